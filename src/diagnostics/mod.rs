@@ -1,0 +1,79 @@
+//! Turns what a toolchain printed into structured [`CodeError`]s.
+//!
+//! Each toolchain step names its parser (`parser = "rustc-json"` in `toolchains/*.toml`);
+//! [`parse`] dispatches on that name, stamps the step on every error and adds source context.
+
+use crate::program::Program;
+use crate::types::{CodeError, TargetLanguage, Termination};
+
+mod context;
+pub mod go;
+pub mod javascript;
+pub mod python;
+pub mod rust;
+
+pub use context::{add_context, context_lines};
+
+/// Everything a parser may look at: the command's output and the program it ran on.
+#[derive(Debug, Clone, Copy)]
+pub struct ParseInput<'a> {
+    pub language: TargetLanguage,
+    /// `check`, `test` or `run`.
+    pub step: &'a str,
+    pub command: &'a [String],
+    pub exit_code: Option<i32>,
+    pub termination: Termination,
+    pub stdout: &'a str,
+    pub stderr: &'a str,
+    pub program: &'a Program,
+}
+
+/// The parser names toolchain files may use.
+pub const PARSERS: &[&str] = &[
+    "rustc-json",
+    "libtest",
+    "go-build",
+    "go-test",
+    "python-check",
+    "python-run",
+    "node-check",
+    "node-run",
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum DiagnosticsError {
+    #[error("unknown diagnostics parser `{0}`; known parsers: {known}", known = PARSERS.join(", "))]
+    UnknownParser(String),
+}
+
+/// Parses one command's output with the named parser.
+pub fn parse(parser: &str, input: &ParseInput<'_>) -> Result<Vec<CodeError>, DiagnosticsError> {
+    let mut errors = match parser {
+        "rustc-json" => rust::parse_rustc_json(input),
+        "libtest" => rust::parse_libtest(input),
+        "go-build" => go::parse_build(input),
+        "go-test" => go::parse_test(input),
+        "python-check" => python::parse_check(input),
+        "python-run" => python::parse_run(input),
+        "node-check" => javascript::parse_check(input),
+        "node-run" => javascript::parse_run(input),
+        other => return Err(DiagnosticsError::UnknownParser(other.to_string())),
+    };
+    for error in &mut errors {
+        error.step = input.step.to_string();
+    }
+    add_context(&mut errors, input.program);
+    Ok(errors)
+}
+
+/// Strips the sandbox work directory prefix from a path the toolchain printed, giving the
+/// program-relative path (`/work/pkg/a.py` → `pkg/a.py`). Paths outside the work directory are
+/// returned unchanged.
+pub fn program_path(printed: &str) -> &str {
+    let work = crate::sandbox::WORK_DIR;
+    printed
+        .strip_prefix(work)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .or_else(|| printed.strip_prefix("./"))
+        .unwrap_or(printed)
+}

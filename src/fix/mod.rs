@@ -1,0 +1,99 @@
+//! Fixes: edits to a program that should remove an error, proposed by strategies.
+//!
+//! CONTRACT (the heal loop, plugins and the CLI rely on these names; keep them):
+//! - [`Edit`], [`Fix`], the [`FixStrategy`] trait, [`FixEngine`] with
+//!   `FixEngine::builtin() -> FixEngine`, `FixEngine::add(&mut self, Arc<dyn FixStrategy>)`,
+//!   `FixEngine::suggest(&self, &CodeError, &Program) -> Vec<Fix>` (all strategies, de-duplicated
+//!   by resulting edits, highest confidence first), `FixEngine::strategy_ids(&self) -> Vec<String>`.
+//! - `apply::apply_fix(&Program, &Fix) -> Result<Program, ApplyError>` (re-exported here).
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::program::Program;
+use crate::types::CodeError;
+
+pub mod apply;
+pub mod strategies;
+
+pub use apply::{apply_fix, ApplyError};
+
+/// Replace `byte_start..byte_end` of `file` with `replacement` (insert when the range is empty).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Edit {
+    pub file: String,
+    pub byte_start: usize,
+    pub byte_end: usize,
+    pub replacement: String,
+}
+
+/// A proposed repair: one or more edits, applied together.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fix {
+    /// Id of the strategy that proposed it (`rust.compiler-suggestion`, `python.missing-import`…).
+    pub strategy: String,
+    /// What the fix does, for people: "import `HashMap` from std::collections".
+    pub description: String,
+    /// The strategy's own confidence in [0, 1] (before learning).
+    pub confidence: f64,
+    pub edits: Vec<Edit>,
+}
+
+/// Something that proposes fixes for one error.
+pub trait FixStrategy: Send + Sync {
+    /// A stable id: `<language or "any">.<name>`.
+    fn id(&self) -> &str;
+    /// Fixes for `error` in `program`; empty when the strategy has nothing to offer.
+    fn suggest(&self, error: &CodeError, program: &Program) -> Vec<Fix>;
+}
+
+/// All strategies, asked together.
+#[derive(Clone, Default)]
+pub struct FixEngine {
+    strategies: Vec<Arc<dyn FixStrategy>>,
+}
+
+impl FixEngine {
+    /// An engine with no strategies.
+    pub fn empty() -> FixEngine {
+        FixEngine::default()
+    }
+
+    /// An engine with every built-in strategy.
+    pub fn builtin() -> FixEngine {
+        FixEngine {
+            strategies: strategies::builtin(),
+        }
+    }
+
+    pub fn add(&mut self, strategy: Arc<dyn FixStrategy>) {
+        self.strategies.push(strategy);
+    }
+
+    pub fn strategy_ids(&self) -> Vec<String> {
+        self.strategies.iter().map(|s| s.id().to_string()).collect()
+    }
+
+    /// Every strategy's fixes for `error`, de-duplicated by edits (the most confident proposal
+    /// of the same edits wins), highest confidence first.
+    pub fn suggest(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        let mut fixes: Vec<Fix> = Vec::new();
+        for strategy in &self.strategies {
+            for mut fix in strategy.suggest(error, program) {
+                if fix.edits.is_empty() || !fix.confidence.is_finite() {
+                    continue;
+                }
+                fix.confidence = fix.confidence.clamp(0.0, 1.0);
+                fix.edits.sort();
+                match fixes.iter_mut().find(|f| f.edits == fix.edits) {
+                    Some(existing) if existing.confidence >= fix.confidence => {}
+                    Some(existing) => *existing = fix,
+                    None => fixes.push(fix),
+                }
+            }
+        }
+        fixes.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+        fixes
+    }
+}

@@ -1,0 +1,22 @@
+//! selfheal: makes machine-generated code work, safely.
+//!
+//! A [`Program`] (Rust, Python, JavaScript or Go) is validated by its toolchain inside a
+//! [`sandbox::Sandbox`]; what the toolchain says becomes structured [`CodeError`]s.
+//! See `docs/ARCHITECTURE.md` for the whole pipeline.
+
+pub mod corpus;
+pub mod diagnostics;
+pub mod dirs;
+pub mod fix;
+pub mod program;
+pub mod sandbox;
+pub mod toolchain;
+pub mod types;
+pub mod validate;
+pub mod workspace;
+
+pub use program::{Program, ProgramError};
+pub use types::{
+    Applicability, CodeError, CompilerSuggestion, ErrorType, Location, Replacement, StepOutcome,
+    TargetLanguage, Termination, ValidationResult,
+};

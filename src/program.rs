@@ -1,0 +1,437 @@
+//! A program: a language and a set of text files, with the paths no fix may touch.
+//!
+//! Every stage takes and returns `Program` values; only [`Program::load`] reads the disk, and it
+//! rejects bad input (binary or non-UTF-8 files, unsafe paths, oversized projects) with an error
+//! that names the file and the problem.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Component, Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::types::TargetLanguage;
+
+/// Largest single file accepted, in bytes.
+pub const MAX_FILE_BYTES: usize = 1 << 20;
+/// Largest whole program accepted, in bytes.
+pub const MAX_PROGRAM_BYTES: usize = 8 << 20;
+/// Most files accepted in one program.
+pub const MAX_FILES: usize = 512;
+
+/// Directories never read when loading a project (build output, VCS, dependencies).
+const SKIPPED_DIRS: &[&str] = &[
+    ".git",
+    "target",
+    "node_modules",
+    "__pycache__",
+    ".venv",
+    "venv",
+    ".hg",
+    ".svn",
+];
+
+/// A program to validate or heal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Program {
+    pub language: TargetLanguage,
+    /// Relative path → file text. Ordered, so hashing and diffs are deterministic.
+    pub files: BTreeMap<String, String>,
+    /// Paths no fix may change or delete (tests, oracles).
+    #[serde(default)]
+    pub protected: BTreeSet<String>,
+    /// Toolchain options as strings, e.g. `edition = "2021"` for Rust.
+    #[serde(default)]
+    pub options: BTreeMap<String, String>,
+}
+
+/// Why a program was rejected.
+#[derive(Debug, thiserror::Error)]
+pub enum ProgramError {
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0}: no such file or directory")]
+    NotFound(PathBuf),
+    #[error("the program has no files")]
+    Empty,
+    #[error("{0}: the file is empty; give it some source code or remove it")]
+    EmptyFile(String),
+    #[error("{0}: looks like a binary file (it contains NUL bytes); selfheal only takes source text")]
+    Binary(String),
+    #[error("{0}: not valid UTF-8 text; re-encode it as UTF-8")]
+    NotUtf8(String),
+    #[error("{path}: unsafe file name ({why}); use a relative path inside the project")]
+    UnsafePath { path: String, why: &'static str },
+    #[error("{path}: {size} bytes is over the {limit}-byte limit for one file")]
+    FileTooLarge {
+        path: String,
+        size: usize,
+        limit: usize,
+    },
+    #[error("the program is {size} bytes, over the {limit}-byte limit; split it or raise the limit")]
+    ProgramTooLarge { size: usize, limit: usize },
+    #[error("the program has more than {0} files")]
+    TooManyFiles(usize),
+    #[error("cannot tell the language of {0}: no .rs, .py, .js or .go file; pass --lang")]
+    UnknownLanguage(PathBuf),
+    #[error("{0} is marked protected but is not one of the program's files")]
+    UnknownProtectedPath(String),
+}
+
+impl Program {
+    /// A program from in-memory files, checked like files loaded from disk.
+    pub fn new(
+        language: TargetLanguage,
+        files: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Program, ProgramError> {
+        let program = Program {
+            language,
+            files: files.into_iter().collect(),
+            protected: BTreeSet::new(),
+            options: BTreeMap::new(),
+        };
+        program.check()?;
+        Ok(program)
+    }
+
+    /// Marks paths as protected. Each must be one of the program's files.
+    pub fn with_protected(
+        mut self,
+        paths: impl IntoIterator<Item = String>,
+    ) -> Result<Program, ProgramError> {
+        for path in paths {
+            if !self.files.contains_key(&path) {
+                return Err(ProgramError::UnknownProtectedPath(path));
+            }
+            self.protected.insert(path);
+        }
+        Ok(self)
+    }
+
+    pub fn with_option(mut self, key: impl Into<String>, value: impl Into<String>) -> Program {
+        self.options.insert(key.into(), value.into());
+        self
+    }
+
+    /// Checks the invariants every stage relies on: at least one file, safe relative paths,
+    /// non-empty text, size limits, protected paths that exist.
+    pub fn check(&self) -> Result<(), ProgramError> {
+        if self.files.is_empty() {
+            return Err(ProgramError::Empty);
+        }
+        if self.files.len() > MAX_FILES {
+            return Err(ProgramError::TooManyFiles(MAX_FILES));
+        }
+        let mut total = 0usize;
+        for (path, text) in &self.files {
+            check_relative_path(path)?;
+            if text.trim().is_empty() {
+                return Err(ProgramError::EmptyFile(path.clone()));
+            }
+            if text.contains('\0') {
+                return Err(ProgramError::Binary(path.clone()));
+            }
+            if text.len() > MAX_FILE_BYTES {
+                return Err(ProgramError::FileTooLarge {
+                    path: path.clone(),
+                    size: text.len(),
+                    limit: MAX_FILE_BYTES,
+                });
+            }
+            total += text.len();
+        }
+        if total > MAX_PROGRAM_BYTES {
+            return Err(ProgramError::ProgramTooLarge {
+                size: total,
+                limit: MAX_PROGRAM_BYTES,
+            });
+        }
+        for path in &self.protected {
+            if !self.files.contains_key(path) {
+                return Err(ProgramError::UnknownProtectedPath(path.clone()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Loads a single source file or a project directory. `language` overrides detection.
+    ///
+    /// In a directory, files whose extension belongs to the language are loaded (and, for Go,
+    /// `go.mod`); build output and VCS directories are skipped. Test files are protected.
+    pub fn load(path: &Path, language: Option<TargetLanguage>) -> Result<Program, ProgramError> {
+        let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => ProgramError::NotFound(path.to_path_buf()),
+            _ => ProgramError::Io {
+                path: path.to_path_buf(),
+                source: e,
+            },
+        })?;
+        let mut files = BTreeMap::new();
+        if meta.is_dir() {
+            let mut total = 0usize;
+            collect_dir(path, path, &mut files, &mut total)?;
+        } else {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .ok_or_else(|| ProgramError::NotFound(path.to_path_buf()))?;
+            files.insert(name.clone(), read_text(path, &name)?);
+        }
+        let language = match language {
+            Some(lang) => lang,
+            None => detect_language(&files).ok_or_else(|| ProgramError::UnknownLanguage(path.to_path_buf()))?,
+        };
+        files.retain(|name, _| belongs_to(language, name));
+        if files.is_empty() {
+            return Err(ProgramError::Empty);
+        }
+        let protected = files
+            .keys()
+            .filter(|name| is_test_file(language, name))
+            .cloned()
+            .collect();
+        let program = Program {
+            language,
+            files,
+            protected,
+            options: BTreeMap::new(),
+        };
+        program.check()?;
+        Ok(program)
+    }
+
+    /// Total size of the program's text in bytes.
+    pub fn size_bytes(&self) -> usize {
+        self.files.values().map(String::len).sum()
+    }
+
+    /// The files the toolchain treats as tests.
+    pub fn test_files(&self) -> impl Iterator<Item = &str> {
+        self.files
+            .keys()
+            .map(String::as_str)
+            .filter(move |name| is_test_file(self.language, name))
+    }
+}
+
+/// Rejects absolute paths, `..`, empty components and names no file system should see.
+pub fn check_relative_path(path: &str) -> Result<(), ProgramError> {
+    let bad = |why| {
+        Err(ProgramError::UnsafePath {
+            path: path.to_string(),
+            why,
+        })
+    };
+    if path.is_empty() {
+        return bad("empty name");
+    }
+    if path.starts_with('/') || path.starts_with('\\') {
+        return bad("absolute path");
+    }
+    if path.contains('\0') || path.chars().any(|c| c.is_control()) {
+        return bad("control character in name");
+    }
+    if path.contains('\\') {
+        return bad("backslash in name");
+    }
+    for component in Path::new(path).components() {
+        match component {
+            Component::Normal(_) => {}
+            Component::ParentDir => return bad("contains `..`"),
+            Component::CurDir => return bad("contains `.`"),
+            Component::RootDir | Component::Prefix(_) => return bad("absolute path"),
+        }
+    }
+    if path.split('/').any(str::is_empty) {
+        return bad("empty path component");
+    }
+    Ok(())
+}
+
+/// Whether a file name is one of the language's test files (protected by default).
+pub fn is_test_file(language: TargetLanguage, name: &str) -> bool {
+    let base = name.rsplit('/').next().unwrap_or(name);
+    match language {
+        TargetLanguage::Rust => base == "tests.rs" || name.starts_with("tests/"),
+        TargetLanguage::Python => base.starts_with("test_") && base.ends_with(".py") || base.ends_with("_test.py"),
+        TargetLanguage::JavaScript => base.ends_with(".test.js") || base.ends_with(".spec.js"),
+        TargetLanguage::Go => base.ends_with("_test.go"),
+    }
+}
+
+fn belongs_to(language: TargetLanguage, name: &str) -> bool {
+    let ext = Path::new(name).extension().and_then(|e| e.to_str()).unwrap_or("");
+    TargetLanguage::from_extension(ext) == Some(language) || (language == TargetLanguage::Go && name == "go.mod")
+}
+
+/// The language most of the files are written in (by extension), ties broken by a fixed order.
+pub fn detect_language(files: &BTreeMap<String, String>) -> Option<TargetLanguage> {
+    let mut counts = [0usize; 4];
+    for name in files.keys() {
+        let ext = Path::new(name).extension().and_then(|e| e.to_str()).unwrap_or("");
+        if let Some(lang) = TargetLanguage::from_extension(ext) {
+            if let Some(i) = TargetLanguage::ALL.iter().position(|l| *l == lang) {
+                counts[i] += 1;
+            }
+        }
+    }
+    let (best, count) = counts.iter().enumerate().max_by_key(|(i, c)| (**c, usize::MAX - i))?;
+    (*count > 0).then(|| TargetLanguage::ALL[best])
+}
+
+fn read_text(path: &Path, name: &str) -> Result<String, ProgramError> {
+    let meta = std::fs::metadata(path).map_err(|source| ProgramError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if meta.len() > MAX_FILE_BYTES as u64 {
+        return Err(ProgramError::FileTooLarge {
+            path: name.to_string(),
+            size: usize::try_from(meta.len()).unwrap_or(usize::MAX),
+            limit: MAX_FILE_BYTES,
+        });
+    }
+    let bytes = std::fs::read(path).map_err(|source| ProgramError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if bytes.contains(&0) {
+        return Err(ProgramError::Binary(name.to_string()));
+    }
+    String::from_utf8(bytes).map_err(|_| ProgramError::NotUtf8(name.to_string()))
+}
+
+fn collect_dir(
+    root: &Path,
+    dir: &Path,
+    files: &mut BTreeMap<String, String>,
+    total: &mut usize,
+) -> Result<(), ProgramError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| ProgramError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut entries: Vec<_> = entries
+        .collect::<Result<_, _>>()
+        .map_err(|source| ProgramError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let path = entry.path();
+        // Symlinks are skipped: a project is its own regular files, never what they point at.
+        let file_type = entry.file_type().map_err(|source| ProgramError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if file_type.is_dir() {
+            if !SKIPPED_DIRS.contains(&name.as_str()) && !name.starts_with('.') {
+                collect_dir(root, &path, files, total)?;
+            }
+            continue;
+        }
+        if !file_type.is_file() {
+            continue;
+        }
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if TargetLanguage::from_extension(ext).is_none() && name != "go.mod" {
+            continue;
+        }
+        let rel = path
+            .strip_prefix(root)
+            .map_err(|_| ProgramError::NotFound(path.clone()))?
+            .to_string_lossy()
+            .into_owned();
+        let text = read_text(&path, &rel)?;
+        *total += text.len();
+        if *total > MAX_PROGRAM_BYTES {
+            return Err(ProgramError::ProgramTooLarge {
+                size: *total,
+                limit: MAX_PROGRAM_BYTES,
+            });
+        }
+        if files.len() >= MAX_FILES {
+            return Err(ProgramError::TooManyFiles(MAX_FILES));
+        }
+        files.insert(rel, text);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
+    #[test]
+    fn rejects_unsafe_paths() {
+        for bad in ["/etc/passwd", "../x.py", "a/../b.py", "./a.py", "a//b.py", "", "a\\b.py"] {
+            let err = Program::new(TargetLanguage::Python, files(&[(bad, "x = 1\n")])).unwrap_err();
+            assert!(matches!(err, ProgramError::UnsafePath { .. }), "{bad}: {err}");
+        }
+        assert!(Program::new(TargetLanguage::Python, files(&[("pkg/a.py", "x = 1\n")])).is_ok());
+    }
+
+    #[test]
+    fn rejects_empty_and_binary_files() {
+        let err = Program::new(TargetLanguage::Python, files(&[("a.py", "  \n")])).unwrap_err();
+        assert!(matches!(err, ProgramError::EmptyFile(ref p) if p == "a.py"));
+        let err = Program::new(TargetLanguage::Python, files(&[("a.py", "x\0y")])).unwrap_err();
+        assert!(matches!(err, ProgramError::Binary(_)));
+        assert!(matches!(
+            Program::new(TargetLanguage::Python, Vec::new()).unwrap_err(),
+            ProgramError::Empty
+        ));
+    }
+
+    #[test]
+    fn rejects_oversized_files() {
+        let big = "x".repeat(MAX_FILE_BYTES + 1);
+        let err = Program::new(TargetLanguage::Python, vec![("a.py".into(), big)]).unwrap_err();
+        assert!(matches!(err, ProgramError::FileTooLarge { .. }));
+    }
+
+    #[test]
+    fn protected_paths_must_exist() {
+        let p = Program::new(TargetLanguage::Go, files(&[("main.go", "package main\n")])).unwrap();
+        assert!(p.clone().with_protected(["main_test.go".to_string()]).is_err());
+        assert!(p.with_protected(["main.go".to_string()]).is_ok());
+    }
+
+    #[test]
+    fn loads_directories_and_detects_language() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("main.py"), "print(1)\n").unwrap();
+        std::fs::write(dir.path().join("test_main.py"), "import main\n").unwrap();
+        std::fs::write(dir.path().join("notes.txt"), "ignored").unwrap();
+        std::fs::create_dir(dir.path().join("__pycache__")).unwrap();
+        std::fs::write(dir.path().join("__pycache__/x.py"), "ignored\n").unwrap();
+        let p = Program::load(dir.path(), None).unwrap();
+        assert_eq!(p.language, TargetLanguage::Python);
+        assert_eq!(p.files.keys().collect::<Vec<_>>(), ["main.py", "test_main.py"]);
+        assert!(p.protected.contains("test_main.py"));
+    }
+
+    #[test]
+    fn rejects_non_utf8_and_unknown_language() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.py"), [0xff, 0xfe, b'x']).unwrap();
+        assert!(matches!(
+            Program::load(&dir.path().join("a.py"), None).unwrap_err(),
+            ProgramError::NotUtf8(_)
+        ));
+        std::fs::write(dir.path().join("b.txt"), "hello").unwrap();
+        assert!(matches!(
+            Program::load(&dir.path().join("b.txt"), None).unwrap_err(),
+            ProgramError::UnknownLanguage(_)
+        ));
+    }
+}

@@ -1,0 +1,123 @@
+//! Toolchains: declarative descriptions (`toolchains/<language>.toml`) of how to check, test and
+//! run a program, resolved once to absolute binary paths.
+//!
+//! CONTRACT (the validator and the CLI rely on these names; keep them):
+//! - `ToolchainSet::embedded() -> Result<ToolchainSet, ToolchainError>`: the files shipped in
+//!   `toolchains/`, compiled into the binary.
+//! - `ToolchainSet::load_dir(&Path) -> Result<ToolchainSet, ToolchainError>`: a user's directory.
+//! - `ToolchainSet::get(&self, TargetLanguage) -> Result<&Toolchain, ToolchainError>`.
+//! - `Toolchain::resolve(&self, &ToolchainEnv) -> Result<ResolvedToolchain, ToolchainError>`:
+//!   finds binaries (absolute, real paths: never a shim), probes versions, computes the
+//!   fingerprint. Blocking; callers do it once and keep the result.
+//! - `ResolvedToolchain::ensure_dependencies(&self) -> Result<(), ToolchainError>`: makes the
+//!   dependency set ready (builds the Rust crates once into the cache dir). Blocking.
+//! - `ResolvedToolchain::plan(&self, StepKind, &Program) -> Result<Vec<PlannedCommand>, ToolchainError>`:
+//!   the commands of one step, in order, ready for the sandbox.
+//! - `doctor(&ToolchainSet, &ToolchainEnv) -> Vec<DoctorEntry>`.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::sandbox::{Limits, Mount};
+
+/// Where support files (selfheal's own helper scripts) appear inside the sandbox.
+pub const SUPPORT_DIR: &str = "/selfheal";
+
+/// The steps a toolchain file defines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepKind {
+    /// Compile / parse / type-check without running anything of the program's.
+    Check,
+    /// Build and run the program's tests.
+    Test,
+    /// Run the program itself.
+    Run,
+}
+
+impl StepKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            StepKind::Check => "check",
+            StepKind::Test => "test",
+            StepKind::Run => "run",
+        }
+    }
+}
+
+/// Host paths the toolchains need at resolution time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolchainEnv {
+    /// Where dependency sets are built and kept (e.g. `~/.cache/selfheal`).
+    pub cache_dir: PathBuf,
+    /// Host directory holding selfheal's support files, mounted read-only at [`SUPPORT_DIR`].
+    pub support_dir: PathBuf,
+}
+
+/// One sandboxed command of a step, fully resolved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannedCommand {
+    pub step: StepKind,
+    /// Absolute argv[0], then arguments, with every template substituted.
+    pub argv: Vec<String>,
+    /// The diagnostics parser for this command's output (see `diagnostics::PARSERS`).
+    pub parser: String,
+    /// The complete environment for the command.
+    pub env: Vec<(String, String)>,
+    pub mounts: Vec<Mount>,
+    pub limits: Limits,
+    /// Working directory relative to the sandbox work directory.
+    pub cwd: String,
+}
+
+mod deps;
+mod doctor;
+mod file;
+mod process;
+mod resolve;
+mod template;
+
+pub use doctor::{doctor, DoctorBinary, DoctorEntry};
+pub use file::{Toolchain, ToolchainSet, EDITIONS};
+pub use resolve::{DependencyStatus, ResolvedBinary, ResolvedToolchain};
+
+/// Why a toolchain could not be loaded, resolved or used.
+#[derive(Debug, thiserror::Error)]
+pub enum ToolchainError {
+    #[error("{file}: invalid toolchain file: {message}")]
+    Invalid { file: String, message: String },
+    #[error("{path}: cannot read toolchain directory: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("no toolchain for {0}; add toolchains/{0}.toml")]
+    NoToolchain(crate::types::TargetLanguage),
+    #[error("{language}: `{binary}` not found (tried {tried}). Install it: {install}")]
+    BinaryNotFound {
+        language: String,
+        binary: String,
+        tried: String,
+        install: String,
+    },
+    #[error("{language}: version probe `{command}` failed: {message}")]
+    VersionProbe {
+        language: String,
+        command: String,
+        message: String,
+    },
+    #[error("{language}: dependency set not ready: {message}. Fix: {fix}")]
+    Dependencies {
+        language: String,
+        message: String,
+        fix: String,
+    },
+    #[error("{language}: cannot {step}: {message}")]
+    Plan {
+        language: String,
+        step: &'static str,
+        message: String,
+    },
+}

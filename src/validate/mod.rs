@@ -1,0 +1,437 @@
+//! Validation: run a program's toolchain steps in the sandbox and collect structured errors.
+//!
+//! A [`Validator`] owns one [`Sandbox`], the toolchain set, and the toolchains it has resolved
+//! (each resolved once per validator, because resolution runs probes). It is `Send + Sync`;
+//! share it behind an `Arc` and validate many programs concurrently.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::Mutex;
+
+use crate::diagnostics::{self, ParseInput};
+use crate::program::{Program, ProgramError};
+use crate::sandbox::{Sandbox, SandboxCommand, SandboxError};
+use crate::toolchain::{
+    PlannedCommand, ResolvedToolchain, StepKind, ToolchainEnv, ToolchainError, ToolchainSet,
+};
+use crate::types::{
+    CodeError, ErrorType, StepOutcome, TargetLanguage, Termination, ValidationResult,
+};
+use crate::workspace::{Workspace, WorkspaceError};
+
+mod support;
+
+/// What "passing" means for a program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Expect {
+    /// Compiles / parses / type-checks without errors.
+    Check,
+    /// Also passes its tests.
+    #[default]
+    Test,
+}
+
+impl Expect {
+    /// `Test` when the program has test files, else `Check`.
+    pub fn for_program(program: &Program) -> Expect {
+        if program.test_files().next().is_some() {
+            Expect::Test
+        } else {
+            Expect::Check
+        }
+    }
+
+    fn steps(self) -> &'static [StepKind] {
+        match self {
+            Expect::Check => &[StepKind::Check],
+            Expect::Test => &[StepKind::Check, StepKind::Test],
+        }
+    }
+}
+
+impl std::str::FromStr for Expect {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "check" => Ok(Expect::Check),
+            "test" => Ok(Expect::Test),
+            other => Err(format!("unknown expectation `{other}`: use `check` or `test`")),
+        }
+    }
+}
+
+/// Everything a validator needs to know about the host.
+#[derive(Debug, Clone)]
+pub struct ValidatorConfig {
+    /// A directory of toolchain files; `None` uses the ones compiled into selfheal.
+    pub toolchain_dir: Option<PathBuf>,
+    /// Where dependency sets and support files live (see [`crate::dirs::default_cache_dir`]).
+    pub cache_dir: PathBuf,
+    /// Where work directories are created; `None` uses the system temp dir.
+    pub work_root: Option<PathBuf>,
+}
+
+impl Default for ValidatorConfig {
+    fn default() -> Self {
+        ValidatorConfig {
+            toolchain_dir: None,
+            cache_dir: crate::dirs::default_cache_dir(),
+            work_root: None,
+        }
+    }
+}
+
+/// Overrides for the limits of the command that runs the program itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunOptions {
+    pub timeout: Option<Duration>,
+    pub memory_bytes: Option<u64>,
+    pub stdin: Vec<u8>,
+}
+
+/// What `selfheal run` reports: the program's own run, and any build errors before it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunReport {
+    /// The program ran and exited with status 0.
+    pub success: bool,
+    pub language: TargetLanguage,
+    /// The program's own command (the last one), if the build got that far.
+    pub program: Option<StepOutcome>,
+    pub errors: Vec<CodeError>,
+    /// Every command, build steps included.
+    pub steps: Vec<StepOutcome>,
+}
+
+/// Why validation could not be carried out (as opposed to the program failing it).
+#[derive(Debug, thiserror::Error)]
+pub enum ValidateError {
+    #[error(transparent)]
+    Program(#[from] ProgramError),
+    #[error(transparent)]
+    Toolchain(#[from] ToolchainError),
+    #[error(transparent)]
+    Sandbox(#[from] SandboxError),
+    #[error(transparent)]
+    Workspace(#[from] WorkspaceError),
+    #[error("diagnostics: {0}")]
+    Diagnostics(#[from] diagnostics::DiagnosticsError),
+    #[error("cannot write support files to {path}: {source}")]
+    Support {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("toolchain resolution was interrupted: {0}")]
+    Interrupted(String),
+}
+
+/// Runs toolchain steps in the sandbox and parses what they say.
+pub struct Validator {
+    sandbox: Sandbox,
+    toolchains: ToolchainSet,
+    env: ToolchainEnv,
+    work_root: Option<PathBuf>,
+    resolved: Mutex<HashMap<TargetLanguage, Arc<ResolvedToolchain>>>,
+}
+
+impl Validator {
+    /// Checks that the sandbox can run here, loads the toolchain files and writes the support
+    /// files. Toolchains themselves are resolved lazily, on first use of each language.
+    pub fn new(config: ValidatorConfig) -> Result<Validator, ValidateError> {
+        let sandbox = Sandbox::new()?;
+        let toolchains = match &config.toolchain_dir {
+            Some(dir) => ToolchainSet::load_dir(dir)?,
+            None => ToolchainSet::embedded()?,
+        };
+        let support_dir = support::materialize(&config.cache_dir)?;
+        Ok(Validator {
+            sandbox,
+            toolchains,
+            env: ToolchainEnv {
+                cache_dir: config.cache_dir,
+                support_dir,
+            },
+            work_root: config.work_root,
+            resolved: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn toolchains(&self) -> &ToolchainSet {
+        &self.toolchains
+    }
+
+    pub fn toolchain_env(&self) -> &ToolchainEnv {
+        &self.env
+    }
+
+    /// The resolved toolchain for a language, with its dependency set ready. Resolved once.
+    pub async fn toolchain(
+        &self,
+        language: TargetLanguage,
+    ) -> Result<Arc<ResolvedToolchain>, ValidateError> {
+        let mut resolved = self.resolved.lock().await;
+        if let Some(tc) = resolved.get(&language) {
+            return Ok(Arc::clone(tc));
+        }
+        let toolchain = self.toolchains.get(language)?.clone();
+        let env = self.env.clone();
+        let tc = tokio::task::spawn_blocking(move || -> Result<_, ToolchainError> {
+            let tc = toolchain.resolve(&env)?;
+            tc.ensure_dependencies()?;
+            Ok(tc)
+        })
+        .await
+        .map_err(|e| ValidateError::Interrupted(e.to_string()))??;
+        let tc = Arc::new(tc);
+        resolved.insert(language, Arc::clone(&tc));
+        Ok(tc)
+    }
+
+    /// Validates a program: its `check` step, then (for [`Expect::Test`]) its `test` step.
+    /// The test step runs only if the check step passed.
+    pub async fn validate(
+        &self,
+        program: &Program,
+        expect: Expect,
+    ) -> Result<ValidationResult, ValidateError> {
+        program.check()?;
+        let started = Instant::now();
+        let toolchain = self.toolchain(program.language).await?;
+        let workspace = self.workspace(program)?;
+        let mut run = StepRun::default();
+        for step in expect.steps() {
+            let commands = toolchain.plan(*step, program)?;
+            let ok = self.run_step(&commands, program, &workspace, &mut run, None).await?;
+            if !ok {
+                break;
+            }
+        }
+        Ok(run.into_result(program.language, started.elapsed()))
+    }
+
+    /// Builds the program if its toolchain needs to, then runs it with the given input and
+    /// limits: the "run untrusted code safely" use.
+    pub async fn run(
+        &self,
+        program: &Program,
+        options: &RunOptions,
+    ) -> Result<RunReport, ValidateError> {
+        program.check()?;
+        let toolchain = self.toolchain(program.language).await?;
+        let workspace = self.workspace(program)?;
+        let mut commands = toolchain.plan(StepKind::Run, program)?;
+        if let Some(last) = commands.last_mut() {
+            if let Some(timeout) = options.timeout {
+                last.limits.wall_time = timeout;
+                last.limits.cpu_time = timeout;
+            }
+            if let Some(memory) = options.memory_bytes {
+                last.limits.memory_bytes = memory;
+            }
+        }
+        let mut run = StepRun::default();
+        let ran_all = self
+            .run_step(&commands, program, &workspace, &mut run, Some(&options.stdin))
+            .await?;
+        let program_outcome = (ran_all || run.steps.len() == commands.len())
+            .then(|| run.steps.last().cloned())
+            .flatten();
+        let success = program_outcome
+            .as_ref()
+            .is_some_and(StepOutcome::succeeded);
+        Ok(RunReport {
+            success,
+            language: program.language,
+            program: program_outcome,
+            errors: run.errors,
+            steps: run.steps,
+        })
+    }
+
+    fn workspace(&self, program: &Program) -> Result<Workspace, ValidateError> {
+        Ok(Workspace::create(
+            self.work_root.as_deref(),
+            program,
+            self.sandbox.work_dir_owner(),
+        )?)
+    }
+
+    /// Runs one step's commands. A failing command ends the step, except that a command
+    /// repeated per file (same shape, another file) still runs for the remaining files, so
+    /// every file's errors are reported at once. Returns whether every command succeeded.
+    async fn run_step(
+        &self,
+        commands: &[PlannedCommand],
+        program: &Program,
+        workspace: &Workspace,
+        run: &mut StepRun,
+        stdin_for_last: Option<&[u8]>,
+    ) -> Result<bool, ValidateError> {
+        let mut all_ok = true;
+        let mut failed: Option<&PlannedCommand> = None;
+        for (index, command) in commands.iter().enumerate() {
+            if let Some(prev) = failed {
+                if !same_shape(prev, command) {
+                    break;
+                }
+            }
+            let stdin = match stdin_for_last {
+                Some(input) if index + 1 == commands.len() => input.to_vec(),
+                _ => Vec::new(),
+            };
+            let outcome = self
+                .sandbox
+                .run(&SandboxCommand {
+                    argv: command.argv.clone(),
+                    env: command.env.clone(),
+                    mounts: command.mounts.clone(),
+                    work_dir: workspace.host_path().to_path_buf(),
+                    cwd: command.cwd.clone(),
+                    stdin,
+                    limits: command.limits.clone(),
+                })
+                .await?;
+            let step = StepOutcome {
+                step: command.step.name().to_string(),
+                command: command.argv.clone(),
+                exit_code: outcome.exit_code,
+                signal: outcome.signal,
+                termination: outcome.termination,
+                wall_time: outcome.wall_time,
+                cpu_time: outcome.cpu_time,
+                peak_memory_bytes: outcome.peak_memory_bytes,
+                stdout: String::from_utf8_lossy(&outcome.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&outcome.stderr).into_owned(),
+                stdout_truncated: outcome.stdout_truncated,
+                stderr_truncated: outcome.stderr_truncated,
+            };
+            let input = ParseInput {
+                language: program.language,
+                step: command.step.name(),
+                command: &command.argv,
+                exit_code: step.exit_code,
+                termination: step.termination,
+                stdout: &step.stdout,
+                stderr: &step.stderr,
+                program,
+            };
+            let mut errors = diagnostics::parse(&command.parser, &input)?;
+            let ok = step.succeeded() && errors.is_empty();
+            if !step.succeeded() && errors.is_empty() {
+                errors.push(unexplained_failure(&step));
+            }
+            for error in errors {
+                if !run.errors.contains(&error) {
+                    run.errors.push(error);
+                }
+            }
+            run.steps.push(step);
+            if !ok {
+                all_ok = false;
+                failed = Some(command);
+            }
+        }
+        Ok(all_ok)
+    }
+}
+
+/// Commands repeated per file share everything but the one argument naming the file.
+fn same_shape(a: &PlannedCommand, b: &PlannedCommand) -> bool {
+    a.parser == b.parser
+        && a.argv.len() == b.argv.len()
+        && a.argv.iter().zip(&b.argv).filter(|(x, y)| x != y).count() == 1
+}
+
+/// An error for a command that failed without saying anything a parser understood.
+fn unexplained_failure(step: &StepOutcome) -> CodeError {
+    let tail: String = {
+        let text = if step.stderr.trim().is_empty() {
+            &step.stdout
+        } else {
+            &step.stderr
+        };
+        let lines: Vec<&str> = text.lines().rev().take(5).collect();
+        lines.into_iter().rev().collect::<Vec<_>>().join("\n")
+    };
+    let program = step.command.first().map(String::as_str).unwrap_or("command");
+    let (error_type, message) = match step.termination {
+        Termination::WallTimeout => (
+            ErrorType::TelemetryMismatch,
+            format!("{program} timed out after {:.1}s", step.wall_time.as_secs_f64()),
+        ),
+        Termination::CpuLimit => (
+            ErrorType::TelemetryMismatch,
+            format!("{program} exceeded its CPU time limit"),
+        ),
+        Termination::OutOfMemory => (
+            ErrorType::TelemetryMismatch,
+            format!("{program} ran out of memory"),
+        ),
+        Termination::FileSizeLimit => (
+            ErrorType::TelemetryMismatch,
+            format!("{program} exceeded the file size limit"),
+        ),
+        Termination::Signaled => (
+            if step.step == "test" {
+                ErrorType::TestFailure
+            } else {
+                ErrorType::CompilerError("signal".into())
+            },
+            format!(
+                "{program} was killed by signal {}",
+                step.signal.unwrap_or_default()
+            ),
+        ),
+        Termination::Exited => (
+            if step.step == "test" {
+                ErrorType::TestFailure
+            } else {
+                ErrorType::CompilerError("exit".into())
+            },
+            if tail.is_empty() {
+                format!(
+                    "{program} exited with status {}",
+                    step.exit_code.unwrap_or_default()
+                )
+            } else {
+                tail
+            },
+        ),
+    };
+    let mut error = CodeError::new(error_type, message);
+    error.step = step.step.clone();
+    error
+}
+
+#[derive(Default)]
+struct StepRun {
+    steps: Vec<StepOutcome>,
+    errors: Vec<CodeError>,
+}
+
+impl StepRun {
+    fn into_result(self, language: TargetLanguage, duration: Duration) -> ValidationResult {
+        let mut output = String::new();
+        for step in &self.steps {
+            output.push_str(&format!("$ {}\n", step.command.join(" ")));
+            output.push_str(&step.stdout);
+            output.push_str(&step.stderr);
+        }
+        let passed = self.errors.is_empty() && self.steps.iter().all(StepOutcome::succeeded);
+        ValidationResult {
+            passed,
+            language,
+            errors: self.errors,
+            duration,
+            output,
+            steps: self.steps,
+            cached: false,
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! Shared helpers for integration tests.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use selfheal::validate::{Validator, ValidatorConfig};
+
+/// The repository's copy of a development corpus.
+pub fn corpus_path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/corpora")
+        .join(name)
+}
+
+/// One validator per test binary: toolchains are resolved (and dependency sets built) once.
+pub fn validator() -> Arc<Validator> {
+    static VALIDATOR: OnceLock<Arc<Validator>> = OnceLock::new();
+    VALIDATOR
+        .get_or_init(|| {
+            Arc::new(
+                Validator::new(ValidatorConfig::default())
+                    .unwrap_or_else(|e| panic!("cannot create a validator: {e}")),
+            )
+        })
+        .clone()
+}
+
+/// A program from (path, text) pairs.
+pub fn program(
+    language: selfheal::TargetLanguage,
+    files: &[(&str, &str)],
+) -> selfheal::Program {
+    selfheal::Program::new(
+        language,
+        files.iter().map(|(p, t)| (p.to_string(), t.to_string())),
+    )
+    .unwrap()
+}
