@@ -1,0 +1,1152 @@
+//! Python: the static check pass (`python_check.py`) and tracebacks from running tests or the
+//! program.
+//!
+//! Mapping (both parsers):
+//! - `SyntaxError` / `IndentationError` / `TabError` → [`ErrorType::SyntaxError`], code = class;
+//! - `NameError` / `UnboundLocalError` → `UndefinedVariable` (code `NameError`), `AttributeError`
+//!   → `UndefinedVariable` (code `AttributeError`);
+//! - `ModuleNotFoundError` / `ImportError` → `MissingImport` (code = class);
+//! - `TypeError` → `TypeMismatch`; `AssertionError` → `TestFailure`; `MemoryError` and the
+//!   sandbox's time/memory limits → `TelemetryMismatch`;
+//! - any other exception → `CompilerError("runtime")` (code = class), or `TestFailure` when a test
+//!   file raised it; a non-zero exit without a traceback → `TestFailure` for test scripts, else
+//!   `CompilerError("exit")`.
+
+use serde::Deserialize;
+
+use super::{program_path, ParseInput};
+use crate::program::{is_test_file, Program};
+use crate::types::{
+    Applicability, CodeError, CompilerSuggestion, ErrorType, Location, Replacement, TargetLanguage,
+    Termination,
+};
+
+/// The static pass, run inside the sandbox by the toolchain's `check` step as
+/// `python3 /selfheal/python_check.py FILE...` with the program directory as cwd.
+pub const CHECK_SCRIPT: &str = include_str!("python_check.py");
+
+/// One line of `python_check.py` output.
+#[derive(Debug, Deserialize)]
+struct Finding {
+    kind: String,
+    file: String,
+    line: u32,
+    column: u32,
+    #[serde(default)]
+    end_line: Option<u32>,
+    #[serde(default)]
+    end_column: Option<u32>,
+    message: String,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    suggestion: Option<String>,
+}
+
+/// Parses the static pass's JSON lines. Anything on stderr means the script itself failed.
+pub fn parse_check(input: &ParseInput<'_>) -> Vec<CodeError> {
+    if let Some(error) = limit_error(input) {
+        return vec![error];
+    }
+    let mut errors: Vec<CodeError> = input
+        .stdout
+        .lines()
+        .map(str::trim)
+        .filter(|line| line.starts_with('{'))
+        .filter_map(|line| serde_json::from_str::<Finding>(line).ok())
+        .map(|finding| finding_error(finding, input.program))
+        .collect();
+    let stderr = input.stderr.trim();
+    if !stderr.is_empty() {
+        let last = stderr
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or(stderr);
+        let mut error = CodeError::new(
+            ErrorType::CompilerError("python".into()),
+            format!("the Python static check failed: {}", last.trim()),
+        );
+        error.notes.push(stderr.to_string());
+        errors.push(error);
+    } else if errors.is_empty() && input.exit_code != Some(0) {
+        errors.push(CodeError::new(
+            ErrorType::CompilerError("python".into()),
+            format!(
+                "the Python static check {} without reporting a finding",
+                describe_exit(input)
+            ),
+        ));
+    }
+    errors
+}
+
+fn finding_error(finding: Finding, program: &Program) -> CodeError {
+    let (error_type, code) = match finding.kind.as_str() {
+        "syntax" => (ErrorType::SyntaxError, "SyntaxError"),
+        "tab" => (ErrorType::SyntaxError, "TabError"),
+        "indentation" => (ErrorType::SyntaxError, "IndentationError"),
+        "undefined_name" => (ErrorType::UndefinedVariable, "NameError"),
+        "missing_module" => (ErrorType::MissingImport, "ModuleNotFoundError"),
+        "import_error" => (ErrorType::MissingImport, "ImportError"),
+        other => (ErrorType::CompilerError("python".into()), other),
+    };
+    let mut location = Location::new(program_path(&finding.file), finding.line, finding.column);
+    if let (Some(end_line), Some(end_column)) = (finding.end_line, finding.end_column) {
+        location = location.with_end(end_line, end_column);
+    }
+    let mut error = CodeError::new(error_type, finding.message).with_code(code);
+    if matches!(finding.kind.as_str(), "undefined_name" | "import_error") {
+        if let (Some(name), Some(suggestion)) = (&finding.name, &finding.suggestion) {
+            error
+                .suggestions
+                .push(rename_suggestion(program, &location, name, suggestion));
+        }
+    }
+    error.with_location(location)
+}
+
+/// "did you mean `x`?", with the replacement when the location spans exactly `name`
+/// (or `obj.name`, for attributes).
+fn rename_suggestion(
+    program: &Program,
+    location: &Location,
+    name: &str,
+    suggestion: &str,
+) -> CompilerSuggestion {
+    let replacements = name_span(program, location, name)
+        .map(|(byte_start, byte_end)| Replacement {
+            file: location.file.clone(),
+            byte_start,
+            byte_end,
+            text: suggestion.to_string(),
+        })
+        .into_iter()
+        .collect();
+    CompilerSuggestion {
+        message: format!("did you mean `{suggestion}`?"),
+        applicability: Applicability::MaybeIncorrect,
+        replacements,
+    }
+}
+
+/// Byte range of `name` at the end of the location's span, if the span is on one line and its
+/// text is `name` or ends with `.name`.
+fn name_span(program: &Program, location: &Location, name: &str) -> Option<(usize, usize)> {
+    let end_column = location.end_column?;
+    if location.end_line != Some(location.line) || name.is_empty() {
+        return None;
+    }
+    let text = program.files.get(&location.file)?;
+    let start = byte_of_column(text, location.line, location.column)?;
+    let end = byte_of_column(text, location.line, end_column)?;
+    let span = text.get(start..end)?;
+    if span == name || span.ends_with(&format!(".{name}")) {
+        Some((end - name.len(), end))
+    } else {
+        None
+    }
+}
+
+/// The byte offset of a 1-based character column on a 1-based line (one past the last
+/// character is allowed).
+fn byte_of_column(text: &str, line: u32, column: u32) -> Option<usize> {
+    let mut offset = 0;
+    for (index, content) in text.split('\n').enumerate() {
+        if u32::try_from(index + 1).ok()? == line {
+            let wanted = usize::try_from(column.checked_sub(1)?).ok()?;
+            if wanted == content.chars().count() {
+                return Some(offset + content.len());
+            }
+            return content.char_indices().nth(wanted).map(|(i, _)| offset + i);
+        }
+        offset += content.len() + 1;
+    }
+    None
+}
+
+/// Parses what `python3 FILE` printed: the last traceback (or each unittest failure block).
+pub fn parse_run(input: &ParseInput<'_>) -> Vec<CodeError> {
+    if let Some(error) = limit_error(input) {
+        return vec![error];
+    }
+    if input.termination == Termination::Exited && input.exit_code == Some(0) {
+        return Vec::new();
+    }
+    let lines: Vec<&str> = input.stderr.lines().collect();
+    let unittest = unittest_failures(&lines, input);
+    if !unittest.is_empty() {
+        return unittest;
+    }
+    match last_traceback(&lines) {
+        Some(traceback) => vec![traceback_error(&traceback, None, input)],
+        None => vec![exit_error(input)],
+    }
+}
+
+/// One `File "...", line N, in f` entry with its source and caret lines as printed.
+#[derive(Debug)]
+struct Frame<'a> {
+    file: &'a str,
+    line: u32,
+    /// None for the pseudo-frame of a SyntaxError.
+    function: Option<&'a str>,
+    source: Option<&'a str>,
+    carets: Option<&'a str>,
+}
+
+#[derive(Debug)]
+struct Traceback<'a> {
+    frames: Vec<Frame<'a>>,
+    /// As printed, possibly dotted (`json.decoder.JSONDecodeError`).
+    class: &'a str,
+    message: &'a str,
+}
+
+impl Traceback<'_> {
+    fn short_class(&self) -> &str {
+        self.class.rsplit('.').next().unwrap_or(self.class)
+    }
+}
+
+const TRACEBACK_HEADER: &str = "Traceback (most recent call last):";
+
+/// The last traceback in the output; a SyntaxError in the script itself has no header, only
+/// its `File "...", line N` pseudo-frame.
+fn last_traceback<'a>(lines: &[&'a str]) -> Option<Traceback<'a>> {
+    let start = lines
+        .iter()
+        .rposition(|l| l.trim_end() == TRACEBACK_HEADER)
+        .or_else(|| {
+            lines
+                .iter()
+                .rposition(|l| frame_header(l).is_some_and(|(_, _, function)| function.is_none()))
+        })?;
+    parse_traceback(&lines[start..])
+}
+
+fn parse_traceback<'a>(lines: &[&'a str]) -> Option<Traceback<'a>> {
+    let mut frames = Vec::new();
+    let mut i = usize::from(lines.first()?.trim_end() == TRACEBACK_HEADER);
+    while i < lines.len() {
+        let line = lines[i];
+        i += 1;
+        if let Some((file, number, function)) = frame_header(line) {
+            let mut frame = Frame {
+                file,
+                line: number,
+                function,
+                source: None,
+                carets: None,
+            };
+            if let Some(next) = lines.get(i) {
+                if next.starts_with("    ") && !is_caret_line(next) {
+                    frame.source = Some(next);
+                    i += 1;
+                }
+            }
+            if let Some(next) = lines.get(i) {
+                if is_caret_line(next) {
+                    frame.carets = Some(next);
+                    i += 1;
+                }
+            }
+            frames.push(frame);
+        } else if line.starts_with(' ') || line.trim().is_empty() {
+            // `[Previous line repeated 996 more times]` and the like.
+            continue;
+        } else if let Some((class, message)) = exception_line(line) {
+            return Some(Traceback {
+                frames,
+                class,
+                message,
+            });
+        }
+    }
+    None
+}
+
+/// `  File "/work/main.py", line 3, in f` → (path, 3, Some("f")); the `, in f` part is absent
+/// for a SyntaxError's location.
+fn frame_header(line: &str) -> Option<(&str, u32, Option<&str>)> {
+    let rest = line.strip_prefix("  File \"")?;
+    let (file, rest) = rest.split_once("\", line ")?;
+    let digits = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    let number = rest[..digits].parse().ok()?;
+    let tail = rest[digits..].trim_end();
+    let function = if tail.is_empty() {
+        None
+    } else {
+        Some(tail.strip_prefix(", in ")?)
+    };
+    Some((file, number, function))
+}
+
+fn is_caret_line(line: &str) -> bool {
+    let trimmed = line.trim();
+    !trimmed.is_empty() && trimmed.chars().all(|c| matches!(c, '^' | '~' | ' '))
+}
+
+/// `ValueError: bad value` → ("ValueError", "bad value"); `AssertionError` → (.., "").
+fn exception_line(line: &str) -> Option<(&str, &str)> {
+    let (class, message) = match line.split_once(": ") {
+        Some((class, message)) => (class, message.trim_end()),
+        None => (
+            line.trim_end().strip_suffix(':').unwrap_or(line.trim_end()),
+            "",
+        ),
+    };
+    let valid = class.split('.').all(|part| {
+        part.chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_')
+            && part.chars().all(|c| c.is_alphanumeric() || c == '_')
+    });
+    valid.then_some((class, message))
+}
+
+/// `FAIL: test_add (test_main.TestAdd.test_add)` blocks of a unittest run, one error each.
+fn unittest_failures(lines: &[&str], input: &ParseInput<'_>) -> Vec<CodeError> {
+    let mut errors = Vec::new();
+    for (index, line) in lines.iter().enumerate() {
+        let Some((kind, rest)) = line
+            .strip_prefix("FAIL: ")
+            .map(|rest| ("FAIL", rest))
+            .or_else(|| line.strip_prefix("ERROR: ").map(|rest| ("ERROR", rest)))
+        else {
+            continue;
+        };
+        if !lines.get(index + 1).is_some_and(|l| is_rule(l, '-')) {
+            continue;
+        }
+        let name = rest.split(" (").next().unwrap_or(rest).trim();
+        let body_start = index + 2;
+        let body_end = lines[body_start..]
+            .iter()
+            .position(|l| is_rule(l, '=') || is_rule(l, '-'))
+            .map_or(lines.len(), |p| body_start + p);
+        let body = &lines[body_start..body_end];
+        let Some(start) = body.iter().rposition(|l| l.trim_end() == TRACEBACK_HEADER) else {
+            continue;
+        };
+        if let Some(traceback) = parse_traceback(&body[start..]) {
+            let mut error = traceback_error(&traceback, Some(name), input);
+            if kind == "FAIL" && error.error_type != ErrorType::TestFailure {
+                // unittest's FAIL means an assertion (failureException) failed.
+                error.error_type = ErrorType::TestFailure;
+                error.test_name = Some(name.to_string());
+            }
+            errors.push(error);
+        }
+    }
+    errors
+}
+
+fn is_rule(line: &str, c: char) -> bool {
+    let line = line.trim_end();
+    line.len() >= 10 && line.chars().all(|x| x == c)
+}
+
+fn traceback_error(
+    traceback: &Traceback<'_>,
+    test_name: Option<&str>,
+    input: &ParseInput<'_>,
+) -> CodeError {
+    let program = input.program;
+    let in_program = |frame: &&Frame<'_>| program.files.contains_key(program_path(frame.file));
+    let frame = traceback.frames.iter().rev().find(in_program).or_else(|| {
+        let work = format!("{}/", crate::sandbox::WORK_DIR);
+        traceback
+            .frames
+            .iter()
+            .rev()
+            .find(|f| f.file.starts_with(&work))
+    });
+    let class = traceback.short_class();
+    let raised_in_test = frame.is_some_and(|f| is_test_path(input, program_path(f.file)));
+    let (error_type, code) = match class {
+        "SyntaxError" | "IndentationError" | "TabError" => (ErrorType::SyntaxError, class),
+        "NameError" | "UnboundLocalError" => (ErrorType::UndefinedVariable, "NameError"),
+        "AttributeError" => (ErrorType::UndefinedVariable, class),
+        "ModuleNotFoundError" | "ImportError" => (ErrorType::MissingImport, class),
+        "TypeError" => (ErrorType::TypeMismatch, class),
+        "AssertionError" => (ErrorType::TestFailure, class),
+        "MemoryError" => (ErrorType::TelemetryMismatch, class),
+        _ if raised_in_test => (ErrorType::TestFailure, class),
+        _ => (ErrorType::CompilerError("runtime".into()), class),
+    };
+    let message = if class == "AssertionError" {
+        if !traceback.message.is_empty() {
+            traceback.message.to_string()
+        } else {
+            frame
+                .and_then(|f| f.source)
+                .map(|s| s.trim().to_string())
+                .unwrap_or_else(|| "AssertionError".to_string())
+        }
+    } else if error_type == ErrorType::TestFailure || traceback.message.is_empty() {
+        if traceback.message.is_empty() {
+            traceback.class.to_string()
+        } else {
+            format!("{}: {}", traceback.class, traceback.message)
+        }
+    } else {
+        traceback.message.to_string()
+    };
+    let mut error = CodeError::new(error_type.clone(), message).with_code(code);
+    if let Some(frame) = frame {
+        error = error.with_location(frame_location(frame, program));
+    }
+    if error_type == ErrorType::TestFailure {
+        error.test_name = test_name
+            .map(str::to_string)
+            .or_else(|| traceback_test_name(&traceback.frames, input));
+    }
+    if matches!(class, "NameError" | "AttributeError") {
+        if let (Some(suggestion), Some(location)) =
+            (did_you_mean(traceback.message), &error.location)
+        {
+            if let Some(name) = quoted_name(traceback.message, class) {
+                let fix = rename_suggestion(program, location, name, suggestion);
+                error.suggestions.push(fix);
+            }
+        }
+    }
+    let chain: Vec<String> = traceback
+        .frames
+        .iter()
+        .filter(|f| program.files.contains_key(program_path(f.file)))
+        .map(|f| match f.function {
+            Some(function) => format!("{}:{} in {}", program_path(f.file), f.line, function),
+            None => format!("{}:{}", program_path(f.file), f.line),
+        })
+        .collect();
+    if chain.len() > 1 {
+        error
+            .notes
+            .push(format!("traceback: {}", chain.join(" -> ")));
+    }
+    error
+}
+
+/// The failing test: the innermost `test*` function in a test file, else the outermost
+/// function there (`check` in `check()`-style scripts), else the test file itself.
+fn traceback_test_name(frames: &[Frame<'_>], input: &ParseInput<'_>) -> Option<String> {
+    let test_frames: Vec<&Frame<'_>> = frames
+        .iter()
+        .filter(|f| {
+            let path = program_path(f.file);
+            input.program.files.contains_key(path) && is_test_path(input, path)
+        })
+        .collect();
+    let named = |f: &&&Frame<'_>| f.function.is_some_and(|name| !name.starts_with('<'));
+    if let Some(frame) = test_frames
+        .iter()
+        .rev()
+        .find(|f| named(f) && f.function.is_some_and(|n| n.starts_with("test")))
+        .or_else(|| test_frames.iter().find(named))
+    {
+        return frame.function.map(str::to_string);
+    }
+    test_frames
+        .first()
+        .map(|f| program_path(f.file).to_string())
+        .or_else(|| command_script(input, TargetLanguage::Python).map(str::to_string))
+}
+
+/// The frame's location; Python 3.11+ carets (`^^^^`, `~~~^^^`) give the columns. Printed
+/// source lines are dedented, so columns are rebuilt against the program's own text.
+fn frame_location(frame: &Frame<'_>, program: &Program) -> Location {
+    let path = program_path(frame.file);
+    let original = program.files.get(path).and_then(|text| {
+        let index = usize::try_from(frame.line).ok()?.checked_sub(1)?;
+        text.lines().nth(index)
+    });
+    let displayed = frame
+        .source
+        .map(|s| s.strip_prefix("    ").unwrap_or(s.trim_start()).trim_end());
+    // Characters the printer stripped from the front of the line.
+    let base = match (original, displayed) {
+        (Some(original), Some(displayed)) if !displayed.is_empty() => original
+            .find(displayed)
+            .map(|at| original[..at].chars().count()),
+        _ => None,
+    }
+    .or_else(|| original.map(|o| o.chars().take_while(|c| c.is_whitespace()).count()))
+    .unwrap_or(0);
+    let base = u32::try_from(base).unwrap_or(0);
+    let mut location = Location::new(path, frame.line, base + 1);
+    if let Some(carets) = frame.carets {
+        let first = carets.find(|c: char| c != ' ');
+        let last = carets.rfind(|c: char| c != ' ');
+        if let (Some(first), Some(last)) = (first, last) {
+            let first = u32::try_from(first.saturating_sub(4)).unwrap_or(0);
+            let last = u32::try_from(last.saturating_sub(4)).unwrap_or(0);
+            location.column = base + first + 1;
+            location = location.with_end(frame.line, base + last + 2);
+        }
+    }
+    location
+}
+
+/// `... Did you mean: 'True'?` → `True`.
+fn did_you_mean(message: &str) -> Option<&str> {
+    let rest = message.split("Did you mean: '").nth(1)?;
+    rest.split('\'').next().filter(|s| !s.is_empty())
+}
+
+/// The name a NameError (`name 'x' is not defined`, `cannot access local variable 'x'`) or
+/// AttributeError (`... has no attribute 'x'`) is about.
+fn quoted_name<'a>(message: &'a str, class: &str) -> Option<&'a str> {
+    let marker = if class == "AttributeError" {
+        "attribute '"
+    } else if message.starts_with("cannot access") {
+        "variable '"
+    } else {
+        "name '"
+    };
+    message.split(marker).nth(1)?.split('\'').next()
+}
+
+// ---- shared with javascript.rs: limits, exit statuses, which file is a test ----------------
+
+/// A `TelemetryMismatch` when the sandbox stopped the command at a limit.
+pub(super) fn limit_error(input: &ParseInput<'_>) -> Option<CodeError> {
+    let (code, message) = match input.termination {
+        Termination::WallTimeout => (
+            "timeout",
+            "stopped at the wall-clock time limit (an infinite loop, a deadlock or very slow code?)",
+        ),
+        Termination::CpuLimit => (
+            "cpu_limit",
+            "stopped at the CPU time limit (an infinite loop or very slow code?)",
+        ),
+        Termination::OutOfMemory => (
+            "out_of_memory",
+            "ran out of memory under the sandbox's memory limit",
+        ),
+        Termination::FileSizeLimit => ("file_size_limit", "wrote a file larger than the sandbox allows"),
+        Termination::Exited | Termination::Signaled => return None,
+    };
+    let what = command_script(input, input.language).unwrap_or("the command");
+    Some(CodeError::new(ErrorType::TelemetryMismatch, format!("{what}: {message}")).with_code(code))
+}
+
+/// The error for a command that failed without printing an error we could parse.
+pub(super) fn exit_error(input: &ParseInput<'_>) -> CodeError {
+    let script = command_script(input, input.language);
+    let last = input
+        .stderr
+        .lines()
+        .chain(input.stdout.lines())
+        .rev()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with("Node.js v"));
+    let mut message = describe_exit(input);
+    if let Some(last) = last {
+        message = format!("{message}: {last}");
+    }
+    let test_run = match script {
+        Some(script) => is_test_path(input, script),
+        None => input.step == "test",
+    };
+    if test_run {
+        let mut error = CodeError::new(ErrorType::TestFailure, message);
+        error.test_name = script.map(str::to_string);
+        error
+    } else {
+        let mut error = CodeError::new(ErrorType::CompilerError("exit".into()), message);
+        if let Some(script) = script {
+            error.notes.push(format!("while running {script}"));
+        }
+        error
+    }
+}
+
+fn describe_exit(input: &ParseInput<'_>) -> String {
+    match (input.termination, input.exit_code) {
+        (Termination::Signaled, _) => "was killed by a signal".to_string(),
+        (_, Some(code)) => format!("exited with status {code}"),
+        (_, None) => "stopped without an exit status".to_string(),
+    }
+}
+
+/// The program file the command runs (`python3 test_main.py` → `test_main.py`).
+pub(super) fn command_script<'a>(
+    input: &ParseInput<'a>,
+    language: TargetLanguage,
+) -> Option<&'a str> {
+    input.command.iter().skip(1).find_map(|arg| {
+        let path = program_path(arg);
+        let ext = path.rsplit_once('.')?.1;
+        (!arg.starts_with('-') && TargetLanguage::from_extension(ext) == Some(language))
+            .then_some(path)
+    })
+}
+
+/// Test files: protected files, files named like tests, and the script a `test` step runs.
+pub(super) fn is_test_path(input: &ParseInput<'_>, path: &str) -> bool {
+    input.program.protected.contains(path)
+        || is_test_file(input.language, path)
+        || (input.step == "test" && command_script(input, input.language) == Some(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+    use std::process::Command;
+
+    fn program(files: &[(&str, &str)]) -> Program {
+        Program::new(
+            TargetLanguage::Python,
+            files.iter().map(|(n, t)| (n.to_string(), t.to_string())),
+        )
+        .unwrap()
+    }
+
+    fn run_input<'a>(
+        program: &'a Program,
+        command: &'a [String],
+        stderr: &'a str,
+        exit_code: i32,
+    ) -> ParseInput<'a> {
+        ParseInput {
+            language: TargetLanguage::Python,
+            step: "test",
+            command,
+            exit_code: Some(exit_code),
+            termination: Termination::Exited,
+            stdout: "",
+            stderr,
+            program,
+        }
+    }
+
+    fn cmd(args: &[&str]) -> Vec<String> {
+        args.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn loc(error: &CodeError) -> (String, u32, u32, Option<u32>, Option<u32>) {
+        let l = error.location.as_ref().expect("location");
+        (l.file.clone(), l.line, l.column, l.end_line, l.end_column)
+    }
+
+    const MAIN_NAME_ERROR: &str = "from typing import List\n\ndef has_close(numbers: List[float]) -> bool:\n    for a in numbers:\n        if a > 1:\n            return true\n    return False\n";
+    const TEST_CHECK: &str = "from main import *\n\ndef check():\n    assert has_close([1.0, 2.0]) == True\n    assert has_close([0.5]) == False, \"case 2\"\n\ncheck()\n";
+
+    #[test]
+    fn run_name_error_in_program_file_with_carets_and_suggestion() {
+        let p = program(&[("main.py", MAIN_NAME_ERROR), ("test_main.py", TEST_CHECK)]);
+        let stderr = "Traceback (most recent call last):\n  File \"/work/test_main.py\", line 7, in <module>\n    check()\n  File \"/work/test_main.py\", line 4, in check\n    assert has_close([1.0, 2.0]) == True\n           ^^^^^^^^^^^^^^^^^^^^^\n  File \"/work/main.py\", line 6, in has_close\n    return true\n           ^^^^\nNameError: name 'true' is not defined. Did you mean: 'True'?\n";
+        let command = cmd(&["python3", "test_main.py"]);
+        let errors = parse_run(&run_input(&p, &command, stderr, 1));
+        assert_eq!(errors.len(), 1);
+        let e = &errors[0];
+        assert_eq!(e.error_type, ErrorType::UndefinedVariable);
+        assert_eq!(e.code.as_deref(), Some("NameError"));
+        assert_eq!(loc(e), ("main.py".into(), 6, 20, Some(6), Some(24)));
+        assert_eq!(
+            e.message,
+            "name 'true' is not defined. Did you mean: 'True'?"
+        );
+        let fix = &e.suggestions[0].replacements[0];
+        assert_eq!(&MAIN_NAME_ERROR[fix.byte_start..fix.byte_end], "true");
+        assert_eq!(fix.text, "True");
+        assert_eq!(e.test_name, None);
+        assert_eq!(
+            e.notes,
+            vec!["traceback: test_main.py:7 in <module> -> test_main.py:4 in check -> main.py:6 in has_close"]
+        );
+    }
+
+    #[test]
+    fn run_syntax_error_at_import_time() {
+        let main = "def f(point):\n    x y = point\n    return x\n";
+        let p = program(&[("main.py", main), ("test_main.py", TEST_CHECK)]);
+        let stderr = "Traceback (most recent call last):\n  File \"/work/test_main.py\", line 1, in <module>\n    from main import *\n  File \"/work/main.py\", line 2\n    x y = point\n      ^\nSyntaxError: invalid syntax\n";
+        let command = cmd(&["python3", "test_main.py"]);
+        let errors = parse_run(&run_input(&p, &command, stderr, 1));
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].error_type, ErrorType::SyntaxError);
+        assert_eq!(errors[0].code.as_deref(), Some("SyntaxError"));
+        assert_eq!(errors[0].message, "invalid syntax");
+        assert_eq!(loc(&errors[0]), ("main.py".into(), 2, 7, Some(2), Some(8)));
+    }
+
+    #[test]
+    fn run_indentation_error_of_the_script_itself_has_no_header() {
+        let main = "def f(x):\n    if x:\n    return 1\n";
+        let p = program(&[("main.py", main)]);
+        let stderr = "  File \"/work/main.py\", line 3\n    return 1\n    ^\nIndentationError: expected an indented block after 'if' statement on line 2\n";
+        let command = cmd(&["python3", "main.py"]);
+        let mut input = run_input(&p, &command, stderr, 1);
+        input.step = "run";
+        let errors = parse_run(&input);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].error_type, ErrorType::SyntaxError);
+        assert_eq!(errors[0].code.as_deref(), Some("IndentationError"));
+        assert_eq!(loc(&errors[0]), ("main.py".into(), 3, 5, Some(3), Some(6)));
+    }
+
+    #[test]
+    fn run_import_and_type_errors() {
+        let main = "import numpy\n\ndef f(h):\n    heapq.heappush(h)\n";
+        let p = program(&[("main.py", main)]);
+        let command = cmd(&["python3", "main.py"]);
+        let stderr = "Traceback (most recent call last):\n  File \"/work/main.py\", line 1, in <module>\n    import numpy\nModuleNotFoundError: No module named 'numpy'\n";
+        let errors = parse_run(&run_input(&p, &command, stderr, 1));
+        assert_eq!(errors[0].error_type, ErrorType::MissingImport);
+        assert_eq!(errors[0].code.as_deref(), Some("ModuleNotFoundError"));
+        assert_eq!(errors[0].message, "No module named 'numpy'");
+        // No carets: the whole (dedented) line, starting at its first character.
+        assert_eq!(loc(&errors[0]), ("main.py".into(), 1, 1, None, None));
+
+        let stderr = "Traceback (most recent call last):\n  File \"/work/main.py\", line 4, in f\n    heapq.heappush(h)\nTypeError: heappush expected 2 arguments, got 1\n";
+        let errors = parse_run(&run_input(&p, &command, stderr, 1));
+        assert_eq!(errors[0].error_type, ErrorType::TypeMismatch);
+        assert_eq!(errors[0].code.as_deref(), Some("TypeError"));
+        assert_eq!(loc(&errors[0]), ("main.py".into(), 4, 5, None, None));
+    }
+
+    #[test]
+    fn run_assertion_failure_names_the_test_and_uses_the_assert_line() {
+        let p = program(&[("main.py", MAIN_NAME_ERROR), ("test_main.py", TEST_CHECK)])
+            .with_protected(["test_main.py".to_string()])
+            .unwrap();
+        let command = cmd(&["python3", "test_main.py"]);
+        let stderr = "Traceback (most recent call last):\n  File \"/work/test_main.py\", line 7, in <module>\n    check()\n  File \"/work/test_main.py\", line 4, in check\n    assert has_close([1.0, 2.0]) == True\n           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\nAssertionError\n";
+        let errors = parse_run(&run_input(&p, &command, stderr, 1));
+        let e = &errors[0];
+        assert_eq!(e.error_type, ErrorType::TestFailure);
+        assert_eq!(e.code.as_deref(), Some("AssertionError"));
+        assert_eq!(e.test_name.as_deref(), Some("check"));
+        assert_eq!(e.message, "assert has_close([1.0, 2.0]) == True");
+        assert_eq!(loc(e), ("test_main.py".into(), 4, 12, Some(4), Some(41)));
+
+        let stderr = "Traceback (most recent call last):\n  File \"/work/test_main.py\", line 7, in <module>\n    check()\n  File \"/work/test_main.py\", line 5, in check\n    assert has_close([0.5]) == False, \"case 2\"\n           ^^^^^^^^^^^^^^^^^^^^^^^^^\nAssertionError: case 2\n";
+        let errors = parse_run(&run_input(&p, &command, stderr, 1));
+        assert_eq!(errors[0].message, "case 2");
+        assert_eq!(errors[0].test_name.as_deref(), Some("check"));
+    }
+
+    #[test]
+    fn run_pytest_style_test_function_and_module_level_failures() {
+        let test = "from main import *\n\ndef helper(a, b):\n    assert a == b\n\ndef test_add():\n    helper(1, 2)\n\ntest_add()\nraise ValueError('bad')\n";
+        let p = program(&[("main.py", "X = 1\n"), ("test_main.py", test)]);
+        let command = cmd(&["python3", "test_main.py"]);
+        let stderr = "Traceback (most recent call last):\n  File \"/work/test_main.py\", line 9, in <module>\n    test_add()\n  File \"/work/test_main.py\", line 7, in test_add\n    helper(1, 2)\n  File \"/work/test_main.py\", line 4, in helper\n    assert a == b\n           ^^^^^^\nAssertionError\n";
+        let errors = parse_run(&run_input(&p, &command, stderr, 1));
+        assert_eq!(errors[0].test_name.as_deref(), Some("test_add"));
+        assert_eq!(
+            loc(&errors[0]),
+            ("test_main.py".into(), 4, 12, Some(4), Some(18))
+        );
+
+        // Any exception a test file raises is a failing test; at module level the name is the file.
+        let stderr = "Traceback (most recent call last):\n  File \"/work/test_main.py\", line 10, in <module>\n    raise ValueError('bad')\nValueError: bad\n";
+        let errors = parse_run(&run_input(&p, &command, stderr, 1));
+        assert_eq!(errors[0].error_type, ErrorType::TestFailure);
+        assert_eq!(errors[0].code.as_deref(), Some("ValueError"));
+        assert_eq!(errors[0].message, "ValueError: bad");
+        assert_eq!(errors[0].test_name.as_deref(), Some("test_main.py"));
+    }
+
+    #[test]
+    fn run_runtime_error_in_program_and_chained_traceback() {
+        let main = "def top(carpets, n):\n    for i in range(n, -1, -1):\n        a, b = carpets[i]\n    return -1\n";
+        let p = program(&[("main.py", main), ("test_main.py", TEST_CHECK)]);
+        let command = cmd(&["python3", "test_main.py"]);
+        let stderr = "Traceback (most recent call last):\n  File \"/work/main.py\", line 3, in top\n    a, b = carpets[i]\n           ~~~~~~~^^^\nKeyError: 3\n\nDuring handling of the above exception, another exception occurred:\n\nTraceback (most recent call last):\n  File \"/work/test_main.py\", line 4, in check\n    assert has_close([1.0, 2.0]) == True\n  File \"/work/main.py\", line 3, in top\n    a, b = carpets[i]\n           ~~~~~~~^^^\nIndexError: list index out of range\n";
+        let errors = parse_run(&run_input(&p, &command, stderr, 1));
+        assert_eq!(errors.len(), 1);
+        assert_eq!(
+            errors[0].error_type,
+            ErrorType::CompilerError("runtime".into())
+        );
+        assert_eq!(errors[0].code.as_deref(), Some("IndexError"));
+        assert_eq!(errors[0].message, "list index out of range");
+        assert_eq!(
+            loc(&errors[0]),
+            ("main.py".into(), 3, 16, Some(3), Some(26))
+        );
+    }
+
+    #[test]
+    fn run_unittest_blocks_each_become_a_failure() {
+        let test = "import unittest\nfrom main import *\n\nclass T(unittest.TestCase):\n    def test_add(self):\n        self.assertEqual(add(1, 2), 4)\n\n    def test_sub(self):\n        self.assertEqual(sub(1, 2), -1)\n\nunittest.main()\n";
+        let main = "def add(a, b):\n    return a + b\n\ndef sub(a, b):\n    return a - c\n";
+        let p = program(&[("main.py", main), ("test_main.py", test)]);
+        let command = cmd(&["python3", "test_main.py"]);
+        let stderr = "FE\n======================================================================\nERROR: test_sub (__main__.T.test_sub)\n----------------------------------------------------------------------\nTraceback (most recent call last):\n  File \"/work/test_main.py\", line 9, in test_sub\n    self.assertEqual(sub(1, 2), -1)\n                     ^^^^^^^^^\n  File \"/work/main.py\", line 5, in sub\n    return a - c\n               ^\nNameError: name 'c' is not defined\n\n======================================================================\nFAIL: test_add (__main__.T.test_add)\n----------------------------------------------------------------------\nTraceback (most recent call last):\n  File \"/work/test_main.py\", line 6, in test_add\n    self.assertEqual(add(1, 2), 4)\nAssertionError: 3 != 4\n\n----------------------------------------------------------------------\nRan 2 tests in 0.001s\n\nFAILED (failures=1, errors=1)\n";
+        let errors = parse_run(&run_input(&p, &command, stderr, 1));
+        assert_eq!(errors.len(), 2);
+        assert_eq!(errors[0].error_type, ErrorType::UndefinedVariable);
+        assert_eq!(
+            loc(&errors[0]),
+            ("main.py".into(), 5, 16, Some(5), Some(17))
+        );
+        assert_eq!(errors[1].error_type, ErrorType::TestFailure);
+        assert_eq!(errors[1].test_name.as_deref(), Some("test_add"));
+        assert_eq!(errors[1].message, "3 != 4");
+        assert_eq!(loc(&errors[1]), ("test_main.py".into(), 6, 9, None, None));
+    }
+
+    #[test]
+    fn run_exit_without_traceback_and_limits() {
+        let p = program(&[
+            ("main.py", "import sys\nsys.exit('bad input')\n"),
+            ("test_main.py", TEST_CHECK),
+        ]);
+        let command = cmd(&["python3", "main.py"]);
+        let mut input = run_input(&p, &command, "bad input\n", 1);
+        input.step = "run";
+        let errors = parse_run(&input);
+        assert_eq!(
+            errors[0].error_type,
+            ErrorType::CompilerError("exit".into())
+        );
+        assert_eq!(errors[0].message, "exited with status 1: bad input");
+
+        let command = cmd(&["python3", "test_main.py"]);
+        let errors = parse_run(&run_input(&p, &command, "", 2));
+        assert_eq!(errors[0].error_type, ErrorType::TestFailure);
+        assert_eq!(errors[0].message, "exited with status 2");
+        assert_eq!(errors[0].test_name.as_deref(), Some("test_main.py"));
+
+        let mut input = run_input(&p, &command, "", 0);
+        assert!(parse_run(&input).is_empty());
+        input.exit_code = None;
+        input.termination = Termination::WallTimeout;
+        let errors = parse_run(&input);
+        assert_eq!(errors[0].error_type, ErrorType::TelemetryMismatch);
+        assert_eq!(errors[0].code.as_deref(), Some("timeout"));
+        input.termination = Termination::OutOfMemory;
+        assert_eq!(parse_run(&input)[0].code.as_deref(), Some("out_of_memory"));
+    }
+
+    // ---- the static pass, run for real with /usr/bin/python3 --------------------------------
+
+    const PYTHON: &str = "/usr/bin/python3";
+
+    /// Writes the files to a temporary program directory, runs the real check script there and
+    /// parses its output.
+    fn check(files: &[(&str, &str)]) -> Vec<CodeError> {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let script = dir.path().join(".selfheal_check.py");
+        std::fs::write(&script, CHECK_SCRIPT).unwrap();
+        let py_files: Vec<&str> = files
+            .iter()
+            .map(|(n, _)| *n)
+            .filter(|n| n.ends_with(".py"))
+            .collect();
+        let output = Command::new(PYTHON)
+            .arg(&script)
+            .args(&py_files)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        let program = program(files);
+        let command = cmd(&["python3", "/selfheal/python_check.py"]);
+        let input = ParseInput {
+            language: TargetLanguage::Python,
+            step: "check",
+            command: &command,
+            exit_code: output.status.code(),
+            termination: Termination::Exited,
+            stdout: &stdout,
+            stderr: &stderr,
+            program: &program,
+        };
+        let errors = parse_check(&input);
+        assert_eq!(
+            output.status.code(),
+            Some(if errors.is_empty() { 0 } else { 1 }),
+            "{stdout}{stderr}"
+        );
+        errors
+    }
+
+    fn have_python() -> bool {
+        Path::new(PYTHON).exists()
+    }
+
+    #[test]
+    fn check_reports_syntax_indentation_and_tab_errors_exactly() {
+        assert!(
+            have_python(),
+            "{PYTHON} is required for the static pass tests"
+        );
+        let errors = check(&[("main.py", "def f(x):\n    if x = 1:\n        return x\n")]);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].error_type, ErrorType::SyntaxError);
+        assert_eq!(errors[0].code.as_deref(), Some("SyntaxError"));
+        assert_eq!(
+            errors[0].message,
+            "invalid syntax. Maybe you meant '==' or ':=' instead of '='?"
+        );
+        assert_eq!(loc(&errors[0]), ("main.py".into(), 2, 8, Some(2), Some(13)));
+
+        let errors = check(&[("main.py", "def f(x):\n    if x:\n    return 1\n")]);
+        assert_eq!(errors[0].code.as_deref(), Some("IndentationError"));
+        assert_eq!(errors[0].error_type, ErrorType::SyntaxError);
+        assert_eq!(loc(&errors[0]).1, 3);
+
+        let errors = check(&[("main.py", "if True:\n        x = 1\n\ty = 2\n")]);
+        assert_eq!(errors[0].code.as_deref(), Some("TabError"));
+        assert_eq!(loc(&errors[0]).1, 3);
+
+        // Symbol-table errors need the full compile, not just the parser.
+        let errors = check(&[("main.py", "def f():\n    nonlocal q\n    return q\n")]);
+        assert_eq!(errors[0].code.as_deref(), Some("SyntaxError"));
+        assert_eq!(errors[0].message, "no binding for nonlocal 'q' found");
+        assert_eq!(loc(&errors[0]).1, 2);
+    }
+
+    #[test]
+    fn check_reports_undefined_names_with_scope_rules() {
+        assert!(have_python());
+        let main = "import heapq\n\nclass Box:\n    size = 3\n\n    def area(self):\n        return size * self.size\n\ndef merge(xs):\n    heapify(xs)\n    return [y for y in xs if y > limit]\n";
+        let errors = check(&[("main.py", main)]);
+        let found: Vec<_> = errors
+            .iter()
+            .map(|e| (e.message.as_str(), loc(e).1, loc(e).2, loc(e).4))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                // Class attributes are not visible inside methods.
+                ("name 'size' is not defined", 7, 16, Some(20)),
+                ("name 'heapify' is not defined", 10, 5, Some(12)),
+                ("name 'limit' is not defined", 11, 34, Some(39)),
+            ]
+        );
+        assert!(errors
+            .iter()
+            .all(|e| e.error_type == ErrorType::UndefinedVariable
+                && e.code.as_deref() == Some("NameError")));
+
+        let errors = check(&[(
+            "main.py",
+            "def f(flag):\n    return true if flag else False\n",
+        )]);
+        assert_eq!(
+            errors[0].message,
+            "name 'true' is not defined. Did you mean: 'True'?"
+        );
+        let fix = &errors[0].suggestions[0];
+        assert_eq!(fix.replacements[0].text, "True");
+        assert_eq!(
+            (fix.replacements[0].byte_start, fix.replacements[0].byte_end),
+            (24, 28)
+        );
+    }
+
+    #[test]
+    fn check_reports_unresolvable_imports_and_missing_local_names() {
+        assert!(have_python());
+        let main = "import os\nimport surely_not_a_module_xyz\nfrom helpers import scale, missing_fn\nfrom pkg.sub import thing\n";
+        let helpers = "def scale(x):\n    return 2 * x\n";
+        let errors = check(&[
+            ("main.py", main),
+            ("helpers.py", helpers),
+            ("pkg/__init__.py", "VERSION = 1\n"),
+        ]);
+        let found: Vec<_> = errors
+            .iter()
+            .map(|e| {
+                (
+                    e.error_type.clone(),
+                    e.code.as_deref().unwrap(),
+                    e.message.as_str(),
+                    loc(e).1,
+                    loc(e).2,
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (
+                    ErrorType::MissingImport,
+                    "ModuleNotFoundError",
+                    "No module named 'surely_not_a_module_xyz'",
+                    2,
+                    8
+                ),
+                (
+                    ErrorType::MissingImport,
+                    "ImportError",
+                    "cannot import name 'missing_fn' from 'helpers' (helpers.py)",
+                    3,
+                    28
+                ),
+                (
+                    ErrorType::MissingImport,
+                    "ModuleNotFoundError",
+                    "No module named 'pkg.sub'",
+                    4,
+                    1
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn check_accepts_tricky_valid_code() {
+        assert!(have_python());
+        let main = r#"from __future__ import annotations
+import sys
+from typing import TYPE_CHECKING
+
+try:
+    import ujson_not_installed as json
+except ImportError:
+    import json
+
+if TYPE_CHECKING:
+    from not_installed_types import Thing
+
+if sys.version_info < (3, 0):
+    import cPickle as pickle
+
+try:
+    unicode
+except NameError:
+    unicode = str
+
+COUNTER = 0
+
+def bump() -> Thing:
+    global COUNTER, LATER
+    COUNTER += 1
+    LATER = COUNTER
+    return LATER
+
+def outer():
+    total = 0
+    def inner(step=COUNTER):
+        nonlocal total
+        total += step
+        return total, __class_name__
+    return inner
+
+__class_name__ = "x"
+
+class Shape:
+    sides = 4
+    doubled = [s * 2 for s in range(sides)]
+    table = {k: v for k, v in zip("ab", (1, 2))}
+
+    def method(self) -> Shape:
+        return __class__, super().__init__(), self.sides
+
+    @property
+    def value(self):
+        return Shape.sides
+
+    @value.setter
+    def value(self, new):
+        del new
+
+def walrus(data):
+    if (n := len(data)) > 3:
+        return [y for x in data if (y := x * 2)], n, y
+    squares = list(map(lambda v, k=n: v * k, data))
+    return squares
+
+def handler(cmd):
+    match cmd:
+        case {"go": direction, **rest}:
+            return direction, rest
+        case [first, *others]:
+            return first, others
+        case Shape(sides=sides_count) as shape:
+            return sides_count, shape
+        case _:
+            return None
+
+def errors():
+    try:
+        pass
+    except (ValueError, KeyError) as exc:
+        return exc
+    return __file__, __name__, __doc__, json.dumps, pickle, print, later_defined()
+
+def later_defined():
+    for i, (a, *b) in enumerate([(1, 2, 3)]):
+        with open(__file__) as fh, open(__file__) as gh:
+            pass
+    return i, a, b, fh, gh, [[c for c in row] for row in [[1]]]
+"#;
+        let helpers =
+            "__all__ = ['scale']\n\ndef scale(x):\n    return x\n\ndef _private():\n    return 0\n";
+        let test = "from main import *\nfrom helpers import *\nfrom pkg import run\nimport main\n\ndef check():\n    assert scale(2) == run() + 1\n    assert bump() == 1 and walrus([1]) and Shape and handler(1) is None\n    return main.COUNTER\n\ncheck()\n";
+        // A package `__init__` may name the submodules it imports from.
+        let init = "from .core import *\n__all__ = core.__all__\n";
+        let core = "__all__ = ['run']\n\ndef run():\n    return 1\n";
+        let errors = check(&[
+            ("main.py", main),
+            ("helpers.py", helpers),
+            ("test_main.py", test),
+            ("pkg/__init__.py", init),
+            ("pkg/core.py", core),
+        ]);
+        assert_eq!(errors, Vec::new());
+    }
+
+    #[test]
+    fn check_resolves_local_star_imports_and_stops_at_unknowable_ones() {
+        assert!(have_python());
+        let main =
+            "from typing import List\n\ndef total(xs: List[int]) -> int:\n    return sum(xs)\n";
+        // `from main import *` brings `total` and `List`; `combine` comes from nowhere.
+        let test = "from main import *\n\nassert total([1]) == 1\nassert combine(List) == 2\n";
+        let errors = check(&[("main.py", main), ("test_main.py", test)]);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].message, "name 'combine' is not defined");
+        assert_eq!(
+            loc(&errors[0]),
+            ("test_main.py".into(), 4, 8, Some(4), Some(15))
+        );
+
+        // A star import from a library cannot be expanded without importing it: no name findings.
+        let errors = check(&[("main.py", "from math import *\nprint(sqrt(2), anything)\n")]);
+        assert_eq!(errors, Vec::new());
+    }
+
+    #[test]
+    fn check_script_failure_is_a_compiler_error() {
+        let p = program(&[("main.py", "x = 1\n")]);
+        let command = cmd(&["python3", "/selfheal/python_check.py", "main.py"]);
+        let input = ParseInput {
+            language: TargetLanguage::Python,
+            step: "check",
+            command: &command,
+            exit_code: Some(2),
+            termination: Termination::Exited,
+            stdout: "",
+            stderr: "python_check: cannot read gone.py: No such file or directory\n",
+            program: &p,
+        };
+        let errors = parse_check(&input);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(
+            errors[0].error_type,
+            ErrorType::CompilerError("python".into())
+        );
+        assert_eq!(
+            errors[0].message,
+            "the Python static check failed: python_check: cannot read gone.py: No such file or directory"
+        );
+    }
+}
