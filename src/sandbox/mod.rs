@@ -4,8 +4,9 @@
 //! try anything. It runs in fresh user, mount, PID, network, IPC, UTS and cgroup namespaces,
 //! cloned from one long-lived spawner thread inside the host process (no helper binary):
 //! - Files: the root is an empty, read-only tmpfs holding only read-only, nosuid, nodev binds
-//!   of what the toolchain needs, fresh `/proc`, a minimal `/dev` (null, zero, full, random,
-//!   urandom), a private size-limited `/tmp`, and the work directory (read-write) at
+//!   of what the toolchain needs, a fresh `/proc` (`hidepid=2`: the init, which still holds
+//!   the host's argv and environment in memory, is invisible), a minimal `/dev` (null, zero,
+//!   full, random, urandom, shm), a private size-limited `/tmp`, and the work directory at
 //!   [`WORK_DIR`]. The host's tree is detached after `pivot_root`; nothing else is reachable,
 //!   not even through symlinks planted in the work directory (they resolve inside the
 //!   sandbox's own root).
@@ -14,13 +15,31 @@
 //!   (bounding, ambient and inheritable sets emptied), no supplementary groups when the host
 //!   is root, and `no_new_privs`.
 //! - Kernel surface: a seccomp filter refuses mounts, namespace changes, ptrace, keyrings,
-//!   BPF, perf, module/kexec/reboot/swap/clock calls and similar (see `seccomp.rs`).
+//!   BPF, perf, module/kexec/reboot/swap/clock calls and similar, and the x32 ABI
+//!   (see `seccomp.rs`).
 //! - Network: an empty network namespace with only loopback up.
 //! - Resources: rlimits (CPU, address space, file size, open files, processes, no core
 //!   dumps), a wall-clock deadline after which the whole PID namespace is killed, bounded
-//!   output capture. When the command exits, the init exits and the kernel kills every
-//!   remaining process of the namespace; if the host dies, the init gets SIGKILL.
+//!   output capture. When the command exits, the init kills and reaps every remaining process
+//!   of the namespace before reporting; if the host dies, the init gets SIGKILL and the
+//!   kernel kills the rest.
+//! - Other sandboxes: each has its own namespaces, loopback, `/tmp` and process count; the
+//!   init is not dumpable, so even a sandbox sharing its kernel uid (host not root) cannot
+//!   ptrace or read the init's memory.
 //! - Environment: exactly [`SandboxCommand::env`]; nothing inherited.
+//!
+//! IMPLEMENTATION. `Sandbox::run` prepares everything on the host (`plan.rs`: C strings, argv
+//! and envp arrays, the mount steps, the compiled seccomp filter), hands it to the spawner
+//! thread (`spawn.rs`), which `clone3`s the init with every namespace and a pidfd, writes the
+//! id maps and releases it. The init (`child.rs`: raw system calls only, since it is a copy
+//! of a multi-threaded process) clones each bind source while it still has the host user's
+//! view, builds the new root, pivots, and starts the command vfork-style; the command sets
+//! its rlimits, drops ids and capabilities, installs seccomp and execs. The host (`host.rs`)
+//! feeds stdin, drains stdout/stderr into bounded buffers, waits for the init's status record
+//! or the deadline, and classifies the end (`outcome.rs`).
+//!
+//! Needs Linux 5.12+ (clone3, pidfds, open_tree/move_mount, mount_setattr, close_range) with
+//! user namespaces enabled, and a tokio runtime with IO and time drivers for `run`.
 //!
 //! Out of scope: kernel exploits (the sandbox shrinks, but does not remove, the kernel's attack
 //! surface), CPU/memory contention between sandboxes (no cgroups: RLIMIT_AS is per process,

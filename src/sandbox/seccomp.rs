@@ -1,0 +1,183 @@
+//! The seccomp filter installed last, just before `execve`, in every sandboxed command.
+//!
+//! Compiled on the host (allocation is fine there); the child only hands the finished BPF
+//! program to the kernel. seccompiler builds the EPERM part (calls a compiler or a test never
+//! needs); a short prologue spliced in after its architecture check answers ENOSYS for
+//! `clone3`, whose flags live in memory a filter cannot read (libc then falls back to `clone`,
+//! whose flags the EPERM part checks), and for every x32-ABI call (numbers with bit 30 set:
+//! the same entry points under other numbers, so they would bypass the list).
+//!
+//! The filter is kept short on purpose: installing it makes the kernel evaluate it once per
+//! system call number to build its allow-cache, so its length is paid on every spawn.
+
+use std::collections::BTreeMap;
+
+use seccompiler::{
+    sock_filter, BpfProgram, SeccompAction, SeccompCmpArgLen, SeccompCmpOp, SeccompCondition,
+    SeccompFilter, SeccompRule, TargetArch,
+};
+
+/// The x32 ABI reaches the same kernel entry points with this bit set in the syscall number and
+/// the same audit architecture.
+const X32_SYSCALL_BIT: u32 = 0x4000_0000;
+
+/// Length of seccompiler's architecture check (load arch, compare, kill).
+const ARCH_CHECK_LEN: usize = 3;
+
+// Classic BPF opcodes (linux/bpf_common.h).
+const BPF_LD_W_ABS: u16 = 0x20; // BPF_LD | BPF_W | BPF_ABS
+const BPF_JMP_JEQ_K: u16 = 0x05 | 0x10;
+const BPF_JMP_JGE_K: u16 = 0x05 | 0x30;
+const BPF_RET_K: u16 = 0x06;
+/// Offset of `nr` in `struct seccomp_data`.
+const SECCOMP_DATA_NR: u32 = 0;
+
+/// Namespace-creating `clone` flags (CLONE_NEWTIME shares its bit with the exit signal in
+/// `clone`, so it can only be requested through `clone3` and `unshare`, both denied).
+const CLONE_NEW_FLAGS: [u64; 7] = [
+    libc::CLONE_NEWNS as u64,
+    libc::CLONE_NEWCGROUP as u64,
+    libc::CLONE_NEWUTS as u64,
+    libc::CLONE_NEWIPC as u64,
+    libc::CLONE_NEWUSER as u64,
+    libc::CLONE_NEWPID as u64,
+    libc::CLONE_NEWNET as u64,
+];
+
+/// Calls denied outright with EPERM: they change the sandbox itself (mounts, namespaces),
+/// inspect or alter other processes, or reach kernel subsystems no toolchain uses.
+const DENIED: &[i64] = &[
+    libc::SYS_ptrace,
+    libc::SYS_mount,
+    libc::SYS_umount2,
+    libc::SYS_unshare,
+    libc::SYS_setns,
+    libc::SYS_pivot_root,
+    libc::SYS_chroot,
+    libc::SYS_mount_setattr,
+    libc::SYS_move_mount,
+    libc::SYS_open_tree,
+    libc::SYS_fsopen,
+    libc::SYS_fsmount,
+    libc::SYS_fsconfig,
+    libc::SYS_fspick,
+    libc::SYS_keyctl,
+    libc::SYS_add_key,
+    libc::SYS_request_key,
+    libc::SYS_bpf,
+    libc::SYS_perf_event_open,
+    libc::SYS_kexec_load,
+    libc::SYS_kexec_file_load,
+    libc::SYS_init_module,
+    libc::SYS_finit_module,
+    libc::SYS_delete_module,
+    libc::SYS_reboot,
+    libc::SYS_swapon,
+    libc::SYS_swapoff,
+    libc::SYS_syslog,
+    libc::SYS_acct,
+    libc::SYS_quotactl,
+    libc::SYS_settimeofday,
+    libc::SYS_clock_settime,
+    libc::SYS_clock_adjtime,
+    libc::SYS_adjtimex,
+    libc::SYS_iopl,
+    libc::SYS_ioperm,
+    libc::SYS_userfaultfd,
+    libc::SYS_open_by_handle_at,
+    libc::SYS_name_to_handle_at,
+    libc::SYS_process_vm_readv,
+    libc::SYS_process_vm_writev,
+    libc::SYS_lookup_dcookie,
+    libc::SYS_vhangup,
+];
+
+/// The compiled filter.
+#[derive(Debug, Clone)]
+pub(crate) struct Filters {
+    pub program: BpfProgram,
+}
+
+fn insn(code: u16, jt: u8, jf: u8, k: u32) -> sock_filter {
+    sock_filter { code, jt, jf, k }
+}
+
+fn arch() -> Result<TargetArch, String> {
+    TargetArch::try_from(std::env::consts::ARCH)
+        .map_err(|e| format!("seccomp filters are not available for this architecture: {e}"))
+}
+
+fn cond(index: u8, op: SeccompCmpOp, value: u64) -> Result<SeccompCondition, String> {
+    SeccompCondition::new(index, SeccompCmpArgLen::Dword, op, value).map_err(|e| e.to_string())
+}
+
+fn rule(conditions: Vec<SeccompCondition>) -> Result<SeccompRule, String> {
+    SeccompRule::new(conditions).map_err(|e| e.to_string())
+}
+
+/// Compiles both filters (pure computation; a few microseconds).
+pub(crate) fn compile() -> Result<Filters, String> {
+    let arch = arch()?;
+    let mut rules: BTreeMap<i64, Vec<SeccompRule>> = BTreeMap::new();
+    for &nr in DENIED {
+        rules.insert(nr, Vec::new());
+    }
+    // clone(flags, ...): any namespace flag in the first argument is refused.
+    let mut clone_rules = Vec::new();
+    for flag in CLONE_NEW_FLAGS {
+        clone_rules.push(rule(vec![cond(0, SeccompCmpOp::MaskedEq(flag), flag)?])?);
+    }
+    rules.insert(libc::SYS_clone, clone_rules);
+    // personality: only the default persona (0) and the query (0xffffffff) are allowed, so a
+    // command cannot turn off address-space randomisation or switch execution domains.
+    let personality = vec![rule(vec![
+        cond(0, SeccompCmpOp::Ne, 0)?,
+        cond(0, SeccompCmpOp::Ne, 0xffff_ffff)?,
+    ])?];
+    rules.insert(libc::SYS_personality, personality);
+
+    let deny = SeccompFilter::new(
+        rules,
+        SeccompAction::Allow,
+        SeccompAction::Errno(libc::EPERM as u32),
+        arch,
+    )
+    .map_err(|e| format!("cannot build the seccomp filter: {e}"))?;
+    let mut program = BpfProgram::try_from(deny)
+        .map_err(|e| format!("cannot compile the seccomp filter: {e}"))?;
+    // seccompiler starts with: load arch; jeq ARCH, skip 1; ret KILL. Its jump lands on the
+    // instruction after the check, which is where the prologue goes; every other jump is
+    // relative and stays inside the part that moves as a block.
+    let arch_check_ok = program.len() > ARCH_CHECK_LEN
+        && program.first().map(|i| i.code) == Some(BPF_LD_W_ABS)
+        && program.get(1).map(|i| (i.code, i.jt, i.jf)) == Some((BPF_JMP_JEQ_K, 1, 0))
+        && program.get(2).map(|i| i.code) == Some(BPF_RET_K);
+    if !arch_check_ok {
+        return Err("unexpected seccomp program layout from seccompiler".into());
+    }
+    let enosys = libc::SECCOMP_RET_ERRNO | libc::ENOSYS as u32;
+    let prologue = [
+        insn(BPF_LD_W_ABS, 0, 0, SECCOMP_DATA_NR),
+        insn(BPF_JMP_JGE_K, 0, 1, X32_SYSCALL_BIT),
+        insn(BPF_RET_K, 0, 0, enosys),
+        insn(BPF_JMP_JEQ_K, 0, 1, libc::SYS_clone3 as u32),
+        insn(BPF_RET_K, 0, 0, enosys),
+    ];
+    program.splice(ARCH_CHECK_LEN..ARCH_CHECK_LEN, prologue);
+    Ok(Filters { program })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_compile() {
+        let f = compile().unwrap();
+        assert!(
+            f.program.len() < 400,
+            "filter grew to {} instructions",
+            f.program.len()
+        );
+    }
+}

@@ -1,0 +1,230 @@
+//! The spawner thread: the one long-lived thread that clones every sandbox.
+//!
+//! `PR_SET_PDEATHSIG` fires when the *thread* that created a process exits, not the process.
+//! Tokio's blocking threads come and go, so cloning from them would kill sandboxes at random;
+//! one dedicated thread that lives as long as the host makes "the host died" the only trigger.
+
+use std::io::Write;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::sync::mpsc;
+use std::sync::{Arc, OnceLock};
+
+use super::child;
+use super::plan::ChildPlan;
+
+/// `struct clone_args` (CLONE_ARGS_SIZE_VER0 fields).
+#[repr(C)]
+#[derive(Default)]
+struct CloneArgs {
+    flags: u64,
+    pidfd: u64,
+    child_tid: u64,
+    parent_tid: u64,
+    exit_signal: u64,
+    stack: u64,
+    stack_size: u64,
+    tls: u64,
+}
+
+const NAMESPACES: u64 = (libc::CLONE_NEWUSER
+    | libc::CLONE_NEWNS
+    | libc::CLONE_NEWPID
+    | libc::CLONE_NEWNET
+    | libc::CLONE_NEWIPC
+    | libc::CLONE_NEWUTS
+    | libc::CLONE_NEWCGROUP) as u64;
+
+/// How the sandbox's ids map onto the host.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum IdMap {
+    /// Host is root: sandbox uid/gid 0 is this unprivileged host uid/gid; setgroups stays
+    /// allowed so the child can drop root's supplementary groups.
+    Root { uid: u32, gid: u32 },
+    /// Ordinary user: sandbox 0 is the user; setgroups must be denied first.
+    User { uid: u32, gid: u32 },
+}
+
+/// A running sandbox init.
+#[derive(Debug)]
+pub(crate) struct Spawned {
+    pub pid: libc::pid_t,
+    pub pidfd: OwnedFd,
+}
+
+/// Why a spawn failed, with the step, for diagnosis.
+#[derive(Debug)]
+pub(crate) struct SpawnFailure {
+    pub step: &'static str,
+    pub error: std::io::Error,
+}
+
+pub(crate) type SpawnResult = Result<Spawned, SpawnFailure>;
+
+pub(crate) struct Request {
+    pub plan: Arc<ChildPlan>,
+    /// The child's ends of the pipes; closed in the host right after the clone.
+    pub child_fds: Vec<OwnedFd>,
+    pub sync_w: OwnedFd,
+    pub ids: IdMap,
+    pub reply: Box<dyn FnOnce(SpawnResult) + Send>,
+}
+
+fn spawner() -> Result<&'static mpsc::Sender<Request>, std::io::Error> {
+    static SPAWNER: OnceLock<mpsc::Sender<Request>> = OnceLock::new();
+    if let Some(s) = SPAWNER.get() {
+        return Ok(s);
+    }
+    let (tx, rx) = mpsc::channel::<Request>();
+    // Racing initialisers: the loser's thread sees its channel closed and exits at once.
+    std::thread::Builder::new()
+        .name("selfheal-sandbox-spawner".into())
+        .spawn(move || {
+            for req in rx {
+                let result = spawn_one(&req);
+                let Request {
+                    child_fds, reply, ..
+                } = req;
+                drop(child_fds);
+                reply(result);
+            }
+        })?;
+    Ok(SPAWNER.get_or_init(|| tx))
+}
+
+/// A pidfd of this (host) process, opened once; every sandbox init inherits it.
+pub(crate) fn host_pidfd() -> Result<libc::c_int, std::io::Error> {
+    static HOST: OnceLock<OwnedFd> = OnceLock::new();
+    if let Some(fd) = HOST.get() {
+        return Ok(fd.as_raw_fd());
+    }
+    // SAFETY: pidfd_open on our own pid; returns a new close-on-exec descriptor.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, libc::getpid(), 0u32) };
+    if fd < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: fd is a fresh descriptor we own.
+    let owned = unsafe { OwnedFd::from_raw_fd(fd as libc::c_int) };
+    Ok(HOST.get_or_init(|| owned).as_raw_fd())
+}
+
+/// Hands `req` to the spawner thread; its `reply` is called with the outcome.
+pub(crate) fn submit(req: Request) -> Result<(), std::io::Error> {
+    spawner()?
+        .send(req)
+        .map_err(|_| std::io::Error::other("the sandbox spawner thread has stopped"))
+}
+
+fn fail(step: &'static str, error: std::io::Error) -> SpawnFailure {
+    SpawnFailure { step, error }
+}
+
+fn spawn_one(req: &Request) -> SpawnResult {
+    let mut pidfd: libc::c_int = -1;
+    let args = CloneArgs {
+        flags: NAMESPACES | libc::CLONE_PIDFD as u64,
+        pidfd: &mut pidfd as *mut libc::c_int as u64,
+        exit_signal: libc::SIGCHLD as u64,
+        ..CloneArgs::default()
+    };
+    // SAFETY: a fork-like clone3 (no CLONE_VM, no new stack): the child continues here with
+    // a private copy of memory. It only runs `init_main`, which is async-signal-safe and never
+    // returns, on the plan it owns a copy of.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_clone3,
+            &args as *const CloneArgs,
+            std::mem::size_of::<CloneArgs>(),
+        )
+    };
+    if ret == 0 {
+        // SAFETY: we are the child of the clone above.
+        unsafe { child::init_main(&req.plan) }
+    }
+    if ret < 0 {
+        return Err(fail("clone3", std::io::Error::last_os_error()));
+    }
+    let pid = ret as libc::pid_t;
+    // SAFETY: CLONE_PIDFD stored a fresh descriptor we now own.
+    let pidfd = unsafe { OwnedFd::from_raw_fd(pidfd) };
+    let spawned = Spawned { pid, pidfd };
+    if let Err(e) = write_maps(pid, req.ids) {
+        kill_and_reap(&spawned);
+        return Err(e);
+    }
+    // Release the child.
+    let r = loop {
+        // SAFETY: one byte from a stack value to a pipe we own.
+        let r = unsafe { libc::write(req.sync_w.as_raw_fd(), b"1".as_ptr() as *const _, 1) };
+        if r < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EINTR) {
+            continue;
+        }
+        break r;
+    };
+    if r != 1 {
+        let e = std::io::Error::last_os_error();
+        kill_and_reap(&spawned);
+        return Err(fail("release the sandbox init", e));
+    }
+    Ok(spawned)
+}
+
+fn write_file(path: &str, data: &str, step: &'static str) -> Result<(), SpawnFailure> {
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(|e| fail(step, e))?;
+    f.write_all(data.as_bytes()).map_err(|e| fail(step, e))
+}
+
+fn write_maps(pid: libc::pid_t, ids: IdMap) -> Result<(), SpawnFailure> {
+    match ids {
+        IdMap::Root { uid, gid } => {
+            write_file(
+                &format!("/proc/{pid}/uid_map"),
+                &format!("0 {uid} 1\n"),
+                "write uid_map",
+            )?;
+            write_file(
+                &format!("/proc/{pid}/gid_map"),
+                &format!("0 {gid} 1\n"),
+                "write gid_map",
+            )
+        }
+        IdMap::User { uid, gid } => {
+            write_file(&format!("/proc/{pid}/setgroups"), "deny", "write setgroups")?;
+            write_file(
+                &format!("/proc/{pid}/uid_map"),
+                &format!("0 {uid} 1\n"),
+                "write uid_map",
+            )?;
+            write_file(
+                &format!("/proc/{pid}/gid_map"),
+                &format!("0 {gid} 1\n"),
+                "write gid_map",
+            )
+        }
+    }
+}
+
+/// Sends SIGKILL through the pidfd (never a recycled pid).
+pub(crate) fn kill(pidfd: &OwnedFd) {
+    // SAFETY: pidfd_send_signal on a pidfd we own; no memory is passed.
+    unsafe {
+        libc::syscall(
+            libc::SYS_pidfd_send_signal,
+            pidfd.as_raw_fd(),
+            libc::SIGKILL,
+            std::ptr::null::<libc::siginfo_t>(),
+            0u32,
+        );
+    }
+}
+
+fn kill_and_reap(s: &Spawned) {
+    kill(&s.pidfd);
+    let mut status = 0;
+    // SAFETY: waits for our own child; it was just killed, so this returns promptly.
+    unsafe {
+        libc::waitpid(s.pid, &mut status, libc::__WALL);
+    }
+}

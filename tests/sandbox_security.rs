@@ -1,0 +1,749 @@
+//! Adversarial tests of the sandbox: each scenario attacks one wall and asserts the exact
+//! containment outcome.
+//!
+//! Every scenario runs twice when the tests run as root: in this process (host root, sandbox
+//! root mapped to 65534), and again in a child process of this test binary running as uid/gid
+//! 65534 (an ordinary user creating unprivileged user namespaces). The child is told which
+//! scenario to run through `SANDBOX_TEST_UNPRIVILEGED`.
+
+use std::net::TcpListener;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use selfheal::sandbox::{Limits, Mount, RunOutcome, Sandbox, SandboxCommand, SandboxError};
+use selfheal::Termination;
+
+const UNPRIVILEGED_ENV: &str = "SANDBOX_TEST_UNPRIVILEGED";
+const SECRET_ENV: &str = "SANDBOX_TEST_HOST_SECRET";
+const SECRET_VALUE: &str = "hunter2-host-only-secret";
+const NOBODY: u32 = 65534;
+const PYTHON: &str = "/usr/bin/python3";
+
+fn sandbox() -> &'static Sandbox {
+    static SB: OnceLock<Sandbox> = OnceLock::new();
+    SB.get_or_init(|| match Sandbox::new() {
+        Ok(sb) => sb,
+        Err(e) => panic!("the sandbox is unavailable on this machine: {e}"),
+    })
+}
+
+fn is_root() -> bool {
+    // SAFETY: geteuid cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// A fresh work directory the sandbox can write, inside a per-process base directory.
+fn work_dir() -> tempfile::TempDir {
+    static BASE: OnceLock<tempfile::TempDir> = OnceLock::new();
+    let base = BASE.get_or_init(|| {
+        let d = tempfile::Builder::new()
+            .prefix("selfheal-sandbox-tests-")
+            .tempdir_in("/tmp")
+            .unwrap();
+        std::fs::set_permissions(d.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+        d
+    });
+    let wd = tempfile::tempdir_in(base.path()).unwrap();
+    if let Some((uid, gid)) = sandbox().work_dir_owner() {
+        std::os::unix::fs::chown(wd.path(), Some(uid), Some(gid)).unwrap();
+    }
+    wd
+}
+
+fn system_mounts() -> Vec<Mount> {
+    ["/usr", "/lib", "/lib64", "/bin", "/etc"]
+        .iter()
+        .filter(|p| Path::new(p).exists())
+        .map(|p| Mount::ReadOnly {
+            source: PathBuf::from(p),
+            target: PathBuf::from(p),
+        })
+        .collect()
+}
+
+fn command(argv: &[&str], work: &Path) -> SandboxCommand {
+    SandboxCommand {
+        argv: argv.iter().map(|s| s.to_string()).collect(),
+        env: vec![("PATH".into(), "/usr/bin:/bin".into())],
+        mounts: system_mounts(),
+        work_dir: work.to_path_buf(),
+        cwd: String::new(),
+        stdin: Vec::new(),
+        limits: Limits {
+            wall_time: Duration::from_secs(30),
+            ..Limits::default()
+        },
+    }
+}
+
+fn python(code: &str, work: &Path) -> SandboxCommand {
+    command(&[PYTHON, "-c", code], work)
+}
+
+fn try_run(cmd: &SandboxCommand) -> Result<RunOutcome, SandboxError> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(sandbox().run(cmd))
+}
+
+fn run(cmd: &SandboxCommand) -> RunOutcome {
+    match try_run(cmd) {
+        Ok(o) => o,
+        Err(e) => panic!("sandbox run of {:?} failed: {e}", cmd.argv),
+    }
+}
+
+fn stdout(o: &RunOutcome) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn describe(o: &RunOutcome) -> String {
+    format!(
+        "termination {:?}, exit {:?}, signal {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.termination,
+        o.exit_code,
+        o.signal,
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Asserts every directory on the way to `path` is searchable, and `path` executable, by
+/// others (the unprivileged re-run executes this test binary as uid 65534).
+fn assert_reachable_by_others(path: &Path) {
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        let mode = std::fs::metadata(d).unwrap().permissions().mode();
+        assert!(
+            mode & 0o001 != 0,
+            "the test binary {} is not reachable by uid {NOBODY}: directory {} has mode {:o} \
+             (no search permission for others). Build into a world-searchable target directory \
+             (CARGO_TARGET_DIR) to run the unprivileged half of these tests.",
+            path.display(),
+            d.display(),
+            mode & 0o777
+        );
+        dir = d.parent();
+    }
+    let mode = std::fs::metadata(path).unwrap().permissions().mode();
+    assert!(
+        mode & 0o001 != 0,
+        "the test binary {} is not executable by others (mode {:o})",
+        path.display(),
+        mode & 0o777
+    );
+}
+
+/// Runs `scenario` here, and, when running as root, again as uid/gid 65534 in a child process
+/// of this test binary.
+fn everywhere(test_name: &str, scenario: fn()) {
+    if std::env::var_os(UNPRIVILEGED_ENV).is_some() {
+        assert!(!is_root(), "the unprivileged re-run is still root");
+        scenario();
+        return;
+    }
+    scenario();
+    if !is_root() {
+        return;
+    }
+    let exe = std::env::current_exe().unwrap();
+    assert_reachable_by_others(&exe);
+    use std::os::unix::process::CommandExt;
+    let out = Command::new(&exe)
+        .args([test_name, "--exact", "--nocapture", "--test-threads=1"])
+        .env(UNPRIVILEGED_ENV, "1")
+        .env(SECRET_ENV, SECRET_VALUE)
+        .env("HOME", "/nonexistent")
+        .current_dir("/")
+        .uid(NOBODY)
+        .gid(NOBODY)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "scenario {test_name} failed as uid {NOBODY}:\n{text}"
+    );
+    assert!(
+        text.contains("1 passed"),
+        "scenario {test_name} did not run as uid {NOBODY}:\n{text}"
+    );
+}
+
+macro_rules! scenario {
+    ($name:ident, $body:ident) => {
+        #[test]
+        fn $name() {
+            everywhere(stringify!($name), $body);
+        }
+    };
+}
+
+// ---------------------------------------------------------------------------------------
+// Scenarios
+// ---------------------------------------------------------------------------------------
+
+fn basic_io() {
+    let wd = work_dir();
+    std::fs::create_dir(wd.path().join("sub")).unwrap();
+    if let Some((uid, gid)) = sandbox().work_dir_owner() {
+        std::os::unix::fs::chown(wd.path().join("sub"), Some(uid), Some(gid)).unwrap();
+    }
+    let mut cmd = command(
+        &[
+            "/bin/sh",
+            "-c",
+            "pwd; cat; echo err >&2; echo made > here; exit 7",
+        ],
+        wd.path(),
+    );
+    cmd.cwd = "sub".into();
+    cmd.stdin = b"from stdin\n".to_vec();
+    let o = run(&cmd);
+    assert_eq!(o.termination, Termination::Exited, "{}", describe(&o));
+    assert_eq!(o.exit_code, Some(7));
+    assert_eq!(o.signal, None);
+    assert_eq!(stdout(&o), "/work/sub\nfrom stdin\n");
+    assert_eq!(o.stderr, b"err\n");
+    assert!(!o.stdout_truncated && !o.stderr_truncated);
+    assert_eq!(
+        std::fs::read_to_string(wd.path().join("sub/here")).unwrap(),
+        "made\n"
+    );
+}
+scenario!(runs_a_command_with_stdin_cwd_and_exit_code, basic_io);
+
+fn exec_failure() {
+    let wd = work_dir();
+    let err = try_run(&command(&["/usr/bin/does-not-exist"], wd.path())).unwrap_err();
+    match err {
+        SandboxError::Exec { program, message } => {
+            assert_eq!(program, "/usr/bin/does-not-exist");
+            assert!(message.contains("No such file or directory"), "{message}");
+        }
+        other => panic!("expected an Exec error, got {other:?}"),
+    }
+}
+scenario!(a_missing_program_is_an_exec_error, exec_failure);
+
+fn fork_bomb() {
+    let wd = work_dir();
+    let code = r#"
+import os, time
+made = failed = 0
+for _ in range(400):
+    try:
+        pid = os.fork()
+    except OSError as e:
+        failed += 1
+        last = e.errno
+        continue
+    if pid == 0:
+        time.sleep(60)
+        os._exit(0)
+    made += 1
+print(made, failed, last)
+"#;
+    let mut cmd = python(code, wd.path());
+    cmd.limits.processes = 32;
+    let o = run(&cmd);
+    assert_eq!(o.termination, Termination::Exited, "{}", describe(&o));
+    assert_eq!(o.exit_code, Some(0));
+    // The command itself is one of the 32 processes.
+    assert_eq!(stdout(&o), format!("31 369 {}\n", libc::EAGAIN));
+    // The host still spawns processes, and the sleepers died with the sandbox.
+    assert!(Command::new("/bin/true").status().unwrap().success());
+}
+scenario!(a_fork_bomb_is_contained_by_the_process_limit, fork_bomb);
+
+fn cpu_limit() {
+    let wd = work_dir();
+    let mut cmd = python("while True: pass", wd.path());
+    cmd.limits.cpu_time = Duration::from_secs(1);
+    let o = run(&cmd);
+    assert_eq!(o.termination, Termination::CpuLimit, "{}", describe(&o));
+    assert_eq!(o.signal, Some(libc::SIGXCPU));
+    assert_eq!(o.exit_code, None);
+    assert!(o.cpu_time >= Duration::from_millis(900), "{:?}", o.cpu_time);
+}
+scenario!(a_cpu_bound_loop_hits_the_cpu_limit, cpu_limit);
+
+fn cpu_loop_wall_timeout() {
+    let wd = work_dir();
+    let mut cmd = python("while True: pass", wd.path());
+    cmd.limits.cpu_time = Duration::from_secs(60);
+    cmd.limits.wall_time = Duration::from_millis(1500);
+    let o = run(&cmd);
+    assert_eq!(o.termination, Termination::WallTimeout, "{}", describe(&o));
+    assert_eq!(o.signal, Some(libc::SIGKILL));
+    assert_eq!(o.exit_code, None);
+}
+scenario!(
+    a_cpu_bound_loop_hits_the_wall_clock_deadline,
+    cpu_loop_wall_timeout
+);
+
+fn sleep_past_deadline() {
+    let wd = work_dir();
+    // The sleeper writes a marker if it ever wakes up: it must not.
+    let mut cmd = command(
+        &["/bin/sh", "-c", "sleep 3; echo woke > /work/woke"],
+        wd.path(),
+    );
+    cmd.limits.wall_time = Duration::from_secs(1);
+    let started = Instant::now();
+    let o = run(&cmd);
+    assert_eq!(o.termination, Termination::WallTimeout, "{}", describe(&o));
+    assert_eq!(o.exit_code, None);
+    assert_eq!(o.signal, Some(libc::SIGKILL));
+    assert!(o.wall_time >= Duration::from_secs(1), "{:?}", o.wall_time);
+    assert!(started.elapsed() < Duration::from_secs(3));
+    std::thread::sleep(Duration::from_millis(2500));
+    assert!(!wd.path().join("woke").exists(), "the sleeper survived");
+}
+scenario!(
+    sleeping_past_the_deadline_is_a_wall_timeout,
+    sleep_past_deadline
+);
+
+fn memory_bomb() {
+    let wd = work_dir();
+    let code = "blocks = []\nwhile True:\n    blocks.append(bytearray(16 << 20))\n";
+    let mut cmd = python(code, wd.path());
+    cmd.limits.memory_bytes = 256 << 20;
+    let o = run(&cmd);
+    assert_eq!(o.termination, Termination::OutOfMemory, "{}", describe(&o));
+    assert_eq!(o.exit_code, Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("MemoryError"));
+    assert!(o.peak_memory_bytes <= 256 << 20, "{}", o.peak_memory_bytes);
+}
+scenario!(a_memory_bomb_runs_out_of_memory, memory_bomb);
+
+fn output_flood() {
+    let wd = work_dir();
+    let mut cmd = command(
+        &[
+            "/bin/sh",
+            "-c",
+            "head -c 3000000 /dev/zero; head -c 500000 /dev/zero >&2; echo done >&2",
+        ],
+        wd.path(),
+    );
+    cmd.limits.output_bytes = 4096;
+    let o = run(&cmd);
+    assert_eq!(o.termination, Termination::Exited, "{}", describe(&o));
+    assert_eq!(o.exit_code, Some(0));
+    assert_eq!(o.stdout.len(), 4096);
+    assert_eq!(o.stdout_total_bytes, 3_000_000);
+    assert!(o.stdout_truncated);
+    assert_eq!(o.stderr.len(), 4096);
+    assert_eq!(o.stderr_total_bytes, 500_005);
+    assert!(o.stderr_truncated);
+}
+scenario!(an_output_flood_is_truncated_and_counted, output_flood);
+
+fn network() {
+    let wd = work_dir();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let code = format!(
+        r#"
+import socket
+print(sorted(name for _, name in socket.if_nameindex()))
+s = socket.socket()
+s.settimeout(5)
+try:
+    s.connect(("127.0.0.1", {port}))
+    print("connected")
+except OSError as e:
+    print(type(e).__name__)
+srv = socket.socket()
+srv.bind(("127.0.0.1", 0))
+srv.listen()
+c = socket.create_connection(srv.getsockname())
+print("loopback works")
+try:
+    socket.create_connection(("1.1.1.1", 80), timeout=5)
+    print("internet")
+except OSError as e:
+    print(type(e).__name__, e.errno)
+"#
+    );
+    let o = run(&python(&code, wd.path()));
+    assert_eq!(o.exit_code, Some(0), "{}", describe(&o));
+    assert_eq!(
+        stdout(&o),
+        format!(
+            "['lo']\nConnectionRefusedError\nloopback works\nOSError {}\n",
+            libc::ENETUNREACH
+        )
+    );
+    match listener.accept() {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        other => panic!("the host listener saw a connection: {other:?}"),
+    }
+}
+scenario!(only_loopback_exists_and_the_host_is_unreachable, network);
+
+fn host_files_invisible() {
+    let wd = work_dir();
+    let other = work_dir();
+    std::fs::write(other.path().join("other-marker"), "other sandbox").unwrap();
+    let home = std::env::var("HOME").unwrap_or_else(|_| "/root".into());
+    let code = format!(
+        r#"
+import os
+try:
+    open("/etc/shadow").read()
+    print("shadow readable")
+except OSError as e:
+    print("shadow", type(e).__name__)
+for p in ["/root", "/home", {home:?}, {other:?}, "/work/other-marker", "/tmp/selfheal-sandbox-tests", "/proc/1/root/etc"]:
+    print(p, os.path.exists(p))
+print(sorted(os.listdir("/")))
+print(sorted(os.listdir("/tmp")), sorted(os.listdir("/work")))
+"#,
+        home = home,
+        other = other.path().to_string_lossy()
+    );
+    let o = run(&python(&code, wd.path()));
+    assert_eq!(o.exit_code, Some(0), "{}", describe(&o));
+    let expected = format!(
+        "shadow PermissionError\n/root False\n/home False\n{home} False\n{other} False\n\
+         /work/other-marker False\n/tmp/selfheal-sandbox-tests False\n/proc/1/root/etc False\n\
+         ['bin', 'dev', 'etc', 'lib', 'lib64', 'proc', 'tmp', 'usr', 'work']\n[] []\n",
+        other = other.path().display()
+    );
+    assert_eq!(stdout(&o), expected);
+}
+scenario!(
+    host_files_homes_and_other_work_dirs_are_invisible,
+    host_files_invisible
+);
+
+fn read_only_outside_work() {
+    let wd = work_dir();
+    let code = r#"
+import errno
+for p in ["/x", "/usr/x", "/etc/passwd", "/bin/sh", "/dev/x", "/proc/x", "/work/ok", "/tmp/ok", "/dev/shm/ok"]:
+    try:
+        open(p, "a").close()
+        print(p, "written")
+    except OSError as e:
+        print(p, errno.errorcode[e.errno])
+"#;
+    let o = run(&python(code, wd.path()));
+    assert_eq!(o.exit_code, Some(0), "{}", describe(&o));
+    assert_eq!(
+        stdout(&o),
+        // New files: the read-only mount refuses. Existing host files: permission is checked
+        // first (the sandbox user does not own them), and the mount is read-only anyway.
+        "/x EROFS\n/usr/x EROFS\n/etc/passwd EACCES\n/bin/sh EACCES\n/dev/x EROFS\n/proc/x ENOENT\n\
+         /work/ok written\n/tmp/ok written\n/dev/shm/ok written\n"
+    );
+    assert!(wd.path().join("ok").exists());
+}
+scenario!(writing_outside_work_fails, read_only_outside_work);
+
+fn grandchild_dies() {
+    let wd = work_dir();
+    let cmd = command(
+        &[
+            "/bin/sh",
+            "-c",
+            "(sleep 1; echo alive > /work/marker) >/dev/null 2>&1 & echo started",
+        ],
+        wd.path(),
+    );
+    let o = run(&cmd);
+    assert_eq!(o.termination, Termination::Exited, "{}", describe(&o));
+    assert_eq!(o.exit_code, Some(0));
+    assert_eq!(stdout(&o), "started\n");
+    assert!(!wd.path().join("marker").exists());
+    std::thread::sleep(Duration::from_millis(2000));
+    assert!(
+        !wd.path().join("marker").exists(),
+        "a grandchild outlived the sandbox"
+    );
+}
+scenario!(
+    a_grandchild_that_outlives_its_parent_is_killed,
+    grandchild_dies
+);
+
+fn planted_symlink() {
+    let wd = work_dir();
+    let secret_dir = tempfile::tempdir_in(wd.path().parent().unwrap()).unwrap();
+    let secret = secret_dir.path().join("secret.txt");
+    std::fs::write(&secret, "TOPSECRET").unwrap();
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::os::unix::fs::symlink(&secret, wd.path().join("abs")).unwrap();
+    let rel = Path::new("..")
+        .join(secret_dir.path().file_name().unwrap())
+        .join("secret.txt");
+    std::os::unix::fs::symlink(&rel, wd.path().join("rel")).unwrap();
+    std::os::unix::fs::symlink("/etc/hostname", wd.path().join("etc")).unwrap();
+    let o = run(&command(
+        &[
+            "/bin/sh",
+            "-c",
+            "cat /work/abs; echo \"abs $?\"; cat /work/rel; echo \"rel $?\"; \
+             cat /work/etc >/dev/null; echo \"etc $?\"",
+        ],
+        wd.path(),
+    ));
+    assert_eq!(o.exit_code, Some(0), "{}", describe(&o));
+    // The links resolve inside the sandbox's own root, where the host file does not exist
+    // (the sandbox's /etc is the read-only bind, so /etc/hostname resolves there: harmless).
+    assert_eq!(stdout(&o), "abs 1\nrel 1\netc 0\n");
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("TOPSECRET"));
+}
+scenario!(a_planted_symlink_cannot_reach_host_files, planted_symlink);
+
+fn environment() {
+    let wd = work_dir();
+    let mut cmd = command(&["/usr/bin/env"], wd.path());
+    cmd.env = vec![("ONLY".into(), "this".into())];
+    let o = run(&cmd);
+    assert_eq!(o.exit_code, Some(0), "{}", describe(&o));
+    assert_eq!(stdout(&o), "ONLY=this\n");
+    // The init still holds the host's environment and argv in its memory: the command must
+    // not be able to read them through /proc.
+    let code = r#"
+import os
+print(sorted(p for p in os.listdir("/proc") if p.isdigit()) == [str(os.getpid())])
+for p in ["/proc/1/environ", "/proc/1/cmdline"]:
+    try:
+        data = open(p, "rb").read()
+        print(p, "read", len(data))
+    except OSError as e:
+        print(p, type(e).__name__)
+"#;
+    let o = run(&python(code, wd.path()));
+    assert_eq!(o.exit_code, Some(0), "{}", describe(&o));
+    assert_eq!(
+        stdout(&o),
+        "True\n/proc/1/environ FileNotFoundError\n/proc/1/cmdline FileNotFoundError\n"
+    );
+    if let Ok(secret) = std::env::var(SECRET_ENV) {
+        assert_eq!(secret, SECRET_VALUE);
+        assert!(!String::from_utf8_lossy(&o.stdout).contains(SECRET_VALUE));
+    }
+}
+scenario!(the_environment_is_exactly_the_given_one, environment);
+
+fn forbidden_syscalls() {
+    let wd = work_dir();
+    let code = r#"
+import ctypes, errno, threading
+libc = ctypes.CDLL(None, use_errno=True)
+def call(name, *args):
+    r = getattr(libc, name)(*args)
+    return "OK" if r != -1 else errno.errorcode[ctypes.get_errno()]
+print("ptrace", call("ptrace", 0, 0, None, None))
+print("mount", call("mount", b"none", b"/tmp", b"tmpfs", 0, None))
+print("umount", call("umount2", b"/work", 2))
+print("unshare_user", call("unshare", 0x10000000))
+print("unshare_mount", call("unshare", 0x00020000))
+print("chroot", call("chroot", b"/tmp"))
+print("keyctl", call("syscall", 250, 0, 0, 0, 0))
+print("bpf", call("syscall", 321, 0, 0, 0))
+print("clone_newuser", call("syscall", 56, 0x10000000 | 17, 0, 0, 0, 0))
+print("clone3", call("syscall", 435, 0, 0))
+print("personality_set", call("personality", 0x0040000))
+print("personality_query", "OK" if libc.personality(0xffffffff) != -1 else "fail")
+print("x32_getpid", call("syscall", 0x40000000 | 39))
+t = threading.Thread(target=lambda: None)
+t.start(); t.join()
+print("threads OK")
+"#;
+    let o = run(&python(code, wd.path()));
+    assert_eq!(o.exit_code, Some(0), "{}", describe(&o));
+    assert_eq!(
+        stdout(&o),
+        "ptrace EPERM\nmount EPERM\numount EPERM\nunshare_user EPERM\nunshare_mount EPERM\n\
+         chroot EPERM\nkeyctl EPERM\nbpf EPERM\nclone_newuser EPERM\nclone3 ENOSYS\n\
+         personality_set EPERM\npersonality_query OK\nx32_getpid ENOSYS\nthreads OK\n"
+    );
+}
+scenario!(
+    ptrace_mount_unshare_and_friends_are_refused,
+    forbidden_syscalls
+);
+
+fn file_size_limit() {
+    let wd = work_dir();
+    let mut cmd = command(
+        &[
+            "/bin/sh",
+            "-c",
+            "exec head -c 5000000 /dev/zero > /work/big",
+        ],
+        wd.path(),
+    );
+    cmd.limits.file_size_bytes = 1 << 20;
+    let o = run(&cmd);
+    assert_eq!(
+        o.termination,
+        Termination::FileSizeLimit,
+        "{}",
+        describe(&o)
+    );
+    assert_eq!(o.signal, Some(libc::SIGXFSZ));
+    assert_eq!(
+        std::fs::metadata(wd.path().join("big")).unwrap().len(),
+        1 << 20
+    );
+    // CPython ignores SIGXFSZ and sees EFBIG instead: still the file-size limit.
+    let mut cmd = python("open('/work/big2', 'wb').write(b'x' * 3000000)", wd.path());
+    cmd.limits.file_size_bytes = 1 << 20;
+    let o = run(&cmd);
+    assert_eq!(
+        o.termination,
+        Termination::FileSizeLimit,
+        "{}",
+        describe(&o)
+    );
+    assert_eq!(o.exit_code, Some(1));
+}
+scenario!(the_file_size_limit_is_enforced, file_size_limit);
+
+fn overlay() {
+    let wd = work_dir();
+    let lower = tempfile::tempdir_in(wd.path().parent().unwrap()).unwrap();
+    std::fs::set_permissions(lower.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::write(lower.path().join("cached"), "warm").unwrap();
+    std::fs::set_permissions(
+        lower.path().join("cached"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    let mut cmd = command(
+        &[
+            "/bin/sh",
+            "-c",
+            "cat /cache/cached; echo new > /cache/new; cat /cache/new; rm /cache/cached; ls /cache",
+        ],
+        wd.path(),
+    );
+    cmd.mounts.push(Mount::Overlay {
+        lower: lower.path().to_path_buf(),
+        target: PathBuf::from("/cache"),
+    });
+    let o = run(&cmd);
+    assert_eq!(o.exit_code, Some(0), "{}", describe(&o));
+    assert_eq!(stdout(&o), "warmnew\nnew\n");
+    // The lower layer is untouched.
+    assert_eq!(
+        std::fs::read_to_string(lower.path().join("cached")).unwrap(),
+        "warm"
+    );
+    assert!(!lower.path().join("new").exists());
+}
+scenario!(an_overlay_keeps_its_lower_layer_intact, overlay);
+
+fn concurrent_runs() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(4)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dirs: Vec<_> = (0..8).map(|_| work_dir()).collect();
+    let outcomes = rt.block_on(async {
+        let mut tasks = Vec::new();
+        for (i, d) in dirs.iter().enumerate() {
+            let cmd = command(
+                &[
+                    "/bin/sh",
+                    "-c",
+                    &format!("echo {i} > /work/id; cat /work/id"),
+                ],
+                d.path(),
+            );
+            tasks.push(tokio::spawn(async move { sandbox().run(&cmd).await }));
+        }
+        let mut out = Vec::new();
+        for t in tasks {
+            out.push(t.await.unwrap().unwrap());
+        }
+        out
+    });
+    for (i, o) in outcomes.iter().enumerate() {
+        assert_eq!(stdout(o), format!("{i}\n"), "{}", describe(o));
+    }
+}
+scenario!(concurrent_runs_are_isolated, concurrent_runs);
+
+#[test]
+fn a_cancelled_run_leaves_nothing_running() {
+    let wd = work_dir();
+    let cmd = command(
+        &["/bin/sh", "-c", "sleep 2; echo late > /work/late"],
+        wd.path(),
+    );
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let r = tokio::time::timeout(Duration::from_millis(300), sandbox().run(&cmd)).await;
+        assert!(r.is_err(), "the run should still have been going");
+    });
+    std::thread::sleep(Duration::from_millis(2500));
+    assert!(!wd.path().join("late").exists());
+}
+
+#[test]
+fn invalid_commands_are_refused() {
+    let wd = work_dir();
+    let mut cmd = command(&["sh"], wd.path());
+    assert!(matches!(
+        try_run(&cmd),
+        Err(SandboxError::InvalidCommand(_))
+    ));
+    cmd.argv = vec!["/bin/sh".into()];
+    cmd.cwd = "../escape".into();
+    assert!(matches!(
+        try_run(&cmd),
+        Err(SandboxError::InvalidCommand(_))
+    ));
+    cmd.cwd = String::new();
+    cmd.mounts.push(Mount::ReadOnly {
+        source: PathBuf::from("/"),
+        target: PathBuf::from("/host"),
+    });
+    assert!(matches!(
+        try_run(&cmd),
+        Err(SandboxError::InvalidCommand(_))
+    ));
+    let mut cmd = command(&["/bin/sh"], wd.path());
+    cmd.mounts.push(Mount::ReadOnly {
+        source: PathBuf::from("/usr"),
+        target: PathBuf::from("/proc/x"),
+    });
+    assert!(matches!(
+        try_run(&cmd),
+        Err(SandboxError::InvalidCommand(_))
+    ));
+}
+
+#[test]
+fn work_dir_owner_matches_the_host_identity() {
+    let owner = sandbox().work_dir_owner();
+    if is_root() {
+        assert_eq!(owner, Some((NOBODY, NOBODY)));
+    } else {
+        assert_eq!(owner, None);
+    }
+}
