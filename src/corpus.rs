@@ -155,7 +155,11 @@ mod tests {
         std::fs::write(&path, lines.join("\n")).unwrap();
         let corpus = Corpus::read(&path).unwrap();
         assert_eq!(
-            corpus.cases.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+            corpus
+                .cases
+                .iter()
+                .map(|c| c.id.as_str())
+                .collect::<Vec<_>>(),
             ["a", "d"]
         );
         assert_eq!(corpus.cases[0].expect, Expect::Test);

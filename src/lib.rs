@@ -4,10 +4,14 @@
 //! [`sandbox::Sandbox`]; what the toolchain says becomes structured [`CodeError`]s.
 //! See `docs/ARCHITECTURE.md` for the whole pipeline.
 
+pub mod api;
 pub mod corpus;
 pub mod diagnostics;
 pub mod dirs;
+pub mod eval;
 pub mod fix;
+pub mod heal;
+pub mod learn;
 pub mod program;
 pub mod sandbox;
 pub mod toolchain;
@@ -15,6 +19,7 @@ pub mod types;
 pub mod validate;
 pub mod workspace;
 
+pub use api::{HealthMetrics, SelfHealingGenerator};
 pub use program::{Program, ProgramError};
 pub use types::{
     Applicability, CodeError, CompilerSuggestion, ErrorType, Location, Replacement, StepOutcome,

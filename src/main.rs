@@ -9,6 +9,14 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use std::io::IsTerminal;
+use std::sync::Arc;
+
+use selfheal::corpus::Corpus;
+use selfheal::eval::EvalOptions;
+use selfheal::fix::FixEngine;
+use selfheal::heal::{Checker, HealConfig, Healer};
+use selfheal::learn::Learner;
 use selfheal::toolchain::{doctor, DoctorEntry, ToolchainEnv};
 use selfheal::validate::{Expect, RunOptions, RunReport, Validator, ValidatorConfig};
 use selfheal::{Program, TargetLanguage, ValidationResult};
@@ -75,6 +83,10 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         stdin: Option<PathBuf>,
     },
+    /// Repair a failing program: print the repair history and the diff; `--write` saves it.
+    Heal(HealArgs),
+    /// Heal every case of a corpus (JSON Lines) and report how many healed.
+    Eval(EvalArgs),
     /// Show, for each toolchain, whether it is installed and ready.
     Doctor,
     /// Prepare the dependency sets (builds the Rust crates, warms the Go cache).
@@ -155,6 +167,8 @@ async fn dispatch(cli: Cli) -> Result<u8, UsageError> {
             print_run(&report, global.format)?;
             Ok(if report.success { 0 } else { 1 })
         }
+        Command::Heal(args) => heal_command(&global, args).await,
+        Command::Eval(args) => eval_command(&global, args).await,
         Command::Doctor => {
             let config = config(&global);
             let toolchains = match &config.toolchain_dir {
@@ -210,7 +224,11 @@ fn seconds(value: f64) -> Result<Duration, UsageError> {
     Duration::try_from_secs_f64(value)
         .ok()
         .filter(|d| !d.is_zero())
-        .ok_or_else(|| UsageError(format!("--timeout {value}: give a positive number of seconds")))
+        .ok_or_else(|| {
+            UsageError(format!(
+                "--timeout {value}: give a positive number of seconds"
+            ))
+        })
 }
 
 fn read_stdin(path: Option<&std::path::Path>) -> Result<Vec<u8>, UsageError> {
@@ -219,7 +237,9 @@ fn read_stdin(path: Option<&std::path::Path>) -> Result<Vec<u8>, UsageError> {
     match path {
         None => {}
         Some(p) if p.as_os_str() == "-" => {
-            std::io::stdin().take(MAX_STDIN + 1).read_to_end(&mut buffer)?;
+            std::io::stdin()
+                .take(MAX_STDIN + 1)
+                .read_to_end(&mut buffer)?;
         }
         Some(p) => {
             let file = std::fs::File::open(p)
@@ -320,4 +340,280 @@ fn print_doctor(
         writeln!(out, "{entry}")?;
     }
     Ok(())
+}
+
+// ---- heal and eval ----
+
+/// Options shared by `heal` and `eval`: the budgets of one heal.
+#[derive(Args, Clone)]
+struct BudgetArgs {
+    /// Rounds of repair (each validates up to --beam candidates).
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    max_retries: u32,
+    /// Wall-clock budget of one heal, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 120.0)]
+    timeout: f64,
+    /// Candidates tried per round.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    beam: usize,
+    /// Validations (and, for eval, cases) at the same time (default: the number of CPUs).
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
+}
+
+#[derive(Args)]
+struct HealArgs {
+    /// A source file or a project directory.
+    path: PathBuf,
+    #[arg(long)]
+    lang: Option<TargetLanguage>,
+    /// `check` (compile only) or `test` (also pass the tests). Default: `test` when the
+    /// program has test files.
+    #[arg(long)]
+    expect: Option<Expect>,
+    #[command(flatten)]
+    budget: BudgetArgs,
+    /// Write the healed files back (atomically; only when healed; never protected files).
+    #[arg(long)]
+    write: bool,
+    /// Where the learner keeps what it learned (default: $XDG_DATA_HOME/selfheal).
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct EvalArgs {
+    /// The corpus: one heal case per line (see docs/corpus-format.md).
+    corpus: PathBuf,
+    #[command(flatten)]
+    budget: BudgetArgs,
+    /// Write one result line per case to this file (JSON Lines).
+    #[arg(long, value_name = "RESULTS.jsonl")]
+    out: Option<PathBuf>,
+    /// Put each case's final files in its result line.
+    #[arg(long)]
+    keep_code: bool,
+    /// Use only these fix strategies (ids, comma-separated), e.g. `rust.machine-applicable`.
+    #[arg(long, value_delimiter = ',', value_name = "ID,ID")]
+    strategies: Vec<String>,
+    /// Learn across runs in this data dir (default: learn within this run only, so that
+    /// measurements do not depend on earlier runs).
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+}
+
+impl BudgetArgs {
+    fn config(&self, expect: Option<Expect>) -> Result<HealConfig, UsageError> {
+        let jobs = match self.jobs {
+            Some(0) => return Err(UsageError("--jobs 0: give at least 1".into())),
+            Some(n) => n,
+            None => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        };
+        if self.beam == 0 {
+            return Err(UsageError("--beam 0: give at least 1".into()));
+        }
+        Ok(HealConfig {
+            max_retries: self.max_retries,
+            timeout: seconds(self.timeout)?,
+            jobs,
+            beam: self.beam,
+            expect,
+        })
+    }
+}
+
+/// The built-in engine, or only the strategies named (from the built-ins and the opt-in
+/// `rust.machine-applicable`).
+fn engine(ids: &[String]) -> Result<FixEngine, UsageError> {
+    if ids.is_empty() {
+        return Ok(FixEngine::builtin());
+    }
+    let mut available = selfheal::fix::strategies::builtin();
+    available.push(selfheal::fix::strategies::compiler::machine_applicable_only());
+    let mut engine = FixEngine::empty();
+    for id in ids {
+        let id = id.trim();
+        match available.iter().find(|s| s.id() == id) {
+            Some(strategy) => engine.add(Arc::clone(strategy)),
+            None => {
+                let mut known: Vec<&str> = available.iter().map(|s| s.id()).collect();
+                known.sort_unstable();
+                known.dedup();
+                return Err(UsageError(format!(
+                    "--strategies: unknown strategy `{id}`; known: {}",
+                    known.join(", ")
+                )));
+            }
+        }
+    }
+    Ok(engine)
+}
+
+async fn heal_command(global: &GlobalArgs, args: HealArgs) -> Result<u8, UsageError> {
+    let program = Program::load(&args.path, args.lang)?;
+    let config = args.budget.config(args.expect)?;
+    let data_dir = args
+        .data_dir
+        .clone()
+        .unwrap_or_else(selfheal::dirs::default_data_dir);
+    let learner = Arc::new(Learner::open(&data_dir));
+    let checker: Arc<dyn Checker> = Arc::new(validator(global)?);
+    let healer = Healer::new(checker, FixEngine::builtin(), learner, config);
+    let report = healer.heal(&program).await?;
+    let written = if args.write && report.healed && !report.initially_passing {
+        write_back(&args.path, &program, &report.final_program)?
+    } else {
+        Vec::new()
+    };
+    if global.format == Format::Json {
+        print_json(&report)?;
+    } else {
+        let mut out = std::io::stdout().lock();
+        write!(out, "{}", report.summary())?;
+        if !report.diff.is_empty() {
+            writeln!(out)?;
+            write!(out, "{}", report.diff)?;
+        }
+        for path in &written {
+            writeln!(out, "wrote {}", path.display())?;
+        }
+        if report.healed && !report.initially_passing && !args.write {
+            writeln!(out, "(not written; pass --write to save the healed files)")?;
+        }
+    }
+    Ok(if report.healed { 0 } else { 1 })
+}
+
+/// Writes the files the heal changed back to disk. Every file is first written to a
+/// temporary file beside it, then all are renamed into place, so a failure leaves each file
+/// either whole and old or whole and new. Protected files are never written.
+fn write_back(
+    root: &std::path::Path,
+    original: &Program,
+    healed: &Program,
+) -> Result<Vec<PathBuf>, UsageError> {
+    let base = if root.is_dir() {
+        root.to_path_buf()
+    } else {
+        root.parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default()
+    };
+    let mut staged = Vec::new();
+    for (rel, text) in &healed.files {
+        if original.protected.contains(rel) || original.files.get(rel) == Some(text) {
+            continue;
+        }
+        selfheal::program::check_relative_path(rel)?;
+        let target = if root.is_dir() {
+            base.join(rel)
+        } else if Some(rel.as_str()) == root.file_name().and_then(|n| n.to_str()) {
+            root.to_path_buf()
+        } else {
+            base.join(rel)
+        };
+        let dir = match target.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| UsageError(format!("{}: cannot create directory: {e}", dir.display())))?;
+        let mut temp = tempfile::NamedTempFile::new_in(&dir).map_err(|e| {
+            UsageError(format!(
+                "{}: cannot create a temporary file: {e}",
+                dir.display()
+            ))
+        })?;
+        temp.write_all(text.as_bytes())
+            .and_then(|()| temp.as_file().sync_all())
+            .map_err(|e| UsageError(format!("{}: cannot write: {e}", temp.path().display())))?;
+        if let Ok(meta) = std::fs::metadata(&target) {
+            // Keep the file's mode (an executable script stays executable).
+            let _ = temp.as_file().set_permissions(meta.permissions());
+        }
+        staged.push((temp, target));
+    }
+    let mut written = Vec::new();
+    for (temp, target) in staged {
+        temp.persist(&target).map_err(|e| {
+            UsageError(format!("{}: cannot replace: {}", target.display(), e.error))
+        })?;
+        written.push(target);
+    }
+    Ok(written)
+}
+
+async fn eval_command(global: &GlobalArgs, args: EvalArgs) -> Result<u8, UsageError> {
+    let corpus = Corpus::read(&args.corpus)?;
+    for m in &corpus.malformed {
+        eprintln!(
+            "{}:{}: skipped: {}",
+            args.corpus.display(),
+            m.line,
+            m.message
+        );
+    }
+    let config = args.budget.config(None)?;
+    let jobs = config.jobs;
+    let engine = engine(&args.strategies)?;
+    let learner = Arc::new(match &args.data_dir {
+        Some(dir) => Learner::open(dir),
+        None => Learner::in_memory(),
+    });
+    let checker: Arc<dyn Checker> = Arc::new(validator(global)?);
+    let healer = Arc::new(Healer::new(checker, engine, learner, config));
+    let mut out = match &args.out {
+        Some(path) => Some(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .map_err(|e| UsageError(format!("--out {}: cannot create: {e}", path.display())))?,
+        )),
+        None => None,
+    };
+    let bar = if std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new(corpus.cases.len() as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} healed {msg} [{elapsed_precise} eta {eta}]",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let mut healed = 0usize;
+    let mut write_error: Option<std::io::Error> = None;
+    let options = EvalOptions {
+        jobs,
+        keep_code: args.keep_code,
+    };
+    let results = selfheal::eval::run(corpus.cases, healer, &options, |result| {
+        if result.repaired() {
+            healed += 1;
+        }
+        bar.set_message(healed.to_string());
+        bar.inc(1);
+        if let Some(error) = &result.error {
+            bar.suspend(|| eprintln!("case {}: heal failed: {error}", result.id));
+        }
+        if let Some(out) = out.as_mut() {
+            let line = serde_json::to_string(result)
+                .map_err(std::io::Error::other)
+                .and_then(|line| writeln!(out, "{line}").and_then(|()| out.flush()));
+            if let Err(e) = line {
+                write_error.get_or_insert(e);
+            }
+        }
+    })
+    .await;
+    bar.finish_and_clear();
+    if let Some(e) = write_error {
+        return Err(UsageError(format!("--out: cannot write results: {e}")));
+    }
+    let summary = selfheal::eval::summarize(&results, &corpus.malformed);
+    if global.format == Format::Json {
+        print_json(&summary)?;
+    } else {
+        print!("{}", selfheal::eval::render_table(&summary));
+    }
+    Ok(0)
 }

@@ -59,7 +59,9 @@ pub enum ProgramError {
     Empty,
     #[error("{0}: the file is empty; give it some source code or remove it")]
     EmptyFile(String),
-    #[error("{0}: looks like a binary file (it contains NUL bytes); selfheal only takes source text")]
+    #[error(
+        "{0}: looks like a binary file (it contains NUL bytes); selfheal only takes source text"
+    )]
     Binary(String),
     #[error("{0}: not valid UTF-8 text; re-encode it as UTF-8")]
     NotUtf8(String),
@@ -71,7 +73,9 @@ pub enum ProgramError {
         size: usize,
         limit: usize,
     },
-    #[error("the program is {size} bytes, over the {limit}-byte limit; split it or raise the limit")]
+    #[error(
+        "the program is {size} bytes, over the {limit}-byte limit; split it or raise the limit"
+    )]
     ProgramTooLarge { size: usize, limit: usize },
     #[error("the program has more than {0} files")]
     TooManyFiles(usize),
@@ -182,7 +186,8 @@ impl Program {
         }
         let language = match language {
             Some(lang) => lang,
-            None => detect_language(&files).ok_or_else(|| ProgramError::UnknownLanguage(path.to_path_buf()))?,
+            None => detect_language(&files)
+                .ok_or_else(|| ProgramError::UnknownLanguage(path.to_path_buf()))?,
         };
         files.retain(|name, _| belongs_to(language, name));
         if files.is_empty() {
@@ -256,29 +261,41 @@ pub fn is_test_file(language: TargetLanguage, name: &str) -> bool {
     let base = name.rsplit('/').next().unwrap_or(name);
     match language {
         TargetLanguage::Rust => base == "tests.rs" || name.starts_with("tests/"),
-        TargetLanguage::Python => base.starts_with("test_") && base.ends_with(".py") || base.ends_with("_test.py"),
+        TargetLanguage::Python => {
+            base.starts_with("test_") && base.ends_with(".py") || base.ends_with("_test.py")
+        }
         TargetLanguage::JavaScript => base.ends_with(".test.js") || base.ends_with(".spec.js"),
         TargetLanguage::Go => base.ends_with("_test.go"),
     }
 }
 
 fn belongs_to(language: TargetLanguage, name: &str) -> bool {
-    let ext = Path::new(name).extension().and_then(|e| e.to_str()).unwrap_or("");
-    TargetLanguage::from_extension(ext) == Some(language) || (language == TargetLanguage::Go && name == "go.mod")
+    let ext = Path::new(name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("");
+    TargetLanguage::from_extension(ext) == Some(language)
+        || (language == TargetLanguage::Go && name == "go.mod")
 }
 
 /// The language most of the files are written in (by extension), ties broken by a fixed order.
 pub fn detect_language(files: &BTreeMap<String, String>) -> Option<TargetLanguage> {
     let mut counts = [0usize; 4];
     for name in files.keys() {
-        let ext = Path::new(name).extension().and_then(|e| e.to_str()).unwrap_or("");
+        let ext = Path::new(name)
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("");
         if let Some(lang) = TargetLanguage::from_extension(ext) {
             if let Some(i) = TargetLanguage::ALL.iter().position(|l| *l == lang) {
                 counts[i] += 1;
             }
         }
     }
-    let (best, count) = counts.iter().enumerate().max_by_key(|(i, c)| (**c, usize::MAX - i))?;
+    let (best, count) = counts
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, c)| (**c, usize::MAX - i))?;
     (*count > 0).then(|| TargetLanguage::ALL[best])
 }
 
@@ -314,12 +331,13 @@ fn collect_dir(
         path: dir.to_path_buf(),
         source,
     })?;
-    let mut entries: Vec<_> = entries
-        .collect::<Result<_, _>>()
-        .map_err(|source| ProgramError::Io {
-            path: dir.to_path_buf(),
-            source,
-        })?;
+    let mut entries: Vec<_> =
+        entries
+            .collect::<Result<_, _>>()
+            .map_err(|source| ProgramError::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?;
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let path = entry.path();
@@ -368,14 +386,28 @@ mod tests {
     use super::*;
 
     fn files(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
     }
 
     #[test]
     fn rejects_unsafe_paths() {
-        for bad in ["/etc/passwd", "../x.py", "a/../b.py", "./a.py", "a//b.py", "", "a\\b.py"] {
+        for bad in [
+            "/etc/passwd",
+            "../x.py",
+            "a/../b.py",
+            "./a.py",
+            "a//b.py",
+            "",
+            "a\\b.py",
+        ] {
             let err = Program::new(TargetLanguage::Python, files(&[(bad, "x = 1\n")])).unwrap_err();
-            assert!(matches!(err, ProgramError::UnsafePath { .. }), "{bad}: {err}");
+            assert!(
+                matches!(err, ProgramError::UnsafePath { .. }),
+                "{bad}: {err}"
+            );
         }
         assert!(Program::new(TargetLanguage::Python, files(&[("pkg/a.py", "x = 1\n")])).is_ok());
     }
@@ -402,7 +434,10 @@ mod tests {
     #[test]
     fn protected_paths_must_exist() {
         let p = Program::new(TargetLanguage::Go, files(&[("main.go", "package main\n")])).unwrap();
-        assert!(p.clone().with_protected(["main_test.go".to_string()]).is_err());
+        assert!(p
+            .clone()
+            .with_protected(["main_test.go".to_string()])
+            .is_err());
         assert!(p.with_protected(["main.go".to_string()]).is_ok());
     }
 
@@ -416,7 +451,10 @@ mod tests {
         std::fs::write(dir.path().join("__pycache__/x.py"), "ignored\n").unwrap();
         let p = Program::load(dir.path(), None).unwrap();
         assert_eq!(p.language, TargetLanguage::Python);
-        assert_eq!(p.files.keys().collect::<Vec<_>>(), ["main.py", "test_main.py"]);
+        assert_eq!(
+            p.files.keys().collect::<Vec<_>>(),
+            ["main.py", "test_main.py"]
+        );
         assert!(p.protected.contains("test_main.py"));
     }
 

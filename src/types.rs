@@ -325,7 +325,9 @@ pub mod duration_ms {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
         let ms = f64::deserialize(d)?;
         if !ms.is_finite() || ms < 0.0 {
-            return Err(serde::de::Error::custom("duration must be a non-negative number of ms"));
+            return Err(serde::de::Error::custom(
+                "duration must be a non-negative number of ms",
+            ));
         }
         Ok(Duration::from_secs_f64(ms / 1000.0))
     }
@@ -356,6 +358,9 @@ mod tests {
         assert_eq!(v["location"]["end_column"], 9);
         let back: CodeError = serde_json::from_value(v).unwrap();
         assert_eq!(back, e);
-        assert_eq!(e.to_string(), "main.rs:3:5: [compiler:borrow][E0596] cannot borrow");
+        assert_eq!(
+            e.to_string(),
+            "main.rs:3:5: [compiler:borrow][E0596] cannot borrow"
+        );
     }
 }

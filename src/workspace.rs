@@ -83,10 +83,12 @@ impl Workspace {
     /// Reads a file through the capability handle: fails rather than follow a symlink out.
     pub fn read_text(&self, rel: &str) -> Result<String, WorkspaceError> {
         check_relative_path(rel)?;
-        self.dir.read_to_string(rel).map_err(|source| WorkspaceError::Io {
-            path: rel.to_string(),
-            source,
-        })
+        self.dir
+            .read_to_string(rel)
+            .map_err(|source| WorkspaceError::Io {
+                path: rel.to_string(),
+                source,
+            })
     }
 
     /// Writes a file (creating parent directories) through the capability handle.
@@ -95,10 +97,12 @@ impl Workspace {
         if let Some((parent, _)) = rel.rsplit_once('/') {
             self.create_dir(parent)?;
         }
-        self.dir.write(rel, text).map_err(|source| WorkspaceError::Io {
-            path: rel.to_string(),
-            source,
-        })
+        self.dir
+            .write(rel, text)
+            .map_err(|source| WorkspaceError::Io {
+                path: rel.to_string(),
+                source,
+            })
     }
 
     fn create_dir(&self, rel: &str) -> Result<(), WorkspaceError> {

@@ -24,17 +24,46 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {
 fn bad_input_exits_2_with_a_message_naming_the_problem() {
     let dir = tempfile::tempdir().unwrap();
     let cases: Vec<(Vec<String>, &str)> = vec![
-        (vec!["check".into(), write(dir.path(), "empty.py", b"")], "empty.py: the file is empty"),
-        (vec!["check".into(), write(dir.path(), "bin.py", b"ab\0cd")], "binary file"),
-        (vec!["check".into(), write(dir.path(), "latin1.py", b"x = '\xe9'\n")], "not valid UTF-8"),
-        (vec!["check".into(), write(dir.path(), "notes.txt", b"hello")], "cannot tell the language"),
-        (vec!["check".into(), dir.path().join("missing.py").display().to_string()], "no such file"),
         (
-            vec!["check".into(), "--lang".into(), "cobol".into(), write(dir.path(), "a.py", b"x=1\n")],
+            vec!["check".into(), write(dir.path(), "empty.py", b"")],
+            "empty.py: the file is empty",
+        ),
+        (
+            vec!["check".into(), write(dir.path(), "bin.py", b"ab\0cd")],
+            "binary file",
+        ),
+        (
+            vec![
+                "check".into(),
+                write(dir.path(), "latin1.py", b"x = '\xe9'\n"),
+            ],
+            "not valid UTF-8",
+        ),
+        (
+            vec!["check".into(), write(dir.path(), "notes.txt", b"hello")],
+            "cannot tell the language",
+        ),
+        (
+            vec![
+                "check".into(),
+                dir.path().join("missing.py").display().to_string(),
+            ],
+            "no such file",
+        ),
+        (
+            vec![
+                "check".into(),
+                "--lang".into(),
+                "cobol".into(),
+                write(dir.path(), "a.py", b"x=1\n"),
+            ],
             "unknown language `cobol`",
         ),
         (
-            vec!["check".into(), write(dir.path(), "big.py", &vec![b'#'; (1 << 20) + 10])],
+            vec![
+                "check".into(),
+                write(dir.path(), "big.py", &vec![b'#'; (1 << 20) + 10]),
+            ],
             "over the 1048576-byte limit",
         ),
     ];
@@ -42,7 +71,11 @@ fn bad_input_exits_2_with_a_message_naming_the_problem() {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let out = selfheal(&args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
-        assert!(stderr(&out).contains(expected), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(expected),
+            "{args:?}: {}",
+            stderr(&out)
+        );
     }
 }
 
@@ -58,7 +91,8 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn check_reports_errors_as_json_and_exits_1() {
-    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/programs/python-nameerror");
+    let example =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/programs/python-nameerror");
     let out = selfheal(&["check", "--format", "json", example.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let result: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -76,7 +110,11 @@ fn check_reports_errors_as_json_and_exits_1() {
 fn check_passes_a_correct_program() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "main.py", b"def add(a, b):\n    return a + b\n");
-    write(dir.path(), "test_main.py", b"from main import add\nassert add(2, 3) == 5\n");
+    write(
+        dir.path(),
+        "test_main.py",
+        b"from main import add\nassert add(2, 3) == 5\n",
+    );
     let out = selfheal(&["check", dir.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("python: passed"));
@@ -85,7 +123,11 @@ fn check_passes_a_correct_program() {
 #[test]
 fn run_feeds_stdin_and_reports_the_programs_output() {
     let dir = tempfile::tempdir().unwrap();
-    let program = write(dir.path(), "main.py", b"import sys\nprint(sys.stdin.read().upper())\n");
+    let program = write(
+        dir.path(),
+        "main.py",
+        b"import sys\nprint(sys.stdin.read().upper())\n",
+    );
     let input = write(dir.path(), "input.txt", b"hello sandbox");
     let out = selfheal(&["run", &program, "--stdin", &input, "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -107,7 +149,11 @@ fn run_enforces_the_timeout() {
 #[test]
 fn run_enforces_the_memory_limit() {
     let dir = tempfile::tempdir().unwrap();
-    let program = write(dir.path(), "main.py", b"x = bytearray(400 * 1024 * 1024)\nprint(len(x))\n");
+    let program = write(
+        dir.path(),
+        "main.py",
+        b"x = bytearray(400 * 1024 * 1024)\nprint(len(x))\n",
+    );
     let out = selfheal(&["run", &program, "--memory", "256", "--format", "json"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -30,7 +30,10 @@ async fn disagreements(name: &str, should_pass: bool) -> (usize, Vec<String>) {
         let (id, result) = task.await.unwrap();
         let result = result.unwrap_or_else(|e| panic!("{id}: validation could not run: {e}"));
         if result.passed != should_pass {
-            wrong.push(format!("{id}: passed={} errors={:?}", result.passed, result.errors));
+            wrong.push(format!(
+                "{id}: passed={} errors={:?}",
+                result.passed, result.errors
+            ));
         } else if !should_pass && result.errors.is_empty() {
             wrong.push(format!("{id}: failed without any error"));
         }
@@ -42,12 +45,22 @@ async fn disagreements(name: &str, should_pass: bool) -> (usize, Vec<String>) {
 async fn every_buggy_mdeval_case_fails() {
     let (count, wrong) = disagreements("mdeval.jsonl", false).await;
     assert_eq!(count, 288);
-    assert!(wrong.is_empty(), "{} disagreements:\n{}", wrong.len(), wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{} disagreements:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_reference_mdeval_case_passes() {
     let (count, wrong) = disagreements("mdeval.reference.jsonl", true).await;
     assert_eq!(count, 288);
-    assert!(wrong.is_empty(), "{} disagreements:\n{}", wrong.len(), wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{} disagreements:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
 }

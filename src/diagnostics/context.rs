@@ -50,7 +50,10 @@ mod tests {
             context_lines(text, 3, 1).unwrap(),
             "     2 | b\n>    3 | c\n     4 | d\n"
         );
-        assert_eq!(context_lines(text, 1, 1).unwrap(), ">    1 | a\n     2 | b\n");
+        assert_eq!(
+            context_lines(text, 1, 1).unwrap(),
+            ">    1 | a\n     2 | b\n"
+        );
         assert!(context_lines(text, 0, 1).is_none());
         assert!(context_lines(text, 40, 1).is_none());
     }

@@ -61,7 +61,9 @@ impl std::str::FromStr for Expect {
         match s {
             "check" => Ok(Expect::Check),
             "test" => Ok(Expect::Test),
-            other => Err(format!("unknown expectation `{other}`: use `check` or `test`")),
+            other => Err(format!(
+                "unknown expectation `{other}`: use `check` or `test`"
+            )),
         }
     }
 }
@@ -207,7 +209,9 @@ impl Validator {
         let mut run = StepRun::default();
         for step in expect.steps() {
             let commands = toolchain.plan(*step, program)?;
-            let ok = self.run_step(&commands, program, &workspace, &mut run, None).await?;
+            let ok = self
+                .run_step(&commands, program, &workspace, &mut run, None)
+                .await?;
             if !ok {
                 break;
             }
@@ -237,14 +241,18 @@ impl Validator {
         }
         let mut run = StepRun::default();
         let ran_all = self
-            .run_step(&commands, program, &workspace, &mut run, Some(&options.stdin))
+            .run_step(
+                &commands,
+                program,
+                &workspace,
+                &mut run,
+                Some(&options.stdin),
+            )
             .await?;
         let program_outcome = (ran_all || run.steps.len() == commands.len())
             .then(|| run.steps.last().cloned())
             .flatten();
-        let success = program_outcome
-            .as_ref()
-            .is_some_and(StepOutcome::succeeded);
+        let success = program_outcome.as_ref().is_some_and(StepOutcome::succeeded);
         Ok(RunReport {
             success,
             language: program.language,
@@ -359,11 +367,18 @@ fn unexplained_failure(step: &StepOutcome) -> CodeError {
         let lines: Vec<&str> = text.lines().rev().take(5).collect();
         lines.into_iter().rev().collect::<Vec<_>>().join("\n")
     };
-    let program = step.command.first().map(String::as_str).unwrap_or("command");
+    let program = step
+        .command
+        .first()
+        .map(String::as_str)
+        .unwrap_or("command");
     let (error_type, message) = match step.termination {
         Termination::WallTimeout => (
             ErrorType::TelemetryMismatch,
-            format!("{program} timed out after {:.1}s", step.wall_time.as_secs_f64()),
+            format!(
+                "{program} timed out after {:.1}s",
+                step.wall_time.as_secs_f64()
+            ),
         ),
         Termination::CpuLimit => (
             ErrorType::TelemetryMismatch,

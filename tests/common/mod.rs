@@ -27,10 +27,7 @@ pub fn validator() -> Arc<Validator> {
 }
 
 /// A program from (path, text) pairs.
-pub fn program(
-    language: selfheal::TargetLanguage,
-    files: &[(&str, &str)],
-) -> selfheal::Program {
+pub fn program(language: selfheal::TargetLanguage, files: &[(&str, &str)]) -> selfheal::Program {
     selfheal::Program::new(
         language,
         files.iter().map(|(p, t)| (p.to_string(), t.to_string())),

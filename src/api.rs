@@ -1,0 +1,682 @@
+//! The library's front door: [`SelfHealingGenerator`].
+//!
+//! CONTRACT: [`SelfHealingGenerator`] (`builder()`, `new(max_retries)`, `validate_code`,
+//! `detect_errors`, `suggest_fixes`, `apply_fix`, `heal`, `generate_and_heal`,
+//! `get_health_metrics`), [`SelfHealingGeneratorBuilder`], [`HealthMetrics`], [`Generator`]
+//! with [`PassThrough`], [`IntoProgram`], [`ApiError`].
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), selfheal::api::ApiError> {
+//! use selfheal::{SelfHealingGenerator, TargetLanguage};
+//! let healer = SelfHealingGenerator::new(5)?;
+//! let report = healer
+//!     .generate_and_heal("def add(a, b):\n    return a + c\n", TargetLanguage::Python)
+//!     .await?;
+//! println!("{}", report.diff);
+//! # Ok(()) }
+//! ```
+
+use std::future::Future;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::fix::{ApplyError, Fix, FixEngine, FixStrategy};
+use crate::heal::{CheckError, Checker, HealConfig, HealError, HealReport, Healer};
+use crate::learn::Learner;
+use crate::program::{Program, ProgramError};
+use crate::types::{CodeError, TargetLanguage, ValidationResult};
+use crate::validate::{Expect, ValidateError, Validator, ValidatorConfig};
+
+/// The outcome log inside the data dir (JSON Lines, one [`Outcome`] per heal).
+pub const OUTCOME_LOG: &str = "outcomes.jsonl";
+
+/// Errors of the library API.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("cannot set up validation: {0}")]
+    Setup(#[from] ValidateError),
+    #[error(transparent)]
+    Program(#[from] ProgramError),
+    #[error(transparent)]
+    Check(#[from] CheckError),
+    #[error(transparent)]
+    Heal(#[from] HealError),
+    #[error(transparent)]
+    Apply(#[from] ApplyError),
+    #[error(transparent)]
+    Generate(#[from] GenerateError),
+}
+
+/// Why a generator produced no program.
+#[derive(Debug, thiserror::Error)]
+#[error("generation failed: {0}")]
+pub struct GenerateError(pub String);
+
+/// The future a [`Generator`] returns.
+pub type GenerateFuture<'a, T> =
+    Pin<Box<dyn Future<Output = Result<T, GenerateError>> + Send + 'a>>;
+
+/// Turns a spec into a program, and (when it can) a failing program and its errors into a
+/// new attempt.
+pub trait Generator: Send + Sync {
+    fn generate<'a>(
+        &'a self,
+        spec: &'a str,
+        language: TargetLanguage,
+    ) -> GenerateFuture<'a, Program>;
+
+    /// Another program for `spec`, given the errors the last one still had; `None` when the
+    /// generator has nothing better to offer.
+    fn regenerate<'a>(
+        &'a self,
+        spec: &'a str,
+        program: &'a Program,
+        errors: &'a [CodeError],
+    ) -> GenerateFuture<'a, Option<Program>>;
+}
+
+/// The spec *is* the code: for callers who already have the program.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PassThrough;
+
+impl Generator for PassThrough {
+    fn generate<'a>(
+        &'a self,
+        spec: &'a str,
+        language: TargetLanguage,
+    ) -> GenerateFuture<'a, Program> {
+        Box::pin(async move {
+            (spec, language)
+                .into_program()
+                .map_err(|e| GenerateError(e.to_string()))
+        })
+    }
+
+    fn regenerate<'a>(
+        &'a self,
+        _spec: &'a str,
+        _program: &'a Program,
+        _errors: &'a [CodeError],
+    ) -> GenerateFuture<'a, Option<Program>> {
+        Box::pin(async { Ok(None) })
+    }
+}
+
+/// The file a single piece of code is validated as.
+pub fn default_file_name(language: TargetLanguage) -> &'static str {
+    match language {
+        TargetLanguage::Rust => "main.rs",
+        TargetLanguage::Python => "main.py",
+        TargetLanguage::JavaScript => "main.js",
+        TargetLanguage::Go => "main.go",
+    }
+}
+
+/// What the API accepts as a program: a [`Program`], or code and its language (one file,
+/// named by [`default_file_name`]).
+pub trait IntoProgram {
+    fn into_program(self) -> Result<Program, ProgramError>;
+}
+
+impl IntoProgram for Program {
+    fn into_program(self) -> Result<Program, ProgramError> {
+        self.check()?;
+        Ok(self)
+    }
+}
+
+impl IntoProgram for &Program {
+    fn into_program(self) -> Result<Program, ProgramError> {
+        self.clone().into_program()
+    }
+}
+
+impl IntoProgram for (&str, TargetLanguage) {
+    fn into_program(self) -> Result<Program, ProgramError> {
+        let (code, language) = self;
+        Program::new(
+            language,
+            [(default_file_name(language).to_string(), code.to_string())],
+        )
+    }
+}
+
+impl IntoProgram for (String, TargetLanguage) {
+    fn into_program(self) -> Result<Program, ProgramError> {
+        (self.0.as_str(), self.1).into_program()
+    }
+}
+
+/// One recorded heal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// Milliseconds since the Unix epoch.
+    pub at_ms: u64,
+    pub language: TargetLanguage,
+    pub healed: bool,
+    pub initially_passing: bool,
+    /// Fixes in the final program.
+    pub repairs: usize,
+    pub duration_ms: f64,
+    pub validations: usize,
+}
+
+/// How well healing has gone, computed from the recorded outcomes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HealthMetrics {
+    /// `successful_generations / total_generations` (0 when there are none).
+    pub generation_success_rate: f64,
+    /// `total_repairs / total_generations` (0 when there are none).
+    pub average_repairs_per_generation: f64,
+    /// Mean heal duration, in milliseconds (0 when there are none).
+    pub average_heal_time_ms: f64,
+    /// The probability that the next generation ends passing, as the posterior mean of a
+    /// Beta(1, 1) (uniform) prior updated with the outcomes (Laplace's rule of succession):
+    /// `(successful_generations + 1) / (total_generations + 2)`. 0.5 with no history; unlike
+    /// the raw rate it never claims certainty from a handful of outcomes.
+    pub confidence_score: f64,
+    pub total_generations: u64,
+    /// Generations whose final program passes (healed, or passing from the start).
+    pub successful_generations: u64,
+    /// Fixes kept in final programs, over all generations.
+    pub total_repairs: u64,
+}
+
+impl HealthMetrics {
+    pub fn from_outcomes(outcomes: &[Outcome]) -> HealthMetrics {
+        let total = outcomes.len() as u64;
+        let successful = outcomes.iter().filter(|o| o.healed).count() as u64;
+        let repairs: u64 = outcomes.iter().map(|o| o.repairs as u64).sum();
+        let time: f64 = outcomes.iter().map(|o| o.duration_ms).sum();
+        let per = |x: f64| if total == 0 { 0.0 } else { x / total as f64 };
+        HealthMetrics {
+            generation_success_rate: per(successful as f64),
+            average_repairs_per_generation: per(repairs as f64),
+            average_heal_time_ms: per(time),
+            confidence_score: (successful as f64 + 1.0) / (total as f64 + 2.0),
+            total_generations: total,
+            successful_generations: successful,
+            total_repairs: repairs,
+        }
+    }
+}
+
+/// Outcomes in memory, appended to `outcomes.jsonl` in the data dir when it is writable.
+struct OutcomeLog {
+    path: Option<PathBuf>,
+    outcomes: Mutex<Vec<Outcome>>,
+}
+
+impl OutcomeLog {
+    fn open(data_dir: Option<&Path>) -> OutcomeLog {
+        let Some(dir) = data_dir else {
+            return OutcomeLog {
+                path: None,
+                outcomes: Mutex::new(Vec::new()),
+            };
+        };
+        let path = dir.join(OUTCOME_LOG);
+        let outcomes = match std::fs::read_to_string(&path) {
+            // A line this version cannot read (or a torn last line) is skipped.
+            Ok(text) => text
+                .lines()
+                .filter_map(|line| serde_json::from_str(line).ok())
+                .collect(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => {
+                tracing::warn!(
+                    "cannot read {}: {e}; starting a new outcome history",
+                    path.display()
+                );
+                Vec::new()
+            }
+        };
+        OutcomeLog {
+            path: Some(path),
+            outcomes: Mutex::new(outcomes),
+        }
+    }
+
+    fn record(&self, outcome: Outcome) {
+        if let Some(path) = &self.path {
+            if let Err(e) = append_line(path, &outcome) {
+                tracing::warn!("cannot append to {}: {e}", path.display());
+            }
+        }
+        self.lock().push(outcome);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Outcome>> {
+        self.outcomes.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn append_line(path: &Path, outcome: &Outcome) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut line = serde_json::to_vec(outcome).map_err(std::io::Error::other)?;
+    line.push(b'\n');
+    // One write of a whole line with O_APPEND: concurrent writers never interleave within it.
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    file.write_all(&line)
+}
+
+/// Configures a [`SelfHealingGenerator`].
+pub struct SelfHealingGeneratorBuilder {
+    config: HealConfig,
+    data_dir: Option<PathBuf>,
+    persist: bool,
+    toolchain_dir: Option<PathBuf>,
+    cache_dir: Option<PathBuf>,
+    strategies: Vec<Arc<dyn FixStrategy>>,
+    generator: Arc<dyn Generator>,
+    checker: Option<Arc<dyn Checker>>,
+}
+
+impl Default for SelfHealingGeneratorBuilder {
+    fn default() -> Self {
+        SelfHealingGeneratorBuilder {
+            config: HealConfig::default(),
+            data_dir: None,
+            persist: true,
+            toolchain_dir: None,
+            cache_dir: None,
+            strategies: Vec::new(),
+            generator: Arc::new(PassThrough),
+            checker: None,
+        }
+    }
+}
+
+impl SelfHealingGeneratorBuilder {
+    /// Rounds of repair per heal (default 5).
+    pub fn max_retries(mut self, rounds: u32) -> Self {
+        self.config.max_retries = rounds;
+        self
+    }
+
+    /// Wall-clock budget per heal (default 120 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.config.timeout = timeout;
+        self
+    }
+
+    /// Validations at the same time (default: the number of CPUs).
+    pub fn jobs(mut self, jobs: usize) -> Self {
+        self.config.jobs = jobs.max(1);
+        self
+    }
+
+    /// Candidates per round (default 8).
+    pub fn beam(mut self, beam: usize) -> Self {
+        self.config.beam = beam.max(1);
+        self
+    }
+
+    /// What passing means (default: `test` when the program has test files, else `check`).
+    pub fn expect(mut self, expect: Expect) -> Self {
+        self.config.expect = Some(expect);
+        self
+    }
+
+    /// Where the learner and the outcome log live (default [`crate::dirs::default_data_dir`]).
+    pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.data_dir = Some(dir.into());
+        self
+    }
+
+    /// Keep what is learned and the outcomes in memory only.
+    pub fn in_memory(mut self) -> Self {
+        self.persist = false;
+        self
+    }
+
+    /// A directory of toolchain files instead of the built-in ones.
+    pub fn toolchain_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.toolchain_dir = Some(dir.into());
+        self
+    }
+
+    /// Where dependency sets and support files are kept.
+    pub fn cache_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.cache_dir = Some(dir.into());
+        self
+    }
+
+    /// Adds a fix strategy to the built-in ones.
+    pub fn strategy(mut self, strategy: Arc<dyn FixStrategy>) -> Self {
+        self.strategies.push(strategy);
+        self
+    }
+
+    /// The generator `generate_and_heal` uses (default [`PassThrough`]).
+    pub fn generator(mut self, generator: Arc<dyn Generator>) -> Self {
+        self.generator = generator;
+        self
+    }
+
+    /// Validates with this checker instead of a sandboxed [`Validator`].
+    pub fn checker(mut self, checker: Arc<dyn Checker>) -> Self {
+        self.checker = Some(checker);
+        self
+    }
+
+    pub fn build(self) -> Result<SelfHealingGenerator, ApiError> {
+        let checker: Arc<dyn Checker> = match self.checker {
+            Some(checker) => checker,
+            None => {
+                let mut config = ValidatorConfig {
+                    toolchain_dir: self.toolchain_dir,
+                    ..ValidatorConfig::default()
+                };
+                if let Some(dir) = self.cache_dir {
+                    config.cache_dir = dir;
+                }
+                Arc::new(Validator::new(config)?)
+            }
+        };
+        let data_dir = self
+            .persist
+            .then(|| self.data_dir.unwrap_or_else(crate::dirs::default_data_dir));
+        let learner = match &data_dir {
+            Some(dir) => Learner::open(dir),
+            None => Learner::in_memory(),
+        };
+        let mut engine = FixEngine::builtin();
+        for strategy in self.strategies {
+            engine.add(strategy);
+        }
+        Ok(SelfHealingGenerator {
+            healer: Healer::new(checker, engine, Arc::new(learner), self.config),
+            generator: self.generator,
+            outcomes: OutcomeLog::open(data_dir.as_deref()),
+        })
+    }
+}
+
+/// Validates, repairs and learns. `Send + Sync`; share it behind an `Arc`.
+pub struct SelfHealingGenerator {
+    healer: Healer,
+    generator: Arc<dyn Generator>,
+    outcomes: OutcomeLog,
+}
+
+impl SelfHealingGenerator {
+    pub fn builder() -> SelfHealingGeneratorBuilder {
+        SelfHealingGeneratorBuilder::default()
+    }
+
+    /// Defaults everywhere but the number of repair rounds.
+    pub fn new(max_retries: u32) -> Result<SelfHealingGenerator, ApiError> {
+        SelfHealingGenerator::builder()
+            .max_retries(max_retries)
+            .build()
+    }
+
+    /// The heal loop this generator runs (its learner, engine, configuration).
+    pub fn healer(&self) -> &Healer {
+        &self.healer
+    }
+
+    pub fn learner(&self) -> &Arc<Learner> {
+        self.healer.learner()
+    }
+
+    /// Validates a program (or `(code, language)`): compile, then the tests if it has any.
+    pub async fn validate_code(
+        &self,
+        code: impl IntoProgram,
+    ) -> Result<ValidationResult, ApiError> {
+        let program = code.into_program()?;
+        let expect = self
+            .healer
+            .config()
+            .expect
+            .unwrap_or_else(|| Expect::for_program(&program));
+        Ok(self.healer.validate(&program, expect).await?)
+    }
+
+    /// The errors of a program (empty when it passes).
+    pub async fn detect_errors(&self, code: impl IntoProgram) -> Result<Vec<CodeError>, ApiError> {
+        Ok(self.validate_code(code).await?.errors)
+    }
+
+    /// Fixes for one error, most promising first (confidence as learned).
+    pub fn suggest_fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        self.healer.ranked_fixes(error, program)
+    }
+
+    /// The program with the fix applied; refuses fixes that touch protected files.
+    pub fn apply_fix(&self, program: &Program, fix: &Fix) -> Result<Program, ApiError> {
+        Ok(crate::fix::apply_fix(program, fix)?)
+    }
+
+    /// Heals a program and records the outcome.
+    pub async fn heal(&self, code: impl IntoProgram) -> Result<HealReport, ApiError> {
+        let program = code.into_program()?;
+        let report = self.healer.heal(&program).await?;
+        self.record(&report, program.language);
+        Ok(report)
+    }
+
+    /// Generates a program for `spec`, heals it, and when it still fails, asks the generator
+    /// for another attempt with the remaining errors and heals that once more.
+    pub async fn generate_and_heal(
+        &self,
+        spec: &str,
+        language: TargetLanguage,
+    ) -> Result<HealReport, ApiError> {
+        let program = self.generator.generate(spec, language).await?;
+        let mut report = self.healer.heal(&program).await?;
+        if !report.healed {
+            if let Some(next) = self
+                .generator
+                .regenerate(spec, &report.final_program, &report.final_errors)
+                .await?
+            {
+                report = self.healer.heal(&next).await?;
+            }
+        }
+        self.record(&report, language);
+        Ok(report)
+    }
+
+    /// Metrics over every outcome recorded in this generator's data dir (or, in memory, by
+    /// this generator).
+    pub fn get_health_metrics(&self) -> HealthMetrics {
+        HealthMetrics::from_outcomes(&self.outcomes.lock())
+    }
+
+    fn record(&self, report: &HealReport, language: TargetLanguage) {
+        let at_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
+        self.outcomes.record(Outcome {
+            at_ms,
+            language,
+            healed: report.healed,
+            initially_passing: report.initially_passing,
+            repairs: report.repairs(),
+            duration_ms: report.duration_ms,
+            validations: report.validations,
+        });
+        self.healer.learner().flush();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn public_types_are_send_and_sync() {
+        assert_send_sync::<SelfHealingGenerator>();
+        assert_send_sync::<HealthMetrics>();
+        assert_send_sync::<Learner>();
+        assert_send_sync::<Healer>();
+    }
+
+    #[test]
+    fn metrics_follow_the_documented_formulas() {
+        let empty = HealthMetrics::from_outcomes(&[]);
+        assert_eq!(empty.confidence_score, 0.5);
+        assert_eq!(empty.generation_success_rate, 0.0);
+        let o = |healed, repairs, ms| Outcome {
+            at_ms: 0,
+            language: TargetLanguage::Go,
+            healed,
+            initially_passing: false,
+            repairs,
+            duration_ms: ms,
+            validations: 1,
+        };
+        let m =
+            HealthMetrics::from_outcomes(&[o(true, 2, 100.0), o(true, 1, 50.0), o(false, 0, 30.0)]);
+        assert_eq!(m.total_generations, 3);
+        assert_eq!(m.successful_generations, 2);
+        assert_eq!(m.total_repairs, 3);
+        assert!((m.generation_success_rate - 2.0 / 3.0).abs() < 1e-12);
+        assert!((m.average_repairs_per_generation - 1.0).abs() < 1e-12);
+        assert!((m.average_heal_time_ms - 60.0).abs() < 1e-12);
+        assert!((m.confidence_score - 3.0 / 5.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn outcome_log_survives_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = OutcomeLog::open(Some(dir.path()));
+        log.record(Outcome {
+            at_ms: 1,
+            language: TargetLanguage::Rust,
+            healed: true,
+            initially_passing: false,
+            repairs: 1,
+            duration_ms: 5.0,
+            validations: 2,
+        });
+        drop(log);
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(dir.path().join(OUTCOME_LOG))
+            .unwrap()
+            .write_all(b"{torn line\n")
+            .unwrap();
+        let log = OutcomeLog::open(Some(dir.path()));
+        assert_eq!(log.lock().len(), 1);
+        assert_eq!(log.lock()[0].repairs, 1);
+    }
+
+    /// Fails while `reslt` is in the program, like Python's NameError would.
+    struct NameCheck;
+
+    impl Checker for NameCheck {
+        fn check<'a>(
+            &'a self,
+            program: &'a Program,
+            _expect: Expect,
+        ) -> crate::heal::CheckFuture<'a> {
+            Box::pin(async move {
+                let mut errors = Vec::new();
+                for (file, text) in &program.files {
+                    for (i, line) in text.lines().enumerate() {
+                        if let Some(col) = line.find("reslt") {
+                            let mut e = CodeError::new(
+                                crate::ErrorType::UndefinedVariable,
+                                "name 'reslt' is not defined",
+                            )
+                            .with_code("NameError")
+                            .with_location(crate::Location::new(
+                                file.clone(),
+                                i as u32 + 1,
+                                col as u32 + 1,
+                            ));
+                            e.step = "check".into();
+                            errors.push(e);
+                        }
+                    }
+                }
+                Ok(ValidationResult {
+                    passed: errors.is_empty(),
+                    language: program.language,
+                    errors,
+                    duration: Duration::ZERO,
+                    output: String::new(),
+                    steps: Vec::new(),
+                    cached: false,
+                })
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn generate_and_heal_records_outcomes_that_survive_a_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let code = "def total(items):\n    result = 0\n    for item in items:\n        result += item\n    return reslt\n";
+        {
+            let g = SelfHealingGenerator::builder()
+                .checker(Arc::new(NameCheck))
+                .data_dir(dir.path())
+                .max_retries(3)
+                .build()
+                .unwrap();
+            let errors = g
+                .detect_errors((code, TargetLanguage::Python))
+                .await
+                .unwrap();
+            assert_eq!(errors.len(), 1);
+            let program = (code, TargetLanguage::Python).into_program().unwrap();
+            let fixes = g.suggest_fixes(&errors[0], &program);
+            assert!(!fixes.is_empty());
+            assert!(fixes.windows(2).all(|w| w[0].confidence >= w[1].confidence));
+
+            let report = g
+                .generate_and_heal(code, TargetLanguage::Python)
+                .await
+                .unwrap();
+            assert!(report.healed, "{}", report.summary());
+            assert!(report.final_program.files["main.py"].contains("return result\n"));
+            let passing = g.heal(&report.final_program).await.unwrap();
+            assert!(passing.initially_passing);
+            let m = g.get_health_metrics();
+            assert_eq!(
+                (
+                    m.total_generations,
+                    m.successful_generations,
+                    m.total_repairs
+                ),
+                (2, 2, 1)
+            );
+            assert_eq!(m.generation_success_rate, 1.0);
+            assert_eq!(m.confidence_score, 3.0 / 4.0);
+            assert!(g.learner().entries().iter().any(|e| e.successes == 1));
+        }
+        let g = SelfHealingGenerator::builder()
+            .checker(Arc::new(NameCheck))
+            .data_dir(dir.path())
+            .build()
+            .unwrap();
+        assert_eq!(g.get_health_metrics().total_generations, 2);
+        assert!(g.learner().is_persistent());
+        assert!(g.learner().entries().iter().any(|e| e.successes == 1));
+    }
+
+    #[test]
+    fn code_becomes_a_one_file_program() {
+        let p = ("print(1)\n", TargetLanguage::Python)
+            .into_program()
+            .unwrap();
+        assert_eq!(p.files.keys().collect::<Vec<_>>(), ["main.py"]);
+        assert!(("  ", TargetLanguage::Go).into_program().is_err());
+    }
+}

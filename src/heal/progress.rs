@@ -1,0 +1,368 @@
+//! How the loop compares programs: error priorities and stages, the "did this fix help?"
+//! verdict, and content hashes for the visited set.
+
+use std::collections::BTreeMap;
+
+use crate::learn::signature;
+use crate::program::Program;
+use crate::types::{CodeError, ErrorType, Location};
+
+/// Which errors to repair first: syntax, then imports and names, then types, then other
+/// compiler errors, then tests. Lower is earlier.
+pub fn priority(error: &CodeError) -> u8 {
+    match error.error_type {
+        ErrorType::SyntaxError => 0,
+        ErrorType::MissingImport => 1,
+        ErrorType::UndefinedVariable => 2,
+        ErrorType::TypeMismatch => 3,
+        ErrorType::CompilerError(_) => 4,
+        ErrorType::TestFailure => 5,
+        ErrorType::TelemetryMismatch => 6,
+    }
+}
+
+/// The phase of the toolchain that reports an error. A toolchain often stops at the first
+/// phase that fails (a parser stops at its first syntax error; rustc reports few type errors
+/// while names are unresolved), so getting rid of every error of one stage can reveal errors of
+/// a later one: that is progress, not regression.
+pub fn stage(error: &CodeError) -> u8 {
+    match error.error_type {
+        ErrorType::SyntaxError => 0,
+        ErrorType::MissingImport | ErrorType::UndefinedVariable => 1,
+        ErrorType::TypeMismatch | ErrorType::CompilerError(_) => 2,
+        ErrorType::TestFailure | ErrorType::TelemetryMismatch => 3,
+    }
+}
+
+/// The earliest stage among the errors; 4 for none (a failing program with no errors left).
+pub fn min_stage(errors: &[CodeError]) -> u8 {
+    errors.iter().map(stage).min().unwrap_or(4)
+}
+
+/// What identifies an error across candidates: its signature and its message with locations
+/// removed (an edit above an error moves it without changing it).
+pub fn error_key(error: &CodeError) -> String {
+    format!("{} | {}", signature(error), strip_locations(&error.message))
+}
+
+/// Replaces line/column numbers in a message (`line 12`, `:12:5`) with `N`.
+pub fn strip_locations(message: &str) -> String {
+    let first = message.lines().next().unwrap_or("");
+    let mut out = String::with_capacity(first.len());
+    let mut rest = first;
+    while let Some(c) = rest.chars().next() {
+        let after_marker = if let Some(tail) = rest.strip_prefix("line ") {
+            out.push_str("line ");
+            Some(tail)
+        } else if let Some(tail) = rest.strip_prefix(':') {
+            out.push(':');
+            Some(tail)
+        } else {
+            None
+        };
+        match after_marker {
+            Some(tail) => {
+                let digits =
+                    tail.len() - tail.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+                if digits > 0 {
+                    out.push('N');
+                }
+                rest = &tail[digits..];
+            }
+            None => {
+                out.push(c);
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+    }
+    out
+}
+
+/// Whether a candidate is worth keeping, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// The candidate passes: the heal is done.
+    Passed,
+    /// Fewer errors and no new ones at the parent's stage (or a later stage reached).
+    Progress(String),
+    /// Not kept.
+    NoProgress(String),
+}
+
+impl Verdict {
+    pub fn kept(&self) -> bool {
+        !matches!(self, Verdict::NoProgress(_))
+    }
+}
+
+/// Compares a candidate's errors with its parent's.
+///
+/// Kept when, among errors of the parent's earliest stage or earlier, the candidate has a
+/// strict sub-multiset of the parent's (by [`error_key`]) — later-stage errors may appear,
+/// because fixing an earlier stage reveals them — or, for syntax errors only, when the
+/// parser got further through the same file (parsers report one error at a time).
+pub fn judge(parent: &[CodeError], passed: bool, child: &[CodeError]) -> Verdict {
+    if passed {
+        return Verdict::Passed;
+    }
+    let s = min_stage(parent);
+    if min_stage(child) < s {
+        return Verdict::NoProgress(format!(
+            "introduced {} errors",
+            stage_name(min_stage(child))
+        ));
+    }
+    let (parent_early, parent_late): (Vec<&CodeError>, Vec<&CodeError>) =
+        parent.iter().partition(|e| stage(e) <= s);
+    let (child_early, child_late): (Vec<&CodeError>, Vec<&CodeError>) =
+        child.iter().partition(|e| stage(e) <= s);
+    if child_early.is_empty() {
+        let from = stage_name(s);
+        let to = stage_name(min_stage(child));
+        return Verdict::Progress(format!("no {from} errors left; now at {to} errors"));
+    }
+    if s == 0 && parser_got_further(parent, child) {
+        return Verdict::Progress("the parser got further through the file".into());
+    }
+    let (added, removed) = difference(&parent_early, &child_early);
+    if !added.is_empty() && run_got_further(&parent_early, &child_early) {
+        return Verdict::Progress("the program now runs past the error it had".into());
+    }
+    if !added.is_empty() {
+        return Verdict::NoProgress(added_message(&added));
+    }
+    if removed > 0 {
+        return Verdict::Progress(removed_message(removed));
+    }
+    // The earliest stage is unchanged: judge the later errors, which were all visible.
+    let (added, removed) = difference(&parent_late, &child_late);
+    if !added.is_empty() {
+        return Verdict::NoProgress(added_message(&added));
+    }
+    if removed > 0 {
+        return Verdict::Progress(removed_message(removed));
+    }
+    Verdict::NoProgress("removed no error".into())
+}
+
+/// Keys in `child` beyond their count in `parent`, and how many of `parent`'s are gone.
+fn difference(parent: &[&CodeError], child: &[&CodeError]) -> (Vec<String>, usize) {
+    let parent_keys = multiset(parent.iter().copied());
+    let child_keys = multiset(child.iter().copied());
+    let added = child_keys
+        .iter()
+        .filter(|(k, n)| parent_keys.get(*k).copied().unwrap_or(0) < **n)
+        .map(|(k, _)| k.clone())
+        .collect();
+    let removed = parent_keys
+        .iter()
+        .map(|(k, n)| n.saturating_sub(child_keys.get(k).copied().unwrap_or(0)))
+        .sum();
+    (added, removed)
+}
+
+fn added_message(added: &[String]) -> String {
+    let shown: Vec<&str> = added.iter().take(3).map(String::as_str).collect();
+    format!("added errors: {}", shown.join("; "))
+}
+
+fn removed_message(removed: usize) -> String {
+    format!(
+        "removed {removed} error{}",
+        if removed == 1 { "" } else { "s" }
+    )
+}
+
+fn stage_name(stage: u8) -> &'static str {
+    match stage {
+        0 => "syntax",
+        1 => "name/import",
+        2 => "type/compiler",
+        3 => "test",
+        _ => "no",
+    }
+}
+
+fn multiset<'a>(errors: impl Iterator<Item = &'a CodeError>) -> BTreeMap<String, usize> {
+    let mut map = BTreeMap::new();
+    for e in errors {
+        *map.entry(error_key(e)).or_insert(0) += 1;
+    }
+    map
+}
+
+/// True when both report syntax errors, no more of them than before, and the first one is
+/// later in the same file.
+fn parser_got_further(parent: &[CodeError], child: &[CodeError]) -> bool {
+    let first = |errors: &[CodeError]| -> Option<Location> {
+        errors
+            .iter()
+            .filter(|e| stage(e) == 0)
+            .filter_map(|e| e.location.clone())
+            .min_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)))
+    };
+    let count = |errors: &[CodeError]| errors.iter().filter(|e| stage(e) == 0).count();
+    match (first(parent), first(child)) {
+        (Some(p), Some(c)) => {
+            count(child) <= count(parent)
+                && p.file == c.file
+                && (c.line, c.column) > (p.line, p.column)
+        }
+        _ => false,
+    }
+}
+
+/// A running program stops at its first uncaught error, so fixing it can only ever reveal the
+/// next one. True when every error (parent's and child's) comes from running the program, the
+/// child has no more of them, and none is on a line where the parent had one (a fix that just
+/// swaps the failing name for another fails on the same line).
+fn run_got_further(parent: &[&CodeError], child: &[&CodeError]) -> bool {
+    let runtime =
+        |e: &&CodeError| matches!(e.step.as_str(), "test" | "run") && e.location.is_some();
+    if parent.is_empty() || !parent.iter().all(runtime) || !child.iter().all(runtime) {
+        return false;
+    }
+    let at = |e: &&CodeError| e.location.as_ref().map(|l| (l.file.clone(), l.line));
+    child.len() <= parent.len() && child.iter().all(|c| parent.iter().all(|p| at(p) != at(c)))
+}
+
+/// A content hash of a program: its language, and every file's path and text.
+pub fn program_hash(program: &Program) -> [u8; 32] {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(program.language.name().as_bytes());
+    for (path, text) in &program.files {
+        // Lengths first, so that no two different file sets hash the same byte stream.
+        hasher.update(&(path.len() as u64).to_le_bytes());
+        hasher.update(path.as_bytes());
+        hasher.update(&(text.len() as u64).to_le_bytes());
+        hasher.update(text.as_bytes());
+    }
+    *hasher.finalize().as_bytes()
+}
+
+/// A unified diff of every changed file, with `a/` and `b/` headers; empty when equal.
+pub fn unified_diff(old: &Program, new: &Program) -> String {
+    let mut out = String::new();
+    let paths: std::collections::BTreeSet<&String> =
+        old.files.keys().chain(new.files.keys()).collect();
+    for path in paths {
+        let before = old.files.get(path);
+        let after = new.files.get(path);
+        if before == after {
+            continue;
+        }
+        let a = before.map_or_else(|| "/dev/null".to_string(), |_| format!("a/{path}"));
+        let b = after.map_or_else(|| "/dev/null".to_string(), |_| format!("b/{path}"));
+        let before = before.map_or("", String::as_str);
+        let after = after.map_or("", String::as_str);
+        let diff = similar::TextDiff::from_lines(before, after);
+        let text = diff
+            .unified_diff()
+            .context_radius(3)
+            .header(&a, &b)
+            .to_string();
+        out.push_str(&text);
+        if !text.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::TargetLanguage;
+
+    fn err(t: ErrorType, msg: &str, line: u32) -> CodeError {
+        CodeError::new(t, msg).with_location(Location::new("main.py", line, 1))
+    }
+
+    #[test]
+    fn strips_locations() {
+        assert_eq!(strip_locations("x at line 12, col 3"), "x at line N, col 3");
+        assert_eq!(strip_locations("main.go:12:5: bad"), "main.go:N:N: bad");
+        assert_eq!(strip_locations("a: b"), "a: b");
+    }
+
+    #[test]
+    fn verdicts() {
+        use ErrorType::*;
+        let name_x = err(UndefinedVariable, "name `x` is not defined", 3);
+        let name_y = err(UndefinedVariable, "name `y` is not defined", 5);
+        let ty = err(TypeMismatch, "expected `i32`", 7);
+        let test = err(TestFailure, "assertion failed", 1);
+        let syn = err(SyntaxError, "expected ':'", 2);
+        let v = |parent: &[&CodeError], child: &[&CodeError]| {
+            let parent: Vec<CodeError> = parent.iter().map(|e| (*e).clone()).collect();
+            let child: Vec<CodeError> = child.iter().map(|e| (*e).clone()).collect();
+            judge(&parent, false, &child)
+        };
+
+        assert_eq!(
+            judge(std::slice::from_ref(&name_x), true, &[]),
+            Verdict::Passed
+        );
+        // Strictly fewer errors at the same stage, moved lines do not matter.
+        let moved_y = err(UndefinedVariable, "name `y` is not defined", 6);
+        assert!(v(&[&name_x, &name_y], &[&moved_y]).kept());
+        // Same number, but a different one: not kept.
+        let name_z = err(UndefinedVariable, "name `z` is not defined", 3);
+        assert!(!v(&[&name_x, &name_y], &[&name_z, &name_y]).kept());
+        // Unchanged: not kept.
+        assert_eq!(
+            v(&[&name_x], &[&name_x]),
+            Verdict::NoProgress("removed no error".into())
+        );
+        // Names gone, type errors revealed: progress.
+        assert!(v(&[&name_x], &[&ty]).kept());
+        // Fewer names, a revealed type error too: progress.
+        assert!(v(&[&name_x, &name_y], &[&name_y, &ty]).kept());
+        // Compile error turned into a test failure: progress.
+        assert!(v(&[&ty], &[&test]).kept());
+        // A syntax error introduced: not kept.
+        assert!(!v(&[&ty], &[&syn]).kept());
+        // A type error fixed while name errors remain: progress.
+        assert!(v(&[&name_x, &ty], &[&name_x]).kept());
+        // A type error fixed, another added: not kept.
+        let ty2 = err(TypeMismatch, "expected `str`", 8);
+        assert!(!v(&[&name_x, &ty], &[&name_x, &ty2]).kept());
+        // The parser got past the first syntax error to a later one.
+        let later = err(SyntaxError, "expected ':'", 9);
+        assert!(v(&[&syn], &[&later]).kept());
+        let earlier = err(SyntaxError, "invalid syntax", 1);
+        assert!(!v(&[&syn], &[&earlier]).kept());
+        // A running program fails at its next error, on another line: progress.
+        let run = |mut e: CodeError| {
+            e.step = "test".into();
+            e
+        };
+        let (rx, ry) = (run(name_x.clone()), run(name_y.clone()));
+        assert!(v(&[&rx], &[&ry]).kept());
+        // The same line fails with another name: the fix just swapped names.
+        let rz = run(name_z.clone());
+        assert!(!v(&[&rx], &[&rz]).kept());
+        // Errors from the static check are all reported at once: a new one is a regression.
+        assert!(!v(&[&name_x], &[&name_y]).kept());
+    }
+
+    #[test]
+    fn hashes_and_diffs() {
+        let a = Program::new(
+            TargetLanguage::Python,
+            [("m.py".to_string(), "x = 1\ny = 2\n".to_string())],
+        )
+        .unwrap();
+        let mut b = a.clone();
+        b.files.insert("m.py".into(), "x = 1\ny = 3\n".into());
+        assert_ne!(program_hash(&a), program_hash(&b));
+        assert_eq!(program_hash(&a), program_hash(&a.clone()));
+        let d = unified_diff(&a, &b);
+        assert!(
+            d.starts_with("--- a/m.py\n+++ b/m.py\n@@ -1,2 +1,2 @@\n"),
+            "{d}"
+        );
+        assert!(d.contains("-y = 2\n+y = 3\n"));
+        assert_eq!(unified_diff(&a, &a), "");
+    }
+}

@@ -1,0 +1,149 @@
+//! The repair history: what the heal loop tried, what it kept, and where it ended.
+
+use serde::{Deserialize, Serialize};
+
+use crate::program::Program;
+use crate::types::CodeError;
+
+/// Why the loop stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopReason {
+    /// The program passed before any repair.
+    AlreadyPassing,
+    /// A candidate passed.
+    Healed,
+    /// Every kept program was expanded and no strategy proposed a new, applicable fix.
+    NoCandidates,
+    /// `max_retries` rounds ran without a passing program.
+    MaxRetries,
+    /// The wall-clock budget ran out.
+    Timeout,
+}
+
+/// One candidate: a fix applied to a program the loop had kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attempt {
+    /// 1-based round in which it was tried.
+    pub round: u32,
+    /// The kept program it was derived from (0 is the original).
+    pub parent: usize,
+    /// Its own number among kept programs, when kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node: Option<usize>,
+    /// Signatures of the parent's errors.
+    pub errors_before: Vec<String>,
+    /// Signature(s) of the error(s) the fix targeted.
+    pub targets: Vec<String>,
+    /// The strategy id (`heal.combined` for the top fixes of several errors applied together).
+    pub strategy: String,
+    /// For `heal.combined`: the strategies of the fixes it combines.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub combined_from: Vec<String>,
+    pub description: String,
+    /// The confidence it was ranked by (learned; see [`crate::learn`]).
+    pub confidence: f64,
+    /// The strategy's own confidence, before learning.
+    pub strategy_confidence: f64,
+    /// Unified diff of the candidate against its parent.
+    pub diff: String,
+    /// Signatures of the candidate's errors; `None` when it was never validated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors_after: Option<Vec<String>>,
+    /// Validation time of the candidate.
+    pub duration_ms: f64,
+    pub passed: bool,
+    pub kept: bool,
+    /// Why it was kept or not (progress made, errors added, refused, not applicable…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Everything a heal did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HealReport {
+    /// The final program passes (true as well when it passed to begin with).
+    pub healed: bool,
+    pub initially_passing: bool,
+    pub stop_reason: StopReason,
+    /// Rounds that validated at least one candidate.
+    pub rounds: u32,
+    pub attempts: Vec<Attempt>,
+    /// The passing program when healed; otherwise the kept program with the fewest errors
+    /// (the original when nothing helped).
+    pub final_program: Program,
+    /// The errors the final program still has.
+    pub final_errors: Vec<CodeError>,
+    /// Unified diff of the final program against the original.
+    pub diff: String,
+    pub duration_ms: f64,
+    /// Validations run, the original's included.
+    pub validations: usize,
+    /// Candidates not validated because an identical program had been validated already.
+    pub duplicates_skipped: usize,
+    /// Fixes refused because they would have changed a protected file.
+    pub protected_refusals: usize,
+    /// Strategies whose fixes are in the final program, in the order they were applied.
+    pub strategies_kept: Vec<String>,
+    /// The original program's errors.
+    pub initial_errors: Vec<CodeError>,
+    /// Their categories (`ErrorType` labels), de-duplicated, in order of appearance.
+    pub initial_error_categories: Vec<String>,
+}
+
+impl HealReport {
+    /// Number of fixes in the final program (the path from the original to it).
+    pub fn repairs(&self) -> usize {
+        self.strategies_kept.len()
+    }
+
+    /// A short human-readable history: one line per attempt, then the outcome.
+    pub fn summary(&self) -> String {
+        let mut out = String::new();
+        if self.initially_passing {
+            out.push_str("the program already passes; nothing to heal\n");
+            return out;
+        }
+        for e in &self.initial_errors {
+            out.push_str(&format!("error: {e}\n"));
+        }
+        for a in &self.attempts {
+            let verdict = if a.passed {
+                "PASSES".to_string()
+            } else if a.kept {
+                "kept".to_string()
+            } else {
+                "dropped".to_string()
+            };
+            out.push_str(&format!(
+                "round {} [{}] {} (confidence {:.2}): {}",
+                a.round, a.strategy, a.description, a.confidence, verdict
+            ));
+            if let Some(reason) = &a.reason {
+                out.push_str(&format!(": {reason}"));
+            }
+            out.push('\n');
+        }
+        let outcome = match self.stop_reason {
+            StopReason::Healed => "healed".to_string(),
+            StopReason::AlreadyPassing => "already passing".to_string(),
+            StopReason::NoCandidates => "NOT healed: no strategy has a fix left to try".to_string(),
+            StopReason::MaxRetries => format!("NOT healed: {} rounds spent", self.rounds),
+            StopReason::Timeout => "NOT healed: time budget spent".to_string(),
+        };
+        out.push_str(&format!(
+            "{outcome} ({} round{}, {} validation{}, {:.0} ms)\n",
+            self.rounds,
+            if self.rounds == 1 { "" } else { "s" },
+            self.validations,
+            if self.validations == 1 { "" } else { "s" },
+            self.duration_ms
+        ));
+        if !self.healed {
+            for e in &self.final_errors {
+                out.push_str(&format!("remaining: {e}\n"));
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,423 @@
+//! The loop over a fake checker and fake strategies: no sandbox needed.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use super::*;
+use crate::fix::FixStrategy;
+use crate::types::{ErrorType, Location, TargetLanguage};
+
+/// "Validates" by looking for markers: `SYN` is a syntax error, `BUGn` an undefined name,
+/// `TYPE` a type error, `LOGIC` a failing test; a `main.py` without markers passes. Errors in
+/// `test_main.py` are reported too (so a fix there is tempting).
+struct Fake {
+    calls: AtomicUsize,
+}
+
+impl Fake {
+    fn new() -> Arc<Fake> {
+        Arc::new(Fake {
+            calls: AtomicUsize::new(0),
+        })
+    }
+}
+
+fn scan(program: &Program) -> Vec<CodeError> {
+    let mut errors = Vec::new();
+    for (file, text) in &program.files {
+        for (i, line) in text.lines().enumerate() {
+            let loc = Location::new(file.clone(), i as u32 + 1, 1);
+            for word in line.split(|c: char| !c.is_alphanumeric()) {
+                let (t, msg) = if word == "SYN" {
+                    (ErrorType::SyntaxError, "invalid syntax".to_string())
+                } else if word.starts_with("BUG") {
+                    (
+                        ErrorType::UndefinedVariable,
+                        format!("name `{word}` is not defined"),
+                    )
+                } else if word == "TYPE" {
+                    (
+                        ErrorType::TypeMismatch,
+                        "expected `int`, found `str`".to_string(),
+                    )
+                } else if word == "LOGIC" {
+                    (ErrorType::TestFailure, "assertion failed".to_string())
+                } else {
+                    continue;
+                };
+                errors.push(CodeError::new(t, msg).with_location(loc.clone()));
+            }
+        }
+    }
+    // A parser stops at its first syntax error.
+    if let Some(first) = errors
+        .iter()
+        .find(|e| e.error_type == ErrorType::SyntaxError)
+    {
+        return vec![first.clone()];
+    }
+    errors
+}
+
+impl Checker for Fake {
+    fn check<'a>(&'a self, program: &'a Program, _expect: Expect) -> CheckFuture<'a> {
+        Box::pin(async move {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            let errors = scan(program);
+            Ok(ValidationResult {
+                passed: errors.is_empty(),
+                language: program.language,
+                errors,
+                duration: Duration::ZERO,
+                output: String::new(),
+                steps: Vec::new(),
+                cached: false,
+            })
+        })
+    }
+}
+
+/// Replaces the marker word on the error's line with each of `replacements`.
+struct Replace {
+    id: &'static str,
+    marker: &'static str,
+    replacements: Vec<(&'static str, f64)>,
+    /// Edit the first marker of the file, whatever the error's line (so that the fixes of
+    /// several errors overlap and cannot be combined).
+    first_in_file: bool,
+}
+
+impl FixStrategy for Replace {
+    fn id(&self) -> &str {
+        self.id
+    }
+
+    fn suggest(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        let Some(loc) = &error.location else {
+            return Vec::new();
+        };
+        let Some(text) = program.files.get(&loc.file) else {
+            return Vec::new();
+        };
+        let line_start: usize = if self.first_in_file {
+            0
+        } else {
+            text.split_inclusive('\n')
+                .take(loc.line as usize - 1)
+                .map(str::len)
+                .sum()
+        };
+        let line = if self.first_in_file {
+            text.as_str()
+        } else {
+            text[line_start..].lines().next().unwrap_or("")
+        };
+        let Some(col) = line.find(self.marker) else {
+            return Vec::new();
+        };
+        let start = line_start + col;
+        let end = start
+            + line[col..]
+                .find(|c: char| !c.is_alphanumeric())
+                .unwrap_or(line.len() - col);
+        self.replacements
+            .iter()
+            .map(|(r, c)| Fix {
+                strategy: self.id.to_string(),
+                description: format!("replace with {r}"),
+                confidence: *c,
+                edits: vec![Edit {
+                    file: loc.file.clone(),
+                    byte_start: start,
+                    byte_end: end,
+                    replacement: r.to_string(),
+                }],
+            })
+            .collect()
+    }
+}
+
+fn engine(strategies: Vec<Replace>) -> FixEngine {
+    let mut engine = FixEngine::empty();
+    for s in strategies {
+        engine.add(Arc::new(s));
+    }
+    engine
+}
+
+fn healer(fake: &Arc<Fake>, engine: FixEngine, max_retries: u32, beam: usize) -> Healer {
+    Healer::new(
+        fake.clone(),
+        engine,
+        Arc::new(Learner::in_memory()),
+        HealConfig {
+            max_retries,
+            timeout: Duration::from_secs(600),
+            jobs: 2,
+            beam,
+            expect: Some(Expect::Test),
+        },
+    )
+}
+
+fn py(files: &[(&str, &str)]) -> Program {
+    Program::new(
+        TargetLanguage::Python,
+        files.iter().map(|(a, b)| (a.to_string(), b.to_string())),
+    )
+    .unwrap()
+}
+
+fn replace(
+    id: &'static str,
+    marker: &'static str,
+    replacements: Vec<(&'static str, f64)>,
+) -> Replace {
+    Replace {
+        id,
+        marker,
+        replacements,
+        first_in_file: false,
+    }
+}
+
+/// Two strategies for undefined names: the more confident one is wrong (its name is still
+/// undefined), the other is right.
+fn names() -> Vec<Replace> {
+    vec![
+        replace("fake.guess", "BUG", vec![("BUGX", 0.9)]),
+        replace("fake.names", "BUG", vec![("ok", 0.6)]),
+    ]
+}
+
+#[tokio::test]
+async fn heals_several_errors_of_different_kinds_and_reports_every_attempt() {
+    let fake = Fake::new();
+    let mut strategies = names();
+    strategies.push(replace("fake.syntax", "SYN", vec![("ok", 0.8)]));
+    strategies.push(replace("fake.types", "TYPE", vec![("int", 0.7)]));
+    let engine = engine(strategies);
+    let original = py(&[("main.py", "a = SYN\nb = BUG1\nc = TYPE\nd = BUG2\n")]);
+    let report = healer(&fake, engine, 5, 8).heal(&original).await.unwrap();
+    assert!(report.healed, "{}", report.summary());
+    assert_eq!(report.stop_reason, StopReason::Healed);
+    assert!(!report.initially_passing);
+    assert_eq!(
+        report.final_program.files["main.py"],
+        "a = ok\nb = ok\nc = int\nd = ok\n"
+    );
+    assert_eq!(report.initial_error_categories, ["syntax"]);
+    // Syntax first (the parser hid the rest), then names, then types.
+    assert_eq!(report.attempts[0].strategy, "fake.syntax");
+    assert!(report.attempts[0].kept);
+    assert_eq!(
+        report.strategies_kept.first().map(String::as_str),
+        Some("fake.syntax")
+    );
+    assert!(report.strategies_kept.contains(&"fake.types".to_string()));
+    // The wrong, more confident name fix was tried and dropped.
+    let dropped = report
+        .attempts
+        .iter()
+        .find(|a| a.description == "replace with BUGX")
+        .unwrap();
+    assert!(!dropped.kept);
+    assert_eq!(
+        dropped
+            .reason
+            .as_deref()
+            .map(|r| r.starts_with("added errors")),
+        Some(true)
+    );
+    assert!(report.diff.contains("-a = SYN\n") && report.diff.contains("+d = ok\n"));
+    assert_eq!(report.validations, fake.calls.load(Ordering::SeqCst));
+    assert!(report.rounds <= 5);
+    // The original value is untouched.
+    assert_eq!(
+        original.files["main.py"],
+        "a = SYN\nb = BUG1\nc = TYPE\nd = BUG2\n"
+    );
+    // What it learned: the wrong fix failed, the right one succeeded.
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["stop_reason"], "healed");
+    assert!(json["attempts"][0]["diff"]
+        .as_str()
+        .unwrap()
+        .contains("+a = ok"));
+}
+
+#[tokio::test]
+async fn already_passing_needs_one_validation() {
+    let fake = Fake::new();
+    let report = healer(&fake, engine(names()), 5, 8)
+        .heal(&py(&[("main.py", "x = 1\n")]))
+        .await
+        .unwrap();
+    assert!(report.healed && report.initially_passing);
+    assert_eq!(report.stop_reason, StopReason::AlreadyPassing);
+    assert_eq!(
+        (report.validations, report.rounds, report.attempts.len()),
+        (1, 0, 0)
+    );
+    assert_eq!(report.diff, "");
+}
+
+#[tokio::test]
+async fn a_logic_bug_ends_with_a_clear_report() {
+    let fake = Fake::new();
+    let report = healer(&fake, engine(names()), 5, 8)
+        .heal(&py(&[("main.py", "x = LOGIC\n")]))
+        .await
+        .unwrap();
+    assert!(!report.healed);
+    assert_eq!(report.stop_reason, StopReason::NoCandidates);
+    assert_eq!((report.validations, report.rounds), (1, 0));
+    assert_eq!(report.final_errors.len(), 1);
+    assert_eq!(report.final_program.files["main.py"], "x = LOGIC\n");
+    assert!(report
+        .summary()
+        .contains("NOT healed: no strategy has a fix left to try"));
+}
+
+#[tokio::test]
+async fn protected_files_are_never_changed() {
+    let fake = Fake::new();
+    let original = py(&[("main.py", "x = 1\n"), ("test_main.py", "y = BUG1\n")])
+        .with_protected(["test_main.py".to_string()])
+        .unwrap();
+    let report = healer(&fake, engine(names()), 5, 8)
+        .heal(&original)
+        .await
+        .unwrap();
+    assert!(!report.healed);
+    assert_eq!(report.protected_refusals, 2);
+    assert!(report.attempts.iter().all(|a| !a.kept
+        && a.reason
+            .as_deref()
+            .unwrap()
+            .contains("protected file test_main.py")));
+    assert_eq!(report.final_program, original);
+    assert_eq!(report.validations, 1);
+}
+
+#[tokio::test]
+async fn never_validates_a_program_twice() {
+    let fake = Fake::new();
+    // Two orders of fixing BUG1 and BUG2 reach the same program; LOGIC is never fixed.
+    let report = healer(&fake, engine(names()), 50, 8)
+        .heal(&py(&[("main.py", "x = BUG1\ny = BUG2\nz = LOGIC\n")]))
+        .await
+        .unwrap();
+    assert!(!report.healed);
+    assert_eq!(report.stop_reason, StopReason::NoCandidates);
+    // The original; round 1: combined, 2 wrong, 2 right, then the 2 right ones merged
+    // (`ok`/`ok`); round 2 (from `ok`/`BUG2`): the wrong fix of BUG2 (the right one gives
+    // `ok`/`ok` again: a duplicate); round 3 (from `BUG1`/`ok`): likewise.
+    assert_eq!(report.duplicates_skipped, 2);
+    assert_eq!(report.validations, 9);
+    assert_eq!(report.rounds, 3);
+    assert_eq!(fake.calls.load(Ordering::SeqCst), 9);
+    assert_eq!(
+        report.final_program.files["main.py"],
+        "x = ok\ny = ok\nz = LOGIC\n"
+    );
+    assert_eq!(report.strategies_kept, ["fake.names", "fake.names"]);
+}
+
+/// Flipping `BUGA` to `BUGB` and back never loops.
+#[tokio::test]
+async fn flip_flopping_fixes_end() {
+    let fake = Fake::new();
+    let engine = engine(vec![
+        replace("fake.a2b", "BUGA", vec![("BUGB", 0.9)]),
+        replace("fake.b2a", "BUGB", vec![("BUGA", 0.9)]),
+    ]);
+    let report = healer(&fake, engine, 50, 8)
+        .heal(&py(&[("main.py", "x = BUGA\n")]))
+        .await
+        .unwrap();
+    assert!(!report.healed);
+    assert_eq!((report.validations, report.rounds), (2, 1));
+    assert_eq!(report.stop_reason, StopReason::NoCandidates);
+}
+
+#[tokio::test]
+async fn rounds_are_bounded_by_max_retries() {
+    let fake = Fake::new();
+    // Each round removes one BUG: progress every time, but LOGIC stays; only the budget ends it.
+    let engine = engine(vec![Replace {
+        id: "fake.peel",
+        marker: "BUG",
+        replacements: vec![("ok", 0.5)],
+        first_in_file: true,
+    }]);
+    let report = healer(&fake, engine, 3, 2)
+        .heal(&py(&[(
+            "main.py",
+            "x = BUG1 BUG2 BUG3 BUG4 BUG5 BUG6 LOGIC\n",
+        )]))
+        .await
+        .unwrap();
+    assert!(!report.healed);
+    assert_eq!(report.stop_reason, StopReason::MaxRetries);
+    assert_eq!(report.rounds, 3);
+    assert_eq!(report.validations, 4);
+    assert_eq!(
+        report.final_program.files["main.py"],
+        "x = ok ok ok BUG4 BUG5 BUG6 LOGIC\n"
+    );
+}
+
+#[tokio::test]
+async fn the_learner_changes_the_order_of_fixes() {
+    let fake = Fake::new();
+    let h = healer(&fake, engine(names()), 5, 1);
+    let program = py(&[("main.py", "x = BUG1\n")]);
+    // With beam 1, the first heal tries the wrong fix first, then the right one.
+    let first = h.heal(&program).await.unwrap();
+    assert!(first.healed);
+    assert_eq!(first.attempts[0].description, "replace with BUGX");
+    // Having learned, the right fix comes first and heals in one round.
+    let mut second = h.heal(&program).await.unwrap();
+    for _ in 0..3 {
+        if second.attempts[0].description == "replace with ok" {
+            break;
+        }
+        second = h.heal(&program).await.unwrap();
+    }
+    assert_eq!(second.attempts[0].description, "replace with ok");
+    assert_eq!(second.rounds, 1);
+    let entries = h.learner().entries();
+    assert!(entries
+        .iter()
+        .any(|e| e.strategy == "fake.names" && e.successes >= 1));
+    assert!(entries
+        .iter()
+        .any(|e| e.strategy == "fake.guess" && e.successes == 0 && e.attempts >= 2));
+}
+
+#[test]
+fn combine_skips_overlapping_edits() {
+    let p = |start, end, r: &str| Proposal {
+        fix: Fix {
+            strategy: "s".into(),
+            description: r.into(),
+            confidence: 0.5,
+            edits: vec![Edit {
+                file: "a".into(),
+                byte_start: start,
+                byte_end: end,
+                replacement: r.into(),
+            }],
+        },
+        targets: vec![r.to_string()],
+        combined_from: Vec::new(),
+        prior: 0.5,
+    };
+    assert!(combine(vec![p(0, 2, "x")]).is_none());
+    assert!(combine(vec![p(0, 2, "x"), p(1, 3, "y")]).is_none());
+    let c = combine(vec![p(0, 2, "x"), p(1, 3, "y"), p(5, 6, "z")]).unwrap();
+    assert_eq!(c.fix.edits.len(), 2);
+    assert_eq!(c.fix.strategy, COMBINED_STRATEGY);
+    assert_eq!(c.combined_from, ["s", "s"]);
+}

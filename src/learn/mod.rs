@@ -1,0 +1,331 @@
+//! The learner: which strategies fix which errors, remembered across runs.
+//!
+//! CONTRACT: [`Learner`] with `open(dir)` (never fails: falls back to memory with a warning),
+//! `try_open(dir)`, `in_memory()`, `record(language, signature, strategy, success)`,
+//! `confidence(language, signature, strategy, prior)`, `entries()`, `flush()`;
+//! [`signature`] (re-exported from `signature.rs`); [`LearnerEntry`].
+//!
+//! # Confidence
+//!
+//! For each (language, error signature, strategy id) the learner counts attempts `n` and
+//! successes `s` (a fix succeeds when the heal loop keeps its candidate). The strategy's own
+//! confidence `c` for a fix is turned into a Beta prior of strength `k` ([`PRIOR_STRENGTH`],
+//! 4 pseudo-attempts): `a = c·k`, `b = (1 − c)·k`. The confidence used for ranking is the
+//! posterior mean
+//!
+//! ```text
+//!     confidence = (a + s) / (a + b + n) = (c·k + s) / (k + n)
+//! ```
+//!
+//! With no history it is exactly `c`; every failure pulls it towards 0 and every success
+//! towards 1, and after many attempts it approaches the observed success rate `s / n`.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+use crate::types::TargetLanguage;
+
+mod signature;
+
+pub use signature::{mask, signature};
+
+/// The prior's weight, in pseudo-attempts: how much evidence outweighs a strategy's own claim.
+pub const PRIOR_STRENGTH: f64 = 4.0;
+
+/// The file (a sled database directory) inside the data dir.
+pub const LEARNER_DB: &str = "learner.sled";
+
+/// What the learner knows about one strategy on one kind of error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LearnerEntry {
+    pub language: TargetLanguage,
+    pub signature: String,
+    pub strategy: String,
+    pub attempts: u64,
+    pub successes: u64,
+}
+
+impl LearnerEntry {
+    /// The posterior mean for a strategy whose own confidence is `prior` (see the module docs).
+    pub fn confidence(&self, prior: f64) -> f64 {
+        posterior_mean(prior, self.attempts, self.successes)
+    }
+}
+
+/// `(c·k + s) / (k + n)`, with `c` clamped to [0, 1] and `s <= n`.
+pub fn posterior_mean(prior: f64, attempts: u64, successes: u64) -> f64 {
+    let c = if prior.is_finite() {
+        prior.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let n = attempts as f64;
+    let s = successes.min(attempts) as f64;
+    (c * PRIOR_STRENGTH + s) / (PRIOR_STRENGTH + n)
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+struct Stats {
+    attempts: u64,
+    successes: u64,
+}
+
+type Key = (TargetLanguage, String, String);
+
+/// Why a learner database could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum LearnError {
+    #[error("cannot create the data directory {path}: {source}")]
+    CreateDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "cannot open the learner database {path}: {source} (another selfheal process may hold it; \
+         pass a different --data-dir to run both)"
+    )]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: sled::Error,
+    },
+    #[error("learner database {path}: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: sled::Error,
+    },
+}
+
+/// Attempt and success counts per (language, error signature, strategy). `Send + Sync`.
+pub struct Learner {
+    stats: Mutex<HashMap<Key, Stats>>,
+    db: Option<sled::Db>,
+    path: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for Learner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Learner")
+            .field("path", &self.path)
+            .field("persistent", &self.db.is_some())
+            .finish()
+    }
+}
+
+impl Learner {
+    /// A learner that forgets everything when dropped.
+    pub fn in_memory() -> Learner {
+        Learner {
+            stats: Mutex::new(HashMap::new()),
+            db: None,
+            path: None,
+        }
+    }
+
+    /// Opens (or creates) the learner database in `data_dir`. When that fails (most often
+    /// because another process holds its lock) the learner works in memory and says so in a
+    /// warning: learning is an optimisation, never a reason to fail a heal.
+    pub fn open(data_dir: &Path) -> Learner {
+        match Learner::try_open(data_dir) {
+            Ok(learner) => learner,
+            Err(e) => {
+                tracing::warn!("{e}; learning in memory for this run");
+                Learner::in_memory()
+            }
+        }
+    }
+
+    /// Opens (or creates) the learner database in `data_dir`, or says why it cannot.
+    pub fn try_open(data_dir: &Path) -> Result<Learner, LearnError> {
+        std::fs::create_dir_all(data_dir).map_err(|source| LearnError::CreateDir {
+            path: data_dir.to_path_buf(),
+            source,
+        })?;
+        let path = data_dir.join(LEARNER_DB);
+        let db = sled::Config::new()
+            .path(&path)
+            .open()
+            .map_err(|source| LearnError::Open {
+                path: path.clone(),
+                source,
+            })?;
+        let mut stats = HashMap::new();
+        for item in db.iter() {
+            let (key, value) = item.map_err(|source| LearnError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            // An entry this version cannot read is skipped, not fatal: it is only a hint.
+            match (decode_key(&key), serde_json::from_slice::<Stats>(&value)) {
+                (Some(key), Ok(value)) => {
+                    stats.insert(key, value);
+                }
+                _ => tracing::debug!("skipping an unreadable learner entry in {}", path.display()),
+            }
+        }
+        Ok(Learner {
+            stats: Mutex::new(stats),
+            db: Some(db),
+            path: Some(path),
+        })
+    }
+
+    /// True when what is learned is written to disk.
+    pub fn is_persistent(&self) -> bool {
+        self.db.is_some()
+    }
+
+    /// Where the database lives, when persistent.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Records one attempt of `strategy` on an error with this signature.
+    pub fn record(&self, language: TargetLanguage, signature: &str, strategy: &str, success: bool) {
+        let key = (language, signature.to_string(), strategy.to_string());
+        let updated = {
+            let mut stats = self.lock();
+            let entry = stats.entry(key.clone()).or_default();
+            entry.attempts += 1;
+            if success {
+                entry.successes += 1;
+            }
+            *entry
+        };
+        if let Some(db) = &self.db {
+            let value = match serde_json::to_vec(&updated) {
+                Ok(v) => v,
+                Err(e) => {
+                    tracing::warn!("cannot encode a learner entry: {e}");
+                    return;
+                }
+            };
+            if let Err(e) = db.insert(encode_key(&key), value) {
+                tracing::warn!("cannot store a learner entry: {e}");
+            }
+        }
+    }
+
+    /// The confidence to rank a fix by (the posterior mean; see the module docs).
+    pub fn confidence(
+        &self,
+        language: TargetLanguage,
+        signature: &str,
+        strategy: &str,
+        prior: f64,
+    ) -> f64 {
+        let stats = self
+            .lock()
+            .get(&(language, signature.to_string(), strategy.to_string()))
+            .copied()
+            .unwrap_or_default();
+        posterior_mean(prior, stats.attempts, stats.successes)
+    }
+
+    /// Everything learned, sorted by language, signature, strategy.
+    pub fn entries(&self) -> Vec<LearnerEntry> {
+        let mut entries: Vec<LearnerEntry> = self
+            .lock()
+            .iter()
+            .map(|((language, signature, strategy), s)| LearnerEntry {
+                language: *language,
+                signature: signature.clone(),
+                strategy: strategy.clone(),
+                attempts: s.attempts,
+                successes: s.successes,
+            })
+            .collect();
+        entries.sort_by(|a, b| {
+            (a.language, &a.signature, &a.strategy).cmp(&(b.language, &b.signature, &b.strategy))
+        });
+        entries
+    }
+
+    /// Writes pending entries to disk (also done in the background and on drop).
+    pub fn flush(&self) {
+        if let Some(db) = &self.db {
+            if let Err(e) = db.flush() {
+                tracing::warn!("cannot flush the learner database: {e}");
+            }
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Stats>> {
+        // The map holds plain counters: a panic elsewhere cannot leave it inconsistent.
+        self.stats
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Drop for Learner {
+    fn drop(&mut self) {
+        self.flush();
+    }
+}
+
+/// Keys are `language \x1f signature \x1f strategy`: the unit separator never occurs in either.
+fn encode_key((language, signature, strategy): &Key) -> Vec<u8> {
+    format!("{}\u{1f}{signature}\u{1f}{strategy}", language.name()).into_bytes()
+}
+
+fn decode_key(bytes: &[u8]) -> Option<Key> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let mut parts = text.splitn(3, '\u{1f}');
+    let language = parts.next()?.parse().ok()?;
+    let signature = parts.next()?.to_string();
+    let strategy = parts.next()?.to_string();
+    Some((language, signature, strategy))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn posterior_starts_at_the_prior_and_follows_evidence() {
+        assert!((posterior_mean(0.8, 0, 0) - 0.8).abs() < 1e-12);
+        // (0.8·4 + 0) / (4 + 4)
+        assert!((posterior_mean(0.8, 4, 0) - 0.4).abs() < 1e-12);
+        // (0.5·4 + 6) / (4 + 6)
+        assert!((posterior_mean(0.5, 6, 6) - 0.8).abs() < 1e-12);
+        assert_eq!(posterior_mean(f64::NAN, 0, 0), 0.0);
+        assert_eq!(posterior_mean(7.0, 0, 0), 1.0);
+    }
+
+    #[test]
+    fn records_and_lists_entries() {
+        let l = Learner::in_memory();
+        l.record(TargetLanguage::Go, "sig", "go.a", true);
+        l.record(TargetLanguage::Go, "sig", "go.a", false);
+        l.record(TargetLanguage::Go, "sig", "go.b", false);
+        let e = l.entries();
+        assert_eq!(e.len(), 2);
+        assert_eq!(
+            (e[0].strategy.as_str(), e[0].attempts, e[0].successes),
+            ("go.a", 2, 1)
+        );
+        assert_eq!(
+            (e[1].strategy.as_str(), e[1].attempts, e[1].successes),
+            ("go.b", 1, 0)
+        );
+        assert!((l.confidence(TargetLanguage::Go, "sig", "go.a", 0.5) - 0.5).abs() < 1e-12);
+        assert!((l.confidence(TargetLanguage::Rust, "sig", "go.a", 0.7) - 0.7).abs() < 1e-12);
+    }
+
+    #[test]
+    fn keys_round_trip() {
+        let key = (
+            TargetLanguage::JavaScript,
+            "E1 a `_` b".to_string(),
+            "js.x".to_string(),
+        );
+        assert_eq!(decode_key(&encode_key(&key)), Some(key));
+        assert_eq!(decode_key(b"cobol\x1fa\x1fb"), None);
+    }
+}

@@ -1,0 +1,149 @@
+//! Healing Go programs: one error of each kind (unused variables and imports included), then several at once.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use selfheal::fix::FixEngine;
+use selfheal::heal::{Checker, HealConfig, HealReport, Healer};
+use selfheal::learn::Learner;
+use selfheal::validate::Expect;
+use selfheal::{Program, TargetLanguage};
+
+/// Heals with the built-in strategies and a fresh learner, then checks the claim
+/// independently: the final program passes on its own and no protected file changed.
+async fn heal(program: &Program) -> HealReport {
+    let checker: Arc<dyn Checker> = common::validator();
+    let healer = Healer::new(
+        checker,
+        FixEngine::builtin(),
+        Arc::new(Learner::in_memory()),
+        HealConfig {
+            max_retries: 5,
+            // A safety net only: the tests assert rounds and validations, never time.
+            timeout: Duration::from_secs(600),
+            jobs: 2,
+            beam: 8,
+            expect: None,
+        },
+    );
+    healer.heal(program).await.unwrap()
+}
+
+async fn assert_heals(program: &Program, category: &str) -> HealReport {
+    let report = heal(program).await;
+    assert!(report.healed, "not healed:\n{}", report.summary());
+    assert!(!report.initially_passing);
+    assert!(
+        report
+            .initial_error_categories
+            .iter()
+            .any(|c| c == category),
+        "expected a {category} error first, got {:?}",
+        report.initial_error_categories
+    );
+    assert!(report.rounds <= 5);
+    let again = common::validator()
+        .validate(&report.final_program, Expect::for_program(program))
+        .await
+        .unwrap();
+    assert!(again.passed, "the healed program fails: {:?}", again.errors);
+    for path in &program.protected {
+        assert_eq!(
+            report.final_program.files[path], program.files[path],
+            "{path} changed"
+        );
+    }
+    assert!(!report.diff.is_empty());
+    report
+}
+
+const TEST: &str = "package main\n\nimport \"testing\"\n\nfunc TestTotal(t *testing.T) {\n\tif total([]int{1, 2, 3}) != 6 {\n\t\tt.Fatal(\"wrong total\")\n\t}\n}\n";
+
+fn go(main: &str, test: &str) -> Program {
+    common::program(
+        TargetLanguage::Go,
+        &[("main.go", main), ("main_test.go", test)],
+    )
+    .with_protected(["main_test.go".to_string()])
+    .unwrap()
+}
+
+const MAIN_FN: &str = "\nfunc main() {}\n";
+
+fn with_main(code: &str) -> String {
+    format!("{code}{MAIN_FN}")
+}
+
+#[tokio::test]
+async fn undefined_name_typo() {
+    let p = go(
+        &with_main("package main\n\nfunc total(items []int) int {\n\tresult := 0\n\tfor _, item := range items {\n\t\tresult += item\n\t}\n\treturn reslt\n}\n"),
+        TEST,
+    );
+    let r = assert_heals(&p, "undefined_variable").await;
+    assert!(r.final_program.files["main.go"].contains("\treturn result\n"));
+}
+
+#[tokio::test]
+async fn missing_import() {
+    let p = go(
+        &with_main("package main\n\nfunc shout(s string) string {\n\treturn strings.ToUpper(s)\n}\n"),
+        "package main\n\nimport \"testing\"\n\nfunc TestShout(t *testing.T) {\n\tif shout(\"hi\") != \"HI\" {\n\t\tt.Fatal(\"wrong\")\n\t}\n}\n",
+    );
+    let r = assert_heals(&p, "missing_import").await;
+    assert!(r.final_program.files["main.go"].contains("\"strings\""));
+}
+
+#[tokio::test]
+async fn missing_closing_brace() {
+    let p = go(
+        &with_main("package main\n\nfunc total(items []int) int {\n\tresult := 0\n\tfor _, item := range items {\n\t\tresult += item\n\treturn result\n}\n"),
+        TEST,
+    );
+    assert_heals(&p, "syntax").await;
+}
+
+#[tokio::test]
+async fn type_mismatch_fixed_by_a_conversion() {
+    let p = go(
+        &with_main("package main\n\nimport \"math\"\n\nfunc root(n int) float64 {\n\treturn math.Sqrt(n)\n}\n"),
+        "package main\n\nimport \"testing\"\n\nfunc TestRoot(t *testing.T) {\n\tif root(9) != 3 {\n\t\tt.Fatal(root(9))\n\t}\n}\n",
+    );
+    let r = assert_heals(&p, "type_mismatch").await;
+    assert!(r.final_program.files["main.go"].contains("math.Sqrt(float64(n))"));
+}
+
+#[tokio::test]
+async fn unused_variable() {
+    let p = go(
+        &with_main("package main\n\nfunc total(items []int) int {\n\tresult := 0\n\tcount := len(items)\n\tfor _, item := range items {\n\t\tresult += item\n\t}\n\treturn result\n}\n"),
+        TEST,
+    );
+    let r = assert_heals(&p, "compiler:unused_variable").await;
+    assert!(
+        !r.final_program.files["main.go"].contains("\tcount := len(items)\n")
+            || r.final_program.files["main.go"].contains("_ = count")
+    );
+}
+
+#[tokio::test]
+async fn unused_import() {
+    let p = go(
+        &with_main("package main\n\nimport \"os\"\n\nfunc total(items []int) int {\n\tresult := 0\n\tfor _, item := range items {\n\t\tresult += item\n\t}\n\treturn result\n}\n"),
+        TEST,
+    );
+    let r = assert_heals(&p, "compiler:unused_import").await;
+    assert!(!r.final_program.files["main.go"].contains("\"os\""));
+}
+
+#[tokio::test]
+async fn several_errors_of_different_kinds() {
+    let p = go(
+        &with_main("package main\n\nimport \"os\"\n\nfunc total(items []int) int {\n\tresult := 0\n\tfor _, item := range items {\n\t\tresult += item\n\t}\n\treturn reslt\n}\n\nfunc shout(s string) string {\n\treturn strings.ToUpper(s)\n}\n"),
+        "package main\n\nimport \"testing\"\n\nfunc TestBoth(t *testing.T) {\n\tif total([]int{1, 2}) != 3 || shout(\"a\") != \"A\" {\n\t\tt.Fatal(\"wrong\")\n\t}\n}\n",
+    );
+    let r = assert_heals(&p, "undefined_variable").await;
+    assert!(r.strategies_kept.len() >= 2, "{:?}", r.strategies_kept);
+}
