@@ -25,7 +25,7 @@ use selfheal::{Program, TargetLanguage, ValidationResult};
 #[command(
     name = "selfheal",
     version,
-    about = "Validate machine-generated programs in a sandbox and report structured errors",
+    about = "Validate and heal machine-generated programs in a sandbox",
     propagate_version = true
 )]
 struct Cli {

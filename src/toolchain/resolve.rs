@@ -1008,7 +1008,8 @@ mod tests {
         );
         assert_eq!(test[0].parser, "rustc-json");
         assert_eq!(test[1].parser, "libtest");
-        assert_eq!(test[1].limits.wall_time, Duration::from_secs(10));
+        assert_eq!(test[1].limits.wall_time, Duration::from_secs(30));
+        assert_eq!(test[1].limits.cpu_time, Duration::from_secs(10));
         // The test binary needs no crates mounted.
         assert!(!test[1].mounts.iter().any(
             |m| matches!(m, Mount::ReadOnly { source, .. } if source == Path::new("/c/deps"))
