@@ -25,6 +25,7 @@ use super::names::{
     find_word_on_line, identifiers, is_ident_char, is_identifier, is_word_at, line_bounds,
     line_col_to_byte, osa_distance, uncomment_definitions, undefined_name,
 };
+use super::{code, edit, fix};
 use crate::fix::{Edit, Fix, FixStrategy};
 use crate::program::Program;
 use crate::types::{CodeError, Location, TargetLanguage};
@@ -81,27 +82,6 @@ fn std_paths() -> impl Iterator<Item = &'static str> {
     std_table().values().flatten().copied()
 }
 
-fn code(error: &CodeError) -> &str {
-    error.code.as_deref().unwrap_or("")
-}
-
-fn fix(id: &str, description: String, confidence: f64, edits: Vec<Edit>) -> Fix {
-    Fix {
-        strategy: id.to_string(),
-        description,
-        confidence,
-        edits,
-    }
-}
-
-fn edit(file: &str, start: usize, end: usize, replacement: impl Into<String>) -> Edit {
-    Edit {
-        file: file.to_string(),
-        byte_start: start,
-        byte_end: end,
-        replacement: replacement.into(),
-    }
-}
 
 /// The location and text of a Go error in a file fixes may edit.
 fn go_file<'a>(error: &'a CodeError, program: &'a Program) -> Option<(&'a Location, &'a str)> {

@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use super::FixStrategy;
+use super::{Edit, Fix, FixStrategy};
+use crate::types::CodeError;
 
 pub mod compiler;
 pub mod go;
@@ -23,4 +24,27 @@ pub fn builtin() -> Vec<Arc<dyn FixStrategy>> {
     all.extend(python::strategies());
     all.extend(javascript::strategies());
     all
+}
+
+/// The error's code, or "" when the toolchain gave none.
+pub(crate) fn code(error: &CodeError) -> &str {
+    error.code.as_deref().unwrap_or("")
+}
+
+pub(crate) fn fix(id: &str, description: String, confidence: f64, edits: Vec<Edit>) -> Fix {
+    Fix {
+        strategy: id.to_string(),
+        description,
+        confidence,
+        edits,
+    }
+}
+
+pub(crate) fn edit(file: &str, start: usize, end: usize, replacement: impl Into<String>) -> Edit {
+    Edit {
+        file: file.to_string(),
+        byte_start: start,
+        byte_end: end,
+        replacement: replacement.into(),
+    }
 }

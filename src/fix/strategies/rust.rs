@@ -20,6 +20,7 @@ use super::names::{
     builtin_members, declared_names, find_word_on_line, identifiers, is_ident_char, is_identifier,
     is_word_at, line_bounds, line_col_to_byte, uncomment_definitions, undefined_name,
 };
+use super::{code, edit, fix};
 use crate::fix::{Edit, Fix, FixStrategy};
 use crate::program::Program;
 use crate::types::{CodeError, ErrorType, Location, TargetLanguage};
@@ -63,27 +64,6 @@ fn is_rust(error: &CodeError, program: &Program) -> bool {
     program.language == TargetLanguage::Rust && error.location.is_some()
 }
 
-fn code(error: &CodeError) -> &str {
-    error.code.as_deref().unwrap_or("")
-}
-
-fn fix(id: &str, description: String, confidence: f64, edits: Vec<Edit>) -> Fix {
-    Fix {
-        strategy: id.to_string(),
-        description,
-        confidence,
-        edits,
-    }
-}
-
-fn edit(file: &str, start: usize, end: usize, replacement: impl Into<String>) -> Edit {
-    Edit {
-        file: file.to_string(),
-        byte_start: start,
-        byte_end: end,
-        replacement: replacement.into(),
-    }
-}
 
 /// The file and text an error points at, when fixes may edit it.
 fn error_file<'a>(error: &'a CodeError, program: &'a Program) -> Option<(&'a Location, &'a str)> {
