@@ -103,7 +103,6 @@ async fn missing_closing_brace() {
 }
 
 #[tokio::test]
-#[ignore = "any.delimiters closes the call before its last argument (`reduce(f), 0;`), never at the `;` node points at"]
 async fn missing_closing_paren() {
     let p = js(
         "function total(items) {\n  return items.reduce((a, b) => a + b, 0;\n}\nmodule.exports = { total };\n",

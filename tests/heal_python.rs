@@ -112,7 +112,6 @@ async fn missing_closing_delimiter() {
 }
 
 #[tokio::test]
-#[ignore = "no Python strategy converts operands of a TypeError yet (str + int wants str(n))"]
 async fn type_mismatch_fixed_by_a_conversion() {
     let p = py(
         "def label(n):\n    return \"count: \" + n\n",

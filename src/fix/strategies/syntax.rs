@@ -929,7 +929,8 @@ fn imbalances(src: &str, tokens: &[Token]) -> Vec<Imbalance> {
     found
 }
 
-fn precedence(op: &str) -> Option<u8> {
+/// How tightly a binary operator binds (higher binds tighter); None for anything else.
+pub(crate) fn precedence(op: &str) -> Option<u8> {
     Some(match op {
         "||" | "or" | "??" => 1,
         "&&" | "and" => 2,
@@ -946,7 +947,8 @@ fn precedence(op: &str) -> Option<u8> {
     })
 }
 
-fn is_assignment(op: &str) -> bool {
+/// `=` and the augmented assignments (`+=`, `//=`…), not comparisons or `=>`.
+pub(crate) fn is_assignment(op: &str) -> bool {
     op == "="
         || (op.len() >= 2
             && op.ends_with('=')
@@ -1053,7 +1055,12 @@ fn delimiters(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
         return Vec::new();
     }
     let mut fixes = Fixes::new(id);
+    let after = closer_after_error(error);
     let targets: Vec<(&str, &str, Option<usize>)> = match target(error, program) {
+        Some(t) if after => {
+            let at = end_of_token_at(&code_tokens(program.language, t.text), t.offset);
+            vec![(t.file, t.text, Some(at))]
+        }
         Some(t) => vec![(t.file, t.text, Some(t.offset))],
         None if error.location.is_none() => editable_sources(program)
             .into_iter()
@@ -1065,6 +1072,21 @@ fn delimiters(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
         delimiter_fixes(&mut fixes, program.language, file, src, at);
     }
     fixes.done()
+}
+
+/// V8's `missing ) after argument list` points at the last token before the missing closer
+/// (`f(a, b;` → `b`), not at the token that cannot follow it: the closer belongs after it.
+fn closer_after_error(error: &CodeError) -> bool {
+    let msg = message(error);
+    msg.starts_with("missing ") && msg.contains(" after ")
+}
+
+/// The end of the token that contains `offset`, or `offset` when it is between tokens.
+fn end_of_token_at(tokens: &[Token], offset: usize) -> usize {
+    tokens
+        .get(token_at(tokens, offset))
+        .filter(|t| t.start <= offset)
+        .map_or(offset, |t| t.end)
 }
 
 fn delimiter_fixes(
@@ -2177,6 +2199,39 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn js_missing_paren_after_argument_list_closes_after_the_error_token() {
+        // V8 points at the last argument's last token (`0`), not at the `;`.
+        let text = "function total(items) {\n  return items.reduce((a, b) => a + b, 0;\n}\nmodule.exports = { total };\n";
+        let e = err(
+            SYN,
+            "SyntaxError",
+            "missing ) after argument list",
+            "main.js",
+            2,
+            40,
+        );
+        let out = run(delimiters, JS, "main.js", text, &e);
+        assert_eq!(out[0], "function total(items) {\n  return items.reduce((a, b) => a + b, 0);\n}\nmodule.exports = { total };\n");
+        // Never closed at all, the error token a call of its own.
+        let text = "const x = foo(a, bar(1, 2)\n";
+        let e = err(
+            SYN,
+            "SyntaxError",
+            "missing ) after argument list",
+            "main.js",
+            1,
+            26,
+        );
+        let out = run(delimiters, JS, "main.js", text, &e);
+        assert_eq!(out[0], "const x = foo(a, bar(1, 2))\n");
+        // Earlier positions in the argument list stay candidates, ranked below.
+        let early = out
+            .iter()
+            .position(|o| o == "const x = foo(a), bar(1, 2)\n");
+        assert!(early.is_some_and(|k| k > 0), "{out:?}");
+    }
+
+    #[test]
     fn python_never_closed_bracket_closes_at_end_of_line() {
         let text = "def f(d, j, n):\n    x = d[0][(j + 1) % n\n\n    return x\n";
         let e = err(SYN, "SyntaxError", "'[' was never closed", "main.py", 2, 13);
@@ -2529,6 +2584,12 @@ pub(crate) mod tests {
         let messages = [
             ("SyntaxError", "invalid syntax"),
             ("SyntaxError", "Unexpected end of input"),
+            ("SyntaxError", "missing ) after argument list"),
+            ("TypeError", "can only concatenate str (not \"int\") to str"),
+            (
+                "TypeError",
+                "list indices must be integers or slices, not float",
+            ),
             ("IndentationError", "unexpected indent"),
             (
                 "IndentationError",
