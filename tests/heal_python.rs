@@ -2,62 +2,8 @@
 
 mod common;
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use selfheal::fix::FixEngine;
-use selfheal::heal::{Checker, HealConfig, HealReport, Healer};
-use selfheal::learn::Learner;
-use selfheal::validate::Expect;
+use common::heal::assert_heals;
 use selfheal::{Program, TargetLanguage};
-
-/// Heals with the built-in strategies and a fresh learner, then checks the claim
-/// independently: the final program passes on its own and no protected file changed.
-async fn heal(program: &Program) -> HealReport {
-    let checker: Arc<dyn Checker> = common::validator();
-    let healer = Healer::new(
-        checker,
-        FixEngine::builtin(),
-        Arc::new(Learner::in_memory()),
-        HealConfig {
-            max_retries: 5,
-            // A safety net only: the tests assert rounds and validations, never time.
-            timeout: Duration::from_secs(600),
-            jobs: 2,
-            beam: 8,
-            expect: None,
-        },
-    );
-    healer.heal(program).await.unwrap()
-}
-
-async fn assert_heals(program: &Program, category: &str) -> HealReport {
-    let report = heal(program).await;
-    assert!(report.healed, "not healed:\n{}", report.summary());
-    assert!(!report.initially_passing);
-    assert!(
-        report
-            .initial_error_categories
-            .iter()
-            .any(|c| c == category),
-        "expected a {category} error first, got {:?}",
-        report.initial_error_categories
-    );
-    assert!(report.rounds <= 5);
-    let again = common::validator()
-        .validate(&report.final_program, Expect::for_program(program))
-        .await
-        .unwrap();
-    assert!(again.passed, "the healed program fails: {:?}", again.errors);
-    for path in &program.protected {
-        assert_eq!(
-            report.final_program.files[path], program.files[path],
-            "{path} changed"
-        );
-    }
-    assert!(!report.diff.is_empty());
-    report
-}
 
 const TEST: &str = "from main import *\n\nassert total([1, 2, 3]) == 6\nassert total([]) == 0\n";
 

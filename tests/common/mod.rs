@@ -1,6 +1,8 @@
 //! Shared helpers for integration tests.
 #![allow(dead_code)]
 
+pub mod heal;
+
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
