@@ -206,14 +206,37 @@ impl HealthMetrics {
     }
 }
 
-/// Outcomes in memory, appended to `outcomes.jsonl` in the data dir when it is writable.
-struct OutcomeLog {
+impl Outcome {
+    /// The outcome of one heal, stamped now.
+    pub fn from_report(report: &HealReport, language: TargetLanguage) -> Outcome {
+        Outcome {
+            at_ms: now_ms(),
+            language,
+            healed: report.healed,
+            initially_passing: report.initially_passing,
+            repairs: report.repairs(),
+            duration_ms: report.duration_ms,
+            validations: report.validations,
+        }
+    }
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// Outcomes in memory, appended to `outcomes.jsonl` in the data dir when it is writable. The
+/// generator, `selfheal heal`, `selfheal eval --data-dir` and `selfheal stats` share it.
+pub struct OutcomeLog {
     path: Option<PathBuf>,
     outcomes: Mutex<Vec<Outcome>>,
 }
 
 impl OutcomeLog {
-    fn open(data_dir: Option<&Path>) -> OutcomeLog {
+    /// The log of `data_dir` with every outcome recorded there so far (`None`: in memory).
+    pub fn open(data_dir: Option<&Path>) -> OutcomeLog {
         let Some(dir) = data_dir else {
             return OutcomeLog {
                 path: None,
@@ -242,13 +265,24 @@ impl OutcomeLog {
         }
     }
 
-    fn record(&self, outcome: Outcome) {
+    /// Appends one outcome (a write failure is logged; the outcome is still counted in memory).
+    pub fn record(&self, outcome: Outcome) {
         if let Some(path) = &self.path {
             if let Err(e) = append_line(path, &outcome) {
                 tracing::warn!("cannot append to {}: {e}", path.display());
             }
         }
         self.lock().push(outcome);
+    }
+
+    /// Every outcome, oldest first.
+    pub fn outcomes(&self) -> Vec<Outcome> {
+        self.lock().clone()
+    }
+
+    /// Metrics over every outcome.
+    pub fn health(&self) -> HealthMetrics {
+        HealthMetrics::from_outcomes(&self.lock())
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Outcome>> {
@@ -497,18 +531,7 @@ impl SelfHealingGenerator {
     }
 
     fn record(&self, report: &HealReport, language: TargetLanguage) {
-        let at_ms = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64);
-        self.outcomes.record(Outcome {
-            at_ms,
-            language,
-            healed: report.healed,
-            initially_passing: report.initially_passing,
-            repairs: report.repairs(),
-            duration_ms: report.duration_ms,
-            validations: report.validations,
-        });
+        self.outcomes.record(Outcome::from_report(report, language));
         self.healer.learner().flush();
     }
 }

@@ -5,6 +5,7 @@
 //! See `docs/ARCHITECTURE.md` for the whole pipeline.
 
 pub mod api;
+pub mod cache;
 pub mod corpus;
 pub mod diagnostics;
 pub mod dirs;
@@ -14,6 +15,7 @@ pub mod heal;
 pub mod learn;
 pub mod program;
 pub mod sandbox;
+pub mod telemetry;
 pub mod toolchain;
 pub mod types;
 pub mod validate;

@@ -12,6 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::sync::Arc;
 
+use selfheal::api::{Outcome, OutcomeLog};
 use selfheal::corpus::Corpus;
 use selfheal::eval::EvalOptions;
 use selfheal::fix::FixEngine;
@@ -46,6 +47,10 @@ struct GlobalArgs {
     /// Output format.
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     format: Format,
+    /// Print every finished trace span to stdout (OTLP export is set up by the standard
+    /// OTEL_EXPORTER_OTLP_* variables; see docs/observability.md).
+    #[arg(long, global = true)]
+    trace_stdout: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -67,6 +72,11 @@ enum Command {
         /// program has test files.
         #[arg(long)]
         expect: Option<Expect>,
+        /// Where the validation cache lives (default: $XDG_DATA_HOME/selfheal).
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
+        #[command(flatten)]
+        cache: CacheArgs,
     },
     /// Run a program in the sandbox (builds it first if its toolchain needs to).
     Run {
@@ -87,6 +97,22 @@ enum Command {
     Heal(HealArgs),
     /// Heal every case of a corpus (JSON Lines) and report how many healed.
     Eval(EvalArgs),
+    /// Inspect or maintain the validation cache (see docs/cache.md).
+    Cache {
+        #[command(subcommand)]
+        action: CacheAction,
+        /// The data dir holding the cache (default: $XDG_DATA_HOME/selfheal).
+        #[arg(long, global = true, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
+        /// The bound `gc` evicts down to.
+        #[arg(
+            long,
+            global = true,
+            value_name = "BYTES",
+            default_value_t = selfheal::cache::DEFAULT_MAX_BYTES
+        )]
+        cache_max_bytes: u64,
+    },
     /// Show, for each toolchain, whether it is installed and ready.
     Doctor,
     /// Prepare the dependency sets (builds the Rust crates, warms the Go cache).
@@ -94,6 +120,12 @@ enum Command {
         /// Only these languages (default: all whose toolchain is installed).
         #[arg(long, value_delimiter = ',')]
         lang: Vec<TargetLanguage>,
+    },
+    /// Show health metrics, what the learner learned, and the validation cache's statistics.
+    Stats {
+        /// The data dir to read (default: $XDG_DATA_HOME/selfheal).
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
     },
 }
 
@@ -115,13 +147,8 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("SELFHEAL_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    // Before the runtime: the OTLP/HTTP client is a blocking one on its own threads.
+    let telemetry = start_telemetry(cli.global.trace_stdout);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -129,11 +156,35 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match runtime.block_on(dispatch(cli)) {
+    let code = match runtime.block_on(dispatch(cli)) {
         Ok(code) => ExitCode::from(code),
         Err(UsageError(message)) => {
             eprintln!("error: {message}");
             ExitCode::from(2)
+        }
+    };
+    drop(runtime);
+    // Flushes the spans and metrics still buffered (outside the runtime, see above).
+    drop(telemetry);
+    code
+}
+
+/// The stderr log, plus trace and metric export when the OTEL_* environment or
+/// `--trace-stdout` asks for it. A broken export configuration is reported and left out.
+fn start_telemetry(trace_stdout: bool) -> Option<selfheal::telemetry::TelemetryGuard> {
+    use selfheal::telemetry::{init, TelemetryConfig};
+    let mut config = TelemetryConfig::from_env();
+    config.stdout = trace_stdout;
+    match init(&config) {
+        Ok(guard) => Some(guard),
+        Err(e) => {
+            eprintln!("warning: telemetry export is off: {e}");
+            let local = TelemetryConfig {
+                otlp_traces: false,
+                otlp_metrics: false,
+                ..config
+            };
+            init(&local).ok()
         }
     }
 }
@@ -141,10 +192,16 @@ fn main() -> ExitCode {
 async fn dispatch(cli: Cli) -> Result<u8, UsageError> {
     let global = cli.global;
     match cli.command {
-        Command::Check { path, lang, expect } => {
+        Command::Check {
+            path,
+            lang,
+            expect,
+            data_dir,
+            cache,
+        } => {
             let program = Program::load(&path, lang)?;
             let expect = expect.unwrap_or_else(|| Expect::for_program(&program));
-            let validator = validator(&global)?;
+            let validator = cached_validator(&global, &cache, data_dir.as_deref())?;
             let result = validator.validate(&program, expect).await?;
             print_validation(&result, global.format)?;
             Ok(if result.passed { 0 } else { 1 })
@@ -168,6 +225,12 @@ async fn dispatch(cli: Cli) -> Result<u8, UsageError> {
             Ok(if report.success { 0 } else { 1 })
         }
         Command::Heal(args) => heal_command(&global, args).await,
+        Command::Cache {
+            action,
+            data_dir,
+            cache_max_bytes,
+        } => cache_command(&global, action, data_dir.as_deref(), cache_max_bytes),
+        Command::Stats { data_dir } => stats_command(&global, data_dir),
         Command::Eval(args) => eval_command(&global, args).await,
         Command::Doctor => {
             let config = config(&global);
@@ -379,6 +442,8 @@ struct HealArgs {
     /// Where the learner keeps what it learned (default: $XDG_DATA_HOME/selfheal).
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    cache: CacheArgs,
 }
 
 #[derive(Args)]
@@ -397,9 +462,12 @@ struct EvalArgs {
     #[arg(long, value_delimiter = ',', value_name = "ID,ID")]
     strategies: Vec<String>,
     /// Learn across runs in this data dir (default: learn within this run only, so that
-    /// measurements do not depend on earlier runs).
+    /// measurements do not depend on earlier runs). The validation cache lives here too
+    /// (default: $XDG_DATA_HOME/selfheal).
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    cache: CacheArgs,
 }
 
 impl BudgetArgs {
@@ -457,9 +525,11 @@ async fn heal_command(global: &GlobalArgs, args: HealArgs) -> Result<u8, UsageEr
         .clone()
         .unwrap_or_else(selfheal::dirs::default_data_dir);
     let learner = Arc::new(Learner::open(&data_dir));
-    let checker: Arc<dyn Checker> = Arc::new(validator(global)?);
+    let checker: Arc<dyn Checker> =
+        Arc::new(cached_validator(global, &args.cache, Some(&data_dir))?);
     let healer = Healer::new(checker, FixEngine::builtin(), learner, config);
     let report = healer.heal(&program).await?;
+    OutcomeLog::open(Some(&data_dir)).record(Outcome::from_report(&report, program.language));
     let written = if args.write && report.healed && !report.initially_passing {
         write_back(&args.path, &program, &report.final_program)?
     } else {
@@ -560,7 +630,11 @@ async fn eval_command(global: &GlobalArgs, args: EvalArgs) -> Result<u8, UsageEr
         Some(dir) => Learner::open(dir),
         None => Learner::in_memory(),
     });
-    let checker: Arc<dyn Checker> = Arc::new(validator(global)?);
+    let checker: Arc<dyn Checker> = Arc::new(cached_validator(
+        global,
+        &args.cache,
+        args.data_dir.as_deref(),
+    )?);
     let healer = Arc::new(Healer::new(checker, engine, learner, config));
     let mut out = match &args.out {
         Some(path) => Some(std::io::BufWriter::new(
@@ -582,6 +656,11 @@ async fn eval_command(global: &GlobalArgs, args: EvalArgs) -> Result<u8, UsageEr
     );
     let mut healed = 0usize;
     let mut write_error: Option<std::io::Error> = None;
+    // With a data dir, every heal counts in its health metrics (`selfheal stats`).
+    let outcomes = args
+        .data_dir
+        .as_deref()
+        .map(|dir| OutcomeLog::open(Some(dir)));
     let options = EvalOptions {
         jobs,
         keep_code: args.keep_code,
@@ -594,6 +673,21 @@ async fn eval_command(global: &GlobalArgs, args: EvalArgs) -> Result<u8, UsageEr
         bar.inc(1);
         if let Some(error) = &result.error {
             bar.suspend(|| eprintln!("case {}: heal failed: {error}", result.id));
+        }
+        if let (Some(log), None) = (&outcomes, &result.error) {
+            if let Ok(language) = result.language.parse::<TargetLanguage>() {
+                log.record(Outcome {
+                    at_ms: std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| d.as_millis() as u64),
+                    language,
+                    healed: result.healed,
+                    initially_passing: result.initially_passing,
+                    repairs: result.strategies_kept.len(),
+                    duration_ms: result.duration_ms,
+                    validations: result.validations,
+                });
+            }
         }
         if let Some(out) = out.as_mut() {
             let line = serde_json::to_string(result)
@@ -614,6 +708,243 @@ async fn eval_command(global: &GlobalArgs, args: EvalArgs) -> Result<u8, UsageEr
         print_json(&summary)?;
     } else {
         print!("{}", selfheal::eval::render_table(&summary));
+    }
+    Ok(0)
+}
+
+// ---- stats ----
+
+/// One row of the learner's table.
+#[derive(serde::Serialize)]
+struct LearnedRow {
+    language: TargetLanguage,
+    signature: String,
+    strategy: String,
+    attempts: u64,
+    successes: u64,
+    /// The learned confidence from a neutral prior of 0.5 (see `selfheal::learn`).
+    confidence: f64,
+}
+
+fn stats_command(global: &GlobalArgs, data_dir: Option<PathBuf>) -> Result<u8, UsageError> {
+    let data_dir = data_dir.unwrap_or_else(selfheal::dirs::default_data_dir);
+    let health = OutcomeLog::open(Some(&data_dir)).health();
+    let learned: Vec<LearnedRow> = Learner::open(&data_dir)
+        .entries()
+        .into_iter()
+        .map(|e| LearnedRow {
+            confidence: e.confidence(0.5),
+            language: e.language,
+            signature: e.signature,
+            strategy: e.strategy,
+            attempts: e.attempts,
+            successes: e.successes,
+        })
+        .collect();
+    // Only an existing cache is opened: stats never creates one.
+    let cache_config = selfheal::cache::CacheConfig::in_data_dir(&data_dir);
+    let cache = if cache_config.path.exists() {
+        match selfheal::cache::ValidationCache::open(&cache_config) {
+            Ok(cache) => Some(Ok(cache.stats())),
+            Err(e) => Some(Err(e.to_string())),
+        }
+    } else {
+        None
+    };
+    if global.format == Format::Json {
+        let cache = match &cache {
+            Some(Ok(stats)) => serde_json::to_value(stats)?,
+            Some(Err(e)) => serde_json::json!({ "error": e }),
+            None => serde_json::Value::Null,
+        };
+        return print_json(&serde_json::json!({
+            "data_dir": data_dir,
+            "health": health,
+            "learner": learned,
+            "cache": cache,
+        }))
+        .map(|()| 0);
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "data dir: {}", data_dir.display())?;
+    writeln!(
+        out,
+        "generations: {} ({} passing, success rate {:.1}%)",
+        health.total_generations,
+        health.successful_generations,
+        health.generation_success_rate * 100.0
+    )?;
+    writeln!(
+        out,
+        "repairs: {} ({:.2} per generation); average heal time {:.0} ms; confidence score {:.3}",
+        health.total_repairs,
+        health.average_repairs_per_generation,
+        health.average_heal_time_ms,
+        health.confidence_score
+    )?;
+    writeln!(out)?;
+    if learned.is_empty() {
+        writeln!(out, "learner: nothing learned yet")?;
+    } else {
+        writeln!(
+            out,
+            "{:<10} {:<40} {:<32} {:>8} {:>9} {:>10}",
+            "language", "signature", "strategy", "attempts", "successes", "confidence"
+        )?;
+        for row in &learned {
+            writeln!(
+                out,
+                "{:<10} {:<40} {:<32} {:>8} {:>9} {:>10.3}",
+                row.language.to_string(),
+                row.signature,
+                row.strategy,
+                row.attempts,
+                row.successes,
+                row.confidence
+            )?;
+        }
+    }
+    match &cache {
+        Some(Ok(stats)) => {
+            writeln!(out)?;
+            writeln!(
+                out,
+                "validation cache: {} entries, {} bytes (max {}); {} hits, {} misses{}",
+                stats.entries,
+                stats.bytes,
+                stats.max_bytes,
+                stats.hits,
+                stats.misses,
+                stats
+                    .hit_rate
+                    .map_or_else(String::new, |r| format!(" ({:.1}% hit rate)", r * 100.0))
+            )?;
+        }
+        Some(Err(e)) => {
+            writeln!(out)?;
+            writeln!(out, "validation cache: cannot open: {e}")?;
+        }
+        None => {}
+    }
+    Ok(0)
+}
+
+// ---- the validation cache ----
+
+/// Cache options of the commands that validate.
+#[derive(Args, Clone)]
+struct CacheArgs {
+    /// Validate everything afresh: neither read nor write the validation cache.
+    #[arg(long)]
+    no_cache: bool,
+    /// Bound on the validation cache's stored bytes; least recently used entries go first.
+    #[arg(long, value_name = "BYTES", default_value_t = selfheal::cache::DEFAULT_MAX_BYTES)]
+    cache_max_bytes: u64,
+}
+
+#[derive(Subcommand)]
+enum CacheAction {
+    /// Entries, bytes, hit rate (since the cache was created) and the oldest entry.
+    Stats,
+    /// Remove every entry.
+    Clear,
+    /// Drop corrupt entries and evict least recently used ones down to the bound.
+    Gc,
+}
+
+fn cache_config(
+    data_dir: Option<&std::path::Path>,
+    max_bytes: u64,
+) -> selfheal::cache::CacheConfig {
+    let data_dir = data_dir.map_or_else(selfheal::dirs::default_data_dir, PathBuf::from);
+    selfheal::cache::CacheConfig {
+        max_bytes,
+        ..selfheal::cache::CacheConfig::in_data_dir(&data_dir)
+    }
+}
+
+/// A validator that uses the cache in `data_dir` unless `--no-cache`. A cache that cannot be
+/// opened (another process holds it, the disk refuses) is a warning: validation runs uncached.
+fn cached_validator(
+    global: &GlobalArgs,
+    cache: &CacheArgs,
+    data_dir: Option<&std::path::Path>,
+) -> Result<Validator, UsageError> {
+    let mut validator = validator(global)?;
+    if !cache.no_cache {
+        let config = cache_config(data_dir, cache.cache_max_bytes);
+        validator.set_cache(selfheal::cache::ValidationCache::open_or_warn(&config));
+    }
+    Ok(validator)
+}
+
+fn cache_command(
+    global: &GlobalArgs,
+    action: CacheAction,
+    data_dir: Option<&std::path::Path>,
+    max_bytes: u64,
+) -> Result<u8, UsageError> {
+    let config = cache_config(data_dir, max_bytes);
+    let cache = selfheal::cache::ValidationCache::open(&config).map_err(|e| {
+        UsageError(format!(
+            "{e}; is another selfheal running? (retry when it ends)"
+        ))
+    })?;
+    match action {
+        CacheAction::Stats => {
+            let stats = cache.stats();
+            if global.format == Format::Json {
+                return print_json(&stats).map(|()| 0);
+            }
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "cache: {}", config.path.display())?;
+            writeln!(out, "entries: {}", stats.entries)?;
+            writeln!(out, "bytes: {} (max {})", stats.bytes, stats.max_bytes)?;
+            writeln!(
+                out,
+                "hits: {}, misses: {}, hit rate: {}",
+                stats.hits,
+                stats.misses,
+                stats
+                    .hit_rate
+                    .map_or_else(|| "-".to_string(), |r| format!("{:.1}%", r * 100.0))
+            )?;
+            let oldest = stats.oldest_entry_unix.map_or_else(
+                || "-".to_string(),
+                |t| {
+                    let now = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(t, |d| d.as_secs());
+                    format!("{}s ago (unix {t})", now.saturating_sub(t))
+                },
+            );
+            writeln!(out, "oldest entry: {oldest}")?;
+        }
+        CacheAction::Clear => {
+            let before = cache.stats();
+            cache.clear()?;
+            if global.format == Format::Json {
+                return print_json(&serde_json::json!({ "removed": before.entries })).map(|()| 0);
+            }
+            println!(
+                "removed {} entries ({} bytes)",
+                before.entries, before.bytes
+            );
+        }
+        CacheAction::Gc => {
+            let report = cache.gc()?;
+            if global.format == Format::Json {
+                return print_json(&report).map(|()| 0);
+            }
+            println!(
+                "checked {} entries: {} corrupt removed, {} evicted; now {} entries, {} bytes",
+                report.checked,
+                report.corrupt_removed,
+                report.evicted,
+                report.entries,
+                report.bytes
+            );
+        }
     }
     Ok(0)
 }

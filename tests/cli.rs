@@ -1,14 +1,11 @@
 //! The command line: exit codes, JSON output, and clear errors on bad input.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn selfheal(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_selfheal"))
-        .args(args)
-        .output()
-        .expect("run selfheal")
-}
+use std::path::Path;
+use std::process::Output;
+
+use common::selfheal;
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()

@@ -1,14 +1,9 @@
 //! `selfheal eval`: a corpus with a malformed line, a passing case, a healable case and an
 //! unhealable one.
 
-use std::process::Command;
+mod common;
 
-fn selfheal(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_selfheal"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+use common::selfheal;
 
 fn case(id: &str, main: &str, category: &str) -> String {
     serde_json::json!({

@@ -4,7 +4,6 @@
 mod common;
 
 use std::collections::HashSet;
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -191,12 +190,7 @@ async fn a_protected_file_is_never_changed_even_when_only_it_could_be_fixed() {
     assert!(!report.diff.contains("test_main.py"));
 }
 
-fn selfheal(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_selfheal"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+use common::selfheal;
 
 fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

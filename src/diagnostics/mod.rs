@@ -48,6 +48,19 @@ pub enum DiagnosticsError {
 
 /// Parses one command's output with the named parser.
 pub fn parse(parser: &str, input: &ParseInput<'_>) -> Result<Vec<CodeError>, DiagnosticsError> {
+    let span = tracing::info_span!(
+        "parse",
+        selfheal.language = %input.language,
+        selfheal.step = input.step,
+        selfheal.parser = parser,
+        process.exit.code = input.exit_code.map(i64::from),
+        selfheal.errors = tracing::field::Empty,
+        error.type = tracing::field::Empty,
+        selfheal.error.code = tracing::field::Empty,
+        code.filepath = tracing::field::Empty,
+        code.lineno = tracing::field::Empty,
+    );
+    let _entered = span.enter();
     let mut errors = match parser {
         "rustc-json" => rust::parse_rustc_json(input),
         "libtest" => rust::parse_libtest(input),
@@ -63,6 +76,18 @@ pub fn parse(parser: &str, input: &ParseInput<'_>) -> Result<Vec<CodeError>, Dia
         error.step = input.step.to_string();
     }
     add_context(&mut errors, input.program);
+    span.record("selfheal.errors", errors.len() as i64);
+    // The first error stands for the command's outcome (its category, code and place).
+    if let Some(first) = errors.first() {
+        span.record("error.type", first.error_type.label().as_str());
+        if let Some(code) = &first.code {
+            span.record("selfheal.error.code", code.as_str());
+        }
+        if let Some(location) = &first.location {
+            span.record("code.filepath", location.file.as_str());
+            span.record("code.lineno", i64::from(location.line));
+        }
+    }
     Ok(errors)
 }
 

@@ -78,9 +78,34 @@ impl FixEngine {
     /// Every strategy's fixes for `error`, de-duplicated by edits (the most confident proposal
     /// of the same edits wins), highest confidence first.
     pub fn suggest(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        let span = tracing::info_span!(
+            "suggest",
+            selfheal.language = %program.language,
+            error.type = %error.error_type.label(),
+            selfheal.error.code = error.code.as_deref(),
+            code.filepath = error.location.as_ref().map(|l| l.file.as_str()),
+            code.lineno = error.location.as_ref().map(|l| i64::from(l.line)),
+            selfheal.fixes = tracing::field::Empty,
+        );
+        let _entered = span.enter();
         let mut fixes: Vec<Fix> = Vec::new();
         for strategy in &self.strategies {
-            for mut fix in strategy.suggest(error, program) {
+            let proposed = {
+                let strategy_span = tracing::info_span!(
+                    "suggest.strategy",
+                    selfheal.strategy = strategy.id(),
+                    selfheal.fixes = tracing::field::Empty,
+                    selfheal.confidence = tracing::field::Empty,
+                );
+                let _entered = strategy_span.enter();
+                let proposed = strategy.suggest(error, program);
+                strategy_span.record("selfheal.fixes", proposed.len() as i64);
+                if let Some(best) = proposed.iter().map(|f| f.confidence).reduce(f64::max) {
+                    strategy_span.record("selfheal.confidence", best);
+                }
+                proposed
+            };
+            for mut fix in proposed {
                 if fix.edits.is_empty() || !fix.confidence.is_finite() {
                     continue;
                 }
@@ -94,6 +119,7 @@ impl FixEngine {
             }
         }
         fixes.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+        span.record("selfheal.fixes", fixes.len() as i64);
         fixes
     }
 }

@@ -30,6 +30,7 @@ use tracing::Instrument;
 use crate::fix::{apply_fix, Edit, Fix, FixEngine};
 use crate::learn::{signature, Learner};
 use crate::program::{Program, ProgramError};
+use crate::telemetry;
 use crate::types::{CodeError, ValidationResult};
 use crate::validate::{Expect, ValidateError, Validator};
 
@@ -235,8 +236,25 @@ impl Healer {
         original: &Program,
         expect: Expect,
     ) -> Result<HealReport, HealError> {
-        let span = tracing::info_span!("heal", language = %original.language, ?expect);
-        self.heal_inner(original, expect).instrument(span).await
+        let span = tracing::info_span!(
+            "heal",
+            selfheal.language = %original.language,
+            selfheal.expect = ?expect,
+            selfheal.healed = tracing::field::Empty,
+            selfheal.stop_reason = tracing::field::Empty,
+            selfheal.rounds = tracing::field::Empty,
+            selfheal.validations = tracing::field::Empty,
+            selfheal.repairs = tracing::field::Empty,
+            selfheal.duration_ms = tracing::field::Empty,
+        );
+        let result = self
+            .heal_inner(original, expect)
+            .instrument(span.clone())
+            .await;
+        if let Ok(report) = &result {
+            record_heal(&span, original.language, report);
+        }
+        result
     }
 
     async fn heal_inner(
@@ -404,9 +422,21 @@ impl Healer {
             search.attempts.push(attempt);
             return None;
         }
-        let candidate = match apply_fix(program, &proposal.fix) {
+        let applied = {
+            let _span = tracing::info_span!(
+                "apply",
+                selfheal.strategy = %proposal.fix.strategy,
+                selfheal.confidence = proposal.fix.confidence,
+                selfheal.edits = proposal.fix.edits.len() as i64,
+                code.filepath = proposal.fix.edits.first().map(|e| e.file.as_str()),
+            )
+            .entered();
+            apply_fix(program, &proposal.fix)
+        };
+        let candidate = match applied {
             Ok(candidate) => candidate,
             Err(e) => {
+                tracing::info!(error.type = "apply_failed", "fix did not apply: {e}");
                 let attempt = not_kept(format!("could not apply: {e}"));
                 search.attempts.push(attempt);
                 return None;
@@ -462,6 +492,16 @@ impl Healer {
                 })
                 .collect();
             fixes.sort_by(|(_, a), (_, b)| b.confidence.total_cmp(&a.confidence));
+            let metrics = telemetry::metrics();
+            for (_, fix) in &fixes {
+                metrics.fixes_proposed.add(
+                    1,
+                    &[telemetry::kv(
+                        telemetry::attr::STRATEGY,
+                        fix.strategy.clone(),
+                    )],
+                );
+            }
             for (i, (prior, fix)) in fixes.into_iter().enumerate() {
                 let proposal = Proposal {
                     targets: vec![sig.clone()],
@@ -508,16 +548,36 @@ impl Healer {
         search: &mut Search,
     ) -> RoundEnd {
         let mut tasks = JoinSet::new();
+        // One span per candidate, parented to the heal span (the current one) and carried into
+        // the spawned task; its verdict is recorded below, after judging.
+        let mut spans = Vec::with_capacity(candidates.len());
         for (index, candidate) in candidates.iter().enumerate() {
             let checker = Arc::clone(&self.checker);
             let permits = Arc::clone(&self.permits);
             let program = candidate.program.clone();
-            tasks.spawn(async move {
-                let _permit = permits.acquire_owned().await;
-                let started = Instant::now();
-                let result = checker.check(&program, expect).await;
-                (index, result, started.elapsed())
-            });
+            let span = tracing::info_span!(
+                "attempt",
+                selfheal.round = i64::from(round),
+                selfheal.language = %program.language,
+                selfheal.strategy = %candidate.proposal.fix.strategy,
+                selfheal.confidence = candidate.proposal.fix.confidence,
+                selfheal.combined = !candidate.proposal.combined_from.is_empty(),
+                selfheal.passed = tracing::field::Empty,
+                selfheal.kept = tracing::field::Empty,
+                selfheal.reason = tracing::field::Empty,
+                selfheal.errors_after = tracing::field::Empty,
+                error.type = tracing::field::Empty,
+            );
+            spans.push(span.clone());
+            tasks.spawn(
+                async move {
+                    let _permit = permits.acquire_owned().await;
+                    let started = Instant::now();
+                    let result = checker.check(&program, expect).await;
+                    (index, result, started.elapsed())
+                }
+                .instrument(span),
+            );
         }
         let mut results: Vec<Option<(Result<ValidationResult, CheckError>, Duration)>> =
             (0..candidates.len()).map(|_| None).collect();
@@ -558,7 +618,7 @@ impl Healer {
         let language = search.nodes[node_id].program.language;
         let mut passed_node = None;
         let mut kept_proposals = Vec::new();
-        for (candidate, outcome) in candidates.into_iter().zip(results) {
+        for ((candidate, outcome), span) in candidates.into_iter().zip(results).zip(spans) {
             let Candidate {
                 proposal,
                 program,
@@ -588,6 +648,7 @@ impl Healer {
                 } else {
                     "not validated: another candidate passed first".into()
                 });
+                record_attempt(&span, &attempt, None);
                 search.attempts.push(attempt);
                 continue;
             };
@@ -596,11 +657,14 @@ impl Healer {
                 Ok(result) => result,
                 Err(e) => {
                     attempt.reason = Some(format!("validation failed: {e}"));
+                    span.record("error.type", "validation_failed");
+                    record_attempt(&span, &attempt, None);
                     search.attempts.push(attempt);
                     continue;
                 }
             };
             attempt.errors_after = Some(result.errors.iter().map(signature).collect());
+            let first_error = result.errors.first().map(|e| e.error_type.label());
             let verdict =
                 progress::judge(&search.nodes[node_id].errors, result.passed, &result.errors);
             attempt.passed = verdict == Verdict::Passed;
@@ -640,6 +704,7 @@ impl Healer {
                     passed_node = Some(id);
                 }
             }
+            record_attempt(&span, &attempt, first_error.as_deref());
             search.attempts.push(attempt);
         }
         match passed_node {
@@ -752,6 +817,68 @@ impl Search {
             initial_errors,
             initial_error_categories,
         }
+    }
+}
+
+/// Records a candidate's verdict on its span.
+fn record_attempt(span: &tracing::Span, attempt: &Attempt, first_error: Option<&str>) {
+    span.record("selfheal.passed", attempt.passed);
+    span.record("selfheal.kept", attempt.kept);
+    if let Some(reason) = &attempt.reason {
+        span.record("selfheal.reason", reason.as_str());
+    }
+    if let Some(after) = &attempt.errors_after {
+        span.record("selfheal.errors_after", after.len() as i64);
+    }
+    if let Some(category) = first_error {
+        span.record("error.type", category);
+    }
+}
+
+/// The end of a heal, on its span and in the metrics.
+fn record_heal(span: &tracing::Span, language: crate::types::TargetLanguage, report: &HealReport) {
+    let stop = stop_label(report.stop_reason);
+    span.record("selfheal.healed", report.healed);
+    span.record("selfheal.stop_reason", stop);
+    span.record("selfheal.rounds", i64::from(report.rounds));
+    span.record("selfheal.validations", report.validations as i64);
+    span.record("selfheal.repairs", report.repairs() as i64);
+    span.record("selfheal.duration_ms", report.duration_ms);
+    if let Some(e) = report.final_errors.first() {
+        span.record("error.type", e.error_type.label().as_str());
+    }
+    let metrics = telemetry::metrics();
+    let lang = telemetry::kv(telemetry::attr::LANGUAGE, language.to_string());
+    metrics.heals.add(
+        1,
+        &[
+            lang.clone(),
+            telemetry::kv(telemetry::attr::STOP_REASON, stop),
+        ],
+    );
+    let seconds = report.duration_ms / 1000.0;
+    metrics
+        .heal_duration
+        .record(seconds, std::slice::from_ref(&lang));
+    if report.healed && !report.initially_passing {
+        metrics.healed.add(1, std::slice::from_ref(&lang));
+        metrics
+            .time_to_heal
+            .record(seconds, std::slice::from_ref(&lang));
+    }
+    metrics
+        .repairs_applied
+        .add(report.repairs() as u64, std::slice::from_ref(&lang));
+}
+
+/// The `snake_case` name of a stop reason (as in the JSON report).
+pub fn stop_label(stop: StopReason) -> &'static str {
+    match stop {
+        StopReason::AlreadyPassing => "already_passing",
+        StopReason::Healed => "healed",
+        StopReason::NoCandidates => "no_candidates",
+        StopReason::MaxRetries => "max_retries",
+        StopReason::Timeout => "timeout",
     }
 }
 

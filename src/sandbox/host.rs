@@ -17,6 +17,7 @@ use super::plan::{self, ChildFds, HostContext, Prepared};
 use super::seccomp;
 use super::spawn::{self, IdMap, Request, SpawnFailure, SpawnResult, Spawned};
 use super::{Limits, RunOutcome, SandboxCommand, SandboxError};
+use crate::types::Termination;
 
 /// Host uid/gid the sandbox's root maps to when the host runs as root (`nobody`).
 pub const DEFAULT_ROOT_MAPPING: (u32, u32) = (65534, 65534);
@@ -458,9 +459,59 @@ impl Sandbox {
                     .into(),
             ));
         }
-        let program = cmd.argv.first().cloned().unwrap_or_default();
-        let span = tracing::debug_span!("sandbox_run", program = %program);
-        self.run_inner(cmd).instrument(span).await
+        let program = cmd.argv.first().map(String::as_str).unwrap_or_default();
+        let span = tracing::info_span!(
+            "sandbox.run",
+            process.executable.name = program,
+            process.command_line = %cmd.argv.join(" "),
+            process.exit.code = tracing::field::Empty,
+            selfheal.signal = tracing::field::Empty,
+            selfheal.termination = tracing::field::Empty,
+            selfheal.wall_ms = tracing::field::Empty,
+            selfheal.cpu_ms = tracing::field::Empty,
+            selfheal.peak_memory_bytes = tracing::field::Empty,
+            selfheal.overhead_ms = tracing::field::Empty,
+            error.type = tracing::field::Empty,
+        );
+        let result = self.run_inner(cmd).instrument(span.clone()).await;
+        match &result {
+            Ok(outcome) => {
+                if let Some(code) = outcome.exit_code {
+                    span.record("process.exit.code", i64::from(code));
+                }
+                if let Some(signal) = outcome.signal {
+                    span.record("selfheal.signal", i64::from(signal));
+                }
+                let kill = kill_reason(outcome.termination);
+                span.record(
+                    "selfheal.termination",
+                    kill.unwrap_or(match outcome.termination {
+                        Termination::Signaled => "signaled",
+                        _ => "exited",
+                    }),
+                );
+                span.record("selfheal.wall_ms", outcome.wall_time.as_secs_f64() * 1000.0);
+                span.record("selfheal.cpu_ms", outcome.cpu_time.as_secs_f64() * 1000.0);
+                span.record(
+                    "selfheal.peak_memory_bytes",
+                    i64::try_from(outcome.peak_memory_bytes).unwrap_or(i64::MAX),
+                );
+                if let Some(reason) = kill {
+                    span.record("error.type", reason);
+                    crate::telemetry::metrics().sandbox_kills.add(
+                        1,
+                        &[crate::telemetry::kv(
+                            crate::telemetry::attr::KILL_REASON,
+                            reason,
+                        )],
+                    );
+                }
+            }
+            Err(_) => {
+                span.record("error.type", "sandbox_error");
+            }
+        }
+        result
     }
 
     async fn run_inner(&self, cmd: &SandboxCommand) -> Result<RunOutcome, SandboxError> {
@@ -486,6 +537,8 @@ impl Sandbox {
                 ))
             }
         };
+        // Host-side set-up ends here; the rest of the sandbox's cost is after the status report.
+        let spawned_at = Instant::now();
         let pid = spawned.pid;
         let pidfd_copy = spawned.pidfd.try_clone();
         // From here on, dropping `guard` (cancellation, early error) kills and reaps the init.
@@ -550,7 +603,7 @@ impl Sandbox {
                 }
             };
             done.notify_one();
-            timed_out
+            (timed_out, Instant::now())
         };
         let readers = async {
             let both = async {
@@ -566,7 +619,7 @@ impl Sandbox {
                 }
             }
         };
-        let (timed_out, ()) = tokio::join!(waiter, readers);
+        let ((timed_out, finished_at), ()) = tokio::join!(waiter, readers);
         drop(stdin_r);
 
         let mut rusage = None;
@@ -583,6 +636,13 @@ impl Sandbox {
             rusage = reap(&mut guard).await;
         }
         let wall_time = start.elapsed();
+        // Overhead: spawning into fresh namespaces, plus draining and reaping after the
+        // command's status arrived (the init's own set-up before execve counts as the command's).
+        let overhead = (spawned_at - start) + finished_at.elapsed();
+        crate::telemetry::metrics()
+            .sandbox_overhead
+            .record(overhead.as_secs_f64(), &[]);
+        tracing::Span::current().record("selfheal.overhead_ms", overhead.as_secs_f64() * 1000.0);
         let (cpu_time, peak_memory_bytes) = match (&records.status, rusage) {
             (Some(rec), _) => (
                 Duration::from_micros(rec.cpu_us),
@@ -819,4 +879,15 @@ async fn reap(guard: &mut Guard) -> Option<libc::rusage> {
     .await
     .ok()
     .flatten()
+}
+
+/// The `selfheal.sandbox.kills` reason of a termination the sandbox caused, if it did.
+fn kill_reason(termination: Termination) -> Option<&'static str> {
+    match termination {
+        Termination::WallTimeout => Some("wall_timeout"),
+        Termination::CpuLimit => Some("cpu_limit"),
+        Termination::OutOfMemory => Some("out_of_memory"),
+        Termination::FileSizeLimit => Some("file_size_limit"),
+        Termination::Exited | Termination::Signaled => None,
+    }
 }

@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
+use tracing::Instrument;
 
+use crate::cache::{CacheKey, ValidationCache};
 use crate::diagnostics::{self, ParseInput};
 use crate::program::{Program, ProgramError};
 use crate::sandbox::{Sandbox, SandboxCommand, SandboxError};
@@ -140,6 +142,8 @@ pub struct Validator {
     env: ToolchainEnv,
     work_root: Option<PathBuf>,
     resolved: Mutex<HashMap<TargetLanguage, Arc<ResolvedToolchain>>>,
+    /// Answers validations already done (see [`crate::cache`]); `None` validates every time.
+    cache: Option<Arc<ValidationCache>>,
 }
 
 impl Validator {
@@ -161,7 +165,35 @@ impl Validator {
             },
             work_root: config.work_root,
             resolved: Mutex::new(HashMap::new()),
+            cache: None,
         })
+    }
+
+    /// Uses `cache` for every [`validate`](Self::validate) (the heal loop's candidates too).
+    pub fn with_cache(mut self, cache: Arc<ValidationCache>) -> Validator {
+        self.cache = Some(cache);
+        self
+    }
+
+    /// Sets or removes the cache.
+    pub fn set_cache(&mut self, cache: Option<Arc<ValidationCache>>) {
+        self.cache = cache;
+    }
+
+    pub fn cache(&self) -> Option<&Arc<ValidationCache>> {
+        self.cache.as_ref()
+    }
+
+    /// The cache key of validating `program` for `expect`: plans every step's commands
+    /// without running anything. `Err` when a step cannot be planned.
+    pub async fn cache_key(
+        &self,
+        program: &Program,
+        expect: Expect,
+    ) -> Result<CacheKey, ValidateError> {
+        program.check()?;
+        let toolchain = self.toolchain(program.language).await?;
+        Ok(planned_key(&toolchain, program, expect)?)
     }
 
     pub fn toolchains(&self) -> &ToolchainSet {
@@ -202,9 +234,60 @@ impl Validator {
         program: &Program,
         expect: Expect,
     ) -> Result<ValidationResult, ValidateError> {
+        let span = tracing::info_span!(
+            "validate",
+            selfheal.language = %program.language,
+            selfheal.expect = ?expect,
+            selfheal.passed = tracing::field::Empty,
+            selfheal.errors = tracing::field::Empty,
+            selfheal.cache.hit = tracing::field::Empty,
+            error.type = tracing::field::Empty,
+            selfheal.error.code = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let result = self
+            .validate_uninstrumented(program, expect)
+            .instrument(span.clone())
+            .await;
+        record_validation(
+            &span,
+            program.language,
+            &result,
+            self.cache.is_some(),
+            started.elapsed(),
+        );
+        result
+    }
+
+    async fn validate_uninstrumented(
+        &self,
+        program: &Program,
+        expect: Expect,
+    ) -> Result<ValidationResult, ValidateError> {
         program.check()?;
         let started = Instant::now();
         let toolchain = self.toolchain(program.language).await?;
+        // A step that cannot be planned up front (e.g. a test step after a failing check)
+        // is left to the uncached path, which reports exactly what it did before.
+        let key = match &self.cache {
+            Some(cache) => match planned_key(&toolchain, program, expect) {
+                Ok(key) => {
+                    let span = tracing::info_span!(
+                        "cache.get",
+                        selfheal.cache.hit = tracing::field::Empty
+                    );
+                    let found = span.in_scope(|| cache.get(&key));
+                    span.record("selfheal.cache.hit", found.is_some());
+                    if let Some(mut hit) = found {
+                        hit.duration = started.elapsed();
+                        return Ok(hit);
+                    }
+                    Some(key)
+                }
+                Err(_) => None,
+            },
+            None => None,
+        };
         let workspace = self.workspace(program)?;
         let mut run = StepRun::default();
         for step in expect.steps() {
@@ -216,7 +299,14 @@ impl Validator {
                 break;
             }
         }
-        Ok(run.into_result(program.language, started.elapsed()))
+        let result = run.into_result(program.language, started.elapsed());
+        if let (Some(cache), Some(key)) = (&self.cache, key) {
+            let span =
+                tracing::info_span!("cache.put", selfheal.cache.stored = tracing::field::Empty);
+            let stored = span.in_scope(|| cache.put(&key, &result));
+            span.record("selfheal.cache.stored", stored);
+        }
+        Ok(result)
     }
 
     /// Builds the program if its toolchain needs to, then runs it with the given input and
@@ -346,6 +436,65 @@ impl Validator {
             }
         }
         Ok(all_ok)
+    }
+}
+
+/// The cache key over every command of every step of `expect`.
+fn planned_key(
+    toolchain: &ResolvedToolchain,
+    program: &Program,
+    expect: Expect,
+) -> Result<CacheKey, ToolchainError> {
+    let mut commands = Vec::new();
+    for step in expect.steps() {
+        commands.extend(toolchain.plan(*step, program)?);
+    }
+    Ok(CacheKey::compute(
+        toolchain.fingerprint(),
+        program,
+        expect,
+        &commands,
+    ))
+}
+
+/// A validation's outcome on its span and in the metrics.
+fn record_validation(
+    span: &tracing::Span,
+    language: TargetLanguage,
+    result: &Result<ValidationResult, ValidateError>,
+    cache_enabled: bool,
+    elapsed: Duration,
+) {
+    use crate::telemetry::{attr, kv, metrics};
+    let metrics = metrics();
+    let lang = kv(attr::LANGUAGE, language.to_string());
+    match result {
+        Ok(r) => {
+            span.record("selfheal.passed", r.passed);
+            span.record("selfheal.errors", r.errors.len() as i64);
+            if let Some(first) = r.errors.first() {
+                span.record("error.type", first.error_type.label().as_str());
+                if let Some(code) = &first.code {
+                    span.record("selfheal.error.code", code.as_str());
+                }
+            }
+            if cache_enabled {
+                span.record("selfheal.cache.hit", r.cached);
+                let counter = if r.cached {
+                    &metrics.cache_hits
+                } else {
+                    &metrics.cache_misses
+                };
+                counter.add(1, std::slice::from_ref(&lang));
+            }
+            metrics.validation_duration.record(
+                elapsed.as_secs_f64(),
+                &[lang, kv(attr::CACHE_HIT, r.cached)],
+            );
+        }
+        Err(_) => {
+            span.record("error.type", "validation_error");
+        }
     }
 }
 

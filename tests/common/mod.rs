@@ -36,3 +36,14 @@ pub fn program(language: selfheal::TargetLanguage, files: &[(&str, &str)]) -> se
     )
     .unwrap()
 }
+
+/// Runs the `selfheal` binary with its data directory (learner, cache, outcome log) in a fresh
+/// temporary directory: tests never touch the user's data dir nor contend for one store.
+pub fn selfheal(args: &[&str]) -> std::process::Output {
+    let data_dir = tempfile::tempdir().unwrap();
+    std::process::Command::new(env!("CARGO_BIN_EXE_selfheal"))
+        .args(args)
+        .env("SELFHEAL_DATA_DIR", data_dir.path())
+        .output()
+        .expect("run selfheal")
+}

@@ -82,7 +82,6 @@ fn std_paths() -> impl Iterator<Item = &'static str> {
     std_table().values().flatten().copied()
 }
 
-
 /// The location and text of a Go error in a file fixes may edit.
 fn go_file<'a>(error: &'a CodeError, program: &'a Program) -> Option<(&'a Location, &'a str)> {
     if program.language != TargetLanguage::Go {

@@ -64,7 +64,6 @@ fn is_rust(error: &CodeError, program: &Program) -> bool {
     program.language == TargetLanguage::Rust && error.location.is_some()
 }
 
-
 /// The file and text an error points at, when fixes may edit it.
 fn error_file<'a>(error: &'a CodeError, program: &'a Program) -> Option<(&'a Location, &'a str)> {
     let loc = error.location.as_ref()?;
