@@ -244,6 +244,16 @@ impl ValidationCache {
     /// The cached result for `key`, marked `cached`. A stored value that fails its checks is
     /// a miss: it is logged and deleted.
     pub fn get(&self, key: &CacheKey) -> Option<ValidationResult> {
+        self.lookup(key, true)
+    }
+
+    /// Like [`ValidationCache::get`], but a miss is not counted: for callers that look ahead
+    /// (the heal loop probing candidates) and will `get` again before validating.
+    pub fn probe(&self, key: &CacheKey) -> Option<ValidationResult> {
+        self.lookup(key, false)
+    }
+
+    fn lookup(&self, key: &CacheKey, count_miss: bool) -> Option<ValidationResult> {
         let value = self.guarded("lookup", || self.store.get(key)).flatten();
         let found = value.and_then(|value| match decode(key, &value) {
             Ok((mut result, _)) => {
@@ -258,8 +268,10 @@ impl ValidationCache {
         });
         let (session, name) = if found.is_some() {
             (&self.session_hits, HITS)
-        } else {
+        } else if count_miss {
             (&self.session_misses, MISSES)
+        } else {
+            return None;
         };
         session.fetch_add(1, Ordering::Relaxed);
         self.guarded("counter update", || self.store.add_counter(name, 1));

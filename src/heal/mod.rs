@@ -61,11 +61,21 @@ pub type CheckFuture<'a> =
 /// Validates programs for the heal loop. [`Validator`] is the real one; tests use fakes.
 pub trait Checker: Send + Sync {
     fn check<'a>(&'a self, program: &'a Program, expect: Expect) -> CheckFuture<'a>;
+
+    /// A verdict known without running anything (a cache hit), if any. The loop asks before
+    /// starting validations, so a round whose answer is cached starts no sandbox at all.
+    fn cached(&self, _program: &Program, _expect: Expect) -> Option<ValidationResult> {
+        None
+    }
 }
 
 impl Checker for Validator {
     fn check<'a>(&'a self, program: &'a Program, expect: Expect) -> CheckFuture<'a> {
         Box::pin(async move { Ok(self.validate(program, expect).await?) })
+    }
+
+    fn cached(&self, program: &Program, expect: Expect) -> Option<ValidationResult> {
+        Validator::cached(self, program, expect)
     }
 }
 
@@ -551,6 +561,17 @@ impl Healer {
         // One span per candidate, parented to the heal span (the current one) and carried into
         // the spawned task; its verdict is recorded below, after judging.
         let mut spans = Vec::with_capacity(candidates.len());
+        let mut results: Vec<Option<(Result<ValidationResult, CheckError>, Duration)>> =
+            (0..candidates.len()).map(|_| None).collect();
+        // Cached verdicts first: when one of them passes, nothing needs to run.
+        let mut cached_pass = false;
+        for (index, candidate) in candidates.iter().enumerate() {
+            if let Some(result) = self.checker.cached(&candidate.program, expect) {
+                search.validations += 1;
+                cached_pass |= result.passed;
+                results[index] = Some((Ok(result), Duration::ZERO));
+            }
+        }
         for (index, candidate) in candidates.iter().enumerate() {
             let checker = Arc::clone(&self.checker);
             let permits = Arc::clone(&self.permits);
@@ -569,6 +590,9 @@ impl Healer {
                 error.type = tracing::field::Empty,
             );
             spans.push(span.clone());
+            if cached_pass || results[index].is_some() {
+                continue;
+            }
             tasks.spawn(
                 async move {
                     let _permit = permits.acquire_owned().await;
@@ -579,10 +603,8 @@ impl Healer {
                 .instrument(span),
             );
         }
-        let mut results: Vec<Option<(Result<ValidationResult, CheckError>, Duration)>> =
-            (0..candidates.len()).map(|_| None).collect();
         let mut timed_out = false;
-        loop {
+        while !cached_pass {
             match tokio::time::timeout_at(deadline, tasks.join_next()).await {
                 Ok(Some(Ok((index, result, elapsed)))) => {
                     search.validations += 1;

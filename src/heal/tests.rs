@@ -421,3 +421,71 @@ fn combine_skips_overlapping_edits() {
     assert_eq!(c.fix.strategy, COMBINED_STRATEGY);
     assert_eq!(c.combined_from, ["s", "s"]);
 }
+
+/// A checker with a cache: `cached` answers for programs seen before without running.
+struct Remembering {
+    inner: Arc<Fake>,
+    seen: std::sync::Mutex<std::collections::HashMap<String, ValidationResult>>,
+}
+
+impl Checker for Remembering {
+    fn check<'a>(&'a self, program: &'a Program, expect: Expect) -> CheckFuture<'a> {
+        Box::pin(async move {
+            let result = self.inner.check(program, expect).await?;
+            let key = format!("{:?}", program.files);
+            if let Ok(mut seen) = self.seen.lock() {
+                seen.insert(key, result.clone());
+            }
+            Ok(result)
+        })
+    }
+
+    fn cached(&self, program: &Program, _expect: Expect) -> Option<ValidationResult> {
+        let seen = self.seen.lock().ok()?;
+        let mut hit = seen.get(&format!("{:?}", program.files))?.clone();
+        hit.cached = true;
+        Some(hit)
+    }
+}
+
+#[tokio::test]
+async fn a_cached_passing_candidate_ends_the_round_without_running_anything() {
+    let checker = Arc::new(Remembering {
+        inner: Fake::new(),
+        seen: std::sync::Mutex::new(std::collections::HashMap::new()),
+    });
+    let heal = |checker: Arc<Remembering>| {
+        Healer::new(
+            checker,
+            engine(vec![replace(
+                "fake.names",
+                "BUG",
+                vec![("ok", 0.9), ("wrong", 0.8), ("worse", 0.7)],
+            )]),
+            Arc::new(Learner::in_memory()),
+            HealConfig {
+                max_retries: 5,
+                timeout: Duration::from_secs(600),
+                jobs: 1,
+                beam: 8,
+                expect: Some(Expect::Test),
+            },
+        )
+    };
+    let program = py(&[("main.py", "x = BUG1\n")]);
+    let first = heal(Arc::clone(&checker)).heal(&program).await.unwrap();
+    assert!(first.healed);
+    let runs_after_first = checker.inner.calls.load(Ordering::SeqCst);
+    // One validation of the original, then the passing candidate; with one job the others
+    // are cancelled or never started.
+    assert!(runs_after_first >= 2, "{runs_after_first}");
+    let second = heal(Arc::clone(&checker)).heal(&program).await.unwrap();
+    assert!(second.healed);
+    assert_eq!(second.final_program, first.final_program);
+    // The original is validated through `check` (its cached verdict comes from the real
+    // cache inside `check`); the candidates of the round are answered by `cached` alone.
+    assert_eq!(
+        checker.inner.calls.load(Ordering::SeqCst),
+        runs_after_first + 1
+    );
+}

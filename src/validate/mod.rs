@@ -259,6 +259,20 @@ impl Validator {
         result
     }
 
+    /// The cached verdict on `program`, found without running anything; `None` when there is
+    /// no cache, the language's toolchain has not been resolved yet, or nothing is stored.
+    pub fn cached(&self, program: &Program, expect: Expect) -> Option<ValidationResult> {
+        let cache = self.cache.as_ref()?;
+        let toolchain = self
+            .resolved
+            .try_lock()
+            .ok()?
+            .get(&program.language)
+            .cloned()?;
+        let key = planned_key(&toolchain, program, expect).ok()?;
+        cache.probe(&key)
+    }
+
     async fn validate_uninstrumented(
         &self,
         program: &Program,
