@@ -604,7 +604,8 @@ impl Healer {
             );
         }
         let mut timed_out = false;
-        while !cached_pass {
+        // With a cached pass nothing was spawned: the first join ends the loop.
+        loop {
             match tokio::time::timeout_at(deadline, tasks.join_next()).await {
                 Ok(Some(Ok((index, result, elapsed)))) => {
                     search.validations += 1;
