@@ -170,3 +170,25 @@ fn doctor_lists_every_toolchain() {
         .collect();
     assert_eq!(languages, ["rust", "python", "javascript", "go"]);
 }
+
+#[test]
+fn a_single_rust_file_under_any_name_is_its_own_crate() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = write(
+        dir.path(),
+        "hello.rs",
+        b"fn main() {\n    let v = vec![1, 2, 3];\n    println!(\"{}\", v.iter().sum::<i32>());\n}\n",
+    );
+    let out = selfheal(&["run", &bin, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["program"]["stdout"], "6\n");
+
+    let lib = write(
+        dir.path(),
+        "util.rs",
+        b"pub fn twice(x: i32) -> i32 {\n    x * 2\n}\n",
+    );
+    let out = selfheal(&["check", &lib]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}

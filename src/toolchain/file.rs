@@ -20,6 +20,8 @@
 //!   { path = "main.rs", crate_type = "bin" },                             # {crate_type}
 //! ]
 //! single_source_root = false         # if no root is present, use the only non-test source
+//! single_source_crate_type = { marker = "fn main", present = "bin", absent = "lib" }
+//!                                    # {crate_type} of that single source, by a marker in its text
 //!
 //! [binaries.rustc]                   # {bin:rustc}
 //! candidates = ["rustc"]             # names searched in PATH order, or absolute paths
@@ -258,6 +260,7 @@ pub(crate) struct Definition {
     pub(crate) test_marker: Option<String>,
     pub(crate) roots: Vec<RootDef>,
     pub(crate) single_source_root: bool,
+    pub(crate) single_source_crate_type: Option<SingleSourceCrateType>,
     pub(crate) binaries: Vec<BinaryDef>,
     pub(crate) env: Vec<(String, Template)>,
     pub(crate) required_mounts: Vec<Template>,
@@ -283,6 +286,16 @@ pub(crate) struct ResolveDef {
     pub(crate) args: Vec<String>,
     /// Contains `{output}` (the probe's first line) at most where the file put it.
     pub(crate) path: String,
+}
+
+/// `{crate_type}` of a program that is one source file: `present` when its text contains
+/// `marker`, else `absent` (Rust: `fn main` makes a binary).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SingleSourceCrateType {
+    pub(crate) marker: String,
+    pub(crate) present: String,
+    pub(crate) absent: String,
 }
 
 #[derive(Debug)]
@@ -380,6 +393,8 @@ struct RawFiles {
     roots: Vec<Spanned<RawRoot>>,
     #[serde(default)]
     single_source_root: bool,
+    #[serde(default)]
+    single_source_crate_type: Option<SingleSourceCrateType>,
 }
 
 #[derive(Deserialize)]
@@ -931,6 +946,7 @@ fn compile(ctx: &Ctx<'_>, raw: RawFile) -> Result<(TargetLanguage, Definition), 
         test_marker: raw.files.test_marker,
         roots,
         single_source_root: raw.files.single_source_root,
+        single_source_crate_type: raw.files.single_source_crate_type,
         binaries,
         env,
         required_mounts,
@@ -1038,10 +1054,10 @@ fn compile_command(
                 }
                 Var::CrateType
                     if def.roots.is_empty()
-                        || def.single_source_root
+                        || (def.single_source_root && def.single_source_crate_type.is_none())
                         || def.roots.iter().any(|r| r.crate_type.is_none()) =>
                 {
-                    Some("{crate_type} needs every `files.roots` entry to have a crate_type (and no single_source_root)".to_string())
+                    Some("{crate_type} needs every `files.roots` entry to have a crate_type (and, with single_source_root, a single_source_crate_type)".to_string())
                 }
                 Var::ExternArgs if def.rust_crates.is_none() => {
                     Some("{extern_args} needs a [dependencies.rust-crates] table".to_string())

@@ -803,8 +803,22 @@ impl ResolvedToolchain {
         {
             return Ok((root.path.clone(), root.crate_type.clone()));
         }
-        if def.single_source_root && sources.len() == 1 {
-            return Ok((sources[0].to_string(), None));
+        // A root reserved for other steps (a library has nothing to run) is not a single source.
+        let reserved_root = def
+            .roots
+            .iter()
+            .any(|r| !allowed(&r.steps) && program.files.contains_key(&r.path));
+        if def.single_source_root && sources.len() == 1 && !reserved_root {
+            let source = sources[0];
+            let crate_type = def.single_source_crate_type.as_ref().map(|rule| {
+                let text = program.files.get(source).map_or("", String::as_str);
+                if text.contains(&rule.marker) {
+                    rule.present.clone()
+                } else {
+                    rule.absent.clone()
+                }
+            });
+            return Ok((source.to_string(), crate_type));
         }
         let candidates: Vec<&str> = def
             .roots
@@ -1019,7 +1033,7 @@ mod tests {
         let err = r.plan(StepKind::Run, &p).unwrap_err().to_string();
         assert_eq!(
             err,
-            "rust: cannot run: no entry point: expected main.rs or src/main.rs (lib.rs is only used by check and test)"
+            "rust: cannot run: no entry point: expected main.rs or src/main.rs, or a single source file (lib.rs is only used by check and test)"
         );
     }
 
@@ -1069,12 +1083,29 @@ mod tests {
             err,
             "rust: cannot check: program option edition `2022` is not a Rust edition; use one of 2015, 2018, 2021, 2024"
         );
-        let p = program(TargetLanguage::Rust, &[("util.rs", "pub fn f() {}\n")]);
+        let p = program(
+            TargetLanguage::Rust,
+            &[
+                ("util.rs", "pub fn f() {}\n"),
+                ("more.rs", "pub fn g() {}\n"),
+            ],
+        );
         let err = r.plan(StepKind::Check, &p).unwrap_err().to_string();
         assert_eq!(
             err,
-            "rust: cannot check: no entry point: expected lib.rs or main.rs or src/lib.rs or src/main.rs"
+            "rust: cannot check: no entry point: expected lib.rs or main.rs or src/lib.rs or src/main.rs, or a single source file"
         );
+        // One file under any other name is its own crate: a binary when it has `fn main`.
+        let p = program(TargetLanguage::Rust, &[("util.rs", "pub fn f() {}\n")]);
+        let check = r.plan(StepKind::Check, &p).unwrap();
+        assert!(check[0]
+            .argv
+            .windows(2)
+            .any(|w| w == ["--crate-type", "lib"]));
+        let p = program(TargetLanguage::Rust, &[("hello.rs", "fn main() {}\n")]);
+        let run = r.plan(StepKind::Run, &p).unwrap();
+        assert!(run[0].argv.windows(2).any(|w| w == ["--crate-type", "bin"]));
+        assert_eq!(run[0].argv.last().map(String::as_str), Some("hello.rs"));
         let p = program(
             TargetLanguage::Rust,
             &[("tests.rs", "#[test]\nfn t() {}\n")],
