@@ -2,8 +2,9 @@
 //!
 //! CONTRACT: [`SelfHealingGenerator`] (`builder()`, `new(max_retries)`, `validate_code`,
 //! `detect_errors`, `suggest_fixes`, `apply_fix`, `heal`, `generate_and_heal`,
-//! `get_health_metrics`), [`SelfHealingGeneratorBuilder`], [`HealthMetrics`], [`Generator`]
-//! with [`PassThrough`], [`IntoProgram`], [`ApiError`].
+//! `generate_and_heal_spec`, `get_health_metrics`), [`SelfHealingGeneratorBuilder`],
+//! [`HealthMetrics`], [`IntoProgram`], [`ApiError`]. [`Generator`], [`PassThrough`] and
+//! [`GenerateError`] live in [`crate::generate`] and are re-exported here.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), selfheal::api::ApiError> {
@@ -16,16 +17,16 @@
 //! # Ok(()) }
 //! ```
 
-use std::future::Future;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 use crate::fix::{ApplyError, Fix, FixEngine, FixStrategy};
+use crate::generate::{driver, GenerationReport, Spec, TemplateGenerator};
+pub use crate::generate::{GenerateError, GenerateFuture, Generator, PassThrough};
 use crate::heal::{CheckError, Checker, HealConfig, HealError, HealReport, Healer};
 use crate::learn::Learner;
 use crate::program::{Program, ProgramError};
@@ -50,61 +51,8 @@ pub enum ApiError {
     Apply(#[from] ApplyError),
     #[error(transparent)]
     Generate(#[from] GenerateError),
-}
-
-/// Why a generator produced no program.
-#[derive(Debug, thiserror::Error)]
-#[error("generation failed: {0}")]
-pub struct GenerateError(pub String);
-
-/// The future a [`Generator`] returns.
-pub type GenerateFuture<'a, T> =
-    Pin<Box<dyn Future<Output = Result<T, GenerateError>> + Send + 'a>>;
-
-/// Turns a spec into a program, and (when it can) a failing program and its errors into a
-/// new attempt.
-pub trait Generator: Send + Sync {
-    fn generate<'a>(
-        &'a self,
-        spec: &'a str,
-        language: TargetLanguage,
-    ) -> GenerateFuture<'a, Program>;
-
-    /// Another program for `spec`, given the errors the last one still had; `None` when the
-    /// generator has nothing better to offer.
-    fn regenerate<'a>(
-        &'a self,
-        spec: &'a str,
-        program: &'a Program,
-        errors: &'a [CodeError],
-    ) -> GenerateFuture<'a, Option<Program>>;
-}
-
-/// The spec *is* the code: for callers who already have the program.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct PassThrough;
-
-impl Generator for PassThrough {
-    fn generate<'a>(
-        &'a self,
-        spec: &'a str,
-        language: TargetLanguage,
-    ) -> GenerateFuture<'a, Program> {
-        Box::pin(async move {
-            (spec, language)
-                .into_program()
-                .map_err(|e| GenerateError(e.to_string()))
-        })
-    }
-
-    fn regenerate<'a>(
-        &'a self,
-        _spec: &'a str,
-        _program: &'a Program,
-        _errors: &'a [CodeError],
-    ) -> GenerateFuture<'a, Option<Program>> {
-        Box::pin(async { Ok(None) })
-    }
+    #[error("plugins: {0}")]
+    Plugin(String),
 }
 
 /// The file a single piece of code is validated as.
@@ -312,8 +260,11 @@ pub struct SelfHealingGeneratorBuilder {
     toolchain_dir: Option<PathBuf>,
     cache_dir: Option<PathBuf>,
     strategies: Vec<Arc<dyn FixStrategy>>,
-    generator: Arc<dyn Generator>,
+    generator: Option<Arc<dyn Generator>>,
+    max_generations: usize,
     checker: Option<Arc<dyn Checker>>,
+    plugin_dirs: Vec<PathBuf>,
+    plugins: Vec<crate::plugin::Plugin>,
 }
 
 impl Default for SelfHealingGeneratorBuilder {
@@ -325,8 +276,11 @@ impl Default for SelfHealingGeneratorBuilder {
             toolchain_dir: None,
             cache_dir: None,
             strategies: Vec::new(),
-            generator: Arc::new(PassThrough),
+            generator: None,
+            max_generations: driver::DEFAULT_MAX_GENERATIONS,
             checker: None,
+            plugin_dirs: Vec::new(),
+            plugins: Vec::new(),
         }
     }
 }
@@ -392,9 +346,30 @@ impl SelfHealingGeneratorBuilder {
         self
     }
 
-    /// The generator `generate_and_heal` uses (default [`PassThrough`]).
+    /// The generator `generate_and_heal_spec` uses (default: the built-in templates with the
+    /// prelude learned in the data dir).
     pub fn generator(mut self, generator: Arc<dyn Generator>) -> Self {
-        self.generator = generator;
+        self.generator = Some(generator);
+        self
+    }
+
+    /// Generations `generate_and_heal_spec` may run (default 3, at least 1).
+    pub fn max_generations(mut self, generations: usize) -> Self {
+        self.max_generations = generations.max(1);
+        self
+    }
+
+    /// Loads every plugin (`*.wasm`) of `dir` at [`build`](Self::build): fix strategies join
+    /// the built-in ones, validator plugins join the validator (`docs/plugins.md`). A file
+    /// that does not load fails the build, naming the file.
+    pub fn plugins_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.plugin_dirs.push(dir.into());
+        self
+    }
+
+    /// Adds one loaded plugin (see [`crate::plugin::PluginHost`]).
+    pub fn plugin(mut self, plugin: crate::plugin::Plugin) -> Self {
+        self.plugins.push(plugin);
         self
     }
 
@@ -405,7 +380,15 @@ impl SelfHealingGeneratorBuilder {
     }
 
     pub fn build(self) -> Result<SelfHealingGenerator, ApiError> {
+        let plugins = self.load_plugins()?;
         let checker: Arc<dyn Checker> = match self.checker {
+            Some(_) if !plugins.validators().is_empty() => {
+                return Err(ApiError::Plugin(
+                    "validator plugins run inside the built-in Validator; with a custom \
+                     checker, attach them yourself (Validator::with_plugins)"
+                        .into(),
+                ))
+            }
             Some(checker) => checker,
             None => {
                 let mut config = ValidatorConfig {
@@ -415,7 +398,12 @@ impl SelfHealingGeneratorBuilder {
                 if let Some(dir) = self.cache_dir {
                     config.cache_dir = dir;
                 }
-                Arc::new(Validator::new(config)?)
+                let validator = Validator::new(config)?;
+                Arc::new(if plugins.validators().is_empty() {
+                    validator
+                } else {
+                    validator.with_plugins(Arc::new(plugins.clone()))
+                })
             }
         };
         let data_dir = self
@@ -429,11 +417,53 @@ impl SelfHealingGeneratorBuilder {
         for strategy in self.strategies {
             engine.add(strategy);
         }
+        plugins.add_strategies_to(&mut engine);
+        let generator = match self.generator {
+            Some(generator) => generator,
+            None => Arc::new(TemplateGenerator::open(None, data_dir.as_deref())?),
+        };
         Ok(SelfHealingGenerator {
             healer: Healer::new(checker, engine, Arc::new(learner), self.config),
-            generator: self.generator,
+            generator,
+            max_generations: self.max_generations,
             outcomes: OutcomeLog::open(data_dir.as_deref()),
         })
+    }
+}
+
+impl SelfHealingGeneratorBuilder {
+    /// The plugins given one by one and those of the plugin directories.
+    fn load_plugins(&self) -> Result<crate::plugin::PluginSet, ApiError> {
+        use crate::plugin::{PluginHost, PluginHostConfig, PluginSet};
+        let mut set = PluginSet::new();
+        for plugin in &self.plugins {
+            set.add(plugin.clone())
+                .map_err(|e| ApiError::Plugin(e.to_string()))?;
+        }
+        if self.plugin_dirs.is_empty() {
+            return Ok(set);
+        }
+        let cache_dir = self
+            .cache_dir
+            .clone()
+            .unwrap_or_else(crate::dirs::default_cache_dir);
+        let host = PluginHost::new(PluginHostConfig {
+            cache_dir: Some(cache_dir.join("plugins")),
+            ..PluginHostConfig::default()
+        })
+        .map_err(|e| ApiError::Plugin(e.to_string()))?;
+        for dir in &self.plugin_dirs {
+            let (loaded, errors) =
+                PluginSet::load_dir(dir, &host).map_err(|e| ApiError::Plugin(e.to_string()))?;
+            if let Some(first) = errors.first() {
+                return Err(ApiError::Plugin(first.to_string()));
+            }
+            for plugin in loaded.plugins() {
+                set.add(plugin.clone())
+                    .map_err(|e| ApiError::Plugin(e.to_string()))?;
+            }
+        }
+        Ok(set)
     }
 }
 
@@ -441,6 +471,7 @@ impl SelfHealingGeneratorBuilder {
 pub struct SelfHealingGenerator {
     healer: Healer,
     generator: Arc<dyn Generator>,
+    max_generations: usize,
     outcomes: OutcomeLog,
 }
 
@@ -502,26 +533,36 @@ impl SelfHealingGenerator {
         Ok(report)
     }
 
-    /// Generates a program for `spec`, heals it, and when it still fails, asks the generator
-    /// for another attempt with the remaining errors and heals that once more.
+    /// Heals code a generator already wrote (the pass-through generation) and records the
+    /// outcome.
     pub async fn generate_and_heal(
         &self,
-        spec: &str,
+        code: &str,
         language: TargetLanguage,
     ) -> Result<HealReport, ApiError> {
-        let program = self.generator.generate(spec, language).await?;
-        let mut report = self.healer.heal(&program).await?;
-        if !report.healed {
-            if let Some(next) = self
-                .generator
-                .regenerate(spec, &report.final_program, &report.final_errors)
-                .await?
-            {
-                report = self.healer.heal(&next).await?;
-            }
+        self.heal((code, language)).await
+    }
+
+    /// Generates a program for `spec` with this generator's [`Generator`], heals it, and
+    /// while it still fails regenerates with the feedback, up to `max_generations`
+    /// (`crate::generate::driver`). Records the final heal's outcome.
+    pub async fn generate_and_heal_spec(&self, spec: &Spec) -> Result<GenerationReport, ApiError> {
+        let report =
+            driver::generate_and_heal(&self.healer, &*self.generator, spec, self.max_generations)
+                .await?;
+        if let Some(last) = report.generations.last() {
+            let mut outcome = Outcome::from_report(&last.heal, spec.language);
+            outcome.healed = report.passed;
+            outcome.repairs = report.repairs();
+            self.outcomes.record(outcome);
+            self.healer.learner().flush();
         }
-        self.record(&report, language);
         Ok(report)
+    }
+
+    /// The generator `generate_and_heal_spec` uses.
+    pub fn generator(&self) -> &Arc<dyn Generator> {
+        &self.generator
     }
 
     /// Metrics over every outcome recorded in this generator's data dir (or, in memory, by

@@ -77,9 +77,13 @@ enum Command {
         data_dir: Option<PathBuf>,
         #[command(flatten)]
         cache: CacheArgs,
+        #[command(flatten)]
+        plugins: PluginArgs,
     },
     /// Run a program in the sandbox (builds it first if its toolchain needs to).
     Run {
+        #[command(flatten)]
+        plugins: PluginArgs,
         path: PathBuf,
         #[arg(long)]
         lang: Option<TargetLanguage>,
@@ -115,11 +119,27 @@ enum Command {
     },
     /// Show, for each toolchain, whether it is installed and ready.
     Doctor,
+    /// List, check and try WebAssembly plugins (docs/plugins.md).
+    Plugin {
+        #[command(subcommand)]
+        action: PluginAction,
+    },
     /// Prepare the dependency sets (builds the Rust crates, warms the Go cache).
     Setup {
         /// Only these languages (default: all whose toolchain is installed).
         #[arg(long, value_delimiter = ',')]
         lang: Vec<TargetLanguage>,
+    },
+    /// Generate a program from a spec (TOML), heal it, regenerate while it fails
+    /// (docs/generate.md). Exit 0 passing, 1 not passing, 2 bad input.
+    Generate(GenerateArgs),
+    /// Show or reset the learned template prelude (see docs/generate.md).
+    Prelude {
+        #[command(subcommand)]
+        action: PreludeAction,
+        /// The data dir holding it (default: $XDG_DATA_HOME/selfheal).
+        #[arg(long, global = true, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
     },
     /// Show health metrics, what the learner learned, and the validation cache's statistics.
     Stats {
@@ -198,15 +218,21 @@ async fn dispatch(cli: Cli) -> Result<u8, UsageError> {
             expect,
             data_dir,
             cache,
+            plugins,
         } => {
             let program = Program::load(&path, lang)?;
             let expect = expect.unwrap_or_else(|| Expect::for_program(&program));
-            let validator = cached_validator(&global, &cache, data_dir.as_deref())?;
+            let plugins = plugins.load(&global)?;
+            let validator = with_plugins(
+                cached_validator(&global, &cache, data_dir.as_deref())?,
+                &plugins,
+            );
             let result = validator.validate(&program, expect).await?;
             print_validation(&result, global.format)?;
             Ok(if result.passed { 0 } else { 1 })
         }
         Command::Run {
+            plugins,
             path,
             lang,
             timeout,
@@ -219,7 +245,8 @@ async fn dispatch(cli: Cli) -> Result<u8, UsageError> {
                 memory_bytes: memory.map(|mib| mib.saturating_mul(1 << 20)),
                 stdin: read_stdin(stdin.as_deref())?,
             };
-            let validator = validator(&global)?;
+            let plugins = plugins.load(&global)?;
+            let validator = with_plugins(validator(&global)?, &plugins);
             let report = validator.run(&program, &options).await?;
             print_run(&report, global.format)?;
             Ok(if report.success { 0 } else { 1 })
@@ -231,7 +258,10 @@ async fn dispatch(cli: Cli) -> Result<u8, UsageError> {
             cache_max_bytes,
         } => cache_command(&global, action, data_dir.as_deref(), cache_max_bytes),
         Command::Stats { data_dir } => stats_command(&global, data_dir),
+        Command::Generate(args) => generate_command(&global, args).await,
+        Command::Prelude { action, data_dir } => prelude_command(&global, action, data_dir),
         Command::Eval(args) => eval_command(&global, args).await,
+        Command::Plugin { action } => plugin_command(&global, action),
         Command::Doctor => {
             let config = config(&global);
             let toolchains = match &config.toolchain_dir {
@@ -444,10 +474,17 @@ struct HealArgs {
     data_dir: Option<PathBuf>,
     #[command(flatten)]
     cache: CacheArgs,
+    /// Use only these fix strategies (ids, comma-separated), e.g. `plugin.acme-style`.
+    #[arg(long, value_delimiter = ',', value_name = "ID,ID")]
+    strategies: Vec<String>,
+    #[command(flatten)]
+    plugins: PluginArgs,
 }
 
 #[derive(Args)]
 struct EvalArgs {
+    #[command(flatten)]
+    plugins: PluginArgs,
     /// The corpus: one heal case per line (see docs/corpus-format.md).
     corpus: PathBuf,
     #[command(flatten)]
@@ -490,14 +527,22 @@ impl BudgetArgs {
     }
 }
 
-/// The built-in engine, or only the strategies named (from the built-ins and the opt-in
-/// `rust.machine-applicable`).
-fn engine(ids: &[String]) -> Result<FixEngine, UsageError> {
+/// The built-in engine and the plugins' strategies, or only the strategies named (from the
+/// built-ins, the opt-in `rust.machine-applicable` and the plugins' `plugin.<name>`).
+fn engine(ids: &[String], plugins: &PluginSet) -> Result<FixEngine, UsageError> {
     if ids.is_empty() {
-        return Ok(FixEngine::builtin());
+        let mut engine = FixEngine::builtin();
+        plugins.add_strategies_to(&mut engine);
+        return Ok(engine);
     }
     let mut available = selfheal::fix::strategies::builtin();
     available.push(selfheal::fix::strategies::compiler::machine_applicable_only());
+    available.extend(
+        plugins
+            .strategies()
+            .iter()
+            .map(|s| Arc::clone(s) as Arc<dyn selfheal::fix::FixStrategy>),
+    );
     let mut engine = FixEngine::empty();
     for id in ids {
         let id = id.trim();
@@ -524,10 +569,14 @@ async fn heal_command(global: &GlobalArgs, args: HealArgs) -> Result<u8, UsageEr
         .data_dir
         .clone()
         .unwrap_or_else(selfheal::dirs::default_data_dir);
+    let plugins = args.plugins.load(global)?;
+    let engine = engine(&args.strategies, &plugins)?;
     let learner = Arc::new(Learner::open(&data_dir));
-    let checker: Arc<dyn Checker> =
-        Arc::new(cached_validator(global, &args.cache, Some(&data_dir))?);
-    let healer = Healer::new(checker, FixEngine::builtin(), learner, config);
+    let checker: Arc<dyn Checker> = Arc::new(with_plugins(
+        cached_validator(global, &args.cache, Some(&data_dir))?,
+        &plugins,
+    ));
+    let healer = Healer::new(checker, engine, learner, config);
     let report = healer.heal(&program).await?;
     OutcomeLog::open(Some(&data_dir)).record(Outcome::from_report(&report, program.language));
     let written = if args.write && report.healed && !report.initially_passing {
@@ -625,16 +674,16 @@ async fn eval_command(global: &GlobalArgs, args: EvalArgs) -> Result<u8, UsageEr
     }
     let config = args.budget.config(None)?;
     let jobs = config.jobs;
-    let engine = engine(&args.strategies)?;
+    let plugins = args.plugins.load(global)?;
+    let engine = engine(&args.strategies, &plugins)?;
     let learner = Arc::new(match &args.data_dir {
         Some(dir) => Learner::open(dir),
         None => Learner::in_memory(),
     });
-    let checker: Arc<dyn Checker> = Arc::new(cached_validator(
-        global,
-        &args.cache,
-        args.data_dir.as_deref(),
-    )?);
+    let checker: Arc<dyn Checker> = Arc::new(with_plugins(
+        cached_validator(global, &args.cache, args.data_dir.as_deref())?,
+        &plugins,
+    ));
     let healer = Arc::new(Healer::new(checker, engine, learner, config));
     let mut out = match &args.out {
         Some(path) => Some(std::io::BufWriter::new(
@@ -729,6 +778,7 @@ struct LearnedRow {
 fn stats_command(global: &GlobalArgs, data_dir: Option<PathBuf>) -> Result<u8, UsageError> {
     let data_dir = data_dir.unwrap_or_else(selfheal::dirs::default_data_dir);
     let health = OutcomeLog::open(Some(&data_dir)).health();
+    let prelude = selfheal::generate::Prelude::open(&data_dir);
     let learned: Vec<LearnedRow> = Learner::open(&data_dir)
         .entries()
         .into_iter()
@@ -761,6 +811,7 @@ fn stats_command(global: &GlobalArgs, data_dir: Option<PathBuf>) -> Result<u8, U
             "data_dir": data_dir,
             "health": health,
             "learner": learned,
+            "prelude": prelude.snapshot(),
             "cache": cache,
         }))
         .map(|()| 0);
@@ -804,6 +855,8 @@ fn stats_command(global: &GlobalArgs, data_dir: Option<PathBuf>) -> Result<u8, U
             )?;
         }
     }
+    writeln!(out)?;
+    print_prelude(&mut out, &prelude.snapshot(), prelude.threshold())?;
     match &cache {
         Some(Ok(stats)) => {
             writeln!(out)?;
@@ -947,4 +1000,491 @@ fn cache_command(
         }
     }
     Ok(0)
+}
+
+// ---- selfheal generate / selfheal prelude (docs/generate.md) ----
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum GeneratorKind {
+    /// Render the spec's [implementation] through the language's templates.
+    Template,
+    /// Ask an OpenAI-compatible chat model.
+    Openai,
+}
+
+#[derive(Args)]
+struct GenerateArgs {
+    /// The spec (TOML).
+    spec: PathBuf,
+    #[arg(long, value_enum, default_value_t = GeneratorKind::Template)]
+    generator: GeneratorKind,
+    /// The model (`--generator openai`).
+    #[arg(long, value_name = "M")]
+    model: Option<String>,
+    /// The API's base URL (`--generator openai`), e.g. http://localhost:11434/v1.
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    /// The environment variable holding the API key (`--generator openai`).
+    #[arg(long, value_name = "VAR")]
+    api_key_env: Option<String>,
+    /// A directory of templates (`<language>/*.j2`) replacing the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+    /// Heals that must insert the same header line before the template prelude learns it.
+    #[arg(long, value_name = "N", default_value_t = selfheal::generate::prelude::DEFAULT_THRESHOLD)]
+    prelude_threshold: u32,
+    /// Generations at most (each healed; later ones get the errors and fixes tried).
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    max_generations: usize,
+    /// Write the final program here (an empty or new directory, unless --force).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Write into --out even when it is not empty (files of the program are overwritten).
+    #[arg(long)]
+    force: bool,
+    #[command(flatten)]
+    budget: BudgetArgs,
+    /// Where the learner, the prelude and the outcomes live (default: $XDG_DATA_HOME/selfheal).
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    cache: CacheArgs,
+}
+
+#[derive(Subcommand)]
+enum PreludeAction {
+    /// The learned lines and the candidates, per language.
+    Show,
+    /// Forget what was learned for LANG (every language when none is given).
+    Reset { lang: Option<TargetLanguage> },
+}
+
+async fn generate_command(global: &GlobalArgs, args: GenerateArgs) -> Result<u8, UsageError> {
+    use selfheal::generate::{Generator, Prelude, Spec, TemplateGenerator, TemplateSet};
+
+    let spec = Spec::load(&args.spec)?;
+    if args.max_generations == 0 {
+        return Err(UsageError("--max-generations 0: give at least 1".into()));
+    }
+    if let Some(out) = &args.out {
+        check_out_dir(out, args.force)?;
+    }
+    let config = args.budget.config(None)?;
+    let data_dir = args
+        .data_dir
+        .clone()
+        .unwrap_or_else(selfheal::dirs::default_data_dir);
+    // The model generator learns from (and takes lessons out of) the healer's learner.
+    let mut openai: Option<Arc<selfheal::generate::OpenAiGenerator>> = None;
+    let generator: Arc<dyn Generator> = match args.generator {
+        GeneratorKind::Template => {
+            if args.model.is_some() || args.base_url.is_some() || args.api_key_env.is_some() {
+                return Err(UsageError(
+                    "--model, --base-url and --api-key-env are for --generator openai".into(),
+                ));
+            }
+            let templates = match &args.templates {
+                Some(dir) => TemplateSet::with_overrides(dir)?,
+                None => TemplateSet::builtin(),
+            };
+            if args.prelude_threshold == 0 {
+                return Err(UsageError("--prelude-threshold 0: give at least 1".into()));
+            }
+            let prelude = Prelude::open(&data_dir).with_threshold(args.prelude_threshold);
+            Arc::new(TemplateGenerator::new(templates, Arc::new(prelude)))
+        }
+        GeneratorKind::Openai => {
+            let model = openai_generator(&args)?;
+            openai = Some(model.clone());
+            model
+        }
+    };
+    let checker: Arc<dyn Checker> =
+        Arc::new(cached_validator(global, &args.cache, Some(&data_dir))?);
+    let healer = selfheal::SelfHealingGenerator::builder()
+        .checker(checker)
+        .data_dir(&data_dir)
+        .generator(generator)
+        .max_generations(args.max_generations)
+        .max_retries(config.max_retries)
+        .timeout(config.timeout)
+        .jobs(config.jobs)
+        .beam(config.beam)
+        .build()?;
+    if let Some(model) = &openai {
+        model.set_learner(healer.learner().clone());
+    }
+    let report = healer.generate_and_heal_spec(&spec).await?;
+    let written = match &args.out {
+        Some(out) => write_program(out, &report.program)?,
+        None => Vec::new(),
+    };
+    if global.format == Format::Json {
+        let mut value = serde_json::to_value(&report)?;
+        if let Some(map) = value.as_object_mut() {
+            map.insert("written".into(), serde_json::to_value(&written)?);
+        }
+        print_json(&value)?;
+    } else {
+        let mut out = std::io::stdout().lock();
+        write!(out, "{}", report.summary())?;
+        for path in &written {
+            writeln!(out, "wrote {}", path.display())?;
+        }
+        if args.out.is_none() {
+            writeln!(out, "(not written; pass --out DIR to save the program)")?;
+        }
+    }
+    Ok(if report.passed { 0 } else { 1 })
+}
+
+/// The model client from the environment (`SELFHEAL_OPENAI_*`, docs/generate.md) and the flags.
+fn openai_generator(
+    args: &GenerateArgs,
+) -> Result<Arc<selfheal::generate::OpenAiGenerator>, UsageError> {
+    use selfheal::generate::{OpenAiConfig, OpenAiGenerator};
+    if args.templates.is_some() {
+        return Err(UsageError("--templates is for --generator template".into()));
+    }
+    let mut config = OpenAiConfig::from_env()?;
+    if let Some(model) = &args.model {
+        config.model = model.clone();
+    }
+    if let Some(url) = &args.base_url {
+        config.base_url = url.clone();
+    }
+    if let Some(var) = &args.api_key_env {
+        config.api_key_env = var.clone();
+    }
+    let generator = OpenAiGenerator::new(config)?;
+    // OpenAI itself always wants a key; local servers do not.
+    if !generator.has_api_key() && generator.config().base_url.contains("api.openai.com") {
+        return Err(UsageError(format!(
+            "no API key: set ${} (or name another variable with --api-key-env), or pass --base-url for a local server",
+            generator.config().api_key_env
+        )));
+    }
+    Ok(Arc::new(generator))
+}
+
+/// `--out` must be a new or empty directory unless `--force`.
+fn check_out_dir(out: &std::path::Path, force: bool) -> Result<(), UsageError> {
+    if out.exists() && !out.is_dir() {
+        return Err(UsageError(format!(
+            "--out {}: not a directory",
+            out.display()
+        )));
+    }
+    if !force && out.is_dir() && std::fs::read_dir(out)?.next().is_some() {
+        return Err(UsageError(format!(
+            "--out {}: the directory is not empty; choose another or pass --force",
+            out.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Writes every file of `program` under `out`.
+fn write_program(out: &std::path::Path, program: &Program) -> Result<Vec<PathBuf>, UsageError> {
+    let mut written = Vec::new();
+    for (path, text) in &program.files {
+        // `Program::check` has already refused absolute paths and `..`.
+        let target = out.join(path);
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| UsageError(format!("{}: {e}", dir.display())))?;
+        }
+        std::fs::write(&target, text)
+            .map_err(|e| UsageError(format!("{}: {e}", target.display())))?;
+        written.push(target);
+    }
+    Ok(written)
+}
+
+fn prelude_command(
+    global: &GlobalArgs,
+    action: PreludeAction,
+    data_dir: Option<PathBuf>,
+) -> Result<u8, UsageError> {
+    let data_dir = data_dir.unwrap_or_else(selfheal::dirs::default_data_dir);
+    let prelude = selfheal::generate::Prelude::open(&data_dir);
+    match action {
+        PreludeAction::Show => {
+            let snapshot = prelude.snapshot();
+            if global.format == Format::Json {
+                print_json(&snapshot)?;
+            } else {
+                let mut out = std::io::stdout().lock();
+                print_prelude(&mut out, &snapshot, prelude.threshold())?;
+            }
+        }
+        PreludeAction::Reset { lang } => {
+            let dropped = prelude.reset(lang)?;
+            let which = lang.map_or("every language".to_string(), |l| l.to_string());
+            if global.format == Format::Json {
+                print_json(&serde_json::json!({ "reset": which, "lines_dropped": dropped }))?;
+            } else {
+                println!("prelude reset for {which}: {dropped} learned line(s) dropped");
+            }
+        }
+    }
+    Ok(0)
+}
+
+fn print_prelude(
+    out: &mut impl Write,
+    snapshot: &std::collections::BTreeMap<
+        TargetLanguage,
+        selfheal::generate::prelude::LanguagePrelude,
+    >,
+    threshold: u32,
+) -> std::io::Result<()> {
+    if snapshot
+        .values()
+        .all(|p| p.learned() == 0 && p.candidates.is_empty())
+    {
+        return writeln!(out, "prelude: nothing learned yet");
+    }
+    writeln!(
+        out,
+        "prelude (a line is learned after {threshold} heals insert it):"
+    )?;
+    for (language, p) in snapshot {
+        for line in &p.lines {
+            writeln!(out, "  {:<10} learned    {line}", language.to_string())?;
+        }
+        for a in &p.anchored {
+            writeln!(
+                out,
+                "  {:<10} learned    {} (before `{}`)",
+                language.to_string(),
+                a.line,
+                a.before
+            )?;
+        }
+        for (key, count) in &p.candidates {
+            let line = match key.split_once('\n') {
+                Some((line, before)) => format!("{line} (before `{before}`)"),
+                None => key.clone(),
+            };
+            writeln!(
+                out,
+                "  {:<10} seen {count}/{threshold} {line}",
+                language.to_string()
+            )?;
+        }
+    }
+    Ok(())
+}
+
+// ---- plugins (docs/plugins.md) ----
+
+use selfheal::plugin::{Plugin, PluginHost, PluginHostConfig, PluginSet};
+
+/// `--plugins DIR` of the commands that validate or heal.
+#[derive(Args, Clone)]
+struct PluginArgs {
+    /// Load the WebAssembly plugins (`*.wasm`) of DIR: fix strategies join the built-in ones
+    /// (as `plugin.<name>`), validators parse every command's output too.
+    #[arg(long, value_name = "DIR")]
+    plugins: Option<PathBuf>,
+}
+
+impl PluginArgs {
+    /// The plugins of `--plugins` (none without it). A file that does not load is a warning;
+    /// an unreadable directory is an error.
+    fn load(&self, global: &GlobalArgs) -> Result<PluginSet, UsageError> {
+        let Some(dir) = &self.plugins else {
+            return Ok(PluginSet::new());
+        };
+        let (set, errors) = PluginSet::load_dir(dir, &plugin_host(global)?)?;
+        for error in &errors {
+            eprintln!("warning: plugin not loaded: {error}");
+        }
+        Ok(set)
+    }
+}
+
+fn plugin_host(global: &GlobalArgs) -> Result<PluginHost, UsageError> {
+    Ok(PluginHost::new(PluginHostConfig {
+        cache_dir: Some(config(global).cache_dir.join("plugins")),
+        ..PluginHostConfig::default()
+    })?)
+}
+
+/// The validator, asking the validator plugins of `plugins` too.
+fn with_plugins(validator: Validator, plugins: &PluginSet) -> Validator {
+    if plugins.validators().is_empty() {
+        validator
+    } else {
+        validator.with_plugins(Arc::new(plugins.clone()))
+    }
+}
+
+#[derive(Subcommand)]
+enum PluginAction {
+    /// Every plugin of DIR: name, version, kind, languages, file, description.
+    List {
+        #[arg(long, value_name = "DIR")]
+        plugins: PathBuf,
+    },
+    /// Load FILE, check it against the interface, print what it says about itself.
+    /// Exit 2 when it is refused.
+    Check { file: PathBuf },
+    /// Ask the fix strategy FILE for its fixes to one error of a program.
+    Run {
+        file: PathBuf,
+        /// The error (a JSON `CodeError`, as `selfheal check --format json` prints them).
+        #[arg(long, value_name = "ERROR.json")]
+        error: PathBuf,
+        /// The program: a source file or a project directory.
+        #[arg(long, value_name = "DIR")]
+        program: PathBuf,
+        #[arg(long)]
+        lang: Option<TargetLanguage>,
+    },
+}
+
+/// One plugin, as `plugin list` and `plugin check` print it.
+#[derive(serde::Serialize)]
+struct PluginRow<'a> {
+    #[serde(flatten)]
+    info: &'a selfheal::plugin::PluginInfo,
+    kind: selfheal::plugin::PluginKind,
+    file: Option<&'a std::path::Path>,
+}
+
+fn plugin_row(plugin: &Plugin) -> PluginRow<'_> {
+    PluginRow {
+        info: plugin.info(),
+        kind: plugin.kind(),
+        file: plugin.path(),
+    }
+}
+
+fn languages(row: &PluginRow<'_>) -> String {
+    if row.info.languages.is_empty() {
+        "all".to_string()
+    } else {
+        let names: Vec<&str> = row.info.languages.iter().map(|l| l.name()).collect();
+        names.join(",")
+    }
+}
+
+fn plugin_command(global: &GlobalArgs, action: PluginAction) -> Result<u8, UsageError> {
+    let host = plugin_host(global)?;
+    match action {
+        PluginAction::List { plugins } => {
+            let (set, errors) = PluginSet::load_dir(&plugins, &host)?;
+            let rows: Vec<PluginRow<'_>> = set.plugins().map(plugin_row).collect();
+            if global.format == Format::Json {
+                let errors: Vec<serde_json::Value> = errors
+                    .iter()
+                    .map(|e| serde_json::json!({ "file": e.path, "error": e.error.to_string() }))
+                    .collect();
+                print_json(&serde_json::json!({ "plugins": rows, "errors": errors }))?;
+            } else {
+                let mut out = std::io::stdout().lock();
+                writeln!(
+                    out,
+                    "{:<24} {:<10} {:<13} {:<24} {:<32} description",
+                    "name", "version", "kind", "languages", "file"
+                )?;
+                for row in &rows {
+                    writeln!(
+                        out,
+                        "{:<24} {:<10} {:<13} {:<24} {:<32} {}",
+                        row.info.name,
+                        row.info.version,
+                        row.kind.to_string(),
+                        languages(row),
+                        row.file
+                            .map_or_else(String::new, |f| f.display().to_string()),
+                        row.info.description
+                    )?;
+                }
+                for error in &errors {
+                    writeln!(out, "not loaded: {error}")?;
+                }
+            }
+            Ok(if errors.is_empty() { 0 } else { 1 })
+        }
+        PluginAction::Check { file } => {
+            let plugin = host
+                .load_file(&file)
+                .map_err(|e| UsageError(format!("{}: refused: {e}", file.display())))?;
+            let row = plugin_row(&plugin);
+            if global.format == Format::Json {
+                print_json(&row)?;
+            } else {
+                let mut out = std::io::stdout().lock();
+                writeln!(out, "{}: ok", file.display())?;
+                writeln!(out, "name: {}", row.info.name)?;
+                writeln!(out, "version: {}", row.info.version)?;
+                writeln!(out, "kind: {}", row.kind)?;
+                writeln!(out, "languages: {}", languages(&row))?;
+                writeln!(out, "description: {}", row.info.description)?;
+                writeln!(
+                    out,
+                    "interface: selfheal:plugin@{}",
+                    selfheal::plugin::INTERFACE_VERSION
+                )?;
+            }
+            Ok(0)
+        }
+        PluginAction::Run {
+            file,
+            error,
+            program,
+            lang,
+        } => {
+            let plugin = host
+                .load_file(&file)
+                .map_err(|e| UsageError(format!("{}: refused: {e}", file.display())))?;
+            let strategy = selfheal::plugin::WasmFixStrategy::new(plugin)?;
+            let text = std::fs::read_to_string(&error)
+                .map_err(|e| UsageError(format!("--error {}: {e}", error.display())))?;
+            let code_error: selfheal::CodeError = serde_json::from_str(&text).map_err(|e| {
+                UsageError(format!(
+                    "--error {}: not a CodeError as JSON ({e}); use one of the `errors` of \
+                     `selfheal check --format json`",
+                    error.display()
+                ))
+            })?;
+            let program = Program::load(&program, lang)?;
+            let fixes = strategy
+                .plugin()
+                .suggest(
+                    &code_error,
+                    &program,
+                    selfheal::fix::FixStrategy::id(&strategy),
+                )
+                .map_err(|failure| UsageError(failure.to_string()))?;
+            if global.format == Format::Json {
+                print_json(&fixes)?;
+            } else {
+                let mut out = std::io::stdout().lock();
+                if fixes.is_empty() {
+                    writeln!(out, "no fixes")?;
+                }
+                for (i, fix) in fixes.iter().enumerate() {
+                    writeln!(
+                        out,
+                        "{}. {} (confidence {:.2})",
+                        i + 1,
+                        fix.description,
+                        fix.confidence
+                    )?;
+                    for edit in &fix.edits {
+                        writeln!(
+                            out,
+                            "   {} {}..{} -> {:?}",
+                            edit.file, edit.byte_start, edit.byte_end, edit.replacement
+                        )?;
+                    }
+                }
+            }
+            Ok(0)
+        }
+    }
 }

@@ -190,6 +190,8 @@ where
 /// meter provider. Call it once, before the first heal, outside any async runtime (the
 /// OTLP/HTTP client is a blocking one on its own threads). Keep the guard until exit.
 pub fn init(config: &TelemetryConfig) -> Result<TelemetryGuard, TelemetryError> {
+    // The OTLP/HTTP client is a rustls one: it needs the crypto provider (`crate::tls`).
+    crate::tls::ensure_crypto_provider();
     let resource = resource(config);
     let tracer_provider = if config.traces_enabled() {
         let mut builder = SdkTracerProvider::builder().with_resource(resource.clone());

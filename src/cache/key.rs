@@ -84,6 +84,21 @@ impl CacheKey {
         }
         CacheKey(*k.hasher.finalize().as_bytes())
     }
+
+    /// This key for a validator that also runs the validator plugins whose components have
+    /// these blake3 digests (in order). No plugins: the key is unchanged.
+    pub fn with_plugins(self, digests: &[[u8; 32]]) -> CacheKey {
+        if digests.is_empty() {
+            return self;
+        }
+        let mut k = KeyHasher::new();
+        k.part("base", &self.0);
+        k.count("plugins", digests.len());
+        for digest in digests {
+            k.part("plugin", digest);
+        }
+        CacheKey(*k.hasher.finalize().as_bytes())
+    }
 }
 
 struct KeyHasher {

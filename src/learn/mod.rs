@@ -5,6 +5,14 @@
 //! `confidence(language, signature, strategy, prior)`, `entries()`, `flush()`;
 //! [`signature`] (re-exported from `signature.rs`); [`LearnerEntry`].
 //!
+//! # Lessons for generators
+//!
+//! Besides fix outcomes, the learner counts the errors generated programs start with, per
+//! (language, spec kind, signature) (`record_generated`), so a model generator can tell the
+//! next model what this language and kind of program keep getting wrong
+//! (`frequent_generated_signatures`). `frequent_signatures` ranks the signatures the heal loop
+//! has worked on most for a language, whatever produced them.
+//!
 //! # Confidence
 //!
 //! For each (language, error signature, strategy id) the learner counts attempts `n` and
@@ -75,6 +83,12 @@ struct Stats {
 
 type Key = (TargetLanguage, String, String);
 
+/// (language, spec kind, error signature) of an error a generated program started with.
+type GeneratedKey = (TargetLanguage, String, String);
+
+/// The sled tree holding [`GeneratedKey`] counts (the default tree holds fix outcomes).
+const GENERATED_TREE: &str = "generated";
+
 /// Why a learner database could not be opened.
 #[derive(Debug, thiserror::Error)]
 pub enum LearnError {
@@ -104,6 +118,8 @@ pub enum LearnError {
 /// Attempt and success counts per (language, error signature, strategy). `Send + Sync`.
 pub struct Learner {
     stats: Mutex<HashMap<Key, Stats>>,
+    generated: Mutex<HashMap<GeneratedKey, u64>>,
+    generated_tree: Option<sled::Tree>,
     db: Option<sled::Db>,
     path: Option<PathBuf>,
 }
@@ -122,6 +138,8 @@ impl Learner {
     pub fn in_memory() -> Learner {
         Learner {
             stats: Mutex::new(HashMap::new()),
+            generated: Mutex::new(HashMap::new()),
+            generated_tree: None,
             db: None,
             path: None,
         }
@@ -168,8 +186,29 @@ impl Learner {
                 _ => tracing::debug!("skipping an unreadable learner entry in {}", path.display()),
             }
         }
+        let generated_tree = db
+            .open_tree(GENERATED_TREE)
+            .map_err(|source| LearnError::Read {
+                path: path.clone(),
+                source,
+            })?;
+        let mut generated = HashMap::new();
+        for item in generated_tree.iter() {
+            let (key, value) = item.map_err(|source| LearnError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            match (decode_key(&key), serde_json::from_slice::<u64>(&value)) {
+                (Some(key), Ok(count)) => {
+                    generated.insert(key, count);
+                }
+                _ => tracing::debug!("skipping an unreadable learner entry in {}", path.display()),
+            }
+        }
         Ok(Learner {
             stats: Mutex::new(stats),
+            generated: Mutex::new(generated),
+            generated_tree: Some(generated_tree),
             db: Some(db),
             path: Some(path),
         })
@@ -246,6 +285,63 @@ impl Learner {
         entries
     }
 
+    /// The error signatures the heal loop has worked on most for `language` (fix attempts
+    /// summed over strategies), most frequent first (ties by signature), at most `limit`.
+    pub fn frequent_signatures(
+        &self,
+        language: TargetLanguage,
+        limit: usize,
+    ) -> Vec<(String, u64)> {
+        let mut counts: HashMap<String, u64> = HashMap::new();
+        for ((lang, signature, _), stats) in self.lock().iter() {
+            if *lang == language && stats.attempts > 0 {
+                *counts.entry(signature.clone()).or_default() += stats.attempts;
+            }
+        }
+        top(counts, limit)
+    }
+
+    /// Counts the errors a generated program of `language` and spec `kind` started with (one
+    /// per signature and program: a program with five identical errors made one mistake).
+    pub fn record_generated(&self, language: TargetLanguage, kind: &str, signatures: &[String]) {
+        let mut seen: Vec<&String> = Vec::new();
+        for signature in signatures {
+            if seen.contains(&signature) {
+                continue;
+            }
+            seen.push(signature);
+            let key = (language, kind.to_string(), signature.clone());
+            let count = {
+                let mut generated = lock(&self.generated);
+                let count = generated.entry(key.clone()).or_default();
+                *count += 1;
+                *count
+            };
+            if let Some(tree) = &self.generated_tree {
+                let value = serde_json::to_vec(&count).unwrap_or_default();
+                if let Err(e) = tree.insert(encode_key(&key), value) {
+                    tracing::warn!("cannot store a learner entry: {e}");
+                }
+            }
+        }
+    }
+
+    /// The error signatures generated programs of `language` and spec `kind` most often
+    /// started with, most frequent first (ties by signature), at most `limit`.
+    pub fn frequent_generated_signatures(
+        &self,
+        language: TargetLanguage,
+        kind: &str,
+        limit: usize,
+    ) -> Vec<(String, u64)> {
+        let counts: HashMap<String, u64> = lock(&self.generated)
+            .iter()
+            .filter(|((lang, k, _), _)| *lang == language && k == kind)
+            .map(|((_, _, signature), count)| (signature.clone(), *count))
+            .collect();
+        top(counts, limit)
+    }
+
     /// Writes pending entries to disk (also done in the background and on drop).
     pub fn flush(&self) {
         if let Some(db) = &self.db {
@@ -256,11 +352,23 @@ impl Learner {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Stats>> {
-        // The map holds plain counters: a panic elsewhere cannot leave it inconsistent.
-        self.stats
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.stats)
     }
+}
+
+/// The maps hold plain counters: a panic elsewhere cannot leave them inconsistent.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The `limit` largest counts, largest first, ties by signature.
+fn top(counts: HashMap<String, u64>, limit: usize) -> Vec<(String, u64)> {
+    let mut ranked: Vec<(String, u64)> = counts.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    ranked.truncate(limit);
+    ranked
 }
 
 impl Drop for Learner {
@@ -316,6 +424,53 @@ mod tests {
         );
         assert!((l.confidence(TargetLanguage::Go, "sig", "go.a", 0.5) - 0.5).abs() < 1e-12);
         assert!((l.confidence(TargetLanguage::Rust, "sig", "go.a", 0.7) - 0.7).abs() < 1e-12);
+    }
+
+    #[test]
+    fn frequent_signatures_rank_by_attempts_and_generated_errors_by_kind() {
+        let l = Learner::in_memory();
+        for _ in 0..3 {
+            l.record(TargetLanguage::Python, "NameError a", "py.x", false);
+        }
+        l.record(TargetLanguage::Python, "NameError a", "py.y", true);
+        l.record(TargetLanguage::Python, "syntax b", "py.x", true);
+        l.record(TargetLanguage::Python, "syntax c", "py.x", false);
+        l.record(TargetLanguage::Go, "undefined: _", "go.x", true);
+        assert_eq!(
+            l.frequent_signatures(TargetLanguage::Python, 2),
+            vec![("NameError a".to_string(), 4), ("syntax b".to_string(), 1)]
+        );
+        assert!(l.frequent_signatures(TargetLanguage::Rust, 5).is_empty());
+
+        let sigs = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        l.record_generated(TargetLanguage::Go, "function", &sigs(&["u", "u", "v"]));
+        l.record_generated(TargetLanguage::Go, "function", &sigs(&["v"]));
+        l.record_generated(TargetLanguage::Go, "cli", &sigs(&["w"]));
+        assert_eq!(
+            l.frequent_generated_signatures(TargetLanguage::Go, "function", 10),
+            vec![("v".to_string(), 2), ("u".to_string(), 1)]
+        );
+        assert_eq!(
+            l.frequent_generated_signatures(TargetLanguage::Go, "cli", 10),
+            vec![("w".to_string(), 1)]
+        );
+    }
+
+    #[test]
+    fn generated_counts_survive_a_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let l = Learner::try_open(dir.path()).unwrap();
+            l.record_generated(TargetLanguage::Rust, "function", &["E0425 x".to_string()]);
+            l.record_generated(TargetLanguage::Rust, "function", &["E0425 x".to_string()]);
+            l.record(TargetLanguage::Rust, "E0425 x", "rust.a", true);
+        }
+        let l = Learner::try_open(dir.path()).unwrap();
+        assert_eq!(
+            l.frequent_generated_signatures(TargetLanguage::Rust, "function", 3),
+            vec![("E0425 x".to_string(), 2)]
+        );
+        assert_eq!(l.entries().len(), 1, "the counts live in their own tree");
     }
 
     #[test]

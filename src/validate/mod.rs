@@ -144,6 +144,8 @@ pub struct Validator {
     resolved: Mutex<HashMap<TargetLanguage, Arc<ResolvedToolchain>>>,
     /// Answers validations already done (see [`crate::cache`]); `None` validates every time.
     cache: Option<Arc<ValidationCache>>,
+    /// Validator plugins, asked after the built-in parser of every command.
+    plugins: Option<Arc<crate::plugin::PluginSet>>,
 }
 
 impl Validator {
@@ -166,6 +168,7 @@ impl Validator {
             work_root: config.work_root,
             resolved: Mutex::new(HashMap::new()),
             cache: None,
+            plugins: None,
         })
     }
 
@@ -173,6 +176,18 @@ impl Validator {
     pub fn with_cache(mut self, cache: Arc<ValidationCache>) -> Validator {
         self.cache = Some(cache);
         self
+    }
+
+    /// Asks the validator plugins of `plugins` about every command's output, after the
+    /// built-in parser: their errors are added to the step's (and make it fail). Their
+    /// identities enter the cache key.
+    pub fn with_plugins(mut self, plugins: Arc<crate::plugin::PluginSet>) -> Validator {
+        self.plugins = Some(plugins);
+        self
+    }
+
+    pub fn plugins(&self) -> Option<&Arc<crate::plugin::PluginSet>> {
+        self.plugins.as_ref()
     }
 
     /// Sets or removes the cache.
@@ -193,7 +208,12 @@ impl Validator {
     ) -> Result<CacheKey, ValidateError> {
         program.check()?;
         let toolchain = self.toolchain(program.language).await?;
-        Ok(planned_key(&toolchain, program, expect)?)
+        Ok(planned_key(
+            &toolchain,
+            program,
+            expect,
+            self.plugins.as_deref(),
+        )?)
     }
 
     pub fn toolchains(&self) -> &ToolchainSet {
@@ -269,7 +289,7 @@ impl Validator {
             .ok()?
             .get(&program.language)
             .cloned()?;
-        let key = planned_key(&toolchain, program, expect).ok()?;
+        let key = planned_key(&toolchain, program, expect, self.plugins.as_deref()).ok()?;
         cache.probe(&key)
     }
 
@@ -284,22 +304,24 @@ impl Validator {
         // A step that cannot be planned up front (e.g. a test step after a failing check)
         // is left to the uncached path, which reports exactly what it did before.
         let key = match &self.cache {
-            Some(cache) => match planned_key(&toolchain, program, expect) {
-                Ok(key) => {
-                    let span = tracing::info_span!(
-                        "cache.get",
-                        selfheal.cache.hit = tracing::field::Empty
-                    );
-                    let found = span.in_scope(|| cache.get(&key));
-                    span.record("selfheal.cache.hit", found.is_some());
-                    if let Some(mut hit) = found {
-                        hit.duration = started.elapsed();
-                        return Ok(hit);
+            Some(cache) => {
+                match planned_key(&toolchain, program, expect, self.plugins.as_deref()) {
+                    Ok(key) => {
+                        let span = tracing::info_span!(
+                            "cache.get",
+                            selfheal.cache.hit = tracing::field::Empty
+                        );
+                        let found = span.in_scope(|| cache.get(&key));
+                        span.record("selfheal.cache.hit", found.is_some());
+                        if let Some(mut hit) = found {
+                            hit.duration = started.elapsed();
+                            return Ok(hit);
+                        }
+                        Some(key)
                     }
-                    Some(key)
+                    Err(_) => None,
                 }
-                Err(_) => None,
-            },
+            }
             None => None,
         };
         let workspace = self.workspace(program)?;
@@ -434,6 +456,11 @@ impl Validator {
                 program,
             };
             let mut errors = diagnostics::parse(&command.parser, &input)?;
+            if let Some(plugins) = &self.plugins {
+                for validator in plugins.validators() {
+                    errors.extend(validator.errors(program, &step));
+                }
+            }
             let ok = step.succeeded() && errors.is_empty();
             if !step.succeeded() && errors.is_empty() {
                 errors.push(unexplained_failure(&step));
@@ -453,22 +480,22 @@ impl Validator {
     }
 }
 
-/// The cache key over every command of every step of `expect`.
+/// The cache key over every command of every step of `expect`, and the validator plugins.
 fn planned_key(
     toolchain: &ResolvedToolchain,
     program: &Program,
     expect: Expect,
+    plugins: Option<&crate::plugin::PluginSet>,
 ) -> Result<CacheKey, ToolchainError> {
     let mut commands = Vec::new();
     for step in expect.steps() {
         commands.extend(toolchain.plan(*step, program)?);
     }
-    Ok(CacheKey::compute(
-        toolchain.fingerprint(),
-        program,
-        expect,
-        &commands,
-    ))
+    let key = CacheKey::compute(toolchain.fingerprint(), program, expect, &commands);
+    Ok(match plugins {
+        Some(plugins) => key.with_plugins(&plugins.validator_digests()),
+        None => key,
+    })
 }
 
 /// A validation's outcome on its span and in the metrics.

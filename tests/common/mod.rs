@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod heal;
+pub mod model_server;
 
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
