@@ -101,10 +101,45 @@ impl Verdict {
 /// strict sub-multiset of the parent's (by [`error_key`]) — later-stage errors may appear,
 /// because fixing an earlier stage reveals them — or, for syntax errors only, when the
 /// parser got further through the same file (parsers report one error at a time).
+///
+/// Errors from a validation step the parent never reached (its check failed, so its tests never
+/// ran) were invisible before, not added: they are left out of the comparison, and a candidate
+/// whose only errors are such is progress.
 pub fn judge(parent: &[CodeError], passed: bool, child: &[CodeError]) -> Verdict {
     if passed {
         return Verdict::Passed;
     }
+    let reached = parent.iter().map(step_rank).max().unwrap_or(u8::MAX);
+    let (visible, revealed): (Vec<CodeError>, Vec<CodeError>) =
+        child.iter().cloned().partition(|e| step_rank(e) <= reached);
+    if visible.is_empty() && !revealed.is_empty() {
+        return Verdict::Progress(format!(
+            "no errors left at the {} step; now at {} errors",
+            step_name(reached),
+            step_name(revealed.iter().map(step_rank).min().unwrap_or(reached)),
+        ));
+    }
+    judge_visible(parent, &visible)
+}
+
+/// The order of validation steps; an unknown step counts as the first (always comparable).
+fn step_rank(error: &CodeError) -> u8 {
+    match error.step.as_str() {
+        "test" => 1,
+        "run" => 2,
+        _ => 0,
+    }
+}
+
+fn step_name(rank: u8) -> &'static str {
+    match rank {
+        0 => "check",
+        1 => "test",
+        _ => "run",
+    }
+}
+
+fn judge_visible(parent: &[CodeError], child: &[CodeError]) -> Verdict {
     let s = min_stage(parent);
     if min_stage(child) < s {
         return Verdict::NoProgress(format!(
@@ -344,6 +379,24 @@ mod tests {
         assert!(!v(&[&rx], &[&rz]).kept());
         // Errors from the static check are all reported at once: a new one is a regression.
         assert!(!v(&[&name_x], &[&name_y]).kept());
+
+        // The check passed and the tests ran for the first time: whatever they report was
+        // invisible before, even errors of the same kind.
+        let at = |step: &str, e: &CodeError| {
+            let mut e = e.clone();
+            e.step = step.into();
+            e
+        };
+        let (checked_x, tested_y) = (at("check", &name_x), at("test", &name_y));
+        assert_eq!(
+            v(&[&checked_x], &[&tested_y, &at("test", &ty)]),
+            Verdict::Progress("no errors left at the check step; now at test errors".into())
+        );
+        // A new check error next to them is still a regression.
+        let checked_z = at("check", &name_z);
+        assert!(!v(&[&checked_x], &[&checked_z, &tested_y]).kept());
+        // Once the tests run, their errors are compared as usual.
+        assert!(!v(&[&tested_y], &[&tested_y, &at("test", &name_z)]).kept());
     }
 
     #[test]
