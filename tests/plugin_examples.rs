@@ -2,10 +2,13 @@
 //! the toolchains `plugins/examples/install-tools.sh` installs (`.ci/run` runs it), then used to
 //! heal real programs through `selfheal heal --plugins DIR --strategies plugin.NAME`.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
+use common::{assert_exit, stdout_json as json};
 use selfheal::{CodeError, ErrorType, Location};
 
 /// Where install-tools.sh put the toolchains.
@@ -128,16 +131,6 @@ impl Workspace {
     }
 }
 
-fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}):\n{}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-}
-
 /// The descriptions of the fixes on the path from the original to the passing program, sorted;
 /// each checked to come from `strategy` (alone, or with others of it as `heal.combined`: the top
 /// fixes of several errors applied together).
@@ -257,12 +250,7 @@ fn the_c_plugin_proposes_exact_edits() {
             "--format",
             "json",
         ]);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert_exit(&out, 0);
         json(&out)
     };
 
@@ -388,12 +376,7 @@ fn plugin_list_shows_both_examples() {
         "--format",
         "json",
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 0);
     let list = json(&out);
     let rows: Vec<(String, String, String)> = list["plugins"]
         .as_array()

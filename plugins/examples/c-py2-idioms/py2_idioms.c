@@ -195,43 +195,25 @@ static const char *lookup(const struct rename *table, const char *name, size_t l
   return NULL;
 }
 
-// NameError for a Python 2 builtin: rename every use of it in the file (code only, not an
-// attribute `x.long`, not inside strings or comments).
-static void rename_builtin(const source_file_t *file, const char *name, size_t name_len,
-                           const char *replacement, fix_strategy_list_fix_t *fixes) {
+// Renames the whole word `name` in code (not inside strings or comments) within bytes
+// [from, to) of the file: as an attribute (`x.name`) when `attribute`, else as a bare name.
+static void rename_words(const source_file_t *file, size_t from, size_t to, const char *name,
+                         size_t name_len, const char *replacement, int attribute,
+                         double confidence, fix_strategy_list_fix_t *fixes) {
   const char *text = (const char *)file->contents.ptr;
-  size_t len = file->contents.len;
-  char *code = code_mask(text, len);
+  char *code = code_mask(text, file->contents.len);
   if (!code) return;
   edit_list_t edits = {NULL, 0};
-  for (size_t i = 0; i + name_len <= len; i++) {
+  for (size_t i = from; i + name_len <= to; i++) {
     if (code[i] != CODE || memcmp(text + i, name, name_len) != 0) continue;
-    if (i > 0 && (is_word_char(text[i - 1]) || text[i - 1] == '.')) continue;
-    if (i + name_len < len && is_word_char(text[i + name_len])) continue;
+    char before = i > 0 ? text[i - 1] : ' ';
+    if (is_word_char(before) || (before == '.') != attribute) continue;
+    if (i + name_len < to && is_word_char(text[i + name_len])) continue;
     push_edit(&edits, &file->path, i, i + name_len, replacement, strlen(replacement));
     i += name_len - 1;
   }
   free(code);
-  push_fix(fixes, renamed(name, name_len, replacement), 0.9, edits);
-}
-
-// AttributeError on a dict: `.iteritems(` -> `.items(` on the failing line.
-static void rename_method(const source_file_t *file, uint32_t line, const char *name,
-                          size_t name_len, const char *replacement,
-                          fix_strategy_list_fix_t *fixes) {
-  const char *text = (const char *)file->contents.ptr;
-  size_t len = file->contents.len, start, end;
-  if (!line_bounds(text, len, line, &start, &end)) return;
-  char *code = code_mask(text, len);
-  if (!code) return;
-  edit_list_t edits = {NULL, 0};
-  for (size_t i = start + 1; i + name_len <= end; i++) {
-    if (code[i] != CODE || text[i - 1] != '.' || memcmp(text + i, name, name_len) != 0) continue;
-    if (i + name_len < end && is_word_char(text[i + name_len])) continue;
-    push_edit(&edits, &file->path, i, i + name_len, replacement, strlen(replacement));
-  }
-  free(code);
-  push_fix(fixes, renamed(name, name_len, replacement), 0.85, edits);
+  push_fix(fixes, renamed(name, name_len, replacement), confidence, edits);
 }
 
 // SyntaxError "Missing parentheses in call to 'print'": the statement on the failing line
@@ -347,12 +329,17 @@ bool exports_fix_strategy_suggest(fix_strategy_code_error_t *error,
     if (error->code.is_some && equals(&error->code.val, "NameError") &&
         quoted(message, "name '", "' is not defined", &name, &name_len) &&
         (replacement = lookup(BUILTINS, name, name_len))) {
-      rename_builtin(file, name, name_len, replacement, ret);
+      // NameError for a Python 2 builtin: every use in the file.
+      rename_words(file, 0, file->contents.len, name, name_len, replacement, 0, 0.9, ret);
     } else if (error->code.is_some && equals(&error->code.val, "AttributeError") &&
                find((const char *)message->ptr, message->len, "dict' object") >= 0 &&
                quoted(message, "has no attribute '", "'", &name, &name_len) &&
                (replacement = lookup(DICT_METHODS, name, name_len))) {
-      rename_method(file, line, name, name_len, replacement, ret);
+      // AttributeError on a dict: `.iteritems(` -> `.items(` on the failing line only.
+      size_t start, end;
+      if (line_bounds((const char *)file->contents.ptr, file->contents.len, line, &start, &end)) {
+        rename_words(file, start, end, name, name_len, replacement, 1, 0.85, ret);
+      }
     } else if (find((const char *)message->ptr, message->len,
                     "Missing parentheses in call to 'print'") >= 0 ||
                find((const char *)message->ptr, message->len,
