@@ -55,6 +55,7 @@ impl Checker for Fake {
                 output: String::new(),
                 steps: Vec::new(),
                 cached: false,
+                tests: Vec::new(),
             })
         })
     }

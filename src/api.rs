@@ -678,6 +678,7 @@ mod tests {
                     output: String::new(),
                     steps: Vec::new(),
                     cached: false,
+                    tests: Vec::new(),
                 })
             })
         }

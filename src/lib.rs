@@ -28,5 +28,5 @@ pub use api::{HealthMetrics, SelfHealingGenerator};
 pub use program::{Program, ProgramError};
 pub use types::{
     Applicability, CodeError, CompilerSuggestion, ErrorType, Location, Replacement, StepOutcome,
-    TargetLanguage, Termination, ValidationResult,
+    TargetLanguage, Termination, TestOutcome, TestReport, ValidationResult,
 };

@@ -296,6 +296,75 @@ impl StepOutcome {
     }
 }
 
+/// How one test ended, as the runner proved it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TestOutcome {
+    /// The runner saw the test run to its end and pass.
+    Passed,
+    /// The test ran and failed (an assertion, a panic, an exception).
+    Failed,
+    /// The runner skipped or ignored it on purpose (`#[ignore]`, `t.Skip`, `unittest.skip`).
+    Skipped,
+    /// The test started (or was discovered) but never finished: the program exited early,
+    /// crashed, or was stopped by a limit. Never counts as a pass.
+    Incomplete,
+}
+
+/// One test's evidence: what the judge knows about a single test after a test step.
+///
+/// Filled by the language's test runner parser; the heal loop, the learner, reports and model
+/// prompts read it. Fields a runner cannot show are `None`/empty, never guessed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TestReport {
+    /// The name as the ecosystem writes it: `tests::adds_two` (Rust), `TestAdd/negative` (Go),
+    /// `test_calc.py::test_add` or `test_calc.CalcTest.test_add` (Python), `adds > two` (JS).
+    pub name: String,
+    /// The program file that defines the test, relative to the program root, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    pub outcome: TestOutcome,
+    /// How long the test ran, when the runner reports it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "optional_duration_ms"
+    )]
+    pub duration: Option<Duration>,
+    /// Where the failing assertion (or panic, or exception) is, in the program's files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assertion: Option<Location>,
+    /// The failure message, first line (`assertion failed: left == right`, `AssertionError: …`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The expected value, as the assertion printed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    /// The actual value, as the assertion printed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actual: Option<String>,
+    /// The stack frames that run through the program's own files, outermost first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub frames: Vec<Location>,
+}
+
+impl TestReport {
+    /// A report with only a name and an outcome; the runner parsers fill in the rest.
+    pub fn new(name: impl Into<String>, outcome: TestOutcome) -> Self {
+        TestReport {
+            name: name.into(),
+            file: None,
+            outcome,
+            duration: None,
+            assertion: None,
+            message: None,
+            expected: None,
+            actual: None,
+            frames: Vec::new(),
+        }
+    }
+}
+
 /// The verdict on a program: did every step pass, and if not, what is wrong.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ValidationResult {
@@ -311,6 +380,10 @@ pub struct ValidationResult {
     /// True when the result came from the validation cache.
     #[serde(default)]
     pub cached: bool,
+    /// Per-test evidence from the test step, in the order the runner reported the tests
+    /// (empty when no test step ran).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tests: Vec<TestReport>,
 }
 
 /// Durations serialise as fractional milliseconds, which reads well in JSON reports.
@@ -330,6 +403,30 @@ pub mod duration_ms {
             ));
         }
         Ok(Duration::from_secs_f64(ms / 1000.0))
+    }
+}
+
+/// `Option<Duration>` as fractional milliseconds (see [`duration_ms`]).
+pub mod optional_duration_ms {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::time::Duration;
+
+    pub fn serialize<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => super::duration_ms::serialize(d, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+        let ms = Option::<f64>::deserialize(d)?;
+        match ms {
+            None => Ok(None),
+            Some(ms) if ms.is_finite() && ms >= 0.0 => Ok(Some(Duration::from_secs_f64(ms / 1000.0))),
+            Some(_) => Err(serde::de::Error::custom(
+                "duration must be a non-negative number of ms",
+            )),
+        }
     }
 }
 

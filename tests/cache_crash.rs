@@ -43,6 +43,7 @@ fn expected(i: u64) -> ValidationResult {
             stderr_truncated: false,
         }],
         cached: false,
+        tests: Vec::new(),
     }
 }
 

@@ -36,6 +36,7 @@ fn result(i: u64, termination: Termination) -> ValidationResult {
             stderr_truncated: false,
         }],
         cached: false,
+        tests: Vec::new(),
     }
 }
 

@@ -50,6 +50,7 @@ impl Checker for Names {
                 output: String::new(),
                 steps: Vec::new(),
                 cached: false,
+                tests: Vec::new(),
             })
         })
     }

@@ -72,6 +72,7 @@ impl Checker for Fake {
                 output: String::new(),
                 steps: Vec::new(),
                 cached: false,
+                tests: Vec::new(),
             })
         })
     }

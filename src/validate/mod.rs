@@ -637,6 +637,7 @@ impl StepRun {
             output,
             steps: self.steps,
             cached: false,
+            tests: Vec::new(),
         }
     }
 }
