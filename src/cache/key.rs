@@ -9,7 +9,9 @@ use crate::toolchain::PlannedCommand;
 use crate::validate::Expect;
 
 /// Bumped whenever the key layout or the stored value format changes: old entries then miss.
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: results carry per-test evidence (`ValidationResult::tests`) and the judge's stricter
+/// verdicts; a version-1 verdict on a test step may have been fooled.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The identity of one validation: equal keys mean the same result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -4,7 +4,7 @@
 //! [`parse`] dispatches on that name, stamps the step on every error and adds source context.
 
 use crate::program::Program;
-use crate::types::{CodeError, TargetLanguage, Termination};
+use crate::types::{CodeError, TargetLanguage, Termination, TestReport};
 
 mod context;
 pub mod go;
@@ -38,6 +38,8 @@ pub const PARSERS: &[&str] = &[
     "python-run",
     "node-check",
     "node-run",
+    "python-judge",
+    "node-judge",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -46,8 +48,50 @@ pub enum DiagnosticsError {
     UnknownParser(String),
 }
 
-/// Parses one command's output with the named parser.
+/// What a parser read from one command's output: the errors, and for a test runner the
+/// per-test evidence (empty for compilers and linters).
+///
+/// A test-runner parser returns both: one [`TestReport`] per test the runner announced or
+/// reported (passed ones included), and the errors that make the step fail. The validator
+/// appends `tests` to [`crate::ValidationResult::tests`] in command order; the heal loop judges
+/// by `errors` only, so every failing or incomplete test must also yield an error.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Parsed {
+    pub errors: Vec<CodeError>,
+    pub tests: Vec<TestReport>,
+}
+
+impl Parsed {
+    /// Errors and per-test evidence together.
+    pub fn new(errors: Vec<CodeError>, tests: Vec<TestReport>) -> Parsed {
+        Parsed { errors, tests }
+    }
+}
+
+/// A parser that reports no per-test evidence (compilers, linters).
+impl From<Vec<CodeError>> for Parsed {
+    fn from(errors: Vec<CodeError>) -> Parsed {
+        Parsed {
+            errors,
+            tests: Vec::new(),
+        }
+    }
+}
+
+/// Parses one command's output with the named parser: its errors only (see [`parse_step`]
+/// for the per-test evidence too).
+///
+/// # Errors
+/// [`DiagnosticsError::UnknownParser`] when `parser` is not one of [`PARSERS`].
 pub fn parse(parser: &str, input: &ParseInput<'_>) -> Result<Vec<CodeError>, DiagnosticsError> {
+    parse_step(parser, input).map(|parsed| parsed.errors)
+}
+
+/// Parses one command's output with the named parser: its errors and its per-test evidence.
+///
+/// # Errors
+/// [`DiagnosticsError::UnknownParser`] when `parser` is not one of [`PARSERS`].
+pub fn parse_step(parser: &str, input: &ParseInput<'_>) -> Result<Parsed, DiagnosticsError> {
     let span = tracing::info_span!(
         "parse",
         selfheal.language = %input.language,
@@ -61,15 +105,20 @@ pub fn parse(parser: &str, input: &ParseInput<'_>) -> Result<Vec<CodeError>, Dia
         code.lineno = tracing::field::Empty,
     );
     let _entered = span.enter();
-    let mut errors = match parser {
-        "rustc-json" => rust::parse_rustc_json(input),
-        "libtest" => rust::parse_libtest(input),
-        "go-build" => go::parse_build(input),
-        "go-test" => go::parse_test(input),
-        "python-check" => python::parse_check(input),
-        "python-run" => python::parse_run(input),
-        "node-check" => javascript::parse_check(input),
-        "node-run" => javascript::parse_run(input),
+    // Test-runner parsers return `Parsed` (errors and per-test reports); the others return
+    // their errors, converted with `.into()`.
+    let Parsed { mut errors, tests } = match parser {
+        "rustc-json" => rust::parse_rustc_json(input).into(),
+        "libtest" => rust::parse_libtest(input).into(),
+        "go-build" => go::parse_build(input).into(),
+        "go-test" => go::parse_test(input).into(),
+        "python-check" => python::parse_check(input).into(),
+        "python-run" => python::parse_run(input).into(),
+        "node-check" => javascript::parse_check(input).into(),
+        "node-run" => javascript::parse_run(input).into(),
+        // Without the run's secret nothing a runner printed can be trusted: the validator calls
+        // `judge::judge` with it; here the run is judged incomplete.
+        "python-judge" | "node-judge" => crate::judge::judge(parser, input, None),
         other => return Err(DiagnosticsError::UnknownParser(other.to_string())),
     };
     for error in &mut errors {
@@ -88,7 +137,7 @@ pub fn parse(parser: &str, input: &ParseInput<'_>) -> Result<Vec<CodeError>, Dia
             span.record("code.lineno", i64::from(location.line));
         }
     }
-    Ok(errors)
+    Ok(Parsed { errors, tests })
 }
 
 /// Strips the sandbox work directory prefix from a path the toolchain printed, giving the

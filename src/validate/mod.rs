@@ -21,7 +21,7 @@ use crate::toolchain::{
     PlannedCommand, ResolvedToolchain, StepKind, ToolchainEnv, ToolchainError, ToolchainSet,
 };
 use crate::types::{
-    CodeError, ErrorType, StepOutcome, TargetLanguage, Termination, ValidationResult,
+    CodeError, ErrorType, StepOutcome, TargetLanguage, Termination, TestReport, ValidationResult,
 };
 use crate::workspace::{Workspace, WorkspaceError};
 
@@ -335,6 +335,8 @@ impl Validator {
                 break;
             }
         }
+        // A work directory that cannot be removed is an error, never silently left behind.
+        workspace.remove()?;
         let result = run.into_result(program.language, started.elapsed());
         if let (Some(cache), Some(key)) = (&self.cache, key) {
             let span =
@@ -375,6 +377,7 @@ impl Validator {
                 Some(&options.stdin),
             )
             .await?;
+        workspace.remove()?;
         let program_outcome = (ran_all || run.steps.len() == commands.len())
             .then(|| run.steps.last().cloned())
             .flatten();
@@ -415,8 +418,11 @@ impl Validator {
                     break;
                 }
             }
-            let stdin = match stdin_for_last {
-                Some(input) if index + 1 == commands.len() => input.to_vec(),
+            // The judge's test runners get a fresh secret on stdin (src/judge).
+            let secret = crate::judge::is_judge(&command.parser).then(crate::judge::new_secret);
+            let stdin = match (&secret, stdin_for_last) {
+                (Some(secret), _) => format!("{secret}\n").into_bytes(),
+                (None, Some(input)) if index + 1 == commands.len() => input.to_vec(),
                 _ => Vec::new(),
             };
             let outcome = self
@@ -455,7 +461,11 @@ impl Validator {
                 stderr: &step.stderr,
                 program,
             };
-            let mut errors = diagnostics::parse(&command.parser, &input)?;
+            let diagnostics::Parsed { mut errors, tests } = match &secret {
+                Some(secret) => crate::judge::judge(&command.parser, &input, Some(secret)),
+                None => diagnostics::parse_step(&command.parser, &input)?,
+            };
+            run.tests.extend(tests);
             if let Some(plugins) = &self.plugins {
                 for validator in plugins.validators() {
                     errors.extend(validator.errors(program, &step));
@@ -618,6 +628,8 @@ fn unexplained_failure(step: &StepOutcome) -> CodeError {
 struct StepRun {
     steps: Vec<StepOutcome>,
     errors: Vec<CodeError>,
+    /// Per-test evidence of every test-runner command, in command order.
+    tests: Vec<TestReport>,
 }
 
 impl StepRun {
@@ -637,7 +649,7 @@ impl StepRun {
             output,
             steps: self.steps,
             cached: false,
-            tests: Vec::new(),
+            tests: self.tests,
         }
     }
 }
