@@ -140,6 +140,7 @@ impl FixStrategy for EditWherever {
             strategy: self.id().into(),
             description: "rename `totl` to `total`".into(),
             confidence: 0.99,
+            applicability: selfheal::fix::FixApplicability::Safe,
             edits: vec![Edit {
                 file: loc.file.clone(),
                 byte_start: start,

@@ -53,6 +53,7 @@ fn a_fix_strategy_returns_exactly_its_fixes() {
             strategy: "plugin.fixed-edit".into(),
             description: "close the call".into(),
             confidence: 0.9,
+            applicability: selfheal::fix::FixApplicability::Speculative,
             edits: vec![selfheal::fix::Edit {
                 file: "main.py".into(),
                 byte_start: 13,

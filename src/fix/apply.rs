@@ -152,6 +152,7 @@ mod tests {
             strategy: "test".into(),
             description: "test".into(),
             confidence: 0.5,
+            applicability: crate::fix::FixApplicability::Safe,
             edits,
         }
     }

@@ -950,6 +950,11 @@ fn combine(best: Vec<Proposal>) -> Option<Proposal> {
                 .collect::<Vec<_>>()
                 .join("; "),
             confidence,
+            applicability: parts
+                .iter()
+                .map(|p| p.fix.applicability)
+                .min()
+                .unwrap_or_default(),
             edits,
         },
         targets: parts

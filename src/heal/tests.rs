@@ -127,6 +127,7 @@ impl FixStrategy for Replace {
                 strategy: self.id.to_string(),
                 description: format!("replace with {r}"),
                 confidence: *c,
+                applicability: crate::fix::FixApplicability::Speculative,
                 edits: vec![Edit {
                     file: loc.file.clone(),
                     byte_start: start,
@@ -404,6 +405,7 @@ fn combine_skips_overlapping_edits() {
             strategy: "s".into(),
             description: r.into(),
             confidence: 0.5,
+            applicability: crate::fix::FixApplicability::Speculative,
             edits: vec![Edit {
                 file: "a".into(),
                 byte_start: start,

@@ -136,6 +136,7 @@ pub fn fix_from_wit(fix: wit::Fix, strategy: &str) -> Result<Fix, String> {
         strategy: strategy.to_string(),
         description: fix.description,
         confidence: fix.confidence,
+        applicability: crate::fix::FixApplicability::Speculative,
         edits,
     })
 }

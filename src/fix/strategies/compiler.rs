@@ -10,33 +10,62 @@
 
 use std::sync::Arc;
 
-use crate::fix::{Edit, Fix, FixStrategy};
+use crate::fix::{Edit, Fix, FixApplicability, FixStrategy, Rule, RuleMeta};
 use crate::program::Program;
 use crate::types::{Applicability, CodeError, CompilerSuggestion, Replacement};
 
 pub fn strategies() -> Vec<Arc<dyn FixStrategy>> {
-    vec![Arc::new(CompilerSuggestions {
-        machine_only: false,
-    })]
+    vec![Arc::new(CompilerSuggestions)]
 }
 
 /// The strategy restricted to machine-applicable suggestions (`rust.machine-applicable`).
 pub fn machine_applicable_only() -> Arc<dyn FixStrategy> {
-    Arc::new(CompilerSuggestions { machine_only: true })
+    Arc::new(MachineApplicable)
 }
 
-/// Turns an error's compiler suggestions into fixes.
-pub struct CompilerSuggestions {
-    machine_only: bool,
+/// Turns an error's compiler suggestions into fixes (`any.compiler-suggestion`).
+pub struct CompilerSuggestions;
+
+/// Turns only an error's machine-applicable compiler suggestions into fixes
+/// (`rust.machine-applicable`, opt-in: not in the built-in engine).
+pub struct MachineApplicable;
+
+impl Rule for CompilerSuggestions {
+    const META: RuleMeta = RuleMeta::new("any.compiler-suggestion", FixApplicability::Safe);
+
+    fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        suggestions(Self::META.id, false, error, program)
+    }
 }
+
+impl Rule for MachineApplicable {
+    const META: RuleMeta = RuleMeta::new("rust.machine-applicable", FixApplicability::Safe);
+
+    fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        suggestions(Self::META.id, true, error, program)
+    }
+}
+
+/// Confidence in a machine-applicable suggestion.
+const MACHINE_APPLICABLE: f64 = 0.9;
+/// Confidence in a "maybe incorrect" suggestion (and other parsers' "did you mean" hints).
+const MAYBE_INCORRECT: f64 = 0.6;
+/// Confidence in a suggestion of unspecified applicability.
+const UNSPECIFIED: f64 = 0.5;
+/// Confidence in a suggestion with placeholders.
+const HAS_PLACEHOLDERS: f64 = 0.2;
+/// Most confidence in a suggestion whose text still holds a placeholder (`/* Type */`).
+const PLACEHOLDER_TEXT: f64 = 0.05;
+/// Confidence in applying every machine-applicable suggestion of the error at once.
+const ALL_MACHINE_APPLICABLE: f64 = 0.92;
 
 /// The strategy's confidence in a suggestion at each applicability level.
 fn confidence(applicability: Applicability) -> f64 {
     match applicability {
-        Applicability::MachineApplicable => 0.9,
-        Applicability::MaybeIncorrect => 0.6,
-        Applicability::Unspecified => 0.5,
-        Applicability::HasPlaceholders => 0.2,
+        Applicability::MachineApplicable => MACHINE_APPLICABLE,
+        Applicability::MaybeIncorrect => MAYBE_INCORRECT,
+        Applicability::Unspecified => UNSPECIFIED,
+        Applicability::HasPlaceholders => HAS_PLACEHOLDERS,
     }
 }
 
@@ -47,57 +76,51 @@ fn has_placeholder(text: &str) -> bool {
         || text.contains("/* Type */")
 }
 
-impl FixStrategy for CompilerSuggestions {
-    fn id(&self) -> &str {
-        if self.machine_only {
-            "rust.machine-applicable"
-        } else {
-            "any.compiler-suggestion"
+fn suggestions(id: &str, machine_only: bool, error: &CodeError, program: &Program) -> Vec<Fix> {
+    let mut fixes = Vec::new();
+    let mut machine_edits: Vec<Edit> = Vec::new();
+    let mut machine_count = 0usize;
+    for suggestion in &error.suggestions {
+        let machine = suggestion.applicability == Applicability::MachineApplicable;
+        if machine_only && !machine {
+            continue;
         }
-    }
-
-    fn suggest(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        let mut fixes = Vec::new();
-        let mut machine_edits: Vec<Edit> = Vec::new();
-        let mut machine_count = 0usize;
-        for suggestion in &error.suggestions {
-            let machine = suggestion.applicability == Applicability::MachineApplicable;
-            if self.machine_only && !machine {
+        for alternative in alternatives(&suggestion.replacements) {
+            let Some(edits) = to_edits(&alternative, program) else {
                 continue;
+            };
+            let mut conf = confidence(suggestion.applicability);
+            let mut applicability = FixApplicability::of_compiler(suggestion.applicability);
+            if alternative.iter().any(|r| has_placeholder(&r.text)) {
+                // Kept (someone may fill it in), but it cannot compile as it is.
+                conf = conf.min(PLACEHOLDER_TEXT);
+                applicability = FixApplicability::Speculative;
             }
-            for alternative in alternatives(&suggestion.replacements) {
-                let Some(edits) = to_edits(&alternative, program) else {
-                    continue;
-                };
-                let mut conf = confidence(suggestion.applicability);
-                if alternative.iter().any(|r| has_placeholder(&r.text)) {
-                    // Kept (someone may fill it in), but it cannot compile as it is.
-                    conf = conf.min(0.05);
-                }
-                if machine && !overlaps_any(&edits, &machine_edits) {
-                    machine_edits.extend(edits.iter().cloned());
-                    machine_count += 1;
-                }
-                fixes.push(Fix {
-                    strategy: self.id().to_string(),
-                    description: describe(suggestion, &alternative),
-                    confidence: conf,
-                    edits,
-                });
+            if machine && !overlaps_any(&edits, &machine_edits) {
+                machine_edits.extend(edits.iter().cloned());
+                machine_count += 1;
             }
-        }
-        if machine_count > 1 {
             fixes.push(Fix {
-                strategy: self.id().to_string(),
-                description: format!(
-                    "apply all {machine_count} machine-applicable compiler suggestions"
-                ),
-                confidence: 0.92,
-                edits: machine_edits,
+                strategy: id.to_string(),
+                description: describe(suggestion, &alternative),
+                confidence: conf,
+                applicability,
+                edits,
             });
         }
-        fixes
     }
+    if machine_count > 1 {
+        fixes.push(Fix {
+            strategy: id.to_string(),
+            description: format!(
+                "apply all {machine_count} machine-applicable compiler suggestions"
+            ),
+            confidence: ALL_MACHINE_APPLICABLE,
+            applicability: FixApplicability::Safe,
+            edits: machine_edits,
+        });
+    }
+    fixes
 }
 
 /// rustc lists alternative suggestions ("consider importing one of these") as replacements of

@@ -13,17 +13,10 @@ pub mod python;
 pub mod rust;
 pub mod syntax;
 
-/// Every built-in strategy.
+/// Every built-in strategy (kept for callers of the old path; the list is
+/// [`crate::fix::registry::builtin`]).
 pub fn builtin() -> Vec<Arc<dyn FixStrategy>> {
-    let mut all = Vec::new();
-    all.extend(compiler::strategies());
-    all.extend(names::strategies());
-    all.extend(syntax::strategies());
-    all.extend(rust::strategies());
-    all.extend(go::strategies());
-    all.extend(python::strategies());
-    all.extend(javascript::strategies());
-    all
+    crate::fix::registry::builtin()
 }
 
 /// The error's code, or "" when the toolchain gave none.
@@ -36,6 +29,7 @@ pub(crate) fn fix(id: &str, description: String, confidence: f64, edits: Vec<Edi
         strategy: id.to_string(),
         description,
         confidence,
+        applicability: crate::fix::FixApplicability::Safe,
         edits,
     }
 }

@@ -67,6 +67,7 @@ impl FixStrategy for SimilarName {
                     strategy: self.id().to_string(),
                     description: format!("replace `{name}` by the similar name `{candidate}`"),
                     confidence: base * (1.0 - norm) - 0.05 * rank as f64,
+                    applicability: crate::fix::FixApplicability::Safe,
                     edits: vec![Edit {
                         file: file.clone(),
                         byte_start: start,
@@ -1378,6 +1379,7 @@ pub(crate) fn commented_code_fixes(id: &str, program: &Program, hash: bool) -> V
                 strategy: id.to_string(),
                 description: "uncomment the code cut off by a trailing comment".into(),
                 confidence: 0.35,
+                applicability: crate::fix::FixApplicability::Safe,
                 edits: vec![e],
             });
         }
@@ -1630,6 +1632,7 @@ mod tests {
             strategy: "t".into(),
             description: String::new(),
             confidence: 0.5,
+            applicability: crate::fix::FixApplicability::Safe,
             edits,
         };
         assert_eq!(

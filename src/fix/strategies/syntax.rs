@@ -82,6 +82,7 @@ impl<'a> Fixes<'a> {
             strategy: self.id.to_string(),
             description: description.into(),
             confidence,
+            applicability: crate::fix::FixApplicability::Safe,
             edits,
         });
     }
