@@ -22,6 +22,8 @@ use selfheal::toolchain::{doctor, DoctorEntry, ToolchainEnv};
 use selfheal::validate::{Expect, RunOptions, RunReport, Validator, ValidatorConfig};
 use selfheal::{Program, TargetLanguage, ValidationResult};
 
+mod cli;
+
 #[derive(Parser)]
 #[command(
     name = "selfheal",
@@ -176,11 +178,33 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let code = match runtime.block_on(dispatch(cli)) {
-        Ok(code) => ExitCode::from(code),
-        Err(UsageError(message)) => {
+    let finished = runtime.block_on(async {
+        let Some(stop) = cli::signals::listen() else {
+            return Ok(dispatch(cli).await);
+        };
+        // Dropping the command's future (when a signal wins) cancels it.
+        tokio::select! {
+            result = dispatch(cli) => Ok(result),
+            stop = stop => Err(stop),
+        }
+    });
+    let code = match finished {
+        Ok(Ok(code)) => ExitCode::from(code),
+        Ok(Err(UsageError(message))) => {
             eprintln!("error: {message}");
             ExitCode::from(2)
+        }
+        Err(stop) => {
+            cli::signals::exit_on_next_signal();
+            eprintln!(
+                "selfheal: interrupted by {}; stopping the sandboxes and removing the work directories",
+                stop.name()
+            );
+            // Drops every task still alive (sandbox guards kill their processes, workspaces
+            // remove their directories) and waits for them.
+            runtime.shutdown_timeout(cli::signals::CLEANUP_GRACE);
+            drop(telemetry);
+            return ExitCode::from(stop.exit_code());
         }
     };
     drop(runtime);

@@ -1,0 +1,3 @@
+//! The binary's own modules: commands, rendering, signals.
+
+pub mod signals;
