@@ -10,7 +10,7 @@
 use std::os::raw::{c_char, c_int, c_void};
 use std::ptr;
 
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::plan::{ChildPlan, Op};
 
@@ -89,6 +89,35 @@ const MOVE_MOUNT_F_EMPTY_PATH: u32 = 0x4;
 
 /// Highest signal number (`_NSIG - 1`).
 const MAX_SIGNAL: c_int = 64;
+
+/// The signal the host sends the init at the wall-clock deadline: kill everything, reap it
+/// and report the resource usage (see [`on_stop`]).
+pub(crate) const STOP_SIGNAL: c_int = libc::SIGUSR1;
+
+/// Set by [`on_stop`] (in the init's own copy of memory).
+static STOP: AtomicBool = AtomicBool::new(false);
+
+/// `STOP_SIGNAL` handler. Only a sender outside the sandbox's PID namespace (the host: its pid
+/// reads as 0 here) counts; a sandboxed process sharing the init's kernel uid cannot end the
+/// run early this way.
+extern "C" fn on_stop(_sig: c_int, info: *mut libc::siginfo_t, _ctx: *mut c_void) {
+    // SAFETY: the kernel passes a valid siginfo to an SA_SIGINFO handler.
+    if !info.is_null() && unsafe { (*info).si_pid() } == 0 {
+        STOP.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Installs [`on_stop`] without SA_RESTART, so the init's `wait4` returns EINTR on it.
+fn install_stop_handler() {
+    // SAFETY: sigaction with a zeroed struct plus handler and flags; the handler only stores
+    // an atomic (async-signal-safe).
+    unsafe {
+        let mut act: libc::sigaction = std::mem::zeroed();
+        act.sa_sigaction = on_stop as usize;
+        act.sa_flags = libc::SA_SIGINFO;
+        libc::sigaction(STOP_SIGNAL, &act, ptr::null_mut());
+    }
+}
 
 fn errno() -> i32 {
     // SAFETY: __errno_location returns this thread's errno slot; always valid.
@@ -365,6 +394,7 @@ pub(crate) unsafe fn init_main(plan: &ChildPlan) -> ! {
         0,
     );
     reset_signals();
+    install_stop_handler();
 
     // Wait until the host has written our id maps. EOF means the host went away.
     let mut byte = 0u8;
@@ -491,26 +521,37 @@ pub(crate) unsafe fn init_main(plan: &ChildPlan) -> ! {
     libc::close(fds.stdout_w);
     libc::close(fds.stderr_w);
 
-    // Reap everything until the command itself ends.
-    let status = loop {
-        let mut status: c_int = 0;
-        let r = libc::wait4(-1, &mut status, libc::__WALL, ptr::null_mut());
+    // Reap everything until the command itself ends, or the host asks us to stop at the
+    // deadline.
+    let mut status: c_int = libc::SIGKILL;
+    let mut reaped = false;
+    while !STOP.load(Ordering::SeqCst) {
+        let mut st: c_int = 0;
+        let r = libc::wait4(-1, &mut st, libc::__WALL, ptr::null_mut());
         if r == pid {
-            break status;
+            status = st;
+            reaped = true;
+            break;
         }
         if r < 0 && errno() != libc::EINTR {
             // ECHILD: cannot happen while the command is unreaped; exit rather than spin.
             libc::_exit(124);
         }
-    };
+    }
     // Then end every process left (daemons, grandchildren) and reap them, so that when the
     // status arrives on the host nothing of the sandbox runs any more and the host need not
-    // wait for the namespaces to be torn down. kill(-1) from a PID namespace's init reaches
-    // every other process of the namespace; racing forks are caught by the kernel.
+    // wait for the namespaces to be torn down; reaping them here also folds their CPU time
+    // and peak memory into ours, which is what the report carries (deadline included).
+    // kill(-1) from a PID namespace's init reaches every other process of the namespace;
+    // racing forks are caught by the kernel.
     libc::kill(-1, libc::SIGKILL);
     loop {
         let mut st: c_int = 0;
         let r = libc::wait4(-1, &mut st, libc::__WALL, ptr::null_mut());
+        if r == pid && !reaped {
+            status = st;
+            reaped = true;
+        }
         if r < 0 && errno() != libc::EINTR {
             break;
         }

@@ -26,6 +26,10 @@ pub const DEFAULT_ROOT_MAPPING: (u32, u32) = (65534, 65534);
 /// an unrelated host process that has not yet exec'd can hold them).
 const OUTPUT_GRACE: Duration = Duration::from_secs(2);
 
+/// How long the init gets, after the deadline, to kill and reap the sandbox's processes and
+/// report their resource usage before it is killed itself (then only its own usage is known).
+const STOP_GRACE: Duration = Duration::from_secs(2);
+
 /// Runs commands in fresh namespaces. Cheap to clone; `Send + Sync`.
 ///
 /// `run` needs a tokio runtime with IO and time drivers enabled (`enable_all`).
@@ -96,6 +100,12 @@ struct HostEnds {
 }
 
 /// Kills and reaps a spawned init unless the run finished normally (cancellation safety).
+///
+/// The reap is synchronous: when the guard is gone, so is every process of the sandbox (the
+/// kernel lets a PID namespace's init finish exiting only after all its other processes
+/// have died), so a caller that drops a run and then removes the work directory cannot race
+/// a process still writing into it. Killing a namespace takes milliseconds, longer only for
+/// processes with gigabytes to unmap.
 struct Guard {
     spawned: Option<Spawned>,
 }
@@ -104,20 +114,24 @@ impl Drop for Guard {
     fn drop(&mut self) {
         if let Some(s) = self.spawned.take() {
             spawn::kill(&s.pidfd);
-            let mut status = 0;
-            // SAFETY: waitpid on our own child.
-            let r = unsafe { libc::waitpid(s.pid, &mut status, libc::WNOHANG | libc::__WALL) };
-            if r == 0 {
-                // Still tearing down its namespace: reap it off this thread.
-                let pid = s.pid;
-                let _ = std::thread::Builder::new()
-                    .name("selfheal-sandbox-reaper".into())
-                    .spawn(move || {
-                        let mut status = 0;
-                        // SAFETY: as above.
-                        unsafe { libc::waitpid(pid, &mut status, libc::__WALL) };
-                        drop(s);
-                    });
+            loop {
+                let mut status = 0;
+                // SAFETY: waitpid on our own child.
+                let r = unsafe { libc::waitpid(s.pid, &mut status, libc::__WALL) };
+                if r < 0 && io::Error::last_os_error().raw_os_error() == Some(libc::EINTR) {
+                    continue;
+                }
+                if r < 0 {
+                    // ECHILD: an embedder's `waitpid(-1)` reaped it; wait on the pidfd instead.
+                    let mut pfd = libc::pollfd {
+                        fd: s.pidfd.as_raw_fd(),
+                        events: libc::POLLIN,
+                        revents: 0,
+                    };
+                    // SAFETY: poll on one pollfd we own.
+                    unsafe { libc::poll(&mut pfd, 1, 10_000) };
+                }
+                break;
             }
         }
     }
@@ -585,14 +599,22 @@ impl Sandbox {
             // The init reports the command's status once every process of the sandbox is
             // dead and reaped; EOF without a status means the init itself died.
             let reported = async {
-                tokio::select! {
+                let timed_out = tokio::select! {
                     _ = read_records(&mut report_rx, &mut records) => false,
-                    _ = tokio::time::sleep_until(deadline) => {
-                        // Killing the init takes the whole PID namespace with it.
-                        spawn::kill(pidfd.get_ref());
-                        true
-                    }
+                    _ = tokio::time::sleep_until(deadline) => true,
+                };
+                if timed_out {
+                    // Ask the init to kill and reap everything and report what it all used,
+                    // then kill it regardless (which takes the whole PID namespace with it).
+                    spawn::signal(pidfd.get_ref(), child::STOP_SIGNAL);
+                    let _ = tokio::time::timeout(
+                        STOP_GRACE,
+                        read_records(&mut report_rx, &mut records),
+                    )
+                    .await;
+                    spawn::kill(pidfd.get_ref());
                 }
+                timed_out
             };
             tokio::pin!(reported);
             let mut fed = false;
@@ -663,6 +685,7 @@ impl Sandbox {
             return Err(error_from_record(&rec, &descriptions, cmd, &cwd));
         }
         let (exit_code, signal, timed_out) = match records.status {
+            _ if timed_out => (None, Some(libc::SIGKILL), true),
             Some(rec) => {
                 let ws = rec.value;
                 if libc::WIFEXITED(ws) {
@@ -673,7 +696,6 @@ impl Sandbox {
                     (None, None, false)
                 }
             }
-            None if timed_out => (None, Some(libc::SIGKILL), true),
             None => {
                 return Err(SandboxError::Setup(format!(
                     "the sandbox init (pid {pid}) died without reporting; was it killed from \

@@ -322,6 +322,22 @@ fn tmp_size(bytes: u64) -> u64 {
     bytes.max(4096)
 }
 
+/// Inode cap of a writable tmpfs of `bytes`: one inode per 4 KiB of space (every file costs
+/// kernel memory outside the size limit, so a size limit alone lets a program pin gigabytes
+/// of it with millions of empty files), at least 1024.
+pub(crate) fn tmp_inodes(bytes: u64) -> u64 {
+    (tmp_size(bytes) / 4096).max(1024)
+}
+
+/// tmpfs options for a writable, size- and inode-capped tmpfs.
+fn capped(bytes: u64, mode: &str) -> String {
+    format!(
+        "size={},nr_inodes={},mode={mode}",
+        tmp_size(bytes),
+        tmp_inodes(bytes)
+    )
+}
+
 /// Validates `cmd` and computes the child's plan. Touches the host filesystem only to inspect
 /// sources (metadata, canonical paths).
 pub(crate) fn prepare(
@@ -478,7 +494,12 @@ pub(crate) fn prepare(
     let mut created: HashSet<PathBuf> = HashSet::new();
     let mut slots = 0usize;
     let mut overlays = 0usize;
-    ops.push(tmpfs(&staging, "/", nosuid_nodev, "size=1m,mode=0755")?);
+    ops.push(tmpfs(
+        &staging,
+        "/",
+        nosuid_nodev,
+        "size=1m,nr_inodes=4096,mode=0755",
+    )?);
 
     // /proc: a fresh procfs of the sandbox's PID namespace.
     mkdirs(&mut ops, &mut created, &staging, Path::new("/proc"), true)?;
@@ -501,7 +522,7 @@ pub(crate) fn prepare(
         &staging,
         "/dev",
         (libc::MS_NOSUID | libc::MS_NOEXEC) as libc::c_ulong,
-        "size=64k,mode=0755",
+        "size=64k,nr_inodes=256,mode=0755",
     )?);
     for d in DEVICES {
         let dst = staged(&staging, &Path::new("/dev").join(d));
@@ -539,7 +560,7 @@ pub(crate) fn prepare(
         &staging,
         "/dev/shm",
         nosuid_nodev,
-        &format!("size={},mode=1777", tmp_size(cmd.limits.tmp_bytes)),
+        &capped(cmd.limits.tmp_bytes, "1777"),
     )?);
     ops.push((
         Op::SetAttr {
@@ -555,7 +576,7 @@ pub(crate) fn prepare(
         &staging,
         "/tmp",
         nosuid_nodev,
-        &format!("size={},mode=1777", tmp_size(cmd.limits.tmp_bytes)),
+        &capped(cmd.limits.tmp_bytes, "1777"),
     )?);
 
     // /work: the only writable host directory.
@@ -651,7 +672,7 @@ pub(crate) fn prepare(
                         flags: nosuid_nodev,
                         data: cstr(
                             "tmpfs options",
-                            format!("size={},mode=0755", tmp_size(cmd.limits.tmp_bytes)).as_bytes(),
+                            capped(cmd.limits.tmp_bytes, "0755").as_bytes(),
                         )?,
                     },
                     format!("mount the overlay scratch tmpfs for {}", target.display()),

@@ -4,7 +4,8 @@
 //! program to the kernel. seccompiler builds the EPERM part (calls a compiler or a test never
 //! needs); a short prologue spliced in after its architecture check answers ENOSYS for
 //! `clone3`, whose flags live in memory a filter cannot read (libc then falls back to `clone`,
-//! whose flags the EPERM part checks), and for every x32-ABI call (numbers with bit 30 set:
+//! whose flags the EPERM part checks), for `openat2` (its mode, which may not carry set-id
+//! bits, lives in memory too; libc never calls it), and for every x32-ABI call (numbers with bit 30 set:
 //! the same entry points under other numbers, so they would bypass the list).
 //!
 //! The filter is kept short on purpose: installing it makes the kernel evaluate it once per
@@ -88,9 +89,52 @@ const DENIED: &[i64] = &[
     libc::SYS_name_to_handle_at,
     libc::SYS_process_vm_readv,
     libc::SYS_process_vm_writev,
+    libc::SYS_pidfd_getfd,
     libc::SYS_lookup_dcookie,
     libc::SYS_vhangup,
+    // io_uring: a second system call interface this filter cannot see into.
+    libc::SYS_io_uring_setup,
+    libc::SYS_io_uring_enter,
+    libc::SYS_io_uring_register,
+    libc::SYS_memfd_secret,
 ];
+
+/// Socket families a sandbox may create: local sockets, IP (confined by the empty network
+/// namespace) and netlink (the namespace's own routing tables). Everything else, AF_VSOCK (not
+/// confined by a network namespace: a path to the hypervisor) included, is refused.
+const SOCKET_FAMILIES: [u64; 4] = [
+    libc::AF_UNIX as u64,
+    libc::AF_INET as u64,
+    libc::AF_INET6 as u64,
+    libc::AF_NETLINK as u64,
+];
+
+/// Set-user-ID and set-group-ID bits: a file in the work directory must never carry them (the
+/// directory is on the host; another local user could run such a file as the sandbox's user).
+const SETID_BITS: [u64; 2] = [libc::S_ISUID as u64, libc::S_ISGID as u64];
+
+/// `open` flags with which the mode argument is used.
+const CREATE_FLAGS: [u64; 2] = [libc::O_CREAT as u64, 0o2000_0000 /* __O_TMPFILE */];
+
+/// Calls that set a file's mode: (syscall, index of the mode argument, index of the flags
+/// argument when the mode only matters with `O_CREAT`/`O_TMPFILE`).
+fn mode_setters() -> Vec<(i64, u8, Option<u8>)> {
+    let mut v = vec![
+        (libc::SYS_openat, 3, Some(2)),
+        (libc::SYS_mknodat, 2, None),
+        (libc::SYS_fchmod, 1, None),
+        (libc::SYS_fchmodat, 2, None),
+        (libc::SYS_fchmodat2, 2, None),
+    ];
+    #[cfg(target_arch = "x86_64")]
+    v.extend([
+        (libc::SYS_open, 2, Some(1)),
+        (libc::SYS_creat, 1, None),
+        (libc::SYS_mknod, 1, None),
+        (libc::SYS_chmod, 1, None),
+    ]);
+    v
+}
 
 /// The compiled filter.
 #[derive(Debug, Clone)]
@@ -135,6 +179,33 @@ pub(crate) fn compile() -> Result<Filters, String> {
         cond(0, SeccompCmpOp::Ne, 0xffff_ffff)?,
     ])?];
     rules.insert(libc::SYS_personality, personality);
+    for nr in [libc::SYS_socket, libc::SYS_socketpair] {
+        let conditions = SOCKET_FAMILIES
+            .iter()
+            .map(|&f| cond(0, SeccompCmpOp::Ne, f))
+            .collect::<Result<Vec<_>, _>>()?;
+        rules.insert(nr, vec![rule(conditions)?]);
+    }
+    // No set-id bits, however the mode is set (openat2, whose mode lives in memory, answers
+    // ENOSYS below; libc never needs it).
+    for (nr, mode_arg, flags_arg) in mode_setters() {
+        let mut nr_rules = Vec::new();
+        for bit in SETID_BITS {
+            let mode = cond(mode_arg, SeccompCmpOp::MaskedEq(bit), bit)?;
+            match flags_arg {
+                Some(f) => {
+                    for flag in CREATE_FLAGS {
+                        nr_rules.push(rule(vec![
+                            cond(f, SeccompCmpOp::MaskedEq(flag), flag)?,
+                            mode.clone(),
+                        ])?);
+                    }
+                }
+                None => nr_rules.push(rule(vec![mode])?),
+            }
+        }
+        rules.insert(nr, nr_rules);
+    }
 
     let deny = SeccompFilter::new(
         rules,
@@ -162,6 +233,8 @@ pub(crate) fn compile() -> Result<Filters, String> {
         insn(BPF_RET_K, 0, 0, enosys),
         insn(BPF_JMP_JEQ_K, 0, 1, libc::SYS_clone3 as u32),
         insn(BPF_RET_K, 0, 0, enosys),
+        insn(BPF_JMP_JEQ_K, 0, 1, libc::SYS_openat2 as u32),
+        insn(BPF_RET_K, 0, 0, enosys),
     ];
     program.splice(ARCH_CHECK_LEN..ARCH_CHECK_LEN, prologue);
     Ok(Filters { program })
@@ -175,7 +248,8 @@ mod tests {
     fn filters_compile() {
         let f = compile().unwrap();
         assert!(
-            f.program.len() < 400,
+            // The set-id mode checks on nine calls are most of it.
+            f.program.len() < 600,
             "filter grew to {} instructions",
             f.program.len()
         );

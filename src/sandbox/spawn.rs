@@ -208,12 +208,17 @@ fn write_maps(pid: libc::pid_t, ids: IdMap) -> Result<(), SpawnFailure> {
 
 /// Sends SIGKILL through the pidfd (never a recycled pid).
 pub(crate) fn kill(pidfd: &OwnedFd) {
+    signal(pidfd, libc::SIGKILL);
+}
+
+/// Sends `sig` through the pidfd (never a recycled pid); a process already gone is fine.
+pub(crate) fn signal(pidfd: &OwnedFd, sig: libc::c_int) {
     // SAFETY: pidfd_send_signal on a pidfd we own; no memory is passed.
     unsafe {
         libc::syscall(
             libc::SYS_pidfd_send_signal,
             pidfd.as_raw_fd(),
-            libc::SIGKILL,
+            sig,
             std::ptr::null::<libc::siginfo_t>(),
             0u32,
         );
