@@ -82,6 +82,137 @@ fn an_infinite_loop_times_out() {
     assert_contained(&host, &plugin, FailureKind::Timeout);
 }
 
+/// Runs `f` on a thread and fails the test (instead of hanging it) when it has not returned
+/// within `limit`: a liveness bound far above the 50 ms deadline, not a speed measurement.
+fn returns_within<R: Send + 'static>(limit: Duration, f: impl FnOnce() -> R + Send + 'static) -> R {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(limit)
+        .unwrap_or_else(|_| panic!("did not return within {limit:?}: the deadline did not hold"))
+}
+
+/// A fix strategy of the `test:plugins/sleeper` world (imports the monotonic clock and poll).
+fn sleeper(name: &str) -> Vec<u8> {
+    componentize::component(name, "test:plugins/sleeper")
+}
+
+#[test]
+fn an_eight_second_sleep_in_pollable_block_times_out() {
+    // Before async calls, the plugin slept 8 s in `pollable.block` and then returned its fix
+    // as a success: the epoch deadline never fires inside a host call.
+    let host = host();
+    let plugin = host.load_bytes(&sleeper("sleep-8s")).unwrap();
+    let hostile = plugin.clone();
+    let failure = returns_within(Duration::from_secs(20), move || {
+        hostile.suggest(&error(), &program(), "plugin.sleep-8s")
+    })
+    .expect_err("the sleeping plugin must time out");
+    assert_eq!(failure.kind, FailureKind::Timeout, "{failure}");
+    assert_eq!(failure.message, "ran longer than 50 ms");
+    assert_eq!(plugin.failures(), 1);
+    let host2 = self::host();
+    let plugin2 = host2.load_bytes(&sleeper("sleep-8s")).unwrap();
+    assert_contained(&host2, &plugin2, FailureKind::Timeout);
+}
+
+#[test]
+fn an_hour_long_sleep_in_poll_times_out() {
+    let host = host();
+    let plugin = host.load_bytes(&sleeper("sleep-hour")).unwrap();
+    let hostile = plugin.clone();
+    let failure = returns_within(Duration::from_secs(20), move || {
+        hostile.suggest(&error(), &program(), "plugin.sleep-hour")
+    })
+    .expect_err("the sleeping plugin must time out");
+    assert_eq!(failure.kind, FailureKind::Timeout, "{failure}");
+    assert_eq!(failure.function, "suggest");
+    let host2 = self::host();
+    let plugin2 = host2.load_bytes(&sleeper("sleep-hour")).unwrap();
+    returns_within(Duration::from_secs(20), move || {
+        assert_contained(&host2, &plugin2, FailureKind::Timeout)
+    });
+}
+
+#[test]
+fn an_hour_long_sleep_in_info_fails_the_load_with_a_timeout() {
+    let host = host();
+    let bytes = sleeper("sleep-in-info");
+    let loader = host.clone();
+    let err = returns_within(Duration::from_secs(20), move || loader.load_bytes(&bytes))
+        .expect_err("the load must fail");
+    match &err {
+        PluginError::Info(failure) => {
+            assert_eq!(failure.kind, FailureKind::Timeout, "{failure}");
+            assert_eq!(failure.function, "info");
+        }
+        other => panic!("expected Info(timeout), got {other:?}"),
+    }
+    // The host goes on loading and running good plugins.
+    let good = host
+        .load_bytes(&componentize::strategy("fixed-edit"))
+        .unwrap();
+    assert_eq!(
+        good.suggest(&error(), &program(), "plugin.fixed-edit")
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+/// `selfheal` with `args` and a fresh cache dir, stopped by the liveness bound.
+fn selfheal(root: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_selfheal"));
+    command
+        .args(["--cache-dir", root.join("cache").to_str().unwrap()])
+        .args(args);
+    returns_within(Duration::from_secs(60), move || command.output().unwrap())
+}
+
+#[test]
+fn plugin_list_and_check_return_on_a_plugin_sleeping_in_info() {
+    let root = tempfile::tempdir().unwrap();
+    let plugins = root.path().join("plugins");
+    std::fs::create_dir_all(&plugins).unwrap();
+    let sleepy = plugins.join("sleep-in-info.wasm");
+    std::fs::write(&sleepy, sleeper("sleep-in-info")).unwrap();
+    std::fs::write(
+        plugins.join("fixed-edit.wasm"),
+        componentize::strategy("fixed-edit"),
+    )
+    .unwrap();
+
+    let out = selfheal(
+        root.path(),
+        &[
+            "plugin",
+            "list",
+            "--format",
+            "json",
+            "--plugins",
+            plugins.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(listed["plugins"].as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(listed["plugins"][0]["name"], "fixed-edit", "{listed}");
+    let errors = listed["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{listed}");
+    assert_eq!(errors[0]["file"], sleepy.to_str().unwrap());
+    let message = errors[0]["error"].as_str().unwrap();
+    assert!(message.contains("failed in `info` (timeout)"), "{message}");
+
+    let out = selfheal(root.path(), &["plugin", "check", sleepy.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("refused") && stderr.contains("(timeout)"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn unbounded_memory_growth_is_stopped_at_the_cap() {
     let host = host();
@@ -89,6 +220,76 @@ fn unbounded_memory_growth_is_stopped_at_the_cap() {
         .load_bytes(&componentize::strategy("memory-hog"))
         .unwrap();
     assert_contained(&host, &plugin, FailureKind::OutOfMemory);
+}
+
+/// A host whose plugins get `memory_bytes` for all their memories and tables together.
+fn host_with_memory(memory_bytes: usize) -> PluginHost {
+    PluginHost::new(PluginHostConfig {
+        cache_dir: None,
+        limits: PluginLimits {
+            memory_bytes,
+            timeout: Duration::from_secs(5),
+            ..PluginLimits::default()
+        },
+    })
+    .unwrap()
+}
+
+#[test]
+fn two_memories_each_under_the_cap_are_stopped_together() {
+    // Each memory grows to 40 pages (2.5 MiB), under the 4 MiB cap; together they are 5 MiB.
+    let host = host_with_memory(4 << 20);
+    let plugin = host
+        .load_bytes(&componentize::strategy("two-memories"))
+        .unwrap();
+    let failure = plugin
+        .suggest(&error(), &program(), "plugin.two-memories")
+        .unwrap_err();
+    assert_eq!(failure.kind, FailureKind::OutOfMemory, "{failure}");
+    assert_eq!(
+        failure.message,
+        "exceeded the memory limit of 4194304 bytes (all its memories and tables together)"
+    );
+    assert_eq!(plugin.failures(), 1);
+    // With room for both, the same plugin answers: the cap, not the second memory, stopped it.
+    let roomy = host_with_memory(6 << 20);
+    let plugin = roomy
+        .load_bytes(&componentize::strategy("two-memories"))
+        .unwrap();
+    let fixes = plugin
+        .suggest(&error(), &program(), "plugin.two-memories")
+        .unwrap();
+    assert_eq!(fixes.len(), 1);
+}
+
+#[test]
+fn a_table_counts_towards_the_memory_cap() {
+    // Memory 2.5 MiB (2 621 440 bytes) + table 60 000 elements (480 000 bytes): each under a
+    // 2.75 MiB cap (2 883 584 bytes), together over it.
+    let host = host_with_memory(2_883_584);
+    let plugin = host
+        .load_bytes(&componentize::strategy("memory-and-table"))
+        .unwrap();
+    let failure = plugin
+        .suggest(&error(), &program(), "plugin.memory-and-table")
+        .unwrap_err();
+    assert_eq!(failure.kind, FailureKind::OutOfMemory, "{failure}");
+    let roomy = host_with_memory(4 << 20);
+    let plugin = roomy
+        .load_bytes(&componentize::strategy("memory-and-table"))
+        .unwrap();
+    assert_eq!(
+        plugin
+            .suggest(&error(), &program(), "plugin.memory-and-table")
+            .unwrap()
+            .len(),
+        1
+    );
+    let host2 = host_with_memory(2_883_584);
+    let plugin2 = host2
+        .load_bytes(&componentize::strategy("memory-and-table"))
+        .unwrap();
+    assert_contained(&host2, &plugin2, FailureKind::OutOfMemory);
 }
 
 #[test]
@@ -203,6 +404,9 @@ fn a_heal_with_hostile_and_good_plugins_still_heals() {
         componentize::component("output-flood", "test:plugins/flood"),
     )
     .unwrap();
+    for name in ["sleep-8s", "sleep-hour"] {
+        std::fs::write(plugins.join(format!("{name}.wasm")), sleeper(name)).unwrap();
+    }
     std::fs::write(
         plugins.join("unknown-import.wasm"),
         componentize::component("unknown-import", "test:plugins/vault"),
@@ -212,9 +416,13 @@ fn a_heal_with_hostile_and_good_plugins_still_heals() {
     std::fs::write(&program, "print('hello'\n").unwrap();
     let mut ids: Vec<String> = hostile.iter().map(|n| format!("plugin.{n}")).collect();
     ids.push("plugin.output-flood".into());
+    ids.push("plugin.sleep-8s".into());
+    ids.push("plugin.sleep-hour".into());
     ids.push("plugin.fixed-edit".into());
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_selfheal"))
-        .args([
+    let data_dir = root.path().join("data").to_str().unwrap().to_string();
+    let out = selfheal(
+        root.path(),
+        &[
             "heal",
             "--format",
             "json",
@@ -225,13 +433,10 @@ fn a_heal_with_hostile_and_good_plugins_still_heals() {
             "--strategies",
             &ids.join(","),
             "--data-dir",
-            root.path().join("data").to_str().unwrap(),
-            "--cache-dir",
-            root.path().join("cache").to_str().unwrap(),
+            &data_dir,
             program.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -257,6 +462,8 @@ fn a_heal_with_hostile_and_good_plugins_still_heals() {
         ("bad-confidence", "malformed_result"),
         ("says-error", "plugin_error"),
         ("output-flood", "output_limit"),
+        ("sleep-8s", "timeout"),
+        ("sleep-hour", "timeout"),
     ] {
         let line = format!("plugin `{name}` failed in `suggest` ({kind})");
         assert!(stderr.contains(&line), "missing {line:?} in:\n{stderr}");

@@ -7,6 +7,9 @@ pub mod strategy {
     wasmtime::component::bindgen!({
         path: "wit",
         world: "fix-strategy",
+        // Async exports: a call runs on a fiber the host can abandon at its deadline even
+        // while the plugin is blocked in a WASI call (a sleep, a poll).
+        exports: { default: async },
     });
 }
 
@@ -14,6 +17,7 @@ pub mod validator {
     wasmtime::component::bindgen!({
         path: "wit",
         world: "validator",
+        exports: { default: async },
         with: {
             "selfheal:plugin/types": super::strategy::selfheal::plugin::types,
         },

@@ -76,11 +76,15 @@ impl PluginHost {
     /// A host with its engine, linker and epoch ticker thread.
     pub fn new(config: PluginHostConfig) -> Result<PluginHost, PluginError> {
         config.limits.check()?;
+        // Async calls (`*_async`, async WASI): every call runs on a fiber, so a call blocked in
+        // a WASI host call (a clock sleep, a poll) is abandoned at its deadline like one
+        // spinning in wasm.
+        runtime()?;
         let mut wasm = Config::new();
         wasm.epoch_interruption(true);
         let engine = Engine::new(&wasm).map_err(|e| PluginError::Engine(e.to_string()))?;
         let mut linker = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)
             .map_err(|e| PluginError::Engine(e.to_string()))?;
         // The types interface has no functions; a component importing it needs the instance.
         linker
@@ -308,9 +312,11 @@ impl Plugin {
             convert::program_to_wit(program),
         );
         self.inner.traced("suggest", |inner| {
-            let returned = inner.call("suggest", |store| {
-                pre.instantiate(&mut *store)?
-                    .call_suggest(&mut *store, &error, &program)
+            let returned = inner.call("suggest", |mut store| async move {
+                pre.instantiate_async(&mut store)
+                    .await?
+                    .call_suggest(&mut store, &error, &program)
+                    .await
             })?;
             let fixes = returned
                 .map_err(|message| inner.failure("suggest", FailureKind::PluginError, message))?;
@@ -338,15 +344,11 @@ impl Plugin {
         };
         let lang = convert::language_to_wit(language);
         self.inner.traced("parse", |inner| {
-            let returned = inner.call("parse", |store| {
-                pre.instantiate(&mut *store)?.call_parse(
-                    &mut *store,
-                    lang,
-                    step,
-                    exit_code,
-                    stdout,
-                    stderr,
-                )
+            let returned = inner.call("parse", |mut store| async move {
+                pre.instantiate_async(&mut store)
+                    .await?
+                    .call_parse(&mut store, lang, step, exit_code, stdout, stderr)
+                    .await
             })?;
             let errors = returned
                 .map_err(|message| inner.failure("parse", FailureKind::PluginError, message))?;
@@ -374,9 +376,21 @@ impl PluginInner {
 
     fn call_info(&self) -> Result<PluginInfo, PluginFailure> {
         let info = self.traced("info", |inner| {
-            let info = inner.call("info", |store| match &inner.pre {
-                Pre::Strategy(pre) => pre.instantiate(&mut *store)?.call_info(&mut *store),
-                Pre::Validator(pre) => pre.instantiate(&mut *store)?.call_info(&mut *store),
+            let info = inner.call("info", |mut store| async move {
+                match &inner.pre {
+                    Pre::Strategy(pre) => {
+                        pre.instantiate_async(&mut store)
+                            .await?
+                            .call_info(&mut store)
+                            .await
+                    }
+                    Pre::Validator(pre) => {
+                        pre.instantiate_async(&mut store)
+                            .await?
+                            .call_info(&mut store)
+                            .await
+                    }
+                }
             })?;
             let size = info.name.len() + info.version.len() + info.description.len();
             inner.check_size("info", size)?;
@@ -463,15 +477,24 @@ impl PluginInner {
 
     /// One call in a fresh store under the limits; a trap, timeout, memory or output overrun
     /// becomes a [`PluginFailure`].
-    fn call<R: Send>(
+    ///
+    /// The deadline holds two ways: the epoch deadline traps wasm that runs past it, and the
+    /// wall-clock timeout around the whole call drops it (unwinding its fiber) when the plugin
+    /// is blocked in a host call, where no epoch check runs.
+    fn call<R: Send, F>(
         &self,
         function: &'static str,
-        body: impl FnOnce(&mut Store<CallState>) -> wasmtime::Result<R> + Send,
-    ) -> Result<R, PluginFailure> {
+        body: impl FnOnce(Store<CallState>) -> F + Send,
+    ) -> Result<R, PluginFailure>
+    where
+        F: std::future::Future<Output = wasmtime::Result<R>> + Send,
+    {
         let host = &self.host.inner;
         let limits = &host.limits;
         let stdout = MemoryOutputPipe::new(limits.max_output_bytes);
         let stderr = MemoryOutputPipe::new(limits.max_output_bytes);
+        // Shared with the limiter: the store is gone when a timed-out call is dropped.
+        let memory_denied = Arc::new(AtomicBool::new(false));
         let state = CallState {
             // No preopens, no env, no args, no network, no inherited stdio.
             wasi: WasiCtxBuilder::new()
@@ -479,21 +502,24 @@ impl PluginInner {
                 .stderr(stderr.clone())
                 .build(),
             table: ResourceTable::new(),
-            limiter: CallLimiter {
-                memory_bytes: limits.memory_bytes,
-                memory_denied: false,
-            },
+            limiter: CallLimiter::new(limits.memory_bytes, Arc::clone(&memory_denied)),
         };
         let ticks = limits.timeout.as_nanos().div_ceil(EPOCH_TICK.as_nanos()) as u64 + 1;
+        let timeout = limits.timeout;
         let run = move || {
             let mut store = Store::new(&host.engine, state);
             store.limiter(|s| &mut s.limiter);
             store.set_epoch_deadline(ticks);
             store.epoch_deadline_trap();
-            let result = body(&mut store);
-            (result, store.data().limiter.memory_denied)
+            match runtime() {
+                Ok(runtime) => runtime
+                    .block_on(async { tokio::time::timeout(timeout, body(store)).await })
+                    .unwrap_or(Err(wasmtime::Error::new(Trap::Interrupt))),
+                Err(e) => Err(wasmtime::Error::msg(e.to_string())),
+            }
         };
-        let (result, memory_denied) = off_runtime(run);
+        let result = off_runtime(run);
+        let memory_denied = memory_denied.load(Ordering::Relaxed);
         let (out, err) = (stdout.contents(), stderr.contents());
         self.log_output("stdout", &out);
         self.log_output("stderr", &err);
@@ -502,7 +528,10 @@ impl PluginInner {
             _ if memory_denied => Err(self.failure(
                 function,
                 FailureKind::OutOfMemory,
-                format!("exceeded the memory limit of {} bytes", limits.memory_bytes),
+                format!(
+                    "exceeded the memory limit of {} bytes (all its memories and tables together)",
+                    limits.memory_bytes
+                ),
             )),
             _ if flooded => Err(self.failure(
                 function,
@@ -541,8 +570,27 @@ impl PluginInner {
     }
 }
 
-/// wasmtime-wasi's synchronous bindings enter a Tokio runtime of their own for stream I/O,
-/// which panics on a thread already inside one; such calls move to a scoped thread.
+/// The runtime that drives plugin calls: its timer ends calls at their deadline and serves
+/// WASI's clocks and streams. One per process, never dropped (dropping a runtime from async
+/// code panics); a call is polled on the calling thread, the worker only drives the timer.
+fn runtime() -> Result<&'static tokio::runtime::Runtime, PluginError> {
+    static RUNTIME: std::sync::OnceLock<Result<tokio::runtime::Runtime, String>> =
+        std::sync::OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .thread_name("selfheal-plugin-io")
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|e| PluginError::Engine(format!("cannot start the plugin runtime: {e}")))
+}
+
+/// `block_on` panics on a thread already inside a Tokio runtime; such calls move to a scoped
+/// thread.
 fn off_runtime<R: Send>(f: impl FnOnce() -> R + Send) -> R {
     if tokio::runtime::Handle::try_current().is_err() {
         return f();
@@ -569,39 +617,85 @@ impl WasiView for CallState {
     }
 }
 
-/// Refuses memory growth past the cap with a trap, and remembers that it did, so the call is
-/// reported as out of memory rather than as a generic trap.
+/// Bytes a table element is counted as (a pointer: wasmtime stores funcrefs and externrefs
+/// as one word each).
+const TABLE_ELEMENT_BYTES: usize = 8;
+/// Most memories, tables and core instances one call's store may create.
+const MAX_MEMORIES: usize = 100;
+const MAX_TABLES: usize = 1_000;
+const MAX_INSTANCES: usize = 1_000;
+
+/// Caps the bytes of every memory and table of the store together (a component holds several
+/// core instances, each may have memories and tables): growth that would take the total past
+/// the cap traps, and the limiter remembers it so the call is reported as out of memory
+/// rather than as a generic trap.
 struct CallLimiter {
-    memory_bytes: usize,
-    memory_denied: bool,
+    cap: usize,
+    /// Bytes of all memories and tables (elements × [`TABLE_ELEMENT_BYTES`]) so far.
+    used: usize,
+    denied: Arc<AtomicBool>,
+}
+
+impl CallLimiter {
+    fn new(cap: usize, denied: Arc<AtomicBool>) -> CallLimiter {
+        CallLimiter {
+            cap,
+            used: 0,
+            denied,
+        }
+    }
+
+    /// Accounts growth from `current` to `desired` bytes, or refuses it.
+    fn grow(&mut self, what: &str, current: usize, desired: usize) -> wasmtime::Result<bool> {
+        let total = self.used.saturating_sub(current).saturating_add(desired);
+        if total > self.cap {
+            self.denied.store(true, Ordering::Relaxed);
+            wasmtime::bail!(
+                "plugin memory limit of {} bytes reached: growing a {what} to {desired} bytes \
+                 would make {total} bytes of memories and tables",
+                self.cap
+            );
+        }
+        self.used = total;
+        Ok(true)
+    }
 }
 
 impl ResourceLimiter for CallLimiter {
     fn memory_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        if desired > self.memory_bytes {
-            self.memory_denied = true;
-            wasmtime::bail!(
-                "plugin memory limit of {} bytes reached (wanted {desired})",
-                self.memory_bytes
-            );
-        }
-        Ok(true)
+        self.grow("memory", current, desired)
     }
 
     fn table_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
         if desired > MAX_TABLE_ELEMENTS {
             wasmtime::bail!("plugin table limit of {MAX_TABLE_ELEMENTS} elements reached");
         }
-        Ok(true)
+        self.grow(
+            "table",
+            current.saturating_mul(TABLE_ELEMENT_BYTES),
+            desired.saturating_mul(TABLE_ELEMENT_BYTES),
+        )
+    }
+
+    fn instances(&self) -> usize {
+        MAX_INSTANCES
+    }
+
+    fn tables(&self) -> usize {
+        MAX_TABLES
+    }
+
+    fn memories(&self) -> usize {
+        MAX_MEMORIES
     }
 }
