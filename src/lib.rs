@@ -13,6 +13,7 @@ pub mod eval;
 pub mod fix;
 pub mod generate;
 pub mod heal;
+pub mod judge;
 pub mod learn;
 pub mod plugin;
 pub mod program;

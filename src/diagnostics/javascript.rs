@@ -58,6 +58,19 @@ pub fn parse_run(input: &ParseInput<'_>) -> Vec<CodeError> {
     }
 }
 
+/// The stack frames in `text` that run through the program's own files, outermost first
+/// (the judge's per-test evidence).
+pub(crate) fn stack_locations(text: &str, program: &crate::program::Program) -> Vec<Location> {
+    let mut frames: Vec<Location> = text
+        .lines()
+        .filter_map(stack_frame)
+        .filter(|f| program.files.contains_key(program_path(f.file)))
+        .map(|f| Location::new(program_path(f.file), f.line, f.column))
+        .collect();
+    frames.reverse();
+    frames
+}
+
 /// One `    at f (/work/main.js:3:5)` line.
 #[derive(Debug, Clone, PartialEq)]
 struct StackFrame<'a> {

@@ -184,6 +184,21 @@ pub fn parse_run(input: &ParseInput<'_>) -> Vec<CodeError> {
     }
 }
 
+/// The frames of the last traceback in `text` that run through the program's own files,
+/// outermost first, with the columns Python 3.11+ carets give (the judge's per-test evidence).
+pub(crate) fn traceback_locations(text: &str, program: &Program) -> Vec<Location> {
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(traceback) = last_traceback(&lines) else {
+        return Vec::new();
+    };
+    traceback
+        .frames
+        .iter()
+        .filter(|f| program.files.contains_key(program_path(f.file)))
+        .map(|f| frame_location(f, program))
+        .collect()
+}
+
 /// One `File "...", line N, in f` entry with its source and caret lines as printed.
 #[derive(Debug)]
 struct Frame<'a> {
@@ -513,7 +528,7 @@ fn quoted_name<'a>(message: &'a str, class: &str) -> Option<&'a str> {
 // ---- shared with javascript.rs: limits, exit statuses, which file is a test ----------------
 
 /// A `TelemetryMismatch` when the sandbox stopped the command at a limit.
-pub(super) fn limit_error(input: &ParseInput<'_>) -> Option<CodeError> {
+pub(crate) fn limit_error(input: &ParseInput<'_>) -> Option<CodeError> {
     let (code, message) = match input.termination {
         Termination::WallTimeout => (
             "timeout",

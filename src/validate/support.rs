@@ -7,7 +7,13 @@ use super::ValidateError;
 use crate::diagnostics::python;
 
 /// Name → contents of every support file.
-const FILES: &[(&str, &str)] = &[("python_check.py", python::CHECK_SCRIPT)];
+const FILES: &[(&str, &str)] = &[
+    ("python_check.py", python::CHECK_SCRIPT),
+    // The judge's test runners (src/judge).
+    ("python_runner.py", crate::judge::PYTHON_RUNNER),
+    ("javascript_runner.mjs", crate::judge::JAVASCRIPT_RUNNER),
+    ("javascript_hook.cjs", crate::judge::JAVASCRIPT_HOOK),
+];
 
 /// Returns a directory holding exactly the current support files. The directory name is a hash
 /// of the contents, so a new selfheal version never sees an old script; it is created in a
