@@ -17,6 +17,7 @@ pub mod judge;
 pub mod learn;
 pub mod plugin;
 pub mod program;
+pub mod repair;
 pub mod sandbox;
 pub mod telemetry;
 pub mod tls;

@@ -1,0 +1,373 @@
+//! Fault localization: the program's lines ranked by how likely they hold the bug.
+//!
+//! Two sources, combined by [`rank`]:
+//!
+//! - **Evidence from the failing tests** ([`from_evidence`]): the stack frames and assertion
+//!   locations that fall in the program's own (editable) files score highest (the innermost
+//!   frame 1.0); then the functions the failing tests use — names in the failing assertion's
+//!   line, in the failing test function, or (when the test cannot be found) anywhere in the
+//!   test files, that are defined in the program — each line of their bodies scoring 0.8, 0.7
+//!   or 0.5 of that; functions those call, half again.
+//! - **A coverage spectrum** ([`ochiai`]), when per-test line coverage was collected: the Ochiai
+//!   coefficient `ef / sqrt(nf · (ef + ep))`, where `ef`/`ep` are the failing/passing tests
+//!   that ran the line and `nf` all failing tests.
+//!
+//! Only lines of editable program files are ranked: never a protected file, never a test file.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use tree_sitter::Node;
+
+use super::syntax::{self, descendants, line_of, text};
+use crate::program::{is_test_file, Program};
+use crate::types::{CodeError, Location, TargetLanguage, TestOutcome, TestReport};
+
+/// One ranked line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suspicious {
+    pub file: String,
+    /// 1-based.
+    pub line: u32,
+    /// In [0, 1]; higher is more suspicious.
+    pub score: f64,
+}
+
+/// What one failing test tells about where the bug is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Evidence {
+    /// The test's name as the runner wrote it (`test_main.py::test_add`, `TestAdd/neg`).
+    pub test: Option<String>,
+    /// Where the failing assertion (or the exception) is.
+    pub assertion: Option<Location>,
+    /// Stack frames, outermost first.
+    pub frames: Vec<Location>,
+}
+
+impl Evidence {
+    /// Evidence from an error the heal loop holds: its location, its test name and the
+    /// `file:line in function` frame notes the diagnostics parsers add.
+    pub fn from_error(error: &CodeError) -> Evidence {
+        let frames = error
+            .notes
+            .iter()
+            .filter_map(|note| parse_frame_note(note))
+            .collect();
+        Evidence {
+            test: error.test_name.clone(),
+            assertion: error.location.clone(),
+            frames,
+        }
+    }
+
+    /// Evidence from a runner's per-test report.
+    pub fn from_report(report: &TestReport) -> Evidence {
+        Evidence {
+            test: Some(report.name.clone()),
+            assertion: report.assertion.clone(),
+            frames: report.frames.clone(),
+        }
+    }
+}
+
+/// `main.py:4 in f` or `main.py:4` → a location (column 1).
+fn parse_frame_note(note: &str) -> Option<Location> {
+    let head = note.split_whitespace().next()?;
+    let (file, line) = head.rsplit_once(':')?;
+    let line: u32 = line.trim_end_matches(',').parse().ok()?;
+    (!file.is_empty() && line > 0).then(|| Location::new(file, line, 1))
+}
+
+/// One test's run: did it pass, and which program lines did it execute.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TestRun {
+    pub name: String,
+    pub passed: bool,
+    /// (file, 1-based line) pairs executed.
+    pub covered: BTreeSet<(String, u32)>,
+}
+
+/// Per-test line coverage of one test step.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Spectrum {
+    pub runs: Vec<TestRun>,
+}
+
+/// The Ochiai ranking of every line a failing test executed, most suspicious first (ties by
+/// file, then line). Lines no failing test ran are left out (their score is 0).
+pub fn ochiai(spectrum: &Spectrum) -> Vec<Suspicious> {
+    let failing = spectrum.runs.iter().filter(|r| !r.passed).count();
+    if failing == 0 {
+        return Vec::new();
+    }
+    let mut counts: BTreeMap<&(String, u32), (usize, usize)> = BTreeMap::new();
+    for run in &spectrum.runs {
+        for line in &run.covered {
+            let entry = counts.entry(line).or_default();
+            if run.passed {
+                entry.1 += 1;
+            } else {
+                entry.0 += 1;
+            }
+        }
+    }
+    let mut out: Vec<Suspicious> = counts
+        .into_iter()
+        .filter(|(_, (ef, _))| *ef > 0)
+        .map(|((file, line), (ef, ep))| Suspicious {
+            file: file.clone(),
+            line: *line,
+            score: ef as f64 / ((failing * (ef + ep)) as f64).sqrt(),
+        })
+        .collect();
+    sort(&mut out);
+    out
+}
+
+/// Most suspicious first; ties by file then line (deterministic).
+fn sort(list: &mut [Suspicious]) {
+    list.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.file.cmp(&b.file))
+            .then_with(|| a.line.cmp(&b.line))
+    });
+}
+
+/// Files a repair may edit: program source files that are neither protected nor tests.
+pub fn editable_files(program: &Program) -> Vec<&str> {
+    program
+        .files
+        .keys()
+        .map(String::as_str)
+        .filter(|f| !program.protected.contains(*f) && !is_test_file(program.language, f))
+        .filter(|f| {
+            f.rsplit_once('.')
+                .and_then(|(_, ext)| TargetLanguage::from_extension(ext))
+                == Some(program.language)
+        })
+        .collect()
+}
+
+/// A function defined in an editable file.
+struct Definition {
+    file: String,
+    name: String,
+    start: u32,
+    end: u32,
+    /// Identifiers used inside it (for one level of callees).
+    uses: BTreeSet<String>,
+}
+
+/// Named functions of a file (for JavaScript also `const f = (…) => …`).
+fn definitions(language: TargetLanguage, file: &str, source: &str) -> Vec<Definition> {
+    let Some(tree) = syntax::parse(language, source) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for node in descendants(tree.root_node()) {
+        let name = if syntax::is_function(language, node.kind()) {
+            syntax::function_name(node, source)
+                .map(str::to_string)
+                .or_else(|| {
+                    // `const f = function…` / `const f = (…) => …`
+                    let parent = node.parent()?;
+                    (parent.kind() == "variable_declarator")
+                        .then(|| parent.child_by_field_name("name"))
+                        .flatten()
+                        .map(|n| text(n, source).to_string())
+                })
+        } else {
+            None
+        };
+        let Some(name) = name else { continue };
+        let uses = identifiers(node, source);
+        out.push(Definition {
+            file: file.to_string(),
+            name,
+            start: line_of(node),
+            end: u32::try_from(node.end_position().row + 1).unwrap_or(u32::MAX),
+            uses,
+        });
+    }
+    out
+}
+
+fn identifiers(node: Node<'_>, source: &str) -> BTreeSet<String> {
+    descendants(node)
+        .into_iter()
+        .filter(|n| {
+            matches!(
+                n.kind(),
+                "identifier" | "field_identifier" | "property_identifier"
+            )
+        })
+        .map(|n| text(n, source).to_string())
+        .collect()
+}
+
+/// Names used by the failing test, each with a weight: the assertion's line (0.8), the test
+/// function around it or named like the test (0.7), else the whole test files (0.5).
+fn used_by_test(program: &Program, evidence: &Evidence) -> Vec<(BTreeSet<String>, f64)> {
+    let language = program.language;
+    let tests: Vec<(&String, &String)> = program
+        .files
+        .iter()
+        .filter(|(f, _)| is_test_file(language, f) || program.protected.contains(*f))
+        .collect();
+    let mut out = Vec::new();
+    if let Some(loc) = &evidence.assertion {
+        if let Some((_, source)) = tests.iter().find(|(f, _)| **f == loc.file) {
+            if let Some(tree) = syntax::parse(language, source) {
+                let root = tree.root_node();
+                // The smallest statement-ish node on the assertion's line, then its function.
+                let on_line: Vec<Node<'_>> = descendants(root)
+                    .into_iter()
+                    .filter(|n| line_of(*n) == loc.line && n.is_named())
+                    .collect();
+                let mut line_names = BTreeSet::new();
+                for n in &on_line {
+                    line_names.extend(identifiers(*n, source));
+                }
+                out.push((line_names, 0.8));
+                if let Some(function) = on_line
+                    .first()
+                    .and_then(|n| syntax::enclosing_function(language, *n))
+                {
+                    out.push((identifiers(function, source), 0.7));
+                }
+            }
+        }
+    }
+    if let Some(test) = &evidence.test {
+        let short = test
+            .rsplit(|c: char| matches!(c, ':' | '.' | '/' | ' ' | '>'))
+            .find(|s| !s.is_empty())
+            .unwrap_or(test);
+        for (file, source) in &tests {
+            for def in definitions(language, file, source) {
+                if def.name == short || test.contains(&def.name) && def.name.len() > 3 {
+                    out.push((def.uses, 0.7));
+                }
+            }
+        }
+    }
+    let mut all = BTreeSet::new();
+    for (_, source) in &tests {
+        if let Some(tree) = syntax::parse(language, source) {
+            all.extend(identifiers(tree.root_node(), source));
+        }
+    }
+    out.push((all, 0.5));
+    out
+}
+
+/// Ranks editable lines from the failing tests' evidence alone (see the module docs). Lines
+/// that are blank are left out; when nothing points anywhere, every line of the editable files
+/// scores 0.1.
+pub fn from_evidence(program: &Program, evidence: &[Evidence]) -> Vec<Suspicious> {
+    let editable = editable_files(program);
+    let mut scores: HashMap<(String, u32), f64> = HashMap::new();
+    fn bump(scores: &mut HashMap<(String, u32), f64>, file: &str, line: u32, score: f64) {
+        let entry = scores.entry((file.to_string(), line)).or_insert(0.0);
+        if score > *entry {
+            *entry = score;
+        }
+    }
+    let defs: Vec<Definition> = editable
+        .iter()
+        .flat_map(|f| definitions(program.language, f, &program.files[*f]))
+        .collect();
+    for ev in evidence {
+        // Frames in the program itself: the innermost is the likeliest.
+        let mut frames: Vec<&Location> = ev.frames.iter().collect();
+        if let Some(a) = &ev.assertion {
+            frames.push(a);
+        }
+        let in_program: Vec<&&Location> = frames
+            .iter()
+            .filter(|l| editable.contains(&l.file.as_str()))
+            .collect();
+        for (depth, loc) in in_program.iter().rev().enumerate() {
+            bump(
+                &mut scores,
+                &loc.file,
+                loc.line,
+                1.0 - 0.05 * depth.min(4) as f64,
+            );
+        }
+        for (names, weight) in used_by_test(program, ev) {
+            for def in defs.iter().filter(|d| names.contains(&d.name)) {
+                for line in def.start..=def.end {
+                    bump(&mut scores, &def.file, line, weight * 0.8);
+                }
+                for callee in defs
+                    .iter()
+                    .filter(|d| d.name != def.name && def.uses.contains(&d.name))
+                {
+                    for line in callee.start..=callee.end {
+                        bump(&mut scores, &callee.file, line, weight * 0.4);
+                    }
+                }
+            }
+        }
+    }
+    if scores.is_empty() {
+        for file in &editable {
+            let lines = program.files[*file].lines().count();
+            for line in 1..=lines {
+                bump(&mut scores, file, line as u32, 0.1);
+            }
+        }
+    }
+    let mut out: Vec<Suspicious> = scores
+        .into_iter()
+        .filter(|((file, line), _)| {
+            *line > 0
+                && program.files[file]
+                    .lines()
+                    .nth((*line as usize).saturating_sub(1))
+                    .is_some_and(|l| !l.trim().is_empty())
+        })
+        .map(|((file, line), score)| Suspicious { file, line, score })
+        .collect();
+    sort(&mut out);
+    out
+}
+
+/// Evidence of every failing test in a report list.
+pub fn failing_evidence(tests: &[TestReport]) -> Vec<Evidence> {
+    tests
+        .iter()
+        .filter(|t| matches!(t.outcome, TestOutcome::Failed | TestOutcome::Incomplete))
+        .map(Evidence::from_report)
+        .collect()
+}
+
+/// The combined ranking: with a spectrum, `0.6 · ochiai + 0.4 · evidence` over the lines
+/// either ranks (editable files only); without one, the evidence ranking alone.
+pub fn rank(
+    program: &Program,
+    evidence: &[Evidence],
+    spectrum: Option<&Spectrum>,
+) -> Vec<Suspicious> {
+    let static_rank = from_evidence(program, evidence);
+    let Some(spectrum) = spectrum else {
+        return static_rank;
+    };
+    let editable = editable_files(program);
+    let mut combined: HashMap<(String, u32), f64> = HashMap::new();
+    for s in ochiai(spectrum) {
+        if editable.contains(&s.file.as_str()) {
+            *combined.entry((s.file, s.line)).or_default() += 0.6 * s.score;
+        }
+    }
+    for s in static_rank {
+        *combined.entry((s.file, s.line)).or_default() += 0.4 * s.score;
+    }
+    let mut out: Vec<Suspicious> = combined
+        .into_iter()
+        .map(|((file, line), score)| Suspicious { file, line, score })
+        .collect();
+    sort(&mut out);
+    out
+}

@@ -1,0 +1,108 @@
+//! The repair rules: one fix strategy per [`EditKind`] (`repair.operator`,
+//! `repair.off-by-one`, …), each proposing that kind's mutations at the most suspicious lines.
+//!
+//! They answer behaviour failures only: a failing test ([`ErrorType::TestFailure`]), and, from
+//! the test step, a runtime exception in the program (`CompilerError("runtime")`) or a test
+//! that ran out of time ([`ErrorType::TelemetryMismatch`], e.g. a loop that never ends).
+//! Each fix is one edit in an editable file (never a protected or test file); its confidence is
+//! `suspiciousness × the kind's prior`, lowered slightly for later siblings at the same place,
+//! so that the heal loop (which re-weighs it by the learned success rate of the kind) tries
+//! the likeliest single edits first. The heal loop validates them like any fix: the first
+//! candidate that passes every test wins.
+
+use std::sync::Arc;
+
+use super::localize::{self, Evidence};
+use super::mutate::{self, EditKind};
+use crate::fix::{Fix, FixStrategy};
+use crate::program::Program;
+use crate::types::{CodeError, ErrorType};
+
+/// Lines (most suspicious first) at which mutations are generated.
+pub const TOP_LINES: usize = 12;
+/// Mutations one kind proposes per line.
+pub const PER_LINE: usize = 8;
+/// Fixes one kind proposes per error.
+pub const MAX_FIXES: usize = 48;
+
+/// The repair rule for one kind of edit.
+#[derive(Debug, Clone, Copy)]
+pub struct RepairRule {
+    kind: EditKind,
+}
+
+impl RepairRule {
+    pub fn new(kind: EditKind) -> RepairRule {
+        RepairRule { kind }
+    }
+
+    pub fn kind(&self) -> EditKind {
+        self.kind
+    }
+}
+
+/// Every repair rule, one per edit kind, in [`EditKind::ALL`] order.
+pub fn strategies() -> Vec<Arc<dyn FixStrategy>> {
+    EditKind::ALL
+        .iter()
+        .map(|k| Arc::new(RepairRule::new(*k)) as Arc<dyn FixStrategy>)
+        .collect()
+}
+
+/// True for the errors repair answers: behaviour failures seen by running the tests.
+pub fn answers(error: &CodeError) -> bool {
+    match &error.error_type {
+        ErrorType::TestFailure => true,
+        ErrorType::CompilerError(kind) => kind == "runtime" && error.step == "test",
+        ErrorType::TelemetryMismatch => error.step == "test",
+        _ => false,
+    }
+}
+
+impl FixStrategy for RepairRule {
+    fn id(&self) -> &str {
+        self.kind.strategy_id()
+    }
+
+    fn suggest(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        if !answers(error) {
+            return Vec::new();
+        }
+        suggest_kind(self.kind, &[Evidence::from_error(error)], program)
+    }
+}
+
+/// The fixes of one kind for failures with this evidence, best first.
+pub fn suggest_kind(kind: EditKind, evidence: &[Evidence], program: &Program) -> Vec<Fix> {
+    let ranking = localize::rank(program, evidence, None);
+    let top: Vec<_> = ranking.into_iter().take(TOP_LINES).collect();
+    let mut scored: Vec<(f64, usize, Fix)> = Vec::new();
+    for (rank, suspect) in top.iter().enumerate() {
+        // Never a protected file (belt and braces: the ranking holds editable files only).
+        if program.protected.contains(&suspect.file) {
+            continue;
+        }
+        let Some(source) = program.files.get(&suspect.file) else {
+            continue;
+        };
+        let mutations = mutate::mutate(
+            program.language,
+            &suspect.file,
+            source,
+            &[suspect.line],
+            &[kind],
+            PER_LINE,
+        );
+        for (i, m) in mutations.into_iter().enumerate() {
+            let score = suspect.score * kind.prior() * (1.0 - 0.03 * i as f64);
+            let order = rank * PER_LINE + i;
+            scored.push((score, order, m.to_fix(score.clamp(0.01, 0.95))));
+        }
+    }
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    scored
+        .into_iter()
+        .take(MAX_FIXES)
+        .map(|(_, _, fix)| fix)
+        .collect()
+}

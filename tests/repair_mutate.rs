@@ -1,0 +1,417 @@
+//! Mutation operators over real syntax trees: exact before/after per operator per language.
+
+use selfheal::repair::mutate::{apply, mutate, EditKind, DEFAULT_PER_LOCATION};
+use selfheal::TargetLanguage::{self, Go, JavaScript, Python, Rust};
+
+/// (description, program after the edit) of every mutation of `kind` on `line`.
+fn mutants(
+    language: TargetLanguage,
+    file: &str,
+    src: &str,
+    line: u32,
+    kind: EditKind,
+) -> Vec<(String, String)> {
+    mutate(language, file, src, &[line], &[kind], DEFAULT_PER_LOCATION)
+        .into_iter()
+        .map(|m| {
+            assert_eq!(m.kind, kind);
+            assert_eq!(m.line, line);
+            (m.description.clone(), apply(src, &m))
+        })
+        .collect()
+}
+
+/// Asserts that one mutant has exactly this description and result.
+#[track_caller]
+fn has(list: &[(String, String)], description: &str, after: &str) {
+    assert!(
+        list.iter().any(|(d, a)| d == description && a == after),
+        "missing {description:?} -> {after:?} in {list:#?}"
+    );
+}
+
+const PY: &str = "def count_below(xs, limit):\n    n = 0\n    for i in range(len(xs)):\n        if xs[i] < limit and i >= 0:\n            n += 1\n    return n\n";
+
+#[test]
+fn python_operators() {
+    let ops = mutants(Python, "calc.py", PY, 4, EditKind::Operator);
+    has(
+        &ops,
+        "`<` → `<=` at calc.py:4",
+        &PY.replace("xs[i] < limit", "xs[i] <= limit"),
+    );
+    has(
+        &ops,
+        "`>=` → `>` at calc.py:4",
+        &PY.replace("i >= 0", "i > 0"),
+    );
+    has(
+        &ops,
+        "`and` → `or` at calc.py:4",
+        &PY.replace(" and ", " or "),
+    );
+    // The likeliest sibling first, for each operator in source order.
+    assert_eq!(ops[0].0, "`<` → `<=` at calc.py:4");
+    assert_eq!(ops[1].0, "`<` → `>` at calc.py:4");
+    let aug = mutants(Python, "calc.py", PY, 5, EditKind::Operator);
+    assert_eq!(
+        aug[0],
+        (
+            "`+=` → `-=` at calc.py:5".to_string(),
+            PY.replace("n += 1", "n -= 1")
+        )
+    );
+}
+
+#[test]
+fn python_off_by_one_constants_conditions() {
+    let obo = mutants(Python, "calc.py", PY, 3, EditKind::OffByOne);
+    has(
+        &obo,
+        "`len(xs)` → `len(xs) + 1` at calc.py:3",
+        &PY.replace("range(len(xs))", "range(len(xs) + 1)"),
+    );
+    has(
+        &obo,
+        "`len(xs)` → `len(xs) - 1` at calc.py:3",
+        &PY.replace("range(len(xs))", "range(len(xs) - 1)"),
+    );
+    let idx = mutants(Python, "calc.py", PY, 4, EditKind::OffByOne);
+    has(
+        &idx,
+        "`i` → `i + 1` at calc.py:4",
+        &PY.replace("xs[i]", "xs[i + 1]"),
+    );
+    has(
+        &idx,
+        "`limit` → `limit - 1` at calc.py:4",
+        &PY.replace("< limit", "< limit - 1"),
+    );
+    let src = "def last(xs):\n    return xs[len(xs) - 1]\n";
+    let drop = mutants(Python, "a.py", src, 2, EditKind::OffByOne);
+    has(
+        &drop,
+        "`len(xs) - 1` → `len(xs)` at a.py:2",
+        "def last(xs):\n    return xs[len(xs)]\n",
+    );
+    let consts = mutants(Python, "calc.py", PY, 5, EditKind::Constant);
+    assert_eq!(
+        consts,
+        vec![
+            (
+                "`1` → `2` at calc.py:5".to_string(),
+                PY.replace("n += 1", "n += 2")
+            ),
+            (
+                "`1` → `0` at calc.py:5".to_string(),
+                PY.replace("n += 1", "n += 0")
+            ),
+        ]
+    );
+    let cond = mutants(Python, "calc.py", PY, 4, EditKind::Condition);
+    has(
+        &cond,
+        "`xs[i] < limit and i >= 0` → `not (xs[i] < limit and i >= 0)` at calc.py:4",
+        &PY.replace(
+            "if xs[i] < limit and i >= 0:",
+            "if not (xs[i] < limit and i >= 0):",
+        ),
+    );
+    has(
+        &cond,
+        "`xs[i] < limit and i >= 0` → `xs[i] < limit` at calc.py:4",
+        &PY.replace(" and i >= 0", ""),
+    );
+    let src = "def f(x):\n    if not x:\n        return 1\n    return 2\n";
+    let un = mutants(Python, "a.py", src, 2, EditKind::Condition);
+    assert_eq!(
+        un,
+        vec![(
+            "`not x` → `x` at a.py:2".to_string(),
+            src.replace("not x", "x")
+        )]
+    );
+    let src = "def f(flag):\n    return True\n";
+    let b = mutants(Python, "a.py", src, 2, EditKind::Constant);
+    assert_eq!(
+        b,
+        vec![(
+            "`True` → `False` at a.py:2".to_string(),
+            src.replace("True", "False")
+        )]
+    );
+}
+
+#[test]
+fn python_variables_calls_swaps_returns() {
+    let vars = mutants(Python, "calc.py", PY, 6, EditKind::Variable);
+    // Bound in the function, in order: xs, limit (parameters), n, i.
+    assert_eq!(
+        vars.iter().map(|(d, _)| d.as_str()).collect::<Vec<_>>(),
+        vec![
+            "`n` → `xs` at calc.py:6",
+            "`n` → `limit` at calc.py:6",
+            "`n` → `i` at calc.py:6",
+        ]
+    );
+    let ret = mutants(Python, "calc.py", PY, 6, EditKind::Return);
+    has(
+        &ret,
+        "`n` → `i` at calc.py:6",
+        &PY.replace("return n", "return i"),
+    );
+    let src = "import math\ndef f(a, b):\n    return max(a, b) - math.floor(a / b)\n";
+    let calls = mutants(Python, "m.py", src, 3, EditKind::Call);
+    has(
+        &calls,
+        "`max` → `min` at m.py:3",
+        &src.replace("max(", "min("),
+    );
+    has(
+        &calls,
+        "`floor` → `ceil` at m.py:3",
+        &src.replace("floor", "ceil"),
+    );
+    let swaps = mutants(Python, "m.py", src, 3, EditKind::SwapArguments);
+    has(
+        &swaps,
+        "`a, b` → `b, a` at m.py:3",
+        &src.replace("max(a, b)", "max(b, a)"),
+    );
+    has(
+        &swaps,
+        "`a / b` → `b / a` at m.py:3",
+        &src.replace("a / b", "b / a"),
+    );
+    // The definition's own names and the callee are never replaced.
+    let vars = mutants(Python, "m.py", src, 2, EditKind::Variable);
+    assert!(vars.is_empty(), "{vars:?}");
+}
+
+const JS: &str = "function sumTo(n) {\n  let total = 0;\n  for (let i = 0; i < n; i++) {\n    total += i;\n  }\n  return total;\n}\n";
+
+#[test]
+fn javascript_operators_and_bounds() {
+    let ops = mutants(JavaScript, "main.js", JS, 3, EditKind::Operator);
+    assert_eq!(
+        ops[0],
+        (
+            "`<` → `<=` at main.js:3".to_string(),
+            JS.replace("i < n", "i <= n")
+        )
+    );
+    let obo = mutants(JavaScript, "main.js", JS, 3, EditKind::OffByOne);
+    has(
+        &obo,
+        "`n` → `n + 1` at main.js:3",
+        &JS.replace("i < n", "i < n + 1"),
+    );
+    let cond = mutants(JavaScript, "main.js", JS, 3, EditKind::Condition);
+    assert_eq!(
+        cond,
+        vec![(
+            "`i < n` → `!(i < n)` at main.js:3".to_string(),
+            JS.replace("i < n;", "!(i < n);")
+        )]
+    );
+    let aug = mutants(JavaScript, "main.js", JS, 4, EditKind::Operator);
+    assert_eq!(
+        aug[0],
+        (
+            "`+=` → `-=` at main.js:4".to_string(),
+            JS.replace("total += i", "total -= i")
+        )
+    );
+    let vars = mutants(JavaScript, "main.js", JS, 6, EditKind::Variable);
+    has(
+        &vars,
+        "`total` → `i` at main.js:6",
+        &JS.replace("return total", "return i"),
+    );
+    has(
+        &vars,
+        "`total` → `n` at main.js:6",
+        &JS.replace("return total", "return n"),
+    );
+    let src = "function f(s, a, b) {\n  if (s.startsWith(a) === true) return Math.max(a, b);\n  return s.slice(0, a);\n}\n";
+    let ops = mutants(JavaScript, "m.js", src, 2, EditKind::Operator);
+    has(&ops, "`===` → `!==` at m.js:2", &src.replace("===", "!=="));
+    let calls = mutants(JavaScript, "m.js", src, 2, EditKind::Call);
+    has(
+        &calls,
+        "`startsWith` → `endsWith` at m.js:2",
+        &src.replace("startsWith", "endsWith"),
+    );
+    has(
+        &calls,
+        "`max` → `min` at m.js:2",
+        &src.replace("Math.max", "Math.min"),
+    );
+    let cond = mutants(JavaScript, "m.js", src, 2, EditKind::Condition);
+    has(
+        &cond,
+        "`s.startsWith(a) === true` → `!(s.startsWith(a) === true)` at m.js:2",
+        &src.replace(
+            "(s.startsWith(a) === true)",
+            "(!(s.startsWith(a) === true))",
+        ),
+    );
+    let consts = mutants(JavaScript, "m.js", src, 2, EditKind::Constant);
+    has(
+        &consts,
+        "`true` → `false` at m.js:2",
+        &src.replace("=== true", "=== false"),
+    );
+    let slice = mutants(JavaScript, "m.js", src, 3, EditKind::OffByOne);
+    has(
+        &slice,
+        "`a` → `a + 1` at m.js:3",
+        &src.replace("slice(0, a)", "slice(0, a + 1)"),
+    );
+}
+
+const GO: &str = "package main\n\nfunc maxIndex(xs []int) int {\n\tbest := 0\n\tfor i := 1; i < len(xs); i++ {\n\t\tif xs[i] > xs[best] {\n\t\t\tbest = i\n\t\t}\n\t}\n\treturn best\n}\n";
+
+#[test]
+fn go_operators_bounds_variables() {
+    let ops = mutants(Go, "main.go", GO, 6, EditKind::Operator);
+    assert_eq!(
+        ops[0],
+        (
+            "`>` → `>=` at main.go:6".to_string(),
+            GO.replace("xs[i] > xs[best]", "xs[i] >= xs[best]")
+        )
+    );
+    let obo = mutants(Go, "main.go", GO, 5, EditKind::OffByOne);
+    has(
+        &obo,
+        "`len(xs)` → `len(xs) - 1` at main.go:5",
+        &GO.replace("i < len(xs)", "i < len(xs) - 1"),
+    );
+    let consts = mutants(Go, "main.go", GO, 5, EditKind::Constant);
+    has(
+        &consts,
+        "`1` → `0` at main.go:5",
+        &GO.replace("i := 1", "i := 0"),
+    );
+    let vars = mutants(Go, "main.go", GO, 10, EditKind::Variable);
+    assert_eq!(
+        vars.iter().map(|(d, _)| d.as_str()).collect::<Vec<_>>(),
+        vec!["`best` → `xs` at main.go:10", "`best` → `i` at main.go:10"]
+    );
+    let cond = mutants(Go, "main.go", GO, 6, EditKind::Condition);
+    assert_eq!(
+        cond,
+        vec![(
+            "`xs[i] > xs[best]` → `!(xs[i] > xs[best])` at main.go:6".to_string(),
+            GO.replace("if xs[i] > xs[best]", "if !(xs[i] > xs[best])")
+        )]
+    );
+    let idx = mutants(Go, "main.go", GO, 6, EditKind::OffByOne);
+    has(
+        &idx,
+        "`best` → `best + 1` at main.go:6",
+        &GO.replace("xs[best]", "xs[best + 1]"),
+    );
+    let src = "package main\n\nimport \"strings\"\n\nfunc f(s, p string) bool {\n\treturn strings.HasPrefix(s, p)\n}\n";
+    let calls = mutants(Go, "main.go", src, 6, EditKind::Call);
+    assert_eq!(
+        calls,
+        vec![(
+            "`HasPrefix` → `HasSuffix` at main.go:6".to_string(),
+            src.replace("HasPrefix", "HasSuffix")
+        )]
+    );
+    let swaps = mutants(Go, "main.go", src, 6, EditKind::SwapArguments);
+    assert_eq!(
+        swaps,
+        vec![(
+            "`s, p` → `p, s` at main.go:6".to_string(),
+            src.replace("(s, p)", "(p, s)")
+        )]
+    );
+}
+
+const RS: &str = "pub fn sum_range(lo: u32, hi: u32) -> u32 {\n    let mut total = 0;\n    for i in lo..hi {\n        if i % 2 == 0 && i > lo {\n            total += i;\n        }\n    }\n    total\n}\n";
+
+#[test]
+fn rust_operators_ranges_conditions() {
+    let obo = mutants(Rust, "lib.rs", RS, 3, EditKind::OffByOne);
+    assert_eq!(
+        obo[0],
+        (
+            "`..` → `..=` at lib.rs:3".to_string(),
+            RS.replace("lo..hi", "lo..=hi")
+        )
+    );
+    has(
+        &obo,
+        "`hi` → `hi - 1` at lib.rs:3",
+        &RS.replace("lo..hi", "lo..hi - 1"),
+    );
+    let ops = mutants(Rust, "lib.rs", RS, 4, EditKind::Operator);
+    has(&ops, "`%` → `/` at lib.rs:4", &RS.replace("i % 2", "i / 2"));
+    has(&ops, "`==` → `!=` at lib.rs:4", &RS.replace("== 0", "!= 0"));
+    has(&ops, "`&&` → `||` at lib.rs:4", &RS.replace("&&", "||"));
+    has(
+        &ops,
+        "`>` → `>=` at lib.rs:4",
+        &RS.replace("i > lo", "i >= lo"),
+    );
+    let cond = mutants(Rust, "lib.rs", RS, 4, EditKind::Condition);
+    has(
+        &cond,
+        "`i % 2 == 0 && i > lo` → `i % 2 == 0` at lib.rs:4",
+        &RS.replace(" && i > lo", ""),
+    );
+    has(
+        &cond,
+        "`i % 2 == 0 && i > lo` → `!(i % 2 == 0 && i > lo)` at lib.rs:4",
+        &RS.replace("if i % 2 == 0 && i > lo", "if !(i % 2 == 0 && i > lo)"),
+    );
+    let consts = mutants(Rust, "lib.rs", RS, 4, EditKind::Constant);
+    has(
+        &consts,
+        "`2` → `3` at lib.rs:4",
+        &RS.replace("i % 2", "i % 3"),
+    );
+    has(
+        &consts,
+        "`0` → `1` at lib.rs:4",
+        &RS.replace("== 0", "== 1"),
+    );
+    let vars = mutants(Rust, "lib.rs", RS, 5, EditKind::Variable);
+    has(
+        &vars,
+        "`i` → `hi` at lib.rs:5",
+        &RS.replace("total += i", "total += hi"),
+    );
+    // `total` on the left of `+=` is a use, too (compound assignment reads it).
+    let src = "fn f(a: f64, b: f64) -> f64 {\n    a.floor().min(b)\n}\n";
+    let calls = mutants(Rust, "lib.rs", src, 2, EditKind::Call);
+    assert_eq!(
+        calls.iter().map(|(d, _)| d.as_str()).collect::<Vec<_>>(),
+        vec![
+            "`min` → `max` at lib.rs:2",
+            "`floor` → `ceil` at lib.rs:2",
+            "`floor` → `round` at lib.rs:2"
+        ]
+    );
+}
+
+#[test]
+fn bounded_deterministic_and_line_ordered() {
+    let all: Vec<EditKind> = EditKind::ALL.to_vec();
+    let a = mutate(Python, "calc.py", PY, &[6, 4], &all, 5);
+    let b = mutate(Python, "calc.py", PY, &[6, 4], &all, 5);
+    assert_eq!(a, b);
+    assert!(a.iter().filter(|m| m.line == 4).count() == 5);
+    // Lines in the order asked for.
+    assert_eq!(a[0].line, 6);
+    assert!(a
+        .iter()
+        .all(|m| !m.edit.replacement.is_empty() || m.edit.byte_start < m.edit.byte_end));
+    // Unparseable text gives what the tree still holds, never a panic; empty line sets give nothing.
+    assert!(mutate(Python, "x.py", PY, &[], &all, 5).is_empty());
+    let _ = mutate(Go, "x.go", "func (((", &[1], &all, 5);
+}
