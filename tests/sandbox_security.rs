@@ -747,3 +747,435 @@ fn work_dir_owner_matches_the_host_identity() {
         assert_eq!(owner, None);
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Hardening (issue 14): clean-up, cancellation, kernel surface, accounting, tmpfs caps
+// ---------------------------------------------------------------------------------------
+
+/// A real workspace (private container, owned by the sandbox's user), as validation makes.
+fn workspace() -> selfheal::workspace::Workspace {
+    let program = selfheal::Program::new(
+        selfheal::TargetLanguage::Python,
+        [("main.py".to_string(), "print(1)\n".to_string())],
+    )
+    .unwrap();
+    selfheal::workspace::Workspace::create(None, &program, sandbox().work_dir_owner()).unwrap()
+}
+
+/// Every path below `dir` whose mode carries set-user-ID or set-group-ID bits (walks as the
+/// test user; directories it cannot read are reported as such).
+fn setid_files(dir: &Path, found: &mut Vec<String>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            found.push(format!("{}: unreadable: {e}", dir.display()));
+            return;
+        }
+    };
+    for entry in entries {
+        let path = entry.unwrap().path();
+        let meta = std::fs::symlink_metadata(&path).unwrap();
+        if meta.permissions().mode() & 0o6000 != 0 {
+            found.push(path.display().to_string());
+        }
+        if meta.is_dir() {
+            setid_files(&path, found);
+        }
+    }
+}
+
+fn setuid_files_cannot_be_made() {
+    let ws = workspace();
+    let code = r#"
+import ctypes, errno, os, shutil
+libc = ctypes.CDLL(None, use_errno=True)
+shutil.copy(os.path.realpath("/usr/bin/python3"), "/work/py")
+def attempt(name, f):
+    try:
+        f()
+        print(name, "OK")
+    except OSError as e:
+        print(name, errno.errorcode[e.errno])
+def sys(name, *args):
+    r = libc.syscall(*args)
+    print(name, "OK" if r >= 0 else errno.errorcode[ctypes.get_errno()])
+attempt("chmod_suid", lambda: os.chmod("/work/py", 0o4755))
+attempt("chmod_sgid", lambda: os.chmod("/work/py", 0o2755))
+fd = os.open("/work/py", os.O_RDONLY)
+attempt("fchmod", lambda: os.fchmod(fd, 0o4755))
+attempt("open_creat", lambda: os.close(os.open("/work/s1", os.O_CREAT | os.O_WRONLY, 0o4755)))
+attempt("mknod", lambda: os.mknod("/work/s2", 0o104755))
+attempt("tmpfile", lambda: os.close(os.open("/work", os.O_TMPFILE | os.O_WRONLY, 0o4755)))
+sys("fchmodat2", 452, -100, b"/work/py", 0o4755, 0)
+sys("openat2", 437, -100, b"/work/s3", None, 0)
+attempt("chmod_plain", lambda: os.chmod("/work/py", 0o755))
+setid = [os.path.join(d, n) for d, ds, fs in os.walk("/work") for n in ds + fs
+         if os.lstat(os.path.join(d, n)).st_mode & 0o6000]
+print("setid", setid)
+print("nosuid", bool(os.statvfs("/work").f_flag & os.ST_NOSUID))
+os.chmod("/work", 0o555)
+"#;
+    let o = run(&python(code, ws.host_path()));
+    assert_eq!(o.exit_code, Some(0), "{}", describe(&o));
+    assert_eq!(
+        stdout(&o),
+        "chmod_suid EPERM\nchmod_sgid EPERM\nfchmod EPERM\nopen_creat EPERM\nmknod EPERM\n\
+         tmpfile EPERM\nfchmodat2 EPERM\nopenat2 ENOSYS\nchmod_plain OK\nsetid []\nnosuid True\n"
+    );
+    // Seen from the host too: no set-id file exists in the work directory.
+    let mut found = Vec::new();
+    std::fs::set_permissions(ws.host_path(), std::fs::Permissions::from_mode(0o700)).ok();
+    setid_files(ws.host_path(), &mut found);
+    assert_eq!(found, Vec::<String>::new());
+    let container = ws.host_path().parent().unwrap().to_path_buf();
+    ws.remove().unwrap();
+    assert!(!container.exists());
+}
+scenario!(
+    setuid_files_cannot_be_made_in_the_work_dir,
+    setuid_files_cannot_be_made
+);
+
+/// The host's soft open-file limit, lowered to 1024 first if it is higher (cleanup must not
+/// depend on it, and the chain below must be deeper than it).
+fn low_nofile_limit() -> u64 {
+    // SAFETY: getrlimit/setrlimit on this process with a valid struct.
+    unsafe {
+        let mut rl: libc::rlimit = std::mem::zeroed();
+        assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut rl), 0);
+        if rl.rlim_cur > 1024 {
+            rl.rlim_cur = 1024;
+            assert_eq!(libc::setrlimit(libc::RLIMIT_NOFILE, &rl), 0);
+        }
+        rl.rlim_cur
+    }
+}
+
+fn hostile_trees_are_removed() {
+    let ws = workspace();
+    let depth = low_nofile_limit() + 500;
+    let code = format!(
+        r#"
+import os
+os.makedirs("/work/locked/inner")
+open("/work/locked/inner/f", "w").write("x")
+os.chmod("/work/locked/inner", 0)
+os.chmod("/work/locked", 0)
+os.makedirs("/work/ro/sub")
+open("/work/ro/sub/f", "w").write("x")
+os.chmod("/work/ro/sub", 0o555)
+os.chmod("/work/ro", 0o555)
+os.symlink("/", "/work/root-link")
+os.chdir("/work")
+for i in range({depth}):
+    os.mkdir("d")
+    os.chdir("d")
+os.chmod(".", 0)
+os.chdir("/work")
+os.chmod("/work", 0o555)
+print("built")
+"#
+    );
+    let mut cmd = python(&code, ws.host_path());
+    cmd.limits.open_files = 64;
+    let o = run(&cmd);
+    assert_eq!(o.exit_code, Some(0), "{}", describe(&o));
+    assert_eq!(stdout(&o), "built\n");
+    let container = ws.host_path().parent().unwrap().to_path_buf();
+    let mode = std::fs::metadata(&container).unwrap().permissions().mode() & 0o7777;
+    assert_eq!(mode, 0o700, "the container must stay private while live");
+    ws.remove().unwrap();
+    assert!(!container.exists(), "{} survived", container.display());
+}
+scenario!(
+    mode_000_read_only_and_deeper_than_the_fd_limit_trees_are_removed,
+    hostile_trees_are_removed
+);
+
+fn work_dir_stays_private() {
+    let ws = workspace();
+    let container = ws.host_path().parent().unwrap().to_path_buf();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+    assert_eq!(mode(&container), 0o700);
+    assert_eq!(mode(ws.host_path()), 0o700);
+    // The program owns its work directory and may open it up; the container stays shut.
+    let o = run(&command(
+        &[
+            "/bin/sh",
+            "-c",
+            "chmod 0777 /work && echo secret > /work/f && chmod 0644 /work/f",
+        ],
+        ws.host_path(),
+    ));
+    assert_eq!(o.exit_code, Some(0), "{}", describe(&o));
+    assert_eq!(mode(&container), 0o700);
+    // SAFETY: geteuid cannot fail.
+    let me = unsafe { libc::geteuid() };
+    use std::os::unix::fs::MetadataExt;
+    assert_eq!(std::fs::metadata(&container).unwrap().uid(), me);
+    if is_root() {
+        // Another local user cannot read the program's files.
+        use std::os::unix::process::CommandExt;
+        let out = Command::new("/bin/cat")
+            .arg(ws.host_path().join("f"))
+            .uid(NOBODY - 1)
+            .gid(NOBODY - 1)
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("Permission denied"));
+    }
+    ws.remove().unwrap();
+}
+scenario!(live_work_directories_stay_private, work_dir_stays_private);
+
+/// Host pids whose command line contains `marker`.
+fn processes_with(marker: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        if let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) {
+            let text = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+            if text.contains(marker) {
+                found.push(format!("{name}: {text}"));
+            }
+        }
+    }
+    found
+}
+
+fn dropped_run_cleans_up() {
+    // Unique per run (the root and unprivileged halves may overlap with other tests).
+    let marker = format!("30.{}", std::process::id());
+    let ws = workspace();
+    let container = ws.host_path().parent().unwrap().to_path_buf();
+    let cmd = command(&["/bin/sleep", &marker], ws.host_path());
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        // What an embedder cancelling a heal drops: the run and its workspace together.
+        let job = async move {
+            let outcome = sandbox().run(&cmd).await;
+            drop(ws);
+            outcome
+        };
+        tokio::pin!(job);
+        let waited = async {
+            loop {
+                if !processes_with(&marker).is_empty() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        };
+        tokio::select! {
+            r = &mut job => panic!("the run ended by itself: {r:?}"),
+            _ = tokio::time::timeout(Duration::from_secs(20), waited) => {}
+        }
+        assert!(
+            !processes_with(&marker).is_empty(),
+            "the sandboxed sleep never started"
+        );
+        // `job` is dropped here, mid-run.
+    });
+    assert_eq!(processes_with(&marker), Vec::<String>::new());
+    assert!(!container.exists(), "{} survived", container.display());
+}
+scenario!(
+    dropping_a_run_kills_its_processes_and_removes_its_work_dir,
+    dropped_run_cleans_up
+);
+
+fn kernel_surface() {
+    let wd = work_dir();
+    let code = r#"
+import ctypes, errno, socket
+libc = ctypes.CDLL(None, use_errno=True)
+def sys(name, *args):
+    r = libc.syscall(*args)
+    print(name, "OK" if r >= 0 else errno.errorcode[ctypes.get_errno()])
+params = ctypes.create_string_buffer(120)
+sys("io_uring_setup", 425, 4, params)
+sys("io_uring_enter", 426, 0, 0, 0, 0, None, 0)
+sys("io_uring_register", 427, 0, 0, None, 0)
+sys("memfd_secret", 447, 0)
+buf = ctypes.create_string_buffer(8)
+iov = (ctypes.c_void_p * 2)(ctypes.addressof(buf), 8)
+sys("process_vm_readv", 310, 1, iov, 1, iov, 1, 0)
+sys("process_vm_writev", 311, 1, iov, 1, iov, 1, 0)
+sys("pidfd_getfd", 438, 0, 0, 0)
+for name, fam, kind in [("unix", 1, 1), ("inet", 2, 1), ("inet6", 10, 1), ("netlink", 16, 3),
+                        ("packet", 17, 3), ("vsock", 40, 1), ("bluetooth", 31, 1),
+                        ("alg", 38, 5), ("rds", 21, 5), ("key", 15, 3)]:
+    try:
+        socket.socket(fam, kind).close()
+        print(name, "OK")
+    except OSError as e:
+        print(name, errno.errorcode[e.errno])
+try:
+    socket.socketpair(40, 1)
+    print("socketpair_vsock OK")
+except OSError as e:
+    print("socketpair_vsock", errno.errorcode[e.errno])
+"#;
+    let o = run(&python(code, wd.path()));
+    assert_eq!(o.exit_code, Some(0), "{}", describe(&o));
+    assert_eq!(
+        stdout(&o),
+        "io_uring_setup EPERM\nio_uring_enter EPERM\nio_uring_register EPERM\nmemfd_secret EPERM\n\
+         process_vm_readv EPERM\nprocess_vm_writev EPERM\npidfd_getfd EPERM\nunix OK\ninet OK\n\
+         inet6 OK\nnetlink OK\npacket EPERM\nvsock EPERM\nbluetooth EPERM\nalg EPERM\nrds EPERM\n\
+         key EPERM\nsocketpair_vsock EPERM\n"
+    );
+}
+scenario!(
+    io_uring_vsock_and_foreign_socket_families_are_refused,
+    kernel_surface
+);
+
+fn sibling_memory() {
+    let wd = work_dir();
+    // The parent holds a secret (as a judge runner holds its nonce) and makes itself
+    // non-dumpable; its child (the program under test) tries every way into its memory.
+    let code = r#"
+import ctypes, errno, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+secret = ctypes.create_string_buffer(b"sibling-secret-4242")
+assert libc.prctl(4, 0, 0, 0, 0) == 0  # PR_SET_DUMPABLE 0
+victim = os.getpid()
+addr = ctypes.addressof(secret)
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    out = []
+    try:
+        with open(f"/proc/{victim}/mem", "rb") as f:
+            f.seek(addr)
+            out.append("mem " + f.read(19).decode())
+    except OSError as e:
+        out.append("mem " + errno.errorcode[e.errno])
+    for what in ["environ", "maps"]:
+        try:
+            open(f"/proc/{victim}/{what}", "rb").read()
+            out.append(what + " read")
+        except OSError as e:
+            out.append(what + " " + errno.errorcode[e.errno])
+    out.append("visible " + str(str(victim) in os.listdir("/proc")))
+    buf = ctypes.create_string_buffer(19)
+    local = (ctypes.c_void_p * 2)(ctypes.addressof(buf), 19)
+    remote = (ctypes.c_void_p * 2)(addr, 19)
+    n = libc.syscall(310, victim, local, 1, remote, 1, 0)
+    out.append("vm_readv " + (buf.value.decode() if n > 0 else errno.errorcode[ctypes.get_errno()]))
+    os.write(w, "\n".join(out).encode())
+    os._exit(0)
+os.close(w)
+os.waitpid(pid, 0)
+print(os.read(r, 4096).decode())
+"#;
+    let o = run(&python(code, wd.path()));
+    assert_eq!(o.exit_code, Some(0), "{}", describe(&o));
+    let out = stdout(&o);
+    assert!(!out.contains("sibling-secret-4242"), "{out}");
+    assert_eq!(
+        out,
+        "mem ENOENT\nenviron ENOENT\nmaps ENOENT\nvisible False\nvm_readv EPERM\n"
+    );
+}
+scenario!(
+    a_non_dumpable_process_memory_is_out_of_reach_of_other_sandboxed_processes,
+    sibling_memory
+);
+
+fn timeout_accounting() {
+    let wd = work_dir();
+    // The loop reports its own CPU time as it goes; the sandbox's figure must cover it.
+    let code = r#"
+import sys, time
+last = 0
+while True:
+    t = time.process_time()
+    if t - last >= 0.1:
+        last = t
+        sys.stdout.write(f"{t:.3f}\n")
+        sys.stdout.flush()
+"#;
+    let mut cmd = python(code, wd.path());
+    cmd.limits.cpu_time = Duration::from_secs(60);
+    cmd.limits.wall_time = Duration::from_secs(3);
+    let o = run(&cmd);
+    assert_eq!(o.termination, Termination::WallTimeout, "{}", describe(&o));
+    assert_eq!(o.signal, Some(libc::SIGKILL));
+    let own: f64 = stdout(&o)
+        .lines()
+        .last()
+        .and_then(|l| l.parse().ok())
+        .unwrap_or_else(|| panic!("no progress line: {}", describe(&o)));
+    assert!(
+        o.cpu_time.as_secs_f64() >= own,
+        "reported {:?} CPU, the loop itself saw {own} s",
+        o.cpu_time
+    );
+    assert!(o.cpu_time >= Duration::from_secs(1), "{:?}", o.cpu_time);
+    // CPython's resident set: a few MiB, far below the limit.
+    assert!(
+        (2 << 20..=256 << 20).contains(&o.peak_memory_bytes),
+        "peak {}",
+        o.peak_memory_bytes
+    );
+}
+scenario!(
+    a_timed_out_busy_loop_reports_its_cpu_time_and_peak_memory,
+    timeout_accounting
+);
+
+fn tmpfs_caps() {
+    let wd = work_dir();
+    let code = r#"
+import errno, os
+for d in ["/tmp", "/dev/shm"]:
+    n = 0
+    try:
+        while n < 2_000_000:
+            open(f"{d}/{n}", "w").close()
+            n += 1
+        print(d, "files", n)
+    except OSError as e:
+        print(d, errno.errorcode[e.errno], n)
+    for i in range(n):
+        os.unlink(f"{d}/{i}")
+chunk = b"x" * (1 << 20)
+written = 0
+try:
+    i = 0
+    while written < 3 << 30:
+        with open(f"/tmp/big{i}", "wb") as f:
+            for _ in range(32):
+                f.write(chunk)
+                written += len(chunk)
+        i += 1
+    print("wrote", written)
+except OSError as e:
+    print("write", errno.errorcode[e.errno], written >> 20)
+"#;
+    let mut cmd = python(code, wd.path());
+    cmd.limits.tmp_bytes = 64 << 20;
+    cmd.limits.wall_time = Duration::from_secs(60);
+    let o = run(&cmd);
+    assert_eq!(o.exit_code, Some(0), "{}", describe(&o));
+    let inodes = 64 << 20 >> 12;
+    // The root directory of each tmpfs takes one inode.
+    assert_eq!(
+        stdout(&o),
+        format!(
+            "/tmp ENOSPC {n}\n/dev/shm ENOSPC {n}\nwrite ENOSPC 64\n",
+            n = inodes - 1
+        )
+    );
+}
+scenario!(tmp_and_shm_are_capped_in_size_and_inodes, tmpfs_caps);

@@ -113,7 +113,7 @@ fn install_stop_handler() {
     // an atomic (async-signal-safe).
     unsafe {
         let mut act: libc::sigaction = std::mem::zeroed();
-        act.sa_sigaction = on_stop as usize;
+        act.sa_sigaction = on_stop as *const () as usize;
         act.sa_flags = libc::SA_SIGINFO;
         libc::sigaction(STOP_SIGNAL, &act, ptr::null_mut());
     }

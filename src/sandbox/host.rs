@@ -736,6 +736,8 @@ impl Sandbox {
             stderr_total_bytes: err_cap.total,
             stdout_truncated,
             stderr_truncated,
+            // Rlimits only, whatever `resource_control` detected (cgroups are not used yet).
+            memory_scope: super::MemoryScope::PerProcess,
         })
     }
 

@@ -62,6 +62,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::types::Termination;
 
+mod cgroup;
 mod child;
 mod host;
 mod outcome;
@@ -69,6 +70,7 @@ mod plan;
 mod seccomp;
 mod spawn;
 
+pub use cgroup::{resource_control, ResourceControl};
 pub use host::{Sandbox, DEFAULT_ROOT_MAPPING};
 
 /// Where the program's work directory is mounted inside the sandbox (read-write).
@@ -158,6 +160,20 @@ pub struct RunOutcome {
     pub stderr_total_bytes: u64,
     pub stdout_truncated: bool,
     pub stderr_truncated: bool,
+    /// What `limits.memory_bytes` bounded in this run (see [`resource_control`]).
+    #[serde(default)]
+    pub memory_scope: MemoryScope,
+}
+
+/// What a memory limit applies to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemoryScope {
+    /// Each process on its own (RLIMIT_AS): a sandbox may use up to `processes × memory_bytes`.
+    #[default]
+    PerProcess,
+    /// All of the sandbox's processes together (a cgroup).
+    PerSandbox,
 }
 
 /// Why a command could not be run (as opposed to running and failing).
