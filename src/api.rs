@@ -53,6 +53,23 @@ pub enum ApiError {
     Generate(#[from] GenerateError),
     #[error("plugins: {0}")]
     Plugin(String),
+    /// A strategy id given to [`SelfHealingGeneratorBuilder::strategies`] that no built-in
+    /// strategy or plugin has.
+    #[error("unknown strategy `{id}`; known: {}", known.join(", "))]
+    UnknownStrategy {
+        id: String,
+        /// Every id that can be selected, sorted.
+        known: Vec<String>,
+    },
+}
+
+impl From<driver::DriverError> for ApiError {
+    fn from(e: driver::DriverError) -> ApiError {
+        match e {
+            driver::DriverError::Generate(e) => ApiError::Generate(e),
+            driver::DriverError::Heal(e) => ApiError::Heal(e),
+        }
+    }
 }
 
 /// The file a single piece of code is validated as.
@@ -169,6 +186,25 @@ impl Outcome {
     }
 }
 
+impl Outcome {
+    /// The outcome of one case of `selfheal eval`, stamped now; `None` for a case whose heal
+    /// failed to run or whose language is unknown.
+    pub fn from_case(result: &crate::eval::CaseResult) -> Option<Outcome> {
+        if result.error.is_some() {
+            return None;
+        }
+        Some(Outcome {
+            at_ms: now_ms(),
+            language: result.language.parse().ok()?,
+            healed: result.healed,
+            initially_passing: result.initially_passing,
+            repairs: result.strategies_kept.len(),
+            duration_ms: result.duration_ms,
+            validations: result.validations,
+        })
+    }
+}
+
 fn now_ms() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -263,6 +299,9 @@ pub struct SelfHealingGeneratorBuilder {
     generator: Option<Arc<dyn Generator>>,
     max_generations: usize,
     checker: Option<Arc<dyn Checker>>,
+    validator: Option<Validator>,
+    learner: Option<Arc<Learner>>,
+    only_strategies: Vec<String>,
     plugin_dirs: Vec<PathBuf>,
     plugins: Vec<crate::plugin::Plugin>,
 }
@@ -279,6 +318,9 @@ impl Default for SelfHealingGeneratorBuilder {
             generator: None,
             max_generations: driver::DEFAULT_MAX_GENERATIONS,
             checker: None,
+            validator: None,
+            learner: None,
+            only_strategies: Vec::new(),
             plugin_dirs: Vec::new(),
             plugins: Vec::new(),
         }
@@ -286,6 +328,14 @@ impl Default for SelfHealingGeneratorBuilder {
 }
 
 impl SelfHealingGeneratorBuilder {
+    /// Every budget of a heal at once (default [`HealConfig::default`]), replacing what
+    /// [`max_retries`](Self::max_retries), [`timeout`](Self::timeout), [`jobs`](Self::jobs),
+    /// [`beam`](Self::beam) and [`expect`](Self::expect) set before.
+    pub fn heal_config(mut self, config: HealConfig) -> Self {
+        self.config = config;
+        self
+    }
+
     /// Rounds of repair per heal (default 5).
     pub fn max_retries(mut self, rounds: u32) -> Self {
         self.config.max_retries = rounds;
@@ -346,6 +396,46 @@ impl SelfHealingGeneratorBuilder {
         self
     }
 
+    /// Uses only the strategies with these ids (default, or with an empty list: every
+    /// built-in strategy, those added with [`strategy`](Self::strategy) and the plugins'),
+    /// in this order. An id may name a built-in strategy, the opt-in
+    /// `rust.machine-applicable` (only machine-applicable compiler suggestions), a strategy
+    /// added with [`strategy`](Self::strategy), or a plugin's `plugin.<name>`. Surrounding
+    /// whitespace is ignored.
+    ///
+    /// [`build`](Self::build) fails with [`ApiError::UnknownStrategy`], listing the known
+    /// ids, for an id none of them has.
+    pub fn strategies<S: AsRef<str>>(mut self, ids: &[S]) -> Self {
+        self.only_strategies = ids
+            .iter()
+            .map(|id| id.as_ref().trim().to_string())
+            .collect();
+        self
+    }
+
+    /// Validates with this [`Validator`] (e.g. one with a validation cache) instead of one
+    /// built from [`toolchain_dir`](Self::toolchain_dir) and [`cache_dir`](Self::cache_dir).
+    /// Validator plugins are attached to it at build.
+    pub fn validator(mut self, validator: Validator) -> Self {
+        self.validator = Some(validator);
+        self
+    }
+
+    /// Learns into this learner instead of opening the one in the data dir (or, with
+    /// [`in_memory`](Self::in_memory), a new one in memory). Give the same learner to a
+    /// generator that learns from heals (`OpenAiGenerator::with_learner`), so that both see
+    /// the same history.
+    pub fn learner(mut self, learner: Arc<Learner>) -> Self {
+        self.learner = Some(learner);
+        self
+    }
+
+    /// Adds every plugin of a set already loaded (see [`plugin`](Self::plugin)).
+    pub fn plugin_set(mut self, set: &crate::plugin::PluginSet) -> Self {
+        self.plugins.extend(set.plugins().cloned());
+        self
+    }
+
     /// The generator `generate_and_heal_spec` uses (default: the built-in templates with the
     /// prelude learned in the data dir).
     pub fn generator(mut self, generator: Arc<dyn Generator>) -> Self {
@@ -379,7 +469,44 @@ impl SelfHealingGeneratorBuilder {
         self
     }
 
-    pub fn build(self) -> Result<SelfHealingGenerator, ApiError> {
+    /// Builds the generator: the validator (or checker), the learner, the fix engine and the
+    /// generator as configured.
+    ///
+    /// # Errors
+    ///
+    /// [`ApiError::Setup`] when the validator cannot be set up, [`ApiError::Plugin`] when a
+    /// plugin does not load (or validator plugins meet a custom checker),
+    /// [`ApiError::UnknownStrategy`], and [`ApiError::Generate`] when the default generator's
+    /// templates cannot be opened.
+    pub fn build(mut self) -> Result<SelfHealingGenerator, ApiError> {
+        let generator = self.generator.take();
+        let max_generations = self.max_generations;
+        let (healer, data_dir) = self.assemble()?;
+        let generator = match generator {
+            Some(generator) => generator,
+            None => Arc::new(TemplateGenerator::open(None, data_dir.as_deref())?),
+        };
+        Ok(SelfHealingGenerator {
+            healer,
+            generator,
+            max_generations,
+            outcomes: OutcomeLog::open(data_dir.as_deref()),
+        })
+    }
+
+    /// Builds only the heal loop (validator or checker, learner, fix engine, budgets), for
+    /// callers that drive heals themselves (e.g. [`crate::eval::run`]). Nothing is recorded
+    /// in the outcome log.
+    ///
+    /// # Errors
+    ///
+    /// As [`build`](Self::build), but for the generator.
+    pub fn build_healer(self) -> Result<Healer, ApiError> {
+        Ok(self.assemble()?.0)
+    }
+
+    /// The healer, and the data dir when one is used.
+    fn assemble(self) -> Result<(Healer, Option<PathBuf>), ApiError> {
         let plugins = self.load_plugins()?;
         let checker: Arc<dyn Checker> = match self.checker {
             Some(_) if !plugins.validators().is_empty() => {
@@ -391,14 +518,19 @@ impl SelfHealingGeneratorBuilder {
             }
             Some(checker) => checker,
             None => {
-                let mut config = ValidatorConfig {
-                    toolchain_dir: self.toolchain_dir,
-                    ..ValidatorConfig::default()
+                let validator = match self.validator {
+                    Some(validator) => validator,
+                    None => {
+                        let mut config = ValidatorConfig {
+                            toolchain_dir: self.toolchain_dir,
+                            ..ValidatorConfig::default()
+                        };
+                        if let Some(dir) = self.cache_dir {
+                            config.cache_dir = dir;
+                        }
+                        Validator::new(config)?
+                    }
                 };
-                if let Some(dir) = self.cache_dir {
-                    config.cache_dir = dir;
-                }
-                let validator = Validator::new(config)?;
                 Arc::new(if plugins.validators().is_empty() {
                     validator
                 } else {
@@ -409,26 +541,56 @@ impl SelfHealingGeneratorBuilder {
         let data_dir = self
             .persist
             .then(|| self.data_dir.unwrap_or_else(crate::dirs::default_data_dir));
-        let learner = match &data_dir {
-            Some(dir) => Learner::open(dir),
-            None => Learner::in_memory(),
+        let learner = match (self.learner, &data_dir) {
+            (Some(learner), _) => learner,
+            (None, Some(dir)) => Arc::new(Learner::open(dir)),
+            (None, None) => Arc::new(Learner::in_memory()),
         };
+        let engine = select_strategies(&self.only_strategies, self.strategies, &plugins)?;
+        Ok((Healer::new(checker, engine, learner, self.config), data_dir))
+    }
+}
+
+/// The engine: every built-in strategy, `added` and the plugins' when `ids` is empty, else
+/// exactly the strategies named, in that order.
+fn select_strategies(
+    ids: &[String],
+    added: Vec<Arc<dyn FixStrategy>>,
+    plugins: &crate::plugin::PluginSet,
+) -> Result<FixEngine, ApiError> {
+    if ids.is_empty() {
         let mut engine = FixEngine::builtin();
-        for strategy in self.strategies {
+        for strategy in added {
             engine.add(strategy);
         }
         plugins.add_strategies_to(&mut engine);
-        let generator = match self.generator {
-            Some(generator) => generator,
-            None => Arc::new(TemplateGenerator::open(None, data_dir.as_deref())?),
-        };
-        Ok(SelfHealingGenerator {
-            healer: Healer::new(checker, engine, Arc::new(learner), self.config),
-            generator,
-            max_generations: self.max_generations,
-            outcomes: OutcomeLog::open(data_dir.as_deref()),
-        })
+        return Ok(engine);
     }
+    let mut available = crate::fix::strategies::builtin();
+    available.push(crate::fix::strategies::compiler::machine_applicable_only());
+    available.extend(added);
+    available.extend(
+        plugins
+            .strategies()
+            .iter()
+            .map(|s| Arc::clone(s) as Arc<dyn FixStrategy>),
+    );
+    let mut engine = FixEngine::empty();
+    for id in ids {
+        match available.iter().find(|s| s.id() == id) {
+            Some(strategy) => engine.add(Arc::clone(strategy)),
+            None => {
+                let mut known: Vec<String> = available.iter().map(|s| s.id().to_string()).collect();
+                known.sort_unstable();
+                known.dedup();
+                return Err(ApiError::UnknownStrategy {
+                    id: id.clone(),
+                    known,
+                });
+            }
+        }
+    }
+    Ok(engine)
 }
 
 impl SelfHealingGeneratorBuilder {
@@ -734,6 +896,58 @@ mod tests {
         assert_eq!(g.get_health_metrics().total_generations, 2);
         assert!(g.learner().is_persistent());
         assert!(g.learner().entries().iter().any(|e| e.successes == 1));
+    }
+
+    #[test]
+    fn strategies_select_by_id_in_order_and_unknown_ids_are_named() {
+        let healer = SelfHealingGenerator::builder()
+            .checker(Arc::new(NameCheck))
+            .in_memory()
+            .strategies(&[" rust.machine-applicable", "python.undefined-name"])
+            .build_healer()
+            .unwrap();
+        assert_eq!(
+            healer.engine().strategy_ids(),
+            ["rust.machine-applicable", "python.undefined-name"]
+        );
+        let all = SelfHealingGenerator::builder()
+            .checker(Arc::new(NameCheck))
+            .in_memory()
+            .build_healer()
+            .unwrap();
+        assert_eq!(
+            all.engine().strategy_ids(),
+            FixEngine::builtin().strategy_ids()
+        );
+        let Err(error) = SelfHealingGenerator::builder()
+            .checker(Arc::new(NameCheck))
+            .in_memory()
+            .strategies(&["python.undefined-name", "no.such-rule"])
+            .build_healer()
+        else {
+            panic!("an unknown id was accepted");
+        };
+        let ApiError::UnknownStrategy { id, known } = &error else {
+            panic!("{error}");
+        };
+        assert_eq!(id, "no.such-rule");
+        assert!(known.windows(2).all(|w| w[0] < w[1]));
+        assert!(known.iter().any(|k| k == "rust.machine-applicable"));
+        assert!(error
+            .to_string()
+            .starts_with("unknown strategy `no.such-rule`; known: "));
+    }
+
+    #[test]
+    fn the_given_learner_is_the_healers() {
+        let learner = Arc::new(Learner::in_memory());
+        let g = SelfHealingGenerator::builder()
+            .checker(Arc::new(NameCheck))
+            .learner(learner.clone())
+            .in_memory()
+            .build()
+            .unwrap();
+        assert!(Arc::ptr_eq(g.learner(), &learner));
     }
 
     #[test]

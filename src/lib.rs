@@ -17,14 +17,17 @@ pub mod judge;
 pub mod learn;
 pub mod plugin;
 pub mod program;
+pub mod render;
 pub mod repair;
 pub mod sandbox;
 pub mod telemetry;
+pub mod terminal;
 pub mod tls;
 pub mod toolchain;
 pub mod types;
 pub mod validate;
 pub mod workspace;
+pub mod writeback;
 
 pub use api::{HealthMetrics, SelfHealingGenerator};
 pub use program::{Program, ProgramError};

@@ -69,11 +69,14 @@ async fn a_reply_deterministic_fixes_cannot_repair_is_regenerated_with_the_error
         chat(&fenced(FIXED), 300, 30),
     ])
     .await;
-    let model = Arc::new(generator(config(&server)));
+    // The model learns into the healer's learner: both get the same one from the start.
+    let learner = Arc::new(Learner::in_memory());
+    let model = Arc::new(generator(config(&server)).with_learner(learner.clone()));
     let checker: Arc<dyn Checker> = common::validator();
     let healer = SelfHealingGenerator::builder()
         .checker(checker)
         .in_memory()
+        .learner(learner)
         .generator(model.clone())
         .max_generations(3)
         .max_retries(2)
@@ -81,7 +84,6 @@ async fn a_reply_deterministic_fixes_cannot_repair_is_regenerated_with_the_error
         .jobs(2)
         .build()
         .unwrap();
-    model.set_learner(healer.learner().clone());
     let s = spec();
 
     let report = healer.generate_and_heal_spec(&s).await.unwrap();

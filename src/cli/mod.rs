@@ -1,3 +1,176 @@
-//! The binary's own modules: commands, rendering, signals.
+//! The binary's own modules: arguments, one file per command group, rendering, signals.
+//! Every command builds library objects, runs them and renders what they return.
 
+mod admin;
+mod check;
+mod generate;
+mod heal;
+mod plugin;
+pub mod render;
 pub mod signals;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use selfheal::cache::{CacheConfig, ValidationCache};
+use selfheal::validate::{Validator, ValidatorConfig};
+
+use render::Format;
+
+#[derive(Parser)]
+#[command(
+    name = "selfheal",
+    version,
+    about = "Validate and heal machine-generated programs in a sandbox",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+pub struct GlobalArgs {
+    /// Directory of toolchain files (default: the ones built into selfheal).
+    #[arg(long, global = true, value_name = "DIR")]
+    toolchains: Option<PathBuf>,
+    /// Where dependency sets and support files are kept (default: $XDG_CACHE_HOME/selfheal).
+    #[arg(long, global = true, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Print every finished trace span to stdout (OTLP export is set up by the standard
+    /// OTEL_EXPORTER_OTLP_* variables; see docs/observability.md).
+    #[arg(long, global = true)]
+    pub trace_stdout: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Compile and test a program in the sandbox; print its errors.
+    Check(check::CheckArgs),
+    /// Run a program in the sandbox (builds it first if its toolchain needs to).
+    Run(check::RunArgs),
+    /// Repair a failing program: print the repair history and the diff; `--write` saves it.
+    Heal(heal::HealArgs),
+    /// Heal every case of a corpus (JSON Lines) and report how many healed.
+    Eval(heal::EvalArgs),
+    /// Inspect or maintain the validation cache (see docs/cache.md).
+    Cache(admin::CacheCommand),
+    /// Show, for each toolchain, whether it is installed and ready.
+    Doctor,
+    /// List, check and try WebAssembly plugins (docs/plugins.md).
+    Plugin {
+        #[command(subcommand)]
+        action: plugin::PluginAction,
+    },
+    /// Prepare the dependency sets (builds the Rust crates, warms the Go cache).
+    Setup(admin::SetupArgs),
+    /// Generate a program from a spec (TOML), heal it, regenerate while it fails
+    /// (docs/generate.md). Exit 0 passing, 1 not passing, 2 bad input.
+    Generate(generate::GenerateArgs),
+    /// Show or reset the learned template prelude (see docs/generate.md).
+    Prelude(generate::PreludeCommand),
+    /// Show health metrics, what the learner learned, and the validation cache's statistics.
+    Stats {
+        /// The data dir to read (default: $XDG_DATA_HOME/selfheal).
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
+    },
+}
+
+/// A failure of selfheal itself or of its input (exit code 2).
+pub struct UsageError(pub String);
+
+impl<E: std::fmt::Display> From<E> for UsageError {
+    fn from(e: E) -> Self {
+        UsageError(e.to_string())
+    }
+}
+
+/// What a command returns: its exit code (0 success, 1 the program fails), or a usage error.
+pub type Exit = Result<u8, UsageError>;
+
+pub async fn dispatch(cli: Cli) -> Exit {
+    let g = &cli.global;
+    match cli.command {
+        Command::Check(args) => check::check(g, args).await,
+        Command::Run(args) => check::run(g, args).await,
+        Command::Heal(args) => heal::heal(g, args).await,
+        Command::Eval(args) => heal::eval(g, args).await,
+        Command::Cache(args) => admin::cache(g, args),
+        Command::Doctor => admin::doctor(g).await,
+        Command::Plugin { action } => plugin::plugin(g, action),
+        Command::Setup(args) => admin::setup(g, args).await,
+        Command::Generate(args) => generate::generate(g, args).await,
+        Command::Prelude(args) => generate::prelude(g, args),
+        Command::Stats { data_dir } => {
+            let data_dir = data_dir.unwrap_or_else(selfheal::dirs::default_data_dir);
+            let stats = selfheal::render::DataDirStats::gather(&data_dir);
+            render::either(g.format, &stats, |s| s.render()).map(|()| 0)
+        }
+    }
+}
+
+fn config(global: &GlobalArgs) -> ValidatorConfig {
+    let mut config = ValidatorConfig::default();
+    config.toolchain_dir.clone_from(&global.toolchains);
+    if let Some(dir) = &global.cache_dir {
+        config.cache_dir.clone_from(dir);
+    }
+    config
+}
+
+fn validator(global: &GlobalArgs) -> Result<Validator, UsageError> {
+    Ok(Validator::new(config(global))?)
+}
+
+/// A positive number of seconds given to `--timeout`.
+fn seconds(value: f64) -> Result<Duration, UsageError> {
+    Duration::try_from_secs_f64(value)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| {
+            UsageError(format!(
+                "--timeout {value}: give a positive number of seconds"
+            ))
+        })
+}
+
+/// Cache options of the commands that validate.
+#[derive(Args, Clone)]
+struct CacheArgs {
+    /// Validate everything afresh: neither read nor write the validation cache.
+    #[arg(long)]
+    no_cache: bool,
+    /// Bound on the validation cache's stored bytes; least recently used entries go first.
+    #[arg(long, value_name = "BYTES", default_value_t = selfheal::cache::DEFAULT_MAX_BYTES)]
+    cache_max_bytes: u64,
+}
+
+fn cache_config(data_dir: Option<&Path>, max_bytes: u64) -> CacheConfig {
+    let data_dir = data_dir.map_or_else(selfheal::dirs::default_data_dir, PathBuf::from);
+    CacheConfig {
+        max_bytes,
+        ..CacheConfig::in_data_dir(&data_dir)
+    }
+}
+
+/// A validator that uses the cache in `data_dir` unless `--no-cache`. A cache that cannot be
+/// opened (another process holds it, the disk refuses) is a warning: validation runs uncached.
+fn cached_validator(
+    global: &GlobalArgs,
+    cache: &CacheArgs,
+    data_dir: Option<&Path>,
+) -> Result<Validator, UsageError> {
+    let mut validator = validator(global)?;
+    if !cache.no_cache {
+        let config = cache_config(data_dir, cache.cache_max_bytes);
+        validator.set_cache(ValidationCache::open_or_warn(&config));
+    }
+    Ok(validator)
+}

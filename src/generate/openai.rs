@@ -262,14 +262,8 @@ impl OpenAiGenerator {
     /// Lessons for the first prompt come from this learner, and what generated programs get
     /// wrong is recorded in it.
     pub fn with_learner(self, learner: Arc<Learner>) -> OpenAiGenerator {
-        self.set_learner(learner);
-        self
-    }
-
-    /// [`OpenAiGenerator::with_learner`] for a generator already shared (the learner of a
-    /// `SelfHealingGenerator` exists only once it is built).
-    pub fn set_learner(&self, learner: Arc<Learner>) {
         *lock(&self.learner) = Some(learner);
+        self
     }
 
     pub fn config(&self) -> &OpenAiConfig {

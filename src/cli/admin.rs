@@ -1,0 +1,123 @@
+//! `selfheal doctor`, `setup` and `cache`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use selfheal::cache::ValidationCache;
+use selfheal::toolchain::{doctor as diagnose, ToolchainEnv, ToolchainSet};
+use selfheal::TargetLanguage;
+
+use super::render::{self, Format};
+use super::{cache_config, config, validator, Exit, GlobalArgs, UsageError};
+
+#[derive(Args)]
+pub struct SetupArgs {
+    /// Only these languages (default: all whose toolchain is installed).
+    #[arg(long, value_delimiter = ',')]
+    lang: Vec<TargetLanguage>,
+}
+
+#[derive(Args)]
+pub struct CacheCommand {
+    #[command(subcommand)]
+    action: CacheAction,
+    /// The data dir holding the cache (default: $XDG_DATA_HOME/selfheal).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// The bound `gc` evicts down to.
+    #[arg(long, global = true, value_name = "BYTES", default_value_t = selfheal::cache::DEFAULT_MAX_BYTES)]
+    cache_max_bytes: u64,
+}
+
+#[derive(Subcommand)]
+enum CacheAction {
+    /// Entries, bytes, hit rate (since the cache was created) and the oldest entry.
+    Stats,
+    /// Remove every entry.
+    Clear,
+    /// Drop corrupt entries and evict least recently used ones down to the bound.
+    Gc,
+}
+
+pub async fn doctor(global: &GlobalArgs) -> Exit {
+    let config = config(global);
+    let toolchains = match &config.toolchain_dir {
+        Some(dir) => ToolchainSet::load_dir(dir)?,
+        None => ToolchainSet::embedded()?,
+    };
+    let env = ToolchainEnv {
+        support_dir: config.cache_dir.join("support"),
+        cache_dir: config.cache_dir,
+    };
+    let sandbox = selfheal::sandbox::Sandbox::new();
+    let entries = tokio::task::spawn_blocking(move || diagnose(&toolchains, &env)).await?;
+    let problem = sandbox.as_ref().err();
+    if global.format == Format::Json {
+        render::json(&serde_json::json!({
+            "sandbox": problem.map_or_else(|| "ok".to_string(), |e| e.to_string()),
+            "sandbox_resources": selfheal::sandbox::resource_control(),
+            "toolchains": entries,
+        }))?;
+    } else {
+        let problem = problem.map(|e| e as &dyn std::fmt::Display);
+        render::out(&selfheal::render::doctor(&entries, problem))?;
+        render::out(&format!(
+            "sandbox resources: {}\n",
+            selfheal::sandbox::resource_control()
+        ))?;
+    }
+    let ready = sandbox.is_ok() && entries.iter().all(|e| e.ready());
+    Ok(if ready { 0 } else { 1 })
+}
+
+pub async fn setup(global: &GlobalArgs, args: SetupArgs) -> Exit {
+    let validator = validator(global)?;
+    let languages = if args.lang.is_empty() {
+        TargetLanguage::ALL.to_vec()
+    } else {
+        args.lang
+    };
+    let mut failed = false;
+    for language in languages {
+        match validator.toolchain(language).await {
+            Ok(tc) => render::out(&format!("{language}: ready ({})\n", tc.version_line()))?,
+            Err(e) => {
+                failed = true;
+                render::out(&format!("{language}: not ready: {e}\n"))?;
+            }
+        }
+    }
+    Ok(if failed { 1 } else { 0 })
+}
+
+pub fn cache(global: &GlobalArgs, args: CacheCommand) -> Exit {
+    let config = cache_config(args.data_dir.as_deref(), args.cache_max_bytes);
+    let cache = ValidationCache::open(&config).map_err(|e| {
+        UsageError(format!(
+            "{e}; is another selfheal running? (retry when it ends)"
+        ))
+    })?;
+    match args.action {
+        CacheAction::Stats => render::either(global.format, &cache.stats(), |stats| {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            selfheal::render::cache_stats(&config.path, stats, now)
+        })?,
+        CacheAction::Clear => {
+            let before = cache.stats();
+            cache.clear()?;
+            let value = serde_json::json!({ "removed": before.entries });
+            render::either(global.format, &value, |_| {
+                format!(
+                    "removed {} entries ({} bytes)\n",
+                    before.entries, before.bytes
+                )
+            })?;
+        }
+        CacheAction::Gc => {
+            render::either(global.format, &cache.gc()?, selfheal::render::cache_gc)?;
+        }
+    }
+    Ok(0)
+}
