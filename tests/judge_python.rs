@@ -363,7 +363,7 @@ os._exit(0)
     let r = validate(&[("main.py", MAIN_BAD), ("test_calc.py", test)]).await;
     let e = assert_integrity_failure(&r, "early_exit");
     assert!(
-        e.message.starts_with("os._exit(0) at test_calc.py:21"),
+        e.message.starts_with("os._exit(0) at test_calc.py:22"),
         "{e:?}"
     );
     assert!(

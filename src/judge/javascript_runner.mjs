@@ -126,7 +126,9 @@ stream.on('data', ({ type, data }) => {
       // The file's own node is judged at its `test:complete` (pass/fail is not always sent).
       if (isFileTest(data)) break;
       st.finished += 1;
-      if (details.type === 'suite' && type === 'test:pass') break;
+      // A suite's own verdict repeats its tests' (reported one by one), unless a hook failed.
+      const error = details.error || {};
+      if (details.type === 'suite' && (type === 'test:pass' || error.failureType === 'subtestsFailed')) break;
       const names = st.names.slice(0, data.nesting);
       names.push(data.name);
       const name = `${file} > ${names.join(' > ')}`;
