@@ -18,6 +18,8 @@ pub fn builtin() -> Vec<Arc<dyn FixStrategy>> {
     all.extend(strategies::go::strategies());
     all.extend(strategies::python::strategies());
     all.extend(strategies::javascript::strategies());
+    // Behaviour repair (src/repair): one rule per edit kind, for failing tests.
+    all.extend(crate::repair::rule::strategies());
     all
 }
 

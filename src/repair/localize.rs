@@ -283,11 +283,18 @@ pub fn from_evidence(program: &Program, evidence: &[Evidence]) -> Vec<Suspicious
         if let Some(a) = &ev.assertion {
             frames.push(a);
         }
-        let in_program: Vec<&&Location> = frames
-            .iter()
-            .filter(|l| editable.contains(&l.file.as_str()))
-            .collect();
-        for (depth, loc) in in_program.iter().rev().enumerate() {
+        let mut in_program: Vec<&Location> = Vec::new();
+        for loc in frames.into_iter().rev() {
+            // Innermost first; the error's own location often repeats the innermost frame.
+            if editable.contains(&loc.file.as_str())
+                && !in_program
+                    .iter()
+                    .any(|l| l.file == loc.file && l.line == loc.line)
+            {
+                in_program.push(loc);
+            }
+        }
+        for (depth, loc) in in_program.iter().enumerate() {
             bump(
                 &mut scores,
                 &loc.file,

@@ -610,11 +610,22 @@ impl<'a> Generator<'a> {
         syntax::enclosing_function(self.language, node)
     }
 
+    /// Names bound in `function` and, after them, in the functions around it (closures see
+    /// their parents' variables), without repeats.
     fn bindings_of(&mut self, function: Node<'_>) -> Vec<String> {
         if let Some(known) = self.bindings.get(&function.id()) {
             return known.clone();
         }
-        let names = bound_names(self.language, function, self.source);
+        let mut names = bound_names(self.language, function, self.source);
+        let mut outer = function.parent().and_then(|p| self.scope(p));
+        while let Some(f) = outer {
+            for name in bound_names(self.language, f, self.source) {
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+            outer = f.parent().and_then(|p| self.scope(p));
+        }
         self.bindings.insert(function.id(), names.clone());
         names
     }

@@ -2,7 +2,8 @@
 //! `repair.off-by-one`, …), each proposing that kind's mutations at the most suspicious lines.
 //!
 //! They answer behaviour failures only: a failing test ([`ErrorType::TestFailure`]), and, from
-//! the test step, a runtime exception in the program (`CompilerError("runtime")`) or a test
+//! the test step, a runtime exception or panic in the program (a `CompilerError` of the test
+//! step: `runtime`, `panic`, …) or a test
 //! that ran out of time ([`ErrorType::TelemetryMismatch`], e.g. a loop that never ends).
 //! Each fix is one edit in an editable file (never a protected or test file); its confidence is
 //! `suspiciousness × the kind's prior`, lowered slightly for later siblings at the same place,
@@ -53,7 +54,8 @@ pub fn strategies() -> Vec<Arc<dyn FixStrategy>> {
 pub fn answers(error: &CodeError) -> bool {
     match &error.error_type {
         ErrorType::TestFailure => true,
-        ErrorType::CompilerError(kind) => kind == "runtime" && error.step == "test",
+        // A runtime exception or panic while the tests ran (the build passed by then).
+        ErrorType::CompilerError(_) => error.step == "test",
         ErrorType::TelemetryMismatch => error.step == "test",
         _ => false,
     }
