@@ -1,10 +1,10 @@
 #!/bin/sh
-# Regenerates src/fix/tables/go_std.txt: one `name importpath` line per standard-library package
+# Regenerates src/lang/tables/go_std.txt: one `name importpath` line per standard-library package
 # (internal and vendored packages excluded), from `go list std` of the installed Go.
 # Where several packages share a name, the usual choice comes first (math/rand before crypto/rand).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
-out="$root/src/fix/tables/go_std.txt"
+out="$root/src/lang/tables/go_std.txt"
 # Packages listed before others of the same name.
 preferred=" math/rand text/template log/syslog "
 version=$(go env GOVERSION)

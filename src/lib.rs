@@ -14,6 +14,7 @@ pub mod fix;
 pub mod generate;
 pub mod heal;
 pub mod judge;
+pub mod lang;
 pub mod learn;
 pub mod plugin;
 pub mod program;

@@ -25,7 +25,19 @@ use crate::types::CodeError;
 pub mod apply;
 pub mod registry;
 pub mod rule;
-pub mod strategies;
+mod rules;
+pub(crate) mod text;
+
+/// The old path of the registry, kept for callers written before the rules moved to
+/// `rules/`: use [`registry`].
+pub mod strategies {
+    pub use super::registry::builtin;
+
+    /// The old path of [`registry::machine_applicable_only`](super::registry::machine_applicable_only).
+    pub mod compiler {
+        pub use crate::fix::registry::machine_applicable_only;
+    }
+}
 
 pub use apply::{apply_fix, ApplyError};
 pub use rule::{ErrorKind, Rule, RuleMeta};

@@ -3,24 +3,74 @@
 
 use std::sync::Arc;
 
-use super::strategies;
+use super::rules::{any, go, javascript, python, rust};
 use super::FixStrategy;
 
 /// Every built-in rule, in the engine's order (what [`FixEngine::builtin`] asks).
 ///
 /// [`FixEngine::builtin`]: super::FixEngine::builtin
 pub fn builtin() -> Vec<Arc<dyn FixStrategy>> {
-    let mut all = Vec::new();
-    all.extend(strategies::compiler::strategies());
-    all.extend(strategies::names::strategies());
-    all.extend(strategies::syntax::strategies());
-    all.extend(strategies::rust::strategies());
-    all.extend(strategies::go::strategies());
-    all.extend(strategies::python::strategies());
-    all.extend(strategies::javascript::strategies());
+    let mut all: Vec<Arc<dyn FixStrategy>> = vec![
+        Arc::new(any::compiler_suggestion::CompilerSuggestions),
+        Arc::new(any::similar_name::SimilarName),
+        Arc::new(any::delimiters::Delimiters),
+        Arc::new(any::separators::Separators),
+        Arc::new(any::missing_colon::MissingColon),
+        Arc::new(any::unterminated_string::UnterminatedString),
+        Arc::new(any::comments::Comments),
+        Arc::new(any::assignment_comparison::AssignmentComparison),
+        Arc::new(any::foreign_syntax::ForeignSyntax),
+        Arc::new(rust::missing_import::MissingImport),
+        Arc::new(rust::missing_mut::MissingMut),
+        Arc::new(rust::type_conversion::TypeConversion),
+        Arc::new(rust::method_misname::MethodMisname),
+        Arc::new(rust::function_to_method::FunctionToMethod),
+        Arc::new(rust::expected_token::ExpectedToken),
+        Arc::new(rust::foreign_syntax::ForeignSyntax),
+        Arc::new(rust::clone_moved::CloneMoved),
+        Arc::new(rust::uncomment_definition::UncommentDefinition),
+        Arc::new(rust::commented_code::CommentedCode),
+        Arc::new(go::missing_import::MissingImport),
+        Arc::new(go::import_path::ImportPath),
+        Arc::new(go::unused_import::UnusedImport),
+        Arc::new(go::unused_variable::UnusedVariable),
+        Arc::new(go::define_assign::DefineAssign),
+        Arc::new(go::missing_return::MissingReturn),
+        Arc::new(go::type_conversion::TypeConversion),
+        Arc::new(go::exported_name::ExportedName),
+        Arc::new(go::foreign_type::ForeignType),
+        Arc::new(go::builtin_helper::BuiltinHelper),
+        Arc::new(go::make_builtin::MakeBuiltin),
+        Arc::new(go::expected_token::ExpectedToken),
+        Arc::new(go::uncomment_definition::UncommentDefinition),
+        Arc::new(go::keyword_name::KeywordName),
+        Arc::new(go::commented_code::CommentedCode),
+        Arc::new(python::indentation::Indentation),
+        Arc::new(python::missing_import::MissingImport),
+        Arc::new(python::module_name::ModuleName),
+        Arc::new(python::attribute::Attribute),
+        Arc::new(python::undefined_name::UndefinedName),
+        Arc::new(python::uncomment::Uncomment),
+        Arc::new(python::missing_argument::MissingArgument),
+        Arc::new(python::test_failure::TestFailure),
+        Arc::new(python::type_conversion::TypeConversion),
+        Arc::new(javascript::undefined_name::UndefinedName),
+        Arc::new(javascript::missing_require::MissingRequire),
+        Arc::new(javascript::member::Member),
+        Arc::new(javascript::const_assignment::ConstAssignment),
+        Arc::new(javascript::missing_new::MissingNew),
+        Arc::new(javascript::operators::Operators),
+        Arc::new(javascript::uncomment::Uncomment),
+        Arc::new(javascript::test_failure::TestFailure),
+    ];
     // Behaviour repair (src/repair): one rule per edit kind, for failing tests.
     all.extend(crate::repair::rule::strategies());
     all
+}
+
+/// The opt-in `rust.machine-applicable` rule: only machine-applicable compiler suggestions.
+pub fn machine_applicable_only() -> Arc<dyn FixStrategy> {
+    Arc::new(any::compiler_suggestion::MachineApplicable)
 }
 
 /// Every rule a user may select by id (`--strategies`): [`builtin`] and the opt-in
@@ -28,7 +78,7 @@ pub fn builtin() -> Vec<Arc<dyn FixStrategy>> {
 /// (what `cargo fix` would apply) and so is not in the built-in engine.
 pub fn selectable() -> Vec<Arc<dyn FixStrategy>> {
     let mut all = builtin();
-    all.push(strategies::compiler::machine_applicable_only());
+    all.push(machine_applicable_only());
     all
 }
 

@@ -678,7 +678,7 @@ pub fn third_party_import(language: TargetLanguage, line: &str) -> Option<String
     }
 }
 
-/// Whether `name` is a row of one of the tables generated from the toolchains (`src/fix/tables`).
+/// Whether `name` is a row of one of the tables generated from the toolchains (`src/lang/tables`).
 fn in_table(table: &'static str, name: &str) -> bool {
     table
         .lines()
@@ -686,8 +686,8 @@ fn in_table(table: &'static str, name: &str) -> bool {
         .any(|l| l.trim() == name)
 }
 
-const NODE_BUILTINS: &str = include_str!("../fix/tables/javascript_node_builtins.txt");
-const PYTHON_STDLIB: &str = include_str!("../fix/tables/python_stdlib.txt");
+const NODE_BUILTINS: &str = include_str!("../lang/tables/javascript_node_builtins.txt");
+const PYTHON_STDLIB: &str = include_str!("../lang/tables/python_stdlib.txt");
 
 // ---- Signatures ----
 

@@ -1,0 +1,95 @@
+//! `any.assignment-comparison`.
+
+use super::*;
+
+pub(crate) fn assignment_comparison(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
+    if !is_syntax(error) && !message(error).contains("left-hand side") {
+        return Vec::new();
+    }
+    let Some(t) = target(error, program) else {
+        return Vec::new();
+    };
+    let src = t.text;
+    let mut fixes = Fixes::new(id);
+    let tokens = code_tokens(t.lang, src);
+    let eq = if t.lang == TargetLanguage::JavaScript {
+        "==="
+    } else {
+        "=="
+    };
+    let (ls, le) = t.lines.range(src, t.line);
+    let on_line: Vec<usize> = (0..tokens.len())
+        .filter(|&k| tokens[k].start >= ls && tokens[k].end <= le)
+        .collect();
+    // `=` inside a condition: after if/elif/while, or anywhere in the error's span.
+    let cond_start = on_line
+        .iter()
+        .position(|&k| matches!(tokens[k].text(src), "if" | "elif" | "while"));
+    for (n, &k) in on_line.iter().enumerate() {
+        let tok = &tokens[k];
+        let in_span = t.end.is_some_and(|e| tok.start >= t.offset && tok.end <= e);
+        if tok.text(src) == "="
+            && tok.kind == Kind::Punct
+            && (cond_start.is_some_and(|c| n > c) || in_span)
+        {
+            fixes.replace(
+                0.6,
+                format!("compare with `{eq}` instead of assigning with `=`"),
+                t.file,
+                tok.start,
+                tok.end,
+                eq,
+            );
+            if t.lang == TargetLanguage::JavaScript {
+                fixes.replace(
+                    0.45,
+                    "compare with `==` instead of assigning with `=`",
+                    t.file,
+                    tok.start,
+                    tok.end,
+                    "==",
+                );
+            }
+        }
+        // `let x == 1` / `x == 1;` as a statement: an assignment was meant.
+        if matches!(tok.text(src), "==" | "===")
+            && tok.start >= t.offset.saturating_sub(1)
+            && tok.start <= t.end.unwrap_or(t.offset) + 1
+        {
+            fixes.replace(
+                0.55,
+                "assign with `=` instead of comparing",
+                t.file,
+                tok.start,
+                tok.end,
+                "=",
+            );
+        }
+        if matches!(tok.text(src), "==" | "===")
+            && n >= 2
+            && matches!(tokens[on_line[n - 2]].text(src), "let" | "const" | "var")
+        {
+            fixes.replace(
+                0.6,
+                "assign with `=` in the declaration",
+                t.file,
+                tok.start,
+                tok.end,
+                "=",
+            );
+        }
+    }
+    fixes.done()
+}
+
+/// The `any.assignment-comparison` rule.
+pub(crate) struct AssignmentComparison;
+
+impl Rule for AssignmentComparison {
+    const META: RuleMeta =
+        RuleMeta::new("any.assignment-comparison", FixApplicability::Speculative);
+
+    fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        assignment_comparison(Self::META.id, error, program)
+    }
+}

@@ -1,0 +1,81 @@
+//! `any.comments`.
+
+use super::*;
+
+pub(crate) fn comments(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
+    if !is_syntax(error) {
+        return Vec::new();
+    }
+    let Some(t) = target(error, program) else {
+        return Vec::new();
+    };
+    let mut fixes = Fixes::new(id);
+    let src = t.text;
+    let (ls, le) = t.lines.range(src, t.line);
+    let line = &src[ls..le];
+    let body = line.trim_start();
+    let at = ls + (line.len() - body.len());
+    match t.lang {
+        TargetLanguage::Python => {
+            if body.starts_with("//") {
+                fixes.replace(0.6, "use `#` for a Python comment", t.file, at, at + 2, "#");
+            }
+            if body.starts_with("/*") {
+                fixes.replace(0.5, "use `#` for a Python comment", t.file, at, at + 2, "#");
+            }
+        }
+        _ => {
+            if body.starts_with('#') && !body.starts_with("#[") && !body.starts_with("#!") {
+                fixes.replace(
+                    0.6,
+                    format!("use `//` for a {} comment", t.lang),
+                    t.file,
+                    at,
+                    at + 1,
+                    "//",
+                );
+            }
+            // `/ text`: a comment that lost a slash (it lexes as an unterminated regex).
+            let lost_slash = body.starts_with('/')
+                && !body.starts_with("//")
+                && !body.starts_with("/*")
+                && lex(t.lang, body)
+                    .first()
+                    .is_none_or(|k| k.kind != Kind::Str || !k.terminated);
+            if lost_slash {
+                fixes.replace(0.55, "complete the `//` comment", t.file, at, at + 1, "//");
+            }
+            // An unterminated block comment opened on this line.
+            let tokens = lex(t.lang, src);
+            if let Some(c) = tokens.iter().find(|k| {
+                k.kind == Kind::Comment && !k.terminated && k.start >= ls && k.start <= le
+            }) {
+                fixes.replace(
+                    0.5,
+                    "delete the unterminated `/*`",
+                    t.file,
+                    c.start,
+                    c.start + 2,
+                    "",
+                );
+                fixes.push(
+                    0.45,
+                    format!("close the comment at the end of line {}", t.line),
+                    vec![edit(t.file, le, le, " */")],
+                );
+            }
+        }
+    }
+    fixes.done()
+}
+
+/// The `any.comments` rule.
+pub(crate) struct Comments;
+
+impl Rule for Comments {
+    const META: RuleMeta = RuleMeta::new("any.comments", FixApplicability::Likely);
+
+    fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        comments(Self::META.id, error, program)
+    }
+}

@@ -1,0 +1,129 @@
+//! `any.foreign-syntax`.
+
+use super::*;
+
+/// Replacements for constructs from another language, for the given language.
+pub(crate) fn foreign_replacement(
+    lang: TargetLanguage,
+    tok: &str,
+    next: Option<&str>,
+) -> Option<&'static str> {
+    use TargetLanguage::*;
+    Some(match (lang, tok) {
+        (Python, "&&") => "and",
+        (Python, "||") => "or",
+        (Python, "!") if next != Some("=") => "not ",
+        (Python, "===") => "==",
+        (Python, "!==") => "!=",
+        (Python, "null" | "nil" | "undefined") => "None",
+        (Python, "true") => "True",
+        (Python, "false") => "False",
+        (Python, "this") => "self",
+        (Python, "else") if next == Some("if") => "elif",
+        (Python, "catch") => "except",
+        (Python, "function" | "func" | "fn") => "def",
+        (JavaScript, "elif") => "else if",
+        (JavaScript, "and") => "&&",
+        (JavaScript, "or") => "||",
+        (JavaScript, "not") => "!",
+        (JavaScript, "None" | "nil") => "null",
+        (JavaScript, "True") => "true",
+        (JavaScript, "False") => "false",
+        (JavaScript, "self") => "this",
+        (JavaScript, "def" | "func" | "fn") => "function",
+        (Go, "elif") => "else if",
+        (Go, "and") => "&&",
+        (Go, "or") => "||",
+        (Go, "not") => "!",
+        (Go, "===") => "==",
+        (Go, "!==") => "!=",
+        (Go, "null" | "None" | "undefined") => "nil",
+        (Go, "True") => "true",
+        (Go, "False") => "false",
+        (Go, "function" | "def" | "fn") => "func",
+        (Rust, "elif") => "else if",
+        (Rust, "and") => "&&",
+        (Rust, "or") => "||",
+        (Rust, "not") => "!",
+        (Rust, "===") => "==",
+        (Rust, "!==") => "!=",
+        (Rust, "null" | "nil" | "undefined") => "None",
+        (Rust, "True") => "true",
+        (Rust, "False") => "false",
+        (Rust, "function" | "def" | "func") => "fn",
+        _ => return None,
+    })
+}
+
+pub(crate) fn foreign_syntax(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
+    let name_error = matches!(error.error_type, ErrorType::UndefinedVariable);
+    if !is_syntax(error) && !name_error {
+        return Vec::new();
+    }
+    let Some(t) = target(error, program) else {
+        return Vec::new();
+    };
+    let src = t.text;
+    let mut fixes = Fixes::new(id);
+    let tokens = code_tokens(t.lang, src);
+    let (ls, le) = t.lines.range(src, t.line);
+    let idx: Vec<usize> = (0..tokens.len())
+        .filter(|&k| tokens[k].start >= ls && tokens[k].end <= le)
+        .collect();
+    for (n, &k) in idx.iter().enumerate() {
+        let tok = &tokens[k];
+        let text = tok.text(src);
+        if name_error && !(tok.start <= t.offset && t.offset < tok.end.max(tok.start + 1)) {
+            continue;
+        }
+        let next = idx.get(n + 1).map(|&j| tokens[j].text(src));
+        let Some(rep) = foreign_replacement(t.lang, text, next) else {
+            continue;
+        };
+        let near = tok.start <= t.offset + 1 && t.offset <= tok.end + 1;
+        let conf = if near { 0.6 } else { 0.45 };
+        if text == "else" && rep == "elif" {
+            if let Some(&j) = idx.get(n + 1) {
+                fixes.replace(conf, "use `elif`", t.file, tok.start, tokens[j].end, "elif");
+            }
+            continue;
+        }
+        if text == "!" {
+            // `!x` → `not x`; keep the operand's spacing.
+            let end = if src[tok.end..].starts_with(' ') {
+                tok.end + 1
+            } else {
+                tok.end
+            };
+            fixes.replace(
+                conf,
+                "use `not` for Python negation",
+                t.file,
+                tok.start,
+                end,
+                "not ",
+            );
+            continue;
+        }
+        fixes.replace(
+            conf,
+            format!("replace `{text}` with `{rep}` ({} syntax)", t.lang),
+            t.file,
+            tok.start,
+            tok.end,
+            rep,
+        );
+    }
+    fixes.done()
+}
+
+/// The `any.foreign-syntax` rule.
+pub(crate) struct ForeignSyntax;
+
+impl Rule for ForeignSyntax {
+    const META: RuleMeta = RuleMeta::new("any.foreign-syntax", FixApplicability::Likely);
+
+    fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        foreign_syntax(Self::META.id, error, program)
+    }
+}

@@ -1,0 +1,237 @@
+//! `any.unterminated-string`.
+
+use super::*;
+
+pub(crate) fn unterminated_string(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
+    if !is_syntax(error) {
+        return Vec::new();
+    }
+    let Some(t) = target(error, program) else {
+        return Vec::new();
+    };
+    let src = t.text;
+    let mut fixes = Fixes::new(id);
+    let tokens = lex(t.lang, src);
+    let (ls, le) = t.lines.range(src, t.line);
+    // An unterminated literal on the error line (or the one the error names).
+    let open = tokens.iter().find(|k| {
+        k.kind == Kind::Str
+            && !k.terminated
+            && k.start >= ls
+            && k.start <= le
+            && !src[k.start..].starts_with('`')
+    });
+    if let Some(s) = open {
+        unterminated_fixes(&mut fixes, &t, s);
+    } else if matches!(t.lang, TargetLanguage::Rust | TargetLanguage::Go)
+        && message(error).contains("character literal")
+    {
+        char_literal_fixes(&mut fixes, &t);
+    }
+    // A literal that closed too late: the error sits right after a string whose closing quote
+    // belonged to the next literal (`'A.x() <= 'Z'` → the error is at `Z`).
+    let i = token_at(&tokens, t.offset);
+    if let Some(prev) = i.checked_sub(1).and_then(|p| tokens.get(p)) {
+        let at_error = tokens
+            .get(i)
+            .is_some_and(|c| c.start == prev.end && c.kind == Kind::Ident);
+        if prev.kind == Kind::Str && prev.terminated && at_error {
+            let q = &src[prev.start..prev.start + 1];
+            if q == "'" || q == "\"" {
+                let body = &src[prev.start + 1..prev.end - 1];
+                if let Some(k) = body
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .filter(|k| *k > 0)
+                {
+                    let at = prev.start + 1 + k;
+                    fixes.push(
+                        0.65,
+                        format!("close the string after `{}`", &body[..k]),
+                        vec![edit(t.file, at, at, q)],
+                    );
+                }
+            }
+        }
+    }
+    fixes.done()
+}
+
+/// Rust and Go character literals lexed as something else: `'({` → `'('{`, `)'` → `')'`.
+pub(crate) fn char_literal_fixes(fixes: &mut Fixes<'_>, t: &Target<'_>) {
+    let src = t.text;
+    let (ls, le) = t.lines.range(src, t.line);
+    let line = &src[ls..le];
+    let Some(q) = line[..(t.offset - ls).min(line.len())]
+        .rfind('\'')
+        .or_else(|| line.find('\''))
+    else {
+        return;
+    };
+    let at = ls + q;
+    // Close after the one character that follows the quote.
+    if let Some(c) = src[at + 1..le]
+        .chars()
+        .next()
+        .filter(|c| *c != '\'' && !c.is_whitespace())
+    {
+        let end = at + 1 + c.len_utf8();
+        fixes.push(
+            0.55,
+            format!("close the character literal `'{c}'`"),
+            vec![edit(t.file, end, end, "'")],
+        );
+    }
+    // Or open it before the one character that precedes the quote.
+    if let Some(c) = src[ls..at]
+        .chars()
+        .next_back()
+        .filter(|c| !c.is_whitespace() && *c != '\'')
+    {
+        let start = at - c.len_utf8();
+        fixes.push(
+            0.5,
+            format!("open the character literal `'{c}'`"),
+            vec![edit(t.file, start, start, "'")],
+        );
+    }
+}
+
+pub(crate) fn unterminated_fixes(fixes: &mut Fixes<'_>, t: &Target<'_>, s: &Token) {
+    let src = t.text;
+    let lit = &src[s.start..s.end];
+    // Skip a string prefix (f, r, b…) to the quote.
+    let qpos = lit.find(['\'', '"']).unwrap_or(0);
+    let q = &lit[qpos..qpos + 1];
+    let body_start = s.start + qpos + 1;
+    let body = &src[body_start..s.end];
+    let body_trim = body.trim_end();
+    let file = t.file;
+    // Mismatched quotes: `'abc"` → `'abc'`.
+    let other = if q == "'" { "\"" } else { "'" };
+    if body_trim.ends_with(other) && !body_trim[..body_trim.len() - 1].contains(other) {
+        let at = body_start + body_trim.len() - 1;
+        fixes.replace(
+            0.6,
+            format!("end the string with {q} to match its opening quote"),
+            file,
+            at,
+            at + 1,
+            q,
+        );
+    }
+    // The quote opened where one was meant to close: `== )" and x` → `== ")" and x`.
+    let before = &src[..s.start];
+    let run = before.len()
+        - before
+            .trim_end_matches(|c: char| !c.is_whitespace() && !"=(,[{".contains(c))
+            .len();
+    if run > 0 && run <= 3 && s.start == body_start - 1 {
+        let at = s.start - run;
+        // Punctuation glued to a quote (`)"`) is text far more often than code.
+        let punct = src[at..s.start]
+            .chars()
+            .all(|c| !c.is_alphanumeric() && c != '_');
+        fixes.push(
+            if punct { 0.6 } else { 0.45 },
+            format!("add the opening {q} before `{}`", &src[at..s.start]),
+            vec![edit(file, at, at, q)],
+        );
+    }
+    // Close it before the first piece of code that follows the text: `"a.charCodeAt(0)]`
+    // → `"a".charCodeAt(0)]`, `"Yes;` → `"Yes";`, `a["0]` → `a["0"]`.
+    let (ls, _) = t.lines.range(src, t.line);
+    let prefix = &src[ls..s.start];
+    let mut open_before: Vec<&str> = Vec::new();
+    for tok in code_tokens(t.lang, prefix) {
+        match tok.kind {
+            Kind::Open => open_before.push(tok.text(prefix)),
+            Kind::Close => {
+                open_before.pop();
+            }
+            _ => {}
+        }
+    }
+    let fstring = lit[..qpos].to_ascii_lowercase().contains('f') || q == "`";
+    let mut brace_depth = 0usize;
+    let mut count = 0;
+    for (k, c) in body.char_indices() {
+        if fstring && c == '{' {
+            brace_depth += 1;
+        }
+        if fstring && c == '}' {
+            brace_depth = brace_depth.saturating_sub(1);
+            continue;
+        }
+        if k == 0 || count >= 3 || brace_depth > 0 {
+            continue;
+        }
+        let rest = &body[k + c.len_utf8()..];
+        let conf = match c {
+            '.' if rest.find('(').is_some_and(|p| {
+                p > 0 && rest[..p].chars().all(|c| c.is_alphanumeric() || c == '_')
+            }) =>
+            {
+                0.6
+            }
+            ')' | ']' | '}'
+                if open_before
+                    .last()
+                    .is_some_and(|o| closer_for(o).starts_with(c)) =>
+            {
+                0.55
+            }
+            ';' | ':' if rest.trim().is_empty() => 0.55,
+            ';' | ',' | ')' | ']' | '}' | ':' => 0.4,
+            _ => continue,
+        };
+        let at = body_start + k;
+        fixes.push(
+            conf,
+            format!("close the string before `{c}`"),
+            vec![edit(file, at, at, q)],
+        );
+        count += 1;
+    }
+    // Close it at the end of the line (before a final `;`, `:` or `{` the language needs).
+    let end = body_start + body_trim.len();
+    fixes.push(
+        0.45,
+        format!("close the string at the end of line {}", t.line),
+        vec![edit(file, end, end, q)],
+    );
+    let tail_trim = body_trim.trim_end_matches([';', ':', '{', ' ', ')']);
+    if tail_trim.len() < body_trim.len() && !tail_trim.is_empty() {
+        let at = body_start + tail_trim.len();
+        fixes.push(
+            0.45,
+            format!("close the string before the end of line {}", t.line),
+            vec![edit(file, at, at, q)],
+        );
+    }
+    // The line may be junk: drop it (a statement appending a stray string, for instance).
+    let (ls, le) = t.lines.range(src, t.line);
+    let whole = &src[ls..le];
+    if t.lang != TargetLanguage::Python || !whole.trim_end().ends_with(':') {
+        let end = if src.as_bytes().get(le) == Some(&b'\n') {
+            le + 1
+        } else {
+            le
+        };
+        fixes.push(
+            0.15,
+            format!("delete line {}", t.line),
+            vec![edit(file, ls, end, "")],
+        );
+    }
+}
+
+/// The `any.unterminated-string` rule.
+pub(crate) struct UnterminatedString;
+
+impl Rule for UnterminatedString {
+    const META: RuleMeta = RuleMeta::new("any.unterminated-string", FixApplicability::Likely);
+
+    fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        unterminated_string(Self::META.id, error, program)
+    }
+}

@@ -1,0 +1,53 @@
+//! `go.builtin-helper`: Defines `min`/`max`/`abs` for integers when they are used but undefined.
+//!
+//! Answers: `undefined: min` / `max` / `abs` (Go before 1.21). Fix: define the helper function.
+
+use super::*;
+
+/// Helpers that became builtins only in Go 1.21 (or never did).
+pub(crate) const HELPERS: &[(&str, &str)] = &[
+    (
+        "min",
+        "func min(a, b int) int {\n\tif a < b {\n\t\treturn a\n\t}\n\treturn b\n}\n",
+    ),
+    (
+        "max",
+        "func max(a, b int) int {\n\tif a > b {\n\t\treturn a\n\t}\n\treturn b\n}\n",
+    ),
+    (
+        "abs",
+        "func abs(a int) int {\n\tif a < 0 {\n\t\treturn -a\n\t}\n\treturn a\n}\n",
+    ),
+];
+
+/// Defines `min`/`max`/`abs` for integers when they are used but undefined.
+pub struct BuiltinHelper;
+
+impl Rule for BuiltinHelper {
+    const META: RuleMeta = RuleMeta::new("go.builtin-helper", FixApplicability::Likely)
+        .language(TargetLanguage::Go)
+        .codes(&["undefined"]);
+
+    fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        if code(error) != "undefined" {
+            return Vec::new();
+        }
+        let Some((loc, text)) = go_file(error, program) else {
+            return Vec::new();
+        };
+        let Some((name, crate::fix::text::NameKind::Value)) = undefined_name(&error.message) else {
+            return Vec::new();
+        };
+        let Some((_, body)) = HELPERS.iter().find(|(n, _)| *n == name) else {
+            return Vec::new();
+        };
+        let end = text.len();
+        let sep = if text.ends_with('\n') { "\n" } else { "\n\n" };
+        vec![fix(
+            Self::META.id,
+            format!("define the integer helper `{name}`"),
+            0.6,
+            vec![edit(&loc.file, end, end, format!("{sep}{body}"))],
+        )]
+    }
+}

@@ -1,0 +1,23 @@
+//! `go.commented-code`: Uncomments code cut off by a trailing `//` comment (`x := order[i] // + 1`).
+//!
+//! Answers: syntax errors, test failures, timeouts, panics. Fix: uncomment code cut off by a trailing comment (`x := o[i] // + 1`).
+
+use super::*;
+
+/// Uncomments code cut off by a trailing `//` comment (`x := order[i] // + 1`).
+pub struct CommentedCode;
+
+impl Rule for CommentedCode {
+    const META: RuleMeta = RuleMeta::new("go.commented-code", FixApplicability::Likely)
+        .language(TargetLanguage::Go)
+        .codes(&["syntax", "test_failed", "timeout", "panic"]);
+
+    fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        if program.language != TargetLanguage::Go
+            || !matches!(code(error), "syntax" | "test_failed" | "timeout" | "panic")
+        {
+            return Vec::new();
+        }
+        crate::fix::text::commented_code_fixes(Self::META.id, program, false)
+    }
+}

@@ -1,0 +1,147 @@
+//! `go.define-assign`: `:=` / `=` / `==` confusions.
+//!
+//! Answers: `no new variables on left side of :=`, `non-name … on left side of :=`, `undefined: x` at `x = …`. Fix: `:=` ↔ `=`, `:=` → `==` in conditions.
+
+use super::*;
+
+/// `:=` / `=` / `==` confusions.
+pub struct DefineAssign;
+
+impl Rule for DefineAssign {
+    const META: RuleMeta =
+        RuleMeta::new("go.define-assign", FixApplicability::Safe).language(TargetLanguage::Go);
+
+    fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        let Some((loc, text)) = go_file(error, program) else {
+            return Vec::new();
+        };
+        let Some((line_start, line)) = line_text(text, loc.line) else {
+            return Vec::new();
+        };
+        let file = loc.file.as_str();
+        let id = Self::META.id;
+        let msg = error.message.as_str();
+        let mut fixes = Vec::new();
+        let stmt = line.trim_start();
+        let in_condition = stmt.starts_with("if ")
+            || stmt.starts_with("} else if ")
+            || stmt.starts_with("for ") && stmt.matches(';').count() < 2
+            || stmt.starts_with("switch ")
+            || stmt.starts_with("return ");
+        let condition_misuse = msg.contains("unexpected =, expecting {")
+            || msg.contains("expected '==', found '='")
+            || (msg.contains(":=") && msg.ends_with("as value"));
+        if condition_misuse && in_condition {
+            // `if a = 0 || b = 1 {` / `if x := y {`: every assignment in the condition meant `==`.
+            let cond_end = line.rfind('{').unwrap_or(line.len());
+            let cond = &line[..cond_end];
+            let bytes = cond.as_bytes();
+            let mut edits = Vec::new();
+            let mut i = 0;
+            while i < bytes.len() {
+                let prev = if i > 0 { bytes[i - 1] } else { b' ' };
+                if bytes[i] == b':' && bytes.get(i + 1) == Some(&b'=') {
+                    edits.push(edit(file, line_start + i, line_start + i + 2, "=="));
+                    i += 2;
+                    continue;
+                }
+                if bytes[i] == b'='
+                    && bytes.get(i + 1) != Some(&b'=')
+                    && !b"=!<>:+-*/%&|^".contains(&prev)
+                {
+                    edits.push(edit(file, line_start + i, line_start + i + 1, "=="));
+                }
+                if bytes[i] == b'=' && bytes.get(i + 1) == Some(&b'=') {
+                    i += 2;
+                    continue;
+                }
+                i += 1;
+            }
+            if !edits.is_empty() {
+                fixes.push(fix(
+                    id,
+                    "compare with `==` in the condition".into(),
+                    0.7,
+                    edits,
+                ));
+            }
+        }
+        if msg.contains("no new variables on left side of :=") {
+            if let Some(d) = define_op(line) {
+                let d = line_start + d;
+                fixes.push(fix(
+                    id,
+                    "assign with `=`: every name on the left already exists".into(),
+                    0.7,
+                    vec![edit(file, d, d + 2, "=")],
+                ));
+                if let Some((ls, le)) = full_line(text, loc.line) {
+                    if !stmt.starts_with("for ") && !stmt.starts_with("if ") && !stmt.ends_with('{')
+                    {
+                        fixes.push(fix(
+                            id,
+                            "delete the redundant redeclaration".into(),
+                            0.35,
+                            vec![edit(file, ls, le, "")],
+                        ));
+                    }
+                }
+            }
+        } else if msg.contains("on left side of :=") {
+            // `a[i] := v`, `p.x := v` (needs `=`) or `if a := b {` (meant `==`).
+            if let Some(d) = define_op(line) {
+                let d = line_start + d;
+                let (assign, compare) = if in_condition {
+                    (0.35, 0.65)
+                } else {
+                    (0.65, 0.3)
+                };
+                fixes.push(fix(
+                    id,
+                    "assign with `=`: the left side is not a new name".into(),
+                    assign,
+                    vec![edit(file, d, d + 2, "=")],
+                ));
+                fixes.push(fix(
+                    id,
+                    "compare with `==`".into(),
+                    compare,
+                    vec![edit(file, d, d + 2, "==")],
+                ));
+            }
+        } else if code(error) == "undefined" {
+            // `x = v` (or `for x = 0; …`) where `x` was never declared: declare it with `:=`.
+            let Some((name, crate::fix::text::NameKind::Value)) = undefined_name(msg) else {
+                return fixes;
+            };
+            let Some(pos) = find_word_on_line(text, loc.line, loc.column, &name) else {
+                return fixes;
+            };
+            let before = text[line_start..pos].trim();
+            let starts_stmt = before.is_empty()
+                || before == "for"
+                || before.ends_with(',') && !before.contains('(');
+            let rest = &text[pos + name.len()..];
+            let rest_trim = rest.trim_start_matches([' ', '\t']);
+            let eq_offset = if rest_trim.starts_with('=') && !rest_trim.starts_with("==") {
+                Some(rest.len() - rest_trim.len())
+            } else if rest_trim.starts_with(',') {
+                // `x, y = …`: find the `=` of this statement on the line.
+                let line_rest = &text[pos..line_start + line.len()];
+                line_rest.find(" = ").map(|i| i + 1 - name.len())
+            } else {
+                None
+            };
+            if let (true, Some(off)) = (starts_stmt, eq_offset) {
+                let eq = pos + name.len() + off;
+                fixes.push(fix(
+                    id,
+                    format!("declare `{name}` with `:=`"),
+                    0.6,
+                    vec![edit(file, eq, eq + 1, ":=")],
+                ));
+            }
+        }
+        fixes
+    }
+}

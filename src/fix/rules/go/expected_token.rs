@@ -1,0 +1,64 @@
+//! `go.expected-token`: Substitutes or inserts the token a Go syntax error expected.
+//!
+//! Answers: `expected 'X', found 'Y'`, `syntax error: unexpected Y, expecting X`. Fix: substitute or insert X.
+
+use super::*;
+
+/// Substitutes or inserts the token a Go syntax error expected.
+pub struct ExpectedToken;
+
+impl Rule for ExpectedToken {
+    const META: RuleMeta = RuleMeta::new("go.expected-token", FixApplicability::Likely)
+        .language(TargetLanguage::Go)
+        .codes(&["syntax"]);
+
+    fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        if code(error) != "syntax" {
+            return Vec::new();
+        }
+        let Some((loc, text)) = go_file(error, program) else {
+            return Vec::new();
+        };
+        let Some((expected, found)) = go_expected(&error.message) else {
+            return Vec::new();
+        };
+        let tokens = [";", ":", ",", ")", "]", "}", "{", "(", "==", "=", ":="];
+        if !tokens.contains(&expected.as_str()) {
+            return Vec::new();
+        }
+        let Some(at) = line_col_to_byte(text, loc.line, loc.column) else {
+            return Vec::new();
+        };
+        let mut fixes = Vec::new();
+        let punct = !found.is_empty() && !found.chars().next().is_some_and(is_ident_char);
+        if punct && text[at..].starts_with(found.as_str()) {
+            fixes.push(fix(
+                Self::META.id,
+                format!("replace `{found}` by the expected `{expected}`"),
+                0.55,
+                vec![edit(&loc.file, at, at + found.len(), expected.clone())],
+            ));
+        }
+        fixes.push(fix(
+            Self::META.id,
+            format!("insert the expected `{expected}`"),
+            0.35,
+            vec![edit(&loc.file, at, at, expected.clone())],
+        ));
+        fixes
+    }
+}
+
+/// (expected, found) from `expected 'X', found 'Y'` or `syntax error: unexpected Y, expecting X`.
+pub(crate) fn go_expected(message: &str) -> Option<(String, String)> {
+    let unquote = |s: &str| s.trim().trim_matches(|c| c == '\'' || c == '"').to_string();
+    if let Some(rest) = message.strip_prefix("expected ") {
+        let (e, f) = rest.split_once(", found ")?;
+        let f = f.split(" (and ").next().unwrap_or(f);
+        return Some((unquote(e), unquote(f)));
+    }
+    let rest = message.strip_prefix("syntax error: unexpected ")?;
+    let (f, e) = rest.split_once(", expecting ")?;
+    let f = f.split_whitespace().last().unwrap_or(f);
+    Some((unquote(e.split(" or ").next().unwrap_or(e)), unquote(f)))
+}

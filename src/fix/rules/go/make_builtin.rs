@@ -1,0 +1,42 @@
+//! `go.make-builtin`: `f([]int, n)` with `f` undefined: only `make` takes a type as its first argument.
+//!
+//! Answers: `undefined: f` called as `f([]int, n)`. Fix: `make`.
+
+use super::*;
+
+/// `f([]int, n)` with `f` undefined: only `make` takes a type as its first argument.
+pub struct MakeBuiltin;
+
+impl Rule for MakeBuiltin {
+    const META: RuleMeta = RuleMeta::new("go.make-builtin", FixApplicability::Likely)
+        .language(TargetLanguage::Go)
+        .codes(&["undefined"]);
+
+    fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        if code(error) != "undefined" {
+            return Vec::new();
+        }
+        let Some((loc, text)) = go_file(error, program) else {
+            return Vec::new();
+        };
+        let Some((name, crate::fix::text::NameKind::Value)) = undefined_name(&error.message) else {
+            return Vec::new();
+        };
+        let Some(pos) = find_word_on_line(text, loc.line, loc.column, &name) else {
+            return Vec::new();
+        };
+        let after = &text[pos + name.len()..];
+        let Some(arg) = after.strip_prefix('(') else {
+            return Vec::new();
+        };
+        if !(arg.starts_with("[]") || arg.starts_with("map[") || arg.starts_with("chan ")) {
+            return Vec::new();
+        }
+        vec![fix(
+            Self::META.id,
+            format!("`{name}` takes a type: it must be `make`"),
+            0.6,
+            vec![edit(&loc.file, pos, pos + name.len(), "make")],
+        )]
+    }
+}

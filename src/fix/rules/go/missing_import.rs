@@ -1,0 +1,54 @@
+//! `go.missing-import`: Imports a std package whose name is used but not imported.
+//!
+//! Answers: `undefined: strings` for a std package name used as `strings.X`. Fix: add the import (to the block; a single import becomes a block; one is created).
+
+use super::*;
+
+/// Imports a std package whose name is used but not imported.
+pub struct MissingImport;
+
+impl Rule for MissingImport {
+    const META: RuleMeta = RuleMeta::new("go.missing-import", FixApplicability::Likely)
+        .language(TargetLanguage::Go)
+        .codes(&["missing_import", "undefined"]);
+
+    fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        if !matches!(code(error), "missing_import" | "undefined") {
+            return Vec::new();
+        }
+        let Some((loc, text)) = go_file(error, program) else {
+            return Vec::new();
+        };
+        let Some((name, _)) = undefined_name(&error.message) else {
+            return Vec::new();
+        };
+        let Some(paths) = std_table().get(name.as_str()) else {
+            return Vec::new();
+        };
+        // Only a package when used as `name.Member`.
+        let Some(pos) = find_word_on_line(text, loc.line, loc.column, &name) else {
+            return Vec::new();
+        };
+        if !text[pos + name.len()..].starts_with('.') {
+            return Vec::new();
+        }
+        paths
+            .iter()
+            .enumerate()
+            .filter_map(|(rank, path)| {
+                let e = add_import(text, &loc.file, path)?;
+                let conf = if paths.len() == 1 {
+                    0.85
+                } else {
+                    0.7 - 0.15 * rank as f64
+                };
+                Some(fix(
+                    Self::META.id,
+                    format!("import \"{path}\""),
+                    conf,
+                    vec![e],
+                ))
+            })
+            .collect()
+    }
+}

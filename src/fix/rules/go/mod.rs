@@ -1,0 +1,150 @@
+//! Strategies for Go compiler and vet errors (codes from `diagnostics::go`).
+//!
+//! | id | errors | fix |
+//! |---|---|---|
+//! | `go.missing-import` | `undefined: strings` for a std package name used as `strings.X` | add the import (to the block; a single import becomes a block; one is created) |
+//! | `go.import-path` | `cannot find package "unicoder"` | the closest std or GOPATH package path |
+//! | `go.unused-import` | `"os" imported but not used` | remove the import line |
+//! | `go.unused-variable` | `x declared but not used` | `:=` → `=` when `x` already exists, rename to `_`, delete the declaration, or `_ = x` |
+//! | `go.define-assign` | `no new variables on left side of :=`, `non-name … on left side of :=`, `undefined: x` at `x = …` | `:=` ↔ `=`, `:=` → `==` in conditions |
+//! | `go.missing-return` | `missing return` | `return` of the result types' zero values |
+//! | `go.type-conversion` | `cannot use x (… type S) as T value`, `(mismatched types S and T)` | `T(x)`, `string(r)`, `strconv.Itoa(x)` |
+//! | `go.exported-name` | `sqrt not declared by package math` | `math.Sqrt` |
+//! | `go.foreign-type` | `undefined: double` (and `long`, `boolean`, `String`, `char`, …) | the Go type |
+//! | `go.builtin-helper` | `undefined: min` / `max` / `abs` (Go before 1.21) | define the helper function |
+//! | `go.make-builtin` | `undefined: f` called as `f([]int, n)` | `make` |
+//! | `go.expected-token` | `expected 'X', found 'Y'`, `syntax error: unexpected Y, expecting X` | substitute or insert X |
+//! | `go.uncomment-definition` | `undefined: x` with `// x := …` or `/* … */` defining it earlier | uncomment it |
+//! | `go.keyword-name` | syntax errors at `var := …` | rename the keyword used as a variable |
+//! | `go.commented-code` | syntax errors, test failures, timeouts, panics | uncomment code cut off by a trailing comment (`x := o[i] // + 1`) |
+
+#[allow(unused_imports)]
+use crate::fix::text::*;
+use crate::fix::{Edit, Fix};
+use crate::fix::{FixApplicability, Rule, RuleMeta};
+use crate::lang::go::*;
+use crate::program::Program;
+use crate::types::{CodeError, Location, TargetLanguage};
+
+pub(crate) mod builtin_helper;
+pub(crate) mod commented_code;
+pub(crate) mod define_assign;
+pub(crate) mod expected_token;
+pub(crate) mod exported_name;
+pub(crate) mod foreign_type;
+pub(crate) mod import_path;
+pub(crate) mod keyword_name;
+pub(crate) mod make_builtin;
+pub(crate) mod missing_import;
+pub(crate) mod missing_return;
+#[cfg(test)]
+mod tests;
+pub(crate) mod type_conversion;
+pub(crate) mod uncomment_definition;
+pub(crate) mod unused_import;
+pub(crate) mod unused_variable;
+
+/// The location and text of a Go error in a file fixes may edit.
+pub(crate) fn go_file<'a>(
+    error: &'a CodeError,
+    program: &'a Program,
+) -> Option<(&'a Location, &'a str)> {
+    if program.language != TargetLanguage::Go {
+        return None;
+    }
+    let loc = error.location.as_ref()?;
+    if program.protected.contains(&loc.file) {
+        return None;
+    }
+    Some((loc, program.files.get(&loc.file)?.as_str()))
+}
+
+/// The text of line `line` and where it starts.
+pub(crate) fn line_text(text: &str, line: u32) -> Option<(usize, &str)> {
+    let (s, e) = line_bounds(text, line)?;
+    Some((s, &text[s..e]))
+}
+
+/// The whole line `line` including its newline, as a byte range (for deletion).
+pub(crate) fn full_line(text: &str, line: u32) -> Option<(usize, usize)> {
+    let (s, e) = line_bounds(text, line)?;
+    let end = if text[e..].starts_with("\r\n") {
+        e + 2
+    } else if text[e..].starts_with('\n') {
+        e + 1
+    } else {
+        e
+    };
+    Some((s, end))
+}
+
+pub(crate) fn indentation(line: &str) -> &str {
+    &line[..line.len() - line.trim_start().len()]
+}
+
+/// The edit that imports `path` into a Go file.
+pub(crate) fn add_import(text: &str, file: &str, path: &str) -> Option<Edit> {
+    let quoted = format!("\"{path}\"");
+    let mut offset = 0usize;
+    let mut package_end = None;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim();
+        if t.starts_with("package ") && package_end.is_none() {
+            package_end = Some(offset + line.len());
+        }
+        if t.starts_with("import (") || t == "import(" {
+            // At the end of the block: just before the line holding its `)`.
+            let open_end = offset + line.len();
+            let mut at = open_end;
+            for l in text[open_end..].split_inclusive('\n') {
+                if l.trim() == ")" {
+                    return Some(edit(file, at, at, format!("\t{quoted}\n")));
+                }
+                at += l.len();
+            }
+            return Some(edit(file, open_end, open_end, format!("\t{quoted}\n")));
+        }
+        if let Some(rest) = t.strip_prefix("import ") {
+            // `import "fmt"` or `import f "fmt"`: becomes a block holding both.
+            let body = rest.trim();
+            let line_end = offset + line.trim_end_matches(['\n', '\r']).len();
+            let start = offset + indentation(line).len();
+            return Some(edit(
+                file,
+                start,
+                line_end,
+                format!("import (\n\t{body}\n\t{quoted}\n)"),
+            ));
+        }
+        if t.starts_with("func ")
+            || t.starts_with("type ")
+            || t.starts_with("var ")
+            || t.starts_with("const ")
+        {
+            break;
+        }
+        offset += line.len();
+    }
+    let at = package_end?;
+    Some(edit(file, at, at, format!("\nimport (\n\t{quoted}\n)\n")))
+}
+
+/// Byte offset of the `:=` on a line (outside strings), if any.
+pub(crate) fn define_op(line: &str) -> Option<usize> {
+    let mut in_str = None;
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        match (in_str, bytes[i]) {
+            (Some(q), b) if b == q => in_str = None,
+            (Some(_), b'\\') => i += 1,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'' | b'`') => in_str = Some(bytes[i]),
+            (None, b'/') if bytes[i + 1] == b'/' => return None,
+            (None, b':') if bytes[i + 1] == b'=' => return Some(i),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}

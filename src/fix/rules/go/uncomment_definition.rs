@@ -1,0 +1,75 @@
+//! `go.uncomment-definition`: Uncomments a definition of an undefined name written earlier in a comment.
+//!
+//! Answers: `undefined: x` with `// x := …` or `/* … */` defining it earlier. Fix: uncomment it.
+
+use super::*;
+
+/// Uncomments a definition of an undefined name written earlier in a comment.
+pub struct UncommentDefinition;
+
+impl Rule for UncommentDefinition {
+    const META: RuleMeta = RuleMeta::new("go.uncomment-definition", FixApplicability::Likely)
+        .language(TargetLanguage::Go)
+        .codes(&["undefined", "missing_import"]);
+
+    fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        if !matches!(code(error), "undefined" | "missing_import") {
+            return Vec::new();
+        }
+        let Some((loc, text)) = go_file(error, program) else {
+            return Vec::new();
+        };
+        let Some((name, crate::fix::text::NameKind::Value)) = undefined_name(&error.message) else {
+            return Vec::new();
+        };
+        let patterns: Vec<String> = ["var ", "const ", "func ", "type "]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let mut fixes: Vec<Fix> =
+            uncomment_definitions(text, &loc.file, &name, loc.line, &patterns)
+                .into_iter()
+                .take(1)
+                .map(|e| {
+                    fix(
+                        Self::META.id,
+                        format!("uncomment the definition of `{name}`"),
+                        0.6,
+                        vec![e],
+                    )
+                })
+                .collect();
+        // `/* … x := … */` before the use: remove both markers.
+        let before = line_bounds(text, loc.line).map_or(0, |(s, _)| s);
+        let mut search = 0;
+        while let Some(open) = text[search..before].find("/*").map(|i| search + i) {
+            let Some(close) = text[open + 2..].find("*/").map(|i| open + 2 + i) else {
+                break;
+            };
+            let body = &text[open + 2..close];
+            let defines = body.lines().any(|l| {
+                let l = l.trim();
+                patterns.iter().any(|p| {
+                    l.strip_prefix(p.as_str()).is_some_and(|r| {
+                        r.starts_with(name.as_str()) && is_word_at(r, 0, name.len())
+                    })
+                }) || l.strip_prefix(name.as_str()).is_some_and(|r| {
+                    r.trim_start().starts_with(":=") || r.trim_start().starts_with(',')
+                })
+            });
+            if defines && close < before {
+                fixes.push(fix(
+                    Self::META.id,
+                    format!("uncomment the block that defines `{name}`"),
+                    0.55,
+                    vec![
+                        edit(&loc.file, open, open + 2, ""),
+                        edit(&loc.file, close, close + 2, ""),
+                    ],
+                ));
+            }
+            search = close + 2;
+        }
+        fixes
+    }
+}

@@ -1,0 +1,50 @@
+//! `go.unused-import`: Removes an import that is not used.
+//!
+//! Answers: `"os" imported but not used`. Fix: remove the import line.
+
+use super::*;
+
+/// Removes an import that is not used.
+pub struct UnusedImport;
+
+impl Rule for UnusedImport {
+    const META: RuleMeta = RuleMeta::new("go.unused-import", FixApplicability::Safe)
+        .language(TargetLanguage::Go)
+        .codes(&["unused_import"]);
+
+    fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        if code(error) != "unused_import" {
+            return Vec::new();
+        }
+        let Some((loc, text)) = go_file(error, program) else {
+            return Vec::new();
+        };
+        let Some(path) = error.message.split('"').nth(1) else {
+            return Vec::new();
+        };
+        let quoted = format!("\"{path}\"");
+        let Some((start, line)) = line_text(text, loc.line) else {
+            return Vec::new();
+        };
+        if !line.contains(&quoted) {
+            return Vec::new();
+        }
+        let Some((ls, le)) = full_line(text, loc.line) else {
+            return Vec::new();
+        };
+        let t = line.trim();
+        let edit = if t.starts_with("import (") && t.ends_with(')') {
+            // `import ("os")` on one line: drop just the path.
+            let p = start + line.find(&quoted).unwrap_or(0);
+            edit(&loc.file, p, p + quoted.len(), "")
+        } else {
+            edit(&loc.file, ls, le, "")
+        };
+        vec![fix(
+            Self::META.id,
+            format!("remove the unused import \"{path}\""),
+            0.9,
+            vec![edit],
+        )]
+    }
+}

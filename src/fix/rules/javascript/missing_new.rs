@@ -1,0 +1,52 @@
+//! `javascript.missing-new`.
+
+use super::*;
+
+pub(crate) fn missing_new(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
+    if program.language != JS {
+        return Vec::new();
+    }
+    let msg = message(error);
+    // `Class constructor Foo cannot be invoked without 'new'`, `Constructor Map requires 'new'`.
+    let class = msg
+        .strip_prefix("Class constructor ")
+        .and_then(|r| r.split_whitespace().next())
+        .or_else(|| {
+            msg.strip_prefix("Constructor ")
+                .and_then(|r| r.strip_suffix(" requires 'new'"))
+        });
+    let Some(class) = class else {
+        return Vec::new();
+    };
+    let Some(t) = target(error, program) else {
+        return Vec::new();
+    };
+    let tokens = code_tokens(JS, t.text);
+    let mut fixes = Fixes::new(id);
+    if let Some(k) = ident_at(&t, &tokens, class) {
+        let prev_new = k > 0 && tokens[k - 1].text(t.text) == "new";
+        if !prev_new {
+            fixes.replace(
+                0.7,
+                format!("construct `{class}` with `new`"),
+                t.file,
+                tokens[k].start,
+                tokens[k].start,
+                "new ",
+            );
+        }
+    }
+    fixes.done()
+}
+
+/// The `javascript.missing-new` rule.
+pub(crate) struct MissingNew;
+
+impl Rule for MissingNew {
+    const META: RuleMeta = RuleMeta::new("javascript.missing-new", FixApplicability::Likely)
+        .language(TargetLanguage::JavaScript);
+
+    fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        missing_new(Self::META.id, error, program)
+    }
+}

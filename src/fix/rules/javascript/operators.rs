@@ -1,0 +1,97 @@
+//! `javascript.operators`.
+
+use super::*;
+
+pub(crate) fn operators(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
+    if program.language != JS || !is_syntax(error) {
+        return Vec::new();
+    }
+    let Some(t) = target(error, program) else {
+        return Vec::new();
+    };
+    let src = t.text;
+    let tokens = code_tokens(JS, src);
+    let mut fixes = Fixes::new(id);
+    let msg = message(error);
+    let (ls, le) = t.lines.range(src, t.line);
+    let on_line: Vec<usize> = (0..tokens.len())
+        .filter(|&k| tokens[k].start >= ls && tokens[k].end <= le)
+        .collect();
+    if msg.contains("'...'") {
+        for &k in &on_line {
+            if tokens[k].text(src) == "..." {
+                fixes.replace(
+                    0.6,
+                    "delete the misplaced spread `...`",
+                    t.file,
+                    tokens[k].start,
+                    tokens[k].end,
+                    "",
+                );
+            }
+        }
+    }
+    if msg.contains("arrow function") || msg.contains("'=>'") {
+        for &k in &on_line {
+            if tokens[k].text(src) != "=>" {
+                continue;
+            }
+            let arrow = tokens[k];
+            let first = tokens[on_line[0]].text(src);
+            let in_object = crate::fix::text::enclosing_open(src, &tokens, k) == Some("{")
+                && !matches!(first, "if" | "while" | "return" | "for")
+                || (first == "return"
+                    && on_line.get(1).is_some_and(|&j| tokens[j].text(src) == "{"));
+            let in_condition =
+                matches!(first, "if" | "while" | "}") && src[ls..arrow.start].contains('(');
+            let options: &[(&str, f64)] = if in_object {
+                &[(",", 0.55), (":", 0.45)]
+            } else if in_condition {
+                &[(">=", 0.5), ("===", 0.45), ("==", 0.4), (">", 0.35)]
+            } else {
+                &[(">=", 0.35), ("=", 0.3), ("===", 0.3)]
+            };
+            for (rep, conf) in options {
+                fixes.replace(
+                    *conf,
+                    format!("replace `=>` with `{rep}`"),
+                    t.file,
+                    arrow.start,
+                    arrow.end,
+                    rep,
+                );
+            }
+            // `return -1 => "text";`: drop the arrow and what follows it in the statement.
+            let end = on_line
+                .iter()
+                .copied()
+                .filter(|&j| j > k)
+                .find(|&j| matches!(tokens[j].text(src), ";" | ")" | "}" | ","));
+            let end = end.map_or(le, |j| tokens[j].start);
+            let start = if k > 0 {
+                tokens[k - 1].end
+            } else {
+                arrow.start
+            };
+            let conf = if first == "return" && !in_object {
+                0.5
+            } else {
+                0.3
+            };
+            fixes.replace(conf, "delete the stray `=> …`", t.file, start, end, "");
+        }
+    }
+    fixes.done()
+}
+
+/// The `javascript.operators` rule.
+pub(crate) struct Operators;
+
+impl Rule for Operators {
+    const META: RuleMeta = RuleMeta::new("javascript.operators", FixApplicability::Likely)
+        .language(TargetLanguage::JavaScript);
+
+    fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        operators(Self::META.id, error, program)
+    }
+}

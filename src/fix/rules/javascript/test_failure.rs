@@ -1,0 +1,256 @@
+//! `javascript.test-failure`: Candidate edits when the program runs but does the wrong thing: the classic slips that still parse (`if (a = b)`, `i == 0;` as a statement, `x => x + 1;` as a statement, `[...x]` around a scalar, `<= a.length`, comparisons with `undefined`, commented-out code).
+
+use super::*;
+
+pub(crate) fn is_test_or_runtime(error: &CodeError) -> bool {
+    matches!(
+        error.error_type,
+        ErrorType::TestFailure
+            | ErrorType::CompilerError(_)
+            | ErrorType::TypeMismatch
+            | ErrorType::TelemetryMismatch
+    )
+}
+
+/// Candidate edits when the program runs but does the wrong thing: the classic slips that
+/// still parse (`if (a = b)`, `i == 0;` as a statement, `x => x + 1;` as a statement, `[...x]`
+/// around a scalar, `<= a.length`, comparisons with `undefined`, commented-out code).
+pub(crate) fn test_failure(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
+    if program.language != JS || !is_test_or_runtime(error) {
+        return Vec::new();
+    }
+    let mut fixes = Fixes::new(id);
+    for (file, src) in editable_sources(program) {
+        let before = fixes.list.len();
+        lint(&mut fixes, file, src);
+        crate::fix::text::combine_repeated(&mut fixes, before);
+    }
+    fixes.done()
+}
+
+pub(crate) fn lint(fixes: &mut Fixes<'_>, file: &str, src: &str) {
+    let tokens = code_tokens(JS, src);
+    let pairs = matches(src, &tokens);
+    let lines = LineIndex::new(src);
+    let text = |k: usize| tokens.get(k).map_or("", |t| t.text(src));
+    let line = |k: usize| lines.line_of(tokens[k].start);
+    let mut decls: Option<Vec<Decl>> = None;
+    for k in 0..tokens.len() {
+        let tk = tokens[k];
+        let word = tk.text(src);
+        let stmt_start = k == 0 || matches!(text(k - 1), ";" | "{" | "}") || line(k - 1) != line(k);
+        // `if (a = b)` / `while (a = b)`.
+        if matches!(word, "if" | "while") && text(k + 1) == "(" {
+            if let Some(close) = pairs[k + 1] {
+                let mut depth = 0;
+                for (j, tj) in tokens.iter().enumerate().take(close).skip(k + 2) {
+                    match tj.kind {
+                        Kind::Open => depth += 1,
+                        Kind::Close => depth -= 1,
+                        _ => {}
+                    }
+                    if depth == 0 && text(j) == "=" {
+                        fixes.replace(
+                            0.35,
+                            format!("compare with `===` on line {}", line(j)),
+                            file,
+                            tokens[j].start,
+                            tokens[j].end,
+                            "===",
+                        );
+                        fixes.replace(
+                            0.3,
+                            format!("compare with `==` on line {}", line(j)),
+                            file,
+                            tokens[j].start,
+                            tokens[j].end,
+                            "==",
+                        );
+                    }
+                }
+            }
+        }
+        // `for (i == 2; …)` and `x == 1;` as a statement: an assignment was meant.
+        if matches!(word, "==" | "===") && k >= 1 && tokens[k - 1].kind == Kind::Ident {
+            let in_for_init = k >= 3 && text(k - 2) == "(" && text(k - 3) == "for";
+            let statement =
+                k >= 2 && (matches!(text(k - 2), ";" | "{" | "}") || line(k - 2) != line(k)) && {
+                    // Ends at `;` or the line's end with no other operator role.
+                    let end = (k + 1..tokens.len()).find(|&j| text(j) == ";" || line(j) != line(k));
+                    end.is_some_and(|j| text(j) == ";" || line(j) != line(k))
+                };
+            if in_for_init || statement {
+                fixes.replace(
+                    0.4,
+                    format!("assign with `=` on line {}", line(k)),
+                    file,
+                    tk.start,
+                    tk.end,
+                    "=",
+                );
+            }
+        }
+        // `count => count + 1;` as a statement.
+        if word == "=>"
+            && k >= 1
+            && tokens[k - 1].kind == Kind::Ident
+            && (k < 2 || matches!(text(k - 2), ";" | "{" | "}") || line(k - 2) != line(k))
+        {
+            fixes.replace(
+                0.35,
+                format!("assign with `=` instead of `=>` on line {}", line(k)),
+                file,
+                tk.start,
+                tk.end,
+                "=",
+            );
+        }
+        // `[...(expr)]` around a single value, and `...` inside arithmetic.
+        if word == "..." && k >= 1 && text(k - 1) == "[" {
+            if let Some(close) = pairs[k - 1] {
+                let inner_end = tokens[close].start;
+                let single = pairs
+                    .get(k + 1)
+                    .copied()
+                    .flatten()
+                    .is_some_and(|c| c + 1 == close)
+                    && text(k + 1) == "(";
+                if single {
+                    fixes.push(
+                        0.3,
+                        format!(
+                            "return the value itself, not an array of it (line {})",
+                            line(k)
+                        ),
+                        vec![
+                            edit(file, tokens[k - 1].start, tokens[k].end, ""),
+                            edit(file, inner_end, tokens[close].end, ""),
+                        ],
+                    );
+                }
+            }
+        }
+        // `i <= a.length` in a loop condition.
+        if word == "<="
+            && text(k + 2) == "."
+            && text(k + 3) == "length"
+            && stmt_start_of_for(&tokens, src, k)
+        {
+            fixes.replace(
+                0.3,
+                format!("stop before `.length` on line {}", line(k)),
+                file,
+                tk.start,
+                tk.end,
+                "<",
+            );
+        }
+        // Arithmetic or comparison with `undefined`.
+        if word == "undefined"
+            && k >= 1
+            && tokens[k - 1].kind == Kind::Punct
+            && !matches!(text(k - 1), "=" | "," | "return" | "(" | "?" | ":")
+        {
+            fixes.replace(
+                0.3,
+                format!("use `0` instead of `undefined` on line {}", line(k)),
+                file,
+                tk.start,
+                tk.end,
+                "0",
+            );
+            // Or a variable of the function that this statement does not use yet.
+            let decls = decls.get_or_insert_with(|| declarations(src, &tokens));
+            let (ls, le) = lines.range(src, line(k));
+            let stmt = &src[ls..le];
+            for d in visible(decls, tk.start)
+                .into_iter()
+                .filter(|d| !d.function)
+                .take(8)
+            {
+                let used = code_tokens(JS, stmt).iter().any(|x| x.text(stmt) == d.name);
+                if !used {
+                    fixes.replace(
+                        0.2,
+                        format!("use `{}` instead of `undefined`", d.name),
+                        file,
+                        tk.start,
+                        tk.end,
+                        &d.name,
+                    );
+                }
+            }
+        }
+        // `w[j][k];` alone: a statement with no effect, most likely a lost `++`.
+        if stmt_start && tk.kind == Kind::Ident && text(k + 1) == "[" {
+            let mut j = k + 1;
+            while text(j) == "[" {
+                match pairs[j] {
+                    Some(c) => j = c + 1,
+                    None => break,
+                }
+            }
+            if j > k + 1 && text(j) == ";" && line(j) == line(k) {
+                let at = tokens[j].start;
+                fixes.push(
+                    0.25,
+                    format!(
+                        "increment the element on line {} (the statement has no effect)",
+                        line(k)
+                    ),
+                    vec![edit(file, at, at, "++")],
+                );
+            }
+        }
+    }
+    // Commented-out code.
+    for c in lex(JS, src)
+        .iter()
+        .filter(|k| k.kind == Kind::Comment && src[k.start..].starts_with("//"))
+    {
+        let (ls, _) = lines.range(src, lines.line_of(c.start));
+        if !src[ls..c.start].trim().is_empty() {
+            continue;
+        }
+        let body = &src[c.start + 2..c.end];
+        if looks_like_code(body) {
+            let end = c.start + 2 + (body.len() - body.trim_start().len());
+            fixes.replace(
+                0.25,
+                format!("uncomment the code on line {}", lines.line_of(c.start)),
+                file,
+                c.start,
+                end,
+                "",
+            );
+        }
+    }
+}
+
+/// Whether token `k` sits in a `for (…)` header.
+pub(crate) fn stmt_start_of_for(tokens: &[Token], src: &str, k: usize) -> bool {
+    let mut depth = 0;
+    for j in (0..k).rev() {
+        match tokens[j].kind {
+            Kind::Close => depth += 1,
+            Kind::Open if depth == 0 => {
+                return j > 0 && tokens[j - 1].text(src) == "for" && tokens[j].text(src) == "("
+            }
+            Kind::Open => depth -= 1,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// The `javascript.test-failure` rule.
+pub(crate) struct TestFailure;
+
+impl Rule for TestFailure {
+    const META: RuleMeta = RuleMeta::new("javascript.test-failure", FixApplicability::Speculative)
+        .language(TargetLanguage::JavaScript);
+
+    fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        test_failure(Self::META.id, error, program)
+    }
+}

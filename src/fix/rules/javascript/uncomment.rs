@@ -1,0 +1,57 @@
+//! `javascript.uncomment`.
+
+use super::*;
+
+pub(crate) fn uncomment(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
+    if program.language != JS {
+        return Vec::new();
+    }
+    let Some(name) = not_defined(error) else {
+        return Vec::new();
+    };
+    let Some(t) = target(error, program) else {
+        return Vec::new();
+    };
+    let src = t.text;
+    let mut fixes = Fixes::new(id);
+    for c in lex(JS, src)
+        .iter()
+        .filter(|k| k.kind == Kind::Comment && src[k.start..].starts_with("//"))
+    {
+        let body = &src[c.start + 2..c.end];
+        let trimmed = body.trim_start();
+        let defines = [
+            format!("let {name}"),
+            format!("const {name}"),
+            format!("var {name}"),
+            format!("function {name}"),
+            format!("{name} ="),
+        ]
+        .iter()
+        .any(|p| trimmed.starts_with(p.as_str()));
+        if defines && looks_like_code(trimmed) {
+            let end = c.start + 2 + (body.len() - trimmed.len());
+            fixes.replace(
+                0.55,
+                format!("uncomment the declaration of `{name}`"),
+                t.file,
+                c.start,
+                end,
+                "",
+            );
+        }
+    }
+    fixes.done()
+}
+
+/// The `javascript.uncomment` rule.
+pub(crate) struct Uncomment;
+
+impl Rule for Uncomment {
+    const META: RuleMeta = RuleMeta::new("javascript.uncomment", FixApplicability::Likely)
+        .language(TargetLanguage::JavaScript);
+
+    fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        uncomment(Self::META.id, error, program)
+    }
+}

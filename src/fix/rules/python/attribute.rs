@@ -1,0 +1,184 @@
+//! `python.attribute`.
+
+use super::*;
+
+/// Methods other languages have under another name: (wrong, right) — `right` is a method name,
+/// or `len()` for the builtin function.
+pub(crate) const ATTRIBUTE_SLIPS: &[(&str, &str)] = &[
+    ("push", "append"),
+    ("add", "append"),
+    ("length", "len()"),
+    ("size", "len()"),
+    ("len", "len()"),
+    ("count", "len()"),
+    ("toUpperCase", "upper"),
+    ("toLowerCase", "lower"),
+    ("toUpper", "upper"),
+    ("toLower", "lower"),
+    ("uppercase", "upper"),
+    ("lowercase", "lower"),
+    ("trim", "strip"),
+    ("trimStart", "lstrip"),
+    ("trimEnd", "rstrip"),
+    ("indexOf", "index"),
+    ("contains", "__contains__"),
+    ("includes", "__contains__"),
+    ("startsWith", "startswith"),
+    ("endsWith", "endswith"),
+    ("substring", "__getitem__"),
+    ("charAt", "__getitem__"),
+    ("remove_at", "pop"),
+    ("shift", "pop"),
+    ("keySet", "keys"),
+    ("has_key", "__contains__"),
+    ("isEmpty", "len()"),
+    ("forEach", "__iter__"),
+    ("equals", "__eq__"),
+    ("toString", "__str__"),
+    ("splitlines", "splitlines"),
+];
+
+pub(crate) fn attribute(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
+    if program.language != PY {
+        return Vec::new();
+    }
+    let msg = message(error);
+    if !msg.contains("has no attribute") {
+        return Vec::new();
+    }
+    let Some(t) = target(error, program) else {
+        return Vec::new();
+    };
+    // `'str' object has no attribute 'x'` / `module 'math' has no attribute 'x'`
+    let mut parts = msg.split('\'');
+    let (Some(owner), Some(attr)) = (parts.nth(1), parts.nth(1)) else {
+        return Vec::new();
+    };
+    let module = msg.starts_with("module ");
+    let src = t.text;
+    let tokens = code_tokens(PY, src);
+    let (ls, le) = t.lines.range(src, t.line);
+    let Some(k) = (0..tokens.len())
+        .filter(|&k| tokens[k].start >= ls && tokens[k].end <= le)
+        .find(|&k| tokens[k].text(src) == attr && k > 0 && tokens[k - 1].text(src) == ".")
+    else {
+        return Vec::new();
+    };
+    let tok = tokens[k];
+    let mut fixes = Fixes::new(id);
+    let members: Vec<&str> = if module {
+        module_members(owner)
+            .map(|m| m.to_vec())
+            .unwrap_or_default()
+    } else {
+        tables()
+            .types
+            .iter()
+            .find(|(n, _)| *n == owner)
+            .map(|(_, m)| m.clone())
+            .unwrap_or_default()
+    };
+    for (wrong, right) in ATTRIBUTE_SLIPS {
+        // The slip itself or a typo of it (`lenght`).
+        if module || (*wrong != attr && crate::fix::text::name_similarity(attr, wrong) < 0.75) {
+            continue;
+        }
+        match *right {
+            "len()" => {
+                // `x.length` / `x.size()` → `len(x)`.
+                if let Some(start) = receiver_start(src, &tokens, k - 1) {
+                    let mut end = tok.end;
+                    if src[end..].starts_with("()") {
+                        end += 2;
+                    }
+                    let recv = &src[start..tokens[k - 1].start];
+                    let text = if *wrong == "isEmpty" {
+                        format!("len({recv}) == 0")
+                    } else {
+                        format!("len({recv})")
+                    };
+                    fixes.replace(0.6, format!("use `len({recv})`"), t.file, start, end, &text);
+                }
+            }
+            "__contains__" | "__getitem__" | "__iter__" | "__eq__" | "__str__" => {}
+            m if members.is_empty() || members.contains(&m) => {
+                fixes.replace(
+                    0.6,
+                    format!("use `.{m}`, the Python name for `.{attr}`"),
+                    t.file,
+                    tok.start,
+                    tok.end,
+                    m,
+                );
+            }
+            _ => {}
+        }
+    }
+    for (n, (candidate, score)) in closest(attr, members.iter().copied(), 0.5)
+        .into_iter()
+        .take(3)
+        .enumerate()
+    {
+        fixes.replace(
+            0.25 + 0.45 * score - 0.05 * n as f64,
+            format!("use the attribute `{candidate}` of `{owner}`"),
+            t.file,
+            tok.start,
+            tok.end,
+            candidate,
+        );
+    }
+    fixes.done()
+}
+
+/// Start of the receiver expression ending just before token `dot`: a name followed by any
+/// number of `.name`, `(...)` and `[...]`.
+pub(crate) fn receiver_start(src: &str, tokens: &[Token], dot: usize) -> Option<usize> {
+    let mut k = dot.checked_sub(1)?;
+    loop {
+        let t = tokens[k];
+        match t.kind {
+            Kind::Close => {
+                let mut depth = 0;
+                loop {
+                    match tokens[k].kind {
+                        Kind::Close => depth += 1,
+                        Kind::Open => depth -= 1,
+                        _ => {}
+                    }
+                    if depth == 0 {
+                        break;
+                    }
+                    k = k.checked_sub(1)?;
+                }
+                k = k.checked_sub(1)?;
+                if tokens[k].kind != Kind::Ident
+                    && tokens[k].kind != Kind::Close
+                    && tokens[k].kind != Kind::Str
+                {
+                    return Some(tokens[k + 1].start);
+                }
+            }
+            Kind::Ident | Kind::Str | Kind::Number => {
+                if k >= 2 && tokens[k - 1].text(src) == "." {
+                    k -= 2;
+                    continue;
+                }
+                return Some(t.start);
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// The `python.attribute` rule.
+pub(crate) struct Attribute;
+
+impl Rule for Attribute {
+    const META: RuleMeta = RuleMeta::new("python.attribute", FixApplicability::Speculative)
+        .language(TargetLanguage::Python);
+
+    fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        attribute(Self::META.id, error, program)
+    }
+}

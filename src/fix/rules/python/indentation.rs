@@ -1,0 +1,236 @@
+//! `python.indentation`.
+
+use super::*;
+
+pub(crate) fn indentation(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
+    if program.language != PY {
+        return Vec::new();
+    }
+    let msg = message(error);
+    let code = error.code.as_deref().unwrap_or("");
+    let tab = code == "TabError" || msg.contains("inconsistent use of tabs");
+    if !(code == "IndentationError" || tab || msg.contains("indent")) {
+        return Vec::new();
+    }
+    let Some(t) = target(error, program) else {
+        return Vec::new();
+    };
+    let mut fixes = Fixes::new(id);
+    let src = t.text;
+    if tab {
+        for width in [4usize, 8] {
+            let fixed = expand_leading_tabs(src, width);
+            if fixed != src {
+                fixes.replace(
+                    if width == 4 { 0.55 } else { 0.45 },
+                    format!("indent with spaces (a tab as {width})"),
+                    t.file,
+                    0,
+                    src.len(),
+                    &fixed,
+                );
+            }
+        }
+        return fixes.done();
+    }
+    let unit = indent_unit(src);
+    let lines = &t.lines;
+    let line = t.line;
+    let (ls, _) = lines.range(src, line);
+    let cur = indent_of(src, lines, line);
+    let prev = (1..line).rev().find(|&l| is_code_line(src, lines, l));
+    if msg.contains("expected an indented block") {
+        // The header is on the named line or the previous code line; its body goes one level in.
+        let header = header_line(msg)
+            .or(prev)
+            .unwrap_or(line.saturating_sub(1).max(1));
+        let want = format!("{}{unit}", indent_of(src, lines, header));
+        if indent_width(&cur) < indent_width(&want) {
+            fixes.replace(
+                0.6,
+                format!("indent line {line} into the block"),
+                t.file,
+                ls,
+                ls + cur.len(),
+                &want,
+            );
+            // The whole run of lines at the same indentation, when the block had several.
+            let mut edits = Vec::new();
+            for l in line..=lines.count() {
+                if !is_code_line(src, lines, l) {
+                    continue;
+                }
+                let ind = indent_of(src, lines, l);
+                if indent_width(&ind) < indent_width(&cur) || (l > line && ind != cur) {
+                    break;
+                }
+                let (s, _) = lines.range(src, l);
+                edits.push(edit(t.file, s, s + ind.len(), &want));
+            }
+            if edits.len() > 1 {
+                fixes.push(0.45, format!("indent lines {line}.. into the block"), edits);
+            }
+        }
+        // A header with nothing to put in it.
+        let (_, he) = lines.range(src, header);
+        fixes.push(
+            0.3,
+            format!("give the block on line {header} a `pass` body"),
+            vec![edit(t.file, he, he, &format!("\n{want}pass"))],
+        );
+    } else if msg.contains("unexpected indent") {
+        let levels = enclosing_levels(src, lines, line);
+        if let Some(p) = prev {
+            let want = indent_of(src, lines, p);
+            fixes.replace(
+                0.55,
+                format!("dedent line {line} to the previous line's level"),
+                t.file,
+                ls,
+                ls + cur.len(),
+                &want,
+            );
+            // The following lines that share the wrong indentation move with it.
+            let mut edits = Vec::new();
+            for l in line..=lines.count() {
+                if !is_code_line(src, lines, l) {
+                    continue;
+                }
+                let ind = indent_of(src, lines, l);
+                if indent_width(&ind) < indent_width(&cur) {
+                    break;
+                }
+                let (s, _) = lines.range(src, l);
+                let keep = &ind[cur.len().min(ind.len())..];
+                edits.push(edit(t.file, s, s + ind.len(), &format!("{want}{keep}")));
+            }
+            if edits.len() > 1 {
+                fixes.push(
+                    0.45,
+                    format!("dedent the block starting at line {line}"),
+                    edits,
+                );
+            }
+        }
+        for level in levels.iter().rev().take(2) {
+            fixes.replace(
+                0.35,
+                format!("dedent line {line}"),
+                t.file,
+                ls,
+                ls + cur.len(),
+                level,
+            );
+        }
+    } else if msg.contains("unindent does not match") || msg.contains("does not match any outer") {
+        let levels = enclosing_levels(src, lines, line);
+        let width = indent_width(&cur);
+        let mut ranked: Vec<&String> = levels.iter().collect();
+        // An unindent goes left: levels below the current width first, nearest first.
+        ranked.sort_by_key(|l| {
+            (
+                indent_width(l) > width,
+                indent_width(l).abs_diff(width),
+                usize::MAX - indent_width(l),
+            )
+        });
+        for (k, level) in ranked.into_iter().take(2).enumerate() {
+            fixes.replace(
+                0.55 - 0.15 * k as f64,
+                format!("align line {line} with the enclosing block"),
+                t.file,
+                ls,
+                ls + cur.len(),
+                level,
+            );
+        }
+    }
+    fixes.done()
+}
+
+pub(crate) fn header_line(msg: &str) -> Option<usize> {
+    let rest = &msg[msg.find("on line ")? + "on line ".len()..];
+    rest.split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// The indentation levels open at `line`: each previous code line less indented than the
+/// levels after it.
+pub(crate) fn enclosing_levels(src: &str, lines: &LineIndex, line: usize) -> Vec<String> {
+    let mut levels: Vec<String> = Vec::new();
+    let mut min = usize::MAX;
+    for l in (1..line).rev() {
+        if !is_code_line(src, lines, l) {
+            continue;
+        }
+        let ind = indent_of(src, lines, l);
+        let w = indent_width(&ind);
+        if w < min {
+            min = w;
+            levels.push(ind);
+        }
+        if w == 0 {
+            break;
+        }
+    }
+    levels.reverse();
+    levels
+}
+
+/// The file's indentation step (the most common increase between code lines), or 4 spaces.
+pub(crate) fn indent_unit(src: &str) -> String {
+    let lines = LineIndex::new(src);
+    let mut counts = std::collections::BTreeMap::new();
+    let mut last: Option<String> = None;
+    for l in 1..=lines.count() {
+        if !is_code_line(src, &lines, l) {
+            continue;
+        }
+        let ind = indent_of(src, &lines, l);
+        if let Some(prev) = &last {
+            if ind.len() > prev.len() && ind.starts_with(prev.as_str()) {
+                *counts
+                    .entry(ind[prev.len()..].to_string())
+                    .or_insert(0usize) += 1;
+            }
+        }
+        last = Some(ind);
+    }
+    counts
+        .into_iter()
+        .max_by_key(|(unit, n)| (*n, unit.len()))
+        .map_or_else(|| "    ".to_string(), |(unit, _)| unit)
+}
+
+pub(crate) fn expand_leading_tabs(src: &str, width: usize) -> String {
+    let mut out = String::with_capacity(src.len());
+    for line in src.split_inclusive('\n') {
+        let body = line.trim_start_matches([' ', '\t']);
+        let lead = &line[..line.len() - body.len()];
+        let mut col = 0;
+        for c in lead.chars() {
+            col = if c == '\t' {
+                (col / width + 1) * width
+            } else {
+                col + 1
+            };
+        }
+        out.push_str(&" ".repeat(col));
+        out.push_str(body);
+    }
+    out
+}
+
+/// The `python.indentation` rule.
+pub(crate) struct Indentation;
+
+impl Rule for Indentation {
+    const META: RuleMeta = RuleMeta::new("python.indentation", FixApplicability::Likely)
+        .language(TargetLanguage::Python);
+
+    fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        indentation(Self::META.id, error, program)
+    }
+}

@@ -1,0 +1,72 @@
+//! `python.missing-import`.
+
+use super::*;
+
+/// Whether the name at `end` is called: `name(`.
+pub(crate) fn is_called(src: &str, end: usize) -> bool {
+    src[end..].trim_start_matches([' ', '\t']).starts_with('(')
+}
+
+pub(crate) fn missing_import(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
+    if program.language != PY || !is_name_error(error) {
+        return Vec::new();
+    }
+    let Some(name) = undefined(error) else {
+        return Vec::new();
+    };
+    let Some(t) = target(error, program) else {
+        return Vec::new();
+    };
+    let mut fixes = Fixes::new(id);
+    let called = name_at(&t, &name).is_some_and(|(_, e)| is_called(t.text, e));
+    if tables().stdlib.contains(name.as_str()) {
+        // A module is never called; `string(x)` wants `str(x)`, not `import string`.
+        import_fix(
+            &mut fixes,
+            if called { 0.3 } else { 0.65 },
+            t.file,
+            t.text,
+            &format!("import {name}"),
+        );
+    }
+    for (k, module) in modules_exporting(&name).into_iter().take(3).enumerate() {
+        let conf = 0.6 - 0.1 * k as f64;
+        import_fix(
+            &mut fixes,
+            conf,
+            t.file,
+            t.text,
+            &format!("from {module} import {name}"),
+        );
+        // The module may be imported already: qualify the name instead.
+        let imported = t
+            .text
+            .lines()
+            .any(|l| l.trim() == format!("import {module}"));
+        if imported {
+            if let Some((s, e)) = name_at(&t, &name) {
+                fixes.replace(
+                    conf + 0.05,
+                    format!("use `{module}.{name}`"),
+                    t.file,
+                    s,
+                    e,
+                    &format!("{module}.{name}"),
+                );
+            }
+        }
+    }
+    fixes.done()
+}
+
+/// The `python.missing-import` rule.
+pub(crate) struct MissingImport;
+
+impl Rule for MissingImport {
+    const META: RuleMeta = RuleMeta::new("python.missing-import", FixApplicability::Likely)
+        .language(TargetLanguage::Python);
+
+    fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        missing_import(Self::META.id, error, program)
+    }
+}

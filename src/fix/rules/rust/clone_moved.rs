@@ -1,0 +1,109 @@
+//! `rust.clone-moved`: `.clone()` where the notes say a value was moved or borrowed.
+//!
+//! Answers: E0382, E0502/E0499/E0505/E0506. Fix: `.clone()` at the move or borrow site the notes point at.
+
+use super::*;
+
+/// `.clone()` where the notes say a value was moved or borrowed.
+pub struct CloneMoved;
+
+impl Rule for CloneMoved {
+    const META: RuleMeta =
+        RuleMeta::new("rust.clone-moved", FixApplicability::Likely).language(TargetLanguage::Rust);
+
+    fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        if !is_rust(error, program) {
+            return Vec::new();
+        }
+        let (labels, conf): (&[&str], f64) = match code(error) {
+            "E0382" => (&["value moved here"], 0.6),
+            "E0502" | "E0499" | "E0505" | "E0506" => (
+                &[
+                    "immutable borrow occurs here",
+                    "first mutable borrow occurs here",
+                    "borrow of",
+                    "`",
+                ],
+                0.45,
+            ),
+            _ => return Vec::new(),
+        };
+        let Some(raw) = error.message.split('`').nth(1) else {
+            return Vec::new();
+        };
+        let name: String = raw
+            .trim_start_matches(['*', '&'])
+            .chars()
+            .take_while(|c| is_ident_char(*c))
+            .collect();
+        if !is_identifier(&name) {
+            return Vec::new();
+        }
+        let mut fixes = Vec::new();
+        for (file, pos) in note_positions(error, program, labels) {
+            let Some(text) = program.files.get(&file) else {
+                continue;
+            };
+            let mut at = pos;
+            if text[at..].starts_with('&') {
+                at += 1;
+                if text[at..].starts_with("mut ") {
+                    at += 4;
+                }
+            }
+            if !(text[at..].starts_with(name.as_str()) && is_word_at(text, at, name.len())) {
+                continue;
+            }
+            let end = at + name.len();
+            fixes.push(fix(
+                Self::META.id,
+                format!("clone `{name}` instead of moving or borrowing it"),
+                conf,
+                vec![edit(&file, end, end, ".clone()")],
+            ));
+            if code(error) == "E0382" && !text[..pos].ends_with('&') {
+                fixes.push(fix(
+                    Self::META.id,
+                    format!("borrow `{name}` instead of moving it"),
+                    conf - 0.15,
+                    vec![edit(&file, at, at, "&")],
+                ));
+            }
+        }
+        fixes
+    }
+}
+
+/// Positions the error's notes point at with a label starting with one of `labels`.
+pub(crate) fn note_positions(
+    error: &CodeError,
+    program: &Program,
+    labels: &[&str],
+) -> Vec<(String, usize)> {
+    let mut out = Vec::new();
+    for note in &error.notes {
+        let mut parts = note.splitn(4, ':');
+        let (Some(file), Some(line), Some(col), Some(label)) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
+        if !labels.iter().any(|l| label.trim_start().starts_with(l)) {
+            continue;
+        }
+        let (Ok(line), Ok(col)) = (line.parse::<u32>(), col.parse::<u32>()) else {
+            continue;
+        };
+        if program.protected.contains(file) {
+            continue;
+        }
+        if let Some(pos) = program
+            .files
+            .get(file)
+            .and_then(|t| line_col_to_byte(t, line, col))
+        {
+            out.push((file.to_string(), pos));
+        }
+    }
+    out
+}

@@ -1,0 +1,249 @@
+//! `rust.type-conversion`: Conversions for "mismatched types: expected `E`, found `F`".
+//!
+//! Answers: E0308. Fix: `.to_string()`, `&`, `*`, `as T`, `Some(…)`, `.unwrap()`, `.clone()`, `.into()`, float/int literals.
+
+use super::*;
+
+/// Conversions for "mismatched types: expected `E`, found `F`".
+pub struct TypeConversion;
+
+impl Rule for TypeConversion {
+    const META: RuleMeta = RuleMeta::new("rust.type-conversion", FixApplicability::Speculative)
+        .language(TargetLanguage::Rust);
+
+    fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        if !is_rust(error, program) || code(error) != "E0308" {
+            return Vec::new();
+        }
+        let Some((loc, text)) = error_file(error, program) else {
+            return Vec::new();
+        };
+        let (Some(start), Some(end)) = (
+            line_col_to_byte(text, loc.line, loc.column),
+            loc.end_line
+                .zip(loc.end_column)
+                .and_then(|(l, c)| line_col_to_byte(text, l, c)),
+        ) else {
+            return Vec::new();
+        };
+        if end <= start {
+            return Vec::new();
+        }
+        let Some((expected, found)) = expected_found(error) else {
+            return Vec::new();
+        };
+        let expr = &text[start..end];
+        let string_literal = expr.len() >= 2
+            && expr.starts_with('"')
+            && expr.ends_with('"')
+            && !expr[1..expr.len() - 1].contains('"');
+        let simple = string_literal
+            || expr
+                .chars()
+                .all(|c| is_ident_char(c) || c == '.' || c == ':')
+            || (expr.ends_with(')') && !expr.contains(' '));
+        let paren = |e: &str| {
+            if simple {
+                e.to_string()
+            } else {
+                format!("({e})")
+            }
+        };
+        let mut out: Vec<(String, f64, String)> = Vec::new();
+        macro_rules! add {
+            ($replacement:expr, $conf:expr, $why:expr) => {{
+                let replacement: String = $replacement;
+                if replacement != expr {
+                    out.push((replacement, $conf, $why.to_string()));
+                }
+            }};
+        }
+        let exp = expected.as_str();
+        let fnd = found.as_str();
+        let is_num = |t: &str| INTEGERS.contains(&t) || FLOATS.contains(&t);
+        if exp == "String" && (fnd == "&str" || fnd == "&String" || fnd == "&&str" || fnd == "char")
+        {
+            add!(
+                format!("{}.to_string()", paren(expr)),
+                0.75,
+                "convert to `String` with `.to_string()`"
+            );
+            add!(
+                format!("String::from({expr})"),
+                0.5,
+                "convert with `String::from`"
+            );
+        } else if exp == "&str" && fnd == "String" {
+            add!(format!("&{expr}"), 0.7, "borrow the `String` as `&str`");
+            add!(
+                format!("{}.as_str()", paren(expr)),
+                0.55,
+                "borrow with `.as_str()`"
+            );
+        } else if exp == "&str" && fnd == "char" {
+            add!(
+                format!("&{}.to_string()", paren(expr)),
+                0.55,
+                "turn the `char` into a string"
+            );
+        } else if exp == "char"
+            && (fnd == "&str" || fnd == "&&str")
+            && expr.starts_with('"')
+            && expr.chars().count() == 3
+        {
+            add!(
+                format!("'{}'", &expr[1..expr.len() - 1]),
+                0.7,
+                "use a character literal"
+            );
+        } else if exp.strip_prefix("&mut ") == Some(fnd) {
+            add!(format!("&mut {expr}"), 0.65, "pass a mutable reference");
+        } else if exp.strip_prefix('&').is_some_and(|i| {
+            i == fnd
+                || fnd.starts_with(&format!("{i}<"))
+                || (i.starts_with('[') && fnd.starts_with("Vec<"))
+        }) {
+            add!(format!("&{expr}"), 0.65, "pass a reference");
+        } else if fnd.strip_prefix('&').map(|i| i.trim_start_matches("mut ")) == Some(exp) {
+            add!(format!("*{expr}"), 0.6, "dereference");
+            add!(
+                format!("{}.clone()", paren(expr)),
+                0.5,
+                "clone the referenced value"
+            );
+        } else if is_num(exp)
+            && (is_num(fnd)
+                || fnd == "integer"
+                || fnd == "floating-point number"
+                || fnd.starts_with('&') && is_num(&fnd[1..]))
+        {
+            let is_float_literal = expr
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == '.' || c == '_')
+                && expr.contains('.');
+            let is_int_literal =
+                !expr.is_empty() && expr.chars().all(|c| c.is_ascii_digit() || c == '_');
+            if INTEGERS.contains(&exp) && is_float_literal {
+                if let Some(int) = expr.strip_suffix(".0") {
+                    add!(int.to_string(), 0.7, "write the number as an integer");
+                }
+                add!(format!("{expr} as {exp}"), 0.4, "cast to the expected type");
+            } else if FLOATS.contains(&exp) && is_int_literal {
+                add!(format!("{expr}.0"), 0.75, "write the number as a float");
+            } else {
+                let deref = if fnd.starts_with('&') { "*" } else { "" };
+                add!(
+                    format!("{deref}{} as {exp}", paren(expr)),
+                    0.65,
+                    "cast to the expected type"
+                );
+                add!(
+                    format!("{exp}::from({deref}{expr})"),
+                    0.35,
+                    "convert losslessly with `From`"
+                );
+            }
+        } else if let Some(inner) = exp
+            .strip_prefix("Option<")
+            .and_then(|r| r.strip_suffix('>'))
+        {
+            if inner == fnd
+                || inner.starts_with('_')
+                || fnd.starts_with('{')
+                || fnd == "integer"
+                || fnd == "floating-point number"
+            {
+                add!(format!("Some({expr})"), 0.7, "wrap the value in `Some`");
+            }
+        } else if let Some(inner) = fnd
+            .strip_prefix("Option<")
+            .and_then(|r| r.strip_suffix('>'))
+        {
+            if inner == exp || inner == format!("&{exp}") {
+                add!(
+                    format!("{}.unwrap()", paren(expr)),
+                    0.55,
+                    "unwrap the `Option`"
+                );
+            }
+            if inner == format!("&{exp}") {
+                add!(
+                    format!("*{}.unwrap()", paren(expr)),
+                    0.5,
+                    "unwrap and dereference"
+                );
+            }
+        } else if fnd.starts_with("Result<") && fnd[7..].starts_with(exp) {
+            add!(
+                format!("{}.unwrap()", paren(expr)),
+                0.55,
+                "unwrap the `Result`"
+            );
+        } else if exp.starts_with("Result<") && exp[7..].starts_with(fnd) {
+            add!(format!("Ok({expr})"), 0.65, "wrap the value in `Ok`");
+        } else if exp == "Vec<char>" && fnd.contains("Chars") {
+            add!(
+                format!("{}.collect()", paren(expr)),
+                0.6,
+                "collect the characters"
+            );
+        }
+        // `v.append(x)` with a single element: `push`.
+        let append_call = text[..start].ends_with(".append(") && exp.starts_with("&mut Vec<");
+        if out.is_empty() && !exp.contains('{') && !fnd.contains("fn(") && !append_call {
+            add!(
+                format!("{}.into()", paren(expr)),
+                0.3,
+                "convert with `.into()`"
+            );
+            add!(format!("{}.clone()", paren(expr)), 0.2, "clone the value");
+        }
+        let mut fixes: Vec<Fix> = Vec::new();
+        if append_call {
+            let name_start = start - "append(".len();
+            fixes.push(fix(
+                Self::META.id,
+                "add one element with `push`, not `append`".into(),
+                0.7,
+                vec![edit(&loc.file, name_start, name_start + 6, "push")],
+            ));
+        }
+        fixes.extend(out.into_iter().map(|(replacement, conf, why)| {
+            fix(
+                Self::META.id,
+                format!("{why}: `{replacement}` (expected `{expected}`, found `{found}`)"),
+                conf,
+                vec![edit(&loc.file, start, end, replacement)],
+            )
+        }));
+        fixes
+    }
+}
+
+pub(crate) const INTEGERS: &[&str] = &[
+    "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
+];
+
+pub(crate) const FLOATS: &[&str] = &["f32", "f64"];
+
+/// (expected, found) from a label such as "expected `i32`, found `&str`" or
+/// "expected `i32`, found floating-point number".
+pub(crate) fn expected_found(error: &CodeError) -> Option<(String, String)> {
+    let strip = |s: &str| s.trim().trim_matches('`').to_string();
+    error
+        .notes
+        .iter()
+        .chain(std::iter::once(&error.message))
+        .find_map(|note| {
+            let note = note
+                .rsplit_once(": expected ")
+                .map_or(note.as_str(), |(_, r)| r);
+            let rest = note.strip_prefix("expected ").unwrap_or(note);
+            let (e, f) = rest.split_once(", found ")?;
+            let f = f.split(" because").next().unwrap_or(f);
+            Some((
+                strip(e.trim_start_matches("type ")),
+                strip(f.trim_start_matches("type ")),
+            ))
+        })
+}

@@ -1,0 +1,45 @@
+//! `rust.uncomment-definition`: Uncomments `// let x = …` when `x` is used later and undefined.
+//!
+//! Answers: E0425. Fix: uncomment `// let x = …` written before the use.
+
+use super::*;
+
+/// Uncomments `// let x = …` when `x` is used later and undefined.
+pub struct UncommentDefinition;
+
+impl Rule for UncommentDefinition {
+    const META: RuleMeta = RuleMeta::new("rust.uncomment-definition", FixApplicability::Likely)
+        .language(TargetLanguage::Rust);
+
+    fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        if !is_rust(error, program) || !matches!(code(error), "E0425" | "E0412" | "E0433" | "E0422")
+        {
+            return Vec::new();
+        }
+        let Some((loc, text)) = error_file(error, program) else {
+            return Vec::new();
+        };
+        let Some((name, _)) = undefined_name(&error.message) else {
+            return Vec::new();
+        };
+        let patterns: Vec<String> = [
+            "let ", "let mut ", "fn ", "const ", "static ", "struct ", "enum ", "type ", "use ",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let mut edits = uncomment_definitions(text, &loc.file, &name, loc.line, &patterns);
+        edits.truncate(1);
+        edits
+            .into_iter()
+            .map(|e| {
+                fix(
+                    Self::META.id,
+                    format!("uncomment the definition of `{name}`"),
+                    0.6,
+                    vec![e],
+                )
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,16 @@
+//! The text toolkit every rule shares: one line index, one lexer for comments and strings,
+//! one edit distance, one `Fixes` builder, one `is_identifier`.
+
+mod fixes;
+mod lex;
+mod lines;
+mod names;
+mod similar;
+#[cfg(test)]
+pub(crate) mod testing;
+
+pub(crate) use fixes::*;
+pub(crate) use lex::*;
+pub(crate) use lines::*;
+pub(crate) use names::*;
+pub(crate) use similar::*;

@@ -1,0 +1,38 @@
+//! Test helpers shared by the rules' tests.
+
+use crate::fix::Fix;
+use crate::program::Program;
+use crate::types::{CodeError, ErrorType, Location, TargetLanguage};
+
+/// Applies a fix's edits (non-overlapping) to one file's text.
+pub(crate) fn apply(text: &str, fix: &Fix) -> String {
+    let mut edits = fix.edits.clone();
+    edits.sort_by_key(|e| std::cmp::Reverse(e.byte_start));
+    let mut out = text.to_string();
+    for e in edits {
+        out.replace_range(e.byte_start..e.byte_end, &e.replacement);
+    }
+    out
+}
+
+pub(crate) fn program(lang: TargetLanguage, file: &str, text: &str) -> Program {
+    Program::new(lang, vec![(file.to_string(), text.to_string())]).unwrap()
+}
+
+pub(crate) fn err(
+    ty: ErrorType,
+    code: &str,
+    msg: &str,
+    file: &str,
+    line: u32,
+    col: u32,
+) -> CodeError {
+    CodeError::new(ty, msg)
+        .with_code(code)
+        .with_location(Location::new(file, line, col))
+}
+
+/// Every result text the strategies propose, best first.
+pub(crate) fn results(fixes: &[Fix], text: &str) -> Vec<String> {
+    fixes.iter().map(|f| apply(text, f)).collect()
+}
