@@ -109,9 +109,9 @@ pub fn parse_step(parser: &str, input: &ParseInput<'_>) -> Result<Parsed, Diagno
     // their errors, converted with `.into()`.
     let Parsed { mut errors, tests } = match parser {
         "rustc-json" => rust::parse_rustc_json(input).into(),
-        "libtest" => rust::parse_libtest(input).into(),
+        "libtest" => rust::parse_test_run(input),
         "go-build" => go::parse_build(input).into(),
-        "go-test" => go::parse_test(input).into(),
+        "go-test" => go::parse_test_run(input),
         "python-check" => python::parse_check(input).into(),
         "python-run" => python::parse_run(input).into(),
         "node-check" => javascript::parse_check(input).into(),
@@ -138,6 +138,20 @@ pub fn parse_step(parser: &str, input: &ParseInput<'_>) -> Result<Parsed, Diagno
         }
     }
     Ok(Parsed { errors, tests })
+}
+
+/// Error codes the judge gives a test step that does not prove its tests ran to the end, the
+/// same in every language.
+pub mod codes {
+    /// The run ended before the runner's summary, or fewer tests finished than were announced
+    /// or found in the test files: an early exit (`os.Exit` in `init`, `process.exit` at module
+    /// top, `std::process::exit` ending a harness), a crash or a forged end.
+    pub const TESTS_INCOMPLETE: &str = "tests_incomplete";
+    /// The runner's summary or exit status disagrees with its per-test results, or a test is
+    /// reported twice: the output holds lines the runner did not write.
+    pub const TESTS_SUMMARY_MISMATCH: &str = "tests_summary_mismatch";
+    /// A test's process exited (any status) before the test returned.
+    pub const TEST_EXITED: &str = "test_exited";
 }
 
 /// Strips the sandbox work directory prefix from a path the toolchain printed, giving the

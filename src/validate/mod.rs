@@ -39,9 +39,12 @@ pub enum Expect {
 }
 
 impl Expect {
-    /// `Test` when the program has test files, else `Check`.
+    /// `Test` when the program has tests, else `Check`: by default a program that has tests
+    /// is tested. "Has tests" is what the language's toolchain file declares (`[files] tests`
+    /// globs, and `test_marker` in a source, e.g. Rust's inline `#[test]`), read from the
+    /// toolchain files compiled into selfheal.
     pub fn for_program(program: &Program) -> Expect {
-        if program.test_files().next().is_some() {
+        if has_tests(program) {
             Expect::Test
         } else {
             Expect::Check
@@ -68,6 +71,31 @@ impl std::str::FromStr for Expect {
             )),
         }
     }
+}
+
+/// Whether `program` has tests by its language's embedded toolchain file: a file matching the
+/// `tests` globs, or a source holding the `test_marker`. Falls back to the file-name
+/// conventions of [`crate::program::is_test_file`] if the embedded files cannot be read.
+pub fn has_tests(program: &Program) -> bool {
+    static EMBEDDED: std::sync::OnceLock<Option<ToolchainSet>> = std::sync::OnceLock::new();
+    let set = EMBEDDED.get_or_init(|| ToolchainSet::embedded().ok());
+    match set.as_ref().and_then(|set| set.get(program.language).ok()) {
+        Some(toolchain) => toolchain_has_tests(toolchain, program),
+        None => program.test_files().next().is_some(),
+    }
+}
+
+/// The planner's rule (`requires = "tests"`): a test file, or a source with the test marker.
+fn toolchain_has_tests(toolchain: &crate::toolchain::Toolchain, program: &Program) -> bool {
+    let def = &toolchain.def;
+    program.files.iter().any(|(path, text)| {
+        def.tests.is_match(path)
+            || (def.sources.is_match(path)
+                && def
+                    .test_marker
+                    .as_deref()
+                    .is_some_and(|marker| text.contains(marker)))
+    })
 }
 
 /// Everything a validator needs to know about the host.
