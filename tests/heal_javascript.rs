@@ -32,7 +32,8 @@ async fn missing_require() {
         "function base(p) {\n  return path.basename(p);\n}\nmodule.exports = { base };\n",
         "const { base } = require('./main.js');\nconst assert = require('assert');\nassert.strictEqual(base('/a/b.txt'), 'b.txt');\n",
     );
-    let r = assert_heals(&p, "undefined_variable").await;
+    // The static pass names it before anything runs: a Node module used without `require`.
+    let r = assert_heals(&p, "missing_import").await;
     assert!(
         r.final_program.files["main.js"].contains("require('path')")
             || r.final_program.files["main.js"].contains("require(\"path\")")

@@ -330,3 +330,89 @@ fn per_test_evidence_is_in_check_json() {
     assert!(tests[0]["duration"].is_number(), "{json}");
     assert_eq!(tests[1]["outcome"], "passed");
 }
+
+// ------------------------------------------------------------------------------ static checks
+
+async fn check(files: &[(&str, &str)]) -> ValidationResult {
+    let program = common::program(TargetLanguage::JavaScript, files);
+    common::validator()
+        .validate(&program, Expect::Check)
+        .await
+        .unwrap_or_else(|e| panic!("validation could not run: {e}"))
+}
+
+fn only_error(result: &ValidationResult) -> selfheal::CodeError {
+    assert!(!result.passed, "{}", result.output);
+    assert_eq!(result.errors.len(), 1, "{:#?}", result.errors);
+    let error = result.errors[0].clone();
+    assert_eq!(error.step, "check");
+    error
+}
+
+fn at(error: &selfheal::CodeError) -> (String, u32, u32, Option<u32>) {
+    let l = error.location.clone().expect("location");
+    (l.file, l.line, l.column, l.end_column)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_undefined_name_fails_check_before_anything_runs() {
+    let main = "function sum(xs) {\n  let total = 0;\n  for (const x of xs) total += x;\n  return totl;\n}\nmodule.exports = { sum };\n";
+    let e = only_error(&check(&[("main.js", main)]).await);
+    assert_eq!(e.error_type, ErrorType::UndefinedVariable);
+    assert_eq!(e.code.as_deref(), Some("ReferenceError"));
+    assert_eq!(e.message, "totl is not defined");
+    assert_eq!(at(&e), ("main.js".to_string(), 4, 10, Some(14)));
+    assert_eq!(e.suggestions[0].message, "did you mean `total`?");
+    assert_eq!(e.suggestions[0].replacements[0].text, "total");
+    let fixed = check(&[("main.js", &main.replace("totl", "total"))]).await;
+    assert!(fixed.passed, "{:#?}", fixed.errors);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_builtin_module_used_without_require_is_a_missing_import() {
+    let main = "function where(dir) {\n  return path.join(dir, 'data.json');\n}\nmodule.exports = { where };\n";
+    let e = only_error(&check(&[("main.js", main)]).await);
+    assert_eq!(e.error_type, ErrorType::MissingImport);
+    assert_eq!(e.message, "path is not defined");
+    assert_eq!(at(&e), ("main.js".to_string(), 2, 10, Some(14)));
+    let fixed = check(&[("main.js", &format!("const path = require('path');\n{main}"))]).await;
+    assert!(fixed.passed, "{:#?}", fixed.errors);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_to_an_undefined_function_fails_check() {
+    let main =
+        "function main() {\n  const xs = [3, 1, 2];\n  console.log(sortNumbers(xs));\n}\nmain();\n";
+    let e = only_error(&check(&[("main.js", main)]).await);
+    assert_eq!(e.error_type, ErrorType::UndefinedVariable);
+    assert_eq!(e.message, "sortNumbers is not defined");
+    assert_eq!(at(&e), ("main.js".to_string(), 3, 15, Some(26)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn globals_scopes_and_imports_are_not_reported() {
+    let main = r#"'use strict';
+const fs = require('node:fs');
+const { join } = require('path');
+class Counter extends Object {
+  #n = 0;
+  static zero = new Counter();
+  bump({ by = 1 } = {}, ...rest) { this.#n += by + rest.length; return this.#n; }
+}
+function later() { return hoisted() + counter; }
+function hoisted() { return arguments.length; }
+var counter = 1;
+outer: for (let i = 0; i < 2; i++) {
+  for (const [k, v] of Object.entries({ a: 1 })) { if (v) continue outer; console.log(k); }
+}
+try { JSON.parse('{'); } catch ({ message }) { console.error(message); }
+if (typeof window === 'undefined') { globalThis.started = Date.now(); }
+const later2 = async () => { await new Promise((r) => setTimeout(r, 0)); return Buffer.from('x'); };
+module.exports = { later, later2, Counter, fs, join, dir: __dirname, file: __filename, p: process.pid, u: new URL('http://x'), m: Math.max(1, 2) };
+exports.extra = structuredClone({ a: [1] });
+switch (counter) { case 1: { let inner = 2; console.log(inner); } break; default: }
+"#;
+    let test = "import { describe, it } from 'node:test';\nimport assert from 'node:assert';\nimport main from './main.js';\n\ndescribe('main', () => {\n  it('exports', () => {\n    assert.ok(main.later);\n  });\n});\n";
+    let r = check(&[("main.js", main), ("main.test.mjs", test)]).await;
+    assert!(r.passed, "{:#?}\n{}", r.errors, r.output);
+}

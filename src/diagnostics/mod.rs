@@ -40,6 +40,7 @@ pub const PARSERS: &[&str] = &[
     "node-run",
     "python-judge",
     "node-judge",
+    "node-static",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -116,6 +117,7 @@ pub fn parse_step(parser: &str, input: &ParseInput<'_>) -> Result<Parsed, Diagno
         "python-run" => python::parse_run(input).into(),
         "node-check" => javascript::parse_check(input).into(),
         "node-run" => javascript::parse_run(input).into(),
+        "node-static" => javascript::parse_static(input).into(),
         // Without the run's secret nothing a runner printed can be trusted: the validator calls
         // `judge::judge` with it; here the run is judged incomplete.
         "python-judge" | "node-judge" => crate::judge::judge(parser, input, None),

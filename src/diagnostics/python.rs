@@ -108,7 +108,7 @@ fn finding_error(finding: Finding, program: &Program) -> CodeError {
 
 /// "did you mean `x`?", with the replacement when the location spans exactly `name`
 /// (or `obj.name`, for attributes).
-fn rename_suggestion(
+pub(super) fn rename_suggestion(
     program: &Program,
     location: &Location,
     name: &str,
