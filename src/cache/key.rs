@@ -5,8 +5,7 @@
 //! named `ab` holding `c` and a file named `a` holding `bc`).
 
 use crate::program::Program;
-use crate::toolchain::PlannedCommand;
-use crate::validate::Expect;
+use crate::toolchain::{Expect, PlannedCommand};
 
 /// Bumped whenever the key layout or the stored value format changes: old entries then miss.
 /// 2: results carry per-test evidence (`ValidationResult::tests`) and the judge's stricter

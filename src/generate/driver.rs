@@ -8,9 +8,8 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 use tracing::Instrument;
 
-use crate::api::ApiError;
 use crate::generate::{GenerateError, GenerationHistory, Generator, PastAttempt, Spec, TokenUsage};
-use crate::heal::{HealReport, Healer};
+use crate::heal::{HealError, HealReport, Healer};
 use crate::program::Program;
 use crate::types::CodeError;
 
@@ -126,14 +125,31 @@ impl GenerationReport {
     }
 }
 
+/// Why [`generate_and_heal`] produced no report at all. The library's front door turns it into
+/// the matching `ApiError` variant.
+#[derive(Debug, thiserror::Error)]
+pub enum DriverError {
+    /// The first generation produced no program (later failures end the loop with a report).
+    #[error(transparent)]
+    Generate(#[from] GenerateError),
+    /// A generated program could not be healed at all (validation could not run).
+    #[error(transparent)]
+    Heal(#[from] HealError),
+}
+
 /// Runs the loop. The first generation's failure to produce a program is an error; a later
 /// one ends the loop with the best program so far.
+///
+/// # Errors
+///
+/// [`DriverError::Generate`] when the first generation yields no program (or one in another
+/// language) or no generation yields one; [`DriverError::Heal`] when a heal cannot run.
 pub async fn generate_and_heal(
     healer: &Healer,
     generator: &dyn Generator,
     spec: &Spec,
     max_generations: usize,
-) -> Result<GenerationReport, ApiError> {
+) -> Result<GenerationReport, DriverError> {
     let started = Instant::now();
     let max_generations = max_generations.max(1);
     let name = generator.name();

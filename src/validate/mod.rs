@@ -27,16 +27,8 @@ use crate::workspace::{Workspace, WorkspaceError};
 
 mod support;
 
-/// What "passing" means for a program.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum Expect {
-    /// Compiles / parses / type-checks without errors.
-    Check,
-    /// Also passes its tests.
-    #[default]
-    Test,
-}
+/// What "passing" means for a program (defined beside `StepKind`, which the cache uses too).
+pub use crate::toolchain::Expect;
 
 impl Expect {
     /// `Test` when the program has tests, else `Check`: by default a program that has tests
