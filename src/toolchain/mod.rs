@@ -46,6 +46,19 @@ impl StepKind {
     }
 }
 
+/// What "passing" means for a program: which steps a validation runs. Defined here, beside
+/// [`StepKind`], because both the validation cache (its key) and the validator use it;
+/// `crate::validate` re-exports it and adds `Expect::for_program`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Expect {
+    /// Compiles / parses / type-checks without errors.
+    Check,
+    /// Also passes its tests. The default.
+    #[default]
+    Test,
+}
+
 /// Host paths the toolchains need at resolution time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ToolchainEnv {
@@ -74,6 +87,8 @@ pub struct PlannedCommand {
 mod deps;
 mod doctor;
 mod file;
+mod plan;
+mod probe_cache;
 mod process;
 mod resolve;
 mod template;
