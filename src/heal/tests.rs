@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use super::*;
 use crate::fix::FixStrategy;
+use crate::fix::{Edit, Fix};
+use crate::types::CodeError;
 use crate::types::{ErrorType, Location, TargetLanguage};
 
 /// "Validates" by looking for markers: `SYN` is a syntax error, `BUGn` an undefined name,

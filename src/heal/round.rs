@@ -1,0 +1,217 @@
+//! Running a round: a node's candidates validated in parallel (cached verdicts first), each
+//! judged against its parent, kept ones added to the search, the learner told.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::task::JoinSet;
+use tracing::Instrument;
+
+use super::metrics::record_attempt;
+use super::propose::{Candidate, Proposal};
+use super::search::{Node, Search};
+use super::{progress, Attempt, CheckError, Healer, Verdict};
+use crate::learn::signature;
+use crate::types::ValidationResult;
+use crate::validate::Expect;
+
+/// How a round ended.
+pub(super) enum RoundEnd {
+    Passed(usize),
+    Timeout,
+    /// No candidate passed; the single-fix proposals that were kept.
+    Continue(Vec<Proposal>),
+}
+
+impl Healer {
+    /// Validates a round's candidates in parallel and records each one's verdict.
+    pub(super) async fn run_round(
+        &self,
+        node_id: usize,
+        candidates: Vec<Candidate>,
+        expect: Expect,
+        deadline: tokio::time::Instant,
+        round: u32,
+        search: &mut Search,
+    ) -> RoundEnd {
+        let mut tasks = JoinSet::new();
+        // One span per candidate, parented to the heal span (the current one) and carried into
+        // the spawned task; its verdict is recorded below, after judging.
+        let mut spans = Vec::with_capacity(candidates.len());
+        let mut results: Vec<Option<(Result<ValidationResult, CheckError>, Duration)>> =
+            (0..candidates.len()).map(|_| None).collect();
+        // Cached verdicts first: when one of them passes, nothing needs to run.
+        let mut cached_pass = false;
+        for (index, candidate) in candidates.iter().enumerate() {
+            if let Some(result) = self.checker.cached(&candidate.program, expect) {
+                search.validations += 1;
+                cached_pass |= result.passed;
+                results[index] = Some((Ok(result), Duration::ZERO));
+            }
+        }
+        for (index, candidate) in candidates.iter().enumerate() {
+            let checker = Arc::clone(&self.checker);
+            let permits = Arc::clone(&self.permits);
+            let program = candidate.program.clone();
+            let span = tracing::info_span!(
+                "attempt",
+                selfheal.round = i64::from(round),
+                selfheal.language = %program.language,
+                selfheal.strategy = %candidate.proposal.fix.strategy,
+                selfheal.confidence = candidate.proposal.fix.confidence,
+                selfheal.combined = !candidate.proposal.combined_from.is_empty(),
+                selfheal.passed = tracing::field::Empty,
+                selfheal.kept = tracing::field::Empty,
+                selfheal.reason = tracing::field::Empty,
+                selfheal.errors_after = tracing::field::Empty,
+                error.type = tracing::field::Empty,
+            );
+            spans.push(span.clone());
+            if cached_pass || results[index].is_some() {
+                continue;
+            }
+            tasks.spawn(
+                async move {
+                    let _permit = permits.acquire_owned().await;
+                    let started = Instant::now();
+                    let result = checker.check(&program, expect).await;
+                    (index, result, started.elapsed())
+                }
+                .instrument(span),
+            );
+        }
+        let mut timed_out = false;
+        // With a cached pass nothing was spawned: the first join ends the loop.
+        loop {
+            match tokio::time::timeout_at(deadline, tasks.join_next()).await {
+                Ok(Some(Ok((index, result, elapsed)))) => {
+                    search.validations += 1;
+                    let passed = matches!(&result, Ok(r) if r.passed);
+                    results[index] = Some((result, elapsed));
+                    if passed {
+                        // One passing candidate is enough: cancel the others, but keep (and
+                        // count) those that finished anyway.
+                        tasks.abort_all();
+                        while let Some(joined) = tasks.join_next().await {
+                            if let Ok((index, result, elapsed)) = joined {
+                                search.validations += 1;
+                                results[index] = Some((result, elapsed));
+                            }
+                        }
+                        break;
+                    }
+                }
+                Ok(Some(Err(join_error))) => {
+                    tracing::warn!("a candidate validation task failed: {join_error}");
+                }
+                Ok(None) => break,
+                Err(_) => {
+                    tasks.abort_all();
+                    timed_out = true;
+                    break;
+                }
+            }
+        }
+
+        let errors_before: Vec<String> =
+            search.nodes[node_id].errors.iter().map(signature).collect();
+        let language = search.nodes[node_id].program.language;
+        let mut passed_node = None;
+        let mut kept_proposals = Vec::new();
+        for ((candidate, outcome), span) in candidates.into_iter().zip(results).zip(spans) {
+            let Candidate {
+                proposal,
+                program,
+                diff,
+            } = candidate;
+            let mut attempt = Attempt {
+                round,
+                parent: node_id,
+                node: None,
+                errors_before: errors_before.clone(),
+                targets: proposal.targets.clone(),
+                strategy: proposal.fix.strategy.clone(),
+                combined_from: proposal.combined_from.clone(),
+                description: proposal.fix.description.clone(),
+                confidence: proposal.fix.confidence,
+                strategy_confidence: proposal.prior,
+                diff,
+                errors_after: None,
+                duration_ms: 0.0,
+                passed: false,
+                kept: false,
+                reason: None,
+            };
+            let Some((result, elapsed)) = outcome else {
+                attempt.reason = Some(if timed_out {
+                    "not validated: the time budget ran out".into()
+                } else {
+                    "not validated: another candidate passed first".into()
+                });
+                record_attempt(&span, &attempt, None);
+                search.attempts.push(attempt);
+                continue;
+            };
+            attempt.duration_ms = elapsed.as_secs_f64() * 1000.0;
+            let result = match result {
+                Ok(result) => result,
+                Err(e) => {
+                    attempt.reason = Some(format!("validation failed: {e}"));
+                    span.record("error.type", "validation_failed");
+                    record_attempt(&span, &attempt, None);
+                    search.attempts.push(attempt);
+                    continue;
+                }
+            };
+            attempt.errors_after = Some(result.errors.iter().map(signature).collect());
+            let first_error = result.errors.first().map(|e| e.error_type.label());
+            let verdict =
+                progress::judge(&search.nodes[node_id].errors, result.passed, &result.errors);
+            attempt.passed = verdict == Verdict::Passed;
+            attempt.kept = verdict.kept();
+            attempt.reason = match &verdict {
+                Verdict::Passed => None,
+                Verdict::Progress(why) | Verdict::NoProgress(why) => Some(why.clone()),
+            };
+            if proposal.combined_from.is_empty() {
+                if let Some(target) = proposal.targets.first() {
+                    self.learner
+                        .record(language, target, &proposal.fix.strategy, attempt.kept);
+                }
+            }
+            if attempt.kept && !attempt.passed && proposal.combined_from.is_empty() {
+                kept_proposals.push(proposal.clone());
+            }
+            if attempt.kept {
+                let strategies = if proposal.combined_from.is_empty() {
+                    vec![proposal.fix.strategy.clone()]
+                } else {
+                    proposal.combined_from.clone()
+                };
+                let id = search.nodes.len();
+                let depth = search.nodes[node_id].depth + 1;
+                search.nodes.push(Node {
+                    program,
+                    errors: result.errors,
+                    parent: Some(node_id),
+                    strategies,
+                    depth,
+                    tried: HashSet::new(),
+                    exhausted: false,
+                });
+                attempt.node = Some(id);
+                if attempt.passed && passed_node.is_none() {
+                    passed_node = Some(id);
+                }
+            }
+            record_attempt(&span, &attempt, first_error.as_deref());
+            search.attempts.push(attempt);
+        }
+        match passed_node {
+            Some(id) => RoundEnd::Passed(id),
+            None if timed_out => RoundEnd::Timeout,
+            None => RoundEnd::Continue(kept_proposals),
+        }
+    }
+}
