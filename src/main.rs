@@ -10,7 +10,7 @@ use clap::Parser;
 
 mod cli;
 
-use cli::{signals, Cli, UsageError};
+use cli::{Cli, UsageError};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -30,36 +30,20 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let finished = runtime.block_on(async {
-        let Some(stop) = signals::listen() else {
-            return Ok(cli::dispatch(cli).await);
-        };
-        // Dropping the command's future (when a signal wins) cancels it.
-        tokio::select! {
-            result = cli::dispatch(cli) => Ok(result),
-            stop = stop => Err(stop),
-        }
-    });
-    let code = match finished {
+    let code = match selfheal::signals::block_on_until_signal(runtime, cli::dispatch(cli)) {
         Ok(Ok(code)) => code,
         Ok(Err(UsageError(message))) => {
             cli::render::err(&format!("error: {message}\n"));
             2
         }
         Err(stop) => {
-            signals::exit_on_next_signal();
             eprintln!(
-                "selfheal: interrupted by {}; stopping the sandboxes and removing the work directories",
+                "selfheal: interrupted by {}; stopped the sandboxes and removed the work directories",
                 stop.name()
             );
-            // Drops every task still alive (sandbox guards kill their processes, workspaces
-            // remove their directories) and waits for them, up to the grace period.
-            runtime.shutdown_timeout(signals::CLEANUP_GRACE);
-            drop(telemetry);
-            return ExitCode::from(stop.exit_code());
+            stop.exit_code()
         }
     };
-    drop(runtime);
     // Flushes the spans and metrics still buffered (outside the runtime, see above).
     drop(telemetry);
     ExitCode::from(code)

@@ -16,12 +16,9 @@ fn unique_sleep() -> String {
     )
 }
 
-/// A Python program whose test (or, for `run`, whose main) marks that it started, then sleeps
-/// in a child process.
+/// A Python program whose test (or, for `run`, whose main) sleeps in a child process.
 fn sleeping_program(dir: &Path, token: &str) {
-    let body = format!(
-        "import subprocess\nopen('started', 'w').close()\nsubprocess.run(['sleep', '{token}'])\n"
-    );
+    let body = format!("import subprocess\nsubprocess.run(['sleep', '{token}'])\n");
     std::fs::write(
         dir.join("main.py"),
         format!(
@@ -49,38 +46,21 @@ fn spawn(args: &[&str], tmp: &Path, data: &Path) -> Child {
         .expect("run selfheal")
 }
 
-/// Waits until a `selfheal-*` work directory in `tmp` holds the `started` mark.
-fn wait_until_started(child: &mut Child, tmp: &Path) {
+/// Waits until the program's `sleep <token>` runs.
+///
+/// Where the kernel allows, work directories live on a detached tmpfs and never appear in
+/// TMPDIR; elsewhere they are `$TMPDIR/selfheal-*` directories. Either way TMPDIR must be
+/// empty once selfheal has exited.
+fn wait_until_started(child: &mut Child, token: &str) {
     let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let started = std::fs::read_dir(tmp)
-            .unwrap()
-            .flatten()
-            .any(|e| e.file_name().to_string_lossy().starts_with("selfheal-") && marks(&e.path()));
-        if started {
-            return;
-        }
+    while sleepers(token).is_empty() {
         if let Some(status) = child.try_wait().unwrap() {
             let out = child.wait_with_output_ref();
             panic!("selfheal ended ({status}) before the program started:\n{out}");
         }
-        assert!(
-            Instant::now() < deadline,
-            "the program never started (no `started` mark in {})",
-            tmp.display()
-        );
-        std::thread::sleep(Duration::from_millis(50));
+        assert!(Instant::now() < deadline, "the program never started");
+        std::thread::sleep(Duration::from_millis(20));
     }
-}
-
-/// The mark anywhere under the work directory (the program's cwd may be a subdirectory).
-fn marks(dir: &Path) -> bool {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return false;
-    };
-    entries.flatten().any(|e| {
-        e.file_name() == "started" || (e.file_type().is_ok_and(|t| t.is_dir()) && marks(&e.path()))
-    })
 }
 
 trait OutputText {
@@ -122,11 +102,7 @@ fn interrupt(command: &[&str], signal: libc::c_int, code: i32) {
     let path = program.path().display().to_string();
     args.push(&path);
     let mut child = spawn(&args, tmp.path(), data.path());
-    wait_until_started(&mut child, tmp.path());
-    assert!(
-        !sleepers(&token).is_empty(),
-        "the sandboxed sleep is not running"
-    );
+    wait_until_started(&mut child, &token);
     // SAFETY: kill(2) on our own child.
     assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, signal) }, 0);
     let out = child.wait_with_output().unwrap();

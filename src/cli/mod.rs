@@ -1,4 +1,4 @@
-//! The binary's own modules: arguments, one file per command group, rendering, signals.
+//! The binary's own modules: arguments, one file per command group, rendering.
 //! Every command builds library objects, runs them and renders what they return.
 
 mod admin;
@@ -7,7 +7,6 @@ mod generate;
 mod heal;
 mod plugin;
 pub mod render;
-pub mod signals;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
