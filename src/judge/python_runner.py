@@ -24,16 +24,14 @@ after the file).
 """
 
 import ast
-import asyncio
 import importlib.util
-import inspect
 import json
 import linecache
 import os
 import sys
 import time
 import traceback
-import unittest
+import types
 
 _REPR_LIMIT = 400
 # unittest helpers whose `first`/`second` locals are the compared values (actual, expected).
@@ -348,7 +346,9 @@ class Runner:
             else:
                 function = target
             result = function()
-            if inspect.iscoroutine(result):
+            if isinstance(result, types.CoroutineType):
+                import asyncio  # only for `async def` tests: it costs more than the runner
+
                 asyncio.run(result)
             if instance is not None and hasattr(instance, "teardown_method"):
                 instance.teardown_method(function)
@@ -356,15 +356,18 @@ class Runner:
             self.send_exit(error, test_id)
             self.report(test_id, rel, "incomplete", started)
             return
-        except unittest.SkipTest as error:
-            self.report(test_id, rel, "skipped", started, {"message": str(error)})
-            return
         except BaseException as error:
-            self.report(test_id, rel, "failed", started, self.failure(error))
+            unittest = sys.modules.get("unittest")
+            if unittest is not None and isinstance(error, unittest.SkipTest):
+                self.report(test_id, rel, "skipped", started, {"message": str(error)})
+            else:
+                self.report(test_id, rel, "failed", started, self.failure(error))
             return
         self.report(test_id, rel, "passed", started)
 
     def run_unittest(self, test_id, rel, suite):
+        import unittest  # loaded already: the test module's TestCase came from it
+
         runner = self
 
         class Result(unittest.TestResult):
@@ -453,19 +456,21 @@ def module_name(rel):
 def collect(module, name, rel):
     """(test id, kind, target) for every test the module defines, in definition order."""
     tests = []
-    loader = unittest.TestLoader()
+    # Only a module that imported unittest can define TestCases; importing it costs ~50 ms.
+    unittest = sys.modules.get("unittest")
+    loader = unittest.TestLoader() if unittest is not None else None
     for attr, value in list(vars(module).items()):
         if getattr(value, "__module__", None) != name:
             continue
-        if inspect.isclass(value) and issubclass(value, unittest.TestCase):
+        if loader is not None and isinstance(value, type) and issubclass(value, unittest.TestCase):
             for method in loader.getTestCaseNames(value):
                 suite = unittest.TestSuite([value(method)])
                 tests.append(("%s::%s::%s" % (rel, attr, method), "unittest", suite))
-        elif inspect.isclass(value) and attr.startswith("Test"):
+        elif isinstance(value, type) and attr.startswith("Test"):
             for method, member in vars(value).items():
                 if method.startswith("test") and callable(member):
                     tests.append(("%s::%s::%s" % (rel, attr, method), "method", (value, method)))
-        elif inspect.isfunction(value) and attr.startswith("test"):
+        elif isinstance(value, types.FunctionType) and attr.startswith("test"):
             tests.append(("%s::%s" % (rel, attr), "function", value))
     return tests
 
