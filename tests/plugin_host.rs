@@ -523,6 +523,8 @@ fn plugin_list_check_and_run() {
             "strategy": "plugin.fixed-edit",
             "description": "close the call",
             "confidence": 0.9,
+            // A plugin's fixes are never trusted beyond speculative.
+            "applicability": "speculative",
             "edits": [{"file": "main.py", "byte_start": 13, "byte_end": 13, "replacement": ")"}]
         }])
     );

@@ -292,6 +292,99 @@ fn a_table_counts_towards_the_memory_cap() {
     assert_contained(&host2, &plugin2, FailureKind::OutOfMemory);
 }
 
+/// The fixed-edit plugin plus one function of `locals` locals and `loops` loops, reading every
+/// local after the loops: a few kilobytes, but Cranelift's SSA construction gives each loop
+/// header a block parameter per local (`locals × loops` values live across every loop), so
+/// compiling it costs seconds and hundreds of megabytes (3000 × 300: 17 KB, ~4 s CPU).
+fn costly_to_compile(locals: usize, loops: usize) -> Vec<u8> {
+    let wat = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/plugins/fixed-edit.wat"),
+    )
+    .unwrap();
+    let end = wat.trim_end().rfind(')').unwrap();
+    let mut big = wat[..end].to_string();
+    big.push_str("  (func $costly (param i32) (result i32)");
+    big.push_str(&" (local i32)".repeat(locals));
+    big.push_str(&"\n    (loop $l (br_if $l (local.get 0)))".repeat(loops));
+    big.push_str("\n    (local.get 0)");
+    for i in 1..=locals {
+        big.push_str(&format!("\n    (i32.add (local.get {i}))"));
+    }
+    big.push_str("\n  )\n)\n");
+    componentize::component_from_wat(&big, "fix-strategy")
+}
+
+/// A host with the given compile bounds (and a long call deadline).
+fn host_with_compile_bounds(timeout: Duration, memory_bytes: usize) -> PluginHost {
+    PluginHost::new(PluginHostConfig {
+        cache_dir: None,
+        limits: PluginLimits {
+            compile_timeout: timeout,
+            compile_memory_bytes: memory_bytes,
+            ..PluginLimits::default()
+        },
+    })
+    .unwrap()
+}
+
+#[test]
+fn a_component_too_costly_to_compile_is_refused_at_the_time_bound() {
+    // Tens of seconds of CPU to compile without the bound.
+    let bytes = costly_to_compile(6000, 600);
+    let host = host_with_compile_bounds(Duration::from_millis(300), 2 << 30);
+    let loader = host.clone();
+    let err = returns_within(Duration::from_secs(30), move || loader.load_bytes(&bytes))
+        .expect_err("the compilation must be stopped");
+    match &err {
+        PluginError::CompileTimeout { limit } => assert_eq!(*limit, Duration::from_millis(300)),
+        other => panic!("expected CompileTimeout, got {other:?}"),
+    }
+    assert!(
+        err.to_string()
+            .starts_with("compiling the component took longer than 300ms"),
+        "{err}"
+    );
+    // The same host compiles and runs an ordinary plugin.
+    let good = host
+        .load_bytes(&componentize::strategy("fixed-edit"))
+        .unwrap();
+    assert_eq!(
+        good.suggest(&error(), &program(), "plugin.fixed-edit")
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn a_component_too_costly_to_compile_is_refused_at_the_memory_bound() {
+    // ~75 MB of compiler memory; the bound is 64 MiB.
+    let bytes = costly_to_compile(3000, 300);
+    let host = host_with_compile_bounds(Duration::from_secs(120), 64 << 20);
+    let loader = host.clone();
+    let err = returns_within(Duration::from_secs(150), move || loader.load_bytes(&bytes))
+        .expect_err("the compilation must be stopped");
+    match &err {
+        PluginError::CompileMemory { limit } => assert_eq!(*limit, 64 << 20),
+        other => panic!("expected CompileMemory, got {other:?}"),
+    }
+    assert!(
+        err.to_string()
+            .starts_with("compiling the component needed more than 67108864 bytes of memory"),
+        "{err}"
+    );
+    // An ordinary plugin compiles within the same bound.
+    let good = host
+        .load_bytes(&componentize::strategy("fixed-edit"))
+        .unwrap();
+    assert_eq!(
+        good.suggest(&error(), &program(), "plugin.fixed-edit")
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
 #[test]
 fn an_immediate_trap_is_a_trap() {
     let host = host();

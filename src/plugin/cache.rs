@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 use wasmtime::component::Component;
 use wasmtime::Engine;
 
+use super::PluginError;
+
 const MAGIC: &[u8; 8] = b"SHPLGC01";
 
 /// Where compiled components live; `None` compiles every time.
@@ -73,18 +75,17 @@ impl CompiledCache {
         Some(dir.join(format!("{}.cwasm", hasher.finalize().to_hex())))
     }
 
-    /// The compiled component for `bytes`, from the cache when a valid entry exists.
+    /// The compiled component for `bytes`, from the cache when a valid entry exists, else
+    /// from `compile` (then stored).
     pub fn load_or_compile(
         &self,
         engine: &Engine,
         fingerprint: &[u8; 32],
         bytes: &[u8],
-    ) -> wasmtime::Result<(Component, CacheOutcome)> {
+        compile: &dyn Fn(&[u8]) -> Result<Component, PluginError>,
+    ) -> Result<(Component, CacheOutcome), PluginError> {
         let Some(path) = self.path_for(bytes, fingerprint) else {
-            return Ok((
-                Component::from_binary(engine, bytes)?,
-                CacheOutcome::Compiled,
-            ));
+            return Ok((compile(bytes)?, CacheOutcome::Compiled));
         };
         let mut outcome = CacheOutcome::Compiled;
         match std::fs::read(&path) {
@@ -119,7 +120,7 @@ impl CompiledCache {
         if outcome == CacheOutcome::Recovered {
             let _ = std::fs::remove_file(&path);
         }
-        let component = Component::from_binary(engine, bytes)?;
+        let component = compile(bytes)?;
         if let Err(e) = store(&path, &component) {
             tracing::warn!(
                 "cannot cache the compiled plugin at {}: {e}",

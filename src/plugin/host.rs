@@ -17,6 +17,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 use super::bindings::strategy::FixStrategyPre;
 use super::bindings::validator::ValidatorPre;
 use super::cache::{engine_fingerprint, CacheOutcome, CompiledCache};
+use super::compile::{compile_bounded, CompileBounds};
 use super::{
     convert, interface, FailureKind, PluginError, PluginFailure, PluginInfo, PluginKind,
     PluginLimits,
@@ -59,6 +60,8 @@ pub struct PluginHost {
 
 struct HostInner {
     engine: Engine,
+    /// `engine`'s configuration with serial compilation: compiles in the bounded child.
+    compiler: Engine,
     linker: Linker<CallState>,
     cache: CompiledCache,
     fingerprint: [u8; 32],
@@ -83,6 +86,8 @@ impl PluginHost {
         let mut wasm = Config::new();
         wasm.epoch_interruption(true);
         let engine = Engine::new(&wasm).map_err(|e| PluginError::Engine(e.to_string()))?;
+        wasm.parallel_compilation(false);
+        let compiler = Engine::new(&wasm).map_err(|e| PluginError::Engine(e.to_string()))?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)
             .map_err(|e| PluginError::Engine(e.to_string()))?;
@@ -111,6 +116,7 @@ impl PluginHost {
         Ok(PluginHost {
             inner: Arc::new(HostInner {
                 engine,
+                compiler,
                 linker,
                 cache: CompiledCache::new(config.cache_dir),
                 fingerprint,
@@ -179,10 +185,14 @@ impl PluginHost {
             _ => return Err(PluginError::NotWasm),
         }
         let host = &self.inner;
-        let (component, cache) = host
-            .cache
-            .load_or_compile(&host.engine, &host.fingerprint, bytes)
-            .map_err(|e| PluginError::Compile(format!("{e:#}")))?;
+        let bounds = CompileBounds {
+            timeout: host.limits.compile_timeout,
+            memory_bytes: host.limits.compile_memory_bytes,
+        };
+        let compile = |bytes: &[u8]| compile_bounded(&host.engine, &host.compiler, bytes, bounds);
+        let (component, cache) =
+            host.cache
+                .load_or_compile(&host.engine, &host.fingerprint, bytes, &compile)?;
         let kind = interface::inspect(&host.engine, &component)?;
         let pre = link(&host.linker, &component, kind)?;
         let digest = *blake3::hash(bytes).as_bytes();

@@ -17,6 +17,7 @@ use crate::types::TargetLanguage;
 
 mod bindings;
 mod cache;
+mod compile;
 mod convert;
 mod host;
 mod interface;
@@ -45,6 +46,13 @@ pub struct PluginLimits {
     /// Bytes a call may write to stdout, and to stderr (default 64 KiB each); reaching it
     /// is a failure.
     pub max_output_bytes: usize,
+    /// Wall-clock and CPU time the compilation of a component may take at load (default
+    /// 60 s); past it the load fails with [`PluginError::CompileTimeout`]. Loads from the
+    /// compiled cache do not compile.
+    pub compile_timeout: Duration,
+    /// Memory the compilation of a component may use (default 2 GiB); past it the load fails
+    /// with [`PluginError::CompileMemory`].
+    pub compile_memory_bytes: usize,
 }
 
 impl Default for PluginLimits {
@@ -54,17 +62,29 @@ impl Default for PluginLimits {
             timeout: Duration::from_millis(100),
             max_result_bytes: 1 << 20,
             max_output_bytes: 64 << 10,
+            compile_timeout: Duration::from_secs(60),
+            compile_memory_bytes: 2 << 30,
         }
     }
 }
 
 impl PluginLimits {
     fn check(&self) -> Result<(), PluginError> {
-        if self.memory_bytes < 64 << 10 || self.timeout.is_zero() || self.max_output_bytes == 0 {
+        if self.memory_bytes < 64 << 10
+            || self.timeout.is_zero()
+            || self.max_output_bytes == 0
+            || self.compile_timeout.is_zero()
+            || self.compile_memory_bytes < 1 << 20
+        {
             return Err(PluginError::Limits(format!(
                 "memory {} bytes (at least one 64 KiB page), timeout {:?} (above zero), \
-                 output {} bytes (above zero)",
-                self.memory_bytes, self.timeout, self.max_output_bytes
+                 output {} bytes (above zero), compile timeout {:?} (above zero), compile \
+                 memory {} bytes (at least 1 MiB)",
+                self.memory_bytes,
+                self.timeout,
+                self.max_output_bytes,
+                self.compile_timeout,
+                self.compile_memory_bytes
             )));
         }
         Ok(())
@@ -210,6 +230,10 @@ pub enum PluginError {
     CoreModule,
     #[error("cannot compile the component: {0}")]
     Compile(String),
+    #[error("compiling the component took longer than {limit:?} (the plugin compile time limit): refused; a plugin this costly to compile is not loaded (raise PluginLimits::compile_timeout to allow it)")]
+    CompileTimeout { limit: Duration },
+    #[error("compiling the component needed more than {limit} bytes of memory (the plugin compile memory limit): refused (raise PluginLimits::compile_memory_bytes to allow it)")]
+    CompileMemory { limit: usize },
     #[error("plugin was built for {found}; this selfheal speaks selfheal:plugin@{INTERFACE_VERSION}: rebuild it against wit/ of this version")]
     IncompatibleVersion { found: String },
     #[error("plugin imports `{import}`, which selfheal does not provide (plugins get WASI 0.2 with no files, network or environment, and selfheal:plugin/types): remove the import")]
