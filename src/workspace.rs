@@ -4,10 +4,20 @@
 //! sandboxed program plants (`out -> /etc/shadow`, `out -> ../other-sandbox`) can never make
 //! the host read or write outside it.
 //!
-//! Layout: `<parent>/selfheal-XXXXXX/` (mode 0700, owned by the host user) holds the work
-//! directory `w/` (mode 0700, owned by the sandbox's user). Whatever the sandboxed program does
-//! to the modes of `w` (it owns it), the container keeps every other local user out while the
-//! directory lives.
+//! Where it lives ([`WorkspaceOptions`]):
+//! - By default, on a tmpfs of its own, capped in size and inodes ([`WorkspaceCaps`]) and
+//!   mounted nowhere on the host: the host holds it by a descriptor (the path it hands out is
+//!   `/proc/self/fd/N`, valid in this process only), each sandbox mounts a clone of it at
+//!   `/work`, and closing the descriptor frees it. Nothing the program writes ever reaches the
+//!   host's filesystems, no other local user can reach it, and the sandbox's mount table shows
+//!   no host path for it. Needs Linux 6.15+ (cloning a detached mount); when the tmpfs cannot be
+//!   made, the workspace falls back to a host directory and says so ([`Workspace::capped`], a
+//!   warning in the log).
+//! - Otherwise, in a host directory: `<parent>/selfheal-XXXXXX/` (mode 0700, owned by the host
+//!   user) holds the work directory `w/` (mode 0700, owned by the sandbox's user). Whatever the
+//!   sandboxed program does to the modes of `w` (it owns it), the container keeps every other
+//!   local user out while the directory lives. Its size is bounded only per file
+//!   (RLIMIT_FSIZE).
 //!
 //! Removal ([`Workspace::remove`], or dropping the workspace) is built to succeed whatever the
 //! program did to the tree: it restores owner permissions on every directory before entering
@@ -61,19 +71,58 @@ pub enum WorkspaceError {
     Path(#[from] ProgramError),
 }
 
+/// Size and inode caps of a work directory on its own tmpfs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkspaceCaps {
+    /// Bytes of file data (default 1 GiB; tmpfs pages are only used as they are written).
+    pub bytes: u64,
+    /// Files, directories and links together (default 262144).
+    pub inodes: u64,
+}
+
+impl Default for WorkspaceCaps {
+    fn default() -> Self {
+        WorkspaceCaps {
+            bytes: 1 << 30,
+            inodes: 1 << 18,
+        }
+    }
+}
+
+/// Where a workspace lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkspaceOptions {
+    /// `Some`: on its own capped tmpfs when the kernel allows (see the module docs); `None`:
+    /// in a host directory.
+    pub tmpfs: Option<WorkspaceCaps>,
+}
+
+impl Default for WorkspaceOptions {
+    fn default() -> Self {
+        WorkspaceOptions {
+            tmpfs: Some(WorkspaceCaps::default()),
+        }
+    }
+}
+
 /// A temporary directory holding one program's files; removed by [`Workspace::remove`] or,
 /// failing that, when dropped (a failure there is logged, since `Drop` cannot return it).
 pub struct Workspace {
-    /// `None` once removed. Declared before `container` so the handle closes first.
+    /// `None` once removed. Declared first so the handle closes first.
     dir: Option<Dir>,
-    /// The private container (mode 0700) holding the work directory.
+    /// The detached tmpfs holding the work directory, if it is on one.
+    tmpfs: Option<OwnedFd>,
+    /// The private container (mode 0700) holding the work directory (host directory only;
+    /// empty otherwise).
     container: PathBuf,
     work: PathBuf,
 }
 
 impl Workspace {
-    /// Writes the program's files into a fresh directory under `parent` (the system temp dir
-    /// when `None`). `owner` makes the directory writable by the sandbox's user.
+    /// Writes the program's files into a fresh work directory with the default
+    /// [`WorkspaceOptions`] (its own capped tmpfs where the kernel allows, else a directory
+    /// under `parent`, the system temp dir when `None`). `owner` makes the directory writable
+    /// by the sandbox's user.
     ///
     /// # Errors
     /// [`WorkspaceError::Create`] when the directory cannot be made, [`WorkspaceError::Io`] when
@@ -83,6 +132,19 @@ impl Workspace {
         program: &Program,
         owner: Option<(u32, u32)>,
     ) -> Result<Workspace, WorkspaceError> {
+        Workspace::create_with(parent, program, owner, WorkspaceOptions::default())
+    }
+
+    /// Like [`Workspace::create`], choosing where the directory lives.
+    ///
+    /// # Errors
+    /// As [`Workspace::create`].
+    pub fn create_with(
+        parent: Option<&Path>,
+        program: &Program,
+        owner: Option<(u32, u32)>,
+        options: WorkspaceOptions,
+    ) -> Result<Workspace, WorkspaceError> {
         use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
         let parent_path = parent
             .map(Path::to_path_buf)
@@ -91,32 +153,67 @@ impl Workspace {
             parent: parent_path.clone(),
             source,
         };
-        let container = tempfile::Builder::new()
-            .prefix("selfheal-")
-            .permissions(std::fs::Permissions::from_mode(0o700))
-            .tempdir_in(&parent_path)
-            .map_err(create_err)?
-            .keep();
-        let work = container.join(WORK_NAME);
-        let mut workspace = Workspace {
-            dir: None,
-            container,
-            work,
+        let tmpfs = match options.tmpfs {
+            Some(caps) if detached_mounts_clonable() => match detached_tmpfs(caps, owner) {
+                Ok(fd) => Some(fd),
+                Err(e) => {
+                    tracing::warn!(
+                        error = %e,
+                        "cannot make a capped tmpfs for the work directory; using a host \
+                         directory (size bounded per file only)"
+                    );
+                    None
+                }
+            },
+            _ => None,
         };
-        std::fs::DirBuilder::new()
-            .mode(0o700)
-            .create(&workspace.work)
-            .map_err(create_err)?;
+        let mut workspace = match tmpfs {
+            Some(fd) => Workspace {
+                dir: None,
+                work: PathBuf::from(format!("/proc/self/fd/{}", fd.as_raw_fd())),
+                tmpfs: Some(fd),
+                container: PathBuf::new(),
+            },
+            None => {
+                let container = tempfile::Builder::new()
+                    .prefix("selfheal-")
+                    .permissions(std::fs::Permissions::from_mode(0o700))
+                    .tempdir_in(&parent_path)
+                    .map_err(create_err)?
+                    .keep();
+                let work = container.join(WORK_NAME);
+                let workspace = Workspace {
+                    dir: None,
+                    tmpfs: None,
+                    container,
+                    work,
+                };
+                std::fs::DirBuilder::new()
+                    .mode(0o700)
+                    .create(&workspace.work)
+                    .map_err(create_err)?;
+                workspace
+            }
+        };
         workspace.dir =
             Some(Dir::open_ambient_dir(&workspace.work, ambient_authority()).map_err(create_err)?);
         workspace.create_dir(BUILD_DIR)?;
         for (path, text) in &program.files {
             workspace.write_text(path, text)?;
         }
+        for (path, bytes) in &program.data_files {
+            workspace.write_bytes(path, bytes)?;
+        }
         if let Some((uid, gid)) = owner {
             workspace.chown_all(uid, gid)?;
         }
         Ok(workspace)
+    }
+
+    /// Whether the directory is on its own size- and inode-capped tmpfs (else a host
+    /// directory, bounded per file only).
+    pub fn capped(&self) -> bool {
+        self.tmpfs.is_some()
     }
 
     /// The work directory's host path (what the sandbox mounts).
@@ -151,12 +248,17 @@ impl Workspace {
     /// # Errors
     /// As [`Workspace::read_text`].
     pub fn write_text(&self, rel: &str, text: &str) -> Result<(), WorkspaceError> {
+        self.write_bytes(rel, text.as_bytes())
+    }
+
+    /// Writes a file of any bytes (a program's data file), creating its parent directories.
+    pub fn write_bytes(&self, rel: &str, bytes: &[u8]) -> Result<(), WorkspaceError> {
         check_relative_path(rel)?;
         if let Some((parent, _)) = rel.rsplit_once('/') {
             self.create_dir(parent)?;
         }
         self.dir()?
-            .write(rel, text)
+            .write(rel, bytes)
             .map_err(|source| WorkspaceError::Io {
                 path: rel.to_string(),
                 source,
@@ -184,7 +286,16 @@ impl Workspace {
             }
             Ok(())
         }
-        walk(&self.work, uid, gid).map_err(|source| WorkspaceError::Io {
+        // The top directory is ours (or, on a tmpfs, reached through a /proc magic link, which
+        // `lchown` would not follow): follow it; nothing below is followed.
+        let top = || -> io::Result<()> {
+            std::os::unix::fs::chown(&self.work, Some(uid), Some(gid))?;
+            for entry in std::fs::read_dir(&self.work)? {
+                walk(&entry?.path(), uid, gid)?;
+            }
+            Ok(())
+        };
+        top().map_err(|source| WorkspaceError::Io {
             path: ".".into(),
             source,
         })
@@ -201,6 +312,8 @@ impl Workspace {
 
     fn remove_now(&mut self) -> Result<(), WorkspaceError> {
         self.dir = None;
+        // A tmpfs goes with its last reference (this one, once every sandbox is gone).
+        self.tmpfs = None;
         if self.container.as_os_str().is_empty() {
             return Ok(());
         }
@@ -217,6 +330,260 @@ impl Drop for Workspace {
         if let Err(e) = self.remove_now() {
             tracing::error!(error = %e, "work directory left behind");
         }
+    }
+}
+
+/// Whether a sandbox can mount a clone of a detached mount (`open_tree` on an
+/// `fsmount` descriptor from another mount namespace): Linux 6.15 and later.
+fn detached_mounts_clonable() -> bool {
+    static OK: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *OK.get_or_init(|| {
+        // SAFETY: uname fills a zeroed struct.
+        let mut u: libc::utsname = unsafe { std::mem::zeroed() };
+        // SAFETY: as above.
+        if unsafe { libc::uname(&mut u) } != 0 {
+            return false;
+        }
+        // SAFETY: release is NUL-terminated by the kernel.
+        let release = unsafe { CStr::from_ptr(u.release.as_ptr()) }.to_string_lossy();
+        let mut parts = release
+            .split(|c: char| !c.is_ascii_digit())
+            .map(|p| p.parse::<u32>().unwrap_or(0));
+        let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+        (major, minor) >= (6, 15)
+    })
+}
+
+const FSOPEN_CLOEXEC: libc::c_uint = 1;
+const FSCONFIG_SET_STRING: libc::c_uint = 1;
+const FSCONFIG_CMD_CREATE: libc::c_uint = 6;
+const FSMOUNT_CLOEXEC: libc::c_uint = 1;
+const MOUNT_ATTR_NOSUID: libc::c_uint = 0x2;
+const MOUNT_ATTR_NODEV: libc::c_uint = 0x4;
+
+/// The tmpfs options, prepared before any raw system call runs.
+struct TmpfsPlan {
+    options: Vec<(CString, CString)>,
+}
+
+impl TmpfsPlan {
+    fn new(caps: WorkspaceCaps, owner: Option<(u32, u32)>) -> io::Result<TmpfsPlan> {
+        let mut options = vec![
+            ("size", caps.bytes.max(4096).to_string()),
+            ("nr_inodes", caps.inodes.max(16).to_string()),
+            ("mode", "0700".to_string()),
+        ];
+        if let Some((uid, gid)) = owner {
+            options.push(("uid", uid.to_string()));
+            options.push(("gid", gid.to_string()));
+        }
+        let options = options
+            .into_iter()
+            .map(|(k, v)| Ok((cstring(k.as_bytes())?, cstring(v.as_bytes())?)))
+            .collect::<io::Result<_>>()?;
+        Ok(TmpfsPlan { options })
+    }
+
+    /// fsopen, fsconfig, fsmount: raw system calls only (also runs in a forked child).
+    /// Returns the mount descriptor or an errno.
+    fn mount(&self) -> Result<libc::c_int, i32> {
+        let errno = || {
+            io::Error::last_os_error()
+                .raw_os_error()
+                .unwrap_or(libc::EIO)
+        };
+        // SAFETY: raw system calls on NUL-terminated strings owned by self.
+        unsafe {
+            let fs = libc::syscall(libc::SYS_fsopen, c"tmpfs".as_ptr(), FSOPEN_CLOEXEC);
+            if fs < 0 {
+                return Err(errno());
+            }
+            let fs = fs as libc::c_int;
+            for (k, v) in &self.options {
+                if libc::syscall(
+                    libc::SYS_fsconfig,
+                    fs,
+                    FSCONFIG_SET_STRING,
+                    k.as_ptr(),
+                    v.as_ptr(),
+                    0,
+                ) < 0
+                {
+                    let e = errno();
+                    libc::close(fs);
+                    return Err(e);
+                }
+            }
+            if libc::syscall(
+                libc::SYS_fsconfig,
+                fs,
+                FSCONFIG_CMD_CREATE,
+                std::ptr::null::<libc::c_char>(),
+                std::ptr::null::<libc::c_void>(),
+                0,
+            ) < 0
+            {
+                let e = errno();
+                libc::close(fs);
+                return Err(e);
+            }
+            let m = libc::syscall(
+                libc::SYS_fsmount,
+                fs,
+                FSMOUNT_CLOEXEC,
+                MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+            );
+            let e = errno();
+            libc::close(fs);
+            if m < 0 {
+                return Err(e);
+            }
+            Ok(m as libc::c_int)
+        }
+    }
+}
+
+/// A detached, capped tmpfs (mode 0700, owned by `owner` when given), held by descriptor.
+/// Root makes it directly; an ordinary user makes it in a throwaway user and mount namespace
+/// (a forked child that sends the descriptor back), since mounting needs privilege over the
+/// current mount namespace.
+fn detached_tmpfs(caps: WorkspaceCaps, owner: Option<(u32, u32)>) -> io::Result<OwnedFd> {
+    let plan = TmpfsPlan::new(caps, owner)?;
+    // SAFETY: geteuid cannot fail.
+    if unsafe { libc::geteuid() } == 0 {
+        let fd = plan.mount().map_err(io::Error::from_raw_os_error)?;
+        // SAFETY: a fresh descriptor we own.
+        return Ok(unsafe { OwnedFd::from_raw_fd(fd) });
+    }
+    // SAFETY: these getters cannot fail.
+    let (uid, gid) = unsafe { (libc::geteuid(), libc::getegid()) };
+    let files = [
+        (c"/proc/self/setgroups", cstring(b"deny")?),
+        (
+            c"/proc/self/uid_map",
+            cstring(format!("0 {uid} 1").as_bytes())?,
+        ),
+        (
+            c"/proc/self/gid_map",
+            cstring(format!("0 {gid} 1").as_bytes())?,
+        ),
+    ];
+    let mut pair = [0 as libc::c_int; 2];
+    // SAFETY: socketpair fills two descriptors.
+    let r = unsafe {
+        libc::socketpair(
+            libc::AF_UNIX,
+            libc::SOCK_SEQPACKET | libc::SOCK_CLOEXEC,
+            0,
+            pair.as_mut_ptr(),
+        )
+    };
+    last_err(r, ())?;
+    // SAFETY: both descriptors are fresh and ours.
+    let (ours, theirs) = unsafe { (OwnedFd::from_raw_fd(pair[0]), OwnedFd::from_raw_fd(pair[1])) };
+    // A fork without atfork handlers: the child runs raw system calls on prepared data only.
+    // SAFETY: see above; the child never returns from the block below.
+    let pid = unsafe {
+        libc::syscall(
+            libc::SYS_clone,
+            libc::SIGCHLD as libc::c_ulong,
+            0usize,
+            0usize,
+            0usize,
+            0usize,
+        )
+    };
+    if pid < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    if pid == 0 {
+        // SAFETY: the child: raw system calls on data prepared before the fork, then _exit.
+        unsafe {
+            let errno = || *libc::__errno_location();
+            if libc::unshare(libc::CLONE_NEWUSER | libc::CLONE_NEWNS) < 0 {
+                libc::_exit(errno());
+            }
+            for (path, data) in &files {
+                let fd = libc::open(path.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
+                if fd < 0 {
+                    libc::_exit(errno());
+                }
+                let n = data.as_bytes().len();
+                if libc::write(fd, data.as_ptr() as *const libc::c_void, n) != n as isize {
+                    libc::_exit(errno());
+                }
+                libc::close(fd);
+            }
+            let m = match plan.mount() {
+                Ok(m) => m,
+                Err(e) => libc::_exit(e),
+            };
+            let mut byte = 0u8;
+            let mut iov = libc::iovec {
+                iov_base: &mut byte as *mut u8 as *mut libc::c_void,
+                iov_len: 1,
+            };
+            let mut cbuf = [0u64; 4];
+            let mut msg: libc::msghdr = std::mem::zeroed();
+            msg.msg_iov = &mut iov;
+            msg.msg_iovlen = 1;
+            msg.msg_control = cbuf.as_mut_ptr() as *mut libc::c_void;
+            msg.msg_controllen = libc::CMSG_SPACE(4) as usize;
+            let cmsg = libc::CMSG_FIRSTHDR(&msg);
+            (*cmsg).cmsg_level = libc::SOL_SOCKET;
+            (*cmsg).cmsg_type = libc::SCM_RIGHTS;
+            (*cmsg).cmsg_len = libc::CMSG_LEN(4) as usize;
+            std::ptr::write_unaligned(libc::CMSG_DATA(cmsg) as *mut libc::c_int, m);
+            if libc::sendmsg(theirs.as_raw_fd(), &msg, 0) < 0 {
+                libc::_exit(errno());
+            }
+            libc::_exit(0);
+        }
+    }
+    drop(theirs);
+    let received = (|| -> io::Result<OwnedFd> {
+        let mut byte = 0u8;
+        let mut iov = libc::iovec {
+            iov_base: &mut byte as *mut u8 as *mut libc::c_void,
+            iov_len: 1,
+        };
+        let mut cbuf = [0u64; 4];
+        // SAFETY: a zeroed msghdr pointing at stack buffers that outlive the call.
+        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+        msg.msg_iov = &mut iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = cbuf.as_mut_ptr() as *mut libc::c_void;
+        msg.msg_controllen = std::mem::size_of_val(&cbuf);
+        // SAFETY: as above; MSG_CMSG_CLOEXEC marks the received descriptor close-on-exec.
+        let n = unsafe { libc::recvmsg(ours.as_raw_fd(), &mut msg, libc::MSG_CMSG_CLOEXEC) };
+        if n < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: the control buffer was filled by the kernel.
+        let cmsg = unsafe { libc::CMSG_FIRSTHDR(&msg) };
+        // SAFETY: checked non-null; the header is within cbuf.
+        if cmsg.is_null()
+            || unsafe { (*cmsg).cmsg_type } != libc::SCM_RIGHTS
+            || unsafe { (*cmsg).cmsg_level } != libc::SOL_SOCKET
+        {
+            return Err(io::Error::other(
+                "no mount descriptor from the tmpfs helper",
+            ));
+        }
+        // SAFETY: an SCM_RIGHTS message carries one descriptor, now ours.
+        let fd = unsafe { std::ptr::read_unaligned(libc::CMSG_DATA(cmsg) as *const libc::c_int) };
+        // SAFETY: as above.
+        Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+    })();
+    let mut status = 0;
+    // SAFETY: reap our own child.
+    unsafe { libc::waitpid(pid as libc::pid_t, &mut status, 0) };
+    match received {
+        Ok(fd) => Ok(fd),
+        Err(_) if libc::WIFEXITED(status) && libc::WEXITSTATUS(status) != 0 => {
+            Err(io::Error::from_raw_os_error(libc::WEXITSTATUS(status)))
+        }
+        Err(e) => Err(e),
     }
 }
 
@@ -442,7 +809,7 @@ mod tests {
             [("pkg/a.py".to_string(), "x = 1\n".to_string())],
         )
         .unwrap();
-        let ws = Workspace::create(None, &program, None).unwrap();
+        let ws = on_host(&program);
         assert_eq!(ws.read_text("pkg/a.py").unwrap(), "x = 1\n");
         assert!(ws.host_path().join(BUILD_DIR).is_dir());
 
@@ -468,10 +835,31 @@ mod tests {
     fn live_work_directories_are_private() {
         let program =
             Program::new(TargetLanguage::Python, [("a.py".into(), "1\n".into())]).unwrap();
-        let ws = Workspace::create(None, &program, None).unwrap();
+        let ws = on_host(&program);
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+        assert!(!ws.capped());
         assert_eq!(mode(ws.host_path()), 0o700);
         assert_eq!(mode(ws.host_path().parent().unwrap()), 0o700);
+        // On its own tmpfs (where the kernel allows): private, capped, and nowhere on disk.
+        let ws = Workspace::create(None, &program, None).unwrap();
+        if detached_mounts_clonable() {
+            assert!(ws.capped());
+            assert!(ws.host_path().starts_with("/proc/self/fd"));
+            assert_eq!(mode(ws.host_path()), 0o700);
+            assert_eq!(ws.read_text("a.py").unwrap(), "1\n");
+            // SAFETY: statfs on a NUL-terminated path into a zeroed struct.
+            let mut st: libc::statfs = unsafe { std::mem::zeroed() };
+            let p = cstring(ws.host_path().as_os_str().as_bytes()).unwrap();
+            assert_eq!(unsafe { libc::statfs(p.as_ptr(), &mut st) }, 0);
+            assert_eq!(st.f_type, libc::TMPFS_MAGIC);
+            assert_eq!(st.f_files, 1 << 18);
+            assert_eq!(st.f_blocks * st.f_bsize as u64, 1 << 30);
+        }
+        ws.remove().unwrap();
+    }
+
+    fn on_host(program: &Program) -> Workspace {
+        Workspace::create_with(None, program, None, WorkspaceOptions { tmpfs: None }).unwrap()
     }
 
     #[test]

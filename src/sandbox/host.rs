@@ -444,6 +444,7 @@ impl Sandbox {
             stdout_w: stdout_w.as_raw_fd(),
             stderr_w: stderr_w.as_raw_fd(),
             host_pidfd: spawn::host_pidfd()?,
+            work_fd: -1,
         };
         let Prepared { plan, descriptions } = plan::prepare(cmd, &self.inner.host, fds, probe)?;
         set_nonblocking(&report_r)?;

@@ -107,12 +107,17 @@ pub(crate) struct ChildFds {
     /// A pidfd of the host process: lets the init check the host is still alive after its
     /// credentials change (which clears the parent-death signal until re-armed).
     pub host_pidfd: libc::c_int,
+    /// A descriptor of the work directory when it is given as `/proc/self/fd/N` (a detached
+    /// tmpfs the host holds only by descriptor), kept open until the init has cloned it; -1
+    /// otherwise.
+    pub work_fd: libc::c_int,
 }
 
 impl ChildFds {
     /// The fds the init keeps, sorted, so it can close everything else with `close_range`.
-    pub(crate) fn sorted(&self) -> [libc::c_int; 6] {
+    pub(crate) fn sorted(&self) -> [libc::c_int; 7] {
         let mut v = [
+            self.work_fd,
             self.host_pidfd,
             self.sync_r,
             self.report_w,
@@ -338,6 +343,15 @@ fn capped(bytes: u64, mode: &str) -> String {
     )
 }
 
+/// `N` when `path` is exactly `/proc/self/fd/N`.
+fn proc_self_fd(path: &Path) -> Option<libc::c_int> {
+    let rest = path.to_str()?.strip_prefix("/proc/self/fd/")?;
+    if rest.is_empty() || !rest.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    rest.parse().ok()
+}
+
 /// Validates `cmd` and computes the child's plan. Touches the host filesystem only to inspect
 /// sources (metadata, canonical paths).
 pub(crate) fn prepare(
@@ -389,8 +403,20 @@ pub(crate) fn prepare(
         Path::new(WORK_DIR).join(cwd_rel)
     };
 
+    let mut fds = fds;
     let work_dir = if probe {
         None
+    } else if let Some(fd) = proc_self_fd(&cmd.work_dir) {
+        // A directory the host holds only by descriptor (a detached tmpfs): the init, a copy
+        // of this process, reaches it through the same path; canonicalising would lose it.
+        if !cmd.work_dir.is_dir() {
+            return Err(SandboxError::InvalidCommand(format!(
+                "work directory {} is not an open directory",
+                cmd.work_dir.display()
+            )));
+        }
+        fds.work_fd = fd;
+        Some(cmd.work_dir.clone())
     } else {
         let wd = std::fs::canonicalize(&cmd.work_dir).map_err(|e| {
             SandboxError::InvalidCommand(format!("work directory {}: {e}", cmd.work_dir.display()))
