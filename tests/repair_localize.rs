@@ -1,5 +1,8 @@
 //! Fault localization: exact rankings on small spectra and on failing-test evidence.
 
+// Scores are compared rounded to four places: 0.7071 is 1/sqrt(2) rounded, on purpose.
+#![allow(clippy::approx_constant)]
+
 use std::collections::BTreeSet;
 
 use selfheal::repair::localize::{
@@ -45,7 +48,7 @@ fn ochiai_one_failing_test() {
         lines(&ochiai(&spectrum)),
         vec![
             ("main.py".into(), 3, 1.0),
-            ("main.py".into(), 2, 0.7071),
+            ("main.py".into(), 2, 0.7071), // 1/sqrt(2),
             ("main.py".into(), 1, 0.5774),
         ]
     );
@@ -65,7 +68,7 @@ fn ochiai_two_failing_tests_and_no_failure() {
         lines(&ochiai(&spectrum)),
         vec![
             ("main.py".into(), 2, 1.0),
-            ("main.py".into(), 3, 0.7071),
+            ("main.py".into(), 3, 0.7071), // 1/sqrt(2),
             ("main.py".into(), 1, 0.5),
         ]
     );

@@ -415,3 +415,74 @@ fn bounded_deterministic_and_line_ordered() {
     assert!(mutate(Python, "x.py", PY, &[], &all, 5).is_empty());
     let _ = mutate(Go, "x.go", "func (((", &[1], &all, 5);
 }
+
+/// Every kind in every language: one exact (description, result) each.
+#[test]
+fn every_kind_in_every_language() {
+    use EditKind::*;
+    let py =
+        "def f(a, b):\n    if a < b and b > 0:\n        return min(a, b - 1) + 2\n    return a\n";
+    let js = "function f(a, b) {\n  if (a < b && b > 0) {\n    return Math.min(a, b - 1) + 2;\n  }\n  return a;\n}\n";
+    let go = "package main\n\nfunc f(a int, b int) int {\n\tif a < b && b > 0 {\n\t\treturn min(a, b-1) + 2\n\t}\n\treturn a\n}\n";
+    let rs = "fn f(a: i32, b: i32) -> i32 {\n    if a < b && b > 0 {\n        return a.min(b - 1) + 2;\n    }\n    a\n}\n";
+    #[rustfmt::skip]
+    let table: &[(TargetLanguage, &str, u32, EditKind, &str, &str, &str)] = &[
+        (Python, py, 2, Operator, "`<` → `<=`", "a < b", "a <= b"),
+        (Python, py, 2, OffByOne, "`b` → `b + 1`", "a < b", "a < b + 1"),
+        (Python, py, 3, OffByOne, "`b - 1` → `b`", "", ""),
+        (Python, py, 3, Constant, "`2` → `3`", "+ 2", "+ 3"),
+        (Python, py, 2, Condition, "`a < b and b > 0` → `not (a < b and b > 0)`", "if a < b and b > 0:", "if not (a < b and b > 0):"),
+        (Python, py, 4, Variable, "`a` → `b`", "return a\n", "return b\n"),
+        (Python, py, 3, SwapArguments, "`a, b - 1` → `b - 1, a`", "min(a, b - 1)", "min(b - 1, a)"),
+        (Python, py, 3, Call, "`min` → `max`", "min(", "max("),
+        (Python, py, 4, Return, "`a` → `b`", "return a\n", "return b\n"),
+        (JavaScript, js, 2, Operator, "`&&` → `||`", "&&", "||"),
+        (JavaScript, js, 2, OffByOne, "`0` → `0 + 1`", "", ""),
+        (JavaScript, js, 3, OffByOne, "`b - 1` → `b`", "", ""),
+        (JavaScript, js, 3, Constant, "`2` → `1`", "+ 2", "+ 1"),
+        (JavaScript, js, 2, Condition, "`a < b && b > 0` → `a < b`", "a < b && b > 0", "a < b"),
+        (JavaScript, js, 5, Variable, "`a` → `b`", "return a;", "return b;"),
+        (JavaScript, js, 3, SwapArguments, "`a, b - 1` → `b - 1, a`", "min(a, b - 1)", "min(b - 1, a)"),
+        (JavaScript, js, 3, Call, "`min` → `max`", "Math.min", "Math.max"),
+        (JavaScript, js, 5, Return, "`a` → `b`", "return a;", "return b;"),
+        (Go, go, 4, Operator, "`>` → `>=`", "b > 0", "b >= 0"),
+        (Go, go, 4, OffByOne, "`b` → `b - 1`", "a < b", "a < b - 1"),
+        (Go, go, 5, OffByOne, "`b-1` → `b`", "", ""),
+        (Go, go, 5, Constant, "`2` → `1`", "+ 2", "+ 1"),
+        (Go, go, 4, Condition, "`a < b && b > 0` → `b > 0`", "a < b && b > 0", "b > 0"),
+        (Go, go, 7, Variable, "`a` → `b`", "return a\n", "return b\n"),
+        (Go, go, 5, SwapArguments, "`a, b-1` → `b-1, a`", "min(a, b-1)", "min(b-1, a)"),
+        (Go, go, 5, Call, "`min` → `max`", "min(", "max("),
+        (Go, go, 7, Return, "`a` → `b`", "return a\n", "return b\n"),
+        (Rust, rs, 2, Operator, "`<` → `>`", "a < b", "a > b"),
+        (Rust, rs, 2, OffByOne, "`b` → `b + 1`", "a < b", "a < b + 1"),
+        (Rust, rs, 3, OffByOne, "`b - 1` → `b`", "", ""),
+        (Rust, rs, 3, SwapArguments, "`b - 1` → `1 - b`", "b - 1", "1 - b"),
+        (Rust, rs, 3, Constant, "`1` → `2`", "b - 1", "b - 2"),
+        (Rust, rs, 2, Condition, "`a < b && b > 0` → `!(a < b && b > 0)`", "if a < b && b > 0", "if !(a < b && b > 0)"),
+        (Rust, rs, 5, Variable, "`a` → `b`", "    a\n}", "    b\n}"),
+        (Rust, rs, 3, Call, "`min` → `max`", "a.min(", "a.max("),
+        (Rust, rs, 3, Return, "`a.min(b - 1) + 2` → `a`", "return a.min(b - 1) + 2;", "return a;"),
+    ];
+    let file = |l: TargetLanguage| match l {
+        Python => "f.py",
+        JavaScript => "f.js",
+        Go => "f.go",
+        Rust => "f.rs",
+    };
+    for (language, src, line, kind, description, from, to) in table {
+        let list = mutants(*language, file(*language), src, *line, *kind);
+        let description = format!("{description} at {}:{line}", file(*language));
+        if from.is_empty() {
+            // Expected absent: `off-by-one` edits bounds, indices and comparison operands only
+            // (a call argument's `b - 1` is left to `constant`; a literal operand too).
+            assert!(
+                list.iter().all(|(d, _)| *d != description),
+                "{language}: {list:#?}"
+            );
+            continue;
+        }
+        assert!(src.contains(from), "{language}: {from:?}");
+        has(&list, &description, &src.replacen(from, to, 1));
+    }
+}

@@ -240,7 +240,7 @@ fn used_by_test(program: &Program, evidence: &Evidence) -> Vec<(BTreeSet<String>
     }
     if let Some(test) = &evidence.test {
         let short = test
-            .rsplit(|c: char| matches!(c, ':' | '.' | '/' | ' ' | '>'))
+            .rsplit([':', '.', '/', ' ', '>'])
             .find(|s| !s.is_empty())
             .unwrap_or(test);
         for (file, source) in &tests {
