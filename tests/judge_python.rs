@@ -154,6 +154,41 @@ async fn unittest_cases_and_test_classes_give_per_test_evidence() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unittest_class_fixtures_and_subtests_behave_as_in_unittest() {
+    let test = "import unittest\nfrom main import add\n\n\nclass CalcTest(unittest.TestCase):\n    calls = []\n\n    @classmethod\n    def setUpClass(cls):\n        cls.calls.append('up')\n\n    def test_first(self):\n        self.assertEqual(self.calls, ['up'])\n\n    def test_second(self):\n        self.assertEqual(self.calls, ['up'])\n\n    def test_cases(self):\n        for a, b, total in [(1, 1, 2), (2, 2, 4)]:\n            with self.subTest(a=a, b=b):\n                self.assertEqual(add(a, b), total)\n\n    @unittest.skip('not yet')\n    def test_later(self):\n        pass\n";
+    let r = validate(&[("main.py", MAIN_BAD), ("test_calc.py", test)]).await;
+    assert_eq!(
+        outcomes(&r),
+        vec![
+            (
+                "test_calc.py::CalcTest::test_cases".to_string(),
+                TestOutcome::Failed
+            ),
+            (
+                "test_calc.py::CalcTest::test_first".to_string(),
+                TestOutcome::Passed
+            ),
+            (
+                "test_calc.py::CalcTest::test_later".to_string(),
+                TestOutcome::Skipped
+            ),
+            (
+                "test_calc.py::CalcTest::test_second".to_string(),
+                TestOutcome::Passed
+            ),
+        ]
+    );
+    let cases = report(&r, "test_calc.py::CalcTest::test_cases");
+    assert_eq!(cases.message.as_deref(), Some("(a=1, b=1): 0 != 2"));
+    assert_eq!(
+        (cases.actual.as_deref(), cases.expected.as_deref()),
+        (Some("0"), Some("2"))
+    );
+    let fixed = validate(&[("main.py", MAIN_OK), ("test_calc.py", test)]).await;
+    assert!(fixed.passed, "{:#?}", fixed.errors);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn frames_run_through_the_programs_own_files() {
     let main =
         "def div(a, b):\n    return a / b\n\n\ndef mean(xs):\n    return div(sum(xs), len(xs))\n";

@@ -436,3 +436,151 @@ fn test_report(
     }
     (report, Some(error))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::program::Program;
+
+    const SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+    fn run(stdout: &str, exit_code: i32, secret: Option<&str>) -> Parsed {
+        let program = Program::new(
+            TargetLanguage::Python,
+            [
+                (
+                    "main.py".to_string(),
+                    "def f():\n    return 1\n".to_string(),
+                ),
+                (
+                    "test_main.py".to_string(),
+                    "from main import f\n\ndef test_f():\n    assert f() == 1\n".to_string(),
+                ),
+            ],
+        )
+        .unwrap();
+        let command = vec![
+            "python3".to_string(),
+            "/selfheal/python_runner.py".to_string(),
+            "test_main.py".to_string(),
+        ];
+        let input = ParseInput {
+            language: TargetLanguage::Python,
+            step: "test",
+            command: &command,
+            exit_code: Some(exit_code),
+            termination: Termination::Exited,
+            stdout,
+            stderr: "",
+            program: &program,
+        };
+        judge("python-judge", &input, secret)
+    }
+
+    fn tagged(records: &[&str]) -> String {
+        records.iter().map(|r| format!("{SECRET} {r}\n")).collect()
+    }
+
+    const FILE: &str = r#"{"event": "file", "file": "test_main.py", "tests": ["test_main.py::test_f", "test_main.py::test_g"]}"#;
+    const F_PASSED: &str = r#"{"event": "test", "test": "test_main.py::test_f", "file": "test_main.py", "outcome": "passed", "duration_ms": 0.5}"#;
+    const G_PASSED: &str = r#"{"event": "test", "test": "test_main.py::test_g", "file": "test_main.py", "outcome": "passed"}"#;
+    const DONE: &str = r#"{"event": "done"}"#;
+
+    #[test]
+    fn a_complete_run_passes_with_every_report() {
+        let parsed = run(&tagged(&[FILE, F_PASSED, G_PASSED, DONE]), 0, Some(SECRET));
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        let names: Vec<(&str, TestOutcome)> = parsed
+            .tests
+            .iter()
+            .map(|t| (t.name.as_str(), t.outcome))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("test_main.py::test_f", TestOutcome::Passed),
+                ("test_main.py::test_g", TestOutcome::Passed)
+            ]
+        );
+        assert_eq!(parsed.tests[0].duration, Some(Duration::from_micros(500)));
+    }
+
+    #[test]
+    fn records_without_the_secret_are_not_trusted() {
+        let forged: String = [FILE, F_PASSED, G_PASSED, DONE]
+            .iter()
+            .map(|r| format!("ffffffffffffffffffffffffffffffff {r}\n{r}\n"))
+            .collect();
+        for secret in [Some(SECRET), None] {
+            let parsed = run(&forged, 0, secret);
+            assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors);
+            assert_eq!(parsed.errors[0].code.as_deref(), Some(TESTS_INCOMPLETE));
+            assert!(parsed.tests.is_empty());
+        }
+        // The real secret with the forged lines' content passes: only the tag differs.
+        assert!(
+            run(&tagged(&[FILE, F_PASSED, G_PASSED, DONE]), 0, Some(SECRET))
+                .errors
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_discovered_test_without_a_result_is_incomplete() {
+        let parsed = run(&tagged(&[FILE, F_PASSED, DONE]), 0, Some(SECRET));
+        assert_eq!(parsed.errors.len(), 1);
+        let error = &parsed.errors[0];
+        assert_eq!(error.code.as_deref(), Some(TESTS_INCOMPLETE));
+        assert_eq!(error.test_name.as_deref(), Some("test_main.py::test_g"));
+        assert!(
+            error
+                .message
+                .ends_with("1 of 2 tests did not run to their end: test_main.py::test_g"),
+            "{}",
+            error.message
+        );
+        assert_eq!(parsed.tests[1].outcome, TestOutcome::Incomplete);
+    }
+
+    #[test]
+    fn a_missing_done_record_fails_even_when_every_test_passed() {
+        let parsed = run(&tagged(&[FILE, F_PASSED, G_PASSED]), 0, Some(SECRET));
+        assert_eq!(parsed.errors.len(), 1);
+        assert_eq!(parsed.errors[0].code.as_deref(), Some(TESTS_INCOMPLETE));
+        assert!(parsed.errors[0]
+            .message
+            .starts_with("the test runner did not finish (its process exited with status 0"));
+    }
+
+    #[test]
+    fn an_exit_record_is_an_early_exit_at_the_call() {
+        let exit = r#"{"event": "exit", "how": "os._exit(0)", "file": "test_main.py", "line": 4, "test": "test_main.py::test_g"}"#;
+        let parsed = run(&tagged(&[FILE, F_PASSED, exit]), 0, Some(SECRET));
+        let error = &parsed.errors[0];
+        assert_eq!(error.code.as_deref(), Some(EARLY_EXIT));
+        assert_eq!(error.location, Some(Location::new("test_main.py", 4, 5)));
+        assert!(error
+            .message
+            .starts_with("os._exit(0) at test_main.py:4 while running test_main.py::test_g"));
+        assert!(error.context.is_some());
+    }
+
+    #[test]
+    fn a_failing_status_after_a_complete_run_fails() {
+        let parsed = run(&tagged(&[FILE, F_PASSED, G_PASSED, DONE]), 3, Some(SECRET));
+        assert_eq!(parsed.errors.len(), 1);
+        assert_eq!(
+            parsed.errors[0].message,
+            "the test runner reported every test passed but then exited with status 3"
+        );
+    }
+
+    #[test]
+    fn secrets_are_fresh_128_bit_hex() {
+        let a = new_secret();
+        let b = new_secret();
+        assert_eq!(a.len(), 32);
+        assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(a, b);
+    }
+}

@@ -325,11 +325,20 @@ class Runner:
         self.current = None
         tests = collect(module, name, rel)
         self.channel.send({"event": "file", "file": rel, "tests": [t[0] for t in tests]})
-        for test_id, kind, target in tests:
-            if kind == "unittest":
-                self.run_unittest(test_id, rel, target)
-            else:
+        index = 0
+        while index < len(tests):
+            test_id, kind, target = tests[index]
+            if kind != "unittest":
                 self.run_callable(test_id, rel, kind, target)
+                index += 1
+                continue
+            # One suite per TestCase class, so setUpClass/tearDownClass run once around it.
+            group = []
+            while (index < len(tests) and tests[index][1] == "unittest"
+                   and tests[index][2][0] is target[0]):
+                group.append(tests[index])
+                index += 1
+            self.run_unittest(rel, group)
 
     def run_callable(self, test_id, rel, kind, target):
         self.channel.send({"event": "start", "test": test_id})
@@ -365,14 +374,20 @@ class Runner:
             return
         self.report(test_id, rel, "passed", started)
 
-    def run_unittest(self, test_id, rel, suite):
+    def run_unittest(self, rel, group):
         import unittest  # loaded already: the test module's TestCase came from it
 
         runner = self
+        ids = {method: test_id for test_id, _, (_, method) in group}
+        cls = group[0][2][0]
+        suite = unittest.TestSuite([cls(method) for _, _, (_, method) in group])
+        class_id = group[0][0].rsplit("::", 1)[0]
 
         class Result(unittest.TestResult):
             def startTest(self, test):
                 super().startTest(test)
+                self.test_id = ids.get(getattr(test, "_testMethodName", ""), class_id)
+                test_id = self.test_id
                 runner.channel.send({"event": "start", "test": test_id})
                 runner.current = test_id
                 self.started = time.perf_counter()
@@ -384,7 +399,7 @@ class Runner:
             def addError(self, test, err):
                 error = err[1]
                 if isinstance(error, SystemExit):
-                    runner.send_exit(error, test_id)
+                    runner.send_exit(error, self.test_id)
                     self.outcome = "incomplete"
                 else:
                     self.outcome = "failed"
@@ -416,7 +431,7 @@ class Runner:
 
             def stopTest(self, test):
                 super().stopTest(test)
-                runner.report(test_id, rel, self.outcome, self.started, self.extra)
+                runner.report(self.test_id, rel, self.outcome, self.started, self.extra)
 
         result = Result()
         suite.run(result)
@@ -424,7 +439,7 @@ class Runner:
         for failed, text in result.errors:
             if isinstance(failed, unittest.suite._ErrorHolder):
                 runner.channel.send({
-                    "event": "test", "test": test_id + " (" + failed.description + ")",
+                    "event": "test", "test": class_id + " (" + failed.description + ")",
                     "file": rel, "outcome": "failed", "exception": "Error",
                     "message": text.strip().splitlines()[-1][:2000], "traceback": text[-20000:],
                 })
@@ -464,8 +479,7 @@ def collect(module, name, rel):
             continue
         if loader is not None and isinstance(value, type) and issubclass(value, unittest.TestCase):
             for method in loader.getTestCaseNames(value):
-                suite = unittest.TestSuite([value(method)])
-                tests.append(("%s::%s::%s" % (rel, attr, method), "unittest", suite))
+                tests.append(("%s::%s::%s" % (rel, attr, method), "unittest", (value, method)))
         elif isinstance(value, type) and attr.startswith("Test"):
             for method, member in vars(value).items():
                 if method.startswith("test") and callable(member):
