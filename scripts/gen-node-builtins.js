@@ -9,7 +9,7 @@
 // - javascript_members.txt: `OBJECT MEMBER...` lines: the own property names of the global
 //   objects generated code calls most (Math, JSON, Object, Number, Array, String, Promise…) and
 //   of their prototypes (`String.prototype`, `Array.prototype`…).
-// The Rust side (src/fix/strategies/javascript.rs) embeds both files; a unit test there re-runs
+// The Rust side (src/lang/javascript.rs) embeds both files; a unit test (src/fix/rules/javascript/tests.rs) re-runs
 // this script and checks the committed tables still match the installed node.
 'use strict';
 const fs = require('fs');

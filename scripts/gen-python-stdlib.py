@@ -10,7 +10,7 @@ Writes
   commonly used modules (their `__all__`, else dir() without private names), and
   `type NAME ATTR...` lines with the attributes of the builtin types (dir() without dunders).
 
-The Rust side (src/fix/strategies/python.rs) embeds both files; a unit test there re-runs this
+The Rust side (src/lang/python.rs) embeds both files; a unit test (src/fix/rules/python/tests.rs) re-runs this
 script and checks the committed tables still match the interpreter.
 """
 

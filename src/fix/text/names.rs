@@ -128,6 +128,7 @@ pub(crate) fn is_ident_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
+/// True when `s` is an identifier: a letter or `_`, then letters, digits and `_` (Unicode).
 pub(crate) fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(|c| c.is_alphabetic() || c == '_') && chars.all(is_ident_char)

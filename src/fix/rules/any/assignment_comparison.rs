@@ -1,4 +1,10 @@
-//! `any.assignment-comparison`.
+//! `any.assignment-comparison`: `=` written for `==` (or `==` for `=`) where the parser or a test
+//! shows the slip: in an `if`/`while` condition, or a comparison used as a statement.
+//!
+//! Why it is safe: it changes one operator where the language requires the other or the statement
+//! has no effect; each candidate is validated before it is kept.
+//!
+//! Example: `if (x = 3) {` → `if (x == 3) {`.
 
 use super::*;
 

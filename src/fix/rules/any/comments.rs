@@ -1,4 +1,10 @@
-//! `any.comments`.
+//! `any.comments`: comment syntax of another language (`#` in Rust/Go/JavaScript, `//` in Python)
+//! and unterminated block comments.
+//!
+//! Why it is safe: the text was meant as a comment: the fix only changes the comment marker or
+//! closes the comment.
+//!
+//! Example: `# total of the row` → `// total of the row`.
 
 use super::*;
 

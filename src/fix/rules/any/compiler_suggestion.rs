@@ -7,6 +7,11 @@
 //!
 //! `rust.machine-applicable` proposes only the machine-applicable ones: it measures how far
 //! "cargo fix"-style healing gets on its own.
+//!
+//! Why it is safe: the toolchain proposed the replacement itself; each fix's applicability is the
+//! compiler's own level (machine-applicable ones are what `cargo fix` applies).
+//!
+//! Example: rustc's "add `;` here" on `let x = 1` → `let x = 1;`.
 
 use crate::fix::{Edit, Fix, FixApplicability, Rule, RuleMeta};
 use crate::program::Program;

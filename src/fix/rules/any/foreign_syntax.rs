@@ -1,4 +1,11 @@
-//! `any.foreign-syntax`.
+//! `any.foreign-syntax`: constructs borrowed from another language: `&&`/`||` in Python,
+//! `and`/`or`/`not` elsewhere, `elif`/`else if`, `true`/`True`, `null`/`None`/`nil`, `++` in
+//! Python…
+//!
+//! Why it is safe: the construct does not exist in the target language, and the replacement is its
+//! direct equivalent.
+//!
+//! Example: `if a && !b:` → `if a and not b:`.
 
 use super::*;
 

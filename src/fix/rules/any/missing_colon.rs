@@ -1,4 +1,10 @@
-//! `any.missing-colon`.
+//! `any.missing-colon`: a Python block header (`if`, `for`, `def`, `class`…) without its trailing
+//! `:`.
+//!
+//! Why it is safe: Python requires the colon and the line is already a header, so adding it only
+//! makes the statement parse.
+//!
+//! Example: `def area(r)` → `def area(r):`.
 
 use super::*;
 
@@ -8,7 +14,7 @@ pub(crate) const PY_HEADERS: &[&str] = &[
 ];
 
 pub(crate) fn missing_colon(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
-    if program.language != TargetLanguage::Python || !is_syntax(error) {
+    if !is_syntax(error) {
         return Vec::new();
     }
     let Some(t) = target(error, program) else {

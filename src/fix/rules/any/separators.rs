@@ -1,4 +1,9 @@
-//! `any.separators`.
+//! `any.separators`: a missing or extra `,` or `;` between list items, arguments or statements.
+//!
+//! Why it is safe: the parser stopped exactly at the separator; the fix adds or removes one
+//! separator and nothing else.
+//!
+//! Example: `[1, 2 3]` → `[1, 2, 3]`.
 
 use super::*;
 

@@ -1,4 +1,9 @@
-//! `any.similar-name`: Replaces an undefined name by the closest defined or well-known names.
+//! `any.similar-name`: replaces an undefined name by the closest defined or well-known names.
+//!
+//! Why it is safe: the name is undefined; every candidate is a name that exists (declared in the
+//! program or a builtin), ranked by edit distance, and validated before it is kept.
+//!
+//! Example: `print(totl)` → `print(total)`.
 
 use super::*;
 

@@ -1,4 +1,10 @@
-//! `any.unterminated-string`.
+//! `any.unterminated-string`: an unterminated string or character literal: the closing quote added
+//! at the end of the line (or the quotes made to match, a char literal of several characters made a
+//! string).
+//!
+//! Why it is safe: the literal cannot end where it does; the fix only closes or re-quotes it.
+//!
+//! Example: `print("total)` → `print("total")`.
 
 use super::*;
 

@@ -1,6 +1,21 @@
-//! `go.builtin-helper`: Defines `min`/`max`/`abs` for integers when they are used but undefined.
-//!
+//! `go.builtin-helper`: defines `min`/`max`/`abs` for integers when they are used but undefined.
 //! Answers: `undefined: min` / `max` / `abs` (Go before 1.21). Fix: define the helper function.
+//!
+//! Why it is safe: the Go compiler or vet names the exact problem at this position; the fix changes
+//! only what the message points at, and the heal loop validates it before keeping it.
+//!
+//! Example:
+//!
+//! ```text
+//! x := abs(a - b)
+//! ```
+//!
+//! becomes
+//!
+//! ```text
+//! x := abs(a - b)
+//! func abs(x int) int { if x < 0 { return -x }; return x }
+//! ```
 
 use super::*;
 

@@ -1,6 +1,11 @@
-//! `go.commented-code`: Uncomments code cut off by a trailing `//` comment (`x := order[i] // + 1`).
+//! `go.commented-code`: uncomments code cut off by a trailing `//` comment (`x := order[i] // +
+//! 1`). Answers: syntax errors, test failures, timeouts, panics. Fix: uncomment code cut off by a
+//! trailing comment (`x := o[i] // + 1`).
 //!
-//! Answers: syntax errors, test failures, timeouts, panics. Fix: uncomment code cut off by a trailing comment (`x := o[i] // + 1`).
+//! Why it is safe: the Go compiler or vet names the exact problem at this position; the fix changes
+//! only what the message points at, and the heal loop validates it before keeping it.
+//!
+//! Example: `x := order[i] // + 1` → `x := order[i] + 1`.
 
 use super::*;
 
@@ -13,9 +18,7 @@ impl Rule for CommentedCode {
         .codes(&["syntax", "test_failed", "timeout", "panic"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if program.language != TargetLanguage::Go
-            || !matches!(code(error), "syntax" | "test_failed" | "timeout" | "panic")
-        {
+        if !matches!(code(error), "syntax" | "test_failed" | "timeout" | "panic") {
             return Vec::new();
         }
         crate::fix::text::commented_code_fixes(Self::META.id, program, false)

@@ -1,6 +1,11 @@
-//! `go.define-assign`: `:=` / `=` / `==` confusions.
+//! `go.define-assign`: `:=` / `=` / `==` confusions. Answers: `no new variables on left side of
+//! :=`, `non-name … on left side of :=`, `undefined: x` at `x = …`. Fix: `:=` ↔ `=`, `:=` → `==` in
+//! conditions.
 //!
-//! Answers: `no new variables on left side of :=`, `non-name … on left side of :=`, `undefined: x` at `x = …`. Fix: `:=` ↔ `=`, `:=` → `==` in conditions.
+//! Why it is safe: Go reports the exact operator; the fix swaps `:=`, `=` and `==` on that line
+//! only, which keeps the same variables.
+//!
+//! Example: `x := 2 // x already declared` → `x = 2`.
 
 use super::*;
 

@@ -1,6 +1,11 @@
-//! `go.expected-token`: Substitutes or inserts the token a Go syntax error expected.
+//! `go.expected-token`: substitutes or inserts the token a Go syntax error expected. Answers:
+//! `expected 'X', found 'Y'`, `syntax error: unexpected Y, expecting X`. Fix: substitute or insert
+//! X.
 //!
-//! Answers: `expected 'X', found 'Y'`, `syntax error: unexpected Y, expecting X`. Fix: substitute or insert X.
+//! Why it is safe: the Go compiler or vet names the exact problem at this position; the fix changes
+//! only what the message points at, and the heal loop validates it before keeping it.
+//!
+//! Example: `for i := 0; i < n; i++ ` → `for i := 0; i < n; i++ {`.
 
 use super::*;
 

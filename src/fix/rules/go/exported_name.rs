@@ -1,6 +1,10 @@
 //! `go.exported-name`: `math.sqrt` → `math.Sqrt`: package members are exported, so capitalised.
-//!
 //! Answers: `sqrt not declared by package math`. Fix: `math.Sqrt`.
+//!
+//! Why it is safe: the Go compiler or vet names the exact problem at this position; the fix changes
+//! only what the message points at, and the heal loop validates it before keeping it.
+//!
+//! Example: `math.sqrt(x)` → `math.Sqrt(x)`.
 
 use super::*;
 

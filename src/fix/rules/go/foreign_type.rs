@@ -1,6 +1,10 @@
-//! `go.foreign-type`: Replaces a type name from another language everywhere in the file.
+//! `go.foreign-type`: replaces a type name from another language everywhere in the file. Answers:
+//! `undefined: double` (and `long`, `boolean`, `String`, `char`, …). Fix: the Go type.
 //!
-//! Answers: `undefined: double` (and `long`, `boolean`, `String`, `char`, …). Fix: the Go type.
+//! Why it is safe: the Go compiler or vet names the exact problem at this position; the fix changes
+//! only what the message points at, and the heal loop validates it before keeping it.
+//!
+//! Example: `var s String` → `var s string`.
 
 use super::*;
 

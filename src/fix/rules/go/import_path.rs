@@ -1,6 +1,10 @@
-//! `go.import-path`: Corrects a misspelled import path.
+//! `go.import-path`: corrects a misspelled import path. Answers: `cannot find package "unicoder"`.
+//! Fix: the closest std or GOPATH package path.
 //!
-//! Answers: `cannot find package "unicoder"`. Fix: the closest std or GOPATH package path.
+//! Why it is safe: the Go compiler or vet names the exact problem at this position; the fix changes
+//! only what the message points at, and the heal loop validates it before keeping it.
+//!
+//! Example: `import "unicoder"` → `import "unicode"`.
 
 use super::*;
 

@@ -1,6 +1,10 @@
-//! `go.keyword-name`: Renames a keyword used as a variable (`var := make([]int, n)`) everywhere it is one.
+//! `go.keyword-name`: renames a keyword used as a variable (`var := make([]int, n)`) everywhere it
+//! is one. Answers: syntax errors at `var := …`. Fix: rename the keyword used as a variable.
 //!
-//! Answers: syntax errors at `var := …`. Fix: rename the keyword used as a variable.
+//! Why it is safe: the Go compiler or vet names the exact problem at this position; the fix changes
+//! only what the message points at, and the heal loop validates it before keeping it.
+//!
+//! Example: `var := make([]int, n)` → `var_ := make([]int, n)`.
 
 use super::*;
 

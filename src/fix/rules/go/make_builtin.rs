@@ -1,6 +1,10 @@
-//! `go.make-builtin`: `f([]int, n)` with `f` undefined: only `make` takes a type as its first argument.
+//! `go.make-builtin`: `f([]int, n)` with `f` undefined: only `make` takes a type as its first
+//! argument. Answers: `undefined: f` called as `f([]int, n)`. Fix: `make`.
 //!
-//! Answers: `undefined: f` called as `f([]int, n)`. Fix: `make`.
+//! Why it is safe: the Go compiler or vet names the exact problem at this position; the fix changes
+//! only what the message points at, and the heal loop validates it before keeping it.
+//!
+//! Example: `xs := new([]int, n)` → `xs := make([]int, n)`.
 
 use super::*;
 

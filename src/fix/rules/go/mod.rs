@@ -49,9 +49,6 @@ pub(crate) fn go_file<'a>(
     error: &'a CodeError,
     program: &'a Program,
 ) -> Option<(&'a Location, &'a str)> {
-    if program.language != TargetLanguage::Go {
-        return None;
-    }
     let loc = error.location.as_ref()?;
     if program.protected.contains(&loc.file) {
         return None;

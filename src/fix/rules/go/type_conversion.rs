@@ -1,6 +1,11 @@
-//! `go.type-conversion`: Conversions for `cannot use` and `mismatched types` errors.
+//! `go.type-conversion`: conversions for `cannot use` and `mismatched types` errors. Answers:
+//! `cannot use x (… type S) as T value`, `(mismatched types S and T)`. Fix: `T(x)`, `string(r)`,
+//! `strconv.Itoa(x)`.
 //!
-//! Answers: `cannot use x (… type S) as T value`, `(mismatched types S and T)`. Fix: `T(x)`, `string(r)`, `strconv.Itoa(x)`.
+//! Why it is safe: the Go compiler or vet names the exact problem at this position; the fix changes
+//! only what the message points at, and the heal loop validates it before keeping it.
+//!
+//! Example: `var f float64 = n` → `var f float64 = float64(n)`.
 
 use super::*;
 

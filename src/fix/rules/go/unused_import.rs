@@ -1,6 +1,10 @@
-//! `go.unused-import`: Removes an import that is not used.
+//! `go.unused-import`: removes an import that is not used. Answers: `"os" imported but not used`.
+//! Fix: remove the import line.
 //!
-//! Answers: `"os" imported but not used`. Fix: remove the import line.
+//! Why it is safe: Go refuses to compile an unused import, and removing it cannot change what the
+//! program does.
+//!
+//! Example: `import "os"` → `(the line removed)`.
 
 use super::*;
 

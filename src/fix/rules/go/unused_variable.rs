@@ -1,6 +1,11 @@
-//! `go.unused-variable`: Fixes for a variable that is declared but never used.
+//! `go.unused-variable`: fixes for a variable that is declared but never used. Answers: `x declared
+//! but not used`. Fix: `:=` → `=` when `x` already exists, rename to `_`, delete the declaration,
+//! or `_ = x`.
 //!
-//! Answers: `x declared but not used`. Fix: `:=` → `=` when `x` already exists, rename to `_`, delete the declaration, or `_ = x`.
+//! Why it is safe: the Go compiler or vet names the exact problem at this position; the fix changes
+//! only what the message points at, and the heal loop validates it before keeping it.
+//!
+//! Example: `x := f()` → `_ = f()`.
 
 use super::*;
 

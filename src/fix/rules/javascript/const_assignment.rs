@@ -1,9 +1,15 @@
-//! `javascript.const-assignment`.
+//! `javascript.const-assignment`: `Assignment to constant variable`: the `const` declaration of the
+//! assigned name becomes `let`.
+//!
+//! Why it is safe: the program assigns the variable on purpose; `let` allows exactly that and
+//! changes nothing else.
+//!
+//! Example: `const total = 0; total += x;` → `let total = 0; total += x;`.
 
 use super::*;
 
 pub(crate) fn const_assignment(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
-    if program.language != JS || !message(error).starts_with("Assignment to constant variable") {
+    if !message(error).starts_with("Assignment to constant variable") {
         return Vec::new();
     }
     let Some(t) = target(error, program) else {

@@ -1,4 +1,10 @@
-//! `javascript.member`.
+//! `javascript.member`: a misspelt member of a standard object or of strings and arrays
+//! (`Math.sqr`, `s.lenght`, `arr.push_back`), from Node's own member tables.
+//!
+//! Why it is safe: the misspelt member does not exist; the candidates are the closest existing
+//! members, validated before they are kept.
+//!
+//! Example: `s.lenght` → `s.length`.
 
 use super::*;
 
@@ -37,9 +43,6 @@ pub(crate) const MEMBER_SLIPS: &[(&str, &str)] = &[
 pub(crate) const INDEX_METHODS: &[&str] = &["charCodeAt", "charAt", "codePointAt", "at"];
 
 pub(crate) fn member(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
-    if program.language != JS {
-        return Vec::new();
-    }
     let msg = message(error);
     let Some(expr) = msg.strip_suffix(" is not a function") else {
         return Vec::new();

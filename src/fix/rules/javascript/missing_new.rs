@@ -1,11 +1,14 @@
-//! `javascript.missing-new`.
+//! `javascript.missing-new`: `Class constructor X cannot be invoked without 'new'`: `new` added
+//! before the call.
+//!
+//! Why it is safe: calling a class without `new` always throws; adding it is the only way the call
+//! can work.
+//!
+//! Example: `const p = Point(1, 2);` → `const p = new Point(1, 2);`.
 
 use super::*;
 
 pub(crate) fn missing_new(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
-    if program.language != JS {
-        return Vec::new();
-    }
     let msg = message(error);
     // `Class constructor Foo cannot be invoked without 'new'`, `Constructor Map requires 'new'`.
     let class = msg

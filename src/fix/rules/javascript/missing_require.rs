@@ -1,4 +1,20 @@
-//! `javascript.missing-require`.
+//! `javascript.missing-require`: an undefined name that is a Node builtin module (`fs`, `path`,
+//! `assert`…): `const fs = require('fs');` at the top of the file.
+//!
+//! Why it is safe: the name is exactly the module's name and nothing else defines it.
+//!
+//! Example:
+//!
+//! ```text
+//! fs.readFileSync(p)
+//! ```
+//!
+//! becomes
+//!
+//! ```text
+//! const fs = require('fs');
+//! fs.readFileSync(p)
+//! ```
 
 use super::*;
 
@@ -27,9 +43,6 @@ pub(crate) fn require_offset(src: &str) -> usize {
 }
 
 pub(crate) fn missing_require(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
-    if program.language != JS {
-        return Vec::new();
-    }
     let Some(name) = not_defined(error) else {
         return Vec::new();
     };
@@ -53,7 +66,7 @@ pub(crate) fn missing_require(id: &str, error: &CodeError, program: &Program) ->
                 t.file,
                 at,
                 at,
-                &format!("const {name} = require('{name}');\n"),
+                format!("const {name} = require('{name}');\n"),
             )],
         );
     } else if let Some((module, binding)) = module {
@@ -69,7 +82,7 @@ pub(crate) fn missing_require(id: &str, error: &CodeError, program: &Program) ->
                 t.file,
                 at,
                 at,
-                &format!("const {binding} = require('{module}');\n"),
+                format!("const {binding} = require('{module}');\n"),
             )],
         );
     }

@@ -1,9 +1,15 @@
-//! `javascript.operators`.
+//! `javascript.operators`: `=>` and `...` where they do not belong (`=>` for `>=`, a spread outside
+//! a call or literal).
+//!
+//! Why it is safe: the parser rejects the operator there; the fix replaces it with the one it was
+//! most likely meant to be.
+//!
+//! Example: `if (a => b) {` → `if (a >= b) {`.
 
 use super::*;
 
 pub(crate) fn operators(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
-    if program.language != JS || !is_syntax(error) {
+    if !is_syntax(error) {
         return Vec::new();
     }
     let Some(t) = target(error, program) else {

@@ -1,4 +1,12 @@
-//! `javascript.test-failure`: Candidate edits when the program runs but does the wrong thing: the classic slips that still parse (`if (a = b)`, `i == 0;` as a statement, `x => x + 1;` as a statement, `[...x]` around a scalar, `<= a.length`, comparisons with `undefined`, commented-out code).
+//! `javascript.test-failure`: candidate edits when the program runs but does the wrong thing: the
+//! classic slips that still parse (`if (a = b)`, `i == 0;` as a statement, `x => x + 1;` as a
+//! statement, `[...x]` around a scalar, `<= a.length`, comparisons with `undefined`, commented-out
+//! code).
+//!
+//! Why it is safe: the program parses and runs, so these are guesses: each candidate is kept only
+//! if the tests then pass.
+//!
+//! Example: `for (let i = 0; i <= n; i++)` → `for (let i = 0; i < n; i++)`.
 
 use super::*;
 
@@ -16,7 +24,7 @@ pub(crate) fn is_test_or_runtime(error: &CodeError) -> bool {
 /// still parse (`if (a = b)`, `i == 0;` as a statement, `x => x + 1;` as a statement, `[...x]`
 /// around a scalar, `<= a.length`, comparisons with `undefined`, commented-out code).
 pub(crate) fn test_failure(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
-    if program.language != JS || !is_test_or_runtime(error) {
+    if !is_test_or_runtime(error) {
         return Vec::new();
     }
     let mut fixes = Fixes::new(id);

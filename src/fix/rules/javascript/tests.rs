@@ -43,10 +43,10 @@ fn tables_match_the_live_node() {
     assert!(status.success());
     for name in ["javascript_node_builtins.txt", "javascript_members.txt"] {
         let live = std::fs::read_to_string(dir.path().join(name)).unwrap();
-        let committed = std::fs::read_to_string(format!("{root}/src/fix/tables/{name}")).unwrap();
+        let committed = std::fs::read_to_string(format!("{root}/src/lang/tables/{name}")).unwrap();
         assert!(
             live == committed,
-            "src/fix/tables/{name} is stale: re-run scripts/gen-node-builtins.js"
+            "src/lang/tables/{name} is stale: re-run scripts/gen-node-builtins.js"
         );
     }
     assert!(tables().builtins.contains("fs"));

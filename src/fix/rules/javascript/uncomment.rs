@@ -1,11 +1,25 @@
-//! `javascript.uncomment`.
+//! `javascript.uncomment`: an undefined name whose declaration is commented out (`// let total =
+//! 0;`): the declaration uncommented.
+//!
+//! Why it is safe: the program uses the name and the commented line declares exactly that name.
+//!
+//! Example:
+//!
+//! ```text
+//! // let total = 0;
+//! total += x;
+//! ```
+//!
+//! becomes
+//!
+//! ```text
+//! let total = 0;
+//! total += x;
+//! ```
 
 use super::*;
 
 pub(crate) fn uncomment(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
-    if program.language != JS {
-        return Vec::new();
-    }
     let Some(name) = not_defined(error) else {
         return Vec::new();
     };

@@ -1,4 +1,10 @@
-//! `python.attribute`.
+//! `python.attribute`: `'X' object has no attribute 'y'`: the closest attribute of the type or
+//! module (`lenght` → `len(…)`, `append` for `push`, `math.sqr` → `math.sqrt`).
+//!
+//! Why it is safe: the attribute does not exist; candidates are existing attributes from the
+//! generated tables, validated before they are kept.
+//!
+//! Example: `xs.push(1)` → `xs.append(1)`.
 
 use super::*;
 
@@ -39,9 +45,6 @@ pub(crate) const ATTRIBUTE_SLIPS: &[(&str, &str)] = &[
 ];
 
 pub(crate) fn attribute(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
-    if program.language != PY {
-        return Vec::new();
-    }
     let msg = message(error);
     if !msg.contains("has no attribute") {
         return Vec::new();

@@ -1,11 +1,26 @@
-//! `python.indentation`.
+//! `python.indentation`: `IndentationError`/`TabError`: the line re-indented to an enclosing level,
+//! tabs expanded, a missing block body given `pass`.
+//!
+//! Why it is safe: the interpreter rejects the indentation; only leading whitespace (or an empty
+//! body) changes.
+//!
+//! Example:
+//!
+//! ```text
+//! def f():
+//! return 1
+//! ```
+//!
+//! becomes
+//!
+//! ```text
+//! def f():
+//!     return 1
+//! ```
 
 use super::*;
 
 pub(crate) fn indentation(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
-    if program.language != PY {
-        return Vec::new();
-    }
     let msg = message(error);
     let code = error.code.as_deref().unwrap_or("");
     let tab = code == "TabError" || msg.contains("inconsistent use of tabs");
@@ -76,7 +91,7 @@ pub(crate) fn indentation(id: &str, error: &CodeError, program: &Program) -> Vec
         fixes.push(
             0.3,
             format!("give the block on line {header} a `pass` body"),
-            vec![edit(t.file, he, he, &format!("\n{want}pass"))],
+            vec![edit(t.file, he, he, format!("\n{want}pass"))],
         );
     } else if msg.contains("unexpected indent") {
         let levels = enclosing_levels(src, lines, line);
@@ -102,7 +117,7 @@ pub(crate) fn indentation(id: &str, error: &CodeError, program: &Program) -> Vec
                 }
                 let (s, _) = lines.range(src, l);
                 let keep = &ind[cur.len().min(ind.len())..];
-                edits.push(edit(t.file, s, s + ind.len(), &format!("{want}{keep}")));
+                edits.push(edit(t.file, s, s + ind.len(), format!("{want}{keep}")));
             }
             if edits.len() > 1 {
                 fixes.push(

@@ -1,13 +1,17 @@
-//! `python.missing-argument`: `f() missing 1 required positional argument: 'x'` / `heappush expected 2 arguments, got 1`: pass a variable of that name, or one of the names assigned last before the call.
+//! `python.missing-argument`: `f() missing 1 required positional argument: 'x'` / `heappush
+//! expected 2 arguments, got 1`: pass a variable of that name, or one of the names assigned last
+//! before the call.
+//!
+//! Why it is safe: the call lacks exactly the argument the message names, and a variable of that
+//! name is in scope.
+//!
+//! Example: `f()  # f(x)` → `f(x)`.
 
 use super::*;
 
 /// `f() missing 1 required positional argument: 'x'` / `heappush expected 2 arguments, got 1`:
 /// pass a variable of that name, or one of the names assigned last before the call.
 pub(crate) fn missing_argument(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
-    if program.language != PY {
-        return Vec::new();
-    }
     let msg = message(error);
     let wanted: Option<&str> = msg
         .split("required positional argument")
@@ -74,7 +78,7 @@ pub(crate) fn missing_argument(id: &str, error: &CodeError, program: &Program) -
         fixes.push(
             conf,
             format!("pass `{name}` as the missing argument"),
-            vec![edit(t.file, at, at, &format!("{sep}{name}"))],
+            vec![edit(t.file, at, at, format!("{sep}{name}"))],
         );
     }
     fixes.done()

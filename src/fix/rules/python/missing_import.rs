@@ -1,4 +1,21 @@
-//! `python.missing-import`.
+//! `python.missing-import`: `name 'X' is not defined` for a stdlib module or a name a stdlib module
+//! exports: `import X` / `from M import X` after the file's imports.
+//!
+//! Why it is safe: nothing in the program defines the name and the stdlib does; the import adds the
+//! definition without touching other code.
+//!
+//! Example:
+//!
+//! ```text
+//! print(sqrt(2))
+//! ```
+//!
+//! becomes
+//!
+//! ```text
+//! from math import sqrt
+//! print(sqrt(2))
+//! ```
 
 use super::*;
 
@@ -8,7 +25,7 @@ pub(crate) fn is_called(src: &str, end: usize) -> bool {
 }
 
 pub(crate) fn missing_import(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
-    if program.language != PY || !is_name_error(error) {
+    if !is_name_error(error) {
         return Vec::new();
     }
     let Some(name) = undefined(error) else {

@@ -44,12 +44,6 @@ pub(crate) fn undefined(error: &CodeError) -> Option<String> {
     is_identifier(name).then(|| name.to_string())
 }
 
-pub(crate) fn is_identifier(s: &str) -> bool {
-    let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
-        && chars.all(|c| c.is_alphanumeric() || c == '_')
-}
-
 /// Byte range of the identifier `name` at or nearest the error position on its line.
 pub(crate) fn name_at(t: &Target<'_>, name: &str) -> Option<(usize, usize)> {
     let (ls, le) = t.lines.range(t.text, t.line);

@@ -1,11 +1,14 @@
-//! `python.module-name`.
+//! `python.module-name`: `No module named 'X'`: the closest stdlib module name (`maths` → `math`),
+//! or the import of a name that is a member, not a module.
+//!
+//! Why it is safe: the module does not exist; candidates are stdlib modules from the generated
+//! table.
+//!
+//! Example: `import maths` → `import math`.
 
 use super::*;
 
 pub(crate) fn module_name(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
-    if program.language != PY {
-        return Vec::new();
-    }
     let msg = message(error);
     let mut fixes = Fixes::new(id);
     let Some(t) = target(error, program) else {

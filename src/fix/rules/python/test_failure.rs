@@ -1,4 +1,10 @@
-//! `python.test-failure`: Candidate edits when the program runs but does the wrong thing: commented-out code, a `return` indented into a loop, off-by-one subscripts at an IndexError.
+//! `python.test-failure`: candidate edits when the program runs but does the wrong thing:
+//! commented-out code, a `return` indented into a loop, off-by-one subscripts at an IndexError.
+//!
+//! Why it is safe: the program parses and runs, so these are guesses: each candidate is kept only
+//! if the tests then pass.
+//!
+//! Example: `for i in range(n + 1):` → `for i in range(n):`.
 
 use super::*;
 
@@ -11,7 +17,7 @@ pub(crate) fn is_runtime_or_test(error: &CodeError) -> bool {
 /// Candidate edits when the program runs but does the wrong thing: commented-out code,
 /// a `return` indented into a loop, off-by-one subscripts at an IndexError.
 pub(crate) fn test_failure(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
-    if program.language != PY || !is_runtime_or_test(error) {
+    if !is_runtime_or_test(error) {
         return Vec::new();
     }
     let mut fixes = Fixes::new(id);

@@ -44,10 +44,10 @@ fn tables_match_the_live_interpreter() {
     assert!(status.success());
     for name in ["python_stdlib.txt", "python_members.txt"] {
         let live = std::fs::read_to_string(dir.path().join(name)).unwrap();
-        let committed = std::fs::read_to_string(format!("{root}/src/fix/tables/{name}")).unwrap();
+        let committed = std::fs::read_to_string(format!("{root}/src/lang/tables/{name}")).unwrap();
         assert!(
             live == committed,
-            "src/fix/tables/{name} is stale: re-run scripts/gen-python-stdlib.py"
+            "src/lang/tables/{name} is stale: re-run scripts/gen-python-stdlib.py"
         );
     }
     assert!(tables().stdlib.contains("collections"));

@@ -1,4 +1,12 @@
-//! `python.type-conversion`: A TypeError that one conversion removes: `"n: " + n` → `"n: " + str(n)`, `range(s)` → `range(int(s))`, `a[n / 2]` → `a[n // 2]`, `len(n)` → `len(str(n))`, `for i in n` → `for i in range(n)`. The operands come from the error's span (Python 3.11+ carets give the failing expression exactly; without them, the whole statement on the line).
+//! `python.type-conversion`: a TypeError that one conversion removes: `"n: " + n` → `"n: " +
+//! str(n)`, `range(s)` → `range(int(s))`, `a[n / 2]` → `a[n // 2]`, `len(n)` → `len(str(n))`, `for
+//! i in n` → `for i in range(n)`. The operands come from the error's span (Python 3.11+ carets give
+//! the failing expression exactly; without them, the whole statement on the line).
+//!
+//! Why it is safe: the interpreter says which operand has the wrong type; the fix converts that
+//! operand and nothing else.
+//!
+//! Example: `"n: " + n` → `"n: " + str(n)`.
 
 use super::*;
 
@@ -7,9 +15,7 @@ use super::*;
 /// `for i in range(n)`. The operands come from the error's span (Python 3.11+ carets give the
 /// failing expression exactly; without them, the whole statement on the line).
 pub(crate) fn type_conversion(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
-    if program.language != PY
-        || !(error.error_type == ErrorType::TypeMismatch
-            || error.code.as_deref() == Some("TypeError"))
+    if !(error.error_type == ErrorType::TypeMismatch || error.code.as_deref() == Some("TypeError"))
     {
         return Vec::new();
     }

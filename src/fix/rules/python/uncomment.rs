@@ -1,11 +1,28 @@
-//! `python.uncomment`: Comments that define `name`: `# x = 1` (uncomment), `# Store the result x = []` (the code after the prose goes on its own line).
+//! `python.uncomment`: comments that define `name`: `# x = 1` (uncomment), `# Store the result x =
+//! []` (the code after the prose goes on its own line).
+//!
+//! Why it is safe: the program uses the name and the commented line defines exactly that name.
+//!
+//! Example:
+//!
+//! ```text
+//! # x = 1
+//! print(x)
+//! ```
+//!
+//! becomes
+//!
+//! ```text
+//! x = 1
+//! print(x)
+//! ```
 
 use super::*;
 
 /// Comments that define `name`: `# x = 1` (uncomment), `# Store the result x = []` (the code
 /// after the prose goes on its own line).
 pub(crate) fn uncomment(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
-    if program.language != PY || !is_name_error(error) {
+    if !is_name_error(error) {
         return Vec::new();
     }
     let Some(name) = undefined(error) else {
@@ -72,7 +89,7 @@ pub(crate) fn comment_definitions(fixes: &mut Fixes<'_>, file: &str, src: &str, 
             fixes.push(
                 0.5,
                 format!("move the definition of `{name}` out of the comment"),
-                vec![edit(file, prose_end, at, &format!("\n{indent}"))],
+                vec![edit(file, prose_end, at, format!("\n{indent}"))],
             );
         }
     }

@@ -1,4 +1,10 @@
-//! `python.undefined-name`.
+//! `python.undefined-name`: `name 'x' is not defined`: the closest defined or builtin name, another
+//! language's spelling (`null` → `None`, `len` for `length`) or a well-known constant.
+//!
+//! Why it is safe: the name is undefined; candidates are names that exist, validated before they
+//! are kept.
+//!
+//! Example: `return null` → `return None`.
 
 use super::*;
 
@@ -49,7 +55,7 @@ pub(crate) const CONSTANTS: &[(&str, &[&str])] = &[
 ];
 
 pub(crate) fn undefined_name(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
-    if program.language != PY || !is_name_error(error) {
+    if !is_name_error(error) {
         return Vec::new();
     }
     let Some(name) = undefined(error) else {
@@ -124,7 +130,7 @@ pub(crate) fn undefined_name(id: &str, error: &CodeError, program: &Program) -> 
             fixes.push(
                 0.3 - 0.05 * k as f64,
                 format!("define `{name} = {value}`"),
-                vec![edit(t.file, at, at, &format!("{name} = {value}\n"))],
+                vec![edit(t.file, at, at, format!("{name} = {value}\n"))],
             );
         }
     }

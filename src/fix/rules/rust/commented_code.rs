@@ -1,6 +1,11 @@
-//! `rust.commented-code`: Uncomments code cut off by a trailing `//` comment (`if d.abs() // < t {`).
+//! `rust.commented-code`: uncomments code cut off by a trailing `//` comment (`if d.abs() // < t
+//! {`). Answers: parser errors, test failures, timeouts. Fix: uncomment code cut off by a trailing
+//! comment (`if d // < t {`).
 //!
-//! Answers: parser errors, test failures, timeouts. Fix: uncomment code cut off by a trailing comment (`if d // < t {`).
+//! Why it is safe: rustc names the exact problem at this position; the fix changes only what the
+//! message points at, and the heal loop validates it before keeping it.
+//!
+//! Example: `if d.abs() // < t {` → `if d.abs() < t {`.
 
 use super::*;
 
@@ -16,7 +21,7 @@ impl Rule for CommentedCode {
             error.error_type,
             ErrorType::SyntaxError | ErrorType::TestFailure | ErrorType::TelemetryMismatch
         );
-        if program.language != TargetLanguage::Rust || !relevant {
+        if !relevant {
             return Vec::new();
         }
         crate::fix::text::commented_code_fixes(Self::META.id, program, false)

@@ -1,6 +1,23 @@
-//! `rust.expected-token`: Inserts or substitutes the token a parser error says it expected.
+//! `rust.expected-token`: inserts or substitutes the token a parser error says it expected.
+//! Answers: parser errors "expected `X`, found `Y`", "expected one of …", "unexpected `==`",
+//! "missing `in` in `for` loop". Fix: insert or substitute the expected token.
 //!
-//! Answers: parser errors "expected `X`, found `Y`", "expected one of …", "unexpected `==`", "missing `in` in `for` loop". Fix: insert or substitute the expected token.
+//! Why it is safe: rustc names the exact problem at this position; the fix changes only what the
+//! message points at, and the heal loop validates it before keeping it.
+//!
+//! Example:
+//!
+//! ```text
+//! let x = 1
+//! let y = 2;
+//! ```
+//!
+//! becomes
+//!
+//! ```text
+//! let x = 1;
+//! let y = 2;
+//! ```
 
 use super::*;
 
@@ -12,7 +29,7 @@ impl Rule for ExpectedToken {
         .language(TargetLanguage::Rust);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if !is_rust(error, program) || error.error_type != ErrorType::SyntaxError {
+        if error.location.is_none() || error.error_type != ErrorType::SyntaxError {
             return Vec::new();
         }
         let Some((loc, text)) = error_file(error, program) else {

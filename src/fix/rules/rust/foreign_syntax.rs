@@ -1,6 +1,11 @@
-//! `rust.foreign-syntax`: Rewrites constructs from other languages wherever they occur in the file.
+//! `rust.foreign-syntax`: rewrites constructs from other languages wherever they occur in the file.
+//! Answers: parser errors. Fix: other languages' keywords (`import`, `func`, `elif`, `foreach`,
+//! `set`/`var`, `do`), `vec[…]`, `# comments`, `use a:b`.
 //!
-//! Answers: parser errors. Fix: other languages' keywords (`import`, `func`, `elif`, `foreach`, `set`/`var`, `do`), `vec[…]`, `# comments`, `use a:b`.
+//! Why it is safe: rustc names the exact problem at this position; the fix changes only what the
+//! message points at, and the heal loop validates it before keeping it.
+//!
+//! Example: `import std::io;` → `use std::io;`.
 
 use super::*;
 
@@ -29,7 +34,7 @@ impl Rule for ForeignSyntax {
         .language(TargetLanguage::Rust);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if !is_rust(error, program) || error.error_type != ErrorType::SyntaxError {
+        if error.location.is_none() || error.error_type != ErrorType::SyntaxError {
             return Vec::new();
         }
         let Some((loc, text)) = error_file(error, program) else {

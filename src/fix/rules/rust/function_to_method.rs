@@ -1,6 +1,10 @@
-//! `rust.function-to-method`: `round(x)` → `x.round()` when the "function" is really a method of the argument.
+//! `rust.function-to-method`: `round(x)` → `x.round()` when the "function" is really a method of
+//! the argument. Answers: E0425 on a known method name. Fix: `round(x)` → `x.round()`.
 //!
-//! Answers: E0425 on a known method name. Fix: `round(x)` → `x.round()`.
+//! Why it is safe: rustc names the exact problem at this position; the fix changes only what the
+//! message points at, and the heal loop validates it before keeping it.
+//!
+//! Example: `round(x)` → `x.round()`.
 
 use super::*;
 
@@ -12,7 +16,7 @@ impl Rule for FunctionToMethod {
         .language(TargetLanguage::Rust);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if !is_rust(error, program)
+        if error.location.is_none()
             || code(error) != "E0425"
             || !error.message.starts_with("cannot find function")
         {

@@ -1,6 +1,11 @@
-//! `rust.method-misname`: Renames an unknown method to the one Rust calls it.
+//! `rust.method-misname`: renames an unknown method to the one Rust calls it. Answers: E0599. Fix:
+//! `len` for `size`/`length`, `push` for `append`, …; `.iter()` before iterator methods on
+//! collections.
 //!
-//! Answers: E0599. Fix: `len` for `size`/`length`, `push` for `append`, …; `.iter()` before iterator methods on collections.
+//! Why it is safe: rustc names the exact problem at this position; the fix changes only what the
+//! message points at, and the heal loop validates it before keeping it.
+//!
+//! Example: `v.length()` → `v.len()`.
 
 use super::*;
 
@@ -150,7 +155,7 @@ impl Rule for MethodMisname {
         .language(TargetLanguage::Rust);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if !is_rust(error, program) || code(error) != "E0599" {
+        if error.location.is_none() || code(error) != "E0599" {
             return Vec::new();
         }
         let Some((loc, text)) = error_file(error, program) else {

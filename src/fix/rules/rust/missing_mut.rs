@@ -1,6 +1,10 @@
-//! `rust.missing-mut`: `let x` → `let mut x` (and `&T` → `&mut T` for a parameter borrowed mutably).
+//! `rust.missing-mut`: `let x` → `let mut x` (and `&T` → `&mut T` for a parameter borrowed
+//! mutably). Answers: E0384/E0596/E0594. Fix: `mut` at the binding (or `&mut` in a parameter type).
 //!
-//! Answers: E0384/E0596/E0594. Fix: `mut` at the binding (or `&mut` in a parameter type).
+//! Why it is safe: rustc reports that the binding is mutated; adding `mut` lets it compile and
+//! changes no behaviour.
+//!
+//! Example: `let v = Vec::new(); v.push(1);` → `let mut v = Vec::new(); v.push(1);`.
 
 use super::*;
 
@@ -12,7 +16,7 @@ impl Rule for MissingMut {
         RuleMeta::new("rust.missing-mut", FixApplicability::Safe).language(TargetLanguage::Rust);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if !is_rust(error, program) || !matches!(code(error), "E0384" | "E0596" | "E0594") {
+        if error.location.is_none() || !matches!(code(error), "E0384" | "E0596" | "E0594") {
             return Vec::new();
         }
         let Some((loc, text)) = error_file(error, program) else {

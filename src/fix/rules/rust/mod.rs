@@ -35,10 +35,6 @@ mod tests;
 pub(crate) mod type_conversion;
 pub(crate) mod uncomment_definition;
 
-pub(crate) fn is_rust(error: &CodeError, program: &Program) -> bool {
-    program.language == TargetLanguage::Rust && error.location.is_some()
-}
-
 /// The file and text an error points at, when fixes may edit it.
 pub(crate) fn error_file<'a>(
     error: &'a CodeError,

@@ -1,6 +1,11 @@
-//! `rust.type-conversion`: Conversions for "mismatched types: expected `E`, found `F`".
+//! `rust.type-conversion`: conversions for "mismatched types: expected `E`, found `F`". Answers:
+//! E0308. Fix: `.to_string()`, `&`, `*`, `as T`, `Some(…)`, `.unwrap()`, `.clone()`, `.into()`,
+//! float/int literals.
 //!
-//! Answers: E0308. Fix: `.to_string()`, `&`, `*`, `as T`, `Some(…)`, `.unwrap()`, `.clone()`, `.into()`, float/int literals.
+//! Why it is safe: rustc names the exact problem at this position; the fix changes only what the
+//! message points at, and the heal loop validates it before keeping it.
+//!
+//! Example: `let s: String = "a";` → `let s: String = "a".to_string();`.
 
 use super::*;
 
@@ -12,7 +17,7 @@ impl Rule for TypeConversion {
         .language(TargetLanguage::Rust);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if !is_rust(error, program) || code(error) != "E0308" {
+        if error.location.is_none() || code(error) != "E0308" {
             return Vec::new();
         }
         let Some((loc, text)) = error_file(error, program) else {

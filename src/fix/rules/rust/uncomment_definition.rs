@@ -1,6 +1,22 @@
-//! `rust.uncomment-definition`: Uncomments `// let x = …` when `x` is used later and undefined.
-//!
+//! `rust.uncomment-definition`: uncomments `// let x = …` when `x` is used later and undefined.
 //! Answers: E0425. Fix: uncomment `// let x = …` written before the use.
+//!
+//! Why it is safe: rustc names the exact problem at this position; the fix changes only what the
+//! message points at, and the heal loop validates it before keeping it.
+//!
+//! Example:
+//!
+//! ```text
+//! // let total = 0;
+//! total += x;
+//! ```
+//!
+//! becomes
+//!
+//! ```text
+//! let total = 0;
+//! total += x;
+//! ```
 
 use super::*;
 
@@ -12,7 +28,7 @@ impl Rule for UncommentDefinition {
         .language(TargetLanguage::Rust);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if !is_rust(error, program) || !matches!(code(error), "E0425" | "E0412" | "E0433" | "E0422")
+        if error.location.is_none() || !matches!(code(error), "E0425" | "E0412" | "E0433" | "E0422")
         {
             return Vec::new();
         }
