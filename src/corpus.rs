@@ -25,6 +25,84 @@ pub struct HealCase {
     pub options: BTreeMap<String, String>,
     #[serde(default)]
     pub meta: serde_json::Value,
+    /// The program's data files: path → text, or `{"base64": "…"}` for any bytes.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub data_files: BTreeMap<String, DataFile>,
+}
+
+/// One data file of a corpus case: UTF-8 text as a plain string, other bytes in base64.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum DataFile {
+    Text(String),
+    Base64 { base64: String },
+}
+
+impl DataFile {
+    /// The file's bytes. `Err` names what is wrong with a bad base64 string.
+    pub fn bytes(&self) -> Result<Vec<u8>, String> {
+        match self {
+            DataFile::Text(text) => Ok(text.as_bytes().to_vec()),
+            DataFile::Base64 { base64 } => base64_decode(base64),
+        }
+    }
+
+    /// Text when `bytes` is UTF-8, else base64.
+    pub fn from_bytes(bytes: &[u8]) -> DataFile {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => DataFile::Text(text.to_string()),
+            Err(_) => DataFile::Base64 {
+                base64: base64_encode(bytes),
+            },
+        }
+    }
+}
+
+const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Standard base64 (RFC 4648, with padding).
+pub fn base64_encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(BASE64[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Decodes standard base64 (padding optional, whitespace ignored).
+pub fn base64_decode(text: &str) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(text.len() / 4 * 3);
+    let mut acc = 0u32;
+    let mut bits = 0u32;
+    for c in text.chars().filter(|c| !c.is_whitespace()) {
+        if c == '=' {
+            break;
+        }
+        let value = BASE64
+            .iter()
+            .position(|&b| b as char == c)
+            .ok_or_else(|| format!("`{c}` is not a base64 character"))?;
+        acc = (acc << 6) | value as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Ok(out)
 }
 
 impl HealCase {
@@ -34,11 +112,19 @@ impl HealCase {
             .language
             .parse()
             .map_err(|e: crate::types::UnknownLanguage| CaseError::Invalid(e.to_string()))?;
+        let mut data_files = BTreeMap::new();
+        for (path, file) in &self.data_files {
+            let bytes = file
+                .bytes()
+                .map_err(|why| CaseError::Invalid(format!("data file {path}: {why}")))?;
+            data_files.insert(path.clone(), bytes);
+        }
         let program = Program {
             language,
             files: self.files.clone(),
             protected: self.protected.clone(),
             options: self.options.clone(),
+            data_files,
         };
         program.check()?;
         Ok(program)
@@ -172,5 +258,37 @@ mod tests {
         assert_eq!(bad, [3, 4, 5, 6]);
         assert!(corpus.malformed[1].message.contains("unknown language"));
         assert!(corpus.malformed[3].message.contains("duplicate id"));
+        assert!(program.data_files.is_empty());
+    }
+
+    #[test]
+    fn cases_carry_data_files_as_text_or_base64() {
+        let line = r#"{"id":"a","language":"python","files":{"main.py":"print(open('c.json').read())\n"},"data_files":{"c.json":"{\"k\": 1}\n","img.bin":{"base64":"AP8BAg=="}}}"#;
+        let case: HealCase = serde_json::from_str(line).unwrap();
+        let program = case.program().unwrap();
+        assert_eq!(program.data_files["c.json"], b"{\"k\": 1}\n");
+        assert_eq!(program.data_files["img.bin"], [0, 255, 1, 2]);
+        // Written back the same way.
+        let again = serde_json::to_value(&case).unwrap();
+        assert_eq!(again["data_files"]["img.bin"]["base64"], "AP8BAg==");
+        for bytes in [
+            &b""[..],
+            b"a",
+            b"ab",
+            b"abc",
+            b"abcd",
+            &[0, 255, 254, 253, 7],
+        ] {
+            assert_eq!(base64_decode(&base64_encode(bytes)).unwrap(), bytes);
+            assert_eq!(DataFile::from_bytes(bytes).bytes().unwrap(), bytes);
+        }
+        assert_eq!(base64_encode(b"abcd"), "YWJjZA==");
+        let bad = r#"{"id":"b","language":"python","files":{"main.py":"x = 1\n"},"data_files":{"d":{"base64":"!!"}}}"#;
+        let case: HealCase = serde_json::from_str(bad).unwrap();
+        assert!(case
+            .program()
+            .unwrap_err()
+            .to_string()
+            .contains("data file d"));
     }
 }

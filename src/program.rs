@@ -1,8 +1,9 @@
-//! A program: a language and a set of text files, with the paths no fix may touch.
+//! A program: a language, its source files (text), its data files (any bytes: what the program
+//! reads at run time), and the paths no fix may touch.
 //!
 //! Every stage takes and returns `Program` values; only [`Program::load`] reads the disk, and it
-//! rejects bad input (binary or non-UTF-8 files, unsafe paths, oversized projects) with an error
-//! that names the file and the problem.
+//! rejects bad input (binary or non-UTF-8 sources, unsafe paths, oversized projects, a directory
+//! in several languages) with an error that names the file and the problem.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
@@ -17,6 +18,12 @@ pub const MAX_FILE_BYTES: usize = 1 << 20;
 pub const MAX_PROGRAM_BYTES: usize = 8 << 20;
 /// Most files accepted in one program.
 pub const MAX_FILES: usize = 512;
+/// Most data files (non-source files: `config.json`, `testdata/…`) in one program.
+pub const MAX_DATA_FILES: usize = 64;
+/// Largest single data file accepted, in bytes.
+pub const MAX_DATA_FILE_BYTES: usize = 1 << 20;
+/// Largest total of a program's data files, in bytes.
+pub const MAX_DATA_BYTES: usize = 4 << 20;
 
 /// Directories never read when loading a project (build output, VCS, dependencies).
 const SKIPPED_DIRS: &[&str] = &[
@@ -42,6 +49,12 @@ pub struct Program {
     /// Toolchain options as strings, e.g. `edition = "2021"` for Rust.
     #[serde(default)]
     pub options: BTreeMap<String, String>,
+    /// Relative path → contents of the files the program reads but that are not its sources
+    /// (any bytes). Copied into the sandbox beside the sources and part of the cache key;
+    /// never edited by a fix. Bounded by [`MAX_DATA_FILES`], [`MAX_DATA_FILE_BYTES`] and
+    /// [`MAX_DATA_BYTES`].
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub data_files: BTreeMap<String, Vec<u8>>,
 }
 
 /// Why a program was rejected.
@@ -83,6 +96,29 @@ pub enum ProgramError {
     UnknownLanguage(PathBuf),
     #[error("{0} is marked protected but is not one of the program's files")]
     UnknownProtectedPath(String),
+    #[error("the program has more than {0} data files; remove the files it does not read")]
+    TooManyDataFiles(usize),
+    #[error("{path}: data file of {size} bytes is over the {limit}-byte limit for one data file")]
+    DataFileTooLarge {
+        path: String,
+        size: usize,
+        limit: usize,
+    },
+    #[error("the program's data files total {size} bytes, over the {limit}-byte limit")]
+    DataTooLarge { size: usize, limit: usize },
+    #[error("{0} is both a source file and a data file")]
+    DataFileShadowsSource(String),
+    #[error(
+        "{path} holds sources in several languages ({found}); pick one with {flags} (the other \
+         files are then kept as data files)",
+        found = languages.iter().map(|(l, n)| format!("{l}: {n} file{}", if *n == 1 { "" } else { "s" })).collect::<Vec<_>>().join(", "),
+        flags = languages.iter().map(|(l, _)| format!("`--lang {l}`")).collect::<Vec<_>>().join(" or ")
+    )]
+    MixedLanguages {
+        path: PathBuf,
+        /// Each language found, with its number of source files.
+        languages: Vec<(TargetLanguage, usize)>,
+    },
 }
 
 impl Program {
@@ -96,9 +132,24 @@ impl Program {
             files: files.into_iter().collect(),
             protected: BTreeSet::new(),
             options: BTreeMap::new(),
+            data_files: BTreeMap::new(),
         };
         program.check()?;
         Ok(program)
+    }
+
+    /// Adds a data file (any bytes), checked like one loaded from disk.
+    ///
+    /// # Errors
+    /// An unsafe path, a path that is also a source, or a limit exceeded.
+    pub fn with_data_file(
+        mut self,
+        path: impl Into<String>,
+        contents: impl Into<Vec<u8>>,
+    ) -> Result<Program, ProgramError> {
+        self.data_files.insert(path.into(), contents.into());
+        self.check()?;
+        Ok(self)
     }
 
     /// Marks paths as protected. Each must be one of the program's files.
@@ -158,13 +209,47 @@ impl Program {
                 return Err(ProgramError::UnknownProtectedPath(path.clone()));
             }
         }
+        self.check_data_files()
+    }
+
+    fn check_data_files(&self) -> Result<(), ProgramError> {
+        if self.data_files.len() > MAX_DATA_FILES {
+            return Err(ProgramError::TooManyDataFiles(MAX_DATA_FILES));
+        }
+        let mut total = 0usize;
+        for (path, bytes) in &self.data_files {
+            check_relative_path(path)?;
+            if self.files.contains_key(path) {
+                return Err(ProgramError::DataFileShadowsSource(path.clone()));
+            }
+            if bytes.len() > MAX_DATA_FILE_BYTES {
+                return Err(ProgramError::DataFileTooLarge {
+                    path: path.clone(),
+                    size: bytes.len(),
+                    limit: MAX_DATA_FILE_BYTES,
+                });
+            }
+            total += bytes.len();
+        }
+        if total > MAX_DATA_BYTES {
+            return Err(ProgramError::DataTooLarge {
+                size: total,
+                limit: MAX_DATA_BYTES,
+            });
+        }
         Ok(())
     }
 
     /// Loads a single source file or a project directory. `language` overrides detection.
     ///
-    /// In a directory, files whose extension belongs to the language are loaded (and, for Go,
-    /// `go.mod`); build output and VCS directories are skipped. Test files are protected.
+    /// In a directory, files whose extension belongs to the language are its sources (and, for
+    /// Go, `go.mod`); every other regular file is a data file (bounded, see
+    /// [`MAX_DATA_FILES`]). Symlinks, hidden files, build output and VCS directories are
+    /// skipped. Test files are protected.
+    ///
+    /// # Errors
+    /// Besides unreadable or oversized input: a directory holding sources in several languages
+    /// and no `language` is [`ProgramError::MixedLanguages`], never silently one of them.
     pub fn load(path: &Path, language: Option<TargetLanguage>) -> Result<Program, ProgramError> {
         let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => ProgramError::NotFound(path.to_path_buf()),
@@ -174,9 +259,19 @@ impl Program {
             },
         })?;
         let mut files = BTreeMap::new();
+        let mut others: BTreeMap<String, Vec<u8>> = BTreeMap::new();
         if meta.is_dir() {
             let mut total = 0usize;
-            collect_dir(path, path, &mut files, &mut total)?;
+            collect_dir(path, path, &mut files, &mut others, &mut total)?;
+            if language.is_none() {
+                let found = languages_in(&files);
+                if found.len() > 1 {
+                    return Err(ProgramError::MixedLanguages {
+                        path: path.to_path_buf(),
+                        languages: found,
+                    });
+                }
+            }
         } else {
             let name = path
                 .file_name()
@@ -189,7 +284,15 @@ impl Program {
             None => detect_language(&files)
                 .ok_or_else(|| ProgramError::UnknownLanguage(path.to_path_buf()))?,
         };
-        files.retain(|name, _| belongs_to(language, name));
+        // Another language's sources (with `--lang`) are data files, kept as they are.
+        let (files, foreign): (BTreeMap<_, _>, BTreeMap<_, _>) = files
+            .into_iter()
+            .partition(|(name, _)| belongs_to(language, name));
+        others.extend(
+            foreign
+                .into_iter()
+                .map(|(name, text)| (name, text.into_bytes())),
+        );
         if files.is_empty() {
             return Err(ProgramError::Empty);
         }
@@ -203,6 +306,7 @@ impl Program {
             files,
             protected,
             options: BTreeMap::new(),
+            data_files: others,
         };
         program.check()?;
         Ok(program)
@@ -278,6 +382,27 @@ fn belongs_to(language: TargetLanguage, name: &str) -> bool {
         || (language == TargetLanguage::Go && name == "go.mod")
 }
 
+/// The languages whose sources are among `files` (by extension), with their file counts.
+pub fn languages_in(files: &BTreeMap<String, String>) -> Vec<(TargetLanguage, usize)> {
+    TargetLanguage::ALL
+        .iter()
+        .map(|lang| {
+            let n = files
+                .keys()
+                .filter(|name| {
+                    let ext = Path::new(name.as_str())
+                        .extension()
+                        .and_then(|e| e.to_str())
+                        .unwrap_or("");
+                    TargetLanguage::from_extension(ext) == Some(*lang)
+                })
+                .count();
+            (*lang, n)
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect()
+}
+
 /// The language most of the files are written in (by extension), ties broken by a fixed order.
 pub fn detect_language(files: &BTreeMap<String, String>) -> Option<TargetLanguage> {
     let mut counts = [0usize; 4];
@@ -321,10 +446,44 @@ fn read_text(path: &Path, name: &str) -> Result<String, ProgramError> {
     String::from_utf8(bytes).map_err(|_| ProgramError::NotUtf8(name.to_string()))
 }
 
+/// Reads one data file, within the data limits.
+fn read_data(
+    path: &Path,
+    rel: &str,
+    data: &mut BTreeMap<String, Vec<u8>>,
+) -> Result<(), ProgramError> {
+    if data.len() >= MAX_DATA_FILES {
+        return Err(ProgramError::TooManyDataFiles(MAX_DATA_FILES));
+    }
+    let io = |source| ProgramError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    if size > MAX_DATA_FILE_BYTES as u64 {
+        return Err(ProgramError::DataFileTooLarge {
+            path: rel.to_string(),
+            size: usize::try_from(size).unwrap_or(usize::MAX),
+            limit: MAX_DATA_FILE_BYTES,
+        });
+    }
+    let bytes = std::fs::read(path).map_err(io)?;
+    let total: usize = data.values().map(Vec::len).sum::<usize>() + bytes.len();
+    if total > MAX_DATA_BYTES {
+        return Err(ProgramError::DataTooLarge {
+            size: total,
+            limit: MAX_DATA_BYTES,
+        });
+    }
+    data.insert(rel.to_string(), bytes);
+    Ok(())
+}
+
 fn collect_dir(
     root: &Path,
     dir: &Path,
     files: &mut BTreeMap<String, String>,
+    data: &mut BTreeMap<String, Vec<u8>>,
     total: &mut usize,
 ) -> Result<(), ProgramError> {
     let entries = std::fs::read_dir(dir).map_err(|source| ProgramError::Io {
@@ -349,15 +508,14 @@ fn collect_dir(
         let name = entry.file_name().to_string_lossy().into_owned();
         if file_type.is_dir() {
             if !SKIPPED_DIRS.contains(&name.as_str()) && !name.starts_with('.') {
-                collect_dir(root, &path, files, total)?;
+                collect_dir(root, &path, files, data, total)?;
             }
             continue;
         }
         if !file_type.is_file() {
             continue;
         }
-        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-        if TargetLanguage::from_extension(ext).is_none() && name != "go.mod" {
+        if name.starts_with('.') {
             continue;
         }
         let rel = path
@@ -365,6 +523,11 @@ fn collect_dir(
             .map_err(|_| ProgramError::NotFound(path.clone()))?
             .to_string_lossy()
             .into_owned();
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if TargetLanguage::from_extension(ext).is_none() && name != "go.mod" {
+            read_data(&path, &rel, data)?;
+            continue;
+        }
         let text = read_text(&path, &rel)?;
         *total += text.len();
         if *total > MAX_PROGRAM_BYTES {
@@ -456,6 +619,63 @@ mod tests {
             ["main.py", "test_main.py"]
         );
         assert!(p.protected.contains("test_main.py"));
+        // Other files are data files, symlinks are not followed.
+        assert_eq!(p.data_files.keys().collect::<Vec<_>>(), ["notes.txt"]);
+        assert_eq!(p.data_files["notes.txt"], b"ignored");
+        std::os::unix::fs::symlink("/etc/passwd", dir.path().join("passwd.txt")).unwrap();
+        let p = Program::load(dir.path(), None).unwrap();
+        assert_eq!(p.data_files.keys().collect::<Vec<_>>(), ["notes.txt"]);
+    }
+
+    #[test]
+    fn data_files_are_bounded() {
+        let p = Program::new(TargetLanguage::Python, files(&[("a.py", "x = 1\n")])).unwrap();
+        let err = p
+            .clone()
+            .with_data_file("big.bin", vec![0u8; MAX_DATA_FILE_BYTES + 1])
+            .unwrap_err();
+        assert!(
+            matches!(err, ProgramError::DataFileTooLarge { .. }),
+            "{err}"
+        );
+        let mut many = p.clone();
+        for i in 0..=MAX_DATA_FILES {
+            many.data_files.insert(format!("d{i}.txt"), b"x".to_vec());
+        }
+        assert!(matches!(
+            many.check().unwrap_err(),
+            ProgramError::TooManyDataFiles(MAX_DATA_FILES)
+        ));
+        let err = p.clone().with_data_file("../x", b"x".to_vec()).unwrap_err();
+        assert!(matches!(err, ProgramError::UnsafePath { .. }));
+        let err = p.clone().with_data_file("a.py", b"x".to_vec()).unwrap_err();
+        assert!(matches!(err, ProgramError::DataFileShadowsSource(_)));
+        // Binary is fine.
+        let p = p.with_data_file("img.bin", vec![0u8, 255, 1]).unwrap();
+        assert_eq!(p.data_files["img.bin"], [0, 255, 1]);
+    }
+
+    #[test]
+    fn a_directory_in_several_languages_is_refused_unless_one_is_picked() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("app.js"), "console.log(1)\n").unwrap();
+        std::fs::write(dir.path().join("util.js"), "module.exports = 1\n").unwrap();
+        std::fs::write(dir.path().join("tool.py"), "print(1)\n").unwrap();
+        let err = Program::load(dir.path(), None).unwrap_err();
+        assert!(matches!(err, ProgramError::MixedLanguages { .. }));
+        let message = err.to_string();
+        assert!(
+            message.ends_with(
+                "holds sources in several languages (python: 1 file, javascript: 2 files); pick one with `--lang python` or `--lang javascript` (the other files are then kept as data files)"
+            ),
+            "{message}"
+        );
+        let p = Program::load(dir.path(), Some(TargetLanguage::Python)).unwrap();
+        assert_eq!(p.files.keys().collect::<Vec<_>>(), ["tool.py"]);
+        assert_eq!(
+            p.data_files.keys().collect::<Vec<_>>(),
+            ["app.js", "util.js"]
+        );
     }
 
     #[test]

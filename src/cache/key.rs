@@ -52,6 +52,12 @@ impl CacheKey {
             k.part("file.path", path.as_bytes());
             k.part("file.text", text.as_bytes());
         }
+        // Data files are inputs too: a changed `config.json` must miss.
+        k.count("data_files", program.data_files.len());
+        for (path, bytes) in &program.data_files {
+            k.part("data.path", path.as_bytes());
+            k.part("data.bytes", bytes);
+        }
         k.count("commands", commands.len());
         for command in commands {
             k.part("cmd.step", command.step.name().as_bytes());
