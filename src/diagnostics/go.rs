@@ -618,7 +618,9 @@ pub fn parse_test(input: &ParseInput<'_>) -> Vec<CodeError> {
         let indent = line.len() - trimmed.len();
         if indent >= 4 && line.starts_with("    ") {
             if let Some((index, entry_indent)) = open_entry {
-                if indent >= entry_indent + 4 || line[entry_indent..].starts_with('\t') {
+                if indent >= entry_indent + 4
+                    || line.get(entry_indent..).is_some_and(|rest| rest.starts_with('\t'))
+                {
                     entries[index]
                         .lines
                         .push(line.trim_start_matches(' ').trim_end().to_string());
@@ -939,15 +941,18 @@ pub fn parse_test_run(input: &ParseInput<'_>) -> Parsed {
             ),
         )
         .with_code(TESTS_INCOMPLETE);
-        error.test_name = never_ran.first().map(|d| d.name.clone()).or_else(|| {
-            tests
+        // The test that was running when the run ended, else the first that never ran.
+        error.test_name = tests
+            .iter()
+            .find(|t| t.outcome.is_none())
+            .map(|t| t.name.clone())
+            .or_else(|| never_ran.first().map(|d| d.name.clone()));
+        error.location = error.test_name.as_ref().and_then(|name| {
+            discovered
                 .iter()
-                .find(|t| t.outcome.is_none())
-                .map(|t| t.name.clone())
+                .find(|d| &d.name == name)
+                .map(|d| Location::new(d.file.clone(), d.line, 1))
         });
-        error.location = never_ran
-            .first()
-            .map(|d| Location::new(d.file.clone(), d.line, 1));
         errors.push(error);
     }
     let all_passed = !packages.is_empty()
