@@ -84,6 +84,7 @@ pub struct PlannedCommand {
     pub cwd: String,
 }
 
+mod compile;
 mod deps;
 mod doctor;
 mod file;
