@@ -735,10 +735,7 @@ pub fn remove_tree(path: &Path) -> io::Result<()> {
         ino: top.st_ino,
         pending: list(&cur)?,
     }];
-    loop {
-        let Some(frame) = stack.last_mut() else {
-            break;
-        };
+    while let Some(frame) = stack.last_mut() {
         if let Some(entry) = frame.pending.pop() {
             let st = match stat_at(cur.as_raw_fd(), &entry) {
                 Ok(st) => st,
