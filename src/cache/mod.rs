@@ -73,12 +73,17 @@ pub enum CacheError {
 /// What `selfheal cache stats` shows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CacheStats {
+    /// The store's directory; `None` for an in-memory store.
     pub path: Option<PathBuf>,
+    /// Entries stored.
     pub entries: u64,
+    /// Bytes the stored entries take (keys and values).
     pub bytes: u64,
+    /// The bound on `bytes`; least recently used entries go first beyond it.
     pub max_bytes: u64,
     /// Hits and misses since the store was created (persisted in the store).
     pub hits: u64,
+    /// Lookups that found nothing (or a corrupt entry, removed).
     pub misses: u64,
     /// `hits / (hits + misses)`, or `None` before any lookup.
     pub hit_rate: Option<f64>,
@@ -89,10 +94,15 @@ pub struct CacheStats {
 /// What `gc` did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct GcReport {
+    /// Entries whose checksum was verified.
     pub checked: u64,
+    /// Entries removed because they failed verification.
     pub corrupt_removed: u64,
+    /// Entries removed to bring the store under its byte bound (least recently used first).
     pub evicted: u64,
+    /// Entries left.
     pub entries: u64,
+    /// Bytes left.
     pub bytes: u64,
 }
 
@@ -194,10 +204,12 @@ impl ValidationCache {
         }
     }
 
+    /// The store's directory; `None` for an in-memory store.
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
     }
 
+    /// The bound on the stored bytes (see [`CacheStats::max_bytes`]).
     pub fn max_bytes(&self) -> u64 {
         self.max_bytes
     }

@@ -136,6 +136,9 @@ pub struct Healer {
 }
 
 impl Healer {
+    /// A healer validating candidates with `checker`, asking `engine` for fixes and ranking
+    /// them with `learner` (which also records every attempt's outcome). At most
+    /// `config.jobs` validations run at once, across every heal of this healer.
     pub fn new(
         checker: Arc<dyn Checker>,
         engine: FixEngine,
@@ -152,14 +155,17 @@ impl Healer {
         }
     }
 
+    /// The budgets and parallelism this healer was built with.
     pub fn config(&self) -> &HealConfig {
         &self.config
     }
 
+    /// The fix engine proposals come from.
     pub fn engine(&self) -> &FixEngine {
         &self.engine
     }
 
+    /// The learner that ranks fixes and records outcomes.
     pub fn learner(&self) -> &Arc<Learner> {
         &self.learner
     }

@@ -90,6 +90,7 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// Whether the candidate joins the search: it passed or made progress.
     pub fn kept(&self) -> bool {
         !matches!(self, Verdict::NoProgress(_))
     }

@@ -40,6 +40,7 @@ pub struct Attempt {
     /// For `heal.combined`: the strategies of the fixes it combines.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub combined_from: Vec<String>,
+    /// What the fix does, in words (the strategy's description).
     pub description: String,
     /// The confidence it was ranked by (learned; see [`crate::learn`]).
     pub confidence: f64,
@@ -52,7 +53,9 @@ pub struct Attempt {
     pub errors_after: Option<Vec<String>>,
     /// Validation time of the candidate.
     pub duration_ms: f64,
+    /// The candidate passed (the heal ended with it).
     pub passed: bool,
+    /// The candidate made progress and joined the search (see [`super::Verdict`]).
     pub kept: bool,
     /// Why it was kept or not (progress made, errors added, refused, not applicable…).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -64,10 +67,13 @@ pub struct Attempt {
 pub struct HealReport {
     /// The final program passes (true as well when it passed to begin with).
     pub healed: bool,
+    /// The original program passed: nothing was tried.
     pub initially_passing: bool,
+    /// Why the search ended.
     pub stop_reason: StopReason,
     /// Rounds that validated at least one candidate.
     pub rounds: u32,
+    /// Every candidate tried, in order, kept or not.
     pub attempts: Vec<Attempt>,
     /// The passing program when healed; otherwise the kept program with the fewest errors
     /// (the original when nothing helped).
@@ -76,6 +82,7 @@ pub struct HealReport {
     pub final_errors: Vec<CodeError>,
     /// Unified diff of the final program against the original.
     pub diff: String,
+    /// Wall-clock time of the whole heal.
     pub duration_ms: f64,
     /// Validations run, the original's included.
     pub validations: usize,

@@ -219,6 +219,7 @@ impl Toolchain {
         })
     }
 
+    /// The language this toolchain file is for.
     pub fn language(&self) -> TargetLanguage {
         self.language
     }

@@ -37,6 +37,8 @@ pub enum StepKind {
 }
 
 impl StepKind {
+    /// The lowercase name used in toolchain files, reports and error messages (`check`,
+    /// `test`, `run`).
     pub fn name(self) -> &'static str {
         match self {
             StepKind::Check => "check",
@@ -71,6 +73,7 @@ pub struct ToolchainEnv {
 /// One sandboxed command of a step, fully resolved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlannedCommand {
+    /// The step this command belongs to.
     pub step: StepKind,
     /// Absolute argv[0], then arguments, with every template substituted.
     pub argv: Vec<String>,
@@ -78,7 +81,10 @@ pub struct PlannedCommand {
     pub parser: String,
     /// The complete environment for the command.
     pub env: Vec<(String, String)>,
+    /// Read-only host paths (toolchain, support files, dependency sets) and overlays the
+    /// sandbox shows the command.
     pub mounts: Vec<Mount>,
+    /// Resource limits of this command (the toolchain file's, else the sandbox defaults).
     pub limits: Limits,
     /// Working directory relative to the sandbox work directory.
     pub cwd: String,
@@ -101,16 +107,20 @@ pub use resolve::{DependencyStatus, ResolvedBinary, ResolvedToolchain};
 /// Why a toolchain could not be loaded, resolved or used.
 #[derive(Debug, thiserror::Error)]
 pub enum ToolchainError {
+    /// A toolchain file that does not parse or validate; `message` names the line and field.
     #[error("{file}: invalid toolchain file: {message}")]
     Invalid { file: String, message: String },
+    /// A toolchain directory that cannot be read.
     #[error("{path}: cannot read toolchain directory: {source}")]
     Io {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
+    /// The set has no file for the language.
     #[error("no toolchain for {0}; add toolchains/{0}.toml")]
     NoToolchain(crate::types::TargetLanguage),
+    /// None of a binary's candidates exists; `install` is the toolchain file's remedy.
     #[error("{language}: `{binary}` not found (tried {tried}). Install it: {install}")]
     BinaryNotFound {
         language: String,
@@ -118,18 +128,21 @@ pub enum ToolchainError {
         tried: String,
         install: String,
     },
+    /// A probe (version, `resolve`, a named probe) failed or printed something unusable.
     #[error("{language}: version probe `{command}` failed: {message}")]
     VersionProbe {
         language: String,
         command: String,
         message: String,
     },
+    /// A required mount or dependency set (the Rust crates) is missing or cannot be built.
     #[error("{language}: dependency set not ready: {message}. Fix: {fix}")]
     Dependencies {
         language: String,
         message: String,
         fix: String,
     },
+    /// A step cannot be planned for this program (no sources, no entry point, bad option).
     #[error("{language}: cannot {step}: {message}")]
     Plan {
         language: String,

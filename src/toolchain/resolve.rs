@@ -49,10 +49,8 @@ pub struct ResolvedBinary {
 pub enum DependencyStatus {
     /// The toolchain needs nothing beyond its own standard library.
     NotNeeded,
-    Ready {
-        detail: String,
-        path: PathBuf,
-    },
+    /// Built and usable: `detail` says what (and how long it took), `path` where it is.
+    Ready { detail: String, path: PathBuf },
     /// Not built yet. `required`: programs fail without it (Rust crates); otherwise they are only
     /// slower (a cold build cache).
     Missing {
@@ -65,7 +63,9 @@ pub enum DependencyStatus {
 /// A toolchain resolved on this host: ready to plan commands. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct ResolvedToolchain {
+    /// The language of the toolchain file.
     pub language: TargetLanguage,
+    /// Every binary of the toolchain file, in its order, found and probed.
     pub binaries: Vec<ResolvedBinary>,
     /// blake3 (hex) over the toolchain file, each binary's path, version and probes, the mounts,
     /// the environment and the dependency set's identity. Changes whenever a result could.
