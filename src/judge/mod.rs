@@ -189,10 +189,10 @@ fn assemble(language: TargetLanguage, input: &ParseInput<'_>, records: &[Record]
         }
     }
     for (name, file) in discovered {
-        if !index.contains_key(&name) {
-            let mut report = TestReport::new(name.clone(), TestOutcome::Incomplete);
+        if let std::collections::hash_map::Entry::Vacant(slot) = index.entry(name) {
+            let mut report = TestReport::new(slot.key().clone(), TestOutcome::Incomplete);
             report.file = file;
-            index.insert(name, tests.len());
+            slot.insert(tests.len());
             tests.push(report);
         }
     }
