@@ -6,21 +6,24 @@
 //! - Files: the root is an empty, read-only tmpfs holding only read-only, nosuid, nodev binds
 //!   of what the toolchain needs, a fresh `/proc` (`hidepid=2`: the init, which still holds
 //!   the host's argv and environment in memory, is invisible), a minimal `/dev` (null, zero,
-//!   full, random, urandom, shm), a private size-limited `/tmp`, and the work directory at
-//!   [`WORK_DIR`]. The host's tree is detached after `pivot_root`; nothing else is reachable,
+//!   full, random, urandom, shm), a private `/tmp`, and the work directory at [`WORK_DIR`]
+//!   (nosuid, nodev; by default a clone of the workspace's own capped tmpfs, see
+//!   `workspace.rs`). Every tmpfs is capped in size and inodes. The host's tree is detached after `pivot_root`; nothing else is reachable,
 //!   not even through symlinks planted in the work directory (they resolve inside the
 //!   sandbox's own root).
 //! - Identity: the command runs as uid/gid 0 of its user namespace, mapped to an unprivileged
 //!   host id (65534 when the host is root, the invoking user otherwise), with no capabilities
 //!   (bounding, ambient and inheritable sets emptied), no supplementary groups when the host
 //!   is root, and `no_new_privs`.
-//! - Kernel surface: a seccomp filter refuses mounts, namespace changes, ptrace, keyrings,
-//!   BPF, perf, module/kexec/reboot/swap/clock calls and similar, and the x32 ABI
-//!   (see `seccomp.rs`).
+//! - Kernel surface: a seccomp filter refuses mounts, namespace changes, ptrace,
+//!   process_vm_*, pidfd_getfd, keyrings, BPF, perf, io_uring, memfd_secret, socket families
+//!   other than AF_UNIX/INET/INET6/NETLINK (AF_VSOCK included), set-user/group-ID mode bits,
+//!   module/kexec/reboot/swap/clock calls and similar, and the x32 ABI (see `seccomp.rs`).
 //! - Network: an empty network namespace with only loopback up.
 //! - Resources: rlimits (CPU, address space, file size, open files, processes, no core
-//!   dumps), a wall-clock deadline after which the whole PID namespace is killed, bounded
-//!   output capture. When the command exits, the init kills and reaps every remaining process
+//!   dumps), a wall-clock deadline at which the init is asked to kill and reap everything and
+//!   report the CPU time and peak memory of all of it (then killed itself), bounded output
+//!   capture. Dropping a run kills the namespace and returns only once it is gone. When the command exits, the init kills and reaps every remaining process
 //!   of the namespace before reporting; if the host dies, the init gets SIGKILL and the
 //!   kernel kills the rest.
 //! - Other sandboxes: each has its own namespaces, loopback, `/tmp` and process count; the
@@ -42,9 +45,11 @@
 //! user namespaces enabled, and a tokio runtime with IO and time drivers for `run`.
 //!
 //! Out of scope: kernel exploits (the sandbox shrinks, but does not remove, the kernel's attack
-//! surface), CPU/memory contention between sandboxes (no cgroups: RLIMIT_AS is per process,
-//! so N processes may use N times the limit, bounded by the process limit), and timing side
-//! channels. Running out of memory is recognised heuristically (see `outcome.rs`).
+//! surface), CPU/memory contention between sandboxes (no cgroups yet: RLIMIT_AS is per
+//! process, so N processes may use N times the limit, bounded by the process limit; see
+//! [`resource_control`]), a dumpable process's memory read by another process of the same
+//! sandbox (they share a uid), and timing side channels. Running out of memory is recognised
+//! heuristically (see `outcome.rs`).
 //!
 //! CONTRACT (other modules rely on these names and signatures; keep them):
 //! - [`Limits`], [`Mount`], [`SandboxCommand`], [`RunOutcome`], [`SandboxError`]
