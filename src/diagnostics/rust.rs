@@ -765,8 +765,11 @@ impl HarnessRun {
                 in_run = false;
                 continue;
             }
-            if !in_run || line.trim_end() == "failures:" {
-                in_run = in_run && line.trim_end() != "failures:";
+            // Result lines end at the failure blocks (which hold the tests' own output).
+            if line.trim_end() == "failures:" {
+                in_run = false;
+            }
+            if !in_run {
                 continue;
             }
             let Some((name, result)) = test_result_line(line) else {
@@ -780,7 +783,7 @@ impl HarnessRun {
                 run.pending = None;
             }
             let (word, rest) = result
-                .split_once(|c: char| c == ' ' || c == ',')
+                .split_once([' ', ','])
                 .unwrap_or((result.as_str(), ""));
             let outcome = match word {
                 "ok" => TestOutcome::Passed,
