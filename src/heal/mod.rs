@@ -13,7 +13,7 @@
 //! together), and validates those candidates in parallel, at most `jobs` at a time; when
 //! several candidates were kept, their fixes merged are validated as one more candidate. A
 //! candidate is kept when it removes errors without adding new ones (see
-//! [`progress::judge`]); the first passing candidate ends the search. Programs are values: the
+//! `progress::judge`); the first passing candidate ends the search. Programs are values: the
 //! original is never changed, protected files are never edited, and a program already
 //! validated (same content hash) is never validated again.
 
@@ -32,7 +32,7 @@ use crate::types::ValidationResult;
 use crate::validate::{Expect, ValidateError, Validator};
 
 mod metrics;
-pub mod progress;
+mod progress;
 mod propose;
 mod report;
 mod round;
