@@ -355,9 +355,16 @@ async fn a_silenced_runner_is_incomplete() {
     let r = validate(&[("main.py", MAIN_BAD), ("test_calc.py", test)]).await;
     let e = assert_integrity_failure(&r, "tests_incomplete");
     assert!(
-        e.message
-            .starts_with("the test runner reported no test and did not finish"),
+        e.message.starts_with(
+            "the test runner did not finish (its process exited with status 1; \
+             the program may have ended it, silenced it or closed its channel); \
+             1 of 1 tests did not run to their end: test_calc.py"
+        ),
         "{e:?}"
+    );
+    assert_eq!(
+        outcomes(&r),
+        vec![("test_calc.py".to_string(), TestOutcome::Incomplete)]
     );
     assert!(
         r.tests.iter().all(|t| t.outcome != TestOutcome::Passed),

@@ -86,7 +86,10 @@ pub fn judge(parser: &str, input: &ParseInput<'_>, secret: Option<&str>) -> Pars
 #[derive(Debug, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 enum Record {
-    StartRun {},
+    StartRun {
+        #[serde(default)]
+        files: Vec<String>,
+    },
     File {
         file: String,
         #[serde(default)]
@@ -159,9 +162,10 @@ fn assemble(language: TargetLanguage, input: &ParseInput<'_>, records: &[Record]
     let mut exits: Vec<ExitRecord> = Vec::new();
     let mut failures: Vec<CodeError> = Vec::new();
     let mut done = false;
+    let mut run_files: Vec<String> = Vec::new();
     for record in records {
         match record {
-            Record::StartRun {} => {}
+            Record::StartRun { files } => run_files.extend(files.iter().cloned()),
             Record::File { file, tests } => {
                 discovered.extend(tests.iter().map(|t| (t.clone(), Some(file.clone()))));
             }
@@ -186,6 +190,19 @@ fn assemble(language: TargetLanguage, input: &ParseInput<'_>, records: &[Record]
     for exit in &exits {
         if let Some(test) = &exit.test {
             discovered.push((test.clone(), exit.file.clone()));
+        }
+    }
+    // A test file the run never reached (an earlier file ended the process) stands for its
+    // unknown tests.
+    for file in run_files {
+        let reached = discovered
+            .iter()
+            .any(|(name, f)| f.as_deref() == Some(file.as_str()) || *name == file)
+            || tests
+                .iter()
+                .any(|t| t.file.as_deref() == Some(file.as_str()));
+        if !reached {
+            discovered.push((file.clone(), Some(file)));
         }
     }
     for (name, file) in discovered {
@@ -563,6 +580,26 @@ mod tests {
             .message
             .starts_with("os._exit(0) at test_main.py:4 while running test_main.py::test_g"));
         assert!(error.context.is_some());
+    }
+
+    #[test]
+    fn test_files_the_run_never_reached_are_incomplete() {
+        let start = r#"{"event": "start_run", "files": ["test_main.py", "test_other.py"]}"#;
+        let parsed = run(&tagged(&[start, FILE, F_PASSED, G_PASSED]), 0, Some(SECRET));
+        let names: Vec<(&str, TestOutcome)> = parsed
+            .tests
+            .iter()
+            .map(|t| (t.name.as_str(), t.outcome))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("test_main.py::test_f", TestOutcome::Passed),
+                ("test_main.py::test_g", TestOutcome::Passed),
+                ("test_other.py", TestOutcome::Incomplete)
+            ]
+        );
+        assert_eq!(parsed.errors[0].code.as_deref(), Some(TESTS_INCOMPLETE));
     }
 
     #[test]
