@@ -422,7 +422,9 @@ pub mod optional_duration_ms {
         let ms = Option::<f64>::deserialize(d)?;
         match ms {
             None => Ok(None),
-            Some(ms) if ms.is_finite() && ms >= 0.0 => Ok(Some(Duration::from_secs_f64(ms / 1000.0))),
+            Some(ms) if ms.is_finite() && ms >= 0.0 => {
+                Ok(Some(Duration::from_secs_f64(ms / 1000.0)))
+            }
             Some(_) => Err(serde::de::Error::custom(
                 "duration must be a non-negative number of ms",
             )),

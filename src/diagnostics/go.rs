@@ -619,7 +619,9 @@ pub fn parse_test(input: &ParseInput<'_>) -> Vec<CodeError> {
         if indent >= 4 && line.starts_with("    ") {
             if let Some((index, entry_indent)) = open_entry {
                 if indent >= entry_indent + 4
-                    || line.get(entry_indent..).is_some_and(|rest| rest.starts_with('\t'))
+                    || line
+                        .get(entry_indent..)
+                        .is_some_and(|rest| rest.starts_with('\t'))
                 {
                     entries[index]
                         .lines

@@ -9,7 +9,10 @@ use crate::diagnostics::python;
 /// Name → contents of every support file.
 const FILES: &[(&str, &str)] = &[
     ("python_check.py", python::CHECK_SCRIPT),
-    ("javascript_check.cjs", crate::diagnostics::javascript::CHECK_SCRIPT),
+    (
+        "javascript_check.cjs",
+        crate::diagnostics::javascript::CHECK_SCRIPT,
+    ),
     // The judge's test runners (src/judge).
     ("python_runner.py", crate::judge::PYTHON_RUNNER),
     ("javascript_runner.mjs", crate::judge::JAVASCRIPT_RUNNER),
