@@ -2,6 +2,9 @@
 //! mount, PID, network, IPC, UTS and cgroup namespaces, new root, seccomp, rlimits) versus
 //! `std::process::Command::new("/bin/true")`.
 //!
+//! Also: the same with the work directory on its own tmpfs (the default workspace), and making
+//! plus removing a workspace (once per validation).
+//!
 //! Run: `cargo bench --bench sandbox`. Target: at most +2 ms at the median.
 
 use std::path::PathBuf;
@@ -58,6 +61,34 @@ fn bench(c: &mut Criterion) {
         b.to_async(&rt).iter(|| async {
             let out = sandbox.run(&cmd).await.expect("sandboxed /bin/true");
             assert_eq!(out.exit_code, Some(0));
+        })
+    });
+    // The same command with the work directory on its own capped tmpfs (the default
+    // workspace), cloned into the sandbox from the host's descriptor.
+    let program = selfheal::Program::new(
+        selfheal::TargetLanguage::Python,
+        [("main.py".to_string(), "print(1)\n".to_string())],
+    )
+    .expect("a program");
+    let ws = selfheal::workspace::Workspace::create(None, &program, sandbox.work_dir_owner())
+        .expect("a workspace");
+    if ws.capped() {
+        let mut on_tmpfs = cmd.clone();
+        on_tmpfs.work_dir = ws.host_path().to_path_buf();
+        group.bench_function("sandboxed_tmpfs_work_dir", |b| {
+            b.to_async(&rt).iter(|| async {
+                let out = sandbox.run(&on_tmpfs).await.expect("sandboxed /bin/true");
+                assert_eq!(out.exit_code, Some(0));
+            })
+        });
+    }
+    // Once per validation, not per command: making and removing the work directory.
+    group.bench_function("workspace_create_remove", |b| {
+        b.iter(|| {
+            selfheal::workspace::Workspace::create(None, &program, sandbox.work_dir_owner())
+                .expect("a workspace")
+                .remove()
+                .expect("removed")
         })
     });
     group.finish();
