@@ -31,7 +31,8 @@ fn corpus(dir: &std::path::Path) -> std::path::PathBuf {
         ),
         case(
             "unhealable",
-            "def total(items):\n    return sum(items) + 1\n",
+            // Beyond one edit of the behaviour repair: the loop that adds is missing.
+            "def total(items):\n    result = 0\n    for item in items:\n        result = item\n    return result\n",
             "Logic",
         ),
     ];

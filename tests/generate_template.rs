@@ -324,7 +324,7 @@ async fn the_driver_regenerates_with_errors_and_history_until_a_program_passes()
             .unwrap()
     };
     let scripted = Arc::new(Scripted {
-        programs: Mutex::new(vec![program("x + 2"), program("x - 1"), program("x + 1")]),
+        programs: Mutex::new(vec![program("x + 50"), program("x - 50"), program("x + 1")]),
         seen: Mutex::new(Vec::new()),
     });
     let g = healer(scripted.clone(), dir.path(), 3);
@@ -353,7 +353,7 @@ async fn the_driver_regenerates_with_errors_and_history_until_a_program_passes()
     assert!(!errors.is_empty());
     assert_eq!(history.attempts.len(), 2);
     assert_eq!(history.attempts[0].generation, 1);
-    assert!(history.attempts[0].program.files["main.py"].contains("x + 2"));
+    assert!(history.attempts[0].program.files["main.py"].contains("x + 50"));
     assert!(!history.attempts[0].errors.is_empty());
     // Every distinct fix the heal tried is reported as "strategy: description".
     let mut tried: Vec<String> = Vec::new();
@@ -365,7 +365,7 @@ async fn the_driver_regenerates_with_errors_and_history_until_a_program_passes()
     }
     assert_eq!(history.attempts[0].fixes_tried, tried);
     assert_eq!(history.attempts[1].generation, 2);
-    assert!(history.attempts[1].program.files["main.py"].contains("x - 1"));
+    assert!(history.attempts[1].program.files["main.py"].contains("x - 50"));
 }
 
 #[tokio::test]
@@ -381,7 +381,7 @@ async fn the_generation_budget_ends_the_loop_with_the_best_program() {
             .unwrap()
     };
     let scripted = Arc::new(Scripted {
-        programs: Mutex::new(vec![program("x + 2"), program("x - 1"), program("x + 1")]),
+        programs: Mutex::new(vec![program("x + 50"), program("x - 50"), program("x + 1")]),
         seen: Mutex::new(Vec::new()),
     });
     let g = healer(scripted, dir.path(), 2);
@@ -657,7 +657,7 @@ fn each_generation_is_a_generate_span() {
             .unwrap()
     };
     let scripted = Arc::new(Scripted {
-        programs: Mutex::new(vec![program("x + 2"), program("x + 1")]),
+        programs: Mutex::new(vec![program("x + 50"), program("x + 1")]),
         seen: Mutex::new(Vec::new()),
     });
     // A current-thread runtime keeps every span on this thread's subscriber.

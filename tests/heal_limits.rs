@@ -62,7 +62,8 @@ async fn heal_with(
     (report, seen)
 }
 
-const LOGIC_MAIN: &str = "def total(items):\n    result = 1\n    for item in items:\n        result += item\n    return result\n";
+// No single edit of the behaviour repair reaches 6: the addition itself is missing.
+const LOGIC_MAIN: &str = "def total(items):\n    result = 0\n    for item in items:\n        result = item\n    return result\n";
 const LOGIC_TEST: &str = "from main import *\n\nassert total([1, 2, 3]) == 6\n";
 
 fn logic_bug() -> Program {
@@ -104,7 +105,7 @@ async fn never_validates_the_same_program_twice() {
     let program = common::program(
         TargetLanguage::Python,
         &[
-            ("main.py", "def total(items):\n    result = 1\n    for item in items:\n        result += itme\n    return reslt\n"),
+            ("main.py", "def total(items):\n    result = 0\n    for item in items:\n        result = itme\n    return reslt\n"),
             ("test_main.py", LOGIC_TEST),
         ],
     )
