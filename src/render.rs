@@ -19,7 +19,7 @@ use crate::generate::Prelude;
 use crate::learn::Learner;
 use crate::plugin::{Plugin, PluginInfo, PluginKind};
 use crate::toolchain::DoctorEntry;
-use crate::types::{StepOutcome, TargetLanguage, ValidationResult};
+use crate::types::{StepOutcome, TargetLanguage, TestOutcome, TestReport, ValidationResult};
 
 /// The errors (with their source context and notes), then one line: language, `passed` or
 /// `FAILED`, the number of errors and each step's wall time.
@@ -34,6 +34,7 @@ pub fn validation(result: &ValidationResult) -> String {
             let _ = writeln!(out, "  = {note}");
         }
     }
+    tests(&mut out, &result.tests);
     let steps: Vec<String> = result
         .steps
         .iter()
@@ -49,6 +50,55 @@ pub fn validation(result: &ValidationResult) -> String {
         steps.join(", ")
     );
     out
+}
+
+/// The judge's per-test evidence: a count line, then one line per test that did not pass
+/// (outcome, name, where its assertion failed, message, expected and actual values).
+fn tests(out: &mut String, tests: &[TestReport]) {
+    if tests.is_empty() {
+        return;
+    }
+    let count = |outcome| tests.iter().filter(|t| t.outcome == outcome).count();
+    let mut others = Vec::new();
+    for (outcome, label) in [
+        (TestOutcome::Failed, "failed"),
+        (TestOutcome::Incomplete, "incomplete"),
+        (TestOutcome::Skipped, "skipped"),
+    ] {
+        let n = count(outcome);
+        if n > 0 {
+            others.push(format!("{n} {label}"));
+        }
+    }
+    let _ = write!(
+        out,
+        "tests: {} of {} passed",
+        count(TestOutcome::Passed),
+        tests.len()
+    );
+    if others.is_empty() {
+        out.push('\n');
+    } else {
+        let _ = writeln!(out, " ({})", others.join(", "));
+    }
+    for test in tests {
+        let label = match test.outcome {
+            TestOutcome::Passed | TestOutcome::Skipped => continue,
+            TestOutcome::Failed => "FAILED",
+            TestOutcome::Incomplete => "INCOMPLETE",
+        };
+        let _ = write!(out, "  {label} {}", test.name);
+        if let Some(at) = &test.assertion {
+            let _ = write!(out, " at {at}");
+        }
+        if let Some(message) = &test.message {
+            let _ = write!(out, ": {message}");
+        }
+        out.push('\n');
+        if let (Some(expected), Some(actual)) = (&test.expected, &test.actual) {
+            let _ = writeln!(out, "    expected {expected}, actual {actual}");
+        }
+    }
 }
 
 /// What `selfheal run` adds after the program's own output: truncation and one line with
@@ -412,6 +462,37 @@ mod tests {
             format!(
                 "{error}\n  = did you mean `y`?\npython: FAILED (1 error; check 12ms, test 40ms)\n"
             )
+        );
+    }
+
+    #[test]
+    fn per_test_evidence_comes_before_the_verdict() {
+        let mut failed = TestReport::new("test_calc.py::test_add", TestOutcome::Failed);
+        failed.assertion = Some(crate::types::Location::new("test_calc.py", 5, 5));
+        failed.message = Some("AssertionError".into());
+        failed.expected = Some("5".into());
+        failed.actual = Some("-1".into());
+        let result = ValidationResult {
+            passed: false,
+            language: TargetLanguage::Python,
+            errors: Vec::new(),
+            duration: Duration::ZERO,
+            output: String::new(),
+            steps: vec![step("test", 40)],
+            cached: false,
+            tests: vec![
+                failed,
+                TestReport::new("test_calc.py::test_zero", TestOutcome::Passed),
+                TestReport::new("test_calc.py::test_big", TestOutcome::Incomplete),
+            ],
+        };
+        assert_eq!(
+            validation(&result),
+            "tests: 1 of 3 passed (1 failed, 1 incomplete)\n  \
+             FAILED test_calc.py::test_add at test_calc.py:5:5: AssertionError\n    \
+             expected 5, actual -1\n  \
+             INCOMPLETE test_calc.py::test_big\n\
+             python: FAILED (0 errors; test 40ms)\n"
         );
     }
 
