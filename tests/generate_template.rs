@@ -247,7 +247,7 @@ async fn the_threshold_is_configurable() {
 async fn a_deterministic_template_that_fails_stops_after_one_generation() {
     let dir = tempfile::tempdir().unwrap();
     let s = Spec::parse(
-        "name = \"inc\"\nlanguage = \"python\"\ndescription = \"adds one\"\nsignatures = [\"def inc(x)\"]\n[implementation]\nbodies.inc = \"return x + 2\"\n[[examples]]\nargs = [1]\nexpected = 2\n",
+        "name = \"inc\"\nlanguage = \"python\"\ndescription = \"adds one\"\nsignatures = [\"def inc(x)\"]\n[implementation]\nbodies.inc = \"return x + 50\"\n[[examples]]\nargs = [1]\nexpected = 2\n",
         "inc.toml",
     )
     .unwrap();
@@ -618,7 +618,7 @@ fn cli_generate_exit_codes() {
     let failing = dir.path().join("inc.toml");
     std::fs::write(
         &failing,
-        "name = \"inc\"\nlanguage = \"python\"\ndescription = \"adds one\"\nsignatures = [\"def inc(x)\"]\n[implementation]\nbodies.inc = \"return x + 2\"\n[[examples]]\nargs = [1]\nexpected = 2\n",
+        "name = \"inc\"\nlanguage = \"python\"\ndescription = \"adds one\"\nsignatures = [\"def inc(x)\"]\n[implementation]\nbodies.inc = \"return x + 50\"\n[[examples]]\nargs = [1]\nexpected = 2\n",
     )
     .unwrap();
     let out = run(&["generate", failing.to_str().unwrap(), "--max-retries", "1"]);

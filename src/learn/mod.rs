@@ -165,13 +165,10 @@ impl Learner {
             source,
         })?;
         let path = data_dir.join(LEARNER_DB);
-        let db = sled::Config::new()
-            .path(&path)
-            .open()
-            .map_err(|source| LearnError::Open {
-                path: path.clone(),
-                source,
-            })?;
+        let db = open_waiting_for_lock(&path).map_err(|source| LearnError::Open {
+            path: path.clone(),
+            source,
+        })?;
         let mut stats = HashMap::new();
         for item in db.iter() {
             let (key, value) = item.map_err(|source| LearnError::Read {
@@ -357,6 +354,28 @@ impl Learner {
 }
 
 /// The maps hold plain counters: a panic elsewhere cannot leave them inconsistent.
+/// How long opening waits for a learner database whose lock is still held: sled releases its
+/// file lock only when its background flusher ends, shortly after the last handle is dropped,
+/// so a learner reopened right after another closed (in this process or a previous `selfheal`)
+/// would otherwise fall back to memory.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+fn open_waiting_for_lock(path: &Path) -> sled::Result<sled::Db> {
+    let deadline = std::time::Instant::now() + LOCK_WAIT;
+    loop {
+        match sled::Config::new().path(path).open() {
+            // sled reports a held lock as an `Other` I/O error with this message.
+            Err(sled::Error::Io(e))
+                if e.to_string().starts_with("could not acquire lock")
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(25));
+            }
+            other => return other,
+        }
+    }
+}
+
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
         .lock()

@@ -102,7 +102,12 @@ pub(crate) fn detect(
     }) else {
         return no("no cgroup2 filesystem is mounted");
     };
-    let dir = Path::new(mount).join(rel.trim_start_matches('/'));
+    let rel = rel.trim_matches('/');
+    let dir = if rel.is_empty() {
+        Path::new(mount).to_path_buf()
+    } else {
+        Path::new(mount).join(rel)
+    };
     let Some(controllers) = read(&dir.join("cgroup.controllers")) else {
         return no(&format!("{} is not readable", dir.display()));
     };
