@@ -267,6 +267,7 @@ fn the_c_plugin_proposes_exact_edits() {
             "strategy": "plugin.py2-idioms",
             "description": "`raw_input` is `input` in Python 3",
             "confidence": 0.9,
+            "applicability": "speculative",
             "edits": [{"file": "main.py", "byte_start": 7, "byte_end": 16, "replacement": "input"}]
         }])
     );

@@ -26,10 +26,16 @@ const EXIT_COMPILE_ERROR: i32 = 3;
 /// Exit code of a child whose compilation panicked.
 const EXIT_PANIC: i32 = 4;
 
+/// How much longer than its CPU bound a compilation may take on the wall clock: on a loaded
+/// machine a compile that fits its CPU budget must not be refused for waiting on the cores,
+/// while a child stuck without using CPU is still killed.
+pub const WALL_CLOCK_FACTOR: u32 = 4;
+
 /// The bounds of one compilation.
 #[derive(Debug, Clone, Copy)]
 pub struct CompileBounds {
-    /// Wall-clock deadline, and CPU time (rounded up to whole seconds).
+    /// CPU time (rounded up to whole seconds); the wall-clock deadline is
+    /// [`WALL_CLOCK_FACTOR`] times this.
     pub timeout: Duration,
     /// Address space the compilation may add to what the child inherited.
     pub memory_bytes: usize,
@@ -66,7 +72,7 @@ pub fn compile_bounded(
         // SAFETY: in the child, see above.
         unsafe { child(compiler, bytes, out_fd, bounds) }
     }
-    let status = wait_until(pid, started + bounds.timeout)
+    let status = wait_until(pid, started + bounds.timeout * WALL_CLOCK_FACTOR)
         .map_err(|e| fail("cannot wait for the compiler process", e))?;
     let Some(status) = status else {
         return Err(PluginError::CompileTimeout {

@@ -46,9 +46,9 @@ pub struct PluginLimits {
     /// Bytes a call may write to stdout, and to stderr (default 64 KiB each); reaching it
     /// is a failure.
     pub max_output_bytes: usize,
-    /// Wall-clock and CPU time the compilation of a component may take at load (default
-    /// 60 s); past it the load fails with [`PluginError::CompileTimeout`]. Loads from the
-    /// compiled cache do not compile.
+    /// CPU time the compilation of a component may take at load (default 60 s; the
+    /// wall-clock bound is four times this, for loaded machines); past either the load fails
+    /// with [`PluginError::CompileTimeout`]. Loads from the compiled cache do not compile.
     pub compile_timeout: Duration,
     /// Memory the compilation of a component may use (default 2 GiB); past it the load fails
     /// with [`PluginError::CompileMemory`].
