@@ -62,5 +62,6 @@ chmod a+rx "$CARGO_TARGET_DIR"
 
 # Build once; the dependency sets (Rust crates, warm Go cache) before tests run in parallel.
 cargo build --all-targets
+cargo check --quiet --no-default-features --lib --bins # the build without wasmtime (no `plugins`)
 cargo run --quiet -- setup
 cargo test --all-targets --no-fail-fast "${cargo_args[@]}"

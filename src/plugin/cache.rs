@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use wasmtime::component::Component;
 use wasmtime::Engine;
 
-use super::PluginError;
+use super::{CacheOutcome, PluginError};
 
 const MAGIC: &[u8; 8] = b"SHPLGC01";
 
@@ -22,17 +22,6 @@ const MAGIC: &[u8; 8] = b"SHPLGC01";
 #[derive(Debug, Clone)]
 pub struct CompiledCache {
     dir: Option<PathBuf>,
-}
-
-/// How a component was obtained.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CacheOutcome {
-    /// Deserialized from a valid cache file.
-    Hit,
-    /// Compiled (no file yet, or no cache dir); stored when possible.
-    Compiled,
-    /// The cache file was damaged: removed, compiled again and stored.
-    Recovered,
 }
 
 /// Feeds `std::hash::Hash` output into blake3 (the engine's compatibility hash only

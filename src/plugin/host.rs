@@ -16,11 +16,11 @@ use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use super::bindings::strategy::FixStrategyPre;
 use super::bindings::validator::ValidatorPre;
-use super::cache::{engine_fingerprint, CacheOutcome, CompiledCache};
+use super::cache::{engine_fingerprint, CompiledCache};
 use super::compile::{compile_bounded, CompileBounds};
 use super::{
-    convert, interface, FailureKind, PluginError, PluginFailure, PluginInfo, PluginKind,
-    PluginLimits,
+    convert, interface, CacheOutcome, FailureKind, PluginError, PluginFailure, PluginHostConfig,
+    PluginInfo, PluginKind, PluginLimits, MAX_COMPONENT_BYTES,
 };
 use crate::fix::Fix;
 use crate::program::Program;
@@ -28,29 +28,10 @@ use crate::types::{CodeError, TargetLanguage};
 
 /// How often the epoch advances; a call's deadline is its timeout in ticks (rounded up).
 const EPOCH_TICK: Duration = Duration::from_millis(2);
-/// Largest component file accepted.
-pub const MAX_COMPONENT_BYTES: usize = 128 << 20;
 /// Most table elements a plugin may grow its tables to.
 const MAX_TABLE_ELEMENTS: usize = 100_000;
 /// Most bytes of a plugin's stdout/stderr copied into the log after a call.
 const LOGGED_OUTPUT_BYTES: usize = 4096;
-
-/// Where the host keeps compiled components, and the limits of every call.
-#[derive(Debug, Clone)]
-pub struct PluginHostConfig {
-    /// Directory of compiled components; `None` compiles at every load.
-    pub cache_dir: Option<PathBuf>,
-    pub limits: PluginLimits,
-}
-
-impl Default for PluginHostConfig {
-    fn default() -> Self {
-        PluginHostConfig {
-            cache_dir: Some(crate::dirs::default_cache_dir().join("plugins")),
-            limits: PluginLimits::default(),
-        }
-    }
-}
 
 /// Loads plugins and runs their calls. Cheap to clone (one shared engine); `Send + Sync`.
 #[derive(Clone)]

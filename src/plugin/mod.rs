@@ -7,6 +7,10 @@
 //! data returned; whatever goes wrong becomes a [`PluginFailure`] (counted, logged) and the
 //! caller carries on without the plugin's answer. [`WasmFixStrategy`] and [`WasmValidator`]
 //! put plugins into the heal loop and the validator; [`PluginSet`] loads a directory.
+//!
+//! The engine is the default-on cargo feature `plugins` (wasmtime). Without it the types stay,
+//! so embedders' code compiles either way, but [`PluginHost::new`] fails with
+//! [`PluginError::Disabled`], no [`Plugin`] can exist and every [`PluginSet`] is empty.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -15,24 +19,65 @@ use serde::Serialize;
 
 use crate::types::TargetLanguage;
 
+#[cfg(feature = "plugins")]
 mod bindings;
+#[cfg(feature = "plugins")]
 mod cache;
+#[cfg(feature = "plugins")]
 mod compile;
+#[cfg(feature = "plugins")]
 mod convert;
+#[cfg(not(feature = "plugins"))]
+mod disabled;
+#[cfg(feature = "plugins")]
 mod host;
+#[cfg(feature = "plugins")]
 mod interface;
 mod set;
 mod strategy;
 mod validator;
 
-pub use cache::CacheOutcome;
-pub use host::{Plugin, PluginHost, PluginHostConfig, MAX_COMPONENT_BYTES};
+#[cfg(not(feature = "plugins"))]
+pub use disabled::{Plugin, PluginHost};
+#[cfg(feature = "plugins")]
+pub use host::{Plugin, PluginHost};
 pub use set::{PluginLoadError, PluginSet};
 pub use strategy::WasmFixStrategy;
 pub use validator::WasmValidator;
 
 /// The interface version this host speaks.
 pub const INTERFACE_VERSION: &str = "0.1.0";
+
+/// Largest component file accepted.
+pub const MAX_COMPONENT_BYTES: usize = 128 << 20;
+
+/// Where the host keeps compiled components, and the limits of every call.
+#[derive(Debug, Clone)]
+pub struct PluginHostConfig {
+    /// Directory of compiled components; `None` compiles at every load.
+    pub cache_dir: Option<PathBuf>,
+    pub limits: PluginLimits,
+}
+
+impl Default for PluginHostConfig {
+    fn default() -> Self {
+        PluginHostConfig {
+            cache_dir: Some(crate::dirs::default_cache_dir().join("plugins")),
+            limits: PluginLimits::default(),
+        }
+    }
+}
+
+/// How a component was obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheOutcome {
+    /// Deserialized from a valid cache file.
+    Hit,
+    /// Compiled (no file yet, or no cache dir); stored when possible.
+    Compiled,
+    /// The cache file was damaged: removed, compiled again and stored.
+    Recovered,
+}
 
 /// Limits of every plugin call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +114,7 @@ impl Default for PluginLimits {
 }
 
 impl PluginLimits {
+    #[cfg_attr(not(feature = "plugins"), allow(dead_code))]
     fn check(&self) -> Result<(), PluginError> {
         if self.memory_bytes < 64 << 10
             || self.timeout.is_zero()
@@ -119,6 +165,7 @@ pub struct PluginInfo {
 }
 
 impl PluginInfo {
+    #[cfg_attr(not(feature = "plugins"), allow(dead_code))]
     fn check(&self) -> Result<(), String> {
         let name_ok = !self.name.is_empty()
             && self.name.len() <= 64
@@ -191,6 +238,7 @@ pub struct PluginFailure {
 
 impl PluginFailure {
     /// The telemetry counter and the warning.
+    #[cfg_attr(not(feature = "plugins"), allow(dead_code))]
     fn record(&self) {
         use crate::telemetry::{attr, kv, metrics};
         metrics().plugin_failures.add(
@@ -260,6 +308,9 @@ pub enum PluginError {
         #[source]
         source: std::io::Error,
     },
+    /// This selfheal was built without the `plugins` cargo feature (no WebAssembly engine).
+    #[error("this selfheal was built without the `plugins` cargo feature, so it cannot load WebAssembly plugins: rebuild it with `--features plugins` (on by default)")]
+    Disabled,
     #[error("two plugins are named `{name}`: {first} and {second}; names must be unique")]
     DuplicateName {
         name: String,
