@@ -89,7 +89,11 @@ pub enum ErrorType {
     CompilerError(String),
     /// A test failed: the program builds but does the wrong thing.
     TestFailure,
-    /// Observed behaviour (output, timing, resource use) differs from what was expected.
+    /// The program's telemetry (spans, attributes, metrics) differs from its telemetry
+    /// contract. Telemetry only: a run stopped by a time, memory or file-size limit is a
+    /// `TestFailure` in the test step and a `CompilerError` otherwise, with the limit's code
+    /// (`timeout`, `cpu_limit`, `out_of_memory`, `file_size_limit`; see
+    /// [`crate::diagnostics::limits`]).
     TelemetryMismatch,
 }
 

@@ -125,7 +125,7 @@ fn a_plugin_built_for_another_interface_version_is_refused_naming_both() {
     let bytes = componentize::component_with_wit(
         "fixed-edit",
         "fix-strategy",
-        Some(&|wit: &str| wit.replace("selfheal:plugin@0.1.0", "selfheal:plugin@0.2.0")),
+        Some(&|wit: &str| wit.replace("selfheal:plugin@0.2.0", "selfheal:plugin@0.3.0")),
     );
     let err = host(None).load_bytes(&bytes).unwrap_err();
     assert!(
@@ -134,14 +134,14 @@ fn a_plugin_built_for_another_interface_version_is_refused_naming_both() {
     );
     assert_eq!(
         err.to_string(),
-        "plugin was built for selfheal:plugin@0.2.0; this selfheal speaks \
-         selfheal:plugin@0.1.0: rebuild it against wit/ of this version"
+        "plugin was built for selfheal:plugin@0.3.0; this selfheal speaks \
+         selfheal:plugin@0.2.0: rebuild it against wit/ of this version"
     );
     // A patch release of the same minor version is compatible.
     let patch = componentize::component_with_wit(
         "fixed-edit",
         "fix-strategy",
-        Some(&|wit: &str| wit.replace("selfheal:plugin@0.1.0", "selfheal:plugin@0.1.4")),
+        Some(&|wit: &str| wit.replace("selfheal:plugin@0.2.0", "selfheal:plugin@0.2.4")),
     );
     assert_eq!(
         host(None).load_bytes(&patch).unwrap().info().name,
@@ -480,7 +480,7 @@ fn plugin_list_check_and_run() {
         componentize::component_with_wit(
             "fixed-edit",
             "fix-strategy",
-            Some(&|wit: &str| wit.replace("selfheal:plugin@0.1.0", "selfheal:plugin@0.2.0")),
+            Some(&|wit: &str| wit.replace("selfheal:plugin@0.2.0", "selfheal:plugin@0.3.0")),
         ),
     )
     .unwrap();
@@ -488,7 +488,7 @@ fn plugin_list_check_and_run() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("plugin was built for selfheal:plugin@0.2.0; this selfheal speaks selfheal:plugin@0.1.0"),
+        stderr.contains("plugin was built for selfheal:plugin@0.3.0; this selfheal speaks selfheal:plugin@0.2.0"),
         "{stderr}"
     );
 

@@ -28,7 +28,8 @@
 //! `go test`: a failing test is `TestFailure` (code `test_failed`) named by its `--- FAIL:` line,
 //! with the message and line of its first failing assertion (`t.Errorf` or testify); a panic is
 //! `CompilerError("panic")` (code `panic`) at the first stack frame in a program file; a run the
-//! sandbox stopped is `TelemetryMismatch` (code `timeout`, `out_of_memory`, `file_size_limit`).
+//! sandbox stopped, or `go test`'s own deadline, is a limit error (`super::limits`: code
+//! `timeout`, `cpu_limit`, `out_of_memory` or `file_size_limit`; `TestFailure` in the test step).
 //!
 //! Go reports byte columns; locations here count characters, converted with the program text.
 //! Test log lines carry no column: the column is that of the line's first non-blank character.
@@ -219,7 +220,7 @@ pub fn parse_build(input: &ParseInput<'_>) -> Vec<CodeError> {
     let text = format!("{}\n{}", input.stderr, input.stdout);
     let mut other = Vec::new();
     let mut errors = compile_errors(&text, input.program, is_vet, &mut other);
-    if let Some(killed) = killed_error(input, "the Go toolchain", &[]) {
+    if let Some(killed) = super::limits::limit_error(input) {
         errors.push(killed);
         return errors;
     }
@@ -508,29 +509,6 @@ fn used_as_package(name: &str, location: Option<&Location>, program: &Program) -
         .is_some_and(|after| after.trim_start().starts_with('.'))
 }
 
-/// An error for a command the sandbox stopped, or `None`.
-fn killed_error(input: &ParseInput<'_>, what: &str, running: &[String]) -> Option<CodeError> {
-    let (why, code) = match input.termination {
-        Termination::Exited | Termination::Signaled => return None,
-        Termination::WallTimeout => ("hit the wall-clock time limit", "timeout"),
-        Termination::CpuLimit => ("hit the CPU time limit", "timeout"),
-        Termination::OutOfMemory => ("ran out of memory", "out_of_memory"),
-        Termination::FileSizeLimit => ("exceeded the file size limit", "file_size_limit"),
-    };
-    let mut message = format!(
-        "{what} was stopped: it {why} (command: {})",
-        input.command.join(" ")
-    );
-    if !running.is_empty() {
-        message.push_str(&format!("; still running: {}", running.join(", ")));
-    }
-    let mut error = CodeError::new(ErrorType::TelemetryMismatch, message).with_code(code);
-    if running.len() == 1 {
-        error.test_name = running.first().cloned();
-    }
-    Some(error)
-}
-
 fn fallback_error(input: &ParseInput<'_>, lines: &[String]) -> CodeError {
     let message = lines
         .first()
@@ -657,7 +635,7 @@ pub fn parse_test(input: &ParseInput<'_>) -> Vec<CodeError> {
             .rev()
             .find(|t| !finished.contains(t) || failed.contains(t))
             .cloned();
-        let error = panic_error(&lines[start..], program, test.clone());
+        let error = panic_error(&lines[start..], input, test.clone());
         panic_test = test;
         errors.push(error);
     }
@@ -680,7 +658,7 @@ pub fn parse_test(input: &ParseInput<'_>) -> Vec<CodeError> {
         .filter(|t| !finished.contains(t))
         .cloned()
         .collect();
-    if let Some(killed) = killed_error(input, "the Go test run", &running) {
+    if let Some(killed) = super::limits::limit_error_running(input, &running) {
         errors.push(killed);
         return errors;
     }
@@ -1260,14 +1238,17 @@ fn entry_message(entry: &LogEntry) -> String {
 }
 
 /// `panic: MESSAGE [recovered]` and its goroutine trace → an error at the first program frame.
-fn panic_error(lines: &[&str], program: &Program, test: Option<String>) -> CodeError {
+fn panic_error(lines: &[&str], input: &ParseInput<'_>, test: Option<String>) -> CodeError {
+    let program = input.program;
     let first = lines.first().copied().unwrap_or("panic");
     let (message, fatal) = match first.strip_prefix("panic: ") {
         Some(m) => (m.trim_end_matches(" [recovered]").to_string(), false),
         None => (first.to_string(), true),
     };
     if message.starts_with("test timed out after") {
-        let mut error = CodeError::new(ErrorType::TelemetryMismatch, message).with_code("timeout");
+        // `go test`'s own deadline: the same limit as the sandbox's, Go's words as a note.
+        let mut error = super::limits::limit_error_in(input.step, super::limits::codes::TIMEOUT);
+        error.notes.push(message);
         error.test_name = test;
         return error;
     }
@@ -1331,9 +1312,14 @@ mod tests {
         let program = program(case);
         let command: Vec<String> = command.iter().map(|s| s.to_string()).collect();
         let (stdout, stderr) = output.split_once("<<STDERR>>\n").unwrap_or((output, ""));
+        let step = if command.get(1).is_some_and(|c| c == "test") {
+            "test"
+        } else {
+            "check"
+        };
         let input = ParseInput {
             language: TargetLanguage::Go,
-            step: "check",
+            step,
             command: &command,
             exit_code: (termination == Termination::Exited).then_some(1),
             termination,
@@ -1611,11 +1597,32 @@ mod tests {
         let errors = run(parse_test, "errorf", TEST, output, Termination::WallTimeout);
         assert_eq!(errors.len(), 1);
         let e = &errors[0];
-        assert_eq!(e.error_type, ErrorType::TelemetryMismatch);
+        assert_eq!(e.error_type, ErrorType::TestFailure);
         assert_eq!(e.code.as_deref(), Some("timeout"));
         assert_eq!(e.test_name.as_deref(), Some("TestLoop"));
+        assert_eq!(
+            e.message,
+            crate::diagnostics::limits::limit_message("timeout")
+        );
+        assert_eq!(
+            e.notes,
+            ["command: go test -count=1 -v .", "still running: TestLoop"]
+        );
         let errors = run(parse_test, "errorf", TEST, "", Termination::OutOfMemory);
+        assert_eq!(errors[0].error_type, ErrorType::TestFailure);
         assert_eq!(errors[0].code.as_deref(), Some("out_of_memory"));
+        // CPU time is its own limit (it used to share `timeout` in Go and Rust).
+        let errors = run(parse_test, "errorf", TEST, output, Termination::CpuLimit);
+        assert_eq!(errors[0].error_type, ErrorType::TestFailure);
+        assert_eq!(errors[0].code.as_deref(), Some("cpu_limit"));
+        // A build stopped at a limit is a compiler error of that kind.
+        let errors = run(parse_build, "errorf", BUILD, "", Termination::WallTimeout);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(
+            errors[0].error_type,
+            ErrorType::CompilerError("timeout".into())
+        );
+        assert_eq!(errors[0].code.as_deref(), Some("timeout"));
     }
 
     #[test]

@@ -116,12 +116,15 @@ pub fn parse_run(input: &ParseInput<'_>) -> Vec<CodeError> {
         return vec![error];
     }
     if input.stderr.contains("JavaScript heap out of memory") {
-        let what = command_script(input, TargetLanguage::JavaScript).unwrap_or("the command");
-        return vec![CodeError::new(
-            ErrorType::TelemetryMismatch,
-            format!("{what}: ran out of memory (JavaScript heap out of memory)"),
-        )
-        .with_code("out_of_memory")];
+        // V8's own heap limit: the same limit as the sandbox's memory cap.
+        let mut error =
+            super::limits::limit_error_in(input.step, super::limits::codes::OUT_OF_MEMORY);
+        if let Some(script) = command_script(input, TargetLanguage::JavaScript) {
+            error
+                .notes
+                .push(format!("{script}: JavaScript heap out of memory"));
+        }
+        return vec![error];
     }
     if input.termination == Termination::Exited && input.exit_code == Some(0) {
         return Vec::new();
@@ -742,8 +745,38 @@ mod tests {
         timed_out.exit_code = None;
         timed_out.termination = Termination::WallTimeout;
         let errors = parse_run(&timed_out);
-        assert_eq!(errors[0].error_type, ErrorType::TelemetryMismatch);
+        assert_eq!(errors[0].error_type, ErrorType::TestFailure);
         assert_eq!(errors[0].code.as_deref(), Some("timeout"));
+        assert_eq!(
+            errors[0].message,
+            crate::diagnostics::limits::limit_message("timeout")
+        );
+        timed_out.termination = Termination::CpuLimit;
+        assert_eq!(parse_run(&timed_out)[0].code.as_deref(), Some("cpu_limit"));
+        timed_out.step = "run";
+        let errors = parse_run(&timed_out);
+        assert_eq!(
+            errors[0].error_type,
+            ErrorType::CompilerError("cpu_limit".into())
+        );
+
+        // V8's own heap limit is the same limit as the sandbox's memory cap.
+        let mut heap = input(
+            &p,
+            "test",
+            &test_command,
+            134,
+            "\n<--- Last few GCs --->\nFATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory\n",
+        );
+        let errors = parse_run(&heap);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].error_type, ErrorType::TestFailure);
+        assert_eq!(errors[0].code.as_deref(), Some("out_of_memory"));
+        heap.step = "run";
+        assert_eq!(
+            parse_run(&heap)[0].error_type,
+            ErrorType::CompilerError("out_of_memory".into())
+        );
     }
 
     /// A real `node --check` run (when /usr/bin/node is installed) agrees with the parser.

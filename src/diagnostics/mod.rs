@@ -9,6 +9,7 @@ use crate::types::{CodeError, TargetLanguage, Termination, TestReport};
 mod context;
 pub mod go;
 pub mod javascript;
+pub mod limits;
 pub mod python;
 pub mod rust;
 

@@ -7,14 +7,15 @@
 //!   → `UndefinedVariable` (code `AttributeError`);
 //! - `ModuleNotFoundError` / `ImportError` → `MissingImport` (code = class);
 //! - `TypeError` → `TypeMismatch`; `AssertionError` → `TestFailure`; `MemoryError` and the
-//!   sandbox's time/memory limits → `TelemetryMismatch`;
+//!   sandbox's limits → a limit error ([`super::limits`]: code `out_of_memory`, `timeout`, …,
+//!   `TestFailure` in the test step, else `CompilerError(code)`);
 //! - any other exception → `CompilerError("runtime")` (code = class), or `TestFailure` when a test
 //!   file raised it; a non-zero exit without a traceback → `TestFailure` for test scripts, else
 //!   `CompilerError("exit")`.
 
 use serde::Deserialize;
 
-use super::{program_path, ParseInput};
+use super::{limits, program_path, ParseInput};
 use crate::program::{is_test_file, Program};
 use crate::types::{
     Applicability, CodeError, CompilerSuggestion, ErrorType, Location, Replacement, TargetLanguage,
@@ -388,7 +389,10 @@ fn traceback_error(
         "ModuleNotFoundError" | "ImportError" => (ErrorType::MissingImport, class),
         "TypeError" => (ErrorType::TypeMismatch, class),
         "AssertionError" => (ErrorType::TestFailure, class),
-        "MemoryError" => (ErrorType::TelemetryMismatch, class),
+        "MemoryError" => (
+            limits::limit_error_type(input.step, limits::codes::OUT_OF_MEMORY),
+            limits::codes::OUT_OF_MEMORY,
+        ),
         _ if raised_in_test => (ErrorType::TestFailure, class),
         _ => (ErrorType::CompilerError("runtime".into()), class),
     };
@@ -411,6 +415,15 @@ fn traceback_error(
         traceback.message.to_string()
     };
     let mut error = CodeError::new(error_type.clone(), message).with_code(code);
+    if class == "MemoryError" {
+        // The runtime's own out-of-memory: the limit's words, Python's as a note.
+        error.message = limits::limit_message(code).to_string();
+        error.notes.push(if traceback.message.is_empty() {
+            class.to_string()
+        } else {
+            format!("{class}: {}", traceback.message)
+        });
+    }
     if let Some(frame) = frame {
         error = error.with_location(frame_location(frame, program));
     }
@@ -527,27 +540,9 @@ fn quoted_name<'a>(message: &'a str, class: &str) -> Option<&'a str> {
 
 // ---- shared with javascript.rs: limits, exit statuses, which file is a test ----------------
 
-/// A `TelemetryMismatch` when the sandbox stopped the command at a limit.
-pub(crate) fn limit_error(input: &ParseInput<'_>) -> Option<CodeError> {
-    let (code, message) = match input.termination {
-        Termination::WallTimeout => (
-            "timeout",
-            "stopped at the wall-clock time limit (an infinite loop, a deadlock or very slow code?)",
-        ),
-        Termination::CpuLimit => (
-            "cpu_limit",
-            "stopped at the CPU time limit (an infinite loop or very slow code?)",
-        ),
-        Termination::OutOfMemory => (
-            "out_of_memory",
-            "ran out of memory under the sandbox's memory limit",
-        ),
-        Termination::FileSizeLimit => ("file_size_limit", "wrote a file larger than the sandbox allows"),
-        Termination::Exited | Termination::Signaled => return None,
-    };
-    let what = command_script(input, input.language).unwrap_or("the command");
-    Some(CodeError::new(ErrorType::TelemetryMismatch, format!("{what}: {message}")).with_code(code))
-}
+/// The limit error when the sandbox stopped the command (shared with `javascript.rs` and the
+/// judge).
+pub(crate) use super::limits::limit_error;
 
 /// The error for a command that failed without printing an error we could parse.
 pub(super) fn exit_error(input: &ParseInput<'_>) -> CodeError {
@@ -836,10 +831,37 @@ mod tests {
         input.exit_code = None;
         input.termination = Termination::WallTimeout;
         let errors = parse_run(&input);
-        assert_eq!(errors[0].error_type, ErrorType::TelemetryMismatch);
+        assert_eq!(errors[0].error_type, ErrorType::TestFailure);
         assert_eq!(errors[0].code.as_deref(), Some("timeout"));
+        assert_eq!(errors[0].message, limits::limit_message("timeout"));
+        assert_eq!(errors[0].notes, ["command: python3 test_main.py"]);
         input.termination = Termination::OutOfMemory;
         assert_eq!(parse_run(&input)[0].code.as_deref(), Some("out_of_memory"));
+        input.termination = Termination::CpuLimit;
+        assert_eq!(parse_run(&input)[0].code.as_deref(), Some("cpu_limit"));
+        input.step = "run";
+        let errors = parse_run(&input);
+        assert_eq!(
+            errors[0].error_type,
+            ErrorType::CompilerError("cpu_limit".into())
+        );
+        assert_eq!(errors[0].code.as_deref(), Some("cpu_limit"));
+
+        // The runtime's own MemoryError is the same limit, at the line that raised it.
+        let stderr = "Traceback (most recent call last):\n  File \"/work/test_main.py\", line 2, in <module>\n    x = [0] * 10**12\nMemoryError\n";
+        let errors = parse_run(&run_input(&p, &command, stderr, 1));
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].error_type, ErrorType::TestFailure);
+        assert_eq!(errors[0].code.as_deref(), Some("out_of_memory"));
+        assert_eq!(errors[0].message, limits::limit_message("out_of_memory"));
+        assert_eq!(errors[0].notes, ["MemoryError"]);
+        assert_eq!(
+            errors[0]
+                .location
+                .as_ref()
+                .map(|l| (l.file.as_str(), l.line)),
+            Some(("test_main.py", 2))
+        );
     }
 
     // ---- the static pass, run for real with /usr/bin/python3 --------------------------------

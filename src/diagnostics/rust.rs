@@ -5,8 +5,8 @@
 //! | codes | category | why |
 //! |---|---|---|
 //! | E0432 unresolved import, E0583 file for module not found, E0463 can't find crate | `MissingImport` | a module or crate is missing |
-//! | E0433 failed to resolve, when the path names an undeclared/unlinked crate or module | `MissingImport` | |
-//! | E0433 failed to resolve, otherwise (undeclared type or value in a path) | `UndefinedVariable` | |
+//! | E0433 failed to resolve, when the path names an undeclared/unlinked crate or module, or rustc suggests a `use` line for it | `MissingImport` | |
+//! | E0433 failed to resolve, otherwise (undeclared type or value in a path, no import suggested) | `UndefinedVariable` | |
 //! | E0425 value/function, E0412 type, E0405 trait, E0422 struct, E0531 tuple struct, E0423 expected value found type, E0424 `self`, E0411 `Self`, E0599 no method/associated item, E0609 no field, E0560 struct has no field; without a code: `cannot find macro`, `cannot find attribute` | `UndefinedVariable` | a name that does not exist where it is used |
 //! | E0308 mismatched types, E0277 trait bound not satisfied (`i32: Index<…>`, `f32 + &str`), E0061/E0060/E0057 wrong argument count, E0369/E0368 binary operator not applicable, E0600 unary operator not applicable, E0604/E0605/E0606 invalid cast, E0614 deref of non-pointer, E0608 index into non-indexable, E0620 cast to unsized, E0070 invalid assignment target, E0689 method on ambiguous numeric type, E0282/E0283 type annotations needed, E0107 wrong number of generic args, E0050/E0053 trait method signature mismatch, E0607/E0610/E0618 | `TypeMismatch` | a value or expression of the wrong type |
 //! | E0384 assign twice to immutable, E0596/E0594 borrow/assign through immutable, E0499/E0502 conflicting borrows, E0382 use after move, E0505/E0506/E0507/E0508/E0509 move/assign while borrowed, E0597/E0716 value dropped while borrowed, E0373 closure may outlive, E0381 used before init, E0503/E0501/E0713 | `CompilerError("borrow")` | mutability and the borrow checker |
@@ -120,7 +120,7 @@ pub fn parse_rustc_json(input: &ParseInput<'_>) -> Vec<CodeError> {
             None => other_lines.push(trimmed.to_string()),
         }
     }
-    if let Some(killed) = killed_error(input, "rustc") {
+    if let Some(killed) = super::limits::limit_error(input) {
         errors.push(killed);
         return errors;
     }
@@ -151,6 +151,7 @@ fn convert_diagnostic(d: &Diagnostic, program: &Program) -> Option<CodeError> {
             code.as_deref(),
             &d.message,
             d.spans.iter().filter_map(|s| s.label.as_deref()),
+            suggests_import(&d.children),
         )
     };
     let mut error = CodeError::new(error_type, d.message.clone());
@@ -316,11 +317,25 @@ const SYNTAX_PREFIXES: &[&str] = &[
     "functions are not allowed in",
 ];
 
-/// The category of one rustc diagnostic; `labels` are its span labels (E0433 needs them).
+/// True when a help of the diagnostic suggests a `use` line ("consider importing this
+/// struct: `use std::collections::HashMap;`").
+fn suggests_import(children: &[Diagnostic]) -> bool {
+    children.iter().any(|child| {
+        child.spans.iter().any(|s| {
+            s.suggested_replacement
+                .as_deref()
+                .is_some_and(|r| r.trim_start().starts_with("use "))
+        }) || suggests_import(&child.children)
+    })
+}
+
+/// The category of one rustc diagnostic; `labels` are its span labels (E0433 needs them), and
+/// `suggests_import` says whether rustc suggested a `use` line for it.
 fn classify<'a>(
     code: Option<&str>,
     message: &str,
     mut labels: impl Iterator<Item = &'a str>,
+    suggests_import: bool,
 ) -> ErrorType {
     let Some(code) = code else {
         if message.starts_with("cannot find macro") || message.starts_with("cannot find attribute")
@@ -335,9 +350,10 @@ fn classify<'a>(
     if code == "E0433" {
         // "failed to resolve: use of undeclared crate or module `foo`" (older rustc) or
         // "use of unresolved module or unlinked crate `foo`" (newer) name a missing import;
-        // "use of undeclared type `Foo`" names an undefined item.
+        // "use of undeclared type `Foo`" names an undefined item, unless rustc suggests the
+        // `use` line that brings it in: then the import is what is missing.
         let text = |t: &str| t.contains("crate") || t.contains("module");
-        if text(message) || labels.any(text) {
+        if suggests_import || text(message) || labels.any(text) {
             return ErrorType::MissingImport;
         }
         return ErrorType::UndefinedVariable;
@@ -372,24 +388,6 @@ fn classify<'a>(
             .into(),
         )
     }
-}
-
-/// An error for a command the sandbox stopped (timeout, memory, file size), or `None`.
-fn killed_error(input: &ParseInput<'_>, what: &str) -> Option<CodeError> {
-    let (why, code) = match input.termination {
-        Termination::Exited | Termination::Signaled => return None,
-        Termination::WallTimeout => ("hit the wall-clock time limit", "timeout"),
-        Termination::CpuLimit => ("hit the CPU time limit", "timeout"),
-        Termination::OutOfMemory => ("ran out of memory", "out_of_memory"),
-        Termination::FileSizeLimit => ("exceeded the file size limit", "file_size_limit"),
-    };
-    let command = input.command.join(" ");
-    let error = CodeError::new(
-        ErrorType::TelemetryMismatch,
-        format!("{what} was stopped: it {why} (command: {command})"),
-    )
-    .with_code(code);
-    Some(error)
 }
 
 /// One error for a command that failed without output this parser understands.
@@ -431,7 +429,7 @@ struct Panic {
 /// Every `test NAME ... FAILED` becomes a `TestFailure` named `NAME`, with the panic message of
 /// its `---- NAME stdout ----` block and the location of `panicked at FILE:LINE:COL:`. A panic on
 /// a thread that is not a test (`main`, the harness) becomes `CompilerError("panic")`; a binary the
-/// sandbox stopped becomes `TelemetryMismatch`, naming the tests still running.
+/// sandbox stopped becomes a limit error ([`super::limits`]), naming the tests still running.
 pub fn parse_libtest(input: &ParseInput<'_>) -> Vec<CodeError> {
     let text = format!("{}\n{}", input.stdout, input.stderr);
     let lines: Vec<&str> = text.lines().collect();
@@ -516,15 +514,7 @@ pub fn parse_libtest(input: &ParseInput<'_>) -> Vec<CodeError> {
             }
             acc
         });
-    if let Some(mut killed) = killed_error(input, "the test harness") {
-        if !running.is_empty() {
-            killed
-                .message
-                .push_str(&format!("; still running: {}", running.join(", ")));
-        }
-        if running.len() == 1 {
-            killed.test_name = running.first().cloned();
-        }
+    if let Some(killed) = super::limits::limit_error_running(input, &running) {
         errors.push(killed);
         return errors;
     }
@@ -669,11 +659,8 @@ pub fn parse_test_run(input: &ParseInput<'_>) -> Parsed {
         reports.push(report);
     }
 
-    if let Some(mut killed) = killed_error(input, "the test harness") {
-        if let Some(name) = &running {
-            killed.message.push_str(&format!("; still running: {name}"));
-            killed.test_name = Some(name.clone());
-        }
+    let still_running: Vec<String> = running.iter().cloned().collect();
+    if let Some(killed) = super::limits::limit_error_running(input, &still_running) {
         errors.push(killed);
         return Parsed::new(errors, reports);
     }
@@ -1116,11 +1103,22 @@ mod tests {
         exit_code: Option<i32>,
         termination: Termination,
     ) -> Vec<CodeError> {
+        run_in("check", parser, stdout, stderr, exit_code, termination)
+    }
+
+    fn run_in(
+        step: &str,
+        parser: fn(&ParseInput<'_>) -> Vec<CodeError>,
+        stdout: &str,
+        stderr: &str,
+        exit_code: Option<i32>,
+        termination: Termination,
+    ) -> Vec<CodeError> {
         let program = program(&["lib.rs", "tests.rs"]);
         let command = vec!["rustc".to_string(), "lib.rs".to_string()];
         let input = ParseInput {
             language: TargetLanguage::Rust,
-            step: "check",
+            step,
             command: &command,
             exit_code,
             termination,
@@ -1200,6 +1198,22 @@ mod tests {
                     ("lib.rs".into(), 5, 13)
                 ),
             ]
+        );
+    }
+
+    #[test]
+    fn e0433_with_an_import_suggestion_is_a_missing_import() {
+        let errors = check(&fixture("e0433_import_suggestion.jsonl"));
+        assert_eq!(errors.len(), 1);
+        let e = &errors[0];
+        assert_eq!(e.error_type, ErrorType::MissingImport);
+        assert_eq!(e.code.as_deref(), Some("E0433"));
+        assert_eq!(e.message, "cannot find type `HashMap` in this scope");
+        assert_eq!(at(e), ("lib.rs".into(), 2, 17));
+        assert_eq!(e.suggestions.len(), 1);
+        assert_eq!(
+            e.suggestions[0].replacements[0].text,
+            "use std::collections::HashMap;\n\n"
         );
     }
 
@@ -1316,26 +1330,49 @@ mod tests {
         assert_eq!(at(&errors[0]), ("lib.rs".into(), 3, 5));
 
         let stdout = "\nrunning 2 tests\ntest tests::quick ... ok\ntest tests::spins has been running for over 60 seconds\n";
-        let errors = run(parse_libtest, stdout, "", None, Termination::WallTimeout);
+        let errors = run_in(
+            "test",
+            parse_libtest,
+            stdout,
+            "",
+            None,
+            Termination::WallTimeout,
+        );
         assert_eq!(errors.len(), 1);
         let e = &errors[0];
-        assert_eq!(e.error_type, ErrorType::TelemetryMismatch);
+        assert_eq!(e.error_type, ErrorType::TestFailure);
         assert_eq!(e.code.as_deref(), Some("timeout"));
         assert_eq!(e.test_name.as_deref(), Some("tests::spins"));
-        assert!(
-            e.message.contains("the test harness was stopped"),
-            "{}",
-            e.message
+        assert_eq!(
+            e.message,
+            crate::diagnostics::limits::limit_message("timeout")
         );
-        assert!(
-            e.message.ends_with("still running: tests::spins"),
-            "{}",
-            e.message
+        assert_eq!(
+            e.notes,
+            ["command: rustc lib.rs", "still running: tests::spins"]
         );
 
-        let errors = run(parse_libtest, "", "", None, Termination::OutOfMemory);
-        assert_eq!(errors[0].error_type, ErrorType::TelemetryMismatch);
+        let errors = run_in(
+            "test",
+            parse_libtest,
+            "",
+            "",
+            None,
+            Termination::OutOfMemory,
+        );
+        assert_eq!(errors[0].error_type, ErrorType::TestFailure);
         assert_eq!(errors[0].code.as_deref(), Some("out_of_memory"));
+        let errors = run_in("test", parse_libtest, "", "", None, Termination::CpuLimit);
+        assert_eq!(errors[0].error_type, ErrorType::TestFailure);
+        assert_eq!(errors[0].code.as_deref(), Some("cpu_limit"));
+        // The same limit while compiling is a compiler error of that kind.
+        let errors = run(parse_rustc_json, "", "", None, Termination::CpuLimit);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(
+            errors[0].error_type,
+            ErrorType::CompilerError("cpu_limit".into())
+        );
+        assert_eq!(errors[0].code.as_deref(), Some("cpu_limit"));
     }
 
     #[test]

@@ -64,8 +64,8 @@ pub fn inspect(engine: &Engine, component: &Component) -> Result<PluginKind, Plu
     })
 }
 
-/// A 0.x interface is compatible within its minor version (semver for 0.x): 0.1.0 and 0.1.3
-/// link, 0.2.0 does not.
+/// A 0.x interface is compatible within its minor version (semver for 0.x): 0.2.0 and 0.2.3
+/// link, 0.1.0 and 0.3.0 do not.
 fn compatible(version: &str) -> bool {
     let ours = INTERFACE_VERSION.rsplit_once('.').map(|(mm, _)| mm);
     let theirs = version.split_once('.').and_then(|(major, rest)| {
@@ -84,9 +84,10 @@ mod tests {
 
     #[test]
     fn versions_within_the_minor_are_compatible() {
-        assert!(compatible("0.1.0"));
-        assert!(compatible("0.1.7"));
-        assert!(!compatible("0.2.0"));
+        assert!(compatible("0.2.0"));
+        assert!(compatible("0.2.7"));
+        assert!(!compatible("0.1.0"));
+        assert!(!compatible("0.3.0"));
         assert!(!compatible("1.1.0"));
         assert!(!compatible("garbage"));
     }

@@ -1,5 +1,5 @@
 //! Plugins: fix strategies and validators shipped as WebAssembly components
-//! (`wit/plugin.wit`, package `selfheal:plugin@0.1.0`; `docs/plugins.md`).
+//! (`wit/plugin.wit`, package `selfheal:plugin@0.2.0`; `docs/plugins.md`).
 //!
 //! A [`PluginHost`] owns one wasmtime engine and loads components: compiled once and cached
 //! on disk, checked against the interface version, pre-instantiated. Every call runs in a
@@ -46,7 +46,7 @@ pub use strategy::WasmFixStrategy;
 pub use validator::WasmValidator;
 
 /// The interface version this host speaks.
-pub const INTERFACE_VERSION: &str = "0.1.0";
+pub const INTERFACE_VERSION: &str = "0.2.0";
 
 /// Largest component file accepted.
 pub const MAX_COMPONENT_BYTES: usize = 128 << 20;

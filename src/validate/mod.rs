@@ -592,26 +592,17 @@ fn unexplained_failure(step: &StepOutcome) -> CodeError {
         .first()
         .map(String::as_str)
         .unwrap_or("command");
+    if let Some(code) = crate::diagnostics::limits::limit_code(step.termination) {
+        // One code per limit in every language (`diagnostics::limits`).
+        let mut error = crate::diagnostics::limits::limit_error_in(&step.step, code);
+        error.notes.push(format!(
+            "command: {} (stopped after {:.1}s)",
+            step.command.join(" "),
+            step.wall_time.as_secs_f64()
+        ));
+        return error;
+    }
     let (error_type, message) = match step.termination {
-        Termination::WallTimeout => (
-            ErrorType::TelemetryMismatch,
-            format!(
-                "{program} timed out after {:.1}s",
-                step.wall_time.as_secs_f64()
-            ),
-        ),
-        Termination::CpuLimit => (
-            ErrorType::TelemetryMismatch,
-            format!("{program} exceeded its CPU time limit"),
-        ),
-        Termination::OutOfMemory => (
-            ErrorType::TelemetryMismatch,
-            format!("{program} ran out of memory"),
-        ),
-        Termination::FileSizeLimit => (
-            ErrorType::TelemetryMismatch,
-            format!("{program} exceeded the file size limit"),
-        ),
         Termination::Signaled => (
             if step.step == "test" {
                 ErrorType::TestFailure
@@ -623,7 +614,11 @@ fn unexplained_failure(step: &StepOutcome) -> CodeError {
                 step.signal.unwrap_or_default()
             ),
         ),
-        Termination::Exited => (
+        Termination::Exited
+        | Termination::WallTimeout
+        | Termination::CpuLimit
+        | Termination::OutOfMemory
+        | Termination::FileSizeLimit => (
             if step.step == "test" {
                 ErrorType::TestFailure
             } else {

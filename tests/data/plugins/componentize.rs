@@ -61,16 +61,16 @@ interface vault {
 const TEST_WORLDS: &str = r#"
 package test:plugins;
 world flood {
-    include selfheal:plugin/fix-strategy@0.1.0;
+    include selfheal:plugin/fix-strategy@0.2.0;
     import wasi:cli/stdout@0.2.0;
 }
 world sleeper {
-    include selfheal:plugin/fix-strategy@0.1.0;
+    include selfheal:plugin/fix-strategy@0.2.0;
     import wasi:clocks/monotonic-clock@0.2.0;
     import wasi:io/poll@0.2.0;
 }
 world vault {
-    include selfheal:plugin/fix-strategy@0.1.0;
+    include selfheal:plugin/fix-strategy@0.2.0;
     import acme:secrets/vault@1.0.0;
 }
 "#;

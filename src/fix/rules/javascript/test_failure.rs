@@ -13,10 +13,7 @@ use super::*;
 pub(crate) fn is_test_or_runtime(error: &CodeError) -> bool {
     matches!(
         error.error_type,
-        ErrorType::TestFailure
-            | ErrorType::CompilerError(_)
-            | ErrorType::TypeMismatch
-            | ErrorType::TelemetryMismatch
+        ErrorType::TestFailure | ErrorType::CompilerError(_) | ErrorType::TypeMismatch
     )
 }
 

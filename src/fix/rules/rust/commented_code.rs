@@ -19,8 +19,8 @@ impl Rule for CommentedCode {
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
         let relevant = matches!(
             error.error_type,
-            ErrorType::SyntaxError | ErrorType::TestFailure | ErrorType::TelemetryMismatch
-        );
+            ErrorType::SyntaxError | ErrorType::TestFailure
+        ) || crate::diagnostics::limits::is_limit(error);
         if !relevant {
             return Vec::new();
         }
