@@ -21,6 +21,7 @@ pub mod program;
 pub mod render;
 pub mod repair;
 pub mod sandbox;
+pub mod serve;
 pub mod signals;
 pub mod telemetry;
 pub mod terminal;

@@ -1,0 +1,450 @@
+//! The service's configuration: a TOML file (`docs/service.md`), or the embedded defaults.
+//!
+//! ```toml
+//! listen = "127.0.0.1:8080"
+//! data_dir = "/var/lib/selfheal"
+//!
+//! [[tenants]]
+//! id = "acme"
+//! keys = ["blake3:5d41…"]          # `selfheal serve hash-key` makes them
+//! [tenants.limits]
+//! requests_per_minute = 600
+//! ```
+//!
+//! Keys are stored only as hashes; the service hashes what a client presents and looks the hash
+//! up. The file is read at start and again on SIGHUP (tenants, keys and limits change without a
+//! restart; the listen address and the data dir only at the next start).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::auth::{KeyHash, KeyHashError};
+
+/// Where the service listens without a configuration file or `--listen`: loopback only.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// Largest request body accepted by default, in bytes (a program's own limit is 8 MiB).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 10 << 20;
+/// How long a request waits for its job before answering `202` with the job's id, by default.
+pub const DEFAULT_SYNC_WAIT: Duration = Duration::from_secs(10);
+/// The longest wait a request may ask for with `wait_ms`.
+pub const MAX_SYNC_WAIT: Duration = Duration::from_secs(60);
+/// How long SIGTERM waits for accepted jobs before the service exits anyway, by default.
+pub const DEFAULT_DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+/// Jobs running at once across all tenants, by default.
+pub const DEFAULT_WORKERS: usize = 4;
+/// How many times a job is started (the first run and the runs after crashes) before a restart
+/// marks it failed instead of running it again, by default.
+pub const DEFAULT_MAX_JOB_ATTEMPTS: u32 = 3;
+/// How long finished jobs are kept, by default.
+pub const DEFAULT_JOB_RETENTION: Duration = Duration::from_secs(24 * 3600);
+/// The id of the tenant the embedded defaults create.
+pub const LOCAL_TENANT: &str = "local";
+
+/// Why a configuration was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+/// What one tenant may do. Every limit is enforced at the door or in the scheduler, and every
+/// refusal names the limit and its value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TenantLimits {
+    /// Requests per minute (every authenticated request counts); over it: 429 with
+    /// `Retry-After` until the next request is allowed. Default 600.
+    pub requests_per_minute: u32,
+    /// Jobs of this tenant running at once (each runs its sandboxes). Default 2.
+    pub max_running_jobs: usize,
+    /// Jobs of this tenant accepted but not finished; over it: 429. Default 64.
+    pub max_queued_jobs: usize,
+    /// Largest program (sources and data files), in bytes; over it: 413. Default 8 MiB (the
+    /// library's own limit, which this can only lower).
+    pub max_program_bytes: usize,
+    /// The longest wall-clock budget a heal, generate or eval job may run, in seconds; a
+    /// request asking more is refused (422), one asking nothing gets this. Default 300.
+    pub max_job_seconds: f64,
+    /// The longest run (`/v1/run`) a request may ask, in seconds. Default 60.
+    pub max_run_seconds: f64,
+    /// The most memory a run (`/v1/run`) may ask, in MiB. Default 1024.
+    pub max_run_memory_mib: u64,
+    /// Most cases in one `/v1/eval` request. Default 200.
+    pub max_eval_cases: usize,
+}
+
+impl Default for TenantLimits {
+    fn default() -> Self {
+        TenantLimits {
+            requests_per_minute: 600,
+            max_running_jobs: 2,
+            max_queued_jobs: 64,
+            max_program_bytes: crate::program::MAX_PROGRAM_BYTES,
+            max_job_seconds: 300.0,
+            max_run_seconds: 60.0,
+            max_run_memory_mib: 1024,
+            max_eval_cases: 200,
+        }
+    }
+}
+
+/// One tenant as written in the file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTenant {
+    id: String,
+    /// `blake3:<64 hex digits>` hashes of the tenant's keys.
+    #[serde(default)]
+    keys: Vec<String>,
+    /// Routes the tenant may call (`check`, `run`, `heal`, `generate`, `eval`); default all.
+    #[serde(default)]
+    routes: Option<Vec<String>>,
+    #[serde(default)]
+    limits: TenantLimits,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    listen: Option<String>,
+    data_dir: Option<PathBuf>,
+    max_body_bytes: Option<usize>,
+    sync_wait_ms: Option<u64>,
+    drain_timeout_secs: Option<f64>,
+    workers: Option<usize>,
+    max_job_attempts: Option<u32>,
+    job_retention_secs: Option<u64>,
+    /// `-` for stderr, else a file (default `<data_dir>/serve/audit.log`).
+    audit_log: Option<PathBuf>,
+    #[serde(default)]
+    tenants: Vec<RawTenant>,
+}
+
+/// The routes that start work, as named in a tenant's `routes`.
+pub const WORK_ROUTES: [&str; 5] = ["check", "run", "heal", "generate", "eval"];
+
+/// One tenant: its id, the hashes of its keys, the routes it may call, its limits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TenantConfig {
+    pub id: String,
+    pub keys: Vec<KeyHash>,
+    /// The work routes this tenant may call (`check`, `run`, …).
+    pub routes: BTreeSet<String>,
+    pub limits: TenantLimits,
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServeConfig {
+    /// The file it was read from (`None`: the embedded defaults).
+    pub path: Option<PathBuf>,
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub max_body_bytes: usize,
+    pub sync_wait: Duration,
+    pub drain_timeout: Duration,
+    pub workers: usize,
+    pub max_job_attempts: u32,
+    pub job_retention: Duration,
+    /// `None`: stderr.
+    pub audit_log: Option<PathBuf>,
+    pub tenants: Vec<TenantConfig>,
+}
+
+impl ServeConfig {
+    /// The embedded defaults: loopback, the default data dir, one tenant `local` whose key is
+    /// `dev_key`'s hash.
+    pub fn embedded(data_dir: PathBuf, dev_key: KeyHash) -> ServeConfig {
+        let audit = data_dir.join("serve").join("audit.log");
+        ServeConfig {
+            path: None,
+            listen: DEFAULT_LISTEN
+                .parse()
+                .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 8080))),
+            data_dir,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            sync_wait: DEFAULT_SYNC_WAIT,
+            drain_timeout: DEFAULT_DRAIN_TIMEOUT,
+            workers: DEFAULT_WORKERS,
+            max_job_attempts: DEFAULT_MAX_JOB_ATTEMPTS,
+            job_retention: DEFAULT_JOB_RETENTION,
+            audit_log: Some(audit),
+            tenants: vec![TenantConfig {
+                id: LOCAL_TENANT.into(),
+                keys: vec![dev_key],
+                routes: WORK_ROUTES.iter().map(|r| r.to_string()).collect(),
+                limits: TenantLimits::default(),
+            }],
+        }
+    }
+
+    /// Reads and checks a configuration file. `default_data_dir` is used when the file names
+    /// none.
+    ///
+    /// # Errors
+    /// The file cannot be read, is not TOML of this shape, or breaks a rule (a duplicate
+    /// tenant id or key, a malformed key hash, an unknown route, a zero limit); the message
+    /// names the file and the field.
+    pub fn load(path: &Path, default_data_dir: &Path) -> Result<ServeConfig, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(&text, path, default_data_dir)
+    }
+
+    /// As [`load`](Self::load), from text already read.
+    ///
+    /// # Errors
+    /// As [`load`](Self::load).
+    pub fn parse(
+        text: &str,
+        path: &Path,
+        default_data_dir: &Path,
+    ) -> Result<ServeConfig, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        let listen_text = raw.listen.as_deref().unwrap_or(DEFAULT_LISTEN);
+        let listen: SocketAddr = listen_text.parse().map_err(|e| {
+            invalid(format!(
+                "listen = {listen_text:?}: {e}; give an address and port, e.g. \"127.0.0.1:8080\""
+            ))
+        })?;
+        let data_dir = raw
+            .data_dir
+            .unwrap_or_else(|| default_data_dir.to_path_buf());
+        let positive = |name: &str, value: Option<usize>, default: usize| match value {
+            Some(0) => Err(invalid(format!("{name} = 0: give at least 1"))),
+            Some(n) => Ok(n),
+            None => Ok(default),
+        };
+        let max_body_bytes =
+            positive("max_body_bytes", raw.max_body_bytes, DEFAULT_MAX_BODY_BYTES)?;
+        let workers = positive("workers", raw.workers, DEFAULT_WORKERS)?;
+        let max_job_attempts = positive(
+            "max_job_attempts",
+            raw.max_job_attempts.map(|n| n as usize),
+            DEFAULT_MAX_JOB_ATTEMPTS as usize,
+        )? as u32;
+        let sync_wait = raw
+            .sync_wait_ms
+            .map_or(DEFAULT_SYNC_WAIT, Duration::from_millis);
+        if sync_wait > MAX_SYNC_WAIT {
+            return Err(invalid(format!(
+                "sync_wait_ms = {}: at most {} ms",
+                sync_wait.as_millis(),
+                MAX_SYNC_WAIT.as_millis()
+            )));
+        }
+        let drain_timeout = match raw.drain_timeout_secs {
+            None => DEFAULT_DRAIN_TIMEOUT,
+            Some(s) => Duration::try_from_secs_f64(s).map_err(|_| {
+                invalid(format!(
+                    "drain_timeout_secs = {s}: give a non-negative number of seconds"
+                ))
+            })?,
+        };
+        let job_retention = raw
+            .job_retention_secs
+            .map_or(DEFAULT_JOB_RETENTION, Duration::from_secs);
+        let audit_log = match raw.audit_log {
+            Some(p) if p.as_os_str() == "-" => None,
+            Some(p) => Some(p),
+            None => Some(data_dir.join("serve").join("audit.log")),
+        };
+        if raw.tenants.is_empty() {
+            return Err(invalid(
+                "no [[tenants]]: add at least one tenant with a key (`selfheal serve hash-key` makes one)".into(),
+            ));
+        }
+        let mut ids = BTreeSet::new();
+        let mut all_keys = BTreeMap::new();
+        let mut tenants = Vec::new();
+        for t in raw.tenants {
+            check_tenant_id(&t.id).map_err(|m| invalid(format!("tenant {:?}: {m}", t.id)))?;
+            if !ids.insert(t.id.clone()) {
+                return Err(invalid(format!("tenant {:?} is defined twice", t.id)));
+            }
+            let mut keys = Vec::new();
+            for k in &t.keys {
+                let hash: KeyHash = k
+                    .parse()
+                    .map_err(|e: KeyHashError| invalid(format!("tenant {:?}: keys: {e}", t.id)))?;
+                if let Some(other) = all_keys.insert(hash.clone(), t.id.clone()) {
+                    return Err(invalid(format!(
+                        "tenant {:?}: a key hash is also tenant {other:?}'s; every key belongs to one tenant",
+                        t.id
+                    )));
+                }
+                keys.push(hash);
+            }
+            let routes: BTreeSet<String> = match t.routes {
+                None => WORK_ROUTES.iter().map(|r| r.to_string()).collect(),
+                Some(list) => {
+                    for r in &list {
+                        if !WORK_ROUTES.contains(&r.as_str()) {
+                            return Err(invalid(format!(
+                                "tenant {:?}: routes: unknown route {r:?}; known: {}",
+                                t.id,
+                                WORK_ROUTES.join(", ")
+                            )));
+                        }
+                    }
+                    list.into_iter().collect()
+                }
+            };
+            check_limits(&t.limits)
+                .map_err(|m| invalid(format!("tenant {:?}: limits.{m}", t.id)))?;
+            tenants.push(TenantConfig {
+                id: t.id,
+                keys,
+                routes,
+                limits: t.limits,
+            });
+        }
+        Ok(ServeConfig {
+            path: Some(path.to_path_buf()),
+            listen,
+            data_dir,
+            max_body_bytes,
+            sync_wait,
+            drain_timeout,
+            workers,
+            max_job_attempts,
+            job_retention,
+            audit_log,
+            tenants,
+        })
+    }
+}
+
+/// Tenant ids become directory names and metric labels: short, lowercase ASCII.
+fn check_tenant_id(id: &str) -> Result<(), String> {
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        && !id.starts_with(['-', '_']);
+    if ok {
+        Ok(())
+    } else {
+        Err(
+            "an id is 1 to 64 characters of a-z, 0-9, `-` and `_`, starting with a letter or digit"
+                .into(),
+        )
+    }
+}
+
+fn check_limits(l: &TenantLimits) -> Result<(), String> {
+    let zero = |name: &str| Err(format!("{name} = 0: give at least 1"));
+    if l.requests_per_minute == 0 {
+        return zero("requests_per_minute");
+    }
+    if l.max_running_jobs == 0 {
+        return zero("max_running_jobs");
+    }
+    if l.max_queued_jobs == 0 {
+        return zero("max_queued_jobs");
+    }
+    if l.max_program_bytes == 0 {
+        return zero("max_program_bytes");
+    }
+    if l.max_program_bytes > crate::program::MAX_PROGRAM_BYTES {
+        return Err(format!(
+            "max_program_bytes = {}: at most the library's {} bytes",
+            l.max_program_bytes,
+            crate::program::MAX_PROGRAM_BYTES
+        ));
+    }
+    if l.max_eval_cases == 0 {
+        return zero("max_eval_cases");
+    }
+    if l.max_run_memory_mib == 0 {
+        return zero("max_run_memory_mib");
+    }
+    for (name, v) in [
+        ("max_job_seconds", l.max_job_seconds),
+        ("max_run_seconds", l.max_run_seconds),
+    ] {
+        if !(v.is_finite() && v > 0.0) {
+            return Err(format!("{name} = {v}: give a positive number of seconds"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<ServeConfig, ConfigError> {
+        ServeConfig::parse(text, Path::new("serve.toml"), Path::new("/data"))
+    }
+
+    const HASH: &str = "blake3:0000000000000000000000000000000000000000000000000000000000000001";
+
+    #[test]
+    fn a_minimal_file_gets_the_defaults() {
+        let c = parse(&format!(
+            "[[tenants]]\nid = \"acme\"\nkeys = [\"{HASH}\"]\n"
+        ))
+        .unwrap();
+        assert_eq!(c.listen.to_string(), DEFAULT_LISTEN);
+        assert_eq!(c.data_dir, PathBuf::from("/data"));
+        assert_eq!(c.tenants[0].limits, TenantLimits::default());
+        assert_eq!(c.tenants[0].routes.len(), WORK_ROUTES.len());
+        assert_eq!(
+            c.audit_log.as_deref(),
+            Some(Path::new("/data/serve/audit.log"))
+        );
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        let e = parse("[[tenants]]\nid = \"Acme\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("tenant \"Acme\": an id is"), "{e}");
+        let e = parse(&format!(
+            "[[tenants]]\nid = \"a\"\nkeys = [\"{HASH}\"]\n[[tenants]]\nid = \"b\"\nkeys = [\"{HASH}\"]\n"
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("also tenant \"a\"'s"), "{e}");
+        let e = parse("[[tenants]]\nid = \"a\"\nkeys = [\"sha1:00\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("keys: "), "{e}");
+        let e = parse("[[tenants]]\nid = \"a\"\nroutes = [\"delete\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown route \"delete\""), "{e}");
+        let e = parse("[[tenants]]\nid = \"a\"\n[tenants.limits]\nmax_queued_jobs = 0\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("limits.max_queued_jobs = 0"), "{e}");
+        let e = parse("").unwrap_err().to_string();
+        assert!(e.contains("no [[tenants]]"), "{e}");
+        let e = parse("lissen = \"x\"\n").unwrap_err().to_string();
+        assert!(e.contains("lissen"), "{e}");
+    }
+}

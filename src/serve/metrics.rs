@@ -1,0 +1,219 @@
+//! `GET /metrics`: the service's counters in the Prometheus text format (version 0.0.4).
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Upper bounds of the request-duration histogram, in seconds.
+const BUCKETS: [f64; 14] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0, 30.0, 60.0,
+];
+
+#[derive(Default)]
+struct Histogram {
+    counts: [u64; BUCKETS.len()],
+    count: u64,
+    sum: f64,
+}
+
+#[derive(Default)]
+struct Inner {
+    /// (route, status) → requests.
+    requests: BTreeMap<(String, u16), u64>,
+    durations: BTreeMap<String, Histogram>,
+    /// (kind, final state) → jobs.
+    jobs: BTreeMap<(String, String), u64>,
+    /// tenant → refusals by code.
+    refusals: BTreeMap<(String, String), u64>,
+}
+
+/// Counters of one service.
+#[derive(Default)]
+pub struct Metrics {
+    inner: Mutex<Inner>,
+}
+
+/// Gauges read at scrape time.
+pub struct Gauges {
+    pub queued: usize,
+    pub running: usize,
+    pub draining: bool,
+    /// tenant → (queued, running).
+    pub tenants: BTreeMap<String, (usize, usize)>,
+}
+
+impl Metrics {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// One answered request.
+    pub fn request(&self, route: &str, status: u16, duration: Duration) {
+        let mut m = self.lock();
+        *m.requests.entry((route.to_string(), status)).or_default() += 1;
+        let h = m.durations.entry(route.to_string()).or_default();
+        let secs = duration.as_secs_f64();
+        for (i, bound) in BUCKETS.iter().enumerate() {
+            if secs <= *bound {
+                h.counts[i] += 1;
+            }
+        }
+        h.count += 1;
+        h.sum += secs;
+    }
+
+    /// One job reached a final state.
+    pub fn job(&self, kind: &str, state: &str) {
+        *self
+            .lock()
+            .jobs
+            .entry((kind.to_string(), state.to_string()))
+            .or_default() += 1;
+    }
+
+    /// One request of `tenant` refused with `code` (quota, size, …).
+    pub fn refusal(&self, tenant: &str, code: &str) {
+        *self
+            .lock()
+            .refusals
+            .entry((tenant.to_string(), code.to_string()))
+            .or_default() += 1;
+    }
+
+    /// The exposition text.
+    pub fn render(&self, gauges: &Gauges) -> String {
+        let m = self.lock();
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "# HELP selfheal_http_requests_total HTTP requests answered, by route and status.\n\
+             # TYPE selfheal_http_requests_total counter"
+        );
+        for ((route, status), n) in &m.requests {
+            let _ = writeln!(
+                out,
+                "selfheal_http_requests_total{{route=\"{}\",status=\"{status}\"}} {n}",
+                escape(route)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP selfheal_http_request_duration_seconds Time to answer a request, by route.\n\
+             # TYPE selfheal_http_request_duration_seconds histogram"
+        );
+        for (route, h) in &m.durations {
+            let route = escape(route);
+            for (i, bound) in BUCKETS.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "selfheal_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {}",
+                    h.counts[i]
+                );
+            }
+            let _ = writeln!(
+                out,
+                "selfheal_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}\n\
+                 selfheal_http_request_duration_seconds_sum{{route=\"{route}\"}} {}\n\
+                 selfheal_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
+                h.count, h.sum, h.count
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP selfheal_jobs_finished_total Jobs that reached a final state, by kind and state.\n\
+             # TYPE selfheal_jobs_finished_total counter"
+        );
+        for ((kind, state), n) in &m.jobs {
+            let _ = writeln!(
+                out,
+                "selfheal_jobs_finished_total{{kind=\"{kind}\",state=\"{state}\"}} {n}"
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP selfheal_refusals_total Requests refused at the door, by tenant and code.\n\
+             # TYPE selfheal_refusals_total counter"
+        );
+        for ((tenant, code), n) in &m.refusals {
+            let _ = writeln!(
+                out,
+                "selfheal_refusals_total{{tenant=\"{}\",code=\"{code}\"}} {n}",
+                escape(tenant)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP selfheal_jobs Jobs accepted and not finished, by state.\n\
+             # TYPE selfheal_jobs gauge\n\
+             selfheal_jobs{{state=\"queued\"}} {}\n\
+             selfheal_jobs{{state=\"running\"}} {}",
+            gauges.queued, gauges.running
+        );
+        let _ = writeln!(
+            out,
+            "# HELP selfheal_tenant_jobs Jobs accepted and not finished, by tenant and state.\n\
+             # TYPE selfheal_tenant_jobs gauge"
+        );
+        for (tenant, (queued, running)) in &gauges.tenants {
+            let t = escape(tenant);
+            let _ = writeln!(
+                out,
+                "selfheal_tenant_jobs{{tenant=\"{t}\",state=\"queued\"}} {queued}\n\
+                 selfheal_tenant_jobs{{tenant=\"{t}\",state=\"running\"}} {running}"
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP selfheal_draining 1 while the service drains after SIGTERM.\n\
+             # TYPE selfheal_draining gauge\n\
+             selfheal_draining {}",
+            u8::from(gauges.draining)
+        );
+        out
+    }
+}
+
+/// A label value with `\`, `"` and newlines escaped.
+fn escape(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_counters_histograms_and_gauges() {
+        let m = Metrics::default();
+        m.request("/v1/check", 200, Duration::from_millis(3));
+        m.request("/v1/check", 200, Duration::from_millis(30));
+        m.job("check", "succeeded");
+        m.refusal("a", "rate_limited");
+        let text = m.render(&Gauges {
+            queued: 1,
+            running: 2,
+            draining: false,
+            tenants: [("a".to_string(), (1, 2))].into(),
+        });
+        assert!(
+            text.contains("selfheal_http_requests_total{route=\"/v1/check\",status=\"200\"} 2\n")
+        );
+        assert!(text.contains(
+            "selfheal_http_request_duration_seconds_bucket{route=\"/v1/check\",le=\"0.005\"} 1\n"
+        ));
+        assert!(text.contains(
+            "selfheal_http_request_duration_seconds_bucket{route=\"/v1/check\",le=\"+Inf\"} 2\n"
+        ));
+        assert!(
+            text.contains("selfheal_jobs_finished_total{kind=\"check\",state=\"succeeded\"} 1\n")
+        );
+        assert!(text.contains("selfheal_refusals_total{tenant=\"a\",code=\"rate_limited\"} 1\n"));
+        assert!(text.contains("selfheal_tenant_jobs{tenant=\"a\",state=\"running\"} 2\n"));
+        assert!(text.contains("selfheal_draining 0\n"));
+        assert_eq!(escape("a\"b\\"), "a\\\"b\\\\");
+    }
+}
