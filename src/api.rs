@@ -30,8 +30,9 @@ pub use crate::generate::{GenerateError, GenerateFuture, Generator, PassThrough}
 use crate::heal::{CheckError, Checker, HealConfig, HealError, HealReport, Healer};
 use crate::learn::Learner;
 use crate::program::{Program, ProgramError};
+use crate::tenant::{Tenant, TenantError};
 use crate::types::{CodeError, TargetLanguage, ValidationResult};
-use crate::validate::{Expect, ValidateError, Validator, ValidatorConfig};
+use crate::validate::{Expect, RunOptions, RunReport, ValidateError, Validator, ValidatorConfig};
 
 /// The outcome log inside the data dir (JSON Lines, one [`Outcome`] per heal).
 pub const OUTCOME_LOG: &str = "outcomes.jsonl";
@@ -61,6 +62,20 @@ pub enum ApiError {
         /// Every id that can be selected, sorted.
         known: Vec<String>,
     },
+    /// A tenant's limit refused the request, or the tenant is unknown (see
+    /// [`TenantError::limit`], [`TenantError::retry_after`]).
+    #[error(transparent)]
+    Tenant(#[from] TenantError),
+    /// A builder setting that a tenant brings itself (see
+    /// [`SelfHealingGeneratorBuilder::tenant`]).
+    #[error("{0} cannot be combined with a tenant: the tenant brings its own")]
+    TenantConflict(&'static str),
+    /// [`SelfHealingGenerator::run`] needs the built-in sandboxed validator.
+    #[error(
+        "running a program needs the built-in sandboxed validator; this generator was built \
+         with a custom checker"
+    )]
+    NoValidator,
 }
 
 impl From<driver::DriverError> for ApiError {
@@ -304,6 +319,7 @@ pub struct SelfHealingGeneratorBuilder {
     only_strategies: Vec<String>,
     plugin_dirs: Vec<PathBuf>,
     plugins: Vec<crate::plugin::Plugin>,
+    tenant: Option<Arc<Tenant>>,
 }
 
 impl Default for SelfHealingGeneratorBuilder {
@@ -323,6 +339,7 @@ impl Default for SelfHealingGeneratorBuilder {
             only_strategies: Vec::new(),
             plugin_dirs: Vec::new(),
             plugins: Vec::new(),
+            tenant: None,
         }
     }
 }
@@ -469,6 +486,28 @@ impl SelfHealingGeneratorBuilder {
         self
     }
 
+    /// Works as `tenant` (`docs/tenants.md`): every validation goes through the tenant's
+    /// checker (a sandbox slot from the host-wide fair scheduler, CPU time charged to the
+    /// tenant, the tenant's cache scope and validator plugins), fixes are ranked by the
+    /// tenant's learner, the tenant's plugin strategies join the built-in ones, outcomes and
+    /// the learned prelude live in the tenant's data directory, and programs and runs over
+    /// the tenant's limits are refused with [`ApiError::Tenant`].
+    ///
+    /// The tenant brings its own validator, checker, learner, plugins and data directory:
+    /// [`build`](Self::build) fails with [`ApiError::TenantConflict`] when any of
+    /// [`validator`](Self::validator), [`checker`](Self::checker),
+    /// [`learner`](Self::learner), [`plugin`](Self::plugin), [`plugin_set`](Self::plugin_set),
+    /// [`plugins_dir`](Self::plugins_dir) or [`data_dir`](Self::data_dir) was set too.
+    /// Budgets ([`max_retries`](Self::max_retries), [`timeout`](Self::timeout), …),
+    /// [`strategies`](Self::strategies) and [`generator`](Self::generator) still apply.
+    ///
+    /// Job admission ([`Tenant::admit`], the `max_queued_jobs` limit) is the caller's: hold a
+    /// ticket for the length of a job; a service takes it when it accepts the job.
+    pub fn tenant(mut self, tenant: Arc<Tenant>) -> Self {
+        self.tenant = Some(tenant);
+        self
+    }
+
     /// Builds the generator: the validator (or checker), the learner, the fix engine and the
     /// generator as configured.
     ///
@@ -481,7 +520,12 @@ impl SelfHealingGeneratorBuilder {
     pub fn build(mut self) -> Result<SelfHealingGenerator, ApiError> {
         let generator = self.generator.take();
         let max_generations = self.max_generations;
-        let (healer, data_dir) = self.assemble()?;
+        let tenant = self.tenant.clone();
+        let Assembled {
+            healer,
+            data_dir,
+            runner,
+        } = self.assemble()?;
         let generator = match generator {
             Some(generator) => generator,
             None => Arc::new(TemplateGenerator::open(None, data_dir.as_deref())?),
@@ -491,6 +535,8 @@ impl SelfHealingGeneratorBuilder {
             generator,
             max_generations,
             outcomes: OutcomeLog::open(data_dir.as_deref()),
+            tenant,
+            runner,
         })
     }
 
@@ -502,12 +548,53 @@ impl SelfHealingGeneratorBuilder {
     ///
     /// As [`build`](Self::build), but for the generator.
     pub fn build_healer(self) -> Result<Healer, ApiError> {
-        Ok(self.assemble()?.0)
+        Ok(self.assemble()?.healer)
     }
 
-    /// The healer, and the data dir when one is used.
-    fn assemble(self) -> Result<(Healer, Option<PathBuf>), ApiError> {
+    /// The healer of a tenant-bound builder: the tenant's checker, learner, plugins and data
+    /// directory.
+    fn assemble_tenant(self, tenant: Arc<Tenant>) -> Result<Assembled, ApiError> {
+        let conflict = [
+            (self.validator.is_some(), "a validator"),
+            (self.checker.is_some(), "a checker"),
+            (self.learner.is_some(), "a learner"),
+            (
+                !self.plugins.is_empty() || !self.plugin_dirs.is_empty(),
+                "plugins",
+            ),
+            (self.data_dir.is_some(), "a data dir"),
+        ]
+        .into_iter()
+        .find_map(|(set, what)| set.then_some(what));
+        if let Some(what) = conflict {
+            return Err(ApiError::TenantConflict(what));
+        }
+        let engine = select_strategies(&self.only_strategies, self.strategies, tenant.plugins())?;
+        let data_dir = if self.persist {
+            tenant.data_dir().map(Path::to_path_buf)
+        } else {
+            None
+        };
+        let healer = Healer::new(
+            tenant.checker(),
+            engine,
+            Arc::clone(tenant.learner()),
+            self.config,
+        );
+        Ok(Assembled {
+            healer,
+            data_dir,
+            runner: tenant.validator().cloned(),
+        })
+    }
+
+    /// The healer, the data dir when one is used, and the validator when there is one.
+    fn assemble(mut self) -> Result<Assembled, ApiError> {
+        if let Some(tenant) = self.tenant.take() {
+            return self.assemble_tenant(tenant);
+        }
         let plugins = self.load_plugins()?;
+        let mut runner = None;
         let checker: Arc<dyn Checker> = match self.checker {
             Some(_) if !plugins.validators().is_empty() => {
                 return Err(ApiError::Plugin(
@@ -531,11 +618,13 @@ impl SelfHealingGeneratorBuilder {
                         Validator::new(config)?
                     }
                 };
-                Arc::new(if plugins.validators().is_empty() {
+                let validator = Arc::new(if plugins.validators().is_empty() {
                     validator
                 } else {
                     validator.with_plugins(Arc::new(plugins.clone()))
-                })
+                });
+                runner = Some(Arc::clone(&validator));
+                validator
             }
         };
         let data_dir = self
@@ -547,8 +636,20 @@ impl SelfHealingGeneratorBuilder {
             (None, None) => Arc::new(Learner::in_memory()),
         };
         let engine = select_strategies(&self.only_strategies, self.strategies, &plugins)?;
-        Ok((Healer::new(checker, engine, learner, self.config), data_dir))
+        Ok(Assembled {
+            healer: Healer::new(checker, engine, learner, self.config),
+            data_dir,
+            runner,
+        })
     }
+}
+
+/// What a builder puts together.
+struct Assembled {
+    healer: Healer,
+    data_dir: Option<PathBuf>,
+    /// The sandboxed validator [`SelfHealingGenerator::run`] uses, when there is one.
+    runner: Option<Arc<Validator>>,
 }
 
 /// The engine: every built-in strategy, `added` and the plugins' when `ids` is empty, else
@@ -635,6 +736,9 @@ pub struct SelfHealingGenerator {
     generator: Arc<dyn Generator>,
     max_generations: usize,
     outcomes: OutcomeLog,
+    /// The tenant this generator works for (`builder().tenant(..)`).
+    tenant: Option<Arc<Tenant>>,
+    runner: Option<Arc<Validator>>,
 }
 
 impl SelfHealingGenerator {
@@ -658,12 +762,31 @@ impl SelfHealingGenerator {
         self.healer.learner()
     }
 
+    /// The tenant this generator works for, if any.
+    pub fn tenant(&self) -> Option<&Arc<Tenant>> {
+        self.tenant.as_ref()
+    }
+
+    /// The program, refused when over the tenant's size limit.
+    fn admitted_program(&self, code: impl IntoProgram) -> Result<Program, ApiError> {
+        let program = code.into_program()?;
+        if let Some(tenant) = &self.tenant {
+            tenant.check_program(&program)?;
+        }
+        Ok(program)
+    }
+
     /// Validates a program (or `(code, language)`): compile, then the tests if it has any.
+    ///
+    /// # Errors
+    ///
+    /// [`ApiError::Program`] for input that is not a program, [`ApiError::Tenant`] for a
+    /// program over the tenant's size limit, [`ApiError::Check`] when validation could not run.
     pub async fn validate_code(
         &self,
         code: impl IntoProgram,
     ) -> Result<ValidationResult, ApiError> {
-        let program = code.into_program()?;
+        let program = self.admitted_program(code)?;
         let expect = self
             .healer
             .config()
@@ -687,9 +810,40 @@ impl SelfHealingGenerator {
         Ok(crate::fix::apply_fix(program, fix)?)
     }
 
+    /// Runs a program (built first if its toolchain builds) in the sandbox with `options`'
+    /// input and limits: the "run untrusted code safely" use. For a tenant: the program and
+    /// the options must be within its limits, the run waits for one of its sandbox slots, and
+    /// its CPU time is charged to it.
+    ///
+    /// # Errors
+    ///
+    /// [`ApiError::Program`], [`ApiError::Tenant`] ([`TenantError::ProgramTooLarge`],
+    /// [`TenantError::RunTimeTooLong`], [`TenantError::MemoryTooLarge`]),
+    /// [`ApiError::NoValidator`] for a generator built on a custom checker, and
+    /// [`ApiError::Setup`] when the sandbox or toolchain fails.
+    pub async fn run(
+        &self,
+        code: impl IntoProgram,
+        options: &RunOptions,
+    ) -> Result<RunReport, ApiError> {
+        let program = self.admitted_program(code)?;
+        let validator = self.runner.as_ref().ok_or(ApiError::NoValidator)?;
+        let Some(tenant) = &self.tenant else {
+            return Ok(validator.run(&program, options).await?);
+        };
+        tenant.check_run(options)?;
+        let mut permit = tenant.sandbox().await?;
+        let report = validator.run(&program, options).await;
+        if let Ok(report) = &report {
+            permit.charge(report.steps.iter().map(|s| s.cpu_time).sum());
+        }
+        drop(permit);
+        Ok(report?)
+    }
+
     /// Heals a program and records the outcome.
     pub async fn heal(&self, code: impl IntoProgram) -> Result<HealReport, ApiError> {
-        let program = code.into_program()?;
+        let program = self.admitted_program(code)?;
         let report = self.healer.heal(&program).await?;
         self.record(&report, program.language);
         Ok(report)

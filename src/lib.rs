@@ -24,6 +24,7 @@ pub mod sandbox;
 pub mod serve;
 pub mod signals;
 pub mod telemetry;
+pub mod tenant;
 pub mod terminal;
 pub mod tls;
 pub mod toolchain;

@@ -108,6 +108,20 @@ impl CacheKey {
     }
 }
 
+impl CacheKey {
+    /// This key inside a cache scope (a tenant's own, or a shared scope the operator set up).
+    /// Two scopes never produce the same key for the same validation, and a value stored under
+    /// one scope's key fails its checksum under any other (the checksum covers the key), so an
+    /// entry copied between scopes is a miss.
+    pub fn scoped(self, scope: &super::CacheScope) -> CacheKey {
+        let mut k = KeyHasher::new();
+        k.part("base", &self.0);
+        k.part("scope.kind", scope.kind().as_bytes());
+        k.part("scope.name", scope.name().as_bytes());
+        CacheKey(*k.hasher.finalize().as_bytes())
+    }
+}
+
 struct KeyHasher {
     hasher: blake3::Hasher,
 }

@@ -23,10 +23,12 @@ use crate::types::{Termination, ValidationResult};
 
 mod entry;
 mod key;
+mod scope;
 mod store;
 
 pub use entry::{decode, encode, verify, EntryError};
 pub use key::{CacheKey, SCHEMA_VERSION};
+pub use scope::{check_scope_name, CacheScope, CacheSet, ScopeNameError, MAX_SCOPE_NAME};
 pub use store::{CacheStore, MemoryStore, SledStore, StoreError};
 
 /// Default bound on the stored bytes: 256 MiB.
@@ -115,6 +117,9 @@ pub struct ValidationCache {
     disabled: AtomicBool,
     session_hits: AtomicU64,
     session_misses: AtomicU64,
+    /// Every key is [`CacheKey::scoped`] to this scope before it reaches the store; `None`
+    /// (the command line's cache) uses keys as computed.
+    scope: Option<CacheScope>,
 }
 
 /// Whether a result says something about the program (and so may be cached). Results that
@@ -147,6 +152,29 @@ impl ValidationCache {
             disabled: AtomicBool::new(false),
             session_hits: AtomicU64::new(0),
             session_misses: AtomicU64::new(0),
+            scope: None,
+        }
+    }
+
+    /// This cache with every key scoped to `scope` (see [`CacheKey::scoped`]): what the
+    /// [`Validator`](crate::validate::Validator) computes is turned into the scope's own key
+    /// before any store access. [`CacheSet`] builds one per tenant or shared scope, each over
+    /// its own store.
+    pub fn with_scope(mut self, scope: CacheScope) -> ValidationCache {
+        self.scope = Some(scope);
+        self
+    }
+
+    /// The scope keys are confined to, if any.
+    pub fn scope(&self) -> Option<&CacheScope> {
+        self.scope.as_ref()
+    }
+
+    /// The key the store sees for `key`.
+    fn store_key(&self, key: &CacheKey) -> CacheKey {
+        match &self.scope {
+            Some(scope) => key.scoped(scope),
+            None => *key,
         }
     }
 
@@ -266,6 +294,7 @@ impl ValidationCache {
     }
 
     fn lookup(&self, key: &CacheKey, count_miss: bool) -> Option<ValidationResult> {
+        let key = &self.store_key(key);
         let value = self.guarded("lookup", || self.store.get(key)).flatten();
         let found = value.and_then(|value| match decode(key, &value) {
             Ok((mut result, _)) => {
@@ -296,6 +325,7 @@ impl ValidationCache {
         if !is_cacheable(result) {
             return false;
         }
+        let key = &self.store_key(key);
         let value = encode(key, result, now_unix());
         if value.len() as u64 > self.max_bytes {
             return false;

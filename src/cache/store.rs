@@ -207,21 +207,34 @@ pub struct SledStore {
 impl SledStore {
     /// Opens (or creates) the database at `path`.
     pub fn open(path: &Path) -> Result<SledStore, StoreError> {
+        let db = SledStore::open_db(path)?;
+        SledStore::open_in(db, path, "")
+    }
+
+    /// Opens (or creates) the sled database at `path` that [`open_in`](Self::open_in) takes.
+    pub fn open_db(path: &Path) -> Result<sled::Db, StoreError> {
         std::fs::create_dir_all(path)?;
-        let db = sled::Config::new()
+        sled::Config::new()
             .path(path)
             .cache_capacity(64 << 20)
             .flush_every_ms(Some(500))
             .open()
-            .map_err(|e| open_error(path, e))?;
+            .map_err(|e| open_error(path, e))
+    }
+
+    /// A store in the trees of `db` whose names start with `prefix` (`<prefix>entries`,
+    /// `<prefix>atime`, `<prefix>by_age`, `<prefix>meta`): several stores (one per cache
+    /// scope) share one database without sharing a tree, a byte count or a counter. `path`
+    /// names the database in messages.
+    pub fn open_in(db: sled::Db, path: &Path, prefix: &str) -> Result<SledStore, StoreError> {
         let backend = |e: sled::Error| StoreError::Backend {
             path: path.to_path_buf(),
             message: e.to_string(),
         };
-        let entries = db.open_tree("entries").map_err(backend)?;
-        let atime = db.open_tree("atime").map_err(backend)?;
-        let by_age = db.open_tree("by_age").map_err(backend)?;
-        let meta = db.open_tree("meta").map_err(backend)?;
+        let entries = db.open_tree(format!("{prefix}entries")).map_err(backend)?;
+        let atime = db.open_tree(format!("{prefix}atime")).map_err(backend)?;
+        let by_age = db.open_tree(format!("{prefix}by_age")).map_err(backend)?;
+        let meta = db.open_tree(format!("{prefix}meta")).map_err(backend)?;
         let mut bytes = 0u64;
         let mut count = 0u64;
         for item in entries.iter() {

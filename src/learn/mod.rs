@@ -30,7 +30,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
@@ -120,8 +120,12 @@ pub struct Learner {
     stats: Mutex<HashMap<Key, Stats>>,
     generated: Mutex<HashMap<GeneratedKey, u64>>,
     generated_tree: Option<sled::Tree>,
+    /// Where fix outcomes are written: the database's default tree, or a tenant's own tree.
+    stats_tree: Option<sled::Tree>,
     db: Option<sled::Db>,
     path: Option<PathBuf>,
+    /// Read-only: its posterior is this learner's prior (see [`Learner::with_prior`]).
+    prior: Option<Arc<Learner>>,
 }
 
 impl std::fmt::Debug for Learner {
@@ -140,8 +144,10 @@ impl Learner {
             stats: Mutex::new(HashMap::new()),
             generated: Mutex::new(HashMap::new()),
             generated_tree: None,
+            stats_tree: None,
             db: None,
             path: None,
+            prior: None,
         }
     }
 
@@ -169,8 +175,82 @@ impl Learner {
             path: path.clone(),
             source,
         })?;
+        let stats_tree: sled::Tree = (*db).clone();
+        let generated_tree = db
+            .open_tree(GENERATED_TREE)
+            .map_err(|source| LearnError::Read {
+                path: path.clone(),
+                source,
+            })?;
+        Learner::from_trees(db, stats_tree, generated_tree, path)
+    }
+
+    /// The learner of one scope (a tenant) inside a shared database: its fix outcomes live in
+    /// the tree `<scope>/outcomes` and its generated-error counts in `<scope>/generated`, so
+    /// it neither reads nor writes another scope's. `path` names the database in messages.
+    /// Open the database with [`open_shared_db`].
+    ///
+    /// # Errors
+    ///
+    /// [`LearnError::Read`] when a tree cannot be opened or read.
+    pub fn open_scoped(db: &sled::Db, path: &Path, scope: &str) -> Result<Learner, LearnError> {
+        let read = |source| LearnError::Read {
+            path: path.to_path_buf(),
+            source,
+        };
+        let stats_tree = db.open_tree(format!("{scope}/outcomes")).map_err(read)?;
+        let generated_tree = db.open_tree(format!("{scope}/generated")).map_err(read)?;
+        Learner::from_trees(db.clone(), stats_tree, generated_tree, path.to_path_buf())
+    }
+
+    /// A copy in memory of the learner database in `data_dir`, read once and closed again
+    /// (so the database stays free for the process that owns it): a global prior for
+    /// [`with_prior`](Self::with_prior).
+    ///
+    /// # Errors
+    ///
+    /// [`LearnError::Open`] when there is no learner database in `data_dir` or it cannot be
+    /// opened (another process holds it longer than the wait), [`LearnError::Read`].
+    pub fn snapshot(data_dir: &Path) -> Result<Learner, LearnError> {
+        let path = data_dir.join(LEARNER_DB);
+        if !path.is_dir() {
+            return Err(LearnError::Open {
+                path,
+                source: sled::Error::Io(std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no learner database here",
+                )),
+            });
+        }
+        let source = Learner::try_open(data_dir)?;
+        let copy = Learner::in_memory();
+        *copy.lock() = source.lock().clone();
+        *lock(&copy.generated) = lock(&source.generated).clone();
+        Ok(copy)
+    }
+
+    /// This learner with a global prior: the confidence of a (language, signature, strategy)
+    /// starts from `prior`'s posterior instead of the strategy's own confidence, and this
+    /// learner's own attempts update it from there. Nothing is ever written to `prior`: what
+    /// one tenant learns does not reach another through it.
+    pub fn with_prior(mut self, prior: Arc<Learner>) -> Learner {
+        self.prior = Some(prior);
+        self
+    }
+
+    /// The global prior, if any.
+    pub fn prior(&self) -> Option<&Arc<Learner>> {
+        self.prior.as_ref()
+    }
+
+    fn from_trees(
+        db: sled::Db,
+        stats_tree: sled::Tree,
+        generated_tree: sled::Tree,
+        path: PathBuf,
+    ) -> Result<Learner, LearnError> {
         let mut stats = HashMap::new();
-        for item in db.iter() {
+        for item in stats_tree.iter() {
             let (key, value) = item.map_err(|source| LearnError::Read {
                 path: path.clone(),
                 source,
@@ -183,12 +263,6 @@ impl Learner {
                 _ => tracing::debug!("skipping an unreadable learner entry in {}", path.display()),
             }
         }
-        let generated_tree = db
-            .open_tree(GENERATED_TREE)
-            .map_err(|source| LearnError::Read {
-                path: path.clone(),
-                source,
-            })?;
         let mut generated = HashMap::new();
         for item in generated_tree.iter() {
             let (key, value) = item.map_err(|source| LearnError::Read {
@@ -206,8 +280,10 @@ impl Learner {
             stats: Mutex::new(stats),
             generated: Mutex::new(generated),
             generated_tree: Some(generated_tree),
+            stats_tree: Some(stats_tree),
             db: Some(db),
             path: Some(path),
+            prior: None,
         })
     }
 
@@ -233,7 +309,7 @@ impl Learner {
             }
             *entry
         };
-        if let Some(db) = &self.db {
+        if let Some(tree) = &self.stats_tree {
             let value = match serde_json::to_vec(&updated) {
                 Ok(v) => v,
                 Err(e) => {
@@ -241,13 +317,15 @@ impl Learner {
                     return;
                 }
             };
-            if let Err(e) = db.insert(encode_key(&key), value) {
+            if let Err(e) = tree.insert(encode_key(&key), value) {
                 tracing::warn!("cannot store a learner entry: {e}");
             }
         }
     }
 
-    /// The confidence to rank a fix by (the posterior mean; see the module docs).
+    /// The confidence to rank a fix by (the posterior mean; see the module docs). With a
+    /// global prior ([`with_prior`](Self::with_prior)) the prior's confidence replaces
+    /// `prior`.
     pub fn confidence(
         &self,
         language: TargetLanguage,
@@ -255,6 +333,10 @@ impl Learner {
         strategy: &str,
         prior: f64,
     ) -> f64 {
+        let prior = match &self.prior {
+            Some(global) => global.confidence(language, signature, strategy, prior),
+            None => prior,
+        };
         let stats = self
             .lock()
             .get(&(language, signature.to_string(), strategy.to_string()))
@@ -359,6 +441,25 @@ impl Learner {
 /// so a learner reopened right after another closed (in this process or a previous `selfheal`)
 /// would otherwise fall back to memory.
 const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Opens (or creates) a sled database holding several scopes' learners (see
+/// [`Learner::open_scoped`]), waiting briefly for a lock a closing handle still holds.
+///
+/// # Errors
+///
+/// [`LearnError::CreateDir`], or [`LearnError::Open`] when sled cannot open it.
+pub fn open_shared_db(path: &Path) -> Result<sled::Db, LearnError> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|source| LearnError::CreateDir {
+            path: parent.to_path_buf(),
+            source,
+        })?;
+    }
+    open_waiting_for_lock(path).map_err(|source| LearnError::Open {
+        path: path.to_path_buf(),
+        source,
+    })
+}
 
 fn open_waiting_for_lock(path: &Path) -> sled::Result<sled::Db> {
     let deadline = std::time::Instant::now() + LOCK_WAIT;

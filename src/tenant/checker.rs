@@ -1,0 +1,82 @@
+//! The checker every tenant's heals and checks go through: a sandbox slot from the
+//! host-wide scheduler for each validation, and the validation's measured CPU time charged to
+//! the tenant.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::heal::{CheckError, CheckFuture, Checker};
+use crate::program::Program;
+use crate::types::ValidationResult;
+use crate::validate::Expect;
+
+use super::scheduler::Scheduler;
+use super::TenantId;
+
+/// A [`Checker`] for one tenant over another checker (the tenant's
+/// [`Validator`](crate::validate::Validator), with its scoped cache and plugins). A cached
+/// verdict answers without a slot; anything else waits for one of the tenant's sandbox slots
+/// (one validation runs its commands one after another, so one slot is one sandbox at a time)
+/// and charges the CPU time its steps used.
+pub struct TenantChecker {
+    tenant: TenantId,
+    scheduler: Scheduler,
+    inner: Arc<dyn Checker>,
+}
+
+impl TenantChecker {
+    pub fn new(tenant: TenantId, scheduler: Scheduler, inner: Arc<dyn Checker>) -> TenantChecker {
+        TenantChecker {
+            tenant,
+            scheduler,
+            inner,
+        }
+    }
+
+    /// The checker behind the scheduling.
+    pub fn inner(&self) -> &Arc<dyn Checker> {
+        &self.inner
+    }
+}
+
+/// The sandbox CPU time a result's steps used; zero for a cached result (it ran before, and
+/// was charged then, to whoever ran it).
+pub fn cpu_used(result: &ValidationResult) -> Duration {
+    if result.cached {
+        return Duration::ZERO;
+    }
+    result.steps.iter().map(|s| s.cpu_time).sum()
+}
+
+impl Checker for TenantChecker {
+    fn check<'a>(&'a self, program: &'a Program, expect: Expect) -> CheckFuture<'a> {
+        Box::pin(async move {
+            if let Some(hit) = self.inner.cached(program, expect) {
+                return Ok(hit);
+            }
+            let mut permit = self
+                .scheduler
+                .acquire(&self.tenant)
+                .await
+                .map_err(|e| CheckError(e.to_string()))?;
+            let result = self.inner.check(program, expect).await;
+            if let Ok(result) = &result {
+                permit.charge(cpu_used(result));
+            }
+            drop(permit);
+            result
+        })
+    }
+
+    fn cached(&self, program: &Program, expect: Expect) -> Option<ValidationResult> {
+        self.inner.cached(program, expect)
+    }
+}
+
+impl std::fmt::Debug for TenantChecker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TenantChecker")
+            .field("tenant", &self.tenant)
+            .finish()
+    }
+}
