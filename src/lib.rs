@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod cache;
+pub mod compliance;
 pub mod corpus;
 pub mod diagnostics;
 pub mod dirs;

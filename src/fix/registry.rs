@@ -20,6 +20,10 @@ pub fn builtin() -> Vec<Arc<dyn FixStrategy>> {
         Arc::new(any::comments::Comments),
         Arc::new(any::assignment_comparison::AssignmentComparison),
         Arc::new(any::foreign_syntax::ForeignSyntax),
+        // Telemetry contracts (crate::compliance).
+        Arc::new(any::telemetry_span_name::TelemetrySpanName),
+        Arc::new(any::telemetry_attribute::TelemetryAttribute),
+        Arc::new(any::telemetry_unit::TelemetryUnit),
         Arc::new(rust::missing_import::MissingImport),
         Arc::new(rust::missing_mut::MissingMut),
         Arc::new(rust::type_conversion::TypeConversion),

@@ -133,6 +133,18 @@ struct RawOptions {
 struct RawDependencies {
     rust_crates: Option<Spanned<RawRustCrates>>,
     warm_cache: Option<Spanned<RawWarmCache>>,
+    telemetry_sdk: Option<Spanned<RawTelemetrySdk>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTelemetrySdk {
+    installer: String,
+    binary: String,
+    packages: Vec<String>,
+    #[serde(default)]
+    paths: Vec<String>,
+    install: String,
 }
 
 #[derive(Deserialize)]
@@ -607,6 +619,55 @@ pub(super) fn compile(
         }
     };
 
+    let telemetry_sdk = match raw.dependencies.telemetry_sdk {
+        None => None,
+        Some(spanned) => {
+            let span = spanned.span();
+            let d = spanned.into_inner();
+            let field = "dependencies.telemetry-sdk";
+            let installer = match d.installer.as_str() {
+                "pip" => TelemetryInstaller::Pip,
+                "npm" => TelemetryInstaller::Npm,
+                "system" => TelemetryInstaller::System,
+                other => {
+                    return Err(ctx.err(
+                        span,
+                        &format!("{field}.installer"),
+                        format!("unknown installer `{other}`: use pip, npm or system"),
+                    ))
+                }
+            };
+            if !probe_names.contains_key(&d.binary) {
+                return Err(ctx.err(
+                    span,
+                    &format!("{field}.binary"),
+                    format!("no binary `{}` in [binaries]", d.binary),
+                ));
+            }
+            if d.packages.is_empty() {
+                return Err(ctx.err(
+                    span,
+                    &format!("{field}.packages"),
+                    "list the SDK packages (exact versions)",
+                ));
+            }
+            if let Some(p) = d.paths.iter().find(|p| !p.starts_with('/')) {
+                return Err(ctx.err(
+                    span,
+                    &format!("{field}.paths"),
+                    format!("`{p}` is not absolute"),
+                ));
+            }
+            Some(TelemetrySdkDef {
+                installer,
+                binary: d.binary,
+                packages: d.packages,
+                paths: d.paths,
+                install: d.install,
+            })
+        }
+    };
+
     let mut def = Definition {
         install: raw.install,
         source_patterns,
@@ -623,6 +684,7 @@ pub(super) fn compile(
         default_edition,
         rust_crates,
         warm_cache,
+        telemetry_sdk,
         steps: BTreeMap::new(),
     };
 

@@ -176,6 +176,19 @@ fn examine(set: &ToolchainSet, env: &ToolchainEnv, language: TargetLanguage) -> 
                 entry.fixes.push(fix.clone());
             }
             entry.dependencies = Some(status);
+            // The OpenTelemetry SDK: needed only by programs with a telemetry contract.
+            if let Some(def) = toolchain.telemetry_sdk() {
+                let (installed, dir) = crate::compliance::sdk_status(env, language, def);
+                if !installed {
+                    entry.warnings.push(format!(
+                        "telemetry SDK ({}) not installed in {}: programs with a telemetry \
+                         contract install it on first use",
+                        def.packages.join(" "),
+                        dir.display()
+                    ));
+                    entry.fixes.push(def.install.clone());
+                }
+            }
         }
     }
     entry.ok = entry.problems.is_empty();

@@ -63,6 +63,13 @@
 //! fingerprint_paths = ["/usr/share/gocode"]   # contents (names, sizes, mtimes) in the fingerprint
 //! install = "…"
 //!
+//! [dependencies.telemetry-sdk]       # the OpenTelemetry SDK (crate::compliance, docs/telemetry.md)
+//! installer = "pip"                  # pip | npm | system
+//! binary = "python"                  # runs the installer
+//! packages = ["opentelemetry-sdk==1.45.2", …]   # exact versions, the whole closure
+//! paths = []                         # system: host paths that must exist
+//! install = "selfheal setup"
+//!
 //! [[check]]                          # also [[test]] and [[run]]: commands, in order
 //! argv = ["{bin:rustc}", "{crate_root}"]
 //! parser = "rustc-json"              # one of diagnostics::PARSERS
@@ -239,6 +246,11 @@ impl Toolchain {
         self.def.binaries.iter().map(|b| b.name.as_str())
     }
 
+    /// The `[dependencies.telemetry-sdk]` table, if the file has one.
+    pub fn telemetry_sdk(&self) -> Option<&TelemetrySdkDef> {
+        self.def.telemetry_sdk.as_ref()
+    }
+
     /// The command that installs the whole toolchain, if the file says.
     pub fn install_hint(&self) -> Option<&str> {
         self.def.install.as_deref()
@@ -265,6 +277,7 @@ pub(crate) struct Definition {
     pub(crate) default_edition: String,
     pub(crate) rust_crates: Option<RustCratesDef>,
     pub(crate) warm_cache: Option<WarmCacheDef>,
+    pub(crate) telemetry_sdk: Option<TelemetrySdkDef>,
     pub(crate) steps: BTreeMap<StepKind, Vec<CommandDef>>,
 }
 
@@ -283,6 +296,36 @@ pub(crate) struct ResolveDef {
     pub(crate) args: Vec<String>,
     /// Contains `{output}` (the probe's first line) at most where the file put it.
     pub(crate) path: String,
+}
+
+/// `[dependencies.telemetry-sdk]`: the language's OpenTelemetry SDK, offered to programs that
+/// use it and to telemetry-compliance runs (`crate::compliance`). Installed by `selfheal setup`
+/// (or on the first validation that needs it) into the cache directory; `system` packages are
+/// only checked for (`paths` must exist).
+#[derive(Debug, Clone)]
+pub struct TelemetrySdkDef {
+    /// How the packages are installed.
+    pub installer: TelemetryInstaller,
+    /// The `[binaries]` entry that runs the installer (`python -m pip`, npm beside `node`).
+    pub binary: String,
+    /// Exact package specifications (`opentelemetry-sdk==1.45.2`, `@opentelemetry/api@1.9.1`,
+    /// a Debian package name for `system`).
+    pub packages: Vec<String>,
+    /// For `system`: absolute host paths that must exist (and are mounted read-only).
+    pub paths: Vec<String>,
+    /// The command that installs the SDK, shown by `doctor`.
+    pub install: String,
+}
+
+/// How a telemetry SDK is installed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TelemetryInstaller {
+    /// `python -m pip install --target DIR`: pure-Python packages, any interpreter.
+    Pip,
+    /// `npm install --prefix DIR`: `DIR/node_modules`.
+    Npm,
+    /// Installed by the system's package manager; selfheal only checks `paths`.
+    System,
 }
 
 /// `{crate_type}` of a program that is one source file: `present` when its text contains

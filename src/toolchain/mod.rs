@@ -101,7 +101,7 @@ mod resolve;
 mod template;
 
 pub use doctor::{doctor, DoctorBinary, DoctorEntry};
-pub use file::{Toolchain, ToolchainSet, EDITIONS};
+pub use file::{TelemetryInstaller, TelemetrySdkDef, Toolchain, ToolchainSet, EDITIONS};
 pub use resolve::{DependencyStatus, ResolvedBinary, ResolvedToolchain};
 
 /// Why a toolchain could not be loaded, resolved or used.

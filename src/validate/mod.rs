@@ -153,6 +153,9 @@ pub enum ValidateError {
     },
     #[error("toolchain resolution was interrupted: {0}")]
     Interrupted(String),
+    /// The telemetry contract or registry is wrong, or the SDK is missing (`crate::compliance`).
+    #[error("telemetry contract: {0}")]
+    Telemetry(#[from] crate::compliance::ComplianceError),
 }
 
 /// Runs toolchain steps in the sandbox and parses what they say.
@@ -228,11 +231,13 @@ impl Validator {
     ) -> Result<CacheKey, ValidateError> {
         program.check()?;
         let toolchain = self.toolchain(program.language).await?;
+        let collection = self.telemetry(program, &toolchain).await?;
         Ok(planned_key(
             &toolchain,
             program,
             expect,
             self.plugins.as_deref(),
+            collection.as_ref(),
         )?)
     }
 
@@ -309,7 +314,16 @@ impl Validator {
             .ok()?
             .get(&program.language)
             .cloned()?;
-        let key = planned_key(&toolchain, program, expect, self.plugins.as_deref()).ok()?;
+        let collection =
+            crate::compliance::Collection::prepare(program, &toolchain, &self.env, false).ok()?;
+        let key = planned_key(
+            &toolchain,
+            program,
+            expect,
+            self.plugins.as_deref(),
+            collection.as_ref(),
+        )
+        .ok()?;
         cache.probe(&key)
     }
 
@@ -321,11 +335,19 @@ impl Validator {
         program.check()?;
         let started = Instant::now();
         let toolchain = self.toolchain(program.language).await?;
+        // The telemetry SDK and, with a contract, the collector (crate::compliance).
+        let collection = self.telemetry(program, &toolchain).await?;
         // A step that cannot be planned up front (e.g. a test step after a failing check)
         // is left to the uncached path, which reports exactly what it did before.
         let key = match &self.cache {
             Some(cache) => {
-                match planned_key(&toolchain, program, expect, self.plugins.as_deref()) {
+                match planned_key(
+                    &toolchain,
+                    program,
+                    expect,
+                    self.plugins.as_deref(),
+                    collection.as_ref(),
+                ) {
                     Ok(key) => {
                         let span = tracing::info_span!(
                             "cache.get",
@@ -347,10 +369,20 @@ impl Validator {
         let workspace = self.workspace(program)?;
         let mut run = StepRun::default();
         for step in expect.steps() {
-            let commands = toolchain.plan(*step, program)?;
-            let ok = self
+            let mut commands = toolchain.plan(*step, program)?;
+            if let Some(collection) = &collection {
+                collection.instrument(&mut commands);
+            }
+            let mut ok = self
                 .run_step(&commands, program, &workspace, &mut run, None)
                 .await?;
+            // Telemetry is judged once the tests pass: a failing test's spans prove nothing.
+            if let (true, StepKind::Test, Some(collection)) = (ok, *step, &collection) {
+                for error in collection.compare(workspace.host_path(), program) {
+                    ok = false;
+                    run.errors.push(error);
+                }
+            }
             if !ok {
                 break;
             }
@@ -376,8 +408,12 @@ impl Validator {
     ) -> Result<RunReport, ValidateError> {
         program.check()?;
         let toolchain = self.toolchain(program.language).await?;
+        let collection = self.telemetry(program, &toolchain).await?;
         let workspace = self.workspace(program)?;
         let mut commands = toolchain.plan(StepKind::Run, program)?;
+        if let Some(collection) = &collection {
+            collection.instrument(&mut commands);
+        }
         if let Some(last) = commands.last_mut() {
             if let Some(timeout) = options.timeout {
                 last.limits.wall_time = timeout;
@@ -409,6 +445,28 @@ impl Validator {
             errors: run.errors,
             steps: run.steps,
         })
+    }
+
+    /// The program's telemetry set-up (`crate::compliance::Collection::prepare`), off the async
+    /// threads: installing a missing SDK runs pip or npm.
+    async fn telemetry(
+        &self,
+        program: &Program,
+        toolchain: &Arc<ResolvedToolchain>,
+    ) -> Result<Option<crate::compliance::Collection>, ValidateError> {
+        if program_may_use_telemetry(program) {
+            let program = program.clone();
+            let toolchain = Arc::clone(toolchain);
+            let env = self.env.clone();
+            tokio::task::spawn_blocking(move || {
+                crate::compliance::Collection::prepare(&program, &toolchain, &env, true)
+            })
+            .await
+            .map_err(|e| ValidateError::Interrupted(e.to_string()))?
+            .map_err(ValidateError::from)
+        } else {
+            Ok(None)
+        }
     }
 
     fn workspace(&self, program: &Program) -> Result<Workspace, ValidateError> {
@@ -510,16 +568,30 @@ impl Validator {
     }
 }
 
-/// The cache key over every command of every step of `expect`, and the validator plugins.
+/// Whether a program might have a contract or use the SDK (cheap: no parsing).
+fn program_may_use_telemetry(program: &Program) -> bool {
+    program
+        .data_files
+        .contains_key(crate::compliance::CONTRACT_FILE)
+        || program.files.contains_key(crate::compliance::CONTRACT_FILE)
+        || crate::compliance::uses_sdk(program)
+}
+
+/// The cache key over every command of every step of `expect` (as instrumented for telemetry),
+/// and the validator plugins.
 fn planned_key(
     toolchain: &ResolvedToolchain,
     program: &Program,
     expect: Expect,
     plugins: Option<&crate::plugin::PluginSet>,
+    collection: Option<&crate::compliance::Collection>,
 ) -> Result<CacheKey, ToolchainError> {
     let mut commands = Vec::new();
     for step in expect.steps() {
         commands.extend(toolchain.plan(*step, program)?);
+    }
+    if let Some(collection) = collection {
+        collection.instrument(&mut commands);
     }
     let key = CacheKey::compute(toolchain.fingerprint(), program, expect, &commands);
     Ok(match plugins {

@@ -21,6 +21,9 @@ pub(crate) mod missing_colon;
 mod name_tests;
 pub(crate) mod separators;
 pub(crate) mod similar_name;
+pub(crate) mod telemetry_attribute;
+pub(crate) mod telemetry_span_name;
+pub(crate) mod telemetry_unit;
 #[cfg(test)]
 mod tests;
 pub(crate) mod unterminated_string;

@@ -1,0 +1,319 @@
+//! Telemetry compliance (`docs/telemetry.md`): does a program emit the spans, attributes and
+//! metrics its contract asks for?
+//!
+//! - [`contract`]: the contract (`telemetry.toml` beside the program, or a spec's
+//!   `[telemetry]`), with attribute types from a semantic-convention [`registry`] in
+//!   OpenTelemetry Weaver's YAML format.
+//! - Collection: the program's test step runs in the sandbox with its language's OpenTelemetry
+//!   SDK (`[dependencies.telemetry-sdk]` of the toolchain file, see `sdk`) and a collector hook
+//!   selfheal injects (Python: `sitecustomize` on PYTHONPATH; JavaScript: a `--require` preload
+//!   in NODE_OPTIONS), which writes every finished span and every instrument as JSON Lines to
+//!   [`OUTPUT_FILE`] in the work directory.
+//! - [`compare`]: each difference is a `CodeError` of type `TelemetryMismatch` with a stable
+//!   code ([`compare::codes`]), the expected and actual values, and the creating call's
+//!   location.
+//!
+//! This is about the programs selfheal checks; selfheal's own tracing is `crate::telemetry`.
+
+pub mod compare;
+pub mod contract;
+pub mod registry;
+pub mod sdk;
+
+use std::path::{Path, PathBuf};
+
+pub use compare::{codes, compare, expected_actual, parse_records, Record};
+pub use contract::{Contract, Parent, CONTRACT_FILE};
+pub use registry::{AttrType, Registry};
+
+use crate::program::Program;
+use crate::sandbox::{Mount, WORK_DIR};
+use crate::toolchain::{
+    PlannedCommand, ResolvedToolchain, StepKind, TelemetrySdkDef, ToolchainEnv,
+};
+use crate::types::{CodeError, TargetLanguage};
+
+/// The collectors' output, relative to the work directory.
+pub const OUTPUT_FILE: &str = ".selfheal-telemetry.jsonl";
+
+/// Most bytes of collected telemetry read back (the sandbox's file-size limit also applies).
+pub const MAX_OUTPUT_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Why telemetry compliance could not be checked: the contract or registry is wrong, or the
+/// SDK is not available. Never a property of the program's code.
+#[derive(Debug, thiserror::Error)]
+pub enum ComplianceError {
+    /// The contract is malformed or names something the registry does not define.
+    #[error("{file}:{line}: {message}")]
+    Contract {
+        file: String,
+        line: usize,
+        message: String,
+    },
+    /// A registry file does not parse or defines an attribute badly.
+    #[error("{file}:{line}: {message}")]
+    Registry {
+        file: String,
+        line: usize,
+        message: String,
+    },
+    /// The language's SDK is not installed and could not be.
+    #[error("the OpenTelemetry SDK for {language} is not available: {message} (fix: {fix})")]
+    Sdk {
+        language: TargetLanguage,
+        message: String,
+        fix: String,
+    },
+    /// The language has no telemetry SDK in its toolchain file.
+    #[error("telemetry contracts are not supported for {0} yet: its toolchain file has no [dependencies.telemetry-sdk]")]
+    Unsupported(TargetLanguage),
+}
+
+/// The program's contract (`telemetry.toml` at its root, a data file), if it has one.
+///
+/// # Errors
+/// A malformed contract or registry; an attribute the registry does not define.
+pub fn contract_of(program: &Program) -> Result<Option<Contract>, ComplianceError> {
+    let Some(text) = program_text(program, CONTRACT_FILE) else {
+        return Ok(None);
+    };
+    Contract::parse(CONTRACT_FILE, &text, |path| registry_files(program, path)).map(Some)
+}
+
+fn program_text(program: &Program, path: &str) -> Option<String> {
+    program.files.get(path).cloned().or_else(|| {
+        program
+            .data_files
+            .get(path)
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+    })
+}
+
+/// The registry files at `path` (relative to the program root): the file itself, or every
+/// `*.yaml`/`*.yml` under the directory, in path order.
+fn registry_files(program: &Program, path: &str) -> Result<Vec<(String, String)>, String> {
+    let path = path.trim_end_matches('/');
+    let is_yaml = |p: &str| p.ends_with(".yaml") || p.ends_with(".yml");
+    let prefix = format!("{path}/");
+    let mut out: Vec<(String, String)> = program
+        .data_files
+        .iter()
+        .filter(|(p, _)| p.as_str() == path || (p.starts_with(&prefix) && is_yaml(p)))
+        .map(|(p, b)| (p.clone(), String::from_utf8_lossy(b).into_owned()))
+        .collect();
+    out.sort();
+    if out.is_empty() {
+        return Err(format!(
+            "no registry file at `{path}` (a YAML file, or a directory of *.yaml files, beside the \
+             contract)"
+        ));
+    }
+    Ok(out)
+}
+
+/// Whether a program's sources use the OpenTelemetry API (then the SDK is put on its path even
+/// without a contract).
+pub fn uses_sdk(program: &Program) -> bool {
+    program
+        .files
+        .values()
+        .any(|text| text.contains("opentelemetry"))
+}
+
+/// What the validator needs to run a program with its telemetry SDK and, when it has a
+/// contract, to collect and compare its telemetry.
+#[derive(Debug, Clone)]
+pub struct Collection {
+    language: TargetLanguage,
+    contract: Option<Contract>,
+    sdk_dir: PathBuf,
+    hooks_dir: PathBuf,
+}
+
+impl Collection {
+    /// `None` when the program neither has a contract nor uses the SDK (or its language has no
+    /// SDK and no contract asks for one). With `install`, installs the SDK if a contract needs
+    /// it and it is missing (blocking; `selfheal setup` does it ahead of time).
+    ///
+    /// # Errors
+    /// A bad contract or registry; a contract for a language without an SDK; an SDK that
+    /// cannot be installed.
+    pub fn prepare(
+        program: &Program,
+        toolchain: &ResolvedToolchain,
+        env: &ToolchainEnv,
+        install: bool,
+    ) -> Result<Option<Collection>, ComplianceError> {
+        let contract = contract_of(program)?;
+        if contract.is_none() && !uses_sdk(program) {
+            return Ok(None);
+        }
+        let Some(def) = toolchain.toolchain().telemetry_sdk() else {
+            return match contract {
+                Some(_) => Err(ComplianceError::Unsupported(program.language)),
+                None => Ok(None),
+            };
+        };
+        let sdk_dir = sdk::sdk_dir(&env.cache_dir, program.language, def);
+        if contract.is_some() {
+            let ready = if install {
+                sdk::ensure(&sdk_dir, def, toolchain)
+            } else if sdk::is_installed(&sdk_dir, def) {
+                Ok(())
+            } else {
+                Err(format!("not installed in {}", sdk_dir.display()))
+            };
+            ready.map_err(|message| ComplianceError::Sdk {
+                language: program.language,
+                message,
+                fix: def.install.clone(),
+            })?;
+        } else if !sdk::is_installed(&sdk_dir, def) {
+            // Using the API without a contract: offered when installed, never installed for it.
+            return Ok(None);
+        }
+        let hooks_dir = sdk::hooks_dir(&env.cache_dir).map_err(|message| ComplianceError::Sdk {
+            language: program.language,
+            message,
+            fix: "check that the cache directory is writable".into(),
+        })?;
+        Ok(Some(Collection {
+            language: program.language,
+            contract,
+            sdk_dir,
+            hooks_dir,
+        }))
+    }
+
+    /// The contract, if the program has one.
+    pub fn contract(&self) -> Option<&Contract> {
+        self.contract.as_ref()
+    }
+
+    /// Adds the SDK (and, in the test step of a program with a contract, the collector) to
+    /// planned commands: environment variables and read-only mounts.
+    pub fn instrument(&self, commands: &mut [PlannedCommand]) {
+        for command in commands {
+            let collect = self.contract.is_some() && command.step == StepKind::Test;
+            let mut mounts = vec![self.sdk_dir.clone()];
+            match self.language {
+                TargetLanguage::Python => {
+                    let mut path = self.sdk_dir.display().to_string();
+                    if collect {
+                        let hook = self.hooks_dir.join("python");
+                        path = format!("{}:{path}", hook.display());
+                        mounts.push(self.hooks_dir.clone());
+                    }
+                    prepend_env(&mut command.env, "PYTHONPATH", &path);
+                }
+                TargetLanguage::JavaScript => {
+                    let modules = self.sdk_dir.join("node_modules");
+                    prepend_env(
+                        &mut command.env,
+                        "NODE_PATH",
+                        &modules.display().to_string(),
+                    );
+                    if collect {
+                        let hook = self.hooks_dir.join("javascript_hook.cjs");
+                        prepend_env_sep(
+                            &mut command.env,
+                            "NODE_OPTIONS",
+                            &format!("--require {}", hook.display()),
+                            " ",
+                        );
+                        mounts.push(self.hooks_dir.clone());
+                    }
+                }
+                TargetLanguage::Rust | TargetLanguage::Go => {}
+            }
+            if collect {
+                set_env(
+                    &mut command.env,
+                    "SELFHEAL_OTEL_FILE",
+                    &format!("{WORK_DIR}/{OUTPUT_FILE}"),
+                );
+            }
+            for m in mounts {
+                let mount = Mount::ReadOnly {
+                    source: m.clone(),
+                    target: m,
+                };
+                if !command.mounts.contains(&mount) {
+                    command.mounts.push(mount);
+                }
+            }
+        }
+    }
+
+    /// Reads the collected telemetry from the host side of the work directory and compares it
+    /// with the contract. No contract: no errors.
+    pub fn compare(&self, work_dir: &Path, program: &Program) -> Vec<CodeError> {
+        let Some(contract) = &self.contract else {
+            return Vec::new();
+        };
+        let text = read_bounded(&work_dir.join(OUTPUT_FILE));
+        let (records, _) = parse_records(&text);
+        compare(contract, &records, program)
+    }
+}
+
+fn read_bounded(path: &Path) -> String {
+    use std::io::Read;
+    let mut text = String::new();
+    if let Ok(file) = std::fs::File::open(path) {
+        let mut bytes = Vec::new();
+        let _ = file.take(MAX_OUTPUT_BYTES).read_to_end(&mut bytes);
+        text = String::from_utf8_lossy(&bytes).into_owned();
+    }
+    text
+}
+
+fn set_env(env: &mut Vec<(String, String)>, key: &str, value: &str) {
+    env.retain(|(k, _)| k != key);
+    env.push((key.to_string(), value.to_string()));
+}
+
+fn prepend_env(env: &mut Vec<(String, String)>, key: &str, value: &str) {
+    prepend_env_sep(env, key, value, ":");
+}
+
+fn prepend_env_sep(env: &mut Vec<(String, String)>, key: &str, value: &str, sep: &str) {
+    match env.iter_mut().find(|(k, _)| k == key) {
+        Some((_, old)) if !old.is_empty() => *old = format!("{value}{sep}{old}"),
+        Some((_, old)) => *old = value.to_string(),
+        None => env.push((key.to_string(), value.to_string())),
+    }
+}
+
+/// SDK status for `doctor`: `None` when the language has no SDK; else whether it is installed,
+/// where, and the command that installs it.
+pub fn sdk_status(
+    env: &ToolchainEnv,
+    language: TargetLanguage,
+    def: &TelemetrySdkDef,
+) -> (bool, PathBuf) {
+    let dir = sdk::sdk_dir(&env.cache_dir, language, def);
+    (sdk::is_installed(&dir, def), dir)
+}
+
+/// Installs the language's SDK if its toolchain file has one (`selfheal setup`). Returns the
+/// directory, or `None` when the language has no SDK.
+///
+/// # Errors
+/// The installer's failure.
+pub fn ensure_sdk(
+    toolchain: &ResolvedToolchain,
+    env: &ToolchainEnv,
+) -> Result<Option<PathBuf>, ComplianceError> {
+    let Some(def) = toolchain.toolchain().telemetry_sdk() else {
+        return Ok(None);
+    };
+    let language = toolchain.language;
+    let dir = sdk::sdk_dir(&env.cache_dir, language, def);
+    sdk::ensure(&dir, def, toolchain).map_err(|message| ComplianceError::Sdk {
+        language,
+        message,
+        fix: def.install.clone(),
+    })?;
+    Ok(Some(dir))
+}

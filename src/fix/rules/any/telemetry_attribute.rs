@@ -1,0 +1,213 @@
+//! `any.telemetry-attribute`: a span that lacks an attribute the telemetry contract requires
+//! gets it, set from a value in scope whose name matches the attribute (Python and
+//! JavaScript).
+//!
+//! The error points at the call that created the span; the span's variable comes from that
+//! call (`with … as span:`, `(span) => {`, `const span = …`), the value from the enclosing
+//! function's parameters and the names assigned before the span starts: for `order.total`,
+//! `order_total`, `orderTotal`, then `total`.
+//!
+//! Why it is likely right: the registry names the attribute, and a value of that name in the
+//! function is what the author had at hand; a guess all the same, hence `Likely`.
+//!
+//! Example: `with tracer.start_as_current_span("charge") as span:` gains
+//! `span.set_attribute("order.total", total)` as its first statement.
+
+use super::*;
+use crate::compliance::{codes, expected_actual};
+use crate::fix::ErrorKind;
+
+/// Confidence for a value named exactly like the whole attribute (`order_total`).
+const CONFIDENCE_FULL: f64 = 0.8;
+/// Confidence for a value named like the attribute's last segment (`total`).
+const CONFIDENCE_LAST: f64 = 0.65;
+
+/// The `any.telemetry-attribute` rule.
+pub(crate) struct TelemetryAttribute;
+
+impl Rule for TelemetryAttribute {
+    const META: RuleMeta = RuleMeta::new("any.telemetry-attribute", FixApplicability::Likely)
+        .kinds(&[ErrorKind::TelemetryMismatch])
+        .codes(&[codes::ATTRIBUTE_MISSING]);
+
+    fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        let Some((expected, _)) = expected_actual(error) else {
+            return Vec::new();
+        };
+        let id = expected.split(" (").next().unwrap_or(expected).trim();
+        let Some(t) = target(error, program) else {
+            return Vec::new();
+        };
+        // Only spans: a metric's data points get their attributes at the recording call.
+        if !message(error).starts_with("span ") {
+            return Vec::new();
+        }
+        let python = match t.lang {
+            TargetLanguage::Python => true,
+            TargetLanguage::JavaScript => false,
+            _ => return Vec::new(),
+        };
+        let (start, end) = t.lines.range(t.text, t.line);
+        let line = &t.text[start..end];
+        let Some(var) = span_variable(line, python) else {
+            return Vec::new();
+        };
+        let scope = names_in_scope(t.text, &t.lines, t.line, python);
+        let segments: Vec<&str> = id.split('.').collect();
+        let snake = segments.join("_");
+        let camel: String = segments
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                if i == 0 {
+                    s.to_string()
+                } else {
+                    let mut c = s.chars();
+                    c.next()
+                        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                        .unwrap_or_default()
+                }
+            })
+            .collect();
+        let last = segments.last().copied().unwrap_or(id).to_string();
+        let choice = [
+            (snake, CONFIDENCE_FULL),
+            (camel, CONFIDENCE_FULL),
+            (last, CONFIDENCE_LAST),
+        ]
+        .into_iter()
+        .find(|(name, _)| scope.iter().any(|n| n == name));
+        let Some((value, confidence)) = choice else {
+            return Vec::new();
+        };
+        // Opening a block (`:` / `{`): the first statement inside it; else the next line.
+        let opens = line.trim_end().ends_with(if python { ':' } else { '{' });
+        let indent = if opens {
+            next_indent(t.text, &t.lines, t.line)
+                .unwrap_or_else(|| format!("{}    ", indent_of(t.text, &t.lines, t.line)))
+        } else {
+            indent_of(t.text, &t.lines, t.line)
+        };
+        let statement = if python {
+            format!("{indent}{var}.set_attribute(\"{id}\", {value})\n")
+        } else {
+            format!("{indent}{var}.setAttribute('{id}', {value});\n")
+        };
+        let at = if end < t.text.len() { end + 1 } else { end };
+        let statement = if at == end {
+            format!("\n{statement}")
+        } else {
+            statement
+        };
+        let mut fixes = Fixes::new(Self::META.id);
+        fixes.replace(
+            confidence,
+            format!("set `{id}` on the span from `{value}` (line {})", t.line),
+            t.file,
+            at,
+            at,
+            &statement,
+        );
+        fixes.done()
+    }
+}
+
+fn is_ident(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with(|c: char| c.is_ascii_digit())
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+}
+
+/// The span's variable on its creating line.
+fn span_variable(line: &str, python: bool) -> Option<String> {
+    if python {
+        if let Some(at) = line.rfind(" as ") {
+            let name = line[at + 4..].trim().trim_end_matches(':').trim();
+            if is_ident(name) {
+                return Some(name.to_string());
+            }
+        }
+    } else if let Some(arrow) = line.find("=>") {
+        let head = line[..arrow].trim_end();
+        let head = head.strip_suffix(')').unwrap_or(head);
+        let name = head.rsplit(['(', ',', ' ']).next().unwrap_or("").trim();
+        if is_ident(name) {
+            return Some(name.to_string());
+        }
+    } else if let Some(at) = line.find("function") {
+        let rest = &line[at + "function".len()..];
+        let inner = rest.split('(').nth(1)?.split([')', ',']).next()?.trim();
+        if is_ident(inner) {
+            return Some(inner.to_string());
+        }
+    }
+    // `span = tracer.start_span(...)` / `const span = tracer.startSpan(...)`.
+    let left = line.split('=').next()?.trim();
+    let name = left
+        .strip_prefix("const ")
+        .or_else(|| left.strip_prefix("let "))
+        .or_else(|| left.strip_prefix("var "))
+        .unwrap_or(left)
+        .trim();
+    (line.contains('=') && is_ident(name)).then(|| name.to_string())
+}
+
+/// Indentation of the first non-blank line after `line`.
+fn next_indent(text: &str, lines: &LineIndex, line: usize) -> Option<String> {
+    (line + 1..=lines.count()).find_map(|l| {
+        let (s, e) = lines.range(text, l);
+        let body = &text[s..e];
+        (!body.trim().is_empty()).then(|| indent_of(text, lines, l))
+    })
+}
+
+/// Parameters of the function enclosing `line` and names assigned in it before `line`.
+fn names_in_scope(text: &str, lines: &LineIndex, line: usize, python: bool) -> Vec<String> {
+    let own = indent_of(text, lines, line).len();
+    let mut names = Vec::new();
+    for l in (1..line).rev() {
+        let (s, e) = lines.range(text, l);
+        let body = &text[s..e];
+        let trimmed = body.trim_start();
+        if trimmed.is_empty() {
+            continue;
+        }
+        let indent = body.len() - trimmed.len();
+        let header = if python {
+            trimmed.starts_with("def ") || trimmed.starts_with("async def ")
+        } else {
+            trimmed.contains("function") || trimmed.contains("=>")
+        };
+        if header && indent < own {
+            if let Some(params) = trimmed.split_once('(').map(|(_, r)| r) {
+                let params = params.split(')').next().unwrap_or("");
+                for p in params.split(',') {
+                    let p = p.split([':', '=']).next().unwrap_or("").trim();
+                    let p = p.trim_start_matches("...").trim_start_matches('*');
+                    if is_ident(p) {
+                        names.push(p.to_string());
+                    }
+                }
+            }
+            if !python && trimmed.starts_with("function") || python {
+                break;
+            }
+            continue;
+        }
+        // `name = …` / `const name = …` before the span.
+        let left = trimmed.split('=').next().unwrap_or("");
+        if trimmed.contains('=') && !trimmed.contains("==") {
+            let left = left
+                .trim()
+                .trim_start_matches("const ")
+                .trim_start_matches("let ")
+                .trim_start_matches("var ")
+                .trim();
+            if is_ident(left) {
+                names.push(left.to_string());
+            }
+        }
+    }
+    names
+}
