@@ -2,15 +2,21 @@
 //! one edit distance, one `Fixes` builder, one `is_identifier`.
 
 mod fixes;
+mod infer_go;
+mod infer_rust;
 mod lex;
 mod lines;
 mod names;
 mod similar;
+mod synth;
 #[cfg(test)]
 pub(crate) mod testing;
 
 pub(crate) use fixes::*;
+pub(crate) use infer_go::*;
+pub(crate) use infer_rust::*;
 pub(crate) use lex::*;
 pub(crate) use lines::*;
 pub(crate) use names::*;
 pub(crate) use similar::*;
+pub(crate) use synth::*;

@@ -35,7 +35,11 @@ pub(crate) mod foreign_type;
 pub(crate) mod import_path;
 pub(crate) mod keyword_name;
 pub(crate) mod make_builtin;
+pub(crate) mod missing_constant;
+pub(crate) mod missing_field;
+pub(crate) mod missing_function;
 pub(crate) mod missing_import;
+pub(crate) mod missing_method;
 pub(crate) mod missing_return;
 #[cfg(test)]
 mod tests;

@@ -28,7 +28,13 @@ pub(crate) mod expected_token;
 pub(crate) mod foreign_syntax;
 pub(crate) mod function_to_method;
 pub(crate) mod method_misname;
+pub(crate) mod missing_constant;
+pub(crate) mod missing_derive;
+pub(crate) mod missing_field;
+pub(crate) mod missing_function;
 pub(crate) mod missing_import;
+pub(crate) mod missing_method;
+pub(crate) mod missing_variant;
 pub(crate) mod missing_mut;
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,162 @@
+//! `go.missing-function`: writes a function the program calls but never defined. Answers:
+//! `undefined: name` where `name(…)` is called. Fix: `func name(…) R { return <zero> }` after
+//! the declaration that calls it (at the end of the program's file when a protected test calls
+//! it), parameters typed from the arguments (`any` where the text does not say) and results
+//! from the call's position: a `var` type, the enclosing function's results for a `return`, the
+//! other operand, `v, err :=` (a trailing `error`), else what the name suggests.
+//!
+//! Why it is safe: only the calls are read and a new function is added; nothing existing
+//! changes. The body returns the zero values, so the program compiles and its tests say
+//! whether that is enough.
+//!
+//! Example: `total := sumAll(xs)` with no `sumAll` gains
+//! `func sumAll(xs []int) int { return 0 }`.
+
+use super::*;
+use crate::fix::ErrorKind;
+
+/// The call's position and arguments say every type.
+const CONFIDENCE_TYPED: f64 = 0.45;
+/// The results come from the name.
+const CONFIDENCE_NAMED: f64 = 0.4;
+/// A parameter is `any` or the result is `int` for want of anything better.
+const CONFIDENCE_GUESSED: f64 = 0.3;
+
+/// Names other rules define better (`go.builtin-helper`).
+const LEFT_TO_OTHERS: &[&str] = &["min", "max", "abs"];
+
+/// Writes a function the program calls but never defined.
+pub(crate) struct MissingFunction;
+
+impl Rule for MissingFunction {
+    const META: RuleMeta = RuleMeta::new("go.missing-function", FixApplicability::Speculative)
+        .language(TargetLanguage::Go)
+        .kinds(&[ErrorKind::UndefinedVariable, ErrorKind::Compiler]);
+
+    fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        let Some(name) = message(error)
+            .strip_prefix("undefined: ")
+            .map(str::trim)
+            .filter(|n| is_identifier(n) && !LEFT_TO_OTHERS.contains(n))
+        else {
+            return Vec::new();
+        };
+        let Some(loc) = error.location.as_ref() else {
+            return Vec::new();
+        };
+        let file = crate::diagnostics::program_path(&loc.file);
+        let Some(use_text) = program.files.get(file) else {
+            return Vec::new();
+        };
+        let Some(tree) = parse_tree(TargetLanguage::Go, use_text) else {
+            return Vec::new();
+        };
+        let lines = LineIndex::new(use_text);
+        let line = (loc.line as usize).clamp(1, lines.count());
+        let offset = lines.offset(use_text, line, loc.column as usize);
+        let Some(call) = find_name_near(use_text, offset, name)
+            .and_then(|at| name_node_at(tree.root_node(), use_text, at, name))
+            .filter(|n| n.kind() == "identifier")
+            .and_then(call_of)
+        else {
+            return Vec::new();
+        };
+        let sig = go_signature(call, use_text, name);
+        let def = go_fn_text(name, &sig, None);
+        let confidence = if !sig.params_known || sig.ret_from == Evidence::Guess {
+            CONFIDENCE_GUESSED
+        } else if sig.ret_from == Evidence::Name {
+            CONFIDENCE_NAMED
+        } else {
+            CONFIDENCE_TYPED
+        };
+        let (def_file, at, insert) = match editable_file(program, file) {
+            Some((f, _)) => {
+                let Some(item) = top_level_item(call) else {
+                    return Vec::new();
+                };
+                (f, item.end_byte(), format!("\n\n{def}"))
+            }
+            None => {
+                let Some((f, text)) = definition_file(program, file) else {
+                    return Vec::new();
+                };
+                let trimmed = text.trim_end().len();
+                (f, trimmed, format!("\n\n{def}"))
+            }
+        };
+        let mut fixes = Fixes::new(Self::META.id);
+        fixes.replace(
+            confidence,
+            format!(
+                "define the missing function `{name}` ({})",
+                def.lines().next().unwrap_or("").trim_end_matches(" {")
+            ),
+            def_file,
+            at,
+            at,
+            &insert,
+        );
+        fixes.done()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fix::text::testing::{err, program, results};
+    use crate::fix::FixStrategy;
+    use crate::types::ErrorType;
+
+    #[test]
+    fn function_typed_from_arguments_and_the_declared_variable() {
+        let text = "package main\n\nfunc main() {\n\txs := []int{1, 2}\n\tvar avg float64 = mean(xs, len(xs))\n\t_ = avg\n}\n";
+        let p = program(TargetLanguage::Go, "main.go", text);
+        let e = err(
+            ErrorType::UndefinedVariable,
+            "undefined",
+            "undefined: mean",
+            "main.go",
+            5,
+            20,
+        );
+        assert_eq!(
+            results(&MissingFunction.suggest(&e, &p), text),
+            [format!(
+                "{}\n\nfunc mean(xs []int, arg2 int) float64 {{\n\treturn 0\n}}\n",
+                text.trim_end()
+            )]
+        );
+    }
+
+    #[test]
+    fn a_protected_test_calling_it_puts_it_in_the_program() {
+        let main = "package main\n\nfunc main() {}\n";
+        let test = "package main\n\nimport \"testing\"\n\nfunc TestX(t *testing.T) {\n\tif !isPrime(7) {\n\t\tt.Fatal(\"x\")\n\t}\n}\n";
+        let p = Program::new(
+            TargetLanguage::Go,
+            [
+                ("main.go".to_string(), main.to_string()),
+                ("main_test.go".to_string(), test.to_string()),
+            ],
+        )
+        .unwrap()
+        .with_protected(["main_test.go".to_string()])
+        .unwrap();
+        let e = err(
+            ErrorType::UndefinedVariable,
+            "undefined",
+            "undefined: isPrime",
+            "main_test.go",
+            6,
+            6,
+        );
+        let fixes = MissingFunction.suggest(&e, &p);
+        assert_eq!(fixes.len(), 1);
+        assert_eq!(fixes[0].edits[0].file, "main.go");
+        assert_eq!(
+            fixes[0].edits[0].replacement,
+            "\n\nfunc isPrime(arg1 int) bool {\n\treturn false\n}"
+        );
+    }
+}

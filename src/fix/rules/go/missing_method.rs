@@ -1,0 +1,175 @@
+//! `go.missing-method`: writes a method the program calls on one of its own types. Answers:
+//! `x.M undefined (type T has no field or method M)` where `x.M(…)` is called and `T` is
+//! declared in the program. Fix: `func (t *T) M(…) R { return <zero> }` after `T`'s
+//! declaration, typed from the call like `go.missing-function`.
+//!
+//! Why it is safe: only the call is read and a method is added to a type the program declares;
+//! nothing existing changes. Not offered when the type has a method of that name in another
+//! case (the compiler says `but does have`): a rename is meant.
+//!
+//! Example: `s.Push(3)` on `type Stack struct{ items []int }` gains
+//! `func (s *Stack) Push(arg1 int) {}`.
+
+use super::*;
+use crate::fix::ErrorKind;
+
+/// The call's position and arguments say every type.
+const CONFIDENCE_TYPED: f64 = 0.45;
+/// A parameter is `any`, or the results come from the name.
+const CONFIDENCE_WEAKER: f64 = 0.35;
+
+/// Writes a method the program calls on one of its own types.
+pub(crate) struct MissingMethod;
+
+impl Rule for MissingMethod {
+    const META: RuleMeta = RuleMeta::new("go.missing-method", FixApplicability::Speculative)
+        .language(TargetLanguage::Go)
+        .kinds(&[ErrorKind::UndefinedVariable, ErrorKind::Compiler]);
+
+    fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        let Some((owner, name)) = missing_member(message(error)) else {
+            return Vec::new();
+        };
+        let Some(loc) = error.location.as_ref() else {
+            return Vec::new();
+        };
+        let file = crate::diagnostics::program_path(&loc.file);
+        let Some(use_text) = program.files.get(file) else {
+            return Vec::new();
+        };
+        let Some(tree) = parse_tree(TargetLanguage::Go, use_text) else {
+            return Vec::new();
+        };
+        let lines = LineIndex::new(use_text);
+        let line = (loc.line as usize).clamp(1, lines.count());
+        let offset = lines.offset(use_text, line, loc.column as usize);
+        let Some(call) = find_name_near(use_text, offset, name)
+            .and_then(|at| name_node_at(tree.root_node(), use_text, at, name))
+            .filter(|n| n.kind() == "field_identifier")
+            .and_then(call_of)
+        else {
+            return Vec::new();
+        };
+        let sig = go_signature(call, use_text, name);
+        let Some((def_file, def_text, at)) = type_declaration_end(program, owner) else {
+            return Vec::new();
+        };
+        let _ = def_text;
+        let recv_name: String = owner
+            .chars()
+            .next()
+            .map(|c| c.to_lowercase().collect())
+            .unwrap_or_else(|| "r".into());
+        let def = go_fn_text(name, &sig, Some(&format!("{recv_name} *{owner}")));
+        let confidence = if sig.params_known && sig.ret_from == Evidence::Use {
+            CONFIDENCE_TYPED
+        } else {
+            CONFIDENCE_WEAKER
+        };
+        let mut fixes = Fixes::new(Self::META.id);
+        fixes.replace(
+            confidence,
+            format!(
+                "define the method `{owner}.{name}` ({})",
+                def.lines().next().unwrap_or("").trim_end_matches(" {")
+            ),
+            def_file,
+            at,
+            at,
+            &format!("\n\n{def}"),
+        );
+        fixes.done()
+    }
+}
+
+/// `s.Push undefined (type *Stack has no field or method Push)` → (`Stack`, `Push`); `None`
+/// when the compiler says the type has it in another case.
+pub(crate) fn missing_member(msg: &str) -> Option<(&str, &str)> {
+    let first = msg.lines().next()?;
+    if first.contains("but does have") {
+        return None;
+    }
+    let (_, rest) = first.split_once(" undefined (type ")?;
+    let (owner, tail) = rest.split_once(" has no field or method ")?;
+    let owner = owner.trim_start_matches('*');
+    let name = tail.trim_end_matches(')').trim();
+    (is_identifier(owner) && is_identifier(name)).then_some((owner, name))
+}
+
+/// The editable file declaring type `owner` and the end of that declaration.
+pub(crate) fn type_declaration_end<'a>(
+    program: &'a Program,
+    owner: &str,
+) -> Option<(&'a str, &'a str, usize)> {
+    for (file, text) in editable_sources(program) {
+        if !text.contains(&format!("type {owner} ")) && !text.contains(&format!("\t{owner} ")) {
+            continue;
+        }
+        let Some(tree) = parse_tree(TargetLanguage::Go, text) else {
+            continue;
+        };
+        let found = all_nodes(tree.root_node()).into_iter().find(|n| {
+            n.kind() == "type_spec"
+                && n.child_by_field_name("name")
+                    .is_some_and(|x| node_text(x, text) == owner)
+        });
+        if let Some(spec) = found {
+            let decl = top_level_item(spec)?;
+            return Some((file, text, decl.end_byte()));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fix::text::testing::{err, program, results};
+    use crate::fix::FixStrategy;
+    use crate::types::ErrorType;
+
+    #[test]
+    fn method_after_the_type_typed_from_the_call() {
+        let text = "package main\n\ntype Stack struct {\n\titems []int\n}\n\nfunc main() {\n\ts := Stack{}\n\ts.Push(3)\n\tvar n int = s.Len()\n\t_ = n\n}\n";
+        let p = program(TargetLanguage::Go, "main.go", text);
+        let e = err(
+            ErrorType::UndefinedVariable,
+            "undefined_member",
+            "s.Push undefined (type Stack has no field or method Push)",
+            "main.go",
+            9,
+            4,
+        );
+        assert_eq!(
+            results(&MissingMethod.suggest(&e, &p), text),
+            [text.replace(
+                "\titems []int\n}\n",
+                "\titems []int\n}\n\nfunc (s *Stack) Push(arg1 int) {\n}\n"
+            )]
+        );
+        let e = err(
+            ErrorType::UndefinedVariable,
+            "undefined_member",
+            "s.Len undefined (type *Stack has no field or method Len)",
+            "main.go",
+            10,
+            16,
+        );
+        assert_eq!(
+            results(&MissingMethod.suggest(&e, &p), text),
+            [text.replace(
+                "\titems []int\n}\n",
+                "\titems []int\n}\n\nfunc (s *Stack) Len() int {\n\treturn 0\n}\n"
+            )]
+        );
+        let e = err(
+            ErrorType::UndefinedVariable,
+            "undefined_member",
+            "s.push undefined (type Stack has no field or method push, but does have Push)",
+            "main.go",
+            9,
+            4,
+        );
+        assert!(MissingMethod.suggest(&e, &p).is_empty());
+    }
+}

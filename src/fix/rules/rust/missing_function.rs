@@ -1,0 +1,151 @@
+//! `rust.missing-function`: writes a function the program calls but never defined. Answers:
+//! E0425 `cannot find function `f` in this scope`. Fix: `fn f(…) -> R { Default::default() }`
+//! after the item that calls it, its parameters typed from the call's arguments and its return
+//! type from what the call's position expects (an annotation, a return, an operand, `?`).
+//!
+//! Why it is safe: only the name's uses are read and a new item is added; nothing existing
+//! changes. The body is a typed placeholder (never `todo!`), so the program compiles and its
+//! tests, if any, say whether the placeholder is enough. Other rules' renames to an existing
+//! name compete with it, and the heal loop validates every candidate.
+//!
+//! Example: `let total: i32 = sum_all(&v, 3);` with no `sum_all` gains
+//! `fn sum_all(v: &[i32], arg2: i32) -> i32 { Default::default() }`.
+
+use super::*;
+use crate::fix::ErrorKind;
+
+/// The call's position and arguments say every type.
+const CONFIDENCE_TYPED: f64 = 0.45;
+/// The return type comes from the function's name (`is_…` → `bool`).
+const CONFIDENCE_NAMED: f64 = 0.4;
+/// Some type is a guess (a type parameter, `i32`).
+const CONFIDENCE_GUESSED: f64 = 0.3;
+
+/// Writes a function the program calls but never defined.
+pub(crate) struct MissingFunction;
+
+impl Rule for MissingFunction {
+    const META: RuleMeta = RuleMeta::new("rust.missing-function", FixApplicability::Speculative)
+        .language(TargetLanguage::Rust)
+        .kinds(&[ErrorKind::UndefinedVariable, ErrorKind::Compiler])
+        .codes(&["E0425"]);
+
+    fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        if !message(error).starts_with("cannot find function `")
+            || message(error).contains(" in module ")
+            || message(error).contains(" in crate ")
+        {
+            return Vec::new();
+        }
+        let Some((name, _)) = undefined_name(message(error)) else {
+            return Vec::new();
+        };
+        let Some(t) = target(error, program) else {
+            return Vec::new();
+        };
+        let Some(tree) = parse_tree(TargetLanguage::Rust, t.text) else {
+            return Vec::new();
+        };
+        let root = tree.root_node();
+        let Some(call) = find_name_near(t.text, t.offset, &name)
+            .and_then(|at| name_node_at(root, t.text, at, &name))
+            .filter(|n| n.kind() == "identifier")
+            .and_then(call_of)
+        else {
+            return Vec::new();
+        };
+        let Some(sig) = rust_signature(call, t.text, &name) else {
+            return Vec::new();
+        };
+        let Some(item) = top_level_item(call) else {
+            return Vec::new();
+        };
+        let Some(def) = rust_fn_text(&name, &sig, None, "") else {
+            return Vec::new();
+        };
+        let confidence = if !sig.params_known || sig.ret_from == Evidence::Guess {
+            CONFIDENCE_GUESSED
+        } else if sig.ret_from == Evidence::Name {
+            CONFIDENCE_NAMED
+        } else {
+            CONFIDENCE_TYPED
+        };
+        let at = item.end_byte();
+        let mut fixes = Fixes::new(Self::META.id);
+        fixes.replace(
+            confidence,
+            format!(
+                "define the missing function `{name}` ({})",
+                def.lines().next().unwrap_or("").trim_end_matches(" {")
+            ),
+            t.file,
+            at,
+            at,
+            &format!("\n\n{def}"),
+        );
+        fixes.done()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fix::text::testing::{err, program, results};
+    use crate::fix::FixStrategy;
+
+    fn heal(text: &str, line: u32, col: u32, msg: &str) -> Vec<String> {
+        let p = program(TargetLanguage::Rust, "main.rs", text);
+        let e = err(
+            ErrorType::UndefinedVariable,
+            "E0425",
+            msg,
+            "main.rs",
+            line,
+            col,
+        );
+        results(&MissingFunction.suggest(&e, &p), text)
+    }
+
+    #[test]
+    fn function_typed_from_arguments_and_annotation() {
+        let text = "fn main() {\n    let v = vec![1, 2];\n    let total: i64 = sum_all(&v, 3, \"x\");\n    println!(\"{total}\");\n}\n";
+        let out = heal(text, 3, 22, "cannot find function `sum_all` in this scope");
+        assert_eq!(
+            out,
+            [format!("{}\n\nfn sum_all(v: &[i32], arg2: i32, arg3: &str) -> i64 {{\n    Default::default()\n}}\n", text.trim_end())]
+        );
+    }
+
+    #[test]
+    fn statement_call_returns_nothing_and_unknown_arguments_are_generic() {
+        let text = "fn main() {\n    let x = std::env::args();\n    report(x);\n}\n";
+        let out = heal(text, 3, 5, "cannot find function `report` in this scope");
+        assert_eq!(
+            out,
+            [format!(
+                "{}\n\nfn report<T>(x: T) {{\n}}\n",
+                text.trim_end()
+            )]
+        );
+    }
+
+    #[test]
+    fn call_under_question_mark_returns_the_callers_result() {
+        let text =
+            "fn run() -> Result<u32, String> {\n    let n: u32 = load(\"a\")?;\n    Ok(n)\n}\n";
+        let out = heal(text, 2, 18, "cannot find function `load` in this scope");
+        assert_eq!(
+            out,
+            [format!(
+                "{}\n\nfn load(arg1: &str) -> Result<u32, String> {{\n    Ok(Default::default())\n}}\n",
+                text.trim_end()
+            )]
+        );
+    }
+
+    #[test]
+    fn values_and_module_paths_are_not_functions() {
+        let text = "fn main() {\n    let x = limit;\n}\n";
+        assert!(heal(text, 2, 13, "cannot find value `limit` in this scope").is_empty());
+    }
+}

@@ -1,0 +1,389 @@
+//! `rust.missing-method`: writes a method (or associated function) the program calls on one
+//! of its own structs or enums. Answers: E0599 `no method named `m` found for struct `T``,
+//! `no function or associated item named `f` found for struct `T`` (and the enum forms of
+//! both, when the name is not a variant's). Fix: the function in the type's `impl` block (one
+//! is added after the type when it has none), typed from the call like `rust.missing-function`;
+//! a method takes `&mut self` when its name says it changes the value (`push`, `set_…`), else
+//! `&self`, and the other receiver is offered too; `T::new(…)` returns `Self` built from the
+//! arguments named like fields.
+//!
+//! Why it is safe: only the call is read and a function is added to a type the program itself
+//! defines; nothing existing changes. The body is a typed placeholder that compiles.
+//!
+//! Example: `c.size()` on `struct Counter { n: usize }` in `let k: usize = c.size();` gains
+//! `impl Counter { fn size(&self) -> usize { Default::default() } }`.
+
+use super::*;
+use crate::fix::ErrorKind;
+use tree_sitter::Node;
+
+/// The call's position and arguments say every type.
+const CONFIDENCE_TYPED: f64 = 0.45;
+/// The return type comes from the name, or a parameter is generic.
+const CONFIDENCE_WEAKER: f64 = 0.35;
+/// The receiver the name does not suggest (`&mut self` for `size`, `&self` for `push`).
+const OTHER_RECEIVER_PENALTY: f64 = 0.1;
+
+/// Names that say a method changes its receiver.
+const MUTATING: &[&str] = &[
+    "push",
+    "pop",
+    "add",
+    "insert",
+    "remove",
+    "set",
+    "clear",
+    "update",
+    "increment",
+    "decrement",
+    "reset",
+    "append",
+    "extend",
+    "enqueue",
+    "dequeue",
+    "deposit",
+    "withdraw",
+    "put",
+    "delete",
+    "incr",
+    "decr",
+    "move",
+    "apply",
+    "record",
+    "register",
+    "store",
+    "take",
+    "tick",
+    "next",
+    "step",
+    "mark",
+    "toggle",
+    "sort",
+    "shuffle",
+    "fill",
+    "load",
+    "truncate",
+    "drain",
+];
+
+/// Methods of derivable traits: a derive provides them, not a new method.
+const DERIVED: &[&str] = &[
+    "clone",
+    "eq",
+    "ne",
+    "cmp",
+    "partial_cmp",
+    "hash",
+    "fmt",
+    "default",
+];
+
+/// Writes a method or associated function the program calls on its own type.
+pub(crate) struct MissingMethod;
+
+impl Rule for MissingMethod {
+    const META: RuleMeta = RuleMeta::new("rust.missing-method", FixApplicability::Speculative)
+        .language(TargetLanguage::Rust)
+        .kinds(&[ErrorKind::UndefinedVariable, ErrorKind::Compiler])
+        .codes(&["E0599"]);
+
+    fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        let msg = message(error);
+        let associated = msg.starts_with("no function or associated item named `")
+            || msg.starts_with("no variant or associated item named `");
+        if !associated && !msg.starts_with("no method named `") {
+            return Vec::new();
+        }
+        let Some((name, _)) = undefined_name(msg) else {
+            return Vec::new();
+        };
+        if msg.starts_with("no variant") && name.chars().next().is_some_and(char::is_uppercase) {
+            return Vec::new(); // a variant: `rust.missing-variant`
+        }
+        if DERIVED.contains(&name.as_str()) {
+            return Vec::new(); // a derivable trait's method: `rust.missing-derive`
+        }
+        let Some(owner) = owner_type(msg) else {
+            return Vec::new();
+        };
+        let Some(t) = target(error, program) else {
+            return Vec::new();
+        };
+        let Some(tree) = parse_tree(TargetLanguage::Rust, t.text) else {
+            return Vec::new();
+        };
+        let Some(call) = find_name_near(t.text, t.offset, &name)
+            .and_then(|at| name_node_at(tree.root_node(), t.text, at, &name))
+            .and_then(call_of)
+        else {
+            return Vec::new();
+        };
+        let Some(mut sig) = rust_signature(call, t.text, &name) else {
+            return Vec::new();
+        };
+        let Some((file, def_text)) = type_file(program, t.file, t.text, &owner) else {
+            return Vec::new();
+        };
+        let Some(def_tree) = parse_tree(TargetLanguage::Rust, def_text) else {
+            return Vec::new();
+        };
+        let def_root = def_tree.root_node();
+        let Some(type_item) = find_item(def_root, def_text, "struct_item", &owner)
+            .or_else(|| find_item(def_root, def_text, "enum_item", &owner))
+        else {
+            return Vec::new();
+        };
+        let mut receivers: Vec<(Option<&str>, f64)> = Vec::new();
+        let base = if sig.params_known && sig.ret_from == Evidence::Use {
+            CONFIDENCE_TYPED
+        } else {
+            CONFIDENCE_WEAKER
+        };
+        let mut body_override = None;
+        if associated {
+            if sig.ret_from != Evidence::Use && constructor_name(&name) {
+                sig.ret = Some("Self".into());
+                body_override = constructor_body(type_item, def_text, call, t.text);
+            }
+            receivers.push((None, base));
+        } else {
+            let mutating = split_words(&name)
+                .first()
+                .is_some_and(|w| MUTATING.contains(&w.as_str()));
+            let (first, second) = if mutating {
+                ("&mut self", "&self")
+            } else {
+                ("&self", "&mut self")
+            };
+            receivers.push((Some(first), base));
+            receivers.push((Some(second), base - OTHER_RECEIVER_PENALTY));
+        }
+        let mut fixes = Fixes::new(Self::META.id);
+        for (receiver, confidence) in receivers {
+            let Some(mut def) = rust_fn_text(&name, &sig, receiver, "    ").or_else(|| {
+                body_override
+                    .as_ref()
+                    .and_then(|_| rust_fn_text(&name, &unit_sig(&sig), receiver, "    "))
+            }) else {
+                continue;
+            };
+            if let Some(body) = &body_override {
+                let open = def.find("{\n").map_or(def.len(), |i| i + 2);
+                def = format!("{}        {body}\n    }}", &def[..open]);
+            }
+            let Some((at, insert)) = insertion(def_root, def_text, type_item, &owner, &def) else {
+                continue;
+            };
+            fixes.replace(
+                confidence,
+                format!(
+                    "define `{owner}::{name}` ({})",
+                    def.trim()
+                        .lines()
+                        .next()
+                        .unwrap_or("")
+                        .trim_end_matches(" {")
+                ),
+                file,
+                at,
+                at,
+                &insert,
+            );
+        }
+        fixes.done()
+    }
+}
+
+/// The same signature returning `()` (the constructor body is written separately).
+fn unit_sig(sig: &RustSignature) -> RustSignature {
+    RustSignature {
+        ret: None,
+        ..sig.clone()
+    }
+}
+
+/// `new`, `from_…`, `with_…`, `create`, `default`: names of functions that build the type.
+fn constructor_name(name: &str) -> bool {
+    matches!(
+        name,
+        "new" | "create" | "build" | "default" | "empty" | "init"
+    ) || name.starts_with("from_")
+        || name.starts_with("with_")
+}
+
+/// `Self { a, b: Default::default() }`: each field taken from the parameter named like it,
+/// else its default. `None` for enums and tuple structs.
+fn constructor_body(item: Node<'_>, src: &str, call: Node<'_>, call_src: &str) -> Option<String> {
+    if item.kind() != "struct_item" {
+        return None;
+    }
+    let body = item.child_by_field_name("body")?;
+    if body.kind() != "field_declaration_list" {
+        return None;
+    }
+    let params = parameter_names(&call_arguments(call), call_src, true);
+    let fields: Vec<String> = named_children(body)
+        .into_iter()
+        .filter(|f| f.kind() == "field_declaration")
+        .filter_map(|f| f.child_by_field_name("name"))
+        .map(|n| {
+            let field = node_text(n, src);
+            if params.iter().any(|p| p == field) {
+                field.to_string()
+            } else {
+                format!("{field}: Default::default()")
+            }
+        })
+        .collect();
+    Some(if fields.is_empty() {
+        "Self {}".into()
+    } else {
+        format!("Self {{ {} }}", fields.join(", "))
+    })
+}
+
+/// The type a "no method named" message names: `found for struct `Counter``,
+/// `found for reference `&Counter``, `found for enum `Shape<T>`` → `Counter`, `Shape`.
+fn owner_type(msg: &str) -> Option<String> {
+    let rest = msg.split(" found for ").nth(1)?;
+    let quoted = rest.split('`').nth(1)?;
+    let ty = quoted
+        .trim_start_matches('&')
+        .trim_start_matches("mut ")
+        .split('<')
+        .next()?
+        .rsplit("::")
+        .next()?;
+    is_identifier(ty).then(|| ty.to_string())
+}
+
+/// The editable file that defines struct or enum `owner`: the error's file first.
+fn type_file<'a>(
+    program: &'a Program,
+    file: &'a str,
+    text: &'a str,
+    owner: &str,
+) -> Option<(&'a str, &'a str)> {
+    let defines = |src: &str| {
+        src.contains(&format!("struct {owner}")) || src.contains(&format!("enum {owner}"))
+    };
+    if defines(text) {
+        return Some((file, text));
+    }
+    editable_sources(program)
+        .into_iter()
+        .find(|(_, src)| defines(src))
+}
+
+/// Where the definition goes: before the closing brace of the type's inherent `impl` block,
+/// or in a new `impl` block after the type. `None` for generic types without an `impl`.
+fn insertion(
+    root: Node<'_>,
+    src: &str,
+    type_item: Node<'_>,
+    owner: &str,
+    def: &str,
+) -> Option<(usize, String)> {
+    let inherent = all_nodes(root).into_iter().find(|n| {
+        n.kind() == "impl_item"
+            && n.child_by_field_name("trait").is_none()
+            && n.child_by_field_name("type")
+                .is_some_and(|t| node_text(t, src).split('<').next() == Some(owner))
+    });
+    if let Some(body) = inherent.and_then(|i| i.child_by_field_name("body")) {
+        let close = body.end_byte().saturating_sub(1);
+        let line_start = start_of_line(src, close);
+        let sep = if named_children(body).is_empty() {
+            ""
+        } else {
+            "\n"
+        };
+        if src[line_start..close].trim().is_empty() {
+            return Some((line_start, format!("{sep}{def}\n")));
+        }
+        return Some((close, format!("\n{def}\n")));
+    }
+    if type_item.child_by_field_name("type_parameters").is_some() {
+        return None;
+    }
+    Some((
+        type_item.end_byte(),
+        format!("\n\nimpl {owner} {{\n{def}\n}}"),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fix::text::testing::{err, program, results};
+    use crate::fix::FixStrategy;
+
+    fn heal(text: &str, line: u32, col: u32, msg: &str) -> Vec<String> {
+        let p = program(TargetLanguage::Rust, "main.rs", text);
+        let e = err(
+            ErrorType::UndefinedVariable,
+            "E0599",
+            msg,
+            "main.rs",
+            line,
+            col,
+        );
+        results(&MissingMethod.suggest(&e, &p), text)
+    }
+
+    #[test]
+    fn method_goes_into_a_new_impl_typed_from_the_use() {
+        let text = "struct Counter {\n    n: usize,\n}\n\nfn main() {\n    let c = Counter { n: 0 };\n    let k: usize = c.size();\n}\n";
+        let out = heal(
+            text,
+            7,
+            22,
+            "no method named `size` found for struct `Counter` in the current scope",
+        );
+        assert_eq!(out.len(), 2);
+        assert_eq!(
+            out[0],
+            text.replace(
+                "    n: usize,\n}\n",
+                "    n: usize,\n}\n\nimpl Counter {\n    fn size(&self) -> usize {\n        Default::default()\n    }\n}\n"
+            )
+        );
+        assert!(out[1].contains("fn size(&mut self) -> usize"));
+    }
+
+    #[test]
+    fn mutating_method_joins_the_existing_impl() {
+        let text = "struct Stack {\n    items: Vec<i32>,\n}\n\nimpl Stack {\n    fn len(&self) -> usize {\n        self.items.len()\n    }\n}\n\nfn main() {\n    let mut s = Stack { items: vec![] };\n    s.push(3);\n}\n";
+        let out = heal(
+            text,
+            13,
+            7,
+            "no method named `push` found for struct `Stack` in the current scope",
+        );
+        assert_eq!(
+            out[0],
+            text.replace(
+                "        self.items.len()\n    }\n}\n",
+                "        self.items.len()\n    }\n\n    fn push(&mut self, arg1: i32) {\n    }\n}\n"
+            )
+        );
+    }
+
+    #[test]
+    fn constructor_builds_self_from_arguments_named_like_fields() {
+        let text = "struct User {\n    name: String,\n    age: u32,\n}\n\nfn main() {\n    let name = String::from(\"a\");\n    let u = User::new(name);\n}\n";
+        let out = heal(
+            text,
+            8,
+            19,
+            "no function or associated item named `new` found for struct `User` in the current scope",
+        );
+        assert_eq!(
+            out,
+            [text.replace(
+                "    age: u32,\n}\n",
+                "    age: u32,\n}\n\nimpl User {\n    fn new(name: String) -> Self {\n        Self { name, age: Default::default() }\n    }\n}\n"
+            )]
+        );
+    }
+}
