@@ -13,7 +13,9 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use selfheal::sandbox::{Limits, Mount, RunOutcome, Sandbox, SandboxCommand, SandboxError};
+use selfheal::sandbox::{
+    Limits, MemoryScope, Mount, RunOutcome, Sandbox, SandboxCommand, SandboxError,
+};
 use selfheal::workspace::{Workspace, WorkspaceCaps, WorkspaceOptions};
 use selfheal::Termination;
 
@@ -329,6 +331,52 @@ fn memory_bomb() {
     assert!(o.peak_memory_bytes <= 256 << 20, "{}", o.peak_memory_bytes);
 }
 scenario!(a_memory_bomb_runs_out_of_memory, memory_bomb);
+
+/// Four processes of 300 MiB each under a 768 MiB limit: within RLIMIT_AS one by one, over
+/// the limit together. With a cgroup the sandbox is out of memory; with rlimits only (an
+/// unprivileged user on a host that delegates no cgroup) the run says its limit was per process.
+fn memory_limit_across_processes() {
+    let wd = work_dir();
+    let code = r#"
+import os, sys, time
+children = []
+for _ in range(4):
+    pid = os.fork()
+    if pid == 0:
+        block = bytearray(b"\x01") * (300 << 20)
+        time.sleep(2)
+        os._exit(0)
+    children.append(pid)
+ok = all(os.waitpid(pid, 0)[1] == 0 for pid in children)
+print("all finished" if ok else "some were killed")
+sys.exit(0 if ok else 1)
+"#;
+    let mut cmd = python(code, wd.path());
+    cmd.limits.memory_bytes = 768 << 20;
+    let o = run(&cmd);
+    let control = selfheal::sandbox::resource_control();
+    // A root host with writable cgroup v1 hierarchies (this CI's layout) must use them.
+    if is_root() && Path::new("/sys/fs/cgroup/memory/memory.limit_in_bytes").exists() {
+        assert!(control.per_sandbox_memory(), "{control}");
+    }
+    if control.per_sandbox_memory() {
+        assert_eq!(o.memory_scope, MemoryScope::PerSandbox);
+        assert_eq!(o.termination, Termination::OutOfMemory, "{}", describe(&o));
+        assert!(
+            o.peak_memory_bytes <= (768 << 20) + (16 << 20),
+            "peak {} over the limit",
+            o.peak_memory_bytes
+        );
+    } else {
+        assert_eq!(o.memory_scope, MemoryScope::PerProcess);
+        assert_eq!(o.termination, Termination::Exited, "{}", describe(&o));
+        assert_eq!(stdout(&o), "all finished\n");
+    }
+}
+scenario!(
+    memory_is_limited_per_sandbox_when_a_cgroup_is_usable,
+    memory_limit_across_processes
+);
 
 fn output_flood() {
     let wd = work_dir();

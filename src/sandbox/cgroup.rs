@@ -1,10 +1,11 @@
-//! Whether this host delegates a cgroup v2 subtree the sandbox could use for limits per
-//! sandbox (memory and process count across all of a sandbox's processes), and why not.
+//! Whether this host lets the sandbox bound memory and processes per sandbox (across all of a
+//! sandbox's processes) with a cgroup, and why not.
 //!
 //! Detected once per process from `/proc/self/cgroup`, `/proc/self/mountinfo` and the cgroup's
-//! own files. The sandbox does not yet place its processes in such a cgroup: memory and process
-//! limits are the rlimits of [`super::Limits`] (per process and per sandbox user respectively)
-//! everywhere, and [`ResourceControl`] says which scope holds, so reports and `selfheal doctor`
+//! own files: a delegated cgroup v2 subtree is preferred, then writable cgroup v1 `memory` and
+//! `pids` hierarchies (typically a root host on a v1 layout). Each run then gets its own child
+//! cgroup (`scope.rs`). Otherwise memory and process limits are the rlimits of
+//! [`super::Limits`] only, and [`ResourceControl`] says why, so reports and `selfheal doctor`
 //! can say it.
 
 use std::fmt;
@@ -18,37 +19,45 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ResourceControl {
     /// A writable cgroup v2 directory with the `memory` and `pids` controllers delegated to its
-    /// children was found at `path`. Not used yet: limits are still the rlimits (see
-    /// `docs/sandbox.md`).
-    CgroupAvailable { path: PathBuf },
+    /// children: each sandbox runs in its own child cgroup with `memory.max` and `pids.max`.
+    CgroupV2 { path: PathBuf },
+    /// Writable cgroup v1 `memory` and `pids` hierarchies (this process's own cgroups in
+    /// them): each sandbox runs in its own child cgroups with `memory.limit_in_bytes` and
+    /// `pids.max`.
+    CgroupV1 { memory: PathBuf, pids: PathBuf },
     /// rlimits only: `memory_bytes` is per process (RLIMIT_AS), `processes` per sandbox
     /// (RLIMIT_NPROC of its user namespace), so a sandbox may use up to `processes ×
-    /// memory_bytes`. `reason` says why no delegated cgroup is available.
+    /// memory_bytes`. `reason` says why no cgroup is usable.
     Rlimits { reason: String },
 }
 
 impl ResourceControl {
     /// Whether memory is bounded per sandbox rather than per process.
     pub fn per_sandbox_memory(&self) -> bool {
-        false
+        !matches!(self, ResourceControl::Rlimits { .. })
     }
 }
 
 impl fmt::Display for ResourceControl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ResourceControl::CgroupAvailable { path } => write!(
+            ResourceControl::CgroupV2 { path } => write!(
                 f,
-                "memory limit per process (rlimits); a delegated cgroup v2 is available at {} \
-                 but selfheal does not use it yet",
+                "memory and processes limited per sandbox (a cgroup v2 per run under {})",
                 path.display()
+            ),
+            ResourceControl::CgroupV1 { memory, pids } => write!(
+                f,
+                "memory and processes limited per sandbox (cgroup v1 per run under {} and {})",
+                memory.display(),
+                pids.display()
             ),
             ResourceControl::Rlimits { reason } => write!(
                 f,
-                "memory limit per process, not per sandbox (rlimits: no delegated cgroup v2: \
+                "memory limit per process, not per sandbox (rlimits: no usable cgroup: \
                  {reason}). Fix: run selfheal in a cgroup v2 subtree delegated to its user with \
                  the memory and pids controllers enabled (systemd-run --user --scope -p \
-                 Delegate=yes ...)"
+                 Delegate=yes ...), or as root on a cgroup v1 host"
             ),
         }
     }
@@ -59,12 +68,15 @@ pub fn resource_control() -> &'static ResourceControl {
     static DETECTED: OnceLock<ResourceControl> = OnceLock::new();
     DETECTED.get_or_init(|| {
         let read = |p: &str| std::fs::read_to_string(p).unwrap_or_default();
-        detect(
-            &read("/proc/self/cgroup"),
-            &read("/proc/self/mountinfo"),
-            |p| std::fs::read_to_string(p).ok(),
-            writable,
-        )
+        let (cgroup, mountinfo) = (read("/proc/self/cgroup"), read("/proc/self/mountinfo"));
+        let file = |p: &Path| std::fs::read_to_string(p).ok();
+        match detect(&cgroup, &mountinfo, file, writable) {
+            ResourceControl::Rlimits { reason: v2 } => detect_v1(&cgroup, &mountinfo, writable)
+                .unwrap_or_else(|v1| ResourceControl::Rlimits {
+                    reason: format!("{v2}; {v1}"),
+                }),
+            found => found,
+        }
     })
 }
 
@@ -133,7 +145,58 @@ pub(crate) fn detect(
     if !is_writable(&dir) {
         return no(&format!("{} is not writable by this user", dir.display()));
     }
-    ResourceControl::CgroupAvailable { path: dir }
+    ResourceControl::CgroupV2 { path: dir }
+}
+
+/// The cgroup v1 decision: this process's own `memory` and `pids` cgroups, both writable, or
+/// why not.
+pub(crate) fn detect_v1(
+    proc_cgroup: &str,
+    mountinfo: &str,
+    is_writable: impl Fn(&Path) -> bool,
+) -> Result<ResourceControl, String> {
+    let dir = |controller: &str| -> Result<PathBuf, String> {
+        // `/proc/self/cgroup` v1 lines: `ID:controller[,controller]:/path`.
+        let rel = proc_cgroup
+            .lines()
+            .find_map(|l| {
+                let mut parts = l.splitn(3, ':');
+                let (_, list, path) = (parts.next()?, parts.next()?, parts.next()?);
+                list.split(',')
+                    .any(|c| c == controller)
+                    .then_some(path.trim())
+            })
+            .ok_or_else(|| format!("this process is in no cgroup v1 `{controller}` hierarchy"))?;
+        // mountinfo: field 4 is the mount's root within the hierarchy, field 5 its mount
+        // point; after " - ": the fstype, the source and the super options (the controllers).
+        let (root, mount) = mountinfo
+            .lines()
+            .find_map(|l| {
+                let (left, right) = l.split_once(" - ")?;
+                let mut right = right.split_whitespace();
+                let (fstype, _, options) = (right.next()?, right.next()?, right.next()?);
+                if fstype != "cgroup" || !options.split(',').any(|o| o == controller) {
+                    return None;
+                }
+                let mut fields = left.split(' ');
+                Some((fields.nth(3)?, fields.next()?))
+            })
+            .ok_or_else(|| format!("no cgroup v1 `{controller}` hierarchy is mounted"))?;
+        let inside = rel.strip_prefix(root).unwrap_or(rel).trim_matches('/');
+        let dir = if inside.is_empty() {
+            PathBuf::from(mount)
+        } else {
+            Path::new(mount).join(inside)
+        };
+        if !is_writable(&dir) {
+            return Err(format!("{} is not writable by this user", dir.display()));
+        }
+        Ok(dir)
+    };
+    Ok(ResourceControl::CgroupV1 {
+        memory: dir("memory")?,
+        pids: dir("pids")?,
+    })
 }
 
 #[cfg(test)]
@@ -169,7 +232,7 @@ mod tests {
         let r = detect("0::/user.slice/app\n", MOUNTINFO_V2, files(&f), |_| true);
         assert_eq!(
             r,
-            ResourceControl::CgroupAvailable {
+            ResourceControl::CgroupV2 {
                 path: "/sys/fs/cgroup/user.slice/app".into()
             }
         );
@@ -222,18 +285,58 @@ mod tests {
         );
     }
 
+    const MOUNTINFO_V1: &str = "25 1 0:22 / / rw - ext4 /dev/vda rw\n\
+        33 30 0:29 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n\
+        37 30 0:33 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids\n\
+        38 30 0:34 /ns /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu,cpuacct\n";
+
+    #[test]
+    fn v1_memory_and_pids_hierarchies_are_found_under_this_process_cgroups() {
+        let cgroup = "8:pids:/\n4:memory:/jobs/42\n1:cpu,cpuacct:/ns/x\n0::/\n";
+        let r = detect_v1(cgroup, MOUNTINFO_V1, |_| true);
+        assert_eq!(
+            r,
+            Ok(ResourceControl::CgroupV1 {
+                memory: "/sys/fs/cgroup/memory/jobs/42".into(),
+                pids: "/sys/fs/cgroup/pids".into(),
+            })
+        );
+        let r = detect_v1(cgroup, MOUNTINFO_V1, |p| {
+            !p.starts_with("/sys/fs/cgroup/pids")
+        });
+        assert_eq!(
+            r,
+            Err("/sys/fs/cgroup/pids is not writable by this user".into())
+        );
+        let r = detect_v1("4:memory:/\n", MOUNTINFO_V1, |_| true);
+        assert_eq!(
+            r,
+            Err("this process is in no cgroup v1 `pids` hierarchy".into())
+        );
+        let r = detect_v1(cgroup, "25 1 0:22 / / rw - ext4 /dev/vda rw\n", |_| true);
+        assert_eq!(r, Err("no cgroup v1 `memory` hierarchy is mounted".into()));
+    }
+
     #[test]
     fn this_host_is_detected_consistently() {
         // Whatever this machine is, the detection agrees with its own files.
         let r = resource_control();
         match r {
-            ResourceControl::CgroupAvailable { path } => {
+            ResourceControl::CgroupV2 { path } => {
                 let c = std::fs::read_to_string(path.join("cgroup.subtree_control")).unwrap();
                 assert!(c.contains("memory") && c.contains("pids"));
+                assert!(r.per_sandbox_memory());
             }
-            ResourceControl::Rlimits { reason } => assert!(!reason.is_empty()),
+            ResourceControl::CgroupV1 { memory, pids } => {
+                assert!(memory.join("memory.limit_in_bytes").exists());
+                assert!(pids.join("pids.max").exists() || pids.join("tasks").exists());
+                assert!(r.per_sandbox_memory());
+            }
+            ResourceControl::Rlimits { reason } => {
+                assert!(!reason.is_empty());
+                assert!(!r.per_sandbox_memory());
+                assert!(r.to_string().starts_with("memory limit per process"));
+            }
         }
-        assert!(!r.per_sandbox_memory());
-        assert!(r.to_string().starts_with("memory limit per process"));
     }
 }

@@ -14,6 +14,7 @@ use tracing::Instrument;
 use super::child::{self, Record, KIND_ERROR, KIND_STATUS, RECORD_SIZE};
 use super::outcome::{classify, Capture, Observed};
 use super::plan::{self, ChildFds, HostContext, Prepared};
+use super::scope::RunCgroup;
 use super::seccomp;
 use super::spawn::{self, IdMap, Request, SpawnFailure, SpawnResult, Spawned};
 use super::{Limits, RunOutcome, SandboxCommand, SandboxError};
@@ -430,6 +431,7 @@ impl Sandbox {
         &self,
         cmd: &SandboxCommand,
         probe: bool,
+        cgroup: Option<&RunCgroup>,
         reply: Box<dyn FnOnce(SpawnResult) + Send>,
     ) -> Result<HostEnds, SandboxError> {
         let (stdin_r, stdin_w) = pipe_pair()?;
@@ -453,6 +455,7 @@ impl Sandbox {
             child_fds: vec![sync_r, report_w, stdout_w, stderr_w],
             sync_w,
             ids: self.inner.ids,
+            cgroup_procs: cgroup.map(RunCgroup::procs_files).unwrap_or_default(),
             reply,
         })
         .map_err(|e| SandboxError::Setup(format!("cannot reach the sandbox spawner: {e}")))?;
@@ -532,15 +535,28 @@ impl Sandbox {
     async fn run_inner(&self, cmd: &SandboxCommand) -> Result<RunOutcome, SandboxError> {
         let limits = &cmd.limits;
         let start = Instant::now();
+        let cgroup = RunCgroup::create(super::resource_control(), limits)
+            .map_err(|e| {
+                SandboxError::Setup(format!(
+                    "cannot make the sandbox's cgroup ({e}); the host's cgroups changed since \
+                     selfheal started: restart it"
+                ))
+            })?
+            .map(Arc::new);
         let (tx, rx) = tokio::sync::oneshot::channel::<SpawnResult>();
+        // Kept by the spawn's reply too: a run cancelled mid-spawn removes its cgroup only
+        // after the init is reaped.
+        let cgroup_for_reply = cgroup.clone();
         let ends = self.launch(
             cmd,
             false,
+            cgroup.as_deref(),
             Box::new(move |r| {
                 // The run was cancelled before the spawn finished: do not leave it running.
                 if let Err(Ok(s)) = tx.send(r) {
                     drop(Guard { spawned: Some(s) });
                 }
+                drop(cgroup_for_reply);
             }),
         )?;
         let spawned = match rx.await {
@@ -650,7 +666,7 @@ impl Sandbox {
             // Everything in the sandbox is gone; the init is exiting. Reap it off the
             // critical path (its namespaces' teardown can take a while).
             if let Some(s) = guard.spawned.take() {
-                reap_later(s, pidfd);
+                reap_later(s, pidfd, cgroup.clone());
             }
         } else {
             // Wait for the init (and with it the whole namespace) to be gone.
@@ -666,7 +682,7 @@ impl Sandbox {
             .sandbox_overhead
             .record(overhead.as_secs_f64(), &[]);
         tracing::Span::current().record("selfheal.overhead_ms", overhead.as_secs_f64() * 1000.0);
-        let (cpu_time, peak_memory_bytes) = match (&records.status, rusage) {
+        let (cpu_time, rusage_peak) = match (&records.status, rusage) {
             (Some(rec), _) => (
                 Duration::from_micros(rec.cpu_us),
                 rec.maxrss_kb.saturating_mul(1024),
@@ -677,6 +693,12 @@ impl Sandbox {
             ),
             (None, None) => (Duration::ZERO, 0),
         };
+        // With a cgroup: all the sandbox's processes together, the figure its limit bounds.
+        let peak_memory_bytes = cgroup
+            .as_deref()
+            .and_then(RunCgroup::peak_memory_bytes)
+            .unwrap_or(rusage_peak);
+        let oom_killed = cgroup.as_deref().is_some_and(RunCgroup::oom_killed);
         let cwd = if cmd.cwd.is_empty() {
             super::WORK_DIR.to_string()
         } else {
@@ -711,6 +733,7 @@ impl Sandbox {
                 timed_out,
                 cpu_time,
                 peak_memory_bytes,
+                oom_killed,
                 stderr_tail: &err_cap.tail,
             },
             limits,
@@ -737,8 +760,11 @@ impl Sandbox {
             stderr_total_bytes: err_cap.total,
             stdout_truncated,
             stderr_truncated,
-            // Rlimits only, whatever `resource_control` detected (cgroups are not used yet).
-            memory_scope: super::MemoryScope::PerProcess,
+            memory_scope: if cgroup.is_some() {
+                super::MemoryScope::PerSandbox
+            } else {
+                super::MemoryScope::PerProcess
+            },
         })
     }
 
@@ -759,6 +785,7 @@ impl Sandbox {
             .launch(
                 &cmd,
                 true,
+                None,
                 Box::new(move |r| {
                     if let Err(std::sync::mpsc::SendError(Ok(s))) = tx.send(r) {
                         drop(Guard { spawned: Some(s) });
@@ -856,7 +883,8 @@ async fn capture(rx: &mut pipe::Receiver, cap: &mut Capture) {
 }
 
 /// Reaps an init that is already on its way out, without making anyone wait for it.
-fn reap_later(s: Spawned, pidfd: AsyncFd<OwnedFd>) {
+/// The run's cgroup, if any, is removed once the init is gone.
+fn reap_later(s: Spawned, pidfd: AsyncFd<OwnedFd>, cgroup: Option<Arc<RunCgroup>>) {
     tokio::spawn(async move {
         let _ = pidfd.readable().await;
         let mut status = 0;
@@ -868,8 +896,11 @@ fn reap_later(s: Spawned, pidfd: AsyncFd<OwnedFd>) {
                 // SAFETY: as above, blocking.
                 unsafe { libc::waitpid(s.pid, &mut status, libc::__WALL) };
                 drop(s);
+                drop(cgroup);
             })
             .await;
+        } else {
+            drop(cgroup);
         }
     });
 }

@@ -20,7 +20,8 @@
 //!   other than AF_UNIX/INET/INET6/NETLINK (AF_VSOCK included), set-user/group-ID mode bits,
 //!   module/kexec/reboot/swap/clock calls and similar, and the x32 ABI (see `seccomp.rs`).
 //! - Network: an empty network namespace with only loopback up.
-//! - Resources: rlimits (CPU, address space, file size, open files, processes, no core
+//! - Resources: a cgroup per run where the host allows it (memory and processes of the whole
+//!   sandbox), rlimits (CPU, address space, file size, open files, processes, no core
 //!   dumps), a wall-clock deadline at which the init is asked to kill and reap everything and
 //!   report the CPU time and peak memory of all of it (then killed itself), bounded output
 //!   capture. Dropping a run kills the namespace and returns only once it is gone. When the command exits, the init kills and reaps every remaining process
@@ -45,9 +46,10 @@
 //! user namespaces enabled, and a tokio runtime with IO and time drivers for `run`.
 //!
 //! Out of scope: kernel exploits (the sandbox shrinks, but does not remove, the kernel's attack
-//! surface), CPU/memory contention between sandboxes (no cgroups yet: RLIMIT_AS is per
-//! process, so N processes may use N times the limit, bounded by the process limit; see
-//! [`resource_control`]), a dumpable process's memory read by another process of the same
+//! surface), CPU contention between sandboxes, memory per sandbox on a host without a usable
+//! cgroup (then RLIMIT_AS is per process, so N processes may use N times the limit, bounded by
+//! the process limit; see [`resource_control`]; with one, each run has its own cgroup,
+//! `scope.rs`), a dumpable process's memory read by another process of the same
 //! sandbox (they share a uid), and timing side channels. Running out of memory is recognised
 //! heuristically (see `outcome.rs`).
 //!
@@ -72,6 +74,7 @@ mod child;
 mod host;
 mod outcome;
 mod plan;
+mod scope;
 mod seccomp;
 mod spawn;
 

@@ -39,6 +39,9 @@ pub(crate) struct Observed<'a> {
     pub timed_out: bool,
     pub cpu_time: Duration,
     pub peak_memory_bytes: u64,
+    /// The kernel's out-of-memory killer killed a process of the sandbox's own cgroup (its
+    /// memory limit for all its processes together was reached).
+    pub oom_killed: bool,
     /// The last bytes of stderr (at most [`TAIL_BYTES`]).
     pub stderr_tail: &'a [u8],
 }
@@ -56,6 +59,9 @@ pub(crate) fn classify(o: &Observed<'_>, limits: &Limits) -> Termination {
         return Termination::WallTimeout;
     }
     let sig = o.signal;
+    if o.oom_killed && (sig.is_some() || matches!(o.exit_code, Some(c) if c != 0)) {
+        return Termination::OutOfMemory;
+    }
     let shell_sig = o
         .exit_code
         .and_then(|c| (129..=192).contains(&c).then(|| c - 128));
@@ -144,6 +150,7 @@ mod tests {
 
     fn obs(exit: Option<i32>, sig: Option<i32>, tail: &[u8]) -> Observed<'_> {
         Observed {
+            oom_killed: false,
             exit_code: exit,
             signal: sig,
             timed_out: false,

@@ -66,6 +66,8 @@ pub(crate) struct Request {
     pub child_fds: Vec<OwnedFd>,
     pub sync_w: OwnedFd,
     pub ids: IdMap,
+    /// `cgroup.procs` files the init joins before it is released (its run's own cgroups).
+    pub cgroup_procs: Vec<std::path::PathBuf>,
     pub reply: Box<dyn FnOnce(SpawnResult) + Send>,
 }
 
@@ -150,6 +152,13 @@ fn spawn_one(req: &Request) -> SpawnResult {
     if let Err(e) = write_maps(pid, req.ids) {
         kill_and_reap(&spawned);
         return Err(e);
+    }
+    // Before the release, so nothing of the sandbox ever runs outside its cgroup.
+    for procs in &req.cgroup_procs {
+        if let Err(e) = std::fs::write(procs, pid.to_string()) {
+            kill_and_reap(&spawned);
+            return Err(fail("join the sandbox cgroup", e));
+        }
     }
     // Release the child.
     let r = loop {
