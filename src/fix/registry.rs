@@ -68,6 +68,8 @@ pub fn builtin() -> Vec<Arc<dyn FixStrategy>> {
         Arc::new(python::missing_argument::MissingArgument),
         Arc::new(python::test_failure::TestFailure),
         Arc::new(python::type_conversion::TypeConversion),
+        Arc::new(python::missing_function::MissingFunction),
+        Arc::new(python::missing_method::MissingMethod),
         Arc::new(javascript::undefined_name::UndefinedName),
         Arc::new(javascript::missing_require::MissingRequire),
         Arc::new(javascript::member::Member),
@@ -76,6 +78,8 @@ pub fn builtin() -> Vec<Arc<dyn FixStrategy>> {
         Arc::new(javascript::operators::Operators),
         Arc::new(javascript::uncomment::Uncomment),
         Arc::new(javascript::test_failure::TestFailure),
+        Arc::new(javascript::missing_function::MissingFunction),
+        Arc::new(javascript::missing_method::MissingMethod),
     ];
     // Behaviour repair (src/repair): one rule per edit kind, for failing tests.
     all.extend(crate::repair::rule::strategies());

@@ -116,18 +116,6 @@ pub(crate) fn top_level_item<'t>(node: Node<'t>) -> Option<Node<'t>> {
     }
 }
 
-/// The nearest ancestor of `node` (or `node`) whose kind is one of `kinds`.
-pub(crate) fn ancestor<'t>(node: Node<'t>, kinds: &[&str]) -> Option<Node<'t>> {
-    let mut current = Some(node);
-    while let Some(n) = current {
-        if kinds.contains(&n.kind()) {
-            return Some(n);
-        }
-        current = n.parent();
-    }
-    None
-}
-
 /// The end of the line holding byte `offset` (the offset of its `\n`, or the text's end).
 pub(crate) fn end_of_line(source: &str, offset: usize) -> usize {
     source[offset.min(source.len())..]
@@ -310,18 +298,6 @@ pub(crate) fn definition_file<'a>(program: &'a Program, file: &str) -> Option<(&
         [one] => Some(*one),
         _ => None,
     }
-}
-
-/// Every file of the program (protected ones included) with its text, the file `first` first:
-/// where uses of a name are looked for.
-pub(crate) fn files_first<'a>(program: &'a Program, first: &str) -> Vec<(&'a str, &'a str)> {
-    let mut files: Vec<(&str, &str)> = program
-        .files
-        .iter()
-        .map(|(n, t)| (n.as_str(), t.as_str()))
-        .collect();
-    files.sort_by_key(|(n, _)| *n != first);
-    files
 }
 
 #[cfg(test)]

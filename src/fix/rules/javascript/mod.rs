@@ -17,6 +17,8 @@ use std::collections::BTreeSet;
 
 pub(crate) mod const_assignment;
 pub(crate) mod member;
+pub(crate) mod missing_function;
+pub(crate) mod missing_method;
 pub(crate) mod missing_new;
 pub(crate) mod missing_require;
 pub(crate) mod operators;

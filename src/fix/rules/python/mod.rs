@@ -17,7 +17,9 @@ use std::collections::BTreeSet;
 pub(crate) mod attribute;
 pub(crate) mod indentation;
 pub(crate) mod missing_argument;
+pub(crate) mod missing_function;
 pub(crate) mod missing_import;
+pub(crate) mod missing_method;
 pub(crate) mod module_name;
 pub(crate) mod test_failure;
 #[cfg(test)]

@@ -1,0 +1,156 @@
+//! `javascript.missing-function`: writes a function the program calls but never defined.
+//! Answers: `ReferenceError: f is not defined` where `f(…)` is called in a file fixes may edit.
+//! Fix: `function f(a, b) { return <placeholder>; }` before the top-level statement that calls
+//! it, parameters named after the arguments, returning what the use or the name suggests
+//! (`false` in a condition or for `isX`, `0` for `countX`, `''` for `formatX`, `[]` when
+//! iterated, else `undefined`).
+//!
+//! Why it is safe: only the call is read and a new function is added; nothing existing changes.
+//!
+//! Example: `const total = computeTotal(items, 3);` gains
+//! `function computeTotal(items, arg2) {\n  return 0;\n}`.
+
+use super::*;
+use crate::fix::ErrorKind;
+use tree_sitter::Node;
+
+/// The use or the name says what the function returns.
+const CONFIDENCE_SHAPED: f64 = 0.4;
+/// Nothing says it: `undefined`.
+const CONFIDENCE_UNDEFINED: f64 = 0.3;
+
+/// Writes a function the program calls but never defined.
+pub(crate) struct MissingFunction;
+
+impl Rule for MissingFunction {
+    const META: RuleMeta =
+        RuleMeta::new("javascript.missing-function", FixApplicability::Speculative)
+            .language(TargetLanguage::JavaScript)
+            .kinds(&[ErrorKind::UndefinedVariable])
+            .codes(&["ReferenceError"]);
+
+    fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        let Some((name, NameKind::Value)) = crate::fix::text::undefined_name(message(error)) else {
+            return Vec::new();
+        };
+        let Some(t) = target(error, program) else {
+            return Vec::new();
+        };
+        let Some(tree) = parse_tree(TargetLanguage::JavaScript, t.text) else {
+            return Vec::new();
+        };
+        let Some(call) = find_name_near(t.text, t.offset, &name)
+            .and_then(|at| name_node_at(tree.root_node(), t.text, at, &name))
+            .filter(|n| n.kind() == "identifier")
+            .and_then(call_of)
+        else {
+            return Vec::new();
+        };
+        let params = parameter_names(&call_arguments(call), t.text, false).join(", ");
+        let (value, shaped) = js_placeholder(call, t.text, &name);
+        let Some(item) = top_level_item(call) else {
+            return Vec::new();
+        };
+        let at = start_of_line(t.text, item.start_byte());
+        let mut fixes = Fixes::new(Self::META.id);
+        fixes.replace(
+            if shaped {
+                CONFIDENCE_SHAPED
+            } else {
+                CONFIDENCE_UNDEFINED
+            },
+            format!("define the missing function `{name}({params})`"),
+            t.file,
+            at,
+            at,
+            &format!("function {name}({params}) {{\n  return {value};\n}}\n\n"),
+        );
+        fixes.done()
+    }
+}
+
+/// The placeholder a function returns: what its use or its name suggests, and whether anything
+/// suggested it.
+pub(crate) fn js_placeholder(call: Node<'_>, src: &str, name: &str) -> (&'static str, bool) {
+    if let Some(parent) = call.parent() {
+        let is = |field: &str| {
+            parent
+                .child_by_field_name(field)
+                .is_some_and(|c| c.id() == call.id())
+        };
+        match parent.kind() {
+            "parenthesized_expression"
+                if parent
+                    .parent()
+                    .is_some_and(|g| matches!(g.kind(), "if_statement" | "while_statement")) =>
+            {
+                return ("false", true)
+            }
+            "unary_expression" if node_text(parent, src).starts_with('!') => {
+                return ("false", true)
+            }
+            "for_in_statement" if is("right") => return ("[]", true),
+            "expression_statement" => return ("undefined", true),
+            "binary_expression" => {
+                let other = named_children(parent)
+                    .into_iter()
+                    .find(|c| c.id() != call.id());
+                match other.map(|o| o.kind()) {
+                    Some("number") => return ("0", true),
+                    Some("string" | "template_string") => return ("''", true),
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    match shape_from_name(name) {
+        Some(NamedShape::Bool) => ("false", true),
+        Some(NamedShape::Int | NamedShape::Float) => ("0", true),
+        Some(NamedShape::Text) => ("''", true),
+        None => ("undefined", false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fix::text::testing::{err, program, results};
+    use crate::fix::FixStrategy;
+
+    #[test]
+    fn function_before_the_statement_that_calls_it() {
+        let text = "const items = [1, 2];\nconst total = computeTotal(items, 3);\nif (!isReady(total)) {\n  console.log(total);\n}\n";
+        let p = program(TargetLanguage::JavaScript, "main.js", text);
+        let e = err(
+            ErrorType::UndefinedVariable,
+            "ReferenceError",
+            "computeTotal is not defined",
+            "main.js",
+            2,
+            15,
+        );
+        assert_eq!(
+            results(&MissingFunction.suggest(&e, &p), text),
+            [text.replace(
+                "const total",
+                "function computeTotal(items, arg2) {\n  return 0;\n}\n\nconst total"
+            )]
+        );
+        let e = err(
+            ErrorType::UndefinedVariable,
+            "ReferenceError",
+            "isReady is not defined",
+            "main.js",
+            3,
+            6,
+        );
+        assert_eq!(
+            results(&MissingFunction.suggest(&e, &p), text),
+            [text.replace(
+                "if (!isReady",
+                "function isReady(total) {\n  return false;\n}\n\nif (!isReady"
+            )]
+        );
+    }
+}

@@ -1,0 +1,193 @@
+//! `javascript.missing-method`: writes a method the program calls on an instance of one of its
+//! own classes. Answers: `TypeError: x.m is not a function` where `x` was made by `new C(…)` and
+//! `class C` is declared in a file fixes may edit. Fix: `m(a, b) { return <placeholder>; }` at
+//! the end of the class body, returning what the use or the name suggests (like
+//! `javascript.missing-function`).
+//!
+//! Why it is safe: only the call and the variable's declaration are read and a method is added
+//! to a class the program declares; nothing existing changes.
+//!
+//! Example: `s.push(3)` on `const s = new Stack();` gains `push(arg1) { return undefined; }` in
+//! `class Stack`.
+
+use super::missing_function::js_placeholder;
+use super::*;
+use crate::fix::ErrorKind;
+use tree_sitter::Node;
+
+/// The use or the name says what the method returns.
+const CONFIDENCE_SHAPED: f64 = 0.4;
+/// Nothing says it: `undefined`.
+const CONFIDENCE_UNDEFINED: f64 = 0.3;
+
+/// Writes a method the program calls on an instance of its own class.
+pub(crate) struct MissingMethod;
+
+impl Rule for MissingMethod {
+    const META: RuleMeta =
+        RuleMeta::new("javascript.missing-method", FixApplicability::Speculative)
+            .language(TargetLanguage::JavaScript)
+            .kinds(&[ErrorKind::UndefinedVariable])
+            .codes(&["TypeError"]);
+
+    fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        let Some(expr) = message(error).strip_suffix(" is not a function") else {
+            return Vec::new();
+        };
+        let Some((object, name)) = expr.rsplit_once('.') else {
+            return Vec::new();
+        };
+        if !is_identifier(object) || !is_identifier(name) {
+            return Vec::new();
+        }
+        let Some(loc) = error.location.as_ref() else {
+            return Vec::new();
+        };
+        let file = crate::diagnostics::program_path(&loc.file);
+        let Some(use_text) = program.files.get(file) else {
+            return Vec::new();
+        };
+        let Some(tree) = parse_tree(TargetLanguage::JavaScript, use_text) else {
+            return Vec::new();
+        };
+        let lines = LineIndex::new(use_text);
+        let line = (loc.line as usize).clamp(1, lines.count());
+        let offset = lines.offset(use_text, line, loc.column as usize);
+        let Some(call) = find_name_near(use_text, offset, name)
+            .and_then(|at| name_node_at(tree.root_node(), use_text, at, name))
+            .and_then(call_of)
+        else {
+            return Vec::new();
+        };
+        let Some(class) = constructed_class(tree.root_node(), use_text, object, call.start_byte())
+        else {
+            return Vec::new();
+        };
+        let params = parameter_names(&call_arguments(call), use_text, false).join(", ");
+        let (value, shaped) = js_placeholder(call, use_text, name);
+        for (def_file, text) in editable_sources(program) {
+            let Some(def_tree) = parse_tree(TargetLanguage::JavaScript, text) else {
+                continue;
+            };
+            let Some(body) = all_nodes(def_tree.root_node())
+                .into_iter()
+                .find(|n| {
+                    matches!(n.kind(), "class_declaration" | "class")
+                        && n.child_by_field_name("name")
+                            .is_some_and(|x| node_text(x, text) == class)
+                })
+                .and_then(|c| c.child_by_field_name("body"))
+            else {
+                continue;
+            };
+            let close = body.end_byte().saturating_sub(1);
+            let line_start = start_of_line(text, close);
+            let class_indent: String = text[start_of_line(text, body.start_byte())..]
+                .chars()
+                .take_while(|c| *c == ' ' || *c == '\t')
+                .collect();
+            let indent = format!("{class_indent}  ");
+            let method =
+                format!("{indent}{name}({params}) {{\n{indent}  return {value};\n{indent}}}\n");
+            let (at, insert) = if text[line_start..close].trim().is_empty() {
+                let sep = if named_children(body).is_empty() {
+                    ""
+                } else {
+                    "\n"
+                };
+                (line_start, format!("{sep}{method}"))
+            } else {
+                (close, format!("\n{method}{class_indent}"))
+            };
+            let mut fixes = Fixes::new(Self::META.id);
+            fixes.replace(
+                if shaped {
+                    CONFIDENCE_SHAPED
+                } else {
+                    CONFIDENCE_UNDEFINED
+                },
+                format!("define the method `{class}.{name}({params})`"),
+                def_file,
+                at,
+                at,
+                &insert,
+            );
+            return fixes.done();
+        }
+        Vec::new()
+    }
+}
+
+/// The class `object` was constructed from (`const object = new C(…)`) in a declaration
+/// before `before`.
+fn constructed_class(root: Node<'_>, src: &str, object: &str, before: usize) -> Option<String> {
+    all_nodes(root)
+        .into_iter()
+        .filter(|n| n.kind() == "variable_declarator" && n.start_byte() < before)
+        .filter(|n| {
+            n.child_by_field_name("name")
+                .is_some_and(|x| node_text(x, src) == object)
+        })
+        .filter_map(|n| n.child_by_field_name("value"))
+        .filter(|v| v.kind() == "new_expression")
+        .filter_map(|v| v.child_by_field_name("constructor"))
+        .map(|c| node_text(c, src).to_string())
+        .filter(|c| is_identifier(c))
+        .last()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fix::text::testing::{apply, err};
+    use crate::fix::FixStrategy;
+
+    #[test]
+    fn method_at_the_end_of_the_class_from_a_protected_test() {
+        let main = "class Stack {\n  constructor() {\n    this.items = [];\n  }\n}\n\nmodule.exports = { Stack };\n";
+        let test = "const { Stack } = require('./main');\nconst s = new Stack();\ns.push(3);\nif (s.size() !== 1) throw new Error('x');\n";
+        let p = Program::new(
+            TargetLanguage::JavaScript,
+            [
+                ("main.js".to_string(), main.to_string()),
+                ("main.test.js".to_string(), test.to_string()),
+            ],
+        )
+        .unwrap()
+        .with_protected(["main.test.js".to_string()])
+        .unwrap();
+        let e = err(
+            ErrorType::UndefinedVariable,
+            "TypeError",
+            "s.push is not a function",
+            "main.test.js",
+            3,
+            3,
+        );
+        let fixes = MissingMethod.suggest(&e, &p);
+        assert_eq!(fixes.len(), 1);
+        assert_eq!(
+            apply(main, &fixes[0]),
+            main.replace(
+                "    this.items = [];\n  }\n}",
+                "    this.items = [];\n  }\n\n  push(arg1) {\n    return undefined;\n  }\n}"
+            )
+        );
+        let e = err(
+            ErrorType::UndefinedVariable,
+            "TypeError",
+            "s.size is not a function",
+            "main.test.js",
+            4,
+            7,
+        );
+        let fixes = MissingMethod.suggest(&e, &p);
+        assert_eq!(
+            apply(main, &fixes[0]),
+            main.replace(
+                "    this.items = [];\n  }\n}",
+                "    this.items = [];\n  }\n\n  size() {\n    return 0;\n  }\n}"
+            )
+        );
+    }
+}

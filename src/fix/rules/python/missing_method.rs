@@ -1,0 +1,164 @@
+//! `python.missing-method`: writes a method the program calls on an instance of one of its own
+//! classes. Answers: `AttributeError: 'C' object has no attribute 'm'` where `x.m(…)` is called
+//! and `class C` is defined in the program. Fix: `def m(self, …):` at the end of the class body,
+//! returning what the use or the name suggests (like `python.missing-function`).
+//!
+//! Why it is safe: only the call is read and a method is added to a class the program defines;
+//! nothing existing changes.
+//!
+//! Example: `s.push(3)` on `class Stack:` gains `def push(self, arg1):\n        return None`.
+
+use super::missing_function::{python_parameters, python_placeholder};
+use super::*;
+use crate::fix::ErrorKind;
+
+/// The use or the name says what the method returns.
+const CONFIDENCE_SHAPED: f64 = 0.4;
+/// Nothing says it: `None`.
+const CONFIDENCE_NONE: f64 = 0.3;
+
+/// Writes a method the program calls on an instance of its own class.
+pub(crate) struct MissingMethod;
+
+impl Rule for MissingMethod {
+    const META: RuleMeta = RuleMeta::new("python.missing-method", FixApplicability::Speculative)
+        .language(TargetLanguage::Python)
+        .kinds(&[ErrorKind::UndefinedVariable])
+        .codes(&["AttributeError"]);
+
+    fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        let msg = message(error);
+        let Some(rest) = msg.strip_prefix('\'') else {
+            return Vec::new();
+        };
+        let Some((class, tail)) = rest.split_once("' object has no attribute '") else {
+            return Vec::new();
+        };
+        let Some(name) = tail.split('\'').next().filter(|n| is_identifier(n)) else {
+            return Vec::new();
+        };
+        if !is_identifier(class) {
+            return Vec::new();
+        }
+        let Some(loc) = error.location.as_ref() else {
+            return Vec::new();
+        };
+        let file = crate::diagnostics::program_path(&loc.file);
+        let Some(use_text) = program.files.get(file) else {
+            return Vec::new();
+        };
+        let Some(tree) = parse_tree(TargetLanguage::Python, use_text) else {
+            return Vec::new();
+        };
+        let lines = LineIndex::new(use_text);
+        let line = (loc.line as usize).clamp(1, lines.count());
+        let offset = lines.offset(use_text, line, loc.column as usize);
+        let Some(call) = find_name_near(use_text, offset, name)
+            .and_then(|at| name_node_at(tree.root_node(), use_text, at, name))
+            .and_then(call_of)
+        else {
+            return Vec::new();
+        };
+        let params = python_parameters(call, use_text);
+        let (value, shaped) = python_placeholder(call, use_text, name);
+        for (def_file, text) in editable_sources(program) {
+            let Some(def_tree) = parse_tree(TargetLanguage::Python, text) else {
+                continue;
+            };
+            let Some(body) = all_nodes(def_tree.root_node())
+                .into_iter()
+                .find(|n| {
+                    n.kind() == "class_definition"
+                        && n.child_by_field_name("name")
+                            .is_some_and(|x| node_text(x, text) == class)
+                })
+                .and_then(|c| c.child_by_field_name("body"))
+            else {
+                continue;
+            };
+            let first = body.start_byte();
+            let indent: String = text[start_of_line(text, first)..first].to_string();
+            if !indent.trim().is_empty() {
+                continue; // `class C: pass` on one line
+            }
+            let self_params = if params.is_empty() {
+                "self".to_string()
+            } else {
+                format!("self, {params}")
+            };
+            let at = end_of_line(text, body.end_byte());
+            let def = format!("\n\n{indent}def {name}({self_params}):\n{indent}    return {value}");
+            let mut fixes = Fixes::new(Self::META.id);
+            fixes.replace(
+                if shaped {
+                    CONFIDENCE_SHAPED
+                } else {
+                    CONFIDENCE_NONE
+                },
+                format!("define the method `{class}.{name}({self_params})`"),
+                def_file,
+                at,
+                at,
+                &def,
+            );
+            return fixes.done();
+        }
+        Vec::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fix::text::testing::{apply, err};
+    use crate::fix::FixStrategy;
+
+    #[test]
+    fn method_at_the_end_of_the_class_from_a_protected_test() {
+        let main = "class Stack:\n    def __init__(self):\n        self.items = []\n\n\ndef helper():\n    return 1\n";
+        let test = "from main import *\n\ns = Stack()\ns.push(3)\nassert s.size() == 1\n";
+        let p = Program::new(
+            TargetLanguage::Python,
+            [
+                ("main.py".to_string(), main.to_string()),
+                ("test_main.py".to_string(), test.to_string()),
+            ],
+        )
+        .unwrap()
+        .with_protected(["test_main.py".to_string()])
+        .unwrap();
+        let e = err(
+            ErrorType::UndefinedVariable,
+            "AttributeError",
+            "'Stack' object has no attribute 'push'",
+            "test_main.py",
+            4,
+            1,
+        );
+        let fixes = MissingMethod.suggest(&e, &p);
+        assert_eq!(fixes.len(), 1);
+        assert_eq!(
+            apply(main, &fixes[0]),
+            main.replace(
+                "        self.items = []\n",
+                "        self.items = []\n\n    def push(self, arg1):\n        return None\n"
+            )
+        );
+        let e = err(
+            ErrorType::UndefinedVariable,
+            "AttributeError",
+            "'Stack' object has no attribute 'size'",
+            "test_main.py",
+            5,
+            8,
+        );
+        let fixes = MissingMethod.suggest(&e, &p);
+        assert_eq!(
+            apply(main, &fixes[0]),
+            main.replace(
+                "        self.items = []\n",
+                "        self.items = []\n\n    def size(self):\n        return 0\n"
+            )
+        );
+    }
+}
