@@ -138,6 +138,16 @@ pub fn write_program(out: &Path, program: &Program) -> Result<Vec<PathBuf>, Writ
         std::fs::write(&target, text).map_err(io(&target, "write"))?;
         written.push(target);
     }
+    // Data files too (a generated program's telemetry contract and registry).
+    for (path, bytes) in &program.data_files {
+        check_relative_path(path)?;
+        let target = out.join(path);
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir).map_err(io(dir, "create directory"))?;
+        }
+        std::fs::write(&target, bytes).map_err(io(&target, "write"))?;
+        written.push(target);
+    }
     Ok(written)
 }
 

@@ -80,7 +80,27 @@ pub async fn setup(global: &GlobalArgs, args: SetupArgs) -> Exit {
     let mut failed = false;
     for language in languages {
         match validator.toolchain(language).await {
-            Ok(tc) => render::out(&format!("{language}: ready ({})\n", tc.version_line()))?,
+            Ok(tc) => {
+                render::out(&format!("{language}: ready ({})\n", tc.version_line()))?;
+                // The OpenTelemetry SDK for telemetry contracts (docs/telemetry.md).
+                let env = validator.toolchain_env().clone();
+                let sdk = tokio::task::spawn_blocking(move || {
+                    selfheal::compliance::ensure_sdk(&tc, &env)
+                })
+                .await
+                .map_err(|e| UsageError(e.to_string()))?;
+                match sdk {
+                    Ok(Some(dir)) => render::out(&format!(
+                        "{language}: telemetry SDK ready ({})\n",
+                        dir.display()
+                    ))?,
+                    Ok(None) => {}
+                    Err(e) => {
+                        failed = true;
+                        render::out(&format!("{language}: telemetry SDK not ready: {e}\n"))?;
+                    }
+                }
+            }
             Err(e) => {
                 failed = true;
                 render::out(&format!("{language}: not ready: {e}\n"))?;

@@ -317,3 +317,60 @@ pub fn ensure_sdk(
     })?;
     Ok(Some(dir))
 }
+
+/// The registry files at `path` relative to `base` on disk (a spec's directory): the file
+/// itself, or every `*.yaml`/`*.yml` in the directory tree, in path order. Names are relative
+/// to `base`.
+///
+/// # Errors
+/// Nothing there, or a file that cannot be read.
+pub fn registry_files_on_disk(base: &Path, path: &str) -> Result<Vec<(String, String)>, String> {
+    let root = base.join(path);
+    let read = |p: &Path| std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()));
+    let name = |p: &Path| {
+        p.strip_prefix(base)
+            .unwrap_or(p)
+            .to_string_lossy()
+            .into_owned()
+    };
+    if root.is_file() {
+        return Ok(vec![(name(&root), read(&root)?)]);
+    }
+    let mut out = Vec::new();
+    let mut stack = vec![root.clone()];
+    while let Some(dir) = stack.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        for entry in entries.flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                out.push((name(&p), read(&p)?));
+            }
+        }
+    }
+    out.sort();
+    if out.is_empty() {
+        return Err(format!("no registry file at {}", root.display()));
+    }
+    Ok(out)
+}
+
+/// Where a program carries its contract's registry subset (see [`with_contract`]).
+pub const PROGRAM_REGISTRY: &str = "semconv/registry.yaml";
+
+/// `program` with `contract` beside it: `telemetry.toml` and the registry subset the contract
+/// names (`semconv/registry.yaml`), as data files, so that validating the program checks its
+/// telemetry. Used by generation from a spec with `[telemetry]`.
+///
+/// # Errors
+/// The program's limits on data files.
+pub fn with_contract(
+    program: Program,
+    contract: &Contract,
+) -> Result<Program, crate::program::ProgramError> {
+    let registry = contract.registry.to_yaml(contract.attribute_ids());
+    program
+        .with_data_file(CONTRACT_FILE, contract.to_toml("semconv").into_bytes())?
+        .with_data_file(PROGRAM_REGISTRY, registry.into_bytes())
+}

@@ -38,6 +38,9 @@ pub struct Spec {
     pub constraints: Constraints,
     /// The code the template generator renders (models ignore it).
     pub implementation: Option<Implementation>,
+    /// The `[telemetry]` contract (docs/telemetry.md): generated programs carry it.
+    #[serde(skip)]
+    pub telemetry: Option<crate::compliance::Contract>,
     /// The parsed signatures, in order.
     #[serde(skip)]
     functions: Vec<FunctionSig>,
@@ -133,6 +136,10 @@ struct RawSpec {
     #[serde(default)]
     constraints: Constraints,
     implementation: Option<Implementation>,
+    /// Read by `crate::compliance::Contract::from_spec` (with line numbers).
+    #[serde(default)]
+    #[allow(dead_code)]
+    telemetry: Option<toml::Value>,
 }
 
 #[derive(Deserialize)]
@@ -330,6 +337,21 @@ impl Spec {
             }
         }
 
+        let telemetry = crate::compliance::Contract::from_spec(origin, text, |path| match base {
+            Some(base) => crate::compliance::registry_files_on_disk(base, path),
+            None => Err(
+                "a registry is read relative to the spec's directory: load the spec \
+                         from a file"
+                    .into(),
+            ),
+        })
+        .map_err(|e| match e {
+            crate::compliance::ComplianceError::Contract { line, message, .. } => {
+                err(format!("line {line}: [telemetry]: {message}"))
+            }
+            other => err(format!("[telemetry]: {other}")),
+        })?;
+
         Ok(Spec {
             name,
             language,
@@ -340,6 +362,7 @@ impl Spec {
             test_file,
             constraints: raw.constraints,
             implementation: raw.implementation,
+            telemetry,
             functions,
             origin: origin.to_string(),
         })
@@ -477,7 +500,16 @@ impl Spec {
         files.extend(tests);
         Program::new(self.language, files)
             .and_then(|p| p.with_protected(protected))
+            .and_then(|p| self.with_contract(p))
             .map_err(|e| GenerateError::Other(format!("cannot assemble the program: {e}")))
+    }
+
+    /// `program` with the spec's telemetry contract beside it, if it has one.
+    pub fn with_contract(&self, program: Program) -> Result<Program, crate::program::ProgramError> {
+        match &self.telemetry {
+            Some(contract) => crate::compliance::with_contract(program, contract),
+            None => Ok(program),
+        }
     }
 }
 

@@ -322,6 +322,7 @@ impl TemplateGenerator {
         files.extend(tests);
         Program::new(language, files)
             .and_then(|p| p.with_protected(protected))
+            .and_then(|p| spec.with_contract(p))
             .map_err(|e| GenerateError::Other(format!("the rendered program is invalid: {e}")))
     }
 }
