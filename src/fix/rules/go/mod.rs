@@ -33,6 +33,7 @@ pub(crate) mod expected_token;
 pub(crate) mod exported_name;
 pub(crate) mod foreign_type;
 pub(crate) mod import_path;
+pub(crate) mod integer_division;
 pub(crate) mod keyword_name;
 pub(crate) mod make_builtin;
 pub(crate) mod missing_constant;
@@ -41,6 +42,7 @@ pub(crate) mod missing_function;
 pub(crate) mod missing_import;
 pub(crate) mod missing_method;
 pub(crate) mod missing_return;
+pub(crate) mod operand_conversion;
 #[cfg(test)]
 mod tests;
 pub(crate) mod type_conversion;

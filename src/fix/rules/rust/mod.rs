@@ -34,11 +34,13 @@ pub(crate) mod missing_field;
 pub(crate) mod missing_function;
 pub(crate) mod missing_import;
 pub(crate) mod missing_method;
-pub(crate) mod missing_variant;
 pub(crate) mod missing_mut;
+pub(crate) mod missing_variant;
+pub(crate) mod operand_cast;
 #[cfg(test)]
 mod tests;
 pub(crate) mod type_conversion;
+pub(crate) mod typed_conversion;
 pub(crate) mod uncomment_definition;
 
 /// The file and text an error points at, when fixes may edit it.
