@@ -827,11 +827,13 @@ impl SelfHealingGenerator {
         options: &RunOptions,
     ) -> Result<RunReport, ApiError> {
         let program = self.admitted_program(code)?;
+        if let Some(tenant) = &self.tenant {
+            tenant.check_run(options)?;
+        }
         let validator = self.runner.as_ref().ok_or(ApiError::NoValidator)?;
         let Some(tenant) = &self.tenant else {
             return Ok(validator.run(&program, options).await?);
         };
-        tenant.check_run(options)?;
         let mut permit = tenant.sandbox().await?;
         let report = validator.run(&program, options).await;
         if let Ok(report) = &report {

@@ -29,7 +29,7 @@ use crate::heal::Checker;
 use crate::learn::Learner;
 use crate::plugin::PluginSet;
 use crate::program::Program;
-use crate::validate::{RunOptions, Validator, ValidatorConfig};
+use crate::validate::{LimitCap, RunOptions, Validator, ValidatorConfig};
 
 mod checker;
 mod error;
@@ -370,6 +370,16 @@ impl Tenant {
     }
 }
 
+/// The bounds a tenant's limits put on every sandboxed command: its run time (wall-clock
+/// and CPU) and memory.
+pub fn limit_cap(limits: &TenantLimits) -> LimitCap {
+    LimitCap {
+        wall_time: Some(limits.max_run_time),
+        cpu_time: Some(limits.max_run_time),
+        memory_bytes: Some(limits.max_memory_bytes),
+    }
+}
+
 /// A program's size as the tenant limit counts it: sources and data files.
 pub fn program_bytes(program: &Program) -> usize {
     program.size_bytes() + program.data_files.values().map(Vec::len).sum::<usize>()
@@ -415,9 +425,22 @@ impl TenantRegistry {
     /// [`TenantError::InvalidLimit`] for a zero host limit; [`TenantError::Setup`] (tenant
     /// `host`) when a database or the global prior cannot be opened, naming it.
     pub fn open(config: HostConfig) -> Result<TenantRegistry, TenantError> {
+        TenantRegistry::open_with_clock(config, Arc::new(SystemClock))
+    }
+
+    /// [`open`](Self::open), with the scheduler reading the time from `clock` (tests drive
+    /// CPU minutes with a [`ManualClock`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`open`](Self::open).
+    pub fn open_with_clock(
+        config: HostConfig,
+        clock: Arc<dyn Clock>,
+    ) -> Result<TenantRegistry, TenantError> {
         config.limits.check()?;
         let host = TenantId("host".into());
-        let scheduler = Scheduler::new(config.limits.max_concurrent_sandboxes);
+        let scheduler = Scheduler::with_clock(config.limits.max_concurrent_sandboxes, clock);
         let (caches, learner_db) = match &config.data_dir {
             Some(dir) => {
                 let root = dir.join(TENANTS_DIR);
@@ -467,7 +490,8 @@ impl TenantRegistry {
     }
 
     /// Adds a tenant with a sandboxed [`Validator`] of its own (the host's
-    /// [`HostConfig::validator`], the tenant's cache scope and validator plugins), or replaces
+    /// [`HostConfig::validator`], the tenant's cache scope and validator plugins, every
+    /// command's time and memory lowered to the tenant's maximums by [`limit_cap`]), or replaces
     /// the tenant of that id (a configuration reload: in-flight work and counters carry over,
     /// new work sees the new limits, cache mode and plugins). Limits above the host's are
     /// lowered ([`Tenant::clamped`] says which).
@@ -488,8 +512,9 @@ impl TenantRegistry {
         let (limits, clamped) = self.limits_of(&spec)?;
         let plugins = self.load_plugins(&spec)?;
         let cache = self.cache_of(&spec)?;
-        let mut validator =
-            Validator::new(config).map_err(|e| setup_error(&spec.id, "validator", e))?;
+        let mut validator = Validator::new(config)
+            .map_err(|e| setup_error(&spec.id, "validator", e))?
+            .with_limit_cap(limit_cap(&limits));
         validator.set_cache(cache.clone());
         if !plugins.validators().is_empty() {
             validator = validator.with_plugins(Arc::clone(&plugins));

@@ -169,6 +169,40 @@ pub struct Validator {
     cache: Option<Arc<ValidationCache>>,
     /// Validator plugins, asked after the built-in parser of every command.
     plugins: Option<Arc<crate::plugin::PluginSet>>,
+    /// Upper bounds on every planned command's limits (a tenant's per-run maximums).
+    cap: LimitCap,
+}
+
+/// Upper bounds on the limits of every command a [`Validator`] plans (validation steps and
+/// runs alike): a multi-tenant host lowers the toolchain's limits to a tenant's maximums. A
+/// field left `None` keeps the toolchain's value; a bound never raises a limit. The bounded
+/// limits are what the cache key sees.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LimitCap {
+    /// Wall-clock time of one command.
+    pub wall_time: Option<Duration>,
+    /// CPU time of one command.
+    pub cpu_time: Option<Duration>,
+    /// Address space of one process.
+    pub memory_bytes: Option<u64>,
+}
+
+impl LimitCap {
+    /// Lowers every command's limits to these bounds.
+    pub fn apply(&self, commands: &mut [PlannedCommand]) {
+        for command in commands {
+            let limits = &mut command.limits;
+            if let Some(wall) = self.wall_time {
+                limits.wall_time = limits.wall_time.min(wall);
+            }
+            if let Some(cpu) = self.cpu_time {
+                limits.cpu_time = limits.cpu_time.min(cpu);
+            }
+            if let Some(memory) = self.memory_bytes {
+                limits.memory_bytes = limits.memory_bytes.min(memory);
+            }
+        }
+    }
 }
 
 impl Validator {
@@ -192,6 +226,7 @@ impl Validator {
             resolved: Mutex::new(HashMap::new()),
             cache: None,
             plugins: None,
+            cap: LimitCap::default(),
         })
     }
 
@@ -207,6 +242,17 @@ impl Validator {
     pub fn with_plugins(mut self, plugins: Arc<crate::plugin::PluginSet>) -> Validator {
         self.plugins = Some(plugins);
         self
+    }
+
+    /// Lowers every planned command's limits to `cap` (see [`LimitCap`]).
+    pub fn with_limit_cap(mut self, cap: LimitCap) -> Validator {
+        self.cap = cap;
+        self
+    }
+
+    /// The bounds on planned commands' limits.
+    pub fn limit_cap(&self) -> LimitCap {
+        self.cap
     }
 
     pub fn plugins(&self) -> Option<&Arc<crate::plugin::PluginSet>> {
@@ -238,6 +284,7 @@ impl Validator {
             expect,
             self.plugins.as_deref(),
             collection.as_ref(),
+            &self.cap,
         )?)
     }
 
@@ -322,6 +369,7 @@ impl Validator {
             expect,
             self.plugins.as_deref(),
             collection.as_ref(),
+            &self.cap,
         )
         .ok()?;
         cache.probe(&key)
@@ -347,6 +395,7 @@ impl Validator {
                     expect,
                     self.plugins.as_deref(),
                     collection.as_ref(),
+                    &self.cap,
                 ) {
                     Ok(key) => {
                         let span = tracing::info_span!(
@@ -373,6 +422,7 @@ impl Validator {
             if let Some(collection) = &collection {
                 collection.instrument(&mut commands);
             }
+            self.cap.apply(&mut commands);
             let mut ok = self
                 .run_step(&commands, program, &workspace, &mut run, None)
                 .await?;
@@ -423,6 +473,7 @@ impl Validator {
                 last.limits.memory_bytes = memory;
             }
         }
+        self.cap.apply(&mut commands);
         let mut run = StepRun::default();
         let ran_all = self
             .run_step(
@@ -585,6 +636,7 @@ fn planned_key(
     expect: Expect,
     plugins: Option<&crate::plugin::PluginSet>,
     collection: Option<&crate::compliance::Collection>,
+    cap: &LimitCap,
 ) -> Result<CacheKey, ToolchainError> {
     let mut commands = Vec::new();
     for step in expect.steps() {
@@ -593,6 +645,7 @@ fn planned_key(
     if let Some(collection) = collection {
         collection.instrument(&mut commands);
     }
+    cap.apply(&mut commands);
     let key = CacheKey::compute(toolchain.fingerprint(), program, expect, &commands);
     Ok(match plugins {
         Some(plugins) => key.with_plugins(&plugins.validator_digests()),
