@@ -18,7 +18,7 @@ use rand::Rng;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::generate::extract::program_from_reply;
+use crate::generate::extract::{program_from_reply, reply_files};
 use crate::generate::prompt::{self, Prompt, MAX_LESSONS};
 use crate::generate::{
     GenerateError, GenerateFuture, GenerationHistory, Generator, Spec, TokenUsage,
@@ -277,6 +277,15 @@ impl OpenAiGenerator {
 
     /// Sends one chat request (retrying as configured) and returns the reply's text.
     pub async fn complete(&self, prompt: &Prompt) -> Result<String, GenerateError> {
+        self.complete_with_usage(prompt).await.map(|(text, _)| text)
+    }
+
+    /// As [`complete`](Self::complete), with the tokens this request used (also added to the
+    /// running total of [`Generator::usage`]).
+    pub async fn complete_with_usage(
+        &self,
+        prompt: &Prompt,
+    ) -> Result<(String, TokenUsage), GenerateError> {
         let mut body = json!({
             "model": self.config.model,
             "messages": [
@@ -306,7 +315,7 @@ impl OpenAiGenerator {
                         completion_tokens = reply.usage.completion_tokens,
                         "chat completion reply"
                     );
-                    return Ok(reply.content);
+                    return Ok((reply.content, reply.usage));
                 }
                 Err(Failure::Fatal(e)) => return Err(e),
                 Err(Failure::Retry(p)) => p,
@@ -455,6 +464,34 @@ impl Generator for OpenAiGenerator {
             let signatures: Vec<String> = heal.initial_errors.iter().map(signature).collect();
             learner.record_generated(spec.language, &spec.kind, &signatures);
         }
+    }
+}
+
+/// The model in the heal loop (`selfheal heal --model`): the heal prompt
+/// ([`prompt::heal_prompt`]), the program from the reply's fenced blocks.
+impl crate::heal::RepairModel for OpenAiGenerator {
+    fn name(&self) -> String {
+        self.config.model.clone()
+    }
+
+    fn repair<'a>(
+        &'a self,
+        request: crate::heal::RepairRequest<'a>,
+    ) -> crate::heal::model::ModelFuture<'a> {
+        Box::pin(async move {
+            let prompt = prompt::heal_prompt(&request);
+            tracing::trace!(prompt = %prompt.user, "heal prompt");
+            let (reply, usage) = self
+                .complete_with_usage(&prompt)
+                .await
+                .map_err(|e| e.to_string())?;
+            tracing::trace!(reply = %reply, "heal reply");
+            let main = prompt::heal_main_file(request.program, request.errors)
+                .ok_or_else(|| "the program has no file a repair may change".to_string())?;
+            let files =
+                reply_files(&reply, request.program.language, &main).map_err(|e| e.to_string());
+            Ok(crate::heal::ModelReply { files, usage })
+        })
     }
 }
 

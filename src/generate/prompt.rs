@@ -226,6 +226,130 @@ pub fn repair_prompt(
     }
 }
 
+/// Lines of "what was tried" put into a heal prompt, at most (the latest; the rest counted).
+pub const MAX_TRIED: usize = 30;
+
+/// The file a heal prompt asks the model to send back first: the file of the first error
+/// when it may be changed, else the first file that may.
+pub fn heal_main_file(program: &Program, errors: &[CodeError]) -> Option<String> {
+    errors
+        .iter()
+        .filter_map(|e| e.location.as_ref().map(|l| l.file.clone()))
+        .find(|f| program.files.contains_key(f) && !program.protected.contains(f))
+        .or_else(|| {
+            program
+                .files
+                .keys()
+                .find(|p| !program.protected.contains(*p))
+                .cloned()
+        })
+}
+
+/// The prompt of a model in the heal loop (`selfheal heal --model`): the program (its files
+/// that may change, then its fixed tests), every error with its source lines, the per-test
+/// evidence (each failing or unfinished test with its assertion, message, expected and
+/// actual values), and the candidates the heal already tried with their verdicts.
+pub fn heal_prompt(request: &crate::heal::RepairRequest<'_>) -> Prompt {
+    let program = request.program;
+    let lang = program.language;
+    let mut u = format!(
+        "This {} program does not pass. Repair it with the smallest change that makes it compile and pass its tests; keep everything else as it is.\n\n",
+        language_name(lang)
+    );
+    u.push_str("## The program\n\n");
+    for (path, text) in program
+        .files
+        .iter()
+        .filter(|(p, _)| !program.protected.contains(*p))
+    {
+        u.push_str(&fenced(lang, Some(path), text));
+        u.push('\n');
+    }
+    let tests: Vec<(&String, &String)> = program
+        .files
+        .iter()
+        .filter(|(p, _)| program.protected.contains(*p))
+        .collect();
+    if !tests.is_empty() {
+        u.push_str("## The tests (fixed: the program must pass them unchanged)\n\n");
+        for (path, text) in tests {
+            u.push_str(&fenced(lang, Some(path), text));
+            u.push('\n');
+        }
+    }
+    let errors = request.errors;
+    u.push_str(&format!("## Errors ({})\n\n", errors.len()));
+    for (i, e) in errors.iter().take(MAX_ERRORS).enumerate() {
+        u.push_str(&describe_error(i + 1, e, program));
+    }
+    if errors.len() > MAX_ERRORS {
+        u.push_str(&format!(
+            "… and {} more not shown.\n\n",
+            errors.len() - MAX_ERRORS
+        ));
+    }
+    push_test_evidence(&mut u, request.tests);
+    if !request.tried.is_empty() {
+        u.push_str("## Already tried by the automatic repairs\n\n");
+        let skip = request.tried.len().saturating_sub(MAX_TRIED);
+        if skip > 0 {
+            u.push_str(&format!("({skip} earlier attempts not shown)\n"));
+        }
+        for line in &request.tried[skip..] {
+            u.push_str(&format!("- {}\n", line.lines().next().unwrap_or("")));
+        }
+        u.push_str("\nDo not repeat a rejected repair; change what causes the errors.\n\n");
+    }
+    let main = heal_main_file(program, errors).unwrap_or_default();
+    let fence = fence_language(lang);
+    let prefix = comment_prefix(lang);
+    u.push_str(&format!(
+        "## Reply\n\nReply with the complete corrected `{main}` in one fenced ```{fence} block whose first line is `{prefix} file: {main}`. If another file must change too, send it whole in its own block with its own `{prefix} file:` line. Do not change the tests. No explanations.\n"
+    ));
+    Prompt {
+        system: system_prompt(lang),
+        user: u,
+    }
+}
+
+/// The per-test evidence: counts, then each failing or unfinished test.
+fn push_test_evidence(u: &mut String, tests: &[crate::types::TestReport]) {
+    use crate::types::TestOutcome;
+    if tests.is_empty() {
+        return;
+    }
+    let count = |o: TestOutcome| tests.iter().filter(|t| t.outcome == o).count();
+    u.push_str(&format!(
+        "## Tests\n\n{} of {} passed, {} failed, {} did not finish.\n\n",
+        count(TestOutcome::Passed),
+        tests.len(),
+        count(TestOutcome::Failed),
+        count(TestOutcome::Incomplete)
+    ));
+    for t in tests {
+        let label = match t.outcome {
+            TestOutcome::Failed => "FAILED",
+            TestOutcome::Incomplete => "DID NOT FINISH",
+            TestOutcome::Passed | TestOutcome::Skipped => continue,
+        };
+        u.push_str(&format!("- {label} `{}`", t.name));
+        if let Some(at) = &t.assertion {
+            u.push_str(&format!(" at {}:{}", at.file, at.line));
+        }
+        if let Some(message) = &t.message {
+            u.push_str(&format!(": {}", message.trim_end()));
+        }
+        u.push('\n');
+        if let Some(expected) = &t.expected {
+            u.push_str(&format!("  expected: {expected}\n"));
+        }
+        if let Some(actual) = &t.actual {
+            u.push_str(&format!("  actual: {actual}\n"));
+        }
+    }
+    u.push('\n');
+}
+
 /// The task: description, signatures, examples, files, dependencies.
 fn push_task(u: &mut String, spec: &Spec) {
     let lang = spec.language;

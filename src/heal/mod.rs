@@ -32,6 +32,7 @@ use crate::types::ValidationResult;
 use crate::validate::{Expect, ValidateError, Validator};
 
 mod metrics;
+pub mod model;
 mod progress;
 mod propose;
 mod report;
@@ -39,6 +40,7 @@ mod round;
 mod search;
 
 pub use metrics::stop_label;
+pub use model::{ModelReply, ModelUse, RepairModel, RepairRequest};
 pub use progress::{program_hash, unified_diff, Verdict};
 pub use report::{Attempt, HealReport, StopReason};
 
@@ -133,6 +135,10 @@ pub struct Healer {
     learner: Arc<Learner>,
     config: HealConfig,
     permits: Arc<Semaphore>,
+    /// Asked for a repair when the rules are exhausted (see [`model`]).
+    model: Option<Arc<dyn RepairModel>>,
+    /// Model requests per heal, at most.
+    model_requests: u32,
 }
 
 impl Healer {
@@ -152,7 +158,24 @@ impl Healer {
             learner,
             config,
             permits,
+            model: None,
+            model_requests: model::DEFAULT_MODEL_REQUESTS,
         }
+    }
+
+    /// This healer with a model in the loop: when the built-in rules have no fix left to try
+    /// for any kept program, or the round budget is spent, the model is asked for a repair of
+    /// the best program so far, at most `max_requests` times per heal (each request is one
+    /// candidate, validated and judged like any other; see [`model`]).
+    pub fn with_model(mut self, model: Arc<dyn RepairModel>, max_requests: u32) -> Healer {
+        self.model = Some(model);
+        self.model_requests = max_requests;
+        self
+    }
+
+    /// The model asked when the rules are exhausted, if any.
+    pub fn model(&self) -> Option<&Arc<dyn RepairModel>> {
+        self.model.as_ref()
     }
 
     /// The budgets and parallelism this healer was built with.
@@ -235,6 +258,10 @@ impl Healer {
         let deadline = tokio::time::Instant::now() + self.config.timeout;
 
         let mut search = Search::new(original);
+        search.model = self.model.as_ref().map(|m| ModelUse {
+            name: m.name(),
+            ..ModelUse::default()
+        });
         let first = match tokio::time::timeout_at(deadline, self.validate(original, expect)).await {
             Ok(result) => result?,
             Err(_) => return Ok(search.finish(StopReason::Timeout, None, started, Vec::new())),
@@ -246,17 +273,45 @@ impl Healer {
             return Ok(search.finish(StopReason::AlreadyPassing, Some(0), started, initial_errors));
         }
         search.nodes[0].errors = first.errors;
+        search.nodes[0].tests = first.tests;
 
         let mut round = 0u32;
         let stop = loop {
-            if round >= self.config.max_retries {
-                break StopReason::MaxRetries;
-            }
             if tokio::time::Instant::now() >= deadline {
                 break StopReason::Timeout;
             }
-            let Some(node_id) = search.next_node() else {
-                break StopReason::NoCandidates;
+            let budget_spent = round >= self.config.max_retries;
+            let next = if budget_spent {
+                None
+            } else {
+                search.next_node()
+            };
+            let Some(node_id) = next else {
+                // The rules have nothing left (or no rounds): the model's turn, if any.
+                match self
+                    .model_round(&mut search, expect, deadline, round + 1)
+                    .await
+                {
+                    None if budget_spent => break StopReason::MaxRetries,
+                    None => break StopReason::NoCandidates,
+                    Some(end) => {
+                        round += 1;
+                        match end {
+                            RoundEnd::Passed(id) => {
+                                search.rounds = round;
+                                self.credit_path(&search, id);
+                                return Ok(search.finish(
+                                    StopReason::Healed,
+                                    Some(id),
+                                    started,
+                                    initial_errors,
+                                ));
+                            }
+                            RoundEnd::Timeout => break StopReason::Timeout,
+                            RoundEnd::Continue(_) => continue,
+                        }
+                    }
+                }
             };
             let candidates = self.candidates(node_id, &mut search, round + 1);
             if candidates.is_empty() {
@@ -277,6 +332,7 @@ impl Healer {
             {
                 RoundEnd::Passed(id) => {
                     search.rounds = round;
+                    self.credit_path(&search, id);
                     return Ok(search.finish(
                         StopReason::Healed,
                         Some(id),
@@ -312,6 +368,7 @@ impl Healer {
                     {
                         RoundEnd::Passed(id) => {
                             search.rounds = round;
+                            self.credit_path(&search, id);
                             return Ok(search.finish(
                                 StopReason::Healed,
                                 Some(id),
@@ -327,6 +384,20 @@ impl Healer {
         };
         search.rounds = round;
         Ok(search.finish(stop, None, started, initial_errors))
+    }
+}
+
+impl Healer {
+    /// A heal ended passing at node `passed`: every fix on the path from the original to it
+    /// is a success for the learner. Kept fixes off that path, and the fixes of heals that do
+    /// not pass, teach it nothing (rejected ones were counted as failures when rejected).
+    fn credit_path(&self, search: &Search, passed: usize) {
+        let language = search.original.language;
+        for id in search.path(passed) {
+            for (signature, strategy) in &search.nodes[id].credits {
+                self.learner.record(language, signature, strategy, true);
+            }
+        }
     }
 }
 

@@ -181,6 +181,148 @@ fn judge_visible(parent: &[CodeError], child: &[CodeError]) -> Verdict {
     Verdict::NoProgress("removed no error".into())
 }
 
+/// Judges a candidate that targeted `targets` (errors of the parent): as [`judge`], and when
+/// that finds errors added, whether the candidate fixed every target and only revealed errors
+/// that were hidden behind them (see [`revealed`]). Such a candidate is progress; its reason
+/// says "fixed X; revealed Y". The revealed errors are returned with the verdict.
+pub fn judge_candidate(
+    parent: &[CodeError],
+    targets: &[CodeError],
+    passed: bool,
+    child: &[CodeError],
+) -> (Verdict, Vec<CodeError>) {
+    let verdict = judge(parent, passed, child);
+    if matches!(verdict, Verdict::Passed) || targets.is_empty() {
+        return (verdict, Vec::new());
+    }
+    match revealed(parent, targets, child) {
+        Some(revealed) if !revealed.is_empty() => {
+            let reason = format!(
+                "fixed {}; revealed {}",
+                quoted(targets.iter()),
+                quoted(revealed.iter())
+            );
+            (Verdict::Progress(reason), revealed)
+        }
+        _ => (verdict, Vec::new()),
+    }
+}
+
+/// The errors a candidate revealed, when it fixed every one of its `targets` and each error
+/// it added was hidden behind one of them; `None` when a target is still there, or an added
+/// error could not have been hidden (it is before its target, or in a file or phase that ran).
+///
+/// An added error is hidden behind a fixed target when it comes from a later validation step
+/// (tests run only once the check passes), from a later phase of the same compiler (rustc
+/// checks borrows only in programs that type-check; `go vet` runs only on programs that
+/// build), or from the same step, further on: later in the target's file for a compiler or
+/// parser (which stop, or suppress errors that follow from one), anywhere but the target's
+/// spot for a running program (which stops at its first uncaught error).
+pub fn revealed(
+    parent: &[CodeError],
+    targets: &[CodeError],
+    child: &[CodeError],
+) -> Option<Vec<CodeError>> {
+    let parent_keys = multiset(parent.iter());
+    let child_keys = multiset(child.iter());
+    let mut target_keys = multiset(targets.iter());
+    for (key, n) in &mut target_keys {
+        // A target reported twice (by two steps) is one error to fix.
+        *n = (*n).min(parent_keys.get(key).copied().unwrap_or(0));
+    }
+    let fixed = target_keys.iter().all(|(key, n)| {
+        let before = parent_keys.get(key).copied().unwrap_or(0);
+        let after = child_keys.get(key).copied().unwrap_or(0);
+        *n > 0 && after + n <= before
+    });
+    if !fixed {
+        return None;
+    }
+    let added = unmatched(parent, child);
+    if added
+        .iter()
+        .all(|a| targets.iter().any(|t| hidden_behind(t, a)))
+    {
+        Some(added.into_iter().cloned().collect())
+    } else {
+        None
+    }
+}
+
+/// `child`'s errors with no counterpart in `parent` (same [`error_key`]; each parent error
+/// answers for one child error, the one at its location first).
+fn unmatched<'a>(parent: &[CodeError], child: &'a [CodeError]) -> Vec<&'a CodeError> {
+    let mut used = vec![false; parent.len()];
+    let keys: Vec<String> = parent.iter().map(error_key).collect();
+    let mut pending = Vec::new();
+    for c in child {
+        let key = error_key(c);
+        let same_place = (0..parent.len())
+            .find(|&i| !used[i] && keys[i] == key && parent[i].location == c.location);
+        match same_place {
+            Some(i) => used[i] = true,
+            None => pending.push((c, key)),
+        }
+    }
+    let mut out = Vec::new();
+    for (c, key) in pending {
+        match (0..parent.len()).find(|&i| !used[i] && keys[i] == key) {
+            Some(i) => used[i] = true,
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether `later` could not be reported while `target` was there (see [`revealed`]).
+pub fn hidden_behind(target: &CodeError, later: &CodeError) -> bool {
+    let (ts, ls) = (step_rank(target), step_rank(later));
+    if ls != ts {
+        return ls > ts;
+    }
+    if phase(later) > phase(target) {
+        return true;
+    }
+    let (Some(t), Some(l)) = (&target.location, &later.location) else {
+        return false;
+    };
+    if ts > 0 {
+        // A running program: anywhere but the line that failed, or further along that line.
+        return l.file != t.file || l.line != t.line || l.column > t.column;
+    }
+    // A compiler: further on in the file; at the same spot only an error of a later stage
+    // (a name now resolved, its type now checked).
+    l.file == t.file
+        && ((l.line, l.column) > (t.line, t.column)
+            || (stage(later) > stage(target) && (l.line, l.column) == (t.line, t.column)))
+}
+
+/// A compiler's phases within one stage: rustc's borrow checker (and the errors found with
+/// it) runs only on programs that type-check, `go vet` only on programs that build.
+fn phase(error: &CodeError) -> u8 {
+    const BORROWCK: &[&str] = &[
+        "E0373", "E0381", "E0382", "E0384", "E0499", "E0502", "E0503", "E0505", "E0506", "E0507",
+        "E0515", "E0521", "E0594", "E0596", "E0597", "E0712", "E0713", "E0716",
+    ];
+    match error.code.as_deref() {
+        Some(code) if BORROWCK.contains(&code) => 1,
+        Some("vet") => 1,
+        _ => 0,
+    }
+}
+
+/// Up to two errors' first message lines, in backquotes, and how many more.
+fn quoted<'a>(errors: impl Iterator<Item = &'a CodeError>) -> String {
+    let all: Vec<String> = errors
+        .map(|e| format!("`{}`", e.message.lines().next().unwrap_or("").trim()))
+        .collect();
+    let mut out = all.iter().take(2).cloned().collect::<Vec<_>>().join(", ");
+    if all.len() > 2 {
+        out.push_str(&format!(" and {} more", all.len() - 2));
+    }
+    out
+}
+
 /// Keys in `child` beyond their count in `parent`, and how many of `parent`'s are gone.
 fn difference(parent: &[&CodeError], child: &[&CodeError]) -> (Vec<String>, usize) {
     let parent_keys = multiset(parent.iter().copied());
@@ -398,6 +540,109 @@ mod tests {
         assert!(!v(&[&checked_x], &[&checked_z, &tested_y]).kept());
         // Once the tests run, their errors are compared as usual.
         assert!(!v(&[&tested_y], &[&tested_y, &at("test", &name_z)]).kept());
+    }
+
+    #[test]
+    fn revealed_errors_behind_a_fixed_target_are_progress() {
+        use ErrorType::*;
+        let at = |step: &str, mut e: CodeError| {
+            e.step = step.into();
+            e
+        };
+        let push = at(
+            "test",
+            err(
+                UndefinedVariable,
+                "'list' object has no attribute 'push'",
+                4,
+            ),
+        );
+        let upper = at(
+            "test",
+            err(
+                UndefinedVariable,
+                "'str' object has no attribute 'uppercase'",
+                5,
+            ),
+        );
+        // A running program: the next uncaught error, further on.
+        let (v, revealed) = judge_candidate(
+            std::slice::from_ref(&push),
+            std::slice::from_ref(&push),
+            false,
+            std::slice::from_ref(&upper),
+        );
+        assert_eq!(
+            v,
+            Verdict::Progress(
+                "fixed `'list' object has no attribute 'push'`; revealed `'str' object has no attribute 'uppercase'`"
+                    .into()
+            )
+        );
+        assert_eq!(revealed, vec![upper.clone()]);
+        // The same statement further on is hidden too; the same spot is not (a swapped name).
+        let mut same_line_later = upper.clone();
+        same_line_later.location = Some(Location::new("main.py", 4, 20));
+        assert!(hidden_behind(&push, &same_line_later));
+        let mut same_spot = upper.clone();
+        same_spot.location = Some(Location::new("main.py", 4, 1));
+        assert!(!hidden_behind(&push, &same_spot));
+        assert_eq!(revealed_of(&push, &same_spot), None);
+
+        // A compiler: later in the file, yes; earlier, no; another file, no.
+        let ty = |line| {
+            at(
+                "check",
+                err(TypeMismatch, "expected `i32`, found `&str`", line),
+            )
+        };
+        let name = at("check", err(UndefinedVariable, "cannot find value `x`", 7));
+        let target = ty(3);
+        assert!(hidden_behind(&target, &name));
+        assert!(!hidden_behind(&ty(9), &name));
+        let mut elsewhere = name.clone();
+        elsewhere.location = Some(Location::new("other.py", 9, 1));
+        assert!(!hidden_behind(&target, &elsewhere));
+        // A name resolved at the same spot may now show its type error; not the reverse.
+        assert!(hidden_behind(&name, &ty(7)));
+        assert!(!hidden_behind(&ty(7), &name));
+        // A later step, a later phase (rustc's borrow checker), always.
+        assert!(hidden_behind(
+            &ty(9),
+            &at("test", err(TestFailure, "assert", 1))
+        ));
+        let borrow = at(
+            "check",
+            err(CompilerError("borrow".into()), "borrow of moved value", 1),
+        )
+        .with_code("E0382");
+        assert!(hidden_behind(&ty(9).with_code("E0308"), &borrow));
+
+        // The target must be gone: a fix that leaves it and adds an error is no progress.
+        let parent = [ty(3), ty(20)];
+        let (v, revealed) =
+            judge_candidate(&parent, &parent[..1], false, &[ty(3), ty(20), name.clone()]);
+        assert!(!v.kept(), "{v:?}");
+        assert!(revealed.is_empty());
+        // Fixed, and the other error untouched: progress, with what it revealed.
+        let (v, revealed) = judge_candidate(&parent, &parent[..1], false, &[name.clone(), ty(20)]);
+        assert!(v.kept(), "{v:?}");
+        assert_eq!(revealed, vec![name.clone()]);
+        // Fixed, but the other error changed into a new one before it: not progress.
+        let before = at("check", err(TypeMismatch, "expected `u8`", 1));
+        let (v, _) = judge_candidate(&parent, &parent[..1], false, &[before, ty(20)]);
+        assert!(!v.kept(), "{v:?}");
+        // Without targets (the old judge): unchanged.
+        let (v, _) = judge_candidate(&parent, &[], false, &[name, ty(20)]);
+        assert!(!v.kept());
+    }
+
+    fn revealed_of(target: &CodeError, child: &CodeError) -> Option<Vec<CodeError>> {
+        revealed(
+            std::slice::from_ref(target),
+            std::slice::from_ref(target),
+            std::slice::from_ref(child),
+        )
     }
 
     #[test]

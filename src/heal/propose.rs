@@ -17,6 +17,9 @@ use crate::types::CodeError;
 pub(super) struct Proposal {
     pub(super) fix: Fix,
     pub(super) targets: Vec<String>,
+    /// The errors the fix targets (their signatures are `targets`): a candidate that fixes
+    /// them and only reveals errors hidden behind them is progress.
+    pub(super) target_errors: Vec<CodeError>,
     pub(super) combined_from: Vec<String>,
     pub(super) prior: f64,
 }
@@ -111,6 +114,7 @@ impl Healer {
             strategy_confidence: proposal.prior,
             diff: String::new(),
             errors_after: None,
+            revealed: Vec::new(),
             duration_ms: 0.0,
             passed: false,
             kept: false,
@@ -194,6 +198,7 @@ impl Healer {
             for (i, (prior, fix)) in fixes.into_iter().enumerate() {
                 let proposal = Proposal {
                     targets: vec![sig.clone()],
+                    target_errors: vec![error.clone()],
                     combined_from: Vec::new(),
                     prior,
                     fix,
@@ -202,6 +207,7 @@ impl Healer {
                     best_per_error.push(Proposal {
                         fix: proposal.fix.clone(),
                         targets: proposal.targets.clone(),
+                        target_errors: proposal.target_errors.clone(),
                         combined_from: Vec::new(),
                         prior,
                     });
@@ -282,6 +288,10 @@ pub(super) fn combine(best: Vec<Proposal>) -> Option<Proposal> {
         targets: parts
             .iter()
             .flat_map(|p| p.targets.iter().cloned())
+            .collect(),
+        target_errors: parts
+            .iter()
+            .flat_map(|p| p.target_errors.iter().cloned())
             .collect(),
         combined_from: parts.iter().map(|p| p.fix.strategy.clone()).collect(),
         prior,

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::model::ModelUse;
 use crate::program::Program;
 use crate::types::CodeError;
 
@@ -51,6 +52,10 @@ pub struct Attempt {
     /// Signatures of the candidate's errors; `None` when it was never validated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors_after: Option<Vec<String>>,
+    /// Errors the candidate revealed: hidden behind the errors it fixed, reported now that
+    /// they are gone (`file:line:col: message`). Such a candidate is kept as progress.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub revealed: Vec<String>,
     /// Validation time of the candidate.
     pub duration_ms: f64,
     /// The candidate passed (the heal ended with it).
@@ -96,6 +101,9 @@ pub struct HealReport {
     pub initial_errors: Vec<CodeError>,
     /// Their categories (`ErrorType` labels), de-duplicated, in order of appearance.
     pub initial_error_categories: Vec<String>,
+    /// The model's requests and token usage, when the healer has a model (`heal --model`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<ModelUse>,
 }
 
 impl HealReport {
@@ -146,6 +154,18 @@ impl HealReport {
             if self.validations == 1 { "" } else { "s" },
             self.duration_ms
         ));
+        if let Some(m) = &self.model {
+            out.push_str(&format!(
+                "model {}: {} request{} ({} usable), {} prompt + {} completion = {} tokens\n",
+                m.name,
+                m.requests,
+                if m.requests == 1 { "" } else { "s" },
+                m.usable_replies,
+                m.usage.prompt_tokens,
+                m.usage.completion_tokens,
+                m.usage.total_tokens
+            ));
+        }
         if !self.healed {
             for e in &self.final_errors {
                 out.push_str(&format!("remaining: {e}\n"));

@@ -138,6 +138,7 @@ impl Healer {
                 strategy_confidence: proposal.prior,
                 diff,
                 errors_after: None,
+                revealed: Vec::new(),
                 duration_ms: 0.0,
                 passed: false,
                 kept: false,
@@ -166,18 +167,25 @@ impl Healer {
             };
             attempt.errors_after = Some(result.errors.iter().map(signature).collect());
             let first_error = result.errors.first().map(|e| e.error_type.label());
-            let verdict =
-                progress::judge(&search.nodes[node_id].errors, result.passed, &result.errors);
+            let (verdict, revealed) = progress::judge_candidate(
+                &search.nodes[node_id].errors,
+                &proposal.target_errors,
+                result.passed,
+                &result.errors,
+            );
+            attempt.revealed = revealed.iter().map(located_message).collect();
             attempt.passed = verdict == Verdict::Passed;
             attempt.kept = verdict.kept();
             attempt.reason = match &verdict {
                 Verdict::Passed => None,
                 Verdict::Progress(why) | Verdict::NoProgress(why) => Some(why.clone()),
             };
-            if proposal.combined_from.is_empty() {
+            // The learner learns from truth: a rejected fix failed now; a kept one succeeded
+            // only if the heal ends passing with it on the path (`Healer::credit_path`).
+            if proposal.combined_from.is_empty() && !attempt.kept {
                 if let Some(target) = proposal.targets.first() {
                     self.learner
-                        .record(language, target, &proposal.fix.strategy, attempt.kept);
+                        .record(language, target, &proposal.fix.strategy, false);
                 }
             }
             if attempt.kept && !attempt.passed && proposal.combined_from.is_empty() {
@@ -191,11 +199,28 @@ impl Healer {
                 };
                 let id = search.nodes.len();
                 let depth = search.nodes[node_id].depth + 1;
+                let credits = if proposal.combined_from.is_empty() {
+                    proposal
+                        .targets
+                        .first()
+                        .map(|t| vec![(t.clone(), proposal.fix.strategy.clone())])
+                        .unwrap_or_default()
+                } else {
+                    // A merge of single fixes, one target each.
+                    proposal
+                        .targets
+                        .iter()
+                        .cloned()
+                        .zip(proposal.combined_from.iter().cloned())
+                        .collect()
+                };
                 search.nodes.push(Node {
                     program,
                     errors: result.errors,
+                    tests: result.tests,
                     parent: Some(node_id),
                     strategies,
+                    credits,
                     depth,
                     tried: HashSet::new(),
                     exhausted: false,
@@ -213,5 +238,13 @@ impl Healer {
             None if timed_out => RoundEnd::Timeout,
             None => RoundEnd::Continue(kept_proposals),
         }
+    }
+}
+
+/// `file:line:col: message` (the message alone when the error has no location).
+fn located_message(error: &crate::types::CodeError) -> String {
+    match &error.location {
+        Some(loc) => format!("{loc}: {}", error.message),
+        None => error.message.clone(),
     }
 }

@@ -4,18 +4,24 @@
 use std::collections::HashSet;
 use std::time::Instant;
 
+use super::model::ModelUse;
 use super::{program_hash, progress, unified_diff, Attempt, HealReport, StopReason};
 use crate::fix::Edit;
 use crate::program::Program;
-use crate::types::CodeError;
+use crate::types::{CodeError, TestReport};
 
 /// A program the search kept.
 pub(super) struct Node {
     pub(super) program: Program,
     pub(super) errors: Vec<CodeError>,
+    /// The per-test evidence of its validation (what a model is shown).
+    pub(super) tests: Vec<TestReport>,
     pub(super) parent: Option<usize>,
     /// The strategies of the fix that produced it from its parent.
     pub(super) strategies: Vec<String>,
+    /// (error signature, strategy) of each fix that produced it: the learner credits them
+    /// with a success when the heal ends passing on a path through this node.
+    pub(super) credits: Vec<(String, String)>,
     pub(super) depth: u32,
     /// Every proposal tried from it (by edits): a node is expanded again, for the proposals
     /// a round's beam left out, until nothing new is left.
@@ -24,12 +30,17 @@ pub(super) struct Node {
 }
 
 impl Node {
-    /// Lower is better: the latest stage first, then the fewest errors, then the shallowest.
-    pub(super) fn rank(&self, id: usize) -> (std::cmp::Reverse<u8>, usize, u32, usize) {
+    /// Lower is better: the latest stage first, then the fewest errors, then the deepest (every
+    /// kept fix made progress, so of two programs with as many errors the one more fixes went
+    /// into is further along: its errors were revealed by them), then the first kept.
+    pub(super) fn rank(
+        &self,
+        id: usize,
+    ) -> (std::cmp::Reverse<u8>, usize, std::cmp::Reverse<u32>, usize) {
         (
             std::cmp::Reverse(progress::min_stage(&self.errors)),
             self.errors.len(),
-            self.depth,
+            std::cmp::Reverse(self.depth),
             id,
         )
     }
@@ -45,6 +56,8 @@ pub(super) struct Search {
     pub(super) duplicates_skipped: usize,
     pub(super) protected_refusals: usize,
     pub(super) rounds: u32,
+    /// The model's part, when the healer has one.
+    pub(super) model: Option<ModelUse>,
 }
 
 impl Search {
@@ -56,8 +69,10 @@ impl Search {
             nodes: vec![Node {
                 program: original.clone(),
                 errors: Vec::new(),
+                tests: Vec::new(),
                 parent: None,
                 strategies: Vec::new(),
+                credits: Vec::new(),
                 depth: 0,
                 tried: HashSet::new(),
                 exhausted: false,
@@ -68,7 +83,29 @@ impl Search {
             duplicates_skipped: 0,
             protected_refusals: 0,
             rounds: 0,
+            model: None,
         }
+    }
+
+    /// The nodes from the original to `id`, the original first.
+    pub(super) fn path(&self, id: usize) -> Vec<usize> {
+        let mut path = Vec::new();
+        let mut cursor = Some(id);
+        while let Some(id) = cursor {
+            path.push(id);
+            cursor = self.nodes[id].parent;
+        }
+        path.reverse();
+        path
+    }
+
+    /// The best kept program, expanded or not.
+    pub(super) fn best(&self) -> usize {
+        self.nodes
+            .iter()
+            .enumerate()
+            .min_by_key(|(id, n)| n.rank(*id))
+            .map_or(0, |(id, _)| id)
     }
 
     /// The best kept program with proposals left to try.
@@ -88,21 +125,9 @@ impl Search {
         started: Instant,
         initial_errors: Vec<CodeError>,
     ) -> HealReport {
-        let final_id = passed.unwrap_or_else(|| {
-            self.nodes
-                .iter()
-                .enumerate()
-                .min_by_key(|(id, n)| n.rank(*id))
-                .map_or(0, |(id, _)| id)
-        });
+        let final_id = passed.unwrap_or_else(|| self.best());
         let mut strategies_kept = Vec::new();
-        let mut path = Vec::new();
-        let mut cursor = Some(final_id);
-        while let Some(id) = cursor {
-            path.push(id);
-            cursor = self.nodes[id].parent;
-        }
-        for id in path.into_iter().rev() {
+        for id in self.path(final_id) {
             strategies_kept.extend(self.nodes[id].strategies.iter().cloned());
         }
         let mut initial_error_categories: Vec<String> = Vec::new();
@@ -129,6 +154,7 @@ impl Search {
             strategies_kept,
             initial_errors,
             initial_error_categories,
+            model: self.model,
         }
     }
 }

@@ -416,6 +416,7 @@ fn combine_skips_overlapping_edits() {
             }],
         },
         targets: vec![r.to_string()],
+        target_errors: Vec::new(),
         combined_from: Vec::new(),
         prior: 0.5,
     };
@@ -493,4 +494,67 @@ async fn a_cached_passing_candidate_ends_the_round_without_running_anything() {
         checker.inner.calls.load(Ordering::SeqCst),
         runs_after_first + 1
     );
+}
+
+/// A compiler that stops at its first error: the next one shows only once the first is fixed.
+struct FirstOnly(Arc<Fake>);
+
+impl Checker for FirstOnly {
+    fn check<'a>(&'a self, program: &'a Program, expect: Expect) -> CheckFuture<'a> {
+        Box::pin(async move {
+            let mut result = self.0.check(program, expect).await?;
+            result.errors.truncate(1);
+            for e in &mut result.errors {
+                e.step = "check".into();
+            }
+            Ok(result)
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_fix_that_reveals_the_next_error_is_progress() {
+    let fake = Fake::new();
+    let healer = Healer::new(
+        Arc::new(FirstOnly(fake.clone())),
+        engine(names()),
+        Arc::new(Learner::in_memory()),
+        HealConfig {
+            max_retries: 5,
+            timeout: Duration::from_secs(600),
+            jobs: 1,
+            beam: 8,
+            expect: Some(Expect::Check),
+        },
+    );
+    let report = healer
+        .heal(&py(&[("main.py", "a = BUG1\nb = BUG2\n")]))
+        .await
+        .unwrap();
+    assert!(report.healed, "{}", report.summary());
+    assert_eq!(report.final_program.files["main.py"], "a = ok\nb = ok\n");
+    assert_eq!(report.rounds, 2);
+    let revealing = report
+        .attempts
+        .iter()
+        .find(|a| a.kept && !a.passed)
+        .unwrap();
+    assert_eq!(
+        revealing.reason.as_deref(),
+        Some("fixed `name `BUG1` is not defined`; revealed `name `BUG2` is not defined`")
+    );
+    assert_eq!(
+        revealing.revealed,
+        ["main.py:2:1: name `BUG2` is not defined"]
+    );
+    // The wrong fix fails at the same spot: it revealed nothing, it swapped one name for another.
+    let wrong = report
+        .attempts
+        .iter()
+        .find(|a| a.description == "replace with BUGX")
+        .unwrap();
+    assert!(!wrong.kept && wrong.revealed.is_empty());
+    assert!(report.summary().contains(
+        "kept: fixed `name `BUG1` is not defined`; revealed `name `BUG2` is not defined`\n"
+    ));
 }
