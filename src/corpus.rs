@@ -119,15 +119,13 @@ impl HealCase {
                 .map_err(|why| CaseError::Invalid(format!("data file {path}: {why}")))?;
             data_files.insert(path.clone(), bytes);
         }
-        let program = Program {
+        Ok(Program::from_parts(
             language,
-            files: self.files.clone(),
-            protected: self.protected.clone(),
-            options: self.options.clone(),
+            self.files.clone(),
+            self.protected.clone(),
+            self.options.clone(),
             data_files,
-        };
-        program.check()?;
-        Ok(program)
+        )?)
     }
 
     /// `meta.category`, when the corpus gives one.

@@ -92,6 +92,17 @@ pub enum ProgramError {
     ProgramTooLarge { size: usize, limit: usize },
     #[error("the program has more than {0} files")]
     TooManyFiles(usize),
+    #[error(
+        "the program has no {language} source file (no {ext} file among {files}); give the \
+         right language or add a source"
+    )]
+    NoSourceOfLanguage {
+        language: TargetLanguage,
+        /// The expected extension, e.g. `.py`.
+        ext: &'static str,
+        /// The program's file names, comma-separated.
+        files: String,
+    },
     #[error("cannot tell the language of {0}: no .rs, .py, .js or .go file; pass --lang")]
     UnknownLanguage(PathBuf),
     #[error("{0} is marked protected but is not one of the program's files")]
@@ -122,19 +133,53 @@ pub enum ProgramError {
 }
 
 impl Program {
-    /// A program from in-memory files, checked like files loaded from disk.
+    /// A program from in-memory files, checked like [`Program::from_parts`].
+    ///
+    /// # Errors
+    /// As [`Program::from_parts`].
     pub fn new(
         language: TargetLanguage,
         files: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Program, ProgramError> {
+        Program::from_parts(
+            language,
+            files.into_iter().collect(),
+            BTreeSet::new(),
+            BTreeMap::new(),
+            BTreeMap::new(),
+        )
+    }
+
+    /// A program from all its parts, checked: everything [`Program::check`] checks (at least
+    /// one file, at most [`MAX_FILES`], safe relative paths that stay inside the program,
+    /// non-empty UTF-8 text without NUL bytes, the size limits, protected paths that are files
+    /// of the program, the data-file limits), and that at least one file is a source of
+    /// `language` (a `.py` file for Python, `go.mod` or a `.go` file for Go).
+    ///
+    /// # Errors
+    /// The first check that fails, as a [`ProgramError`] naming the file and the problem.
+    pub fn from_parts(
+        language: TargetLanguage,
+        files: BTreeMap<String, String>,
+        protected: BTreeSet<String>,
+        options: BTreeMap<String, String>,
+        data_files: BTreeMap<String, Vec<u8>>,
+    ) -> Result<Program, ProgramError> {
         let program = Program {
             language,
-            files: files.into_iter().collect(),
-            protected: BTreeSet::new(),
-            options: BTreeMap::new(),
-            data_files: BTreeMap::new(),
+            files,
+            protected,
+            options,
+            data_files,
         };
         program.check()?;
+        if !program.files.keys().any(|name| belongs_to(language, name)) {
+            return Err(ProgramError::NoSourceOfLanguage {
+                language,
+                ext: source_extension(language),
+                files: program.files.keys().cloned().collect::<Vec<_>>().join(", "),
+            });
+        }
         Ok(program)
     }
 
@@ -301,15 +346,7 @@ impl Program {
             .filter(|name| is_test_file(language, name))
             .cloned()
             .collect();
-        let program = Program {
-            language,
-            files,
-            protected,
-            options: BTreeMap::new(),
-            data_files: others,
-        };
-        program.check()?;
-        Ok(program)
+        Program::from_parts(language, files, protected, BTreeMap::new(), others)
     }
 
     /// Total size of the program's text in bytes.
@@ -360,26 +397,28 @@ pub fn check_relative_path(path: &str) -> Result<(), ProgramError> {
     Ok(())
 }
 
-/// Whether a file name is one of the language's test files (protected by default).
-pub fn is_test_file(language: TargetLanguage, name: &str) -> bool {
-    let base = name.rsplit('/').next().unwrap_or(name);
+/// Whether a file is one of the language's test files (protected by default): the one
+/// definition, from the toolchain files ([`crate::lang::is_test_file`]).
+pub use crate::lang::is_test_file;
+
+/// The extension of `language`'s sources, for messages.
+fn source_extension(language: TargetLanguage) -> &'static str {
     match language {
-        TargetLanguage::Rust => base == "tests.rs" || name.starts_with("tests/"),
-        TargetLanguage::Python => {
-            base.starts_with("test_") && base.ends_with(".py") || base.ends_with("_test.py")
-        }
-        TargetLanguage::JavaScript => base.ends_with(".test.js") || base.ends_with(".spec.js"),
-        TargetLanguage::Go => base.ends_with("_test.go"),
+        TargetLanguage::Rust => ".rs",
+        TargetLanguage::Python => ".py",
+        TargetLanguage::JavaScript => ".js",
+        TargetLanguage::Go => ".go",
     }
 }
 
+/// The language whose sources have `name`'s extension.
+fn language_of(name: &str) -> Option<TargetLanguage> {
+    let ext = Path::new(name).extension().and_then(|e| e.to_str());
+    TargetLanguage::from_extension(ext.unwrap_or(""))
+}
+
 fn belongs_to(language: TargetLanguage, name: &str) -> bool {
-    let ext = Path::new(name)
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("");
-    TargetLanguage::from_extension(ext) == Some(language)
-        || (language == TargetLanguage::Go && name == "go.mod")
+    language_of(name) == Some(language) || (language == TargetLanguage::Go && name == "go.mod")
 }
 
 /// The languages whose sources are among `files` (by extension), with their file counts.
@@ -389,13 +428,7 @@ pub fn languages_in(files: &BTreeMap<String, String>) -> Vec<(TargetLanguage, us
         .map(|lang| {
             let n = files
                 .keys()
-                .filter(|name| {
-                    let ext = Path::new(name.as_str())
-                        .extension()
-                        .and_then(|e| e.to_str())
-                        .unwrap_or("");
-                    TargetLanguage::from_extension(ext) == Some(*lang)
-                })
+                .filter(|name| language_of(name) == Some(*lang))
                 .count();
             (*lang, n)
         })
@@ -407,11 +440,7 @@ pub fn languages_in(files: &BTreeMap<String, String>) -> Vec<(TargetLanguage, us
 pub fn detect_language(files: &BTreeMap<String, String>) -> Option<TargetLanguage> {
     let mut counts = [0usize; 4];
     for name in files.keys() {
-        let ext = Path::new(name)
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("");
-        if let Some(lang) = TargetLanguage::from_extension(ext) {
+        if let Some(lang) = language_of(name) {
             if let Some(i) = TargetLanguage::ALL.iter().position(|l| *l == lang) {
                 counts[i] += 1;
             }
@@ -553,6 +582,70 @@ mod tests {
             .iter()
             .map(|(a, b)| (a.to_string(), b.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn the_checked_constructor_wants_a_source_of_the_language() {
+        let files = |names: &[&str]| -> BTreeMap<String, String> {
+            names
+                .iter()
+                .map(|n| (n.to_string(), "x = 1\n".to_string()))
+                .collect()
+        };
+        let parts = |language, names: &[&str]| {
+            Program::from_parts(
+                language,
+                files(names),
+                BTreeSet::new(),
+                BTreeMap::new(),
+                BTreeMap::new(),
+            )
+        };
+        let err = parts(TargetLanguage::Rust, &["main.py", "util.py"]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the program has no rust source file (no .rs file among main.py, util.py); give the \
+             right language or add a source"
+        );
+        assert!(parts(TargetLanguage::Python, &["main.py", "notes.txt"]).is_ok());
+        assert!(parts(TargetLanguage::Go, &["go.mod", "main.go"]).is_ok());
+        assert!(parts(TargetLanguage::JavaScript, &["index.mjs"]).is_ok());
+        assert!(matches!(
+            parts(TargetLanguage::Python, &["../main.py"]),
+            Err(ProgramError::UnsafePath { .. })
+        ));
+        assert!(matches!(
+            Program::new(
+                TargetLanguage::Go,
+                [("main.rs".into(), "fn main() {}\n".into())]
+            ),
+            Err(ProgramError::NoSourceOfLanguage { .. })
+        ));
+        let protected = Program::from_parts(
+            TargetLanguage::Python,
+            files(&["main.py"]),
+            BTreeSet::from(["test_main.py".to_string()]),
+            BTreeMap::new(),
+            BTreeMap::new(),
+        );
+        assert!(matches!(
+            protected,
+            Err(ProgramError::UnknownProtectedPath(p)) if p == "test_main.py"
+        ));
+    }
+
+    #[test]
+    fn test_files_are_the_toolchain_files_tests() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("calc.mjs"), "export const f = 1;\n").unwrap();
+        std::fs::write(dir.path().join("calc.test.mjs"), "import './calc.mjs';\n").unwrap();
+        let program = Program::load(dir.path(), None).unwrap();
+        assert_eq!(program.language, TargetLanguage::JavaScript);
+        assert_eq!(
+            program.protected,
+            BTreeSet::from(["calc.test.mjs".to_string()])
+        );
+        assert_eq!(program.test_files().collect::<Vec<_>>(), ["calc.test.mjs"]);
     }
 
     #[test]
