@@ -23,6 +23,7 @@ pub mod render;
 pub mod repair;
 pub mod sandbox;
 pub mod serve;
+pub mod settings;
 pub mod signals;
 pub mod telemetry;
 pub mod tenant;

@@ -10,19 +10,16 @@ use clap::Parser;
 
 mod cli;
 
-use cli::{Cli, UsageError};
-
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
             let _ = e.print();
-            return ExitCode::from(code);
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
     // Before the runtime: the OTLP/HTTP client is a blocking one on its own threads.
-    let telemetry = start_telemetry(cli.global.trace_stdout);
+    let telemetry = selfheal::settings::start_telemetry(cli.global.trace_stdout);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -30,9 +27,16 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let code = match selfheal::signals::block_on_until_signal(runtime, cli::dispatch(cli)) {
+    let outcome = if cli.handles_signals() {
+        let output = runtime.block_on(cli::dispatch(cli));
+        runtime.shutdown_timeout(selfheal::signals::CLEANUP_GRACE);
+        Ok(output)
+    } else {
+        selfheal::signals::block_on_until_signal(runtime, cli::dispatch(cli))
+    };
+    let code = match outcome {
         Ok(Ok(code)) => code,
-        Ok(Err(UsageError(message))) => {
+        Ok(Err(cli::UsageError(message))) => {
             cli::render::err(&format!("error: {message}\n"));
             2
         }
@@ -47,24 +51,4 @@ fn main() -> ExitCode {
     // Flushes the spans and metrics still buffered (outside the runtime, see above).
     drop(telemetry);
     ExitCode::from(code)
-}
-
-/// The stderr log, plus trace and metric export when the OTEL_* environment or
-/// `--trace-stdout` asks for it. A broken export configuration is reported and left out.
-fn start_telemetry(trace_stdout: bool) -> Option<selfheal::telemetry::TelemetryGuard> {
-    use selfheal::telemetry::{init, TelemetryConfig};
-    let mut config = TelemetryConfig::from_env();
-    config.stdout = trace_stdout;
-    match init(&config) {
-        Ok(guard) => Some(guard),
-        Err(e) => {
-            eprintln!("warning: telemetry export is off: {e}");
-            let local = TelemetryConfig {
-                otlp_traces: false,
-                otlp_metrics: false,
-                ..config
-            };
-            init(&local).ok()
-        }
-    }
 }

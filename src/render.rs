@@ -420,6 +420,46 @@ pub fn fixes(fixes: &[Fix]) -> String {
     out
 }
 
+/// `selfheal heal`'s text: the report's summary and diff, each file written, and a reminder
+/// when a repaired program was not written (`write_requested` false).
+pub fn heal(
+    report: &crate::heal::HealReport,
+    written: &[PathBuf],
+    write_requested: bool,
+) -> String {
+    let mut text = report.summary();
+    if !report.diff.is_empty() {
+        text = format!("{text}\n{}", report.diff);
+    }
+    wrote(&mut text, written);
+    if report.healed && !report.initially_passing && !write_requested {
+        text.push_str("(not written; pass --write to save the healed files)\n");
+    }
+    text
+}
+
+/// One `wrote PATH` line per file written.
+fn wrote(text: &mut String, written: &[PathBuf]) {
+    for path in written {
+        let _ = writeln!(text, "wrote {}", path.display());
+    }
+}
+
+/// `selfheal generate`'s text: the report's summary, each file written, and a reminder when
+/// there was nowhere to write (`out_given` false).
+pub fn generation(
+    report: &crate::generate::GenerationReport,
+    written: &[PathBuf],
+    out_given: bool,
+) -> String {
+    let mut text = report.summary();
+    wrote(&mut text, written);
+    if !out_given {
+        text.push_str("(not written; pass --out DIR to save the program)\n");
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

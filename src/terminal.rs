@@ -49,6 +49,26 @@ fn needs_escape(c: char) -> bool {
     }
 }
 
+/// Prints `text` on stdout with every control character escaped ([`escape_controls`]).
+///
+/// # Errors
+/// Writing to stdout failed (a closed pipe, a full disk).
+pub fn print_escaped(text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    std::io::stdout()
+        .lock()
+        .write_all(escape_controls(text).as_bytes())
+}
+
+/// Prints `text` on stderr with every control character escaped; a failed write is ignored
+/// (there is nowhere left to report it).
+pub fn eprint_escaped(text: &str) {
+    use std::io::Write as _;
+    let _ = std::io::stderr()
+        .lock()
+        .write_all(escape_controls(text).as_bytes());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

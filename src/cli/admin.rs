@@ -4,11 +4,11 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use selfheal::cache::ValidationCache;
-use selfheal::toolchain::{doctor as diagnose, ToolchainEnv, ToolchainSet};
+use selfheal::settings::{cache_config, DoctorReport};
 use selfheal::TargetLanguage;
 
-use super::render::{self, Format};
-use super::{cache_config, config, validator, Exit, GlobalArgs, UsageError};
+use super::render;
+use super::{Exit, GlobalArgs, UsageError};
 
 #[derive(Args)]
 pub struct SetupArgs {
@@ -40,42 +40,16 @@ enum CacheAction {
 }
 
 pub async fn doctor(global: &GlobalArgs) -> Exit {
-    let config = config(global);
-    let toolchains = match &config.toolchain_dir {
-        Some(dir) => ToolchainSet::load_dir(dir)?,
-        None => ToolchainSet::embedded()?,
-    };
-    let env = ToolchainEnv {
-        support_dir: config.cache_dir.join("support"),
-        cache_dir: config.cache_dir,
-    };
-    let sandbox = selfheal::sandbox::Sandbox::new();
-    let entries = tokio::task::spawn_blocking(move || diagnose(&toolchains, &env)).await?;
-    let problem = sandbox.as_ref().err();
-    if global.format == Format::Json {
-        render::json(&serde_json::json!({
-            "sandbox": problem.map_or_else(|| "ok".to_string(), |e| e.to_string()),
-            "sandbox_resources": selfheal::sandbox::resource_control(),
-            "toolchains": entries,
-        }))?;
-    } else {
-        let problem = problem.map(|e| e as &dyn std::fmt::Display);
-        render::out(&selfheal::render::doctor(&entries, problem))?;
-        render::out(&format!(
-            "sandbox resources: {}\n",
-            selfheal::sandbox::resource_control()
-        ))?;
-    }
-    let ready = sandbox.is_ok() && entries.iter().all(|e| e.ready());
-    Ok(if ready { 0 } else { 1 })
+    let report = DoctorReport::gather(&global.dirs()).await?;
+    render::either(global.format, &report, DoctorReport::render)?;
+    Ok(if report.ready() { 0 } else { 1 })
 }
 
 pub async fn setup(global: &GlobalArgs, args: SetupArgs) -> Exit {
-    let validator = validator(global)?;
-    let languages = if args.lang.is_empty() {
-        TargetLanguage::ALL.to_vec()
-    } else {
-        args.lang
+    let validator = global.dirs().validator()?;
+    let languages = match args.lang.is_empty() {
+        true => TargetLanguage::ALL.to_vec(),
+        false => args.lang,
     };
     let mut failed = false;
     for language in languages {
@@ -107,7 +81,7 @@ pub async fn setup(global: &GlobalArgs, args: SetupArgs) -> Exit {
             }
         }
     }
-    Ok(if failed { 1 } else { 0 })
+    Ok(u8::from(failed))
 }
 
 pub fn cache(global: &GlobalArgs, args: CacheCommand) -> Exit {
@@ -129,10 +103,8 @@ pub fn cache(global: &GlobalArgs, args: CacheCommand) -> Exit {
             cache.clear()?;
             let value = serde_json::json!({ "removed": before.entries });
             render::either(global.format, &value, |_| {
-                format!(
-                    "removed {} entries ({} bytes)\n",
-                    before.entries, before.bytes
-                )
+                let (entries, bytes) = (before.entries, before.bytes);
+                format!("removed {entries} entries ({bytes} bytes)\n")
             })?;
         }
         CacheAction::Gc => {

@@ -1,15 +1,15 @@
 //! `selfheal check` and `selfheal run`.
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
+use selfheal::settings::{read_stdin, timeout, with_plugins};
 use selfheal::validate::{Expect, RunOptions};
 use selfheal::{Program, TargetLanguage};
 
-use super::plugin::{with_plugins, PluginArgs};
+use super::plugin::PluginArgs;
 use super::render::{self, Format};
-use super::{cached_validator, seconds, validator, CacheArgs, Exit, GlobalArgs, UsageError};
+use super::{CacheArgs, Exit, GlobalArgs};
 
 #[derive(Args)]
 pub struct CheckArgs {
@@ -53,9 +53,11 @@ pub async fn check(global: &GlobalArgs, args: CheckArgs) -> Exit {
     let program = Program::load(&args.path, args.lang)?;
     let expect = args.expect.unwrap_or_else(|| Expect::for_program(&program));
     let plugins = args.plugins.load(global)?;
-    let validator = cached_validator(global, &args.cache, args.data_dir.as_deref())?;
-    let validator = with_plugins(validator, &plugins);
-    let result = validator.validate(&program, expect).await?;
+    let dirs = global.dirs();
+    let validator = dirs.cached_validator(args.cache.bound(), args.data_dir.as_deref())?;
+    let result = with_plugins(validator, &plugins)
+        .validate(&program, expect)
+        .await?;
     render::either(global.format, &result, selfheal::render::validation)?;
     Ok(if result.passed { 0 } else { 1 })
 }
@@ -63,12 +65,12 @@ pub async fn check(global: &GlobalArgs, args: CheckArgs) -> Exit {
 pub async fn run(global: &GlobalArgs, args: RunArgs) -> Exit {
     let program = Program::load(&args.path, args.lang)?;
     let options = RunOptions {
-        timeout: args.timeout.map(seconds).transpose()?,
+        timeout: args.timeout.map(timeout).transpose()?,
         memory_bytes: args.memory.map(|mib| mib.saturating_mul(1 << 20)),
         stdin: read_stdin(args.stdin.as_deref())?,
     };
     let plugins = args.plugins.load(global)?;
-    let validator = with_plugins(validator(global)?, &plugins);
+    let validator = with_plugins(global.dirs().validator()?, &plugins);
     let report = validator.run(&program, &options).await?;
     if global.format == Format::Json {
         render::json(&report)?;
@@ -84,28 +86,4 @@ pub async fn run(global: &GlobalArgs, args: RunArgs) -> Exit {
         }
     }
     Ok(if report.success { 0 } else { 1 })
-}
-
-fn read_stdin(path: Option<&Path>) -> Result<Vec<u8>, UsageError> {
-    const MAX_STDIN: u64 = 16 << 20;
-    let mut buffer = Vec::new();
-    match path {
-        None => {}
-        Some(p) if p.as_os_str() == "-" => {
-            std::io::stdin()
-                .take(MAX_STDIN + 1)
-                .read_to_end(&mut buffer)?;
-        }
-        Some(p) => {
-            let file = std::fs::File::open(p)
-                .map_err(|e| UsageError(format!("--stdin {}: {e}", p.display())))?;
-            file.take(MAX_STDIN + 1).read_to_end(&mut buffer)?;
-        }
-    }
-    if buffer.len() as u64 > MAX_STDIN {
-        return Err(UsageError(format!(
-            "--stdin: input is over the {MAX_STDIN}-byte limit"
-        )));
-    }
-    Ok(buffer)
 }

@@ -4,16 +4,15 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::{Args, Subcommand, ValueEnum};
-use selfheal::generate::{
-    Generator, OpenAiConfig, OpenAiGenerator, Prelude, Spec, TemplateGenerator, TemplateSet,
-};
+use selfheal::generate::{Prelude, Spec};
 use selfheal::learn::Learner;
+use selfheal::settings::GeneratorSettings;
 use selfheal::writeback::{check_out_dir, write_program};
 use selfheal::{SelfHealingGenerator, TargetLanguage};
 
 use super::heal::BudgetArgs;
 use super::render::{self, Format};
-use super::{cached_validator, CacheArgs, Exit, GlobalArgs, UsageError};
+use super::{CacheArgs, Exit, GlobalArgs, UsageError};
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum GeneratorKind {
@@ -88,33 +87,24 @@ pub async fn generate(global: &GlobalArgs, args: GenerateArgs) -> Exit {
         check_out_dir(out, args.force).map_err(|e| UsageError(format!("--out {e}")))?;
     }
     let config = args.budget.config(None)?;
-    let data_dir = args
-        .data_dir
-        .clone()
-        .unwrap_or_else(selfheal::dirs::default_data_dir);
+    let data_dir = (args.data_dir.clone()).unwrap_or_else(selfheal::dirs::default_data_dir);
     // The model generator learns from (and takes lessons out of) the healer's learner.
     let learner = Arc::new(Learner::open(&data_dir));
-    let generator: Arc<dyn Generator> = match args.generator {
-        GeneratorKind::Template => {
-            if args.model.is_some() || args.base_url.is_some() || args.api_key_env.is_some() {
-                return Err(UsageError(
-                    "--model, --base-url and --api-key-env are for --generator openai".into(),
-                ));
-            }
-            let templates = match &args.templates {
-                Some(dir) => TemplateSet::with_overrides(dir)?,
-                None => TemplateSet::builtin(),
-            };
-            if args.prelude_threshold == 0 {
-                return Err(UsageError("--prelude-threshold 0: give at least 1".into()));
-            }
-            let prelude = Prelude::open(&data_dir).with_threshold(args.prelude_threshold);
-            Arc::new(TemplateGenerator::new(templates, Arc::new(prelude)))
-        }
-        GeneratorKind::Openai => Arc::new(openai_generator(&args)?.with_learner(learner.clone())),
+    let generator = GeneratorSettings {
+        openai: args.generator == GeneratorKind::Openai,
+        model: args.model,
+        base_url: args.base_url,
+        api_key_env: args.api_key_env,
+        templates: args.templates,
+        prelude_threshold: args.prelude_threshold,
     };
+    let generator = generator.generator(&data_dir, learner.clone())?;
     let healer = SelfHealingGenerator::builder()
-        .validator(cached_validator(global, &args.cache, Some(&data_dir))?)
+        .validator(
+            global
+                .dirs()
+                .cached_validator(args.cache.bound(), Some(&data_dir))?,
+        )
         .data_dir(&data_dir)
         .learner(learner)
         .generator(generator)
@@ -133,42 +123,14 @@ pub async fn generate(global: &GlobalArgs, args: GenerateArgs) -> Exit {
         }
         render::json(&value)?;
     } else {
-        let mut text = report.summary();
-        for path in &written {
-            text.push_str(&format!("wrote {}\n", path.display()));
-        }
-        if args.out.is_none() {
-            text.push_str("(not written; pass --out DIR to save the program)\n");
-        }
+        let text = selfheal::render::generation(&report, &written, args.out.is_some());
         render::out(&text)?;
     }
     Ok(if report.passed { 0 } else { 1 })
 }
 
-/// The model client from the environment (`SELFHEAL_OPENAI_*`, docs/generate.md) and the flags.
-fn openai_generator(args: &GenerateArgs) -> Result<OpenAiGenerator, UsageError> {
-    if args.templates.is_some() {
-        return Err(UsageError("--templates is for --generator template".into()));
-    }
-    let mut config = OpenAiConfig::from_env()?;
-    config.model = args.model.clone().unwrap_or(config.model);
-    config.base_url = args.base_url.clone().unwrap_or(config.base_url);
-    config.api_key_env = args.api_key_env.clone().unwrap_or(config.api_key_env);
-    let generator = OpenAiGenerator::new(config)?;
-    // OpenAI itself always wants a key; local servers do not.
-    if !generator.has_api_key() && generator.config().base_url.contains("api.openai.com") {
-        return Err(UsageError(format!(
-            "no API key: set ${} (or name another variable with --api-key-env), or pass --base-url for a local server",
-            generator.config().api_key_env
-        )));
-    }
-    Ok(generator)
-}
-
 pub fn prelude(global: &GlobalArgs, args: PreludeCommand) -> Exit {
-    let data_dir = args
-        .data_dir
-        .unwrap_or_else(selfheal::dirs::default_data_dir);
+    let data_dir = (args.data_dir).unwrap_or_else(selfheal::dirs::default_data_dir);
     let prelude = Prelude::open(&data_dir);
     match args.action {
         PreludeAction::Show => render::either(global.format, &prelude.snapshot(), |s| {

@@ -1,19 +1,18 @@
 //! `selfheal heal` and `selfheal eval`.
 
-use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use clap::Args;
 use selfheal::api::{ApiError, Outcome, OutcomeLog, SelfHealingGeneratorBuilder};
-use selfheal::corpus::Corpus;
 use selfheal::eval::EvalOptions;
 use selfheal::heal::{HealConfig, Healer};
+use selfheal::settings::{eval_with_progress, Budget, ResultsFile};
 use selfheal::validate::Expect;
 use selfheal::{Program, SelfHealingGenerator, TargetLanguage};
 
 use super::plugin::PluginArgs;
 use super::render;
-use super::{cached_validator, seconds, CacheArgs, Exit, GlobalArgs, UsageError};
+use super::{CacheArgs, Exit, GlobalArgs, UsageError};
 
 /// Options shared by `heal`, `eval` and `generate`: the budgets of one heal.
 #[derive(Args, Clone)]
@@ -34,21 +33,15 @@ pub struct BudgetArgs {
 
 impl BudgetArgs {
     pub fn config(&self, expect: Option<Expect>) -> Result<HealConfig, UsageError> {
-        let jobs = match self.jobs {
-            Some(0) => return Err(UsageError("--jobs 0: give at least 1".into())),
-            Some(n) => n,
-            None => std::thread::available_parallelism().map_or(2, |n| n.get()),
-        };
-        if self.beam == 0 {
-            return Err(UsageError("--beam 0: give at least 1".into()));
-        }
-        Ok(HealConfig {
-            max_retries: self.max_retries,
-            timeout: seconds(self.timeout)?,
+        let (max_retries, timeout_secs) = (self.max_retries, self.timeout);
+        let (beam, jobs) = (self.beam, self.jobs);
+        Ok(Budget {
+            max_retries,
+            timeout_secs,
+            beam,
             jobs,
-            beam: self.beam,
-            expect,
-        })
+        }
+        .heal_config(expect)?)
     }
 }
 
@@ -115,114 +108,56 @@ fn build(builder: SelfHealingGeneratorBuilder) -> Result<Healer, UsageError> {
 
 pub async fn heal(global: &GlobalArgs, args: HealArgs) -> Exit {
     let program = Program::load(&args.path, args.lang)?;
-    let data_dir = args
-        .data_dir
-        .clone()
-        .unwrap_or_else(selfheal::dirs::default_data_dir);
+    let data_dir = (args.data_dir.clone()).unwrap_or_else(selfheal::dirs::default_data_dir);
     let plugins = args.plugins.load(global)?;
+    let validator = global
+        .dirs()
+        .cached_validator(args.cache.bound(), Some(&data_dir))?;
     let healer = build(
         SelfHealingGenerator::builder()
             .heal_config(args.budget.config(args.expect)?)
             .data_dir(&data_dir)
             .plugin_set(&plugins)
             .strategies(&args.strategies)
-            .validator(cached_validator(global, &args.cache, Some(&data_dir))?),
+            .validator(validator),
     )?;
     let report = healer.heal(&program).await?;
     OutcomeLog::open(Some(&data_dir)).record(Outcome::from_report(&report, program.language));
-    let changed = report.healed && !report.initially_passing;
-    let written = if args.write && changed {
-        selfheal::writeback::write_back(&args.path, &program, &report.final_program)?
-    } else {
-        Vec::new()
+    let written = match args.write && report.healed && !report.initially_passing {
+        true => selfheal::writeback::write_back(&args.path, &program, &report.final_program)?,
+        false => Vec::new(),
     };
     render::either(global.format, &report, |report| {
-        let mut text = report.summary();
-        if !report.diff.is_empty() {
-            text = format!("{text}\n{}", report.diff);
-        }
-        for path in &written {
-            text.push_str(&format!("wrote {}\n", path.display()));
-        }
-        if changed && !args.write {
-            text.push_str("(not written; pass --write to save the healed files)\n");
-        }
-        text
+        selfheal::render::heal(report, &written, args.write)
     })?;
     Ok(if report.healed { 0 } else { 1 })
 }
 
 pub async fn eval(global: &GlobalArgs, args: EvalArgs) -> Exit {
-    let corpus = Corpus::read(&args.corpus)?;
+    let corpus = selfheal::corpus::Corpus::read(&args.corpus)?;
     for m in &corpus.malformed {
         let (file, line) = (args.corpus.display(), m.line);
         render::err(&format!("{file}:{line}: skipped: {}\n", m.message));
     }
     let config = args.budget.config(None)?;
-    let options = EvalOptions {
-        jobs: config.jobs,
-        keep_code: args.keep_code,
-    };
+    let (jobs, keep_code) = (config.jobs, args.keep_code);
     let plugins = args.plugins.load(global)?;
+    let validator =
+        (global.dirs()).cached_validator(args.cache.bound(), args.data_dir.as_deref())?;
     let builder = SelfHealingGenerator::builder()
         .heal_config(config)
         .plugin_set(&plugins)
         .strategies(&args.strategies)
-        .validator(cached_validator(
-            global,
-            &args.cache,
-            args.data_dir.as_deref(),
-        )?);
+        .validator(validator);
     let healer = build(match &args.data_dir {
         Some(dir) => builder.data_dir(dir),
         None => builder.in_memory(),
     })?;
-    let mut out = match &args.out {
-        Some(path) => Some(std::io::BufWriter::new(
-            std::fs::File::create(path)
-                .map_err(|e| UsageError(format!("--out {}: cannot create: {e}", path.display())))?,
-        )),
-        None => None,
-    };
-    let bar = if std::io::stderr().is_terminal() {
-        indicatif::ProgressBar::new(corpus.cases.len() as u64)
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} healed {msg} [{elapsed_precise} eta {eta}]",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    let mut healed = 0usize;
-    let mut write_error: Option<std::io::Error> = None;
+    let out = args.out.as_deref().map(ResultsFile::create).transpose()?;
     // With a data dir, every heal counts in its health metrics (`selfheal stats`).
     let outcomes = args.data_dir.as_deref().map(|d| OutcomeLog::open(Some(d)));
-    let results = selfheal::eval::run(corpus.cases, healer.into(), &options, |result| {
-        healed += usize::from(result.repaired());
-        bar.set_message(healed.to_string());
-        bar.inc(1);
-        if let Some(error) = &result.error {
-            bar.suspend(|| render::err(&format!("case {}: heal failed: {error}\n", result.id)));
-        }
-        if let (Some(log), Some(outcome)) = (&outcomes, Outcome::from_case(result)) {
-            log.record(outcome);
-        }
-        if let Some(out) = out.as_mut() {
-            let line = serde_json::to_string(result)
-                .map_err(std::io::Error::other)
-                .and_then(|line| writeln!(out, "{line}").and_then(|()| out.flush()));
-            if let Err(e) = line {
-                write_error.get_or_insert(e);
-            }
-        }
-    })
-    .await;
-    bar.finish_and_clear();
-    if let Some(e) = write_error {
-        return Err(UsageError(format!("--out: cannot write results: {e}")));
-    }
+    let options = EvalOptions { jobs, keep_code };
+    let results = eval_with_progress(corpus.cases, healer.into(), &options, out, outcomes).await?;
     let summary = selfheal::eval::summarize(&results, &corpus.malformed);
     render::either(global.format, &summary, selfheal::eval::render_table)?;
     Ok(0)

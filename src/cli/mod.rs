@@ -1,5 +1,6 @@
 //! The binary's own modules: arguments, one file per command group, rendering.
-//! Every command builds library objects, runs them and renders what they return.
+//! Every command builds library objects (`selfheal::settings`), runs them and renders what
+//! they return.
 
 mod admin;
 mod check;
@@ -7,13 +8,12 @@ mod generate;
 mod heal;
 mod plugin;
 pub mod render;
+mod serve;
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use selfheal::cache::{CacheConfig, ValidationCache};
-use selfheal::validate::{Validator, ValidatorConfig};
+use selfheal::settings::Dirs;
 
 use render::Format;
 
@@ -48,6 +48,15 @@ pub struct GlobalArgs {
     pub trace_stdout: bool,
 }
 
+impl GlobalArgs {
+    fn dirs(&self) -> Dirs {
+        Dirs {
+            toolchains: self.toolchains.clone(),
+            cache_dir: self.cache_dir.clone(),
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Compile and test a program in the sandbox; print its errors.
@@ -74,12 +83,22 @@ enum Command {
     Generate(generate::GenerateArgs),
     /// Show or reset the learned template prelude (see docs/generate.md).
     Prelude(generate::PreludeCommand),
+    /// Serve the HTTP/JSON API (docs/service.md); `serve hash-key` makes API keys.
+    Serve(serve::ServeArgs),
     /// Show health metrics, what the learner learned, and the validation cache's statistics.
     Stats {
         /// The data dir to read (default: $XDG_DATA_HOME/selfheal).
         #[arg(long, value_name = "DIR")]
         data_dir: Option<PathBuf>,
     },
+}
+
+impl Cli {
+    /// The command handles SIGINT/SIGTERM itself (`serve` drains and exits 0), so `main`
+    /// must not stop it on the first signal.
+    pub fn handles_signals(&self) -> bool {
+        matches!(self.command, Command::Serve(_))
+    }
 }
 
 /// A failure of selfheal itself or of its input (exit code 2).
@@ -107,37 +126,13 @@ pub async fn dispatch(cli: Cli) -> Exit {
         Command::Setup(args) => admin::setup(g, args).await,
         Command::Generate(args) => generate::generate(g, args).await,
         Command::Prelude(args) => generate::prelude(g, args),
+        Command::Serve(args) => serve::serve_command(g, args).await,
         Command::Stats { data_dir } => {
             let data_dir = data_dir.unwrap_or_else(selfheal::dirs::default_data_dir);
             let stats = selfheal::render::DataDirStats::gather(&data_dir);
             render::either(g.format, &stats, |s| s.render()).map(|()| 0)
         }
     }
-}
-
-fn config(global: &GlobalArgs) -> ValidatorConfig {
-    let mut config = ValidatorConfig::default();
-    config.toolchain_dir.clone_from(&global.toolchains);
-    if let Some(dir) = &global.cache_dir {
-        config.cache_dir.clone_from(dir);
-    }
-    config
-}
-
-fn validator(global: &GlobalArgs) -> Result<Validator, UsageError> {
-    Ok(Validator::new(config(global))?)
-}
-
-/// A positive number of seconds given to `--timeout`.
-fn seconds(value: f64) -> Result<Duration, UsageError> {
-    Duration::try_from_secs_f64(value)
-        .ok()
-        .filter(|d| !d.is_zero())
-        .ok_or_else(|| {
-            UsageError(format!(
-                "--timeout {value}: give a positive number of seconds"
-            ))
-        })
 }
 
 /// Cache options of the commands that validate.
@@ -151,25 +146,9 @@ struct CacheArgs {
     cache_max_bytes: u64,
 }
 
-fn cache_config(data_dir: Option<&Path>, max_bytes: u64) -> CacheConfig {
-    let data_dir = data_dir.map_or_else(selfheal::dirs::default_data_dir, PathBuf::from);
-    CacheConfig {
-        max_bytes,
-        ..CacheConfig::in_data_dir(&data_dir)
+impl CacheArgs {
+    /// The cache's bound, or `None` with `--no-cache`.
+    fn bound(&self) -> Option<u64> {
+        (!self.no_cache).then_some(self.cache_max_bytes)
     }
-}
-
-/// A validator that uses the cache in `data_dir` unless `--no-cache`. A cache that cannot be
-/// opened (another process holds it, the disk refuses) is a warning: validation runs uncached.
-fn cached_validator(
-    global: &GlobalArgs,
-    cache: &CacheArgs,
-    data_dir: Option<&Path>,
-) -> Result<Validator, UsageError> {
-    let mut validator = validator(global)?;
-    if !cache.no_cache {
-        let config = cache_config(data_dir, cache.cache_max_bytes);
-        validator.set_cache(ValidationCache::open_or_warn(&config));
-    }
-    Ok(validator)
 }

@@ -1,16 +1,15 @@
 //! `--plugins DIR` and `selfheal plugin list|check|run` (docs/plugins.md).
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use clap::{Args, Subcommand};
-use selfheal::plugin::{PluginHost, PluginHostConfig, PluginSet};
+use selfheal::plugin::PluginSet;
 use selfheal::render::PluginRow;
-use selfheal::validate::Validator;
-use selfheal::{Program, TargetLanguage};
+use selfheal::settings::{load_plugin, plugin_fixes};
+use selfheal::TargetLanguage;
 
 use super::render::{self, Format};
-use super::{config, Exit, GlobalArgs, UsageError};
+use super::{Exit, GlobalArgs, UsageError};
 
 /// `--plugins DIR` of the commands that validate or heal.
 #[derive(Args, Clone)]
@@ -25,30 +24,11 @@ impl PluginArgs {
     /// The plugins of `--plugins` (none without it). A file that does not load is a warning;
     /// an unreadable directory is an error.
     pub fn load(&self, global: &GlobalArgs) -> Result<PluginSet, UsageError> {
-        let Some(dir) = &self.plugins else {
-            return Ok(PluginSet::new());
-        };
-        let (set, errors) = PluginSet::load_dir(dir, &host(global)?)?;
+        let (set, errors) = global.dirs().load_plugins(self.plugins.as_deref())?;
         for error in &errors {
             render::err(&format!("warning: plugin not loaded: {error}\n"));
         }
         Ok(set)
-    }
-}
-
-fn host(global: &GlobalArgs) -> Result<PluginHost, UsageError> {
-    Ok(PluginHost::new(PluginHostConfig {
-        cache_dir: Some(config(global).cache_dir.join("plugins")),
-        ..PluginHostConfig::default()
-    })?)
-}
-
-/// The validator, asking the validator plugins of `plugins` too.
-pub fn with_plugins(validator: Validator, plugins: &PluginSet) -> Validator {
-    if plugins.validators().is_empty() {
-        validator
-    } else {
-        validator.with_plugins(Arc::new(plugins.clone()))
     }
 }
 
@@ -77,11 +57,7 @@ pub enum PluginAction {
 }
 
 pub fn plugin(global: &GlobalArgs, action: PluginAction) -> Exit {
-    let host = host(global)?;
-    let load = |file: &PathBuf| {
-        host.load_file(file)
-            .map_err(|e| UsageError(format!("{}: refused: {e}", file.display())))
-    };
+    let host = global.dirs().plugin_host()?;
     match action {
         PluginAction::List { plugins } => {
             let (set, errors) = PluginSet::load_dir(&plugins, &host)?;
@@ -98,9 +74,8 @@ pub fn plugin(global: &GlobalArgs, action: PluginAction) -> Exit {
             Ok(if errors.is_empty() { 0 } else { 1 })
         }
         PluginAction::Check { file } => {
-            let plugin = load(&file)?;
-            let row = PluginRow::new(&plugin);
-            render::either(global.format, &row, |row| {
+            let plugin = load_plugin(&host, &file)?;
+            render::either(global.format, &PluginRow::new(&plugin), |row| {
                 format!("{}: ok\n{}", file.display(), row.details())
             })?;
             Ok(0)
@@ -111,22 +86,7 @@ pub fn plugin(global: &GlobalArgs, action: PluginAction) -> Exit {
             program,
             lang,
         } => {
-            let strategy = selfheal::plugin::WasmFixStrategy::new(load(&file)?)?;
-            let text = std::fs::read_to_string(&error)
-                .map_err(|e| UsageError(format!("--error {}: {e}", error.display())))?;
-            let code_error: selfheal::CodeError = serde_json::from_str(&text).map_err(|e| {
-                UsageError(format!(
-                    "--error {}: not a CodeError as JSON ({e}); use one of the `errors` of \
-                     `selfheal check --format json`",
-                    error.display()
-                ))
-            })?;
-            let program = Program::load(&program, lang)?;
-            let id = selfheal::fix::FixStrategy::id(&strategy);
-            let fixes = strategy
-                .plugin()
-                .suggest(&code_error, &program, id)
-                .map_err(|failure| UsageError(failure.to_string()))?;
+            let fixes = plugin_fixes(&host, &file, &error, &program, lang)?;
             render::either(global.format, &fixes, |f| selfheal::render::fixes(f))?;
             Ok(0)
         }

@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use clap::ValueEnum;
-use selfheal::terminal::escape_controls;
+pub use selfheal::terminal::{eprint_escaped as err, print_escaped as out};
 
 use super::UsageError;
 
@@ -20,23 +20,7 @@ pub enum Format {
 pub fn json<T: serde::Serialize>(value: &T) -> Result<(), UsageError> {
     let mut out = std::io::stdout().lock();
     serde_json::to_writer_pretty(&mut out, value)?;
-    writeln!(out)?;
-    Ok(())
-}
-
-/// Human text on stdout, control characters escaped.
-pub fn out(text: &str) -> Result<(), UsageError> {
-    std::io::stdout()
-        .lock()
-        .write_all(escape_controls(text).as_bytes())?;
-    Ok(())
-}
-
-/// Human text on stderr, control characters escaped.
-pub fn err(text: &str) {
-    let _ = std::io::stderr()
-        .lock()
-        .write_all(escape_controls(text).as_bytes());
+    Ok(writeln!(out)?)
 }
 
 /// `value` as JSON, or the human text `human` builds.
@@ -47,6 +31,6 @@ pub fn either<T: serde::Serialize>(
 ) -> Result<(), UsageError> {
     match format {
         Format::Json => json(value),
-        Format::Human => out(&human(value)),
+        Format::Human => Ok(out(&human(value))?),
     }
 }
