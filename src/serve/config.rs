@@ -23,6 +23,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::auth::{KeyHash, KeyHashError};
+use crate::tenant::{CacheMode, HostLimits, TenantId, TenantLimits, TenantSpec};
 
 /// Where the service listens without a configuration file or `--listen`: loopback only.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -59,42 +60,32 @@ pub enum ConfigError {
     Invalid { path: PathBuf, message: String },
 }
 
-/// What one tenant may do. Every limit is enforced at the door or in the scheduler, and every
-/// refusal names the limit and its value.
+/// The limits of one tenant that the service itself enforces (`[tenants.service]`); the
+/// library's limits (sandboxes, queued jobs, CPU per minute, program size, run time and memory)
+/// are `[tenants.limits]` ([`crate::tenant::TenantLimits`], `docs/tenants.md`). Every refusal
+/// names the limit and its value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct TenantLimits {
-    /// Requests per minute (every authenticated request counts); over it: 429 with
-    /// `Retry-After` until the next request is allowed. Default 600.
+pub struct ServiceLimits {
+    /// Work requests (`POST /v1/…`) per minute; over it: 429 with `Retry-After` until the
+    /// next request is allowed. Default 600.
     pub requests_per_minute: u32,
-    /// Jobs of this tenant running at once (each runs its sandboxes). Default 2.
+    /// Jobs of this tenant running at once (each may run several sandboxes, within the
+    /// tenant's `max_concurrent_sandboxes`). Default 2.
     pub max_running_jobs: usize,
-    /// Jobs of this tenant accepted but not finished; over it: 429. Default 64.
-    pub max_queued_jobs: usize,
-    /// Largest program (sources and data files), in bytes; over it: 413. Default 8 MiB (the
-    /// library's own limit, which this can only lower).
-    pub max_program_bytes: usize,
-    /// The longest wall-clock budget a heal, generate or eval job may run, in seconds; a
+    /// The longest wall-clock budget a heal, generate or eval job may have, in seconds; a
     /// request asking more is refused (422), one asking nothing gets this. Default 300.
     pub max_job_seconds: f64,
-    /// The longest run (`/v1/run`) a request may ask, in seconds. Default 60.
-    pub max_run_seconds: f64,
-    /// The most memory a run (`/v1/run`) may ask, in MiB. Default 1024.
-    pub max_run_memory_mib: u64,
-    /// Most cases in one `/v1/eval` request. Default 200.
+    /// Most cases in one `/v1/eval` request (413 over it). Default 200.
     pub max_eval_cases: usize,
 }
 
-impl Default for TenantLimits {
+impl Default for ServiceLimits {
     fn default() -> Self {
-        TenantLimits {
+        ServiceLimits {
             requests_per_minute: 600,
             max_running_jobs: 2,
-            max_queued_jobs: 64,
-            max_program_bytes: crate::program::MAX_PROGRAM_BYTES,
             max_job_seconds: 300.0,
-            max_run_seconds: 60.0,
-            max_run_memory_mib: 1024,
             max_eval_cases: 200,
         }
     }
@@ -113,6 +104,21 @@ struct RawTenant {
     routes: Option<Vec<String>>,
     #[serde(default)]
     limits: TenantLimits,
+    #[serde(default)]
+    service: ServiceLimits,
+    /// `"private"` (default), `"off"`, or `{ shared = "NAME" }`.
+    #[serde(default)]
+    cache: CacheMode,
+    /// Directories of the tenant's own plugins.
+    #[serde(default)]
+    plugins: Vec<PathBuf>,
+    /// Start the tenant's learner from the host's global prior (default true).
+    #[serde(default = "yes")]
+    global_prior: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -128,6 +134,11 @@ struct RawConfig {
     job_retention_secs: Option<u64>,
     /// `-` for stderr, else a file (default `<data_dir>/serve/audit.log`).
     audit_log: Option<PathBuf>,
+    /// The host's limits: every tenant's ceiling and the sandboxes shared among tenants.
+    #[serde(default)]
+    host: HostLimits,
+    /// A data dir whose learner is every tenant's read-only prior.
+    global_prior: Option<PathBuf>,
     #[serde(default)]
     tenants: Vec<RawTenant>,
 }
@@ -135,14 +146,47 @@ struct RawConfig {
 /// The routes that start work, as named in a tenant's `routes`.
 pub const WORK_ROUTES: [&str; 5] = ["check", "run", "heal", "generate", "eval"];
 
-/// One tenant: its id, the hashes of its keys, the routes it may call, its limits.
+/// One tenant: its id, the hashes of its keys, the routes it may call, its limits, its
+/// cache mode and plugins.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TenantConfig {
     pub id: String,
     pub keys: Vec<KeyHash>,
     /// The work routes this tenant may call (`check`, `run`, …).
     pub routes: BTreeSet<String>,
+    /// The library's limits (clamped to the host's when the tenant is set up).
     pub limits: TenantLimits,
+    /// The service's own limits.
+    pub service: ServiceLimits,
+    pub cache: CacheMode,
+    pub plugins: Vec<PathBuf>,
+    pub global_prior: bool,
+}
+
+impl TenantConfig {
+    /// The library's description of this tenant.
+    ///
+    /// # Errors
+    /// The id is not a valid tenant id.
+    pub fn spec(&self) -> Result<TenantSpec, crate::tenant::TenantError> {
+        let mut spec = TenantSpec::new(TenantId::new(self.id.clone())?)
+            .limits(self.limits.clone())
+            .cache(self.cache.clone())
+            .global_prior(self.global_prior);
+        for dir in &self.plugins {
+            spec = spec.plugins_dir(dir);
+        }
+        Ok(spec)
+    }
+
+    /// Whether the library's tenant must be set up again for `other` (anything but keys,
+    /// routes and service limits changed).
+    pub fn same_tenant(&self, other: &TenantConfig) -> bool {
+        self.limits == other.limits
+            && self.cache == other.cache
+            && self.plugins == other.plugins
+            && self.global_prior == other.global_prior
+    }
 }
 
 /// The whole configuration.
@@ -160,6 +204,8 @@ pub struct ServeConfig {
     pub job_retention: Duration,
     /// `None`: stderr.
     pub audit_log: Option<PathBuf>,
+    pub host: HostLimits,
+    pub global_prior: Option<PathBuf>,
     pub tenants: Vec<TenantConfig>,
 }
 
@@ -181,11 +227,17 @@ impl ServeConfig {
             max_job_attempts: DEFAULT_MAX_JOB_ATTEMPTS,
             job_retention: DEFAULT_JOB_RETENTION,
             audit_log: Some(audit),
+            host: HostLimits::default(),
+            global_prior: None,
             tenants: vec![TenantConfig {
                 id: LOCAL_TENANT.into(),
                 keys: vec![dev_key],
                 routes: WORK_ROUTES.iter().map(|r| r.to_string()).collect(),
                 limits: TenantLimits::default(),
+                service: ServiceLimits::default(),
+                cache: CacheMode::Private,
+                plugins: Vec::new(),
+                global_prior: true,
             }],
         }
     }
@@ -270,6 +322,9 @@ impl ServeConfig {
             Some(p) => Some(p),
             None => Some(data_dir.join("serve").join("audit.log")),
         };
+        raw.host
+            .check()
+            .map_err(|e| invalid(format!("host: {e}")))?;
         if raw.tenants.is_empty() {
             return Err(invalid(
                 "no [[tenants]]: add at least one tenant with a key (`selfheal serve hash-key` makes one)".into(),
@@ -311,13 +366,20 @@ impl ServeConfig {
                     list.into_iter().collect()
                 }
             };
-            check_limits(&t.limits)
-                .map_err(|m| invalid(format!("tenant {:?}: limits.{m}", t.id)))?;
+            t.limits
+                .check()
+                .map_err(|e| invalid(format!("tenant {:?}: limits: {e}", t.id)))?;
+            check_service(&t.service)
+                .map_err(|m| invalid(format!("tenant {:?}: service.{m}", t.id)))?;
             tenants.push(TenantConfig {
                 id: t.id,
                 keys,
                 routes,
                 limits: t.limits,
+                service: t.service,
+                cache: t.cache,
+                plugins: t.plugins,
+                global_prior: t.global_prior,
             });
         }
         Ok(ServeConfig {
@@ -331,6 +393,8 @@ impl ServeConfig {
             max_job_attempts,
             job_retention,
             audit_log,
+            host: raw.host,
+            global_prior: raw.global_prior,
             tenants,
         })
     }
@@ -354,7 +418,7 @@ fn check_tenant_id(id: &str) -> Result<(), String> {
     }
 }
 
-fn check_limits(l: &TenantLimits) -> Result<(), String> {
+fn check_service(l: &ServiceLimits) -> Result<(), String> {
     let zero = |name: &str| Err(format!("{name} = 0: give at least 1"));
     if l.requests_per_minute == 0 {
         return zero("requests_per_minute");
@@ -362,32 +426,14 @@ fn check_limits(l: &TenantLimits) -> Result<(), String> {
     if l.max_running_jobs == 0 {
         return zero("max_running_jobs");
     }
-    if l.max_queued_jobs == 0 {
-        return zero("max_queued_jobs");
-    }
-    if l.max_program_bytes == 0 {
-        return zero("max_program_bytes");
-    }
-    if l.max_program_bytes > crate::program::MAX_PROGRAM_BYTES {
-        return Err(format!(
-            "max_program_bytes = {}: at most the library's {} bytes",
-            l.max_program_bytes,
-            crate::program::MAX_PROGRAM_BYTES
-        ));
-    }
     if l.max_eval_cases == 0 {
         return zero("max_eval_cases");
     }
-    if l.max_run_memory_mib == 0 {
-        return zero("max_run_memory_mib");
-    }
-    for (name, v) in [
-        ("max_job_seconds", l.max_job_seconds),
-        ("max_run_seconds", l.max_run_seconds),
-    ] {
-        if !(v.is_finite() && v > 0.0) {
-            return Err(format!("{name} = {v}: give a positive number of seconds"));
-        }
+    if !(l.max_job_seconds.is_finite() && l.max_job_seconds > 0.0) {
+        return Err(format!(
+            "max_job_seconds = {}: give a positive number of seconds",
+            l.max_job_seconds
+        ));
     }
     Ok(())
 }
@@ -411,6 +457,8 @@ mod tests {
         assert_eq!(c.listen.to_string(), DEFAULT_LISTEN);
         assert_eq!(c.data_dir, PathBuf::from("/data"));
         assert_eq!(c.tenants[0].limits, TenantLimits::default());
+        assert_eq!(c.tenants[0].service, ServiceLimits::default());
+        assert_eq!(c.tenants[0].cache, CacheMode::Private);
         assert_eq!(c.tenants[0].routes.len(), WORK_ROUTES.len());
         assert_eq!(
             c.audit_log.as_deref(),
@@ -438,10 +486,13 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("unknown route \"delete\""), "{e}");
-        let e = parse("[[tenants]]\nid = \"a\"\n[tenants.limits]\nmax_queued_jobs = 0\n")
+        let e = parse("[[tenants]]\nid = \"a\"\n[tenants.service]\nmax_running_jobs = 0\n")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("limits.max_queued_jobs = 0"), "{e}");
+        assert!(e.contains("service.max_running_jobs = 0"), "{e}");
+        let c = parse("[[tenants]]\nid = \"a\"\ncache = { shared = \"team\" }\n[tenants.limits]\nmax_queued_jobs = 3\n").unwrap();
+        assert_eq!(c.tenants[0].cache, CacheMode::Shared("team".into()));
+        assert_eq!(c.tenants[0].limits.max_queued_jobs, 3);
         let e = parse("").unwrap_err().to_string();
         assert!(e.contains("no [[tenants]]"), "{e}");
         let e = parse("lissen = \"x\"\n").unwrap_err().to_string();

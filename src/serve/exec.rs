@@ -4,23 +4,21 @@
 //! runs from the stored JSON, so a job resumed after a restart runs exactly what was accepted.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::config::TenantLimits;
+use super::config::TenantConfig;
 use super::jobs::{JobFailure, JobKind};
 use crate::api::SelfHealingGenerator;
-use crate::cache::{CacheConfig, ValidationCache};
 use crate::corpus::{DataFile, HealCase};
-use crate::heal::{CheckFuture, Checker, HealConfig};
-use crate::learn::Learner;
+use crate::heal::{CheckFuture, Checker, HealConfig, Healer};
 use crate::program::Program;
+use crate::tenant::{program_bytes, Tenant};
 use crate::types::TargetLanguage;
-use crate::validate::{Expect, RunOptions, Validator, ValidatorConfig};
+use crate::validate::{Expect, RunOptions};
 
 /// A program as the API takes it: the language, the files, and optionally the protected
 /// paths, the toolchain options and data files (text, or `{"base64": …}`).
@@ -190,8 +188,10 @@ impl Request {
     pub fn parse(
         kind: JobKind,
         body: &serde_json::Value,
-        limits: &TenantLimits,
+        tenant: &TenantConfig,
     ) -> Result<Request, Refusal> {
+        let limits = &tenant.limits;
+        let service = &tenant.service;
         fn de<T: serde::de::DeserializeOwned>(v: &serde_json::Value) -> Result<T, Refusal> {
             T::deserialize(v).map_err(|e| Refusal::invalid(format!("request body: {e}")))
         }
@@ -204,32 +204,33 @@ impl Request {
             JobKind::Run => {
                 let r: RunRequest = de(body)?;
                 let p = sized(r.program.program()?, limits)?;
+                let max_secs = limits.max_run_time.as_secs_f64();
                 if let Some(t) = r.timeout_secs {
                     positive_secs("timeout_secs", t)?;
-                    if t > limits.max_run_seconds {
+                    if t > max_secs {
                         return Err(Refusal::limit(
                             422,
                             "limit_exceeded",
                             format!(
-                                "timeout_secs = {t} is over this tenant's max_run_seconds = {}",
-                                limits.max_run_seconds
+                                "timeout_secs = {t} is over this tenant's max_run_seconds = {max_secs}"
                             ),
                             "max_run_seconds",
-                            limits.max_run_seconds,
+                            max_secs,
                         ));
                     }
                 }
                 if let Some(m) = r.memory_mib {
-                    if m == 0 || m > limits.max_run_memory_mib {
+                    if m == 0 || m.saturating_mul(1 << 20) > limits.max_memory_bytes {
                         return Err(Refusal::limit(
                             422,
                             "limit_exceeded",
                             format!(
-                                "memory_mib = {m}: give 1 to this tenant's max_run_memory_mib = {}",
-                                limits.max_run_memory_mib
+                                "memory_mib = {m}: give 1 to this tenant's max_memory_bytes = {} ({} MiB)",
+                                limits.max_memory_bytes,
+                                limits.max_memory_bytes >> 20
                             ),
-                            "max_run_memory_mib",
-                            limits.max_run_memory_mib,
+                            "max_memory_bytes",
+                            limits.max_memory_bytes,
                         ));
                     }
                 }
@@ -238,12 +239,12 @@ impl Request {
             JobKind::Heal => {
                 let r: HealRequest = de(body)?;
                 let p = sized(r.program.program()?, limits)?;
-                check_budget(&r.budget, limits)?;
+                check_budget(&r.budget, service.max_job_seconds)?;
                 Request::Heal(r, p)
             }
             JobKind::Generate => {
                 let r: GenerateRequest = de(body)?;
-                check_budget(&r.budget, limits)?;
+                check_budget(&r.budget, service.max_job_seconds)?;
                 if let Some(n) = r.max_generations {
                     if n == 0 || n > MAX_GENERATIONS {
                         return Err(Refusal::limit(
@@ -264,21 +265,21 @@ impl Request {
             }
             JobKind::Eval => {
                 let r: EvalRequest = de(body)?;
-                check_budget(&r.budget, limits)?;
+                check_budget(&r.budget, service.max_job_seconds)?;
                 if r.cases.is_empty() {
                     return Err(Refusal::invalid("cases: give at least one case".into()));
                 }
-                if r.cases.len() > limits.max_eval_cases {
+                if r.cases.len() > service.max_eval_cases {
                     return Err(Refusal::limit(
                         413,
                         "too_many_cases",
                         format!(
                             "{} cases is over this tenant's max_eval_cases = {}",
                             r.cases.len(),
-                            limits.max_eval_cases
+                            service.max_eval_cases
                         ),
                         "max_eval_cases",
-                        limits.max_eval_cases,
+                        service.max_eval_cases,
                     ));
                 }
                 for case in &r.cases {
@@ -294,7 +295,7 @@ impl Request {
     }
 }
 
-fn too_large(size: usize, limits: &TenantLimits) -> Refusal {
+fn too_large(size: usize, limits: &crate::tenant::TenantLimits) -> Refusal {
     Refusal::limit(
         413,
         "program_too_large",
@@ -307,8 +308,8 @@ fn too_large(size: usize, limits: &TenantLimits) -> Refusal {
     )
 }
 
-fn sized(program: Program, limits: &TenantLimits) -> Result<Program, Refusal> {
-    let size = program.size_bytes() + program.data_files.values().map(Vec::len).sum::<usize>();
+fn sized(program: Program, limits: &crate::tenant::TenantLimits) -> Result<Program, Refusal> {
+    let size = program_bytes(&program);
     if size > limits.max_program_bytes {
         return Err(too_large(size, limits));
     }
@@ -326,19 +327,18 @@ fn positive_secs(name: &str, value: f64) -> Result<Duration, Refusal> {
         })
 }
 
-fn check_budget(b: &HealOptions, limits: &TenantLimits) -> Result<(), Refusal> {
+fn check_budget(b: &HealOptions, max_job_seconds: f64) -> Result<(), Refusal> {
     if let Some(t) = b.timeout_secs {
         positive_secs("timeout_secs", t)?;
-        if t > limits.max_job_seconds {
+        if t > max_job_seconds {
             return Err(Refusal::limit(
                 422,
                 "limit_exceeded",
                 format!(
-                    "timeout_secs = {t} is over this tenant's max_job_seconds = {}",
-                    limits.max_job_seconds
+                    "timeout_secs = {t} is over this tenant's max_job_seconds = {max_job_seconds}"
                 ),
                 "max_job_seconds",
-                limits.max_job_seconds,
+                max_job_seconds,
             ));
         }
     }
@@ -370,164 +370,170 @@ fn check_budget(b: &HealOptions, limits: &TenantLimits) -> Result<(), Refusal> {
 /// Where a job's progress goes: `(event, data)`.
 pub type ProgressSink = Arc<dyn Fn(&str, serde_json::Value) + Send + Sync>;
 
-/// One tenant's engine: its validator (with its own validation cache), its learner and its
-/// data dir. Nothing in it is shared with another tenant.
-pub struct TenantEngine {
-    pub validator: Arc<Validator>,
-    pub learner: Arc<Learner>,
-    pub data_dir: PathBuf,
+fn fail<E: std::fmt::Display>(code: &'static str) -> impl Fn(E) -> JobFailure {
+    move |e| JobFailure {
+        code: code.to_string(),
+        message: e.to_string(),
+    }
 }
 
-impl TenantEngine {
-    /// Opens the engine of tenant `id` in `<data_dir>/tenants/<id>`: a validator whose cache
-    /// is `<…>/validation-cache`, the learner `<…>/learner.sled`.
-    ///
-    /// # Errors
-    /// The sandbox or the toolchains cannot be set up here.
-    pub fn open(
-        id: &str,
-        data_dir: &Path,
-        validator: ValidatorConfig,
-    ) -> Result<TenantEngine, crate::validate::ValidateError> {
-        let dir = data_dir.join("tenants").join(id);
-        let mut v = Validator::new(validator)?;
-        v.set_cache(ValidationCache::open_or_warn(&CacheConfig::in_data_dir(
-            &dir,
-        )));
-        Ok(TenantEngine {
-            validator: Arc::new(v),
-            learner: Arc::new(Learner::open(&dir)),
-            data_dir: dir,
-        })
-    }
-
-    /// Runs a job to its result.
-    ///
-    /// # Errors
-    /// A [`JobFailure`] when the job could not be carried out (the program failing is a
-    /// result, not a failure).
-    pub async fn execute(
-        &self,
-        kind: JobKind,
-        body: &serde_json::Value,
-        limits: &TenantLimits,
-        progress: ProgressSink,
-    ) -> Result<serde_json::Value, JobFailure> {
-        let request = Request::parse(kind, body, limits).map_err(|r| JobFailure {
-            code: r.code.to_string(),
-            message: r.message,
-        })?;
-        fn fail<E: std::fmt::Display>(code: &'static str) -> impl Fn(E) -> JobFailure {
-            move |e| JobFailure {
-                code: code.to_string(),
-                message: e.to_string(),
-            }
+/// Runs a job of `tenant` (configured as `config`) to its result. Every validation goes
+/// through the tenant (its sandbox slots in the host-wide scheduler, its CPU minute, its cache
+/// scope, its plugins and learner).
+///
+/// # Errors
+/// A [`JobFailure`] when the job could not be carried out (the program failing is a result,
+/// not a failure).
+pub async fn execute(
+    tenant: &Arc<Tenant>,
+    config: &TenantConfig,
+    kind: JobKind,
+    body: &serde_json::Value,
+    progress: ProgressSink,
+) -> Result<serde_json::Value, JobFailure> {
+    let request = Request::parse(kind, body, config).map_err(|r| JobFailure {
+        code: r.code.to_string(),
+        message: r.message,
+    })?;
+    let max_job_seconds = config.service.max_job_seconds;
+    let value = match request {
+        Request::Check(r, program) => {
+            let expect = r.expect.unwrap_or_else(|| Expect::for_program(&program));
+            let result = tenant
+                .checker()
+                .check(&program, expect)
+                .await
+                .map_err(fail("validation"))?;
+            to_value(&result)
         }
-        let value = match request {
-            Request::Check(r, program) => {
-                let expect = r.expect.unwrap_or_else(|| Expect::for_program(&program));
-                let result = self
-                    .validator
-                    .validate(&program, expect)
-                    .await
-                    .map_err(fail("validation"))?;
-                to_value(&result)
+        Request::Run(r, program) => {
+            let options = RunOptions {
+                timeout: Some(
+                    r.timeout_secs
+                        .and_then(|t| Duration::try_from_secs_f64(t).ok())
+                        .unwrap_or(tenant.limits().max_run_time),
+                ),
+                memory_bytes: Some(r.memory_mib.map_or(tenant.limits().max_memory_bytes, |m| {
+                    m.saturating_mul(1 << 20)
+                })),
+                stdin: r.stdin.into_bytes(),
+            };
+            tenant.check_run(&options).map_err(fail("limit_exceeded"))?;
+            let validator = tenant.validator().ok_or_else(|| JobFailure {
+                code: "setup".into(),
+                message: "this tenant has no sandboxed validator to run programs with".into(),
+            })?;
+            let mut permit = tenant.sandbox().await.map_err(fail("quota"))?;
+            let report = validator.run(&program, &options).await;
+            if let Ok(report) = &report {
+                permit.charge(report.steps.iter().map(|s| s.cpu_time).sum());
             }
-            Request::Run(r, program) => {
-                let options = RunOptions {
-                    timeout: Some(Duration::from_secs_f64(
-                        r.timeout_secs.unwrap_or(limits.max_run_seconds),
-                    )),
-                    memory_bytes: Some(
-                        r.memory_mib
-                            .unwrap_or(limits.max_run_memory_mib)
-                            .saturating_mul(1 << 20),
-                    ),
-                    stdin: r.stdin.into_bytes(),
-                };
-                let report = self
-                    .validator
-                    .run(&program, &options)
-                    .await
-                    .map_err(fail("validation"))?;
-                to_value(&report)
-            }
-            Request::Heal(r, program) => {
-                let healer = self
-                    .builder(&r.budget, r.expect, limits, progress)
-                    .build_healer()
-                    .map_err(fail("setup"))?;
-                let report = healer.heal(&program).await.map_err(fail("heal"))?;
-                healer.learner().flush();
-                to_value(&report)
-            }
-            Request::Generate(r, spec) => {
-                let generator = self
-                    .builder(&r.budget, None, limits, progress)
-                    .data_dir(&self.data_dir)
-                    .max_generations(r.max_generations.unwrap_or(3))
-                    .build()
-                    .map_err(fail("setup"))?;
-                let report = generator
-                    .generate_and_heal_spec(&spec)
-                    .await
-                    .map_err(fail("generate"))?;
-                to_value(&report)
-            }
-            Request::Eval(r) => {
-                let total = r.cases.len();
-                let healer = self
-                    .builder(&r.budget, None, limits, Arc::new(|_, _| {}))
-                    .build_healer()
-                    .map_err(fail("setup"))?;
-                let options = crate::eval::EvalOptions {
-                    jobs: 2,
-                    keep_code: false,
-                };
-                let done = AtomicUsize::new(0);
-                let results = crate::eval::run(r.cases, Arc::new(healer), &options, |case| {
-                    let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                    progress(
-                        "progress",
-                        serde_json::json!({
-                            "case": case.id, "healed": case.healed, "done": n, "total": total
-                        }),
-                    );
-                })
-                .await;
-                let summary = crate::eval::summarize(&results, &[]);
-                serde_json::json!({"summary": to_value(&summary), "results": to_value(&results)})
-            }
-        };
-        Ok(value)
-    }
+            drop(permit);
+            to_value(&report.map_err(fail("validation"))?)
+        }
+        Request::Heal(r, program) => {
+            let healer = healer(tenant, &r.budget, r.expect, max_job_seconds, progress)?;
+            let report = healer.heal(&program).await.map_err(fail("heal"))?;
+            healer.learner().flush();
+            to_value(&report)
+        }
+        Request::Generate(r, spec) => {
+            let generations = r.max_generations.unwrap_or(3);
+            let generator = builder(tenant, &r.budget, None, max_job_seconds)
+                .max_generations(generations)
+                .build()
+                .map_err(fail("setup"))?;
+            let healer = with_progress(generator.healer(), progress);
+            let report = crate::generate::driver::generate_and_heal(
+                &healer,
+                &**generator.generator(),
+                &spec,
+                generations,
+            )
+            .await
+            .map_err(fail("generate"))?;
+            healer.learner().flush();
+            to_value(&report)
+        }
+        Request::Eval(r) => {
+            let total = r.cases.len();
+            let healer = healer(
+                tenant,
+                &r.budget,
+                None,
+                max_job_seconds,
+                Arc::new(|_: &str, _| {}),
+            )?;
+            let options = crate::eval::EvalOptions {
+                jobs: 2,
+                keep_code: false,
+            };
+            let done = AtomicUsize::new(0);
+            let results = crate::eval::run(r.cases, Arc::new(healer), &options, |case| {
+                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                progress(
+                    "progress",
+                    serde_json::json!({
+                        "case": case.id, "healed": case.healed, "done": n, "total": total
+                    }),
+                );
+            })
+            .await;
+            tenant.learner().flush();
+            let summary = crate::eval::summarize(&results, &[]);
+            serde_json::json!({"summary": to_value(&summary), "results": to_value(&results)})
+        }
+    };
+    Ok(value)
+}
 
-    /// A heal loop on this tenant's validator and learner, reporting every validation.
-    fn builder(
-        &self,
-        budget: &HealOptions,
-        expect: Option<Expect>,
-        limits: &TenantLimits,
-        progress: ProgressSink,
-    ) -> crate::api::SelfHealingGeneratorBuilder {
-        let timeout = budget.timeout_secs.unwrap_or(limits.max_job_seconds);
-        let config = HealConfig {
-            max_retries: budget.max_retries.unwrap_or(5),
-            timeout: Duration::try_from_secs_f64(timeout).unwrap_or(Duration::from_secs(300)),
-            jobs: 2,
-            beam: budget.beam.unwrap_or(8),
-            expect,
-        };
-        SelfHealingGenerator::builder()
-            .checker(Arc::new(ProgressChecker {
-                inner: self.validator.clone(),
-                progress,
-                count: AtomicUsize::new(0),
-            }))
-            .learner(self.learner.clone())
-            .heal_config(config)
-            .strategies(&budget.strategies)
-    }
+/// The library's builder bound to `tenant`, with a request's budget.
+fn builder(
+    tenant: &Arc<Tenant>,
+    budget: &HealOptions,
+    expect: Option<Expect>,
+    max_job_seconds: f64,
+) -> crate::api::SelfHealingGeneratorBuilder {
+    let timeout = budget.timeout_secs.unwrap_or(max_job_seconds);
+    let config = HealConfig {
+        max_retries: budget.max_retries.unwrap_or(5),
+        timeout: Duration::try_from_secs_f64(timeout).unwrap_or(Duration::from_secs(300)),
+        jobs: 2,
+        beam: budget.beam.unwrap_or(8),
+        expect,
+    };
+    SelfHealingGenerator::builder()
+        .tenant(tenant.clone())
+        .heal_config(config)
+        .strategies(&budget.strategies)
+}
+
+/// The tenant's heal loop, reporting every validation as a progress event.
+fn healer(
+    tenant: &Arc<Tenant>,
+    budget: &HealOptions,
+    expect: Option<Expect>,
+    max_job_seconds: f64,
+    progress: ProgressSink,
+) -> Result<Healer, JobFailure> {
+    let base = builder(tenant, budget, expect, max_job_seconds)
+        .build_healer()
+        .map_err(fail("setup"))?;
+    Ok(with_progress(&base, progress))
+}
+
+/// `healer` with its checker wrapped to report each validation.
+fn with_progress(healer: &Healer, progress: ProgressSink) -> Healer {
+    Healer::new(
+        Arc::new(ProgressChecker {
+            inner: healer.checker().clone(),
+            progress,
+            count: AtomicUsize::new(0),
+        }),
+        healer.engine().clone(),
+        healer.learner().clone(),
+        healer.config().clone(),
+    )
 }
 
 fn to_value<T: Serialize>(value: &T) -> serde_json::Value {
@@ -536,9 +542,9 @@ fn to_value<T: Serialize>(value: &T) -> serde_json::Value {
     )
 }
 
-/// The tenant's validator, reporting each validation as a progress event.
+/// The tenant's checker, reporting each validation as a progress event.
 struct ProgressChecker {
-    inner: Arc<Validator>,
+    inner: Arc<dyn Checker>,
     progress: ProgressSink,
     count: AtomicUsize,
 }
@@ -546,7 +552,7 @@ struct ProgressChecker {
 impl Checker for ProgressChecker {
     fn check<'a>(&'a self, program: &'a Program, expect: Expect) -> CheckFuture<'a> {
         Box::pin(async move {
-            let result = self.inner.validate(program, expect).await?;
+            let result = self.inner.check(program, expect).await?;
             let n = self.count.fetch_add(1, Ordering::Relaxed) + 1;
             (self.progress)(
                 "progress",
@@ -570,10 +576,19 @@ impl Checker for ProgressChecker {
 mod tests {
     use super::*;
 
-    fn limits() -> TenantLimits {
-        TenantLimits {
-            max_program_bytes: 100,
-            ..TenantLimits::default()
+    fn limits() -> TenantConfig {
+        TenantConfig {
+            id: "a".into(),
+            keys: Vec::new(),
+            routes: Default::default(),
+            limits: crate::tenant::TenantLimits {
+                max_program_bytes: 100,
+                ..Default::default()
+            },
+            service: Default::default(),
+            cache: Default::default(),
+            plugins: Vec::new(),
+            global_prior: true,
         }
     }
 
@@ -599,6 +614,6 @@ mod tests {
         let r = Request::parse(JobKind::Heal, &slow, &limits()).unwrap_err();
         assert_eq!(r.limit, Some(("max_job_seconds", 300.0.into())));
         let r = Request::parse(JobKind::Run, &slow, &limits()).unwrap_err();
-        assert_eq!(r.limit, Some(("max_run_seconds", 60.0.into())));
+        assert_eq!(r.limit, Some(("max_run_seconds", 30.0.into())));
     }
 }

@@ -337,7 +337,7 @@ async fn work(
             std::time::Duration::from_millis(ms)
         }
     };
-    let request = WorkRequest::parse(kind, &body, &tenant.limits)
+    let request = WorkRequest::parse(kind, &body, &tenant)
         .map_err(|r| HttpError::from_refusal(r, &tenant.id))?;
     let job = service
         .accept(&tenant, kind, body, &request)

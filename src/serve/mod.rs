@@ -62,6 +62,8 @@ pub enum ServeError {
         #[source]
         source: std::io::Error,
     },
+    #[error("{0}")]
+    Tenant(#[from] crate::tenant::TenantError),
     #[error("{what}: {source}")]
     Io {
         what: String,
@@ -163,7 +165,35 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
     let tenants = config.tenants.len();
     let data_dir = config.data_dir.clone();
     let drain_timeout = config.drain_timeout;
-    let service = service::Service::new(config, options.validator.clone()).map_err(io(format!(
+    let host = crate::tenant::HostConfig {
+        limits: config.host.clone(),
+        data_dir: Some(data_dir.clone()),
+        validator: Some(options.validator.clone()),
+        global_prior: config.global_prior.clone(),
+        plugin_cache_dir: None,
+    };
+    let specs = config
+        .tenants
+        .iter()
+        .map(|t| t.spec())
+        .collect::<Result<Vec<_>, _>>()?;
+    // Opening databases and validators blocks (sandbox check, support files).
+    let registry = tokio::task::spawn_blocking(move || {
+        let registry = crate::tenant::TenantRegistry::open(host)?;
+        for spec in specs {
+            let tenant = registry.add(spec)?;
+            for c in tenant.clamped() {
+                eprintln!("selfheal serve: tenant {}: {c}", tenant.id());
+            }
+        }
+        Ok::<_, crate::tenant::TenantError>(registry)
+    })
+    .await
+    .map_err(|e| ServeError::Io {
+        what: "setting up the tenants".into(),
+        source: std::io::Error::other(e.to_string()),
+    })??;
+    let service = service::Service::new(config, Arc::new(registry)).map_err(io(format!(
         "cannot open the jobs in {}",
         data_dir.display()
     )))?;
@@ -217,7 +247,10 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
                 Some(path) => match ServeConfig::load(path, &data_dir) {
                     Ok(new) => {
                         let n = new.tenants.len();
-                        service.reload(new);
+                        let problems = service.reload(new).await;
+                        for p in &problems {
+                            eprintln!("selfheal serve: SIGHUP: {p}; it refuses work until a reload sets it up");
+                        }
                         eprintln!("selfheal serve: SIGHUP: reloaded {} ({n} tenant{})", path.display(), if n == 1 { "" } else { "s" });
                     }
                     Err(e) => eprintln!("selfheal serve: SIGHUP: kept the running configuration: {e}"),

@@ -27,15 +27,16 @@ fn job_responses(extra: &[(&str, &str)]) -> Value {
         },
         "400": error_response("The body is not JSON (`invalid_json`)."),
         "401": error_response("No key or an unknown key (`unauthenticated`, `invalid_key`)."),
-        "403": error_response("The tenant may not call this route (`forbidden`)."),
+        "403": error_response("The tenant may not call this route (`forbidden`) or is not set up (`unknown_tenant`)."),
         "413": error_response("The body is over `max_body_bytes` (`body_too_large`) or the program over the tenant's `max_program_bytes` (`program_too_large`)."),
         "422": error_response("The request or the program is malformed (`invalid_request`, `invalid_program`, `invalid_spec`) or asks more than a limit (`limit_exceeded`)."),
         "429": {
-            "description": "A quota is spent: `rate_limited` (`requests_per_minute`) or `too_many_jobs` (`max_queued_jobs`).",
+            "description": "A quota is spent: `rate_limited` (`requests_per_minute`), `too_many_jobs` (`max_queued_jobs`) or `cpu_quota_spent` (`cpu_seconds_per_minute`).",
             "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}},
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
         },
-        "503": error_response("The service is draining after SIGTERM (`draining`)."),
+        "500": error_response("The job could not be persisted (`storage`) or the tenant not set up (`tenant_setup`)."),
+        "503": error_response("The service is draining after SIGTERM (`draining`) or the host's sandboxes are all busy (`host_busy`)."),
     });
     if let Some(map) = r.as_object_mut() {
         for (code, description) in extra {
@@ -119,7 +120,7 @@ pub fn document() -> Value {
                         "type": "object",
                         "required": ["code", "message"],
                         "properties": {
-                            "code": {"type": "string", "description": "Stable: unauthenticated, invalid_key, forbidden, rate_limited, too_many_jobs, body_too_large, program_too_large, too_many_cases, limit_exceeded, invalid_json, invalid_request, invalid_program, invalid_spec, job_not_found, job_finished, draining, storage, no_route."},
+                            "code": {"type": "string", "description": "Stable: unauthenticated, invalid_key, forbidden, unknown_tenant, rate_limited, too_many_jobs, cpu_quota_spent, host_busy, body_too_large, program_too_large, too_many_cases, limit_exceeded, invalid_json, invalid_request, invalid_program, invalid_spec, job_not_found, job_finished, draining, storage, tenant_setup, no_route."},
                             "message": {"type": "string"},
                             "limit": {"type": "object", "properties": {"name": {"type": "string"}, "value": {}}, "description": "The limit that refused the request and its value."},
                             "retry_after_secs": {"type": "integer"}
@@ -144,7 +145,7 @@ pub fn document() -> Value {
                 "CheckRequest": {"type": "object", "required": program_required, "properties": merge(&[program_properties(), expect_property()])},
                 "RunRequest": {"type": "object", "required": program_required, "properties": merge(&[program_properties(), json!({
                     "timeout_secs": {"type": "number", "exclusiveMinimum": 0, "description": "Wall-clock limit of the run (at most the tenant's `max_run_seconds`)."},
-                    "memory_mib": {"type": "integer", "minimum": 1, "description": "Memory limit (at most the tenant's `max_run_memory_mib`)."},
+                    "memory_mib": {"type": "integer", "minimum": 1, "description": "Memory limit (at most the tenant's `max_memory_bytes`)."},
                     "stdin": {"type": "string", "description": "Fed to the program's standard input."}
                 })])},
                 "HealRequest": {"type": "object", "required": program_required, "properties": merge(&[program_properties(), expect_property(), budget_properties()])},

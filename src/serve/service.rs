@@ -12,13 +12,13 @@ use tokio::sync::{broadcast, watch, Notify};
 
 use super::auth::KeyTable;
 use super::config::{ServeConfig, TenantConfig};
-use super::exec::{ProgressSink, Refusal, Request, TenantEngine};
+use super::exec::{ProgressSink, Refusal, Request};
 use super::jobs::{
     new_job_id, now_ms, JobEvent, JobFailure, JobKind, JobRecord, JobState, JobStore,
 };
 use super::metrics::{Gauges, Metrics};
 use super::scheduler::Scheduler;
-use crate::validate::ValidatorConfig;
+use crate::tenant::{JobTicket, Limit, TenantError, TenantId, TenantRegistry};
 
 /// The tenants and keys in force (replaced whole on reload).
 #[derive(Debug, Default)]
@@ -61,6 +61,8 @@ pub struct ActiveJob {
     done: watch::Sender<bool>,
     abort: Mutex<Option<tokio::task::AbortHandle>>,
     stop: Mutex<Option<Stop>>,
+    /// The tenant's admission of this job (its `max_queued_jobs`), released when it ends.
+    ticket: Mutex<Option<JobTicket>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -79,6 +81,7 @@ impl ActiveJob {
             done,
             abort: Mutex::new(None),
             stop: Mutex::new(None),
+            ticket: Mutex::new(None),
         })
     }
 
@@ -125,11 +128,9 @@ pub struct Service {
     active: Mutex<HashMap<String, Arc<ActiveJob>>>,
     scheduler: Mutex<Scheduler>,
     wake: Notify,
-    engines: Mutex<HashMap<String, Arc<TenantEngine>>>,
-    validator_config: ValidatorConfig,
+    /// The library's tenants: limits, cache scopes, learners, plugins, the sandbox scheduler.
+    pub registry: Arc<TenantRegistry>,
     rates: Mutex<HashMap<String, Bucket>>,
-    /// tenant → mean seconds a job of its ran (for `Retry-After` when its queue is full).
-    job_seconds: Mutex<HashMap<String, f64>>,
     draining: AtomicBool,
     ready: AtomicBool,
     /// Signalled once the service stops taking work.
@@ -149,7 +150,7 @@ impl Service {
     /// The jobs directory cannot be created.
     pub fn new(
         config: ServeConfig,
-        validator_config: ValidatorConfig,
+        registry: Arc<TenantRegistry>,
     ) -> std::io::Result<Arc<Service>> {
         let store = JobStore::open(&config.data_dir)?;
         let tenants = Tenants::from_config(&config);
@@ -161,10 +162,8 @@ impl Service {
             active: Mutex::new(HashMap::new()),
             scheduler: Mutex::new(Scheduler::default()),
             wake: Notify::new(),
-            engines: Mutex::new(HashMap::new()),
-            validator_config,
+            registry,
             rates: Mutex::new(HashMap::new()),
-            job_seconds: Mutex::new(HashMap::new()),
             draining: AtomicBool::new(false),
             ready: AtomicBool::new(false),
             drained: Notify::new(),
@@ -185,9 +184,40 @@ impl Service {
             .clone()
     }
 
-    /// Replaces tenants, keys and limits (SIGHUP). The listen address, data dir and worker
-    /// count stay as they were at start.
-    pub fn reload(&self, new: ServeConfig) {
+    /// Replaces tenants, keys and limits (SIGHUP): keys, routes and service limits at once;
+    /// a tenant whose library settings (limits, cache, plugins, prior) changed, or that is new,
+    /// is set up again; a tenant no longer in the file is removed. The listen address, data
+    /// dir, host limits and worker count stay as they were at start. Returns the tenants that
+    /// could not be set up, with why (they refuse work until a reload fixes them).
+    pub async fn reload(self: &Arc<Self>, new: ServeConfig) -> Vec<String> {
+        let old = self.config();
+        let mut problems = Vec::new();
+        for t in &new.tenants {
+            let unchanged = old.tenants.iter().any(|o| o.id == t.id && o.same_tenant(t));
+            if unchanged {
+                continue;
+            }
+            let registry = self.registry.clone();
+            let config = t.clone();
+            let added = tokio::task::spawn_blocking(move || {
+                let spec = config.spec()?;
+                registry.remove(&spec.id);
+                registry.add(spec).map(|_| ())
+            })
+            .await;
+            match added {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => problems.push(format!("tenant {}: {e}", t.id)),
+                Err(e) => problems.push(format!("tenant {}: {e}", t.id)),
+            }
+        }
+        for o in &old.tenants {
+            if !new.tenants.iter().any(|t| t.id == o.id) {
+                if let Ok(id) = TenantId::new(o.id.clone()) {
+                    self.registry.remove(&id);
+                }
+            }
+        }
         let tenants = Tenants::from_config(&new);
         *self.tenants.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(tenants);
         let mut config = self.config.write().unwrap_or_else(|p| p.into_inner());
@@ -196,11 +226,15 @@ impl Service {
             data_dir: config.data_dir.clone(),
             workers: config.workers,
             audit_log: config.audit_log.clone(),
+            host: config.host.clone(),
+            global_prior: config.global_prior.clone(),
             ..new
         };
         *config = Arc::new(kept);
+        drop(config);
         // A raised max_running_jobs may let queued jobs start now.
         self.wake.notify_one();
+        problems
     }
 
     pub fn is_draining(&self) -> bool {
@@ -218,11 +252,6 @@ impl Service {
     /// The jobs directory cannot be read.
     pub async fn start(self: &Arc<Self>) -> std::io::Result<(usize, usize)> {
         let config = self.config();
-        for t in &config.tenants {
-            if let Err(e) = self.engine(&t.id).await {
-                tracing::warn!("tenant {}: {}", t.id, e.message);
-            }
-        }
         let recovery = self.store.recover(config.max_job_attempts)?;
         for path in &recovery.unreadable {
             tracing::warn!(
@@ -236,6 +265,13 @@ impl Service {
             let id = record.id.clone();
             let tenant = record.tenant.clone();
             let job = ActiveJob::new(record, events);
+            // Counted against the tenant's queue when it can be; an accepted job runs anyway.
+            if let Some(tenant) = TenantId::new(tenant.clone())
+                .ok()
+                .and_then(|t| self.registry.get(&t).ok())
+            {
+                *lock(&job.ticket) = tenant.admit().ok();
+            }
             self.active_map().insert(id.clone(), job.clone());
             self.emit(
                 &job,
@@ -268,37 +304,12 @@ impl Service {
         lock(&self.active)
     }
 
-    /// The engine of `tenant`, opened on first use.
-    async fn engine(&self, tenant: &str) -> Result<Arc<TenantEngine>, JobFailure> {
-        if let Some(e) = lock(&self.engines).get(tenant) {
-            return Ok(e.clone());
-        }
-        let data_dir = self.config().data_dir.clone();
-        let id = tenant.to_string();
-        let vc = self.validator_config.clone();
-        let engine = tokio::task::spawn_blocking(move || TenantEngine::open(&id, &data_dir, vc))
-            .await
-            .map_err(|e| JobFailure {
-                code: "setup".into(),
-                message: format!("opening the tenant's engine panicked: {e}"),
-            })?
-            .map_err(|e| JobFailure {
-                code: "setup".into(),
-                message: format!("cannot set up validation: {e}"),
-            })?;
-        let engine = Arc::new(engine);
-        Ok(lock(&self.engines)
-            .entry(tenant.to_string())
-            .or_insert(engine)
-            .clone())
-    }
-
     /// Counts one work request of `tenant` against its `requests_per_minute`.
     ///
     /// # Errors
     /// 429 with the seconds until the next request is allowed.
     pub fn take_rate(&self, tenant: &TenantConfig) -> Result<(), (Refusal, u64)> {
-        let per_minute = f64::from(tenant.limits.requests_per_minute);
+        let per_minute = f64::from(tenant.service.requests_per_minute);
         let rate = per_minute / 60.0;
         let mut rates = lock(&self.rates);
         let now = Instant::now();
@@ -320,20 +331,21 @@ impl Service {
                 "rate_limited",
                 format!(
                     "tenant {:?} made more than requests_per_minute = {} work requests; retry in {wait} s",
-                    tenant.id, tenant.limits.requests_per_minute
+                    tenant.id, tenant.service.requests_per_minute
                 ),
                 "requests_per_minute",
-                tenant.limits.requests_per_minute,
+                tenant.service.requests_per_minute,
             ),
             wait,
         ))
     }
 
-    /// Accepts a parsed request: checks the tenant's queue, persists the job, queues it.
+    /// Accepts a parsed request: admits it as one of the tenant's jobs (its `max_queued_jobs`
+    /// and CPU minute), persists the job, queues it.
     ///
     /// # Errors
-    /// 503 while draining; 429 (with `Retry-After` seconds) when the tenant has
-    /// `max_queued_jobs` unfinished jobs; 500 when the job cannot be persisted.
+    /// 503 while draining; 429 (with `Retry-After` seconds) when the tenant's queue is full or
+    /// its CPU minute spent; 500 when the job cannot be persisted.
     pub fn accept(
         &self,
         tenant: &TenantConfig,
@@ -351,30 +363,10 @@ impl Service {
                 Some(5),
             ));
         }
-        // The check and the queueing under one lock: two requests cannot both take the last
-        // place.
-        let mut sched = lock(&self.scheduler);
-        let unfinished = sched.queued(&tenant.id) + sched.running(&tenant.id);
-        if unfinished >= tenant.limits.max_queued_jobs {
-            let mean = lock(&self.job_seconds)
-                .get(&tenant.id)
-                .copied()
-                .unwrap_or(1.0);
-            let wait = mean.ceil().clamp(1.0, 3600.0) as u64;
-            return Err((
-                Refusal::limit(
-                    429,
-                    "too_many_jobs",
-                    format!(
-                        "tenant {:?} has {unfinished} unfinished jobs, its max_queued_jobs = {}; retry in about {wait} s (one job's mean time) or cancel one",
-                        tenant.id, tenant.limits.max_queued_jobs
-                    ),
-                    "max_queued_jobs",
-                    tenant.limits.max_queued_jobs,
-                ),
-                Some(wait),
-            ));
-        }
+        let library_tenant = TenantId::new(tenant.id.clone())
+            .and_then(|id| self.registry.get(&id))
+            .map_err(|e| refusal_of(&e))?;
+        let ticket = library_tenant.admit().map_err(|e| refusal_of(&e))?;
         let record = JobRecord {
             id: new_job_id(),
             tenant: tenant.id.clone(),
@@ -400,10 +392,10 @@ impl Service {
         }
         let id = record.id.clone();
         let job = ActiveJob::new(record, Vec::new());
+        *lock(&job.ticket) = Some(ticket);
         self.active_map().insert(id.clone(), job.clone());
         self.emit(&job, "state", serde_json::json!({"state": "queued"}));
-        sched.push(&tenant.id, id);
-        drop(sched);
+        lock(&self.scheduler).push(&tenant.id, id);
         self.wake.notify_one();
         Ok(job)
     }
@@ -473,6 +465,7 @@ impl Service {
         self.metrics.job(snapshot.kind.name(), "cancelled");
         if was_queued {
             // Never started: nothing else will finish it.
+            lock(&job.ticket).take();
             self.active_map().remove(id);
             let _ = job.done.send(true);
         }
@@ -490,7 +483,7 @@ impl Service {
                     tenants
                         .by_id
                         .get(t)
-                        .map_or(1, |c| c.limits.max_running_jobs)
+                        .map_or(1, |c| c.service.max_running_jobs)
                 });
                 let Some((tenant, id)) = next else {
                     break;
@@ -507,7 +500,6 @@ impl Service {
 
     /// Runs one job and records how it ended.
     async fn run(self: Arc<Self>, tenant: String, job: Arc<ActiveJob>) {
-        let started = Instant::now();
         // Under the record's lock, so that a cancel cannot slip between: disk first, then
         // the event, then memory (GET reads memory; whoever sees `running` may rely on the
         // other two).
@@ -517,6 +509,7 @@ impl Service {
                 // Cancelled between the scheduler's pick and now.
                 let id = r.id.clone();
                 drop(r);
+                lock(&job.ticket).take();
                 self.active_map().remove(&id);
                 let _ = job.done.send(true);
                 lock(&self.scheduler).finished(&tenant);
@@ -535,35 +528,42 @@ impl Service {
             *r = started;
             (r.kind, r.request.clone(), r.id.clone())
         };
-        let limits = self
-            .tenants()
-            .by_id
-            .get(&tenant)
-            .map(|t| t.limits.clone())
-            .unwrap_or_default();
+        let config = self.tenants().by_id.get(&tenant).cloned();
+        let library_tenant = TenantId::new(tenant.clone())
+            .ok()
+            .and_then(|t| self.registry.get(&t).ok());
         let me = self.clone();
         let progress_job = job.clone();
         let progress: ProgressSink = Arc::new(move |event: &str, data| {
             me.emit(&progress_job, event, data);
         });
-        let me = self.clone();
-        let tenant_for_task = tenant.clone();
         let task = tokio::spawn(async move {
-            let engine = me.engine(&tenant_for_task).await?;
-            AssertUnwindSafe(engine.execute(kind, &body, &limits, progress))
-                .catch_unwind()
-                .await
-                .unwrap_or_else(|panic| {
-                    let what = panic
-                        .downcast_ref::<&str>()
-                        .map(|s| s.to_string())
-                        .or_else(|| panic.downcast_ref::<String>().cloned())
-                        .unwrap_or_else(|| "unknown".into());
-                    Err(JobFailure {
-                        code: "panicked".into(),
-                        message: format!("the job panicked ({what}); this is a bug in selfheal"),
-                    })
+            let (Some(config), Some(library_tenant)) = (config, library_tenant) else {
+                return Err(JobFailure {
+                    code: "unknown_tenant".into(),
+                    message: "the job's tenant is no longer configured".into(),
+                });
+            };
+            AssertUnwindSafe(super::exec::execute(
+                &library_tenant,
+                &config,
+                kind,
+                &body,
+                progress,
+            ))
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|panic| {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown".into());
+                Err(JobFailure {
+                    code: "panicked".into(),
+                    message: format!("the job panicked ({what}); this is a bug in selfheal"),
                 })
+            })
         });
         *lock(&job.abort) = Some(task.abort_handle());
         // A cancel that came between the start and now.
@@ -612,11 +612,8 @@ impl Service {
             }
             self.emit(&job, "state", serde_json::json!({"state": state}));
             self.metrics.job(kind.name(), state.name());
-            let secs = started.elapsed().as_secs_f64();
-            let mut means = lock(&self.job_seconds);
-            let mean = means.entry(tenant.clone()).or_insert(secs);
-            *mean = 0.8 * *mean + 0.2 * secs;
         }
+        lock(&job.ticket).take();
         if stop != Some(Stop::Drain) {
             self.active_map().remove(&id);
             let _ = job.done.send(true);
@@ -686,4 +683,51 @@ impl Service {
         }
         left
     }
+}
+
+/// The configuration key of a library limit (what the operator writes in the file).
+pub fn limit_key(limit: Limit) -> &'static str {
+    match limit {
+        Limit::ConcurrentSandboxes => "max_concurrent_sandboxes",
+        Limit::QueuedJobs => "max_queued_jobs",
+        Limit::CpuSecondsPerMinute => "cpu_seconds_per_minute",
+        Limit::ProgramBytes => "max_program_bytes",
+        Limit::RunTime => "max_run_seconds",
+        Limit::MemoryBytes => "max_memory_bytes",
+        Limit::HostSandboxes => "host.max_concurrent_sandboxes",
+    }
+}
+
+/// A library refusal as the service answers it: status, code, the limit (its configuration key
+/// and value) and the seconds to wait.
+pub fn refusal_of(e: &TenantError) -> (Refusal, Option<u64>) {
+    use crate::tenant::Refusal as Kind;
+    let (status, code) = match (e.refusal(), e.limit()) {
+        (Kind::Quota, Some(Limit::CpuSecondsPerMinute)) => (429, "cpu_quota_spent"),
+        (Kind::Quota, _) => (429, "too_many_jobs"),
+        (Kind::Busy, _) => (503, "host_busy"),
+        (Kind::TooLarge, Some(Limit::ProgramBytes)) => (413, "program_too_large"),
+        (Kind::TooLarge, _) => (422, "limit_exceeded"),
+        (Kind::Unknown, _) => (403, "unknown_tenant"),
+        (Kind::ShuttingDown, _) => (503, "draining"),
+        (Kind::Config, _) => (500, "tenant_setup"),
+    };
+    let mut refusal = Refusal::new(status, code, e.to_string());
+    if let (Some(limit), Some(value)) = (e.limit(), e.limit_value()) {
+        let json = value
+            .parse::<u64>()
+            .map(serde_json::Value::from)
+            .or_else(|_| {
+                value
+                    .trim_end_matches('s')
+                    .parse::<f64>()
+                    .map(serde_json::Value::from)
+            })
+            .unwrap_or(serde_json::Value::String(value));
+        refusal.limit = Some((limit_key(limit), json));
+    }
+    let wait = e
+        .retry_after()
+        .map(|d| d.as_secs_f64().ceil().max(1.0) as u64);
+    (refusal, wait)
 }
