@@ -34,8 +34,17 @@ fn sleeping_program(dir: &Path, token: &str) {
     .unwrap();
 }
 
-fn spawn(args: &[&str], tmp: &Path, data: &Path) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_selfheal"))
+fn spawn(args: &[&str], tmp: &Path, data: &Path, uid: Option<u32>) -> Child {
+    use std::os::unix::process::CommandExt;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_selfheal"));
+    if let Some(uid) = uid {
+        command
+            .uid(uid)
+            .gid(uid)
+            .env("HOME", "/nonexistent")
+            .env("SELFHEAL_CACHE_DIR", data.join("cache"));
+    }
+    command
         .args(args)
         .env("TMPDIR", tmp)
         .env("SELFHEAL_DATA_DIR", data)
@@ -92,17 +101,61 @@ fn sleepers(token: &str) -> Vec<PathBuf> {
         .collect()
 }
 
+/// The sandbox cgroups a selfheal process with this pid made (`selfheal-<pid>-<n>`), if the
+/// host lets it make any.
+fn cgroups_of(pid: u32) -> Vec<PathBuf> {
+    let prefix = format!("selfheal-{pid}-");
+    let mut found = Vec::new();
+    let mut stack = vec![PathBuf::from("/sys/fs/cgroup")];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            if !entry.file_type().is_ok_and(|t| t.is_dir()) {
+                continue;
+            }
+            if entry.file_name().to_string_lossy().starts_with(&prefix) {
+                found.push(entry.path());
+            } else if stack.len() < 10_000 {
+                stack.push(entry.path());
+            }
+        }
+    }
+    found
+}
+
 fn interrupt(command: &[&str], signal: libc::c_int, code: i32) {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tempfile::tempdir().unwrap();
-    let program = tempfile::tempdir().unwrap();
+    interrupt_as(command, signal, code, None);
+}
+
+/// Interrupts `selfheal <command> <program>` once its program runs, as this user or as `uid`.
+fn interrupt_as(command: &[&str], signal: libc::c_int, code: i32, uid: Option<u32>) {
+    let dir = || {
+        let d = tempfile::tempdir().unwrap();
+        if let Some(uid) = uid {
+            std::os::unix::fs::chown(d.path(), Some(uid), Some(uid)).unwrap();
+        }
+        d
+    };
+    let (tmp, data, program) = (dir(), dir(), dir());
     let token = unique_sleep();
     sleeping_program(program.path(), &token);
+    if let Some(uid) = uid {
+        for f in ["main.py", "test_main.py"] {
+            std::os::unix::fs::chown(program.path().join(f), Some(uid), Some(uid)).unwrap();
+        }
+    }
     let mut args = command.to_vec();
     let path = program.path().display().to_string();
     args.push(&path);
-    let mut child = spawn(&args, tmp.path(), data.path());
+    let mut child = spawn(&args, tmp.path(), data.path(), uid);
+    let child_pid = child.id();
     wait_until_started(&mut child, &token);
+    // A host that gives this user cgroups: the sandbox is in its own (checked gone below).
+    if uid.is_none() && selfheal::sandbox::resource_control().per_sandbox_memory() {
+        assert!(!cgroups_of(child_pid).is_empty(), "no sandbox cgroup");
+    }
     // SAFETY: kill(2) on our own child.
     assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, signal) }, 0);
     let out = child.wait_with_output().unwrap();
@@ -124,6 +177,8 @@ fn interrupt(command: &[&str], signal: libc::c_int, code: i32) {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+    // Nor does a sandbox cgroup (removed once the sandbox is reaped).
+    assert_eq!(cgroups_of(child_pid), Vec::<PathBuf>::new(), "{args:?}");
 }
 
 #[test]
@@ -155,5 +210,39 @@ fn sigterm_stops_check_cleans_up_and_exits_143() {
         &["check", "--expect", "test", "--no-cache"],
         libc::SIGTERM,
         143,
+    );
+}
+
+fn is_root() -> bool {
+    // SAFETY: geteuid cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// The same clean-up for an unprivileged user (no cgroup, work directories it owns): run
+/// only when the tests run as root, which can become uid 65534.
+#[test]
+fn sigint_stops_an_unprivileged_check_cleans_up_and_exits_130() {
+    if !is_root() {
+        // Already unprivileged: the tests above are this case.
+        return;
+    }
+    interrupt_as(
+        &["check", "--expect", "test", "--no-cache"],
+        libc::SIGINT,
+        130,
+        Some(65534),
+    );
+}
+
+#[test]
+fn sigterm_stops_an_unprivileged_heal_cleans_up_and_exits_143() {
+    if !is_root() {
+        return;
+    }
+    interrupt_as(
+        &["heal", "--expect", "test", "--no-cache"],
+        libc::SIGTERM,
+        143,
+        Some(65534),
     );
 }
