@@ -143,7 +143,8 @@ impl Rule for MissingMethod {
         if associated {
             if sig.ret_from != Evidence::Use && constructor_name(&name) {
                 sig.ret = Some("Self".into());
-                body_override = constructor_body(type_item, def_text, call, t.text);
+                name_after_fields(&mut sig, type_item, def_text);
+                body_override = constructor_body(type_item, def_text, &sig);
             }
             receivers.push((None, base));
         } else {
@@ -170,6 +171,13 @@ impl Rule for MissingMethod {
             if let Some(body) = &body_override {
                 let open = def.find("{\n").map_or(def.len(), |i| i + 2);
                 def = format!("{}        {body}\n    }}", &def[..open]);
+                // The compiler could not see the methods called on the value this builds
+                // (its type was unknown): write the missing ones too.
+                for (method, receiver, msig) in companions(call, t.text, def_text, &name) {
+                    if let Some(more) = rust_fn_text(&method, &msig, Some(receiver), "    ") {
+                        def = format!("{def}\n\n{more}");
+                    }
+                }
             }
             let Some((at, insert)) = insertion(def_root, def_text, type_item, &owner, &def) else {
                 continue;
@@ -211,25 +219,72 @@ fn constructor_name(name: &str) -> bool {
         || name.starts_with("with_")
 }
 
-/// `Self { a, b: Default::default() }`: each field taken from the parameter named like it,
-/// else its default. `None` for enums and tuple structs.
-fn constructor_body(item: Node<'_>, src: &str, call: Node<'_>, call_src: &str) -> Option<String> {
-    if item.kind() != "struct_item" {
-        return None;
-    }
-    let body = item.child_by_field_name("body")?;
-    if body.kind() != "field_declaration_list" {
-        return None;
-    }
-    let params = parameter_names(&call_arguments(call), call_src, true);
-    let fields: Vec<String> = named_children(body)
+/// Names the constructor's unnamed parameters (`arg1`) after the one field of the same type.
+fn name_after_fields(sig: &mut RustSignature, item: Node<'_>, src: &str) {
+    let fields = struct_fields(item, src);
+    let params: Vec<String> = split_top_level(&sig.params)
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    let mut taken: Vec<String> = params
+        .iter()
+        .filter_map(|p| p.split_once(": ").map(|(n, _)| n.to_string()))
+        .collect();
+    let renamed: Vec<String> = params
+        .iter()
+        .map(|p| {
+            let Some((pname, ty)) = p.split_once(": ") else {
+                return p.clone();
+            };
+            let same: Vec<&(String, String)> = fields.iter().filter(|(_, t)| t == ty).collect();
+            match same.as_slice() {
+                [(field, _)] if pname.starts_with("arg") && !taken.contains(field) => {
+                    taken.push(field.clone());
+                    format!("{field}: {ty}")
+                }
+                _ => p.clone(),
+            }
+        })
+        .collect();
+    sig.params = renamed.join(", ");
+}
+
+/// A struct's named fields with their types.
+fn struct_fields(item: Node<'_>, src: &str) -> Vec<(String, String)> {
+    item.child_by_field_name("body")
+        .filter(|b| b.kind() == "field_declaration_list")
+        .map(named_children)
+        .unwrap_or_default()
         .into_iter()
         .filter(|f| f.kind() == "field_declaration")
-        .filter_map(|f| f.child_by_field_name("name"))
-        .map(|n| {
-            let field = node_text(n, src);
-            if params.iter().any(|p| p == field) {
-                field.to_string()
+        .filter_map(|f| {
+            Some((
+                node_text(f.child_by_field_name("name")?, src).to_string(),
+                node_text(f.child_by_field_name("type")?, src).to_string(),
+            ))
+        })
+        .collect()
+}
+
+/// `Self { a, b: Default::default() }`: each field taken from the parameter named like it,
+/// else its default. `None` for enums and tuple structs.
+fn constructor_body(item: Node<'_>, src: &str, sig: &RustSignature) -> Option<String> {
+    if item.kind() != "struct_item"
+        || item
+            .child_by_field_name("body")
+            .is_none_or(|b| b.kind() != "field_declaration_list")
+    {
+        return None;
+    }
+    let params: Vec<&str> = split_top_level(&sig.params)
+        .into_iter()
+        .filter_map(|p| p.split_once(": ").map(|(n, _)| n))
+        .collect();
+    let fields: Vec<String> = struct_fields(item, src)
+        .into_iter()
+        .map(|(field, _)| {
+            if params.contains(&field.as_str()) {
+                field
             } else {
                 format!("{field}: Default::default()")
             }
@@ -240,6 +295,64 @@ fn constructor_body(item: Node<'_>, src: &str, call: Node<'_>, call_src: &str) -
     } else {
         format!("Self {{ {} }}", fields.join(", "))
     })
+}
+
+/// The methods called on the value `let x = T::new(…)` binds that the type's file does not
+/// define, with their receivers and signatures.
+fn companions<'a>(
+    call: Node<'_>,
+    src: &str,
+    def_text: &str,
+    constructor: &str,
+) -> Vec<(String, &'a str, RustSignature)> {
+    let mut out: Vec<(String, &'a str, RustSignature)> = Vec::new();
+    let Some(stmt) = call.parent().filter(|p| p.kind() == "let_declaration") else {
+        return out;
+    };
+    let Some(pattern) = stmt.child_by_field_name("pattern") else {
+        return out;
+    };
+    let var = node_text(pattern, src);
+    let var = var.strip_prefix("mut ").unwrap_or(var).trim();
+    let Some(block) = stmt.parent() else {
+        return out;
+    };
+    for n in all_nodes(block) {
+        if n.kind() != "call_expression" || n.start_byte() < stmt.end_byte() {
+            continue;
+        }
+        let Some(f) = n
+            .child_by_field_name("function")
+            .filter(|f| f.kind() == "field_expression")
+        else {
+            continue;
+        };
+        if f.child_by_field_name("value")
+            .is_none_or(|v| node_text(v, src) != var)
+        {
+            continue;
+        }
+        let Some(method) = f.child_by_field_name("field").map(|m| node_text(m, src)) else {
+            continue;
+        };
+        if method == constructor
+            || DERIVED.contains(&method)
+            || def_text.contains(&format!("fn {method}("))
+            || def_text.contains(&format!("fn {method}<"))
+            || out.iter().any(|(m, _, _)| m == method)
+        {
+            continue;
+        }
+        let Some(sig) = rust_signature(n, src, method) else {
+            continue;
+        };
+        let mutating = split_words(method)
+            .first()
+            .is_some_and(|w| MUTATING.contains(&w.as_str()));
+        let receiver = if mutating { "&mut self" } else { "&self" };
+        out.push((method.to_string(), receiver, sig));
+    }
+    out
 }
 
 /// The type a "no method named" message names: `found for struct `Counter``,

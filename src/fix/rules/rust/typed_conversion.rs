@@ -130,14 +130,16 @@ impl Rule for TypedConversion {
                 .and_then(|r| r.strip_suffix('>'))
                 .and_then(|r| split_top_level(r).first().map(|s| s.to_string()))
         };
-        if inner_of(fnd, "Result<").as_deref() == Some(exp) && returns.starts_with("Result<") {
+        // `Result<_, _>`: rustc leaves the inner type to inference.
+        let same = |inner: Option<String>| inner.is_some_and(|i| i == exp || i == "_");
+        if same(inner_of(fnd, "Result<")) && returns.starts_with("Result<") {
             out.push((
                 CONFIDENCE_TRY,
                 "propagate the error with `?`".into(),
                 format!("{paren}?"),
             ));
         }
-        if inner_of(fnd, "Option<").as_deref() == Some(exp) && returns.starts_with("Option<") {
+        if same(inner_of(fnd, "Option<")) && returns.starts_with("Option<") {
             out.push((
                 CONFIDENCE_TRY,
                 "propagate `None` with `?`".into(),
