@@ -36,6 +36,11 @@ use crate::types::{CodeError, TargetLanguage};
 /// The collectors' output, relative to the work directory.
 pub const OUTPUT_FILE: &str = ".selfheal-telemetry.jsonl";
 
+/// The test file added to a Go program's package to install the SDK with the collector.
+pub const GO_HOOK_FILE: &str = "zz_selfheal_otel_test.go";
+
+const GO_HOOK: &str = include_str!("go_hook_test.go.txt");
+
 /// Most bytes of collected telemetry read back (the sandbox's file-size limit also applies).
 pub const MAX_OUTPUT_BYTES: u64 = 16 * 1024 * 1024;
 
@@ -154,6 +159,21 @@ impl Collection {
                 None => Ok(None),
             };
         };
+        if contract.is_some()
+            && program.language == TargetLanguage::Go
+            && program
+                .files
+                .keys()
+                .any(|p| p == "go.mod" || p.ends_with("/go.mod"))
+        {
+            return Err(ComplianceError::Sdk {
+                language: program.language,
+                message: "the Go SDK is Debian's GOPATH package, which module mode (a go.mod) \
+                          cannot import offline"
+                    .into(),
+                fix: "remove go.mod (GOPATH mode) to check the program's telemetry".into(),
+            });
+        }
         let sdk_dir = sdk::sdk_dir(&env.cache_dir, program.language, def);
         if contract.is_some() {
             let ready = if install {
@@ -183,6 +203,32 @@ impl Collection {
             sdk_dir,
             hooks_dir,
         }))
+    }
+
+    /// The program as the sandbox gets it: a Go program with a contract gains [`GO_HOOK_FILE`]
+    /// (a test file of its root package installing the SDK with the collector); others are
+    /// unchanged (`None`).
+    pub fn workspace_program(&self, program: &Program) -> Option<Program> {
+        if self.contract.is_none() || self.language != TargetLanguage::Go {
+            return None;
+        }
+        let package = program
+            .files
+            .iter()
+            .filter(|(p, _)| !p.contains('/') && p.ends_with(".go"))
+            .find_map(|(_, text)| {
+                text.lines().find_map(|l| {
+                    l.trim()
+                        .strip_prefix("package ")
+                        .map(|name| name.trim().to_string())
+                })
+            })?;
+        let mut augmented = program.clone();
+        augmented.files.insert(
+            GO_HOOK_FILE.to_string(),
+            GO_HOOK.replace("{{package}}", &package),
+        );
+        Some(augmented)
     }
 
     /// The contract, if the program has one.
@@ -224,7 +270,7 @@ impl Collection {
                         mounts.push(self.hooks_dir.clone());
                     }
                 }
-                TargetLanguage::Rust | TargetLanguage::Go => {}
+                TargetLanguage::Go | TargetLanguage::Rust => {}
             }
             if collect {
                 set_env(

@@ -278,9 +278,12 @@ impl Validator {
         program.check()?;
         let toolchain = self.toolchain(program.language).await?;
         let collection = self.telemetry(program, &toolchain).await?;
+        let augmented = collection
+            .as_ref()
+            .and_then(|c| c.workspace_program(program));
         Ok(planned_key(
             &toolchain,
-            program,
+            augmented.as_ref().unwrap_or(program),
             expect,
             self.plugins.as_deref(),
             collection.as_ref(),
@@ -365,8 +368,11 @@ impl Validator {
             crate::compliance::Collection::prepare(program, &toolchain, &self.env, false).ok()?;
         let key = planned_key(
             &toolchain,
-            program,
+            augmented.as_ref().unwrap_or(program),
             expect,
+        let augmented = collection
+            .as_ref()
+            .and_then(|c| c.workspace_program(program));
             self.plugins.as_deref(),
             collection.as_ref(),
             &self.cap,
@@ -383,7 +389,8 @@ impl Validator {
         program.check()?;
         let started = Instant::now();
         let toolchain = self.toolchain(program.language).await?;
-        // The telemetry SDK and, with a contract, the collector (crate::compliance).
+        // The telemetry SDK and, with a contract, the collector (crate::compliance); a Go
+        // program gains the collector's test file in the sandbox (and in the cache key).
         let collection = self.telemetry(program, &toolchain).await?;
         // A step that cannot be planned up front (e.g. a test step after a failing check)
         // is left to the uncached path, which reports exactly what it did before.
@@ -391,7 +398,11 @@ impl Validator {
             Some(cache) => {
                 match planned_key(
                     &toolchain,
-                    program,
+        let augmented = collection
+            .as_ref()
+            .and_then(|c| c.workspace_program(program));
+        let sandboxed = augmented.as_ref().unwrap_or(program);
+                    sandboxed,
                     expect,
                     self.plugins.as_deref(),
                     collection.as_ref(),
@@ -415,10 +426,10 @@ impl Validator {
             }
             None => None,
         };
-        let workspace = self.workspace(program)?;
+        let workspace = self.workspace(sandboxed)?;
         let mut run = StepRun::default();
         for step in expect.steps() {
-            let mut commands = toolchain.plan(*step, program)?;
+            let mut commands = toolchain.plan(*step, sandboxed)?;
             if let Some(collection) = &collection {
                 collection.instrument(&mut commands);
             }

@@ -1,9 +1,10 @@
 //! `any.telemetry-attribute`: a span that lacks an attribute the telemetry contract requires
-//! gets it, set from a value in scope whose name matches the attribute (Python and
-//! JavaScript).
+//! gets it, set from a value in scope whose name matches the attribute (Python, JavaScript,
+//! Go).
 //!
 //! The error points at the call that created the span; the span's variable comes from that
-//! call (`with … as span:`, `(span) => {`, `const span = …`), the value from the enclosing
+//! call (`with … as span:`, `(span) => {`, `const span = …`, `ctx, span := tracer.Start(…)`),
+//! the value from the enclosing
 //! function's parameters and the names assigned before the span starts: for `order.total`,
 //! `order_total`, `orderTotal`, then `total`.
 //!
@@ -42,17 +43,30 @@ impl Rule for TelemetryAttribute {
         if !message(error).starts_with("span ") {
             return Vec::new();
         }
-        let python = match t.lang {
-            TargetLanguage::Python => true,
-            TargetLanguage::JavaScript => false,
-            _ => return Vec::new(),
-        };
+        let lang = t.lang;
+        if !matches!(
+            lang,
+            TargetLanguage::Python | TargetLanguage::JavaScript | TargetLanguage::Go
+        ) {
+            return Vec::new();
+        }
+        let python = lang == TargetLanguage::Python;
+        let wire = expected
+            .split(" (")
+            .nth(1)
+            .map(|t| t.trim_end_matches(')'))
+            .unwrap_or("string");
         let (start, end) = t.lines.range(t.text, t.line);
         let line = &t.text[start..end];
-        let Some(var) = span_variable(line, python) else {
+        let var = if lang == TargetLanguage::Go {
+            go_span_variable(line)
+        } else {
+            span_variable(line, python)
+        };
+        let Some(var) = var else {
             return Vec::new();
         };
-        let scope = names_in_scope(t.text, &t.lines, t.line, python);
+        let scope = names_in_scope(t.text, &t.lines, t.line, lang);
         let segments: Vec<&str> = id.split('.').collect();
         let snake = segments.join("_");
         let camel: String = segments
@@ -81,17 +95,29 @@ impl Rule for TelemetryAttribute {
             return Vec::new();
         };
         // Opening a block (`:` / `{`): the first statement inside it; else the next line.
-        let opens = line.trim_end().ends_with(if python { ':' } else { '{' });
+        let opens =
+            lang != TargetLanguage::Go && line.trim_end().ends_with(if python { ':' } else { '{' });
         let indent = if opens {
             next_indent(t.text, &t.lines, t.line)
                 .unwrap_or_else(|| format!("{}    ", indent_of(t.text, &t.lines, t.line)))
         } else {
             indent_of(t.text, &t.lines, t.line)
         };
-        let statement = if python {
-            format!("{indent}{var}.set_attribute(\"{id}\", {value})\n")
-        } else {
-            format!("{indent}{var}.setAttribute('{id}', {value});\n")
+        let statement = match lang {
+            TargetLanguage::Python => {
+                format!("{indent}{var}.set_attribute(\"{id}\", {value})\n")
+            }
+            TargetLanguage::Go => {
+                // go.opentelemetry.io/otel/attribute's typed constructors.
+                let Some(ctor) = go_constructor(wire) else {
+                    return Vec::new();
+                };
+                if !t.text.contains("\"go.opentelemetry.io/otel/attribute\"") {
+                    return Vec::new();
+                }
+                format!("{indent}{var}.SetAttributes(attribute.{ctor}(\"{id}\", {value}))\n")
+            }
+            _ => format!("{indent}{var}.setAttribute('{id}', {value});\n"),
         };
         let at = if end < t.text.len() { end + 1 } else { end };
         let statement = if at == end {
@@ -110,6 +136,28 @@ impl Rule for TelemetryAttribute {
         );
         fixes.done()
     }
+}
+
+/// The attribute package's constructor for a registry type.
+fn go_constructor(wire: &str) -> Option<&'static str> {
+    Some(match wire {
+        "string" => "String",
+        "int" => "Int",
+        "double" => "Float64",
+        "boolean" => "Bool",
+        "string[]" => "StringSlice",
+        "int[]" => "IntSlice",
+        "double[]" => "Float64Slice",
+        "boolean[]" => "BoolSlice",
+        _ => return None,
+    })
+}
+
+/// `ctx, span := tracer.Start(ctx, "name")` → `span`.
+fn go_span_variable(line: &str) -> Option<String> {
+    let (left, _) = line.split_once(":=").or_else(|| line.split_once('='))?;
+    let name = left.rsplit(',').next()?.trim();
+    (is_ident(name) && name != "_").then(|| name.to_string())
 }
 
 fn is_ident(s: &str) -> bool {
@@ -163,7 +211,9 @@ fn next_indent(text: &str, lines: &LineIndex, line: usize) -> Option<String> {
 }
 
 /// Parameters of the function enclosing `line` and names assigned in it before `line`.
-fn names_in_scope(text: &str, lines: &LineIndex, line: usize, python: bool) -> Vec<String> {
+fn names_in_scope(text: &str, lines: &LineIndex, line: usize, lang: TargetLanguage) -> Vec<String> {
+    let python = lang == TargetLanguage::Python;
+    let go = lang == TargetLanguage::Go;
     let own = indent_of(text, lines, line).len();
     let mut names = Vec::new();
     for l in (1..line).rev() {
@@ -176,6 +226,8 @@ fn names_in_scope(text: &str, lines: &LineIndex, line: usize, python: bool) -> V
         let indent = body.len() - trimmed.len();
         let header = if python {
             trimmed.starts_with("def ") || trimmed.starts_with("async def ")
+        } else if go {
+            trimmed.starts_with("func ")
         } else {
             trimmed.contains("function") || trimmed.contains("=>")
         };
@@ -183,20 +235,25 @@ fn names_in_scope(text: &str, lines: &LineIndex, line: usize, python: bool) -> V
             if let Some(params) = trimmed.split_once('(').map(|(_, r)| r) {
                 let params = params.split(')').next().unwrap_or("");
                 for p in params.split(',') {
-                    let p = p.split([':', '=']).next().unwrap_or("").trim();
+                    let p = if go {
+                        p.split_whitespace().next().unwrap_or("")
+                    } else {
+                        p.split([':', '=']).next().unwrap_or("").trim()
+                    };
                     let p = p.trim_start_matches("...").trim_start_matches('*');
                     if is_ident(p) {
                         names.push(p.to_string());
                     }
                 }
             }
-            if !python && trimmed.starts_with("function") || python {
+            if python || go || trimmed.starts_with("function") {
                 break;
             }
             continue;
         }
-        // `name = …` / `const name = …` before the span.
+        // `name = …` / `const name = …` / `name := …` before the span.
         let left = trimmed.split('=').next().unwrap_or("");
+        let left = left.trim_end().trim_end_matches(':');
         if trimmed.contains('=') && !trimmed.contains("==") {
             let left = left
                 .trim()
