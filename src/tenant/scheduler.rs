@@ -752,18 +752,19 @@ mod tests {
             .unwrap();
         rt.block_on(async {
             let s = Scheduler::new(1);
-            s.register(&id("a"), &TenantLimits::default());
-            let first = s.acquire(&id("a")).await.unwrap();
+            let a = id("a");
+            s.register(&a, &TenantLimits::default());
+            let first = s.acquire(&a).await.unwrap();
             {
-                let waiting = s.acquire(&id("a"));
+                let waiting = s.acquire(&a);
                 tokio::pin!(waiting);
                 assert!(futures_poll_once(waiting.as_mut()).await.is_none());
-                assert_eq!(s.usage(&id("a")).unwrap().waiting_sandboxes, 1);
+                assert_eq!(s.usage(&a).unwrap().waiting_sandboxes, 1);
             }
-            assert_eq!(s.usage(&id("a")).unwrap().waiting_sandboxes, 0);
+            assert_eq!(s.usage(&a).unwrap().waiting_sandboxes, 0);
             drop(first);
             assert_eq!(s.running(), 0);
-            let again = s.try_acquire(&id("a")).unwrap();
+            let again = s.try_acquire(&a).unwrap();
             assert_eq!(again.sequence(), 2);
         });
     }
