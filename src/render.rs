@@ -203,7 +203,10 @@ pub struct LearnedRow {
     pub signature: String,
     pub strategy: String,
     pub attempts: u64,
+    /// Fixes on the path of a heal that ended passing.
     pub successes: u64,
+    /// Fixes the heal loop rejected (`attempts - successes`).
+    pub failures: u64,
     /// The learned confidence from a neutral prior of 0.5 (see [`crate::learn`]).
     pub confidence: f64,
 }
@@ -250,6 +253,7 @@ impl DataDirStats {
                 strategy: e.strategy,
                 attempts: e.attempts,
                 successes: e.successes,
+                failures: e.attempts.saturating_sub(e.successes),
             })
             .collect();
         let cache_config = CacheConfig::in_data_dir(data_dir);
@@ -288,18 +292,19 @@ impl DataDirStats {
         } else {
             let _ = writeln!(
                 out,
-                "{:<10} {:<40} {:<32} {:>8} {:>9} {:>10}",
-                "language", "signature", "strategy", "attempts", "successes", "confidence"
+                "{:<10} {:<40} {:<32} {:>8} {:>9} {:>8} {:>10}",
+                "language", "signature", "strategy", "attempts", "successes", "failures", "confidence"
             );
             for row in &self.learner {
                 let _ = writeln!(
                     out,
-                    "{:<10} {:<40} {:<32} {:>8} {:>9} {:>10.3}",
+                    "{:<10} {:<40} {:<32} {:>8} {:>9} {:>8} {:>10.3}",
                     row.language.to_string(),
                     row.signature,
                     row.strategy,
                     row.attempts,
                     row.successes,
+                    row.failures,
                     row.confidence
                 );
             }

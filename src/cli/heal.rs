@@ -70,6 +70,8 @@ pub struct HealArgs {
     strategies: Vec<String>,
     #[command(flatten)]
     plugins: PluginArgs,
+    #[command(flatten)]
+    model: super::heal_model::ModelArgs,
 }
 
 #[derive(Args)]
@@ -121,6 +123,7 @@ pub async fn heal(global: &GlobalArgs, args: HealArgs) -> Exit {
             .strategies(&args.strategies)
             .validator(validator),
     )?;
+    let healer = args.model.attach(healer)?;
     let report = healer.heal(&program).await?;
     OutcomeLog::open(Some(&data_dir)).record(Outcome::from_report(&report, program.language));
     let written = match args.write && report.healed && !report.initially_passing {

@@ -6,6 +6,7 @@ mod admin;
 mod check;
 mod generate;
 mod heal;
+mod heal_model;
 mod plugin;
 pub mod render;
 mod serve;

@@ -286,6 +286,10 @@ pub fn hidden_behind(target: &CodeError, later: &CodeError) -> bool {
     let (Some(t), Some(l)) = (&target.location, &later.location) else {
         return false;
     };
+    if stage(target) == 3 && stage(later) == 3 {
+        // Tests fail independently: a failing assertion hides no other test's failure.
+        return false;
+    }
     if ts > 0 {
         // A running program: anywhere but the line that failed, or further along that line.
         return l.file != t.file || l.line != t.line || l.column > t.column;
@@ -606,6 +610,13 @@ mod tests {
         // A name resolved at the same spot may now show its type error; not the reverse.
         assert!(hidden_behind(&name, &ty(7)));
         assert!(!hidden_behind(&ty(7), &name));
+        // One failing test hides no other: a fix that trades one failure for another is not
+        // progress.
+        let test = |line, msg: &str| at("test", err(TestFailure, msg, line));
+        assert!(!hidden_behind(
+            &test(11, "6.0 != 3.0"),
+            &test(8, "7.5 != 2.5")
+        ));
         // A later step, a later phase (rustc's borrow checker), always.
         assert!(hidden_behind(
             &ty(9),
