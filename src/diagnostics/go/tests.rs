@@ -332,8 +332,8 @@ fn timeout_names_the_running_test() {
     assert_eq!(errors[0].error_type, ErrorType::TestFailure);
     assert_eq!(errors[0].code.as_deref(), Some("out_of_memory"));
     // `go test`'s own deadline is the same limit, Go's words as a note.
-    let output = "=== RUN   TestLoop\npanic: test timed out after 2s\n\trunning tests:\n\t\tTestLoop (2s)\n\ngoroutine 1 [running]:\ntesting.(*M).startAlarm.func1()\n\t/usr/lib/go/src/testing/testing.go:2373 +0x1dc\nFAIL\t_/work\t2.010s\n";
-    let errors = run(parse_test, "errorf", TEST, output, Termination::Exited);
+    let deadline = "=== RUN   TestLoop\npanic: test timed out after 2s\n\trunning tests:\n\t\tTestLoop (2s)\n\ngoroutine 1 [running]:\ntesting.(*M).startAlarm.func1()\n\t/usr/lib/go/src/testing/testing.go:2373 +0x1dc\nFAIL\t_/work\t2.010s\n";
+    let errors = run(parse_test, "errorf", TEST, deadline, Termination::Exited);
     assert_eq!(errors[0].error_type, ErrorType::TestFailure);
     assert_eq!(errors[0].code.as_deref(), Some("timeout"));
     assert_eq!(errors[0].test_name.as_deref(), Some("TestLoop"));

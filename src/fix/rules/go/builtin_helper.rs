@@ -19,6 +19,9 @@
 
 use super::*;
 
+/// Confidence of the fix: The helper is the common definition of the name, but the program may have meant another.
+const CONFIDENCE: f64 = 0.6;
+
 /// Helpers that became builtins only in Go 1.21 (or never did).
 pub(crate) const HELPERS: &[(&str, &str)] = &[
     (
@@ -44,9 +47,6 @@ impl Rule for BuiltinHelper {
         .codes(&["undefined"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if code(error) != "undefined" {
-            return Vec::new();
-        }
         let Some((loc, text)) = go_file(error, program) else {
             return Vec::new();
         };
@@ -61,7 +61,7 @@ impl Rule for BuiltinHelper {
         vec![fix(
             Self::META.id,
             format!("define the integer helper `{name}`"),
-            0.6,
+            CONFIDENCE,
             vec![edit(&loc.file, end, end, format!("{sep}{body}"))],
         )]
     }

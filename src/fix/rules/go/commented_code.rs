@@ -17,10 +17,7 @@ impl Rule for CommentedCode {
         .language(TargetLanguage::Go)
         .codes(&["syntax", "test_failed", "timeout", "panic"]);
 
-    fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if !matches!(code(error), "syntax" | "test_failed" | "timeout" | "panic") {
-            return Vec::new();
-        }
+    fn fixes(&self, _error: &CodeError, program: &Program) -> Vec<Fix> {
         crate::fix::text::commented_code_fixes(Self::META.id, program, false)
     }
 }

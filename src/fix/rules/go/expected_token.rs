@@ -18,9 +18,6 @@ impl Rule for ExpectedToken {
         .codes(&["syntax"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if code(error) != "syntax" {
-            return Vec::new();
-        }
         let Some((loc, text)) = go_file(error, program) else {
             return Vec::new();
         };

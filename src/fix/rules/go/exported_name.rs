@@ -8,6 +8,9 @@
 
 use super::*;
 
+/// Confidence of the fix: The package does export the capitalised name; the lower-case one cannot be reached.
+const CONFIDENCE: f64 = 0.75;
+
 /// `math.sqrt` → `math.Sqrt`: package members are exported, so capitalised.
 pub struct ExportedName;
 
@@ -17,9 +20,6 @@ impl Rule for ExportedName {
         .codes(&["undefined_member", "undefined"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if !matches!(code(error), "undefined_member" | "undefined") {
-            return Vec::new();
-        }
         let Some((loc, text)) = go_file(error, program) else {
             return Vec::new();
         };
@@ -67,7 +67,7 @@ impl Rule for ExportedName {
         vec![fix(
             Self::META.id,
             format!("package members are exported: `{qualifier}.{capital}`"),
-            0.75,
+            CONFIDENCE,
             edits,
         )]
     }

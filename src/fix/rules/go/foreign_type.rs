@@ -43,9 +43,6 @@ impl Rule for ForeignType {
         .codes(&["undefined"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if code(error) != "undefined" {
-            return Vec::new();
-        }
         let Some((loc, text)) = go_file(error, program) else {
             return Vec::new();
         };

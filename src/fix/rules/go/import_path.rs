@@ -29,9 +29,6 @@ impl Rule for ImportPath {
         .codes(&["missing_package"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if code(error) != "missing_package" {
-            return Vec::new();
-        }
         let Some((loc, text)) = go_file(error, program) else {
             return Vec::new();
         };

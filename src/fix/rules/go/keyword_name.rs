@@ -8,6 +8,9 @@
 
 use super::*;
 
+/// Confidence of the fix: The new name is a guess, but every use of the variable is renamed together.
+const CONFIDENCE: f64 = 0.6;
+
 /// Go keywords that programs from other languages use as variable names.
 pub(crate) const KEYWORD_NAMES: &[(&str, &str)] = &[
     ("var", "vals"),
@@ -32,9 +35,6 @@ impl Rule for KeywordName {
         .codes(&["syntax"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if code(error) != "syntax" {
-            return Vec::new();
-        }
         let Some((loc, text)) = go_file(error, program) else {
             return Vec::new();
         };
@@ -73,7 +73,7 @@ impl Rule for KeywordName {
                 fixes.push(fix(
                     Self::META.id,
                     format!("`{keyword}` is a keyword: rename the variable to `{replacement}`"),
-                    0.6,
+                    CONFIDENCE,
                     edits,
                 ));
             }

@@ -8,6 +8,9 @@
 
 use super::*;
 
+/// Confidence of the fix: A `new`/`alloc`-style call on a slice, map or channel type can only mean `make`.
+const CONFIDENCE: f64 = 0.6;
+
 /// `f([]int, n)` with `f` undefined: only `make` takes a type as its first argument.
 pub struct MakeBuiltin;
 
@@ -17,9 +20,6 @@ impl Rule for MakeBuiltin {
         .codes(&["undefined"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if code(error) != "undefined" {
-            return Vec::new();
-        }
         let Some((loc, text)) = go_file(error, program) else {
             return Vec::new();
         };
@@ -39,7 +39,7 @@ impl Rule for MakeBuiltin {
         vec![fix(
             Self::META.id,
             format!("`{name}` takes a type: it must be `make`"),
-            0.6,
+            CONFIDENCE,
             vec![edit(&loc.file, pos, pos + name.len(), "make")],
         )]
     }

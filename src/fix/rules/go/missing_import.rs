@@ -18,9 +18,6 @@ impl Rule for MissingImport {
         .codes(&["missing_import", "undefined"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if !matches!(code(error), "missing_import" | "undefined") {
-            return Vec::new();
-        }
         let Some((loc, text)) = go_file(error, program) else {
             return Vec::new();
         };

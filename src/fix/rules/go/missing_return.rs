@@ -8,6 +8,9 @@
 
 use super::*;
 
+/// Confidence of the fix: The zero value makes the function compile; whether it is the right value is unknown.
+const CONFIDENCE: f64 = 0.5;
+
 /// The zero value of a Go type, as source.
 pub(crate) fn zero_value(ty: &str) -> String {
     let ty = ty.trim();
@@ -143,7 +146,7 @@ impl Rule for MissingReturn {
         vec![fix(
             Self::META.id,
             format!("return the zero value: `return {}`", values.join(", ")),
-            0.5,
+            CONFIDENCE,
             vec![edit(&loc.file, at, at, stmt)],
         )]
     }

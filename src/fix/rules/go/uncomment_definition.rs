@@ -30,9 +30,6 @@ impl Rule for UncommentDefinition {
         .codes(&["undefined", "missing_import"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if !matches!(code(error), "undefined" | "missing_import") {
-            return Vec::new();
-        }
         let Some((loc, text)) = go_file(error, program) else {
             return Vec::new();
         };

@@ -56,9 +56,6 @@ impl Rule for UnusedVariable {
         .codes(&["unused_variable"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if code(error) != "unused_variable" {
-            return Vec::new();
-        }
         let Some((loc, text)) = go_file(error, program) else {
             return Vec::new();
         };

@@ -8,6 +8,9 @@
 
 use super::*;
 
+/// Confidence of the fix: the program does reassign the name, so `let` is what it needs.
+const CONFIDENCE: f64 = 0.7;
+
 pub(crate) fn const_assignment(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
     if !message(error).starts_with("Assignment to constant variable") {
         return Vec::new();
@@ -52,7 +55,7 @@ pub(crate) fn const_assignment(id: &str, error: &CodeError, program: &Program) -
         {
             if tokens[c].text(src) == "const" {
                 fixes.replace(
-                    0.7,
+                    CONFIDENCE,
                     format!("declare `{name}` with `let` so it can be reassigned"),
                     t.file,
                     tokens[c].start,

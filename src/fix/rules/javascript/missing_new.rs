@@ -8,6 +8,9 @@
 
 use super::*;
 
+/// Confidence of the fix: a class called without `new` throws; `new` is what it needs.
+const CONFIDENCE: f64 = 0.7;
+
 pub(crate) fn missing_new(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
     let msg = message(error);
     // `Class constructor Foo cannot be invoked without 'new'`, `Constructor Map requires 'new'`.
@@ -30,7 +33,7 @@ pub(crate) fn missing_new(id: &str, error: &CodeError, program: &Program) -> Vec
         let prev_new = k > 0 && tokens[k - 1].text(t.text) == "new";
         if !prev_new {
             fixes.replace(
-                0.7,
+                CONFIDENCE,
                 format!("construct `{class}` with `new`"),
                 t.file,
                 tokens[k].start,

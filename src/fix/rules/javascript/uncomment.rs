@@ -19,6 +19,10 @@
 
 use super::*;
 
+/// Confidence of the fix: the comment declares the missing name, but may be commented out
+/// on purpose.
+const CONFIDENCE: f64 = 0.55;
+
 pub(crate) fn uncomment(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
     let Some(name) = not_defined(error) else {
         return Vec::new();
@@ -46,7 +50,7 @@ pub(crate) fn uncomment(id: &str, error: &CodeError, program: &Program) -> Vec<F
         if defines && looks_like_code(trimmed) {
             let end = c.start + 2 + (body.len() - trimmed.len());
             fixes.replace(
-                0.55,
+                CONFIDENCE,
                 format!("uncomment the declaration of `{name}`"),
                 t.file,
                 c.start,

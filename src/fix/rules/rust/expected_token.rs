@@ -26,10 +26,11 @@ pub struct ExpectedToken;
 
 impl Rule for ExpectedToken {
     const META: RuleMeta = RuleMeta::new("rust.expected-token", FixApplicability::Likely)
-        .language(TargetLanguage::Rust);
+        .language(TargetLanguage::Rust)
+        .kinds(&[ErrorKind::Syntax]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if error.location.is_none() || error.error_type != ErrorType::SyntaxError {
+        if error.location.is_none() {
             return Vec::new();
         }
         let Some((loc, text)) = error_file(error, program) else {

@@ -8,18 +8,20 @@
 
 use super::*;
 
+/// Confidence of the fix: a method of that name exists on the first argument's type, but the
+/// free function may have been meant.
+const CONFIDENCE: f64 = 0.6;
+
 /// `round(x)` → `x.round()` when the "function" is really a method of the argument.
 pub struct FunctionToMethod;
 
 impl Rule for FunctionToMethod {
     const META: RuleMeta = RuleMeta::new("rust.function-to-method", FixApplicability::Likely)
-        .language(TargetLanguage::Rust);
+        .language(TargetLanguage::Rust)
+        .codes(&["E0425"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if error.location.is_none()
-            || code(error) != "E0425"
-            || !error.message.starts_with("cannot find function")
-        {
+        if error.location.is_none() || !error.message.starts_with("cannot find function") {
             return Vec::new();
         }
         let Some((loc, text)) = error_file(error, program) else {
@@ -57,7 +59,7 @@ impl Rule for FunctionToMethod {
         vec![fix(
             Self::META.id,
             format!("call `{name}` as a method: `{call}`"),
-            0.6,
+            CONFIDENCE,
             vec![edit(&loc.file, pos, close + 1, call)],
         )]
     }

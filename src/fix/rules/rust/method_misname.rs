@@ -152,10 +152,11 @@ pub struct MethodMisname;
 
 impl Rule for MethodMisname {
     const META: RuleMeta = RuleMeta::new("rust.method-misname", FixApplicability::Likely)
-        .language(TargetLanguage::Rust);
+        .language(TargetLanguage::Rust)
+        .codes(&["E0599"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if error.location.is_none() || code(error) != "E0599" {
+        if error.location.is_none() {
             return Vec::new();
         }
         let Some((loc, text)) = error_file(error, program) else {

@@ -9,15 +9,23 @@
 
 use super::*;
 
+/// Confidence when the name has one std path.
+const ONLY_PATH: f64 = 0.8;
+/// Confidence of the first of several std paths, in table order.
+const FIRST_OF_SEVERAL: f64 = 0.7;
+/// How much less each later path is trusted.
+const RANK_STEP: f64 = 0.1;
+
 /// `use std::collections::HashMap;` for std names used without an import.
 pub struct MissingImport;
 
 impl Rule for MissingImport {
     const META: RuleMeta = RuleMeta::new("rust.missing-import", FixApplicability::Likely)
-        .language(TargetLanguage::Rust);
+        .language(TargetLanguage::Rust)
+        .codes(IMPORT_CODES);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if error.location.is_none() || !IMPORT_CODES.contains(&code(error)) {
+        if error.location.is_none() {
             return Vec::new();
         }
         let Some((name, _)) = undefined_name(&error.message) else {
@@ -49,9 +57,9 @@ impl Rule for MissingImport {
             .filter(|(_, path)| !text.contains(&format!("use {path};")))
             .map(|(rank, path)| {
                 let conf = if paths.len() == 1 {
-                    0.8
+                    ONLY_PATH
                 } else {
-                    0.7 - 0.1 * rank as f64
+                    FIRST_OF_SEVERAL - RANK_STEP * rank as f64
                 };
                 fix(
                     Self::META.id,

@@ -8,15 +8,23 @@
 
 use super::*;
 
+/// Confidence of `mut` on a `let` binding: what rustc asks for.
+const BINDING: f64 = 0.85;
+/// Confidence of `mut` on a parameter taken by value.
+const PARAMETER: f64 = 0.8;
+/// Confidence of `&mut` for a parameter taken by shared reference (changes the signature).
+const MUT_REFERENCE: f64 = 0.75;
+
 /// `let x` → `let mut x` (and `&T` → `&mut T` for a parameter borrowed mutably).
 pub struct MissingMut;
 
 impl Rule for MissingMut {
-    const META: RuleMeta =
-        RuleMeta::new("rust.missing-mut", FixApplicability::Safe).language(TargetLanguage::Rust);
+    const META: RuleMeta = RuleMeta::new("rust.missing-mut", FixApplicability::Safe)
+        .language(TargetLanguage::Rust)
+        .codes(&["E0384", "E0596", "E0594"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if error.location.is_none() || !matches!(code(error), "E0384" | "E0596" | "E0594") {
+        if error.location.is_none() {
             return Vec::new();
         }
         let Some((loc, text)) = error_file(error, program) else {
@@ -47,7 +55,7 @@ impl Rule for MissingMut {
                     fixes.push(fix(
                         Self::META.id,
                         format!("declare `{name}` as mutable: `mut {name}`"),
-                        0.85,
+                        BINDING,
                         vec![edit(&loc.file, pos, pos, "mut ")],
                     ));
                 }
@@ -58,14 +66,14 @@ impl Rule for MissingMut {
                     fixes.push(fix(
                         Self::META.id,
                         format!("take parameter `{name}` by mutable reference: `&mut`"),
-                        0.75,
+                        MUT_REFERENCE,
                         vec![edit(&loc.file, type_pos, type_pos + 1, "&mut ")],
                     ));
                 } else if !deref {
                     fixes.push(fix(
                         Self::META.id,
                         format!("make parameter `{name}` mutable: `mut {name}`"),
-                        0.8,
+                        PARAMETER,
                         vec![edit(&loc.file, name_pos, name_pos, "mut ")],
                     ));
                 }

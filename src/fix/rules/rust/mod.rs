@@ -16,7 +16,7 @@
 #[allow(unused_imports)]
 use crate::fix::text::*;
 use crate::fix::{Edit, Fix};
-use crate::fix::{FixApplicability, Rule, RuleMeta};
+use crate::fix::{ErrorKind, FixApplicability, Rule, RuleMeta};
 use crate::lang::builtins::builtin_members;
 use crate::lang::rust::*;
 use crate::program::Program;

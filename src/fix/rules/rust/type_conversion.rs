@@ -14,10 +14,11 @@ pub struct TypeConversion;
 
 impl Rule for TypeConversion {
     const META: RuleMeta = RuleMeta::new("rust.type-conversion", FixApplicability::Speculative)
-        .language(TargetLanguage::Rust);
+        .language(TargetLanguage::Rust)
+        .codes(&["E0308"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if error.location.is_none() || code(error) != "E0308" {
+        if error.location.is_none() {
             return Vec::new();
         }
         let Some((loc, text)) = error_file(error, program) else {

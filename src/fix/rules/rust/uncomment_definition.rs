@@ -20,16 +20,20 @@
 
 use super::*;
 
+/// Confidence of the fix: the commented-out code defines the missing name, but may have been
+/// commented out on purpose.
+const CONFIDENCE: f64 = 0.6;
+
 /// Uncomments `// let x = …` when `x` is used later and undefined.
 pub struct UncommentDefinition;
 
 impl Rule for UncommentDefinition {
     const META: RuleMeta = RuleMeta::new("rust.uncomment-definition", FixApplicability::Likely)
-        .language(TargetLanguage::Rust);
+        .language(TargetLanguage::Rust)
+        .codes(&["E0425", "E0412", "E0433", "E0422"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if error.location.is_none() || !matches!(code(error), "E0425" | "E0412" | "E0433" | "E0422")
-        {
+        if error.location.is_none() {
             return Vec::new();
         }
         let Some((loc, text)) = error_file(error, program) else {
@@ -52,7 +56,7 @@ impl Rule for UncommentDefinition {
                 fix(
                     Self::META.id,
                     format!("uncomment the definition of `{name}`"),
-                    0.6,
+                    CONFIDENCE,
                     vec![e],
                 )
             })
