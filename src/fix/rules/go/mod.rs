@@ -96,11 +96,14 @@ pub(crate) fn add_import(text: &str, file: &str, path: &str) -> Option<Edit> {
             package_end = Some(offset + line.len());
         }
         if t.starts_with("import (") || t == "import(" {
-            // At the end of the block: just before the line holding its `)`.
+            // In the block's first group (the standard library's, as gofmt and goimports
+            // lay it out), in sorted order: before the first import whose path sorts after.
             let open_end = offset + line.len();
             let mut at = open_end;
             for l in text[open_end..].split_inclusive('\n') {
-                if l.trim() == ")" {
+                let lt = l.trim();
+                let goes_before = import_path(lt).is_some_and(|p| p > path);
+                if lt == ")" || lt.is_empty() || goes_before {
                     return Some(edit(file, at, at, format!("\t{quoted}\n")));
                 }
                 at += l.len();
@@ -108,15 +111,20 @@ pub(crate) fn add_import(text: &str, file: &str, path: &str) -> Option<Edit> {
             return Some(edit(file, open_end, open_end, format!("\t{quoted}\n")));
         }
         if let Some(rest) = t.strip_prefix("import ") {
-            // `import "fmt"` or `import f "fmt"`: becomes a block holding both.
+            // `import "fmt"` or `import f "fmt"`: becomes a block holding both, sorted.
             let body = rest.trim();
             let line_end = offset + line.trim_end_matches(['\n', '\r']).len();
             let start = offset + indentation(line).len();
+            let (first, second) = if import_path(body).is_some_and(|p| p > path) {
+                (quoted.as_str(), body)
+            } else {
+                (body, quoted.as_str())
+            };
             return Some(edit(
                 file,
                 start,
                 line_end,
-                format!("import (\n\t{body}\n\t{quoted}\n)"),
+                format!("import (\n\t{first}\n\t{second}\n)"),
             ));
         }
         if t.starts_with("func ")
@@ -130,6 +138,13 @@ pub(crate) fn add_import(text: &str, file: &str, path: &str) -> Option<Edit> {
     }
     let at = package_end?;
     Some(edit(file, at, at, format!("\nimport (\n\t{quoted}\n)\n")))
+}
+
+/// The path of an import spec (`"fmt"`, `f "fmt"`, `_ "embed"`), without its quotes.
+pub(crate) fn import_path(spec: &str) -> Option<&str> {
+    let start = spec.find('"')? + 1;
+    let end = start + spec[start..].find('"')?;
+    Some(&spec[start..end])
 }
 
 /// Byte offset of the `:=` on a line (outside strings), if any.
@@ -150,4 +165,46 @@ pub(crate) fn define_op(line: &str) -> Option<usize> {
         i += 1;
     }
     None
+}
+
+#[cfg(test)]
+mod import_insertion_tests {
+    use super::*;
+
+    fn insert(src: &str, path: &str) -> String {
+        let e = add_import(src, "main.go", path).unwrap();
+        format!(
+            "{}{}{}",
+            &src[..e.byte_start],
+            e.replacement,
+            &src[e.byte_end..]
+        )
+    }
+
+    #[test]
+    fn imports_are_inserted_in_sorted_order_in_the_first_group() {
+        let block = "package main\n\nimport (\n\t\"fmt\"\n\t\"strings\"\n\n\t\"github.com/x/y\"\n)\n\nfunc main() {}\n";
+        assert_eq!(
+            insert(block, "os"),
+            "package main\n\nimport (\n\t\"fmt\"\n\t\"os\"\n\t\"strings\"\n\n\t\"github.com/x/y\"\n)\n\nfunc main() {}\n"
+        );
+        assert_eq!(
+            insert(block, "bufio"),
+            "package main\n\nimport (\n\t\"bufio\"\n\t\"fmt\"\n\t\"strings\"\n\n\t\"github.com/x/y\"\n)\n\nfunc main() {}\n"
+        );
+        // Last of its group, before the blank line, not after the third-party group.
+        assert_eq!(
+            insert(block, "unicode"),
+            "package main\n\nimport (\n\t\"fmt\"\n\t\"strings\"\n\t\"unicode\"\n\n\t\"github.com/x/y\"\n)\n\nfunc main() {}\n"
+        );
+        assert_eq!(
+            insert("package main\n\nimport \"strings\"\n", "fmt"),
+            "package main\n\nimport (\n\t\"fmt\"\n\t\"strings\"\n)\n"
+        );
+        assert_eq!(
+            insert("package main\n\nimport \"fmt\"\n", "strings"),
+            "package main\n\nimport (\n\t\"fmt\"\n\t\"strings\"\n)\n"
+        );
+        assert_eq!(import_path("f \"fmt\""), Some("fmt"));
+    }
 }

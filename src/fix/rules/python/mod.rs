@@ -62,7 +62,8 @@ pub(crate) fn name_at(t: &Target<'_>, name: &str) -> Option<(usize, usize)> {
 pub(crate) fn import_offset(src: &str) -> usize {
     let tokens = lex(PY, src);
     let lines = LineIndex::new(src);
-    let mut offset = 0;
+    // Never above a shebang or an encoding declaration: both must stay on the first lines.
+    let mut offset = header_end(src);
     let mut i = 0;
     // A module docstring.
     while i < tokens.len() && tokens[i].kind == Kind::Comment {
@@ -92,6 +93,23 @@ pub(crate) fn import_offset(src: &str) -> usize {
         }
     }
     offset
+}
+
+/// The end of the lines that must stay first: a shebang (line 1) and an encoding
+/// declaration (PEP 263: a comment matching `coding[:=]` on line 1 or 2); 0 when neither.
+pub(crate) fn header_end(src: &str) -> usize {
+    let mut end = 0;
+    for (n, line) in src.split_inclusive('\n').take(2).enumerate() {
+        let t = line.trim_start();
+        let shebang = n == 0 && line.starts_with("#!");
+        let encoding = t.starts_with('#') && (t.contains("coding:") || t.contains("coding="));
+        if shebang || encoding {
+            end += line.len();
+        } else {
+            break;
+        }
+    }
+    end
 }
 
 /// Offset of the start of the line after the one holding `offset`.
@@ -179,4 +197,40 @@ pub(crate) fn looks_like_code(text: &str) -> bool {
         }
     }
     has_op && max_run <= 2 && balanced(PY, text)
+}
+
+#[cfg(test)]
+mod import_insertion_tests {
+    use super::*;
+
+    fn insert(src: &str) -> String {
+        let at = import_offset(src);
+        format!("{}import math\n{}", &src[..at], &src[at..])
+    }
+
+    #[test]
+    fn imports_go_below_shebang_encoding_docstring_and_future_imports() {
+        assert_eq!(insert("x = 1\n"), "import math\nx = 1\n");
+        assert_eq!(
+            insert("#!/usr/bin/env python3\nx = 1\n"),
+            "#!/usr/bin/env python3\nimport math\nx = 1\n"
+        );
+        assert_eq!(
+            insert("#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\nx = 1\n"),
+            "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\nimport math\nx = 1\n"
+        );
+        assert_eq!(
+            insert("# vim: set fileencoding=latin-1 :\nx = 1\n"),
+            "# vim: set fileencoding=latin-1 :\nimport math\nx = 1\n"
+        );
+        assert_eq!(
+            insert("#!/usr/bin/env python3\n\"\"\"Doc.\"\"\"\nfrom __future__ import annotations\nimport os\n\nx = 1\n"),
+            "#!/usr/bin/env python3\n\"\"\"Doc.\"\"\"\nfrom __future__ import annotations\nimport os\nimport math\n\nx = 1\n"
+        );
+        // A comment that is neither stays with the code below it.
+        assert_eq!(
+            insert("# helper\ndef f():\n    pass\n"),
+            "import math\n# helper\ndef f():\n    pass\n"
+        );
+    }
 }
