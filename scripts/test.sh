@@ -30,9 +30,11 @@ need() { command -v "$1" >/dev/null || missing+=("$1 ($2)"); }
 
 if [ "$install" = 1 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
-  if ! command -v go >/dev/null || [ ! -d /usr/share/gocode/src/github.com/stretchr/testify ]; then
+  if ! command -v go >/dev/null || [ ! -d /usr/share/gocode/src/github.com/stretchr/testify ] \
+    || [ ! -d /usr/share/gocode/src/go.opentelemetry.io/otel ]; then
     apt-get update -qq
-    apt-get install -y -qq golang-go golang-github-stretchr-testify-dev >/dev/null
+    # golang-opentelemetry-otel-dev: Go's telemetry SDK (docs/telemetry.md).
+    apt-get install -y -qq golang-go golang-github-stretchr-testify-dev golang-opentelemetry-otel-dev >/dev/null
   fi
   bash plugins/examples/install-tools.sh
 elif [ "$install" = 1 ]; then
@@ -45,6 +47,8 @@ need node "apt-get install nodejs"
 need go "apt-get install golang-go"
 [ -d /usr/share/gocode/src/github.com/stretchr/testify ] \
   || missing+=("testify (apt-get install golang-github-stretchr-testify-dev)")
+[ -d /usr/share/gocode/src/go.opentelemetry.io/otel ] \
+  || missing+=("Go OpenTelemetry SDK (apt-get install golang-opentelemetry-otel-dev)")
 tools="${SELFHEAL_TOOLS:-/var/tmp/selfheal-tools}"
 [ -x "$tools/bin/wit-bindgen" ] && [ -x "$tools/venv/bin/componentize-py" ] \
   || missing+=("plugin toolchains (bash plugins/examples/install-tools.sh, as root or with SELFHEAL_TOOLS=DIR)")

@@ -193,7 +193,8 @@ impl Spec {
                 err(format!("line {line}: [telemetry]: {message}"))
             }
             other => err(format!("[telemetry]: {other}")),
-        })?;
+        })?
+        .map(Box::new);
 
         Ok(Spec {
             name,

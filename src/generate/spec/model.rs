@@ -28,7 +28,7 @@ pub struct Spec {
     pub implementation: Option<Implementation>,
     /// The `[telemetry]` contract (docs/telemetry.md): generated programs carry it.
     #[serde(skip)]
-    pub telemetry: Option<crate::compliance::Contract>,
+    pub telemetry: Option<Box<crate::compliance::Contract>>,
     /// The parsed signatures, in order.
     #[serde(skip)]
     pub(super) functions: Vec<FunctionSig>,
