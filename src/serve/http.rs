@@ -43,7 +43,8 @@ struct AuditNote {
 /// headers that go with it (`Retry-After`, `WWW-Authenticate`).
 #[derive(Debug)]
 pub struct HttpError {
-    refusal: Refusal,
+    // Boxed: handlers return `Result<_, HttpError>` and the refusal is large.
+    refusal: Box<Refusal>,
     retry_after: Option<u64>,
     tenant: Option<String>,
 }
@@ -51,7 +52,7 @@ pub struct HttpError {
 impl HttpError {
     fn new(status: u16, code: &'static str, message: impl Into<String>) -> HttpError {
         HttpError {
-            refusal: Refusal::new(status, code, message),
+            refusal: Box::new(Refusal::new(status, code, message)),
             retry_after: None,
             tenant: None,
         }
@@ -59,7 +60,7 @@ impl HttpError {
 
     fn from_refusal(refusal: Refusal, tenant: &str) -> HttpError {
         HttpError {
-            refusal,
+            refusal: Box::new(refusal),
             retry_after: None,
             tenant: Some(tenant.to_string()),
         }
