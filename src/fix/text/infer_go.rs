@@ -442,9 +442,9 @@ pub(crate) fn go_expected(node: Node<'_>, src: &str) -> (Expected, Vec<String>) 
                 .map(|k| node_text(*k, src).to_string());
             match (owner, key) {
                 (Some(o), Some(k))
-                    if !named_children(parent)
+                    if named_children(parent)
                         .first()
-                        .is_some_and(|f| f.id() == node.id()) =>
+                        .is_none_or(|f| f.id() != node.id()) =>
                 {
                     go_field_type(root_of(node), src, &o, &k).map_or(unknown, one)
                 }
@@ -491,7 +491,7 @@ pub(crate) struct GoSignature {
 /// The signature of `name` as `call` uses it.
 pub(crate) fn go_signature(call: Node<'_>, src: &str, name: &str) -> GoSignature {
     let args = call_arguments(call);
-    let names = super::synth::parameter_names(&args, src, false);
+    let names = super::synth::parameter_names(&args, src);
     let mut known = true;
     let params: Vec<String> = args
         .iter()

@@ -533,7 +533,7 @@ pub(crate) enum Evidence {
 /// The signature of function `name` as `call` uses it.
 pub(crate) fn rust_signature(call: Node<'_>, src: &str, name: &str) -> Option<RustSignature> {
     let args = super::synth::call_arguments(call);
-    let names = super::synth::parameter_names(&args, src, true);
+    let names = super::synth::parameter_names(&args, src);
     let mut generics = Vec::new();
     let mut params = Vec::new();
     for (arg, pname) in args.iter().zip(&names) {

@@ -132,7 +132,7 @@ pub(crate) fn start_of_line(source: &str, offset: usize) -> usize {
 
 /// A parameter name for each argument: the argument's own name when it is a plain name (or
 /// the last part of `a.b`), else one derived from the position; never twice the same.
-pub(crate) fn parameter_names(args: &[Node<'_>], source: &str, snake: bool) -> Vec<String> {
+pub(crate) fn parameter_names(args: &[Node<'_>], source: &str) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for (i, arg) in args.iter().enumerate() {
         let raw = node_text(*arg, source).trim_start_matches(['&', '*']);
@@ -143,8 +143,6 @@ pub(crate) fn parameter_names(args: &[Node<'_>], source: &str, snake: bool) -> V
             && !last.chars().next().is_some_and(char::is_uppercase)
         {
             last.to_string()
-        } else if snake {
-            format!("arg{}", i + 1)
         } else {
             format!("arg{}", i + 1)
         };
@@ -324,7 +322,7 @@ mod tests {
         let call = call_of(name).unwrap();
         let args = call_arguments(call);
         assert_eq!(args.len(), 3);
-        assert_eq!(parameter_names(&args, src, true), ["arg1", "y", "v"]);
+        assert_eq!(parameter_names(&args, src), ["arg1", "y", "v"]);
         let item = top_level_item(call).unwrap();
         assert_eq!(item.kind(), "function_item");
     }

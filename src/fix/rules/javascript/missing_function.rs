@@ -46,7 +46,7 @@ impl Rule for MissingFunction {
         else {
             return Vec::new();
         };
-        let params = parameter_names(&call_arguments(call), t.text, false).join(", ");
+        let params = parameter_names(&call_arguments(call), t.text).join(", ");
         let (value, shaped) = js_placeholder(call, t.text, &name);
         let Some(item) = top_level_item(call) else {
             return Vec::new();

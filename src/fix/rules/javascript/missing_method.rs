@@ -63,7 +63,7 @@ impl Rule for MissingMethod {
         else {
             return Vec::new();
         };
-        let params = parameter_names(&call_arguments(call), use_text, false).join(", ");
+        let params = parameter_names(&call_arguments(call), use_text).join(", ");
         let (value, shaped) = js_placeholder(call, use_text, name);
         for (def_file, text) in editable_sources(program) {
             let Some(def_tree) = parse_tree(TargetLanguage::JavaScript, text) else {
@@ -132,8 +132,7 @@ fn constructed_class(root: Node<'_>, src: &str, object: &str, before: usize) -> 
         .filter(|v| v.kind() == "new_expression")
         .filter_map(|v| v.child_by_field_name("constructor"))
         .map(|c| node_text(c, src).to_string())
-        .filter(|c| is_identifier(c))
-        .last()
+        .rfind(|c| is_identifier(c))
 }
 
 #[cfg(test)]

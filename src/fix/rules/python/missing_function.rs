@@ -102,7 +102,7 @@ pub(crate) fn python_parameters(call: Node<'_>, src: &str) -> String {
             )
         })
         .collect();
-    let mut params = parameter_names(&positional, src, true);
+    let mut params = parameter_names(&positional, src);
     if args.iter().any(|a| a.kind() == "list_splat") {
         params.push("*args".into());
     }
