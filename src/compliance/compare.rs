@@ -609,7 +609,7 @@ mod tests {
                 (
                     codes::SPAN_MISNAMED.to_string(),
                     ("checkout", "chekout"),
-                    Some((2, 35))
+                    Some((2, 39))
                 ),
                 (
                     codes::ATTRIBUTE_MISSING.to_string(),
