@@ -350,6 +350,17 @@ pub struct TestReport {
     /// The stack frames that run through the program's own files, outermost first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub frames: Vec<Location>,
+    /// Lines of the program's files this test executed, when the runner collects per-test
+    /// coverage (Python); empty otherwise. Bounded by the runner (see docs/repair.md).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub covered: Vec<FileCoverage>,
+}
+
+/// The lines of one program file a test executed (1-based, ascending).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileCoverage {
+    pub file: String,
+    pub lines: Vec<u32>,
 }
 
 impl TestReport {
@@ -365,6 +376,7 @@ impl TestReport {
             expected: None,
             actual: None,
             frames: Vec::new(),
+            covered: Vec::new(),
         }
     }
 }

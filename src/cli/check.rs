@@ -58,7 +58,24 @@ pub async fn check(global: &GlobalArgs, args: CheckArgs) -> Exit {
     let result = with_plugins(validator, &plugins)
         .validate(&program, expect)
         .await?;
-    render::either(global.format, &result, selfheal::render::validation)?;
+    if global.format == Format::Json {
+        // `localization`: the program's lines ranked by how likely they hold the bug (only
+        // when a test failed); every other field is the validation result as before.
+        #[derive(serde::Serialize)]
+        struct Checked<'a> {
+            #[serde(flatten)]
+            result: &'a selfheal::types::ValidationResult,
+            #[serde(skip_serializing_if = "Vec::is_empty")]
+            localization: Vec<selfheal::repair::localize::Suspicious>,
+        }
+        let localization = selfheal::repair::localize::for_tests(&program, &result.tests);
+        render::json(&Checked {
+            result: &result,
+            localization,
+        })?;
+    } else {
+        render::either(global.format, &result, selfheal::render::validation)?;
+    }
     Ok(if result.passed { 0 } else { 1 })
 }
 

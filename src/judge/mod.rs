@@ -23,7 +23,8 @@ use serde::Deserialize;
 
 use crate::diagnostics::{self, ParseInput, Parsed};
 use crate::types::{
-    CodeError, ErrorType, Location, TargetLanguage, Termination, TestOutcome, TestReport,
+    CodeError, ErrorType, FileCoverage, Location, TargetLanguage, Termination, TestOutcome,
+    TestReport,
 };
 
 /// The Python runner, written to the support directory as `python_runner.py`.
@@ -98,7 +99,7 @@ enum Record {
     Start {
         test: String,
     },
-    Test(TestRecord),
+    Test(Box<TestRecord>),
     Exit(ExitRecord),
     Unfinished {
         file: String,
@@ -126,6 +127,9 @@ struct TestRecord {
     /// Python: where a plain script called `sys.exit` with a failing status.
     exit_file: Option<String>,
     exit_line: Option<u32>,
+    /// Per-test coverage: program file → lines the test executed.
+    #[serde(default)]
+    covered: Option<std::collections::BTreeMap<String, Vec<u32>>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -355,6 +359,42 @@ fn first_column(input: &ParseInput<'_>, file: &str, line: u32) -> u32 {
 }
 
 /// One test's report, and its error when it failed.
+/// Most lines of per-test coverage kept per test (the runner bounds what it sends, too).
+pub const MAX_COVERED_LINES: usize = 2000;
+
+/// The runner's coverage map, kept to files of the program and real line numbers, bounded by
+/// [`MAX_COVERED_LINES`]. Coverage is evidence for fault localization; it never changes the
+/// verdict.
+fn coverage(
+    program: &crate::program::Program,
+    covered: &std::collections::BTreeMap<String, Vec<u32>>,
+) -> Vec<FileCoverage> {
+    let mut budget = MAX_COVERED_LINES;
+    let mut out = Vec::new();
+    for (file, lines) in covered {
+        let Some(text) = program.files.get(file) else {
+            continue;
+        };
+        let count = u32::try_from(text.lines().count()).unwrap_or(u32::MAX);
+        let mut lines: Vec<u32> = lines
+            .iter()
+            .copied()
+            .filter(|l| (1..=count).contains(l))
+            .collect();
+        lines.sort_unstable();
+        lines.dedup();
+        lines.truncate(budget);
+        budget -= lines.len();
+        if !lines.is_empty() {
+            out.push(FileCoverage {
+                file: file.clone(),
+                lines,
+            });
+        }
+    }
+    out
+}
+
 fn test_report(
     language: TargetLanguage,
     input: &ParseInput<'_>,
@@ -369,6 +409,9 @@ fn test_report(
     report.expected = record.expected.clone();
     report.actual = record.actual.clone();
     report.message = record.message.clone().filter(|m| !m.is_empty());
+    if let Some(covered) = &record.covered {
+        report.covered = coverage(input.program, covered);
+    }
     if report.outcome != TestOutcome::Failed {
         return (report, None);
     }

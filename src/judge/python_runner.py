@@ -34,6 +34,10 @@ import traceback
 import types
 
 _REPR_LIMIT = 400
+# Per-test coverage bounds: distinct lines reported per test, and line events traced per test
+# (after that many, tracing stops for the rest of the test, so its cost stays bounded).
+_COVER_LINES = 2000
+_COVER_EVENTS = 200000
 # unittest helpers whose `first`/`second` locals are the compared values (actual, expected).
 _UNITTEST_COMPARE = {
     "assertEqual", "assertEquals", "assertNotEqual", "assertListEqual", "assertTupleEqual",
@@ -75,6 +79,65 @@ def _short_repr(value):
     return text
 
 
+class _Coverage:
+    """Per-test line coverage of the program's own files (sys.settrace), for fault localization.
+
+    It only observes: traced frames run unchanged. Only frames of files under the work
+    directory are traced line by line; the rest get no local tracer. Bounded per test by
+    _COVER_EVENTS line events and _COVER_LINES distinct lines.
+    """
+
+    def __init__(self, runner):
+        self.runner = runner
+        self.paths = {}
+        self.lines = None
+        self.events = 0
+
+    def _local(self, frame, event, arg):
+        if self.lines is None or self.events >= _COVER_EVENTS:
+            return None
+        if event == "line":
+            self.events += 1
+            if len(self.lines) < _COVER_LINES:
+                self.lines.add((self.paths[frame.f_code.co_filename], frame.f_lineno))
+        return self._local
+
+    def _global(self, frame, event, arg):
+        if self.lines is None or self.events >= _COVER_EVENTS:
+            return None
+        filename = frame.f_code.co_filename
+        path = self.paths.get(filename, False)
+        if path is False:
+            # `<string>`, `<frozen …>`: code without a program file of its own.
+            path = None if filename.startswith("<") else self.runner.program_path(filename)
+            self.paths[filename] = path
+        if path is None:
+            return None
+        return self._local
+
+    def start(self):
+        self.lines = set()
+        self.events = 0
+        try:
+            sys.settrace(self._global)
+        except BaseException:
+            self.lines = None
+
+    def stop(self):
+        """The lines seen since start() as {file: [line, ...]}, and tracing off."""
+        lines, self.lines = self.lines, None
+        try:
+            sys.settrace(None)
+        except BaseException:
+            pass
+        if not lines:
+            return None
+        out = {}
+        for path, line in sorted(lines):
+            out.setdefault(path, []).append(line)
+        return out
+
+
 class Runner:
     def __init__(self, channel, work):
         self.channel = channel
@@ -82,6 +145,7 @@ class Runner:
         self.current = None
         self.finished = 0
         self.failed = 0
+        self.coverage = _Coverage(self)
 
     # ---- where things are -------------------------------------------------------------------
 
@@ -218,6 +282,7 @@ class Runner:
     # ---- running --------------------------------------------------------------------------------
 
     def report(self, test, file, outcome, started, extra=None):
+        covered = self.coverage.stop()
         record = {
             "event": "test",
             "test": test,
@@ -227,6 +292,8 @@ class Runner:
         }
         if extra:
             record.update(extra)
+        if covered:
+            record["covered"] = covered
         self.channel.send(record)
         self.current = None
         if outcome == "passed" or outcome == "skipped":
@@ -263,6 +330,7 @@ class Runner:
         self.current = rel
         started = time.perf_counter()
         sys.argv = [path]
+        self.coverage.start()
         try:
             runpy.run_path(path, run_name="__main__")
         except SystemExit as error:
@@ -345,6 +413,7 @@ class Runner:
         self.current = test_id
         started = time.perf_counter()
         instance = None
+        self.coverage.start()
         try:
             if kind == "method":
                 cls, method = target
@@ -390,6 +459,7 @@ class Runner:
                 test_id = self.test_id
                 runner.channel.send({"event": "start", "test": test_id})
                 runner.current = test_id
+                runner.coverage.start()
                 self.started = time.perf_counter()
                 self.outcome = "passed"
                 self.extra = None

@@ -23,7 +23,7 @@ use crate::program::{is_test_file, Program};
 use crate::types::{CodeError, Location, TargetLanguage, TestOutcome, TestReport};
 
 /// One ranked line.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Suspicious {
     pub file: String,
     /// 1-based.
@@ -377,4 +377,21 @@ pub fn rank(
         .collect();
     sort(&mut out);
     out
+}
+
+/// Lines reported by [`for_tests`] at most.
+pub const REPORTED_LINES: usize = 20;
+
+/// The ranking a validation's per-test reports give: the evidence of every failing (or
+/// unfinished) test, combined with their coverage spectrum when the runner collected one
+/// ([`rank`]); the first [`REPORTED_LINES`]. Empty when no test failed.
+pub fn for_tests(program: &Program, tests: &[TestReport]) -> Vec<Suspicious> {
+    let evidence = failing_evidence(tests);
+    if evidence.is_empty() {
+        return Vec::new();
+    }
+    let spectrum = super::evidence::spectrum(tests);
+    let mut ranking = rank(program, &evidence, spectrum.as_ref());
+    ranking.truncate(REPORTED_LINES);
+    ranking
 }
