@@ -486,3 +486,40 @@ fn every_kind_in_every_language() {
         has(&list, &description, &src.replacen(from, to, 1));
     }
 }
+
+#[test]
+fn increments_and_decrements_swap() {
+    let go = "package main\n\nfunc f(k int) int {\n\tq := 0\n\tfor q = k - 1; q > 0; q++ {\n\t}\n\treturn q\n}\n";
+    let ops = mutants(Go, "main.go", go, 5, EditKind::Operator);
+    has(&ops, "`++` → `--` at main.go:5", &go.replace("q++", "q--"));
+    let js = "function f(n) {\n  let i = n;\n  i--;\n  return i;\n}\n";
+    let ops = mutants(JavaScript, "main.js", js, 3, EditKind::Operator);
+    assert_eq!(
+        ops,
+        [(
+            "`--` → `++` at main.js:3".to_string(),
+            js.replace("i--", "i++")
+        )]
+    );
+}
+
+/// A repair fix's confidence is `0.5 × suspiciousness × prior × (1 − 0.03·i)`: below a
+/// compile fix of the same prior.
+#[test]
+fn repair_confidence_is_weighted_below_compile_fixes() {
+    use selfheal::repair::localize::Evidence;
+    use selfheal::repair::rule::{suggest_kind, REPAIR_WEIGHT};
+    use selfheal::Location;
+    let program =
+        selfheal::Program::new(Python, [("calc.py".to_string(), PY.to_string())]).unwrap();
+    let evidence = Evidence {
+        test: None,
+        assertion: Some(Location::new("calc.py", 4, 1)),
+        frames: Vec::new(),
+    };
+    let fixes = suggest_kind(EditKind::Operator, &[evidence], &program);
+    assert_eq!(REPAIR_WEIGHT, 0.5);
+    assert_eq!(fixes[0].description, "`<` → `<=` at calc.py:4");
+    assert!((fixes[0].confidence - 0.5 * 1.0 * 0.6).abs() < 1e-9);
+    assert!((fixes[1].confidence - 0.5 * 0.6 * 0.97).abs() < 1e-9);
+}

@@ -7,7 +7,11 @@
 //! `repair.off-by-one`, …) so the learner learns each kind's success rate. See
 //! `docs/repair.md`.
 
+pub mod evidence;
 pub mod localize;
 pub mod mutate;
 pub mod rule;
+mod scope;
+mod siblings;
+pub mod statement;
 pub mod syntax;

@@ -17,7 +17,9 @@
 //! - [`EditKind::SwapArguments`]: two adjacent call arguments, or the operands of a
 //!   non-commutative operator, swapped;
 //! - [`EditKind::Call`]: a call's name replaced by a sibling (`min`/`max`, `floor`/`ceil`, …);
-//! - [`EditKind::Return`]: a returned expression replaced by a variable of the function.
+//! - [`EditKind::Return`]: a returned expression replaced by a variable of the function;
+//! - [`EditKind::Statement`] and [`EditKind::Guard`]: statement-level edits (see
+//!   [`super::statement`]).
 //!
 //! Output is deterministic: lines in the order given, then kinds in [`EditKind::ALL`] order,
 //! then position; at most `per_location` mutations per line, no duplicates, no no-ops.
@@ -26,6 +28,9 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use tree_sitter::Node;
 
+pub use super::scope::bound_names;
+use super::scope::is_binding_occurrence;
+use super::siblings::{call_siblings, operator_siblings};
 use super::syntax::{self, children, descendants, field_of, line_of, text};
 use crate::fix::{Edit, Fix, FixApplicability};
 use crate::types::TargetLanguage;
@@ -42,11 +47,13 @@ pub enum EditKind {
     SwapArguments,
     Call,
     Return,
+    Statement,
+    Guard,
 }
 
 impl EditKind {
     /// Every kind, in the order mutations of one line are generated.
-    pub const ALL: [EditKind; 8] = [
+    pub const ALL: [EditKind; 10] = [
         EditKind::Operator,
         EditKind::OffByOne,
         EditKind::Constant,
@@ -55,10 +62,12 @@ impl EditKind {
         EditKind::SwapArguments,
         EditKind::Call,
         EditKind::Return,
+        EditKind::Statement,
+        EditKind::Guard,
     ];
 
     /// Short name: `operator`, `off-by-one`, `constant`, `condition`, `variable`,
-    /// `swap-arguments`, `call`, `return`.
+    /// `swap-arguments`, `call`, `return`, `statement`, `guard`.
     pub fn name(self) -> &'static str {
         match self {
             EditKind::Operator => "operator",
@@ -69,6 +78,8 @@ impl EditKind {
             EditKind::SwapArguments => "swap-arguments",
             EditKind::Call => "call",
             EditKind::Return => "return",
+            EditKind::Statement => "statement",
+            EditKind::Guard => "guard",
         }
     }
 
@@ -83,6 +94,8 @@ impl EditKind {
             EditKind::SwapArguments => "repair.swap-arguments",
             EditKind::Call => "repair.call",
             EditKind::Return => "repair.return",
+            EditKind::Statement => "repair.statement",
+            EditKind::Guard => "repair.guard",
         }
     }
 
@@ -99,6 +112,8 @@ impl EditKind {
             EditKind::Variable => 0.35,
             EditKind::SwapArguments => 0.3,
             EditKind::Return => 0.25,
+            EditKind::Statement => 0.25,
+            EditKind::Guard => 0.2,
         }
     }
 }
@@ -194,10 +209,10 @@ pub fn mutate(
     out
 }
 
-struct Generator<'a> {
-    language: TargetLanguage,
-    file: &'a str,
-    source: &'a str,
+pub(super) struct Generator<'a> {
+    pub(super) language: TargetLanguage,
+    pub(super) file: &'a str,
+    pub(super) source: &'a str,
     /// line → (kind, sequence number, mutation)
     found: HashMap<u32, Vec<(EditKind, usize, Mutation)>>,
     /// function node id → names bound in it, in order of first binding
@@ -207,11 +222,15 @@ struct Generator<'a> {
 }
 
 impl<'a> Generator<'a> {
-    fn push(&mut self, kind: EditKind, line: u32, start: usize, end: usize, replacement: String) {
+    pub(super) fn push(
+        &mut self,
+        kind: EditKind,
+        line: u32,
+        start: usize,
+        end: usize,
+        replacement: String,
+    ) {
         let original = self.source.get(start..end).unwrap_or("");
-        if original == replacement {
-            return;
-        }
         let description = format!(
             "`{}` → `{}` at {}:{}",
             short(original),
@@ -219,6 +238,23 @@ impl<'a> Generator<'a> {
             self.file,
             line
         );
+        self.push_described(kind, line, start, end, replacement, description);
+    }
+
+    /// [`Generator::push`] with its own description (statement edits say what they do).
+    pub(super) fn push_described(
+        &mut self,
+        kind: EditKind,
+        line: u32,
+        start: usize,
+        end: usize,
+        replacement: String,
+        description: String,
+    ) {
+        let original = self.source.get(start..end).unwrap_or("");
+        if original == replacement {
+            return;
+        }
         let list = self.found.entry(line).or_default();
         let seq = list.len();
         list.push((
@@ -238,7 +274,13 @@ impl<'a> Generator<'a> {
         ));
     }
 
-    fn replace(&mut self, kind: EditKind, line: u32, node: Node<'_>, replacement: String) {
+    pub(super) fn replace(
+        &mut self,
+        kind: EditKind,
+        line: u32,
+        node: Node<'_>,
+        replacement: String,
+    ) {
         self.push(kind, line, node.start_byte(), node.end_byte(), replacement);
     }
 
@@ -270,6 +312,8 @@ impl<'a> Generator<'a> {
         self.boolean_sides(node, line);
         self.swap_operands(node, line);
         self.returned(node, line);
+        self.statement(node, line);
+        self.guard(node, line);
     }
 
     // ---- operators ----
@@ -286,10 +330,13 @@ impl<'a> Generator<'a> {
             TargetLanguage::JavaScript => {
                 matches!(
                     kind,
-                    "binary_expression" | "augmented_assignment_expression"
+                    "binary_expression" | "augmented_assignment_expression" | "update_expression"
                 )
             }
-            TargetLanguage::Go => matches!(kind, "binary_expression" | "assignment_statement"),
+            TargetLanguage::Go => matches!(
+                kind,
+                "binary_expression" | "assignment_statement" | "inc_statement" | "dec_statement"
+            ),
             TargetLanguage::Rust => {
                 matches!(kind, "binary_expression" | "compound_assignment_expr")
             }
@@ -606,7 +653,7 @@ impl<'a> Generator<'a> {
     // ---- variables ----
 
     /// The function whose bindings `node` sees (the module/file when it is at top level).
-    fn scope<'t>(&self, node: Node<'t>) -> Option<Node<'t>> {
+    pub(super) fn scope<'t>(&self, node: Node<'t>) -> Option<Node<'t>> {
         syntax::enclosing_function(self.language, node)
     }
 
@@ -769,242 +816,8 @@ impl<'a> Generator<'a> {
     }
 }
 
-/// Sibling operators of `op`, likeliest first.
-fn operator_siblings(language: TargetLanguage, op: &str) -> &'static [&'static str] {
-    let js = language == TargetLanguage::JavaScript;
-    let py = language == TargetLanguage::Python;
-    match op {
-        "<" => &["<=", ">", ">=", "!=", "=="],
-        "<=" => &["<", ">=", ">", "==", "!="],
-        ">" => &[">=", "<", "<=", "!=", "=="],
-        ">=" => &[">", "<=", "<", "==", "!="],
-        "==" if js => &["!=", "===", "<=", ">="],
-        "!=" if js => &["==", "!==", "<", ">"],
-        "==" => &["!=", "<=", ">=", "<", ">"],
-        "!=" => &["==", "<", ">", "<=", ">="],
-        "===" => &["!==", "<=", ">=", "<", ">"],
-        "!==" => &["===", "<", ">", "<=", ">="],
-        "+" => &["-", "*"],
-        "-" => &["+", "*"],
-        "*" if py => &["/", "//", "+", "**"],
-        "*" => &["/", "+", "-"],
-        "/" if py => &["//", "*", "%"],
-        "/" => &["*", "%"],
-        "//" => &["/", "%", "*"],
-        "%" if py => &["//", "/"],
-        "%" => &["/", "*"],
-        "**" => &["*"],
-        "and" => &["or"],
-        "or" => &["and"],
-        "&&" => &["||"],
-        "||" => &["&&"],
-        "&" => &["|", "^"],
-        "|" => &["&", "^"],
-        "^" => &["|", "&"],
-        "<<" => &[">>"],
-        ">>" => &["<<"],
-        "+=" => &["-=", "*="],
-        "-=" => &["+=", "*="],
-        "*=" => &["/=", "+="],
-        "/=" if py => &["//=", "*="],
-        "/=" => &["*=", "%="],
-        "//=" => &["/=", "*="],
-        "%=" => &["/="],
-        _ => &[],
-    }
-}
-
-/// Names of functions or methods often confused with `name`, per language.
-fn call_siblings(language: TargetLanguage, name: &str) -> Vec<&'static str> {
-    let groups: &[&[&str]] = match language {
-        TargetLanguage::Python => &[
-            &["min", "max"],
-            &["floor", "ceil", "round", "int"],
-            &["any", "all"],
-            &["append", "extend", "insert"],
-            &["sort", "reverse"],
-            &["sorted", "reversed"],
-            &["startswith", "endswith"],
-            &["upper", "lower"],
-            &["isupper", "islower"],
-            &["isdigit", "isalpha", "isalnum"],
-            &["strip", "lstrip", "rstrip"],
-            &["find", "rfind", "index"],
-            &["pop", "popleft"],
-            &["remove", "discard"],
-        ],
-        TargetLanguage::JavaScript => &[
-            &["min", "max"],
-            &["floor", "ceil", "round", "trunc"],
-            &["some", "every"],
-            &["push", "unshift"],
-            &["pop", "shift"],
-            &["indexOf", "lastIndexOf"],
-            &["startsWith", "endsWith"],
-            &["toUpperCase", "toLowerCase"],
-            &["padStart", "padEnd"],
-            &["trimStart", "trimEnd", "trim"],
-            &["slice", "substring"],
-            &["find", "findLast", "filter"],
-            &["findIndex", "findLastIndex"],
-            &["parseInt", "parseFloat"],
-        ],
-        TargetLanguage::Go => &[
-            &["min", "max"],
-            &["Min", "Max"],
-            &["Floor", "Ceil", "Round"],
-            &["HasPrefix", "HasSuffix"],
-            &["ToUpper", "ToLower"],
-            &["Index", "LastIndex"],
-            &["TrimLeft", "TrimRight"],
-            &["TrimPrefix", "TrimSuffix"],
-            &["IsUpper", "IsLower"],
-            &["IsDigit", "IsLetter"],
-        ],
-        TargetLanguage::Rust => &[
-            &["min", "max"],
-            &["floor", "ceil", "round"],
-            &["any", "all"],
-            &["starts_with", "ends_with"],
-            &["to_uppercase", "to_lowercase"],
-            &["to_ascii_uppercase", "to_ascii_lowercase"],
-            &["is_uppercase", "is_lowercase"],
-            &["is_ascii_uppercase", "is_ascii_lowercase"],
-            &["find", "rfind"],
-            &["first", "last"],
-            &["trim_start", "trim_end", "trim"],
-            &["min_by_key", "max_by_key"],
-            &["min_by", "max_by"],
-            &["skip", "take"],
-            &["push", "insert"],
-            &["saturating_sub", "wrapping_sub"],
-        ],
-    };
-    groups
-        .iter()
-        .filter(|g| g.contains(&name))
-        .flat_map(|g| g.iter().copied().filter(|n| *n != name))
-        .collect()
-}
-
-/// Node kinds whose `left`/`pattern`/`name` field binds names.
-fn binds(language: TargetLanguage, kind: &str) -> &'static [&'static str] {
-    match (language, kind) {
-        (TargetLanguage::Python, "assignment" | "augmented_assignment" | "for_statement")
-        | (TargetLanguage::Python, "for_in_clause") => &["left"],
-        (TargetLanguage::Python, "named_expression") => &["name"],
-        (TargetLanguage::JavaScript, "variable_declarator") => &["name"],
-        (TargetLanguage::JavaScript, "assignment_expression" | "for_in_statement") => &["left"],
-        (TargetLanguage::Go, "short_var_declaration" | "range_clause" | "assignment_statement") => {
-            &["left"]
-        }
-        (TargetLanguage::Go, "var_spec" | "const_spec") => &["name"],
-        (TargetLanguage::Rust, "let_declaration" | "for_expression") => &["pattern"],
-        (TargetLanguage::Rust, "assignment_expression") => &["left"],
-        _ => &[],
-    }
-}
-
-/// Fields whose subtree never binds a name (types, default values).
-const NON_BINDING_FIELDS: &[&str] = &["type", "value", "right", "default", "return_type", "body"];
-
-/// Node kinds inside a binding position that do not bind (`a[i] = …`, `self.x = …`).
-fn non_binding_target(kind: &str) -> bool {
-    matches!(
-        kind,
-        "subscript"
-            | "attribute"
-            | "subscript_expression"
-            | "member_expression"
-            | "index_expression"
-            | "selector_expression"
-            | "field_expression"
-            | "call"
-            | "call_expression"
-    )
-}
-
-/// Identifiers under `node` that it binds (skipping types, defaults and element targets).
-fn binding_identifiers<'t>(node: Node<'t>, out: &mut Vec<Node<'t>>) {
-    if node.kind() == "identifier" {
-        out.push(node);
-        return;
-    }
-    if non_binding_target(node.kind()) {
-        return;
-    }
-    for (i, child) in children(node).into_iter().enumerate() {
-        let field = node.field_name_for_child(i as u32);
-        if field.is_some_and(|f| NON_BINDING_FIELDS.contains(&f)) {
-            continue;
-        }
-        binding_identifiers(child, out);
-    }
-}
-
-/// The names `function` binds: parameters, then assignment and loop targets, in source order.
-pub fn bound_names(language: TargetLanguage, function: Node<'_>, source: &str) -> Vec<String> {
-    let mut nodes = Vec::new();
-    if let Some(params) = function.child_by_field_name("parameters") {
-        binding_identifiers(params, &mut nodes);
-    }
-    // A single-parameter arrow function `x => …`.
-    if let Some(param) = function.child_by_field_name("parameter") {
-        binding_identifiers(param, &mut nodes);
-    }
-    for node in descendants(function) {
-        // Nested functions bind their own names.
-        if node.id() != function.id() && syntax::is_function(language, node.kind()) {
-            continue;
-        }
-        for field in binds(language, node.kind()) {
-            if let Some(target) = node.child_by_field_name(field) {
-                binding_identifiers(target, &mut nodes);
-            }
-        }
-    }
-    nodes.sort_by_key(|n| n.start_byte());
-    let mut seen = HashSet::new();
-    nodes
-        .into_iter()
-        .map(|n| text(n, source).to_string())
-        .filter(|name| name != "_" && name != "self" && seen.insert(name.clone()))
-        .collect()
-}
-
-/// True when `node` is the identifier a declaration or parameter introduces (mutating it would
-/// rename the variable, not change a use).
-fn is_binding_occurrence(language: TargetLanguage, node: Node<'_>) -> bool {
-    let mut child = node;
-    let mut current = node.parent();
-    while let Some(parent) = current {
-        let field = field_of(child);
-        if syntax::is_function(language, parent.kind()) {
-            return matches!(field, Some("parameters" | "parameter" | "name"));
-        }
-        // A body, a type, a default value or an element target (`a[i] = …`) is not a binding.
-        if field.is_some_and(|f| NON_BINDING_FIELDS.contains(&f))
-            || non_binding_target(parent.kind())
-        {
-            return false;
-        }
-        if field.is_some_and(|f| binds(language, parent.kind()).contains(&f)) {
-            return true;
-        }
-        if matches!(
-            parent.kind(),
-            "parameters" | "formal_parameters" | "parameter_list" | "closure_parameters"
-        ) {
-            return true;
-        }
-        child = parent;
-        current = parent.parent();
-    }
-    false
-}
-
 /// At most 40 characters of `s`, on one line.
-fn short(s: &str) -> String {
+pub(super) fn short(s: &str) -> String {
     let one_line = s.split_whitespace().collect::<Vec<_>>().join(" ");
     if one_line.chars().count() > 40 {
         let cut: String = one_line.chars().take(37).collect();

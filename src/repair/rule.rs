@@ -6,7 +6,7 @@
 //! step: `runtime`, `panic`, …) or a test
 //! that ran out of time ([`ErrorType::TelemetryMismatch`], e.g. a loop that never ends).
 //! Each fix is one edit in an editable file (never a protected or test file); its confidence is
-//! `suspiciousness × the kind's prior`, lowered slightly for later siblings at the same place,
+//! `REPAIR_WEIGHT × suspiciousness × the kind's prior`, lowered slightly for later siblings at the same place,
 //! so that the heal loop (which re-weighs it by the learned success rate of the kind) tries
 //! the likeliest single edits first. The heal loop validates them like any fix: the first
 //! candidate that passes every test wins.
@@ -25,6 +25,10 @@ pub const TOP_LINES: usize = 12;
 pub const PER_LINE: usize = 8;
 /// Fixes one kind proposes per error.
 pub const MAX_FIXES: usize = 48;
+/// Every repair confidence is scaled by this: a behaviour edit nobody vouched for ranks below
+/// a compile fix of the same prior, so that in a heal where some programs still fail to build
+/// the rounds go to the build first (a program that does not build has no tests to pass).
+pub const REPAIR_WEIGHT: f64 = 0.5;
 
 /// The repair rule for one kind of edit.
 #[derive(Debug, Clone, Copy)]
@@ -70,13 +74,32 @@ impl FixStrategy for RepairRule {
         if !answers(error) {
             return Vec::new();
         }
-        suggest_kind(self.kind, &[Evidence::from_error(error)], program)
+        // Every failing test of the program's last validation, and their coverage, when the
+        // validator recorded them; else the error alone.
+        let mut evidence = vec![Evidence::from_error(error)];
+        let recalled = super::evidence::recall(program);
+        let spectrum = recalled.as_deref().and_then(|t| {
+            evidence.extend(localize::failing_evidence(t));
+            super::evidence::spectrum(t)
+        });
+        suggest_ranked(self.kind, &evidence, spectrum.as_ref(), program)
     }
 }
 
 /// The fixes of one kind for failures with this evidence, best first.
 pub fn suggest_kind(kind: EditKind, evidence: &[Evidence], program: &Program) -> Vec<Fix> {
-    let ranking = localize::rank(program, evidence, None);
+    suggest_ranked(kind, evidence, None, program)
+}
+
+/// The fixes of one kind at the lines `evidence` and, when given, the coverage `spectrum`
+/// rank most suspicious ([`localize::rank`]), best first.
+pub fn suggest_ranked(
+    kind: EditKind,
+    evidence: &[Evidence],
+    spectrum: Option<&localize::Spectrum>,
+    program: &Program,
+) -> Vec<Fix> {
+    let ranking = localize::rank(program, evidence, spectrum);
     let top: Vec<_> = ranking.into_iter().take(TOP_LINES).collect();
     let mut scored: Vec<(f64, usize, Fix)> = Vec::new();
     for (rank, suspect) in top.iter().enumerate() {
@@ -96,7 +119,7 @@ pub fn suggest_kind(kind: EditKind, evidence: &[Evidence], program: &Program) ->
             PER_LINE,
         );
         for (i, m) in mutations.into_iter().enumerate() {
-            let score = suspect.score * kind.prior() * (1.0 - 0.03 * i as f64);
+            let score = REPAIR_WEIGHT * suspect.score * kind.prior() * (1.0 - 0.03 * i as f64);
             let order = rank * PER_LINE + i;
             scored.push((score, order, m.to_fix(score.clamp(0.01, 0.95))));
         }
