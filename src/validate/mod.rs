@@ -351,6 +351,10 @@ impl Validator {
             self.cache.is_some(),
             started.elapsed(),
         );
+        // Per-test evidence for the repair rules' localization (never affects a verdict).
+        if let Ok(r) = &result {
+            crate::repair::evidence::remember(program, r);
+        }
         result
     }
 
@@ -366,19 +370,21 @@ impl Validator {
             .cloned()?;
         let collection =
             crate::compliance::Collection::prepare(program, &toolchain, &self.env, false).ok()?;
+        let augmented = collection
+            .as_ref()
+            .and_then(|c| c.workspace_program(program));
         let key = planned_key(
             &toolchain,
             augmented.as_ref().unwrap_or(program),
             expect,
-        let augmented = collection
-            .as_ref()
-            .and_then(|c| c.workspace_program(program));
             self.plugins.as_deref(),
             collection.as_ref(),
             &self.cap,
         )
         .ok()?;
-        cache.probe(&key)
+        let result = cache.probe(&key)?;
+        crate::repair::evidence::remember(program, &result);
+        Some(result)
     }
 
     async fn validate_uninstrumented(
@@ -392,16 +398,16 @@ impl Validator {
         // The telemetry SDK and, with a contract, the collector (crate::compliance); a Go
         // program gains the collector's test file in the sandbox (and in the cache key).
         let collection = self.telemetry(program, &toolchain).await?;
+        let augmented = collection
+            .as_ref()
+            .and_then(|c| c.workspace_program(program));
+        let sandboxed = augmented.as_ref().unwrap_or(program);
         // A step that cannot be planned up front (e.g. a test step after a failing check)
         // is left to the uncached path, which reports exactly what it did before.
         let key = match &self.cache {
             Some(cache) => {
                 match planned_key(
                     &toolchain,
-        let augmented = collection
-            .as_ref()
-            .and_then(|c| c.workspace_program(program));
-        let sandboxed = augmented.as_ref().unwrap_or(program);
                     sandboxed,
                     expect,
                     self.plugins.as_deref(),
