@@ -293,7 +293,13 @@ impl DataDirStats {
             let _ = writeln!(
                 out,
                 "{:<10} {:<40} {:<32} {:>8} {:>9} {:>8} {:>10}",
-                "language", "signature", "strategy", "attempts", "successes", "failures", "confidence"
+                "language",
+                "signature",
+                "strategy",
+                "attempts",
+                "successes",
+                "failures",
+                "confidence"
             );
             for row in &self.learner {
                 let _ = writeln!(

@@ -114,8 +114,16 @@ fn file_content_path_and_set_change_the_key() {
     assert_ne!(key("fp", &p, Expect::Check, &base_commands()), base_key());
 
     // Moving bytes between a path and its content is not the same input.
-    let a = Program::new(TargetLanguage::Rust, [("ab".to_string(), "c".to_string())]).unwrap();
-    let b = Program::new(TargetLanguage::Rust, [("a".to_string(), "bc".to_string())]).unwrap();
+    // (A program needs a source of its language beside them.)
+    let with = |path: &str, text: &str| {
+        let main = ("main.rs".to_string(), "fn main() {}\n".to_string());
+        Program::new(
+            TargetLanguage::Rust,
+            [main, (path.to_string(), text.to_string())],
+        )
+        .unwrap()
+    };
+    let (a, b) = (with("ab", "c"), with("a", "bc"));
     assert_ne!(
         key("fp", &a, Expect::Check, &base_commands()),
         key("fp", &b, Expect::Check, &base_commands())
