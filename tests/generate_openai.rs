@@ -91,7 +91,8 @@ async fn a_reply_deterministic_fixes_cannot_repair_is_regenerated_with_the_error
     assert_eq!(report.generations.len(), 2, "{}", report.summary());
     assert_eq!(report.generations[0].generator, "openai:test-model");
     assert!(!report.generations[0].passed);
-    let first_errors = &report.generations[0].errors_after;
+    // The generated program's own error (a failed heal may leave errors of its own edits).
+    let first_errors = &report.generations[0].heal.initial_errors;
     let name_error = first_errors
         .iter()
         .find(|e| e.message.contains("zzq_frobnicate_totals"))
@@ -522,6 +523,7 @@ fn the_repair_prompt_carries_errors_program_and_what_was_tried() {
             program: program.clone(),
             errors: vec![e.clone()],
             fixes_tried: vec!["python.rename: rename `zzq_frobnicate_totals` to `sum`".into()],
+            generated_errors: vec![e.clone()],
         }],
     };
     let p = repair_prompt(&s, &program, std::slice::from_ref(&e), &history);

@@ -92,7 +92,7 @@ fn every_validation_error_names_the_file_and_the_fix() {
     let cases: Vec<(String, &str)> = vec![
         (
             format!("{HEAD}colour = \"red\"\n{sig}{ex}"),
-            "spec.toml: line 4: unknown field `colour`, expected one of `name`, `language`, `description`, `kind`, `signatures`, `examples`, `test_file`, `constraints`, `implementation`; remove it or fix its spelling",
+            "spec.toml: line 4: unknown field `colour`, expected one of `name`, `language`, `description`, `kind`, `signatures`, `examples`, `test_file`, `constraints`, `implementation`, `telemetry`; remove it or fix its spelling",
         ),
         (
             format!("language = \"python\"\ndescription = \"d\"\n{sig}{ex}"),

@@ -175,9 +175,15 @@ pub async fn generate_and_heal(
             match generations.last() {
                 None => generator.generate(spec).await,
                 Some(last) => {
-                    generator
-                        .regenerate(spec, &last.heal.final_program, &last.errors_after, &history)
-                        .await
+                    // A failed heal's partial edits (placeholder bodies among them) are not the
+                    // model's code: it gets back what it wrote and what was wrong with that;
+                    // the history says what repair tried and what it left.
+                    let (previous, errors) = if last.heal.healed {
+                        (&last.heal.final_program, &last.errors_after)
+                    } else {
+                        (&last.program_generated, &last.heal.initial_errors)
+                    };
+                    generator.regenerate(spec, previous, errors, &history).await
                 }
             }
         }
@@ -237,6 +243,7 @@ pub async fn generate_and_heal(
             program: heal.final_program.clone(),
             errors: errors_after.clone(),
             fixes_tried: fixes_tried(&heal),
+            generated_errors: heal.initial_errors.clone(),
         });
         generations.push(GenerationRecord {
             generation: n,

@@ -72,6 +72,11 @@ pub struct PastAttempt {
     pub errors: Vec<CodeError>,
     /// `"strategy: description"` of every fix the heal tried.
     pub fixes_tried: Vec<String>,
+    /// The errors of the program as generated, before automatic repair: a heal that fails may
+    /// have replaced them with errors of its own edits (a placeholder body's wrong value), and
+    /// the model must still hear what was wrong with what it wrote.
+    #[serde(default)]
+    pub generated_errors: Vec<CodeError>,
 }
 
 /// Token usage reported by a model (zero for templates).

@@ -211,6 +211,14 @@ pub fn repair_prompt(
                     u.push_str(&format!("  - {f}\n"));
                 }
             }
+            // What the generated program itself got wrong, unless repair left it as it was.
+            let own = a
+                .generated_errors
+                .iter()
+                .filter(|g| !a.errors.iter().any(|e| e.message == g.message));
+            for e in own.take(3) {
+                u.push_str(&format!("  - as generated: {e}\n"));
+            }
             for e in a.errors.iter().take(3) {
                 u.push_str(&format!("  - still failing: {e}\n"));
             }
