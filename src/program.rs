@@ -38,7 +38,16 @@ const SKIPPED_DIRS: &[&str] = &[
 ];
 
 /// A program to validate or heal.
+///
+/// A `Program` that exists is valid: every constructor ([`Program::new`],
+/// [`Program::from_parts`], [`Program::load`], deserialization) and every mutator
+/// ([`Program::set_file`], [`Program::remove_file`], …) checks the invariants of
+/// [`Program::from_parts`], so later stages never re-check them. The fields are read through
+/// accessors ([`Program::language`], [`Program::files`], …).
+///
+/// The serialized form (JSON) is the fields below by name; cache keys and corpora depend on it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "ProgramData")]
 pub struct Program {
     pub language: TargetLanguage,
     /// Relative path → file text. Ordered, so hashing and diffs are deterministic.
@@ -55,6 +64,34 @@ pub struct Program {
     /// [`MAX_DATA_BYTES`].
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub data_files: BTreeMap<String, Vec<u8>>,
+}
+
+/// A program as it is serialized, before the checks: what [`Program`] deserializes through, so
+/// that a program read from JSON is checked like one built in memory.
+#[derive(Deserialize)]
+struct ProgramData {
+    language: TargetLanguage,
+    files: BTreeMap<String, String>,
+    #[serde(default)]
+    protected: BTreeSet<String>,
+    #[serde(default)]
+    options: BTreeMap<String, String>,
+    #[serde(default)]
+    data_files: BTreeMap<String, Vec<u8>>,
+}
+
+impl TryFrom<ProgramData> for Program {
+    type Error = ProgramError;
+
+    fn try_from(data: ProgramData) -> Result<Program, ProgramError> {
+        Program::from_parts(
+            data.language,
+            data.files,
+            data.protected,
+            data.options,
+            data.data_files,
+        )
+    }
 }
 
 /// Why a program was rejected.
@@ -107,6 +144,10 @@ pub enum ProgramError {
     UnknownLanguage(PathBuf),
     #[error("{0} is marked protected but is not one of the program's files")]
     UnknownProtectedPath(String),
+    #[error("{0} is protected (a test or an oracle); it cannot be changed or removed, change the code under test instead")]
+    ProtectedFile(String),
+    #[error("{0} is not one of the program's files")]
+    NoSuchFile(String),
     #[error("the program has more than {0} data files; remove the files it does not read")]
     TooManyDataFiles(usize),
     #[error("{path}: data file of {size} bytes is over the {limit}-byte limit for one data file")]
@@ -173,14 +214,149 @@ impl Program {
             data_files,
         };
         program.check()?;
-        if !program.files.keys().any(|name| belongs_to(language, name)) {
-            return Err(ProgramError::NoSourceOfLanguage {
-                language,
-                ext: source_extension(language),
-                files: program.files.keys().cloned().collect::<Vec<_>>().join(", "),
+        program.check_source_of_language()?;
+        Ok(program)
+    }
+
+    /// The language the program is written in.
+    pub fn language(&self) -> TargetLanguage {
+        self.language
+    }
+
+    /// Relative path → source text, ordered by path (so hashing and diffs are deterministic).
+    pub fn files(&self) -> &BTreeMap<String, String> {
+        &self.files
+    }
+
+    /// The text of the source file at `path`, if the program has one.
+    pub fn file(&self, path: &str) -> Option<&str> {
+        self.files.get(path).map(String::as_str)
+    }
+
+    /// The paths no fix may change or delete (tests, oracles).
+    pub fn protected(&self) -> &BTreeSet<String> {
+        &self.protected
+    }
+
+    /// Whether `path` is protected.
+    pub fn is_protected(&self, path: &str) -> bool {
+        self.protected.contains(path)
+    }
+
+    /// Toolchain options as strings, e.g. `edition = "2021"` for Rust. Empty by default.
+    pub fn options(&self) -> &BTreeMap<String, String> {
+        &self.options
+    }
+
+    /// Relative path → contents of the files the program reads but that are not its sources.
+    /// Empty by default.
+    pub fn data_files(&self) -> &BTreeMap<String, Vec<u8>> {
+        &self.data_files
+    }
+
+    /// Sets the text of the source file at `path` (adding the file when it is new), checked:
+    /// the path must be safe and not protected or a data file, the text non-empty text without
+    /// NUL bytes, and the file and program within their size limits. On an error the program
+    /// is unchanged.
+    ///
+    /// # Errors
+    /// [`ProgramError::ProtectedFile`] for a protected path; otherwise the check that failed.
+    pub fn set_file(
+        &mut self,
+        path: impl Into<String>,
+        text: impl Into<String>,
+    ) -> Result<(), ProgramError> {
+        let (path, text) = (path.into(), text.into());
+        if self.protected.contains(&path) {
+            return Err(ProgramError::ProtectedFile(path));
+        }
+        check_relative_path(&path)?;
+        check_source_text(&path, &text)?;
+        if self.data_files.contains_key(&path) {
+            return Err(ProgramError::DataFileShadowsSource(path));
+        }
+        let old = self.files.get(&path).map_or(0, String::len);
+        if old == 0 && self.files.len() >= MAX_FILES {
+            return Err(ProgramError::TooManyFiles(MAX_FILES));
+        }
+        let size = self.size_bytes() - old + text.len();
+        if size > MAX_PROGRAM_BYTES {
+            return Err(ProgramError::ProgramTooLarge {
+                size,
+                limit: MAX_PROGRAM_BYTES,
             });
         }
-        Ok(program)
+        self.files.insert(path, text);
+        Ok(())
+    }
+
+    /// The program with the source file at `path` set to `text`, checked as
+    /// [`Program::set_file`].
+    ///
+    /// # Errors
+    /// As [`Program::set_file`].
+    pub fn with_file(
+        mut self,
+        path: impl Into<String>,
+        text: impl Into<String>,
+    ) -> Result<Program, ProgramError> {
+        self.set_file(path, text)?;
+        Ok(self)
+    }
+
+    /// Removes the source file at `path` and returns its text. On an error the program is
+    /// unchanged.
+    ///
+    /// # Errors
+    /// [`ProgramError::NoSuchFile`] when there is no such file,
+    /// [`ProgramError::ProtectedFile`] when it is protected, and
+    /// [`ProgramError::NoSourceOfLanguage`] when it is the program's last source of its
+    /// language.
+    pub fn remove_file(&mut self, path: &str) -> Result<String, ProgramError> {
+        if self.protected.contains(path) {
+            return Err(ProgramError::ProtectedFile(path.to_string()));
+        }
+        let Some(text) = self.files.remove(path) else {
+            return Err(ProgramError::NoSuchFile(path.to_string()));
+        };
+        if let Err(e) = self.check_source_of_language() {
+            self.files.insert(path.to_string(), text);
+            return Err(e);
+        }
+        Ok(text)
+    }
+
+    /// Adds a test (or oracle) file and protects it; a file already at `path` keeps its text
+    /// and becomes protected.
+    ///
+    /// # Errors
+    /// As [`Program::set_file`] for a new file.
+    pub fn with_protected_file(
+        mut self,
+        path: impl Into<String>,
+        text: impl Into<String>,
+    ) -> Result<Program, ProgramError> {
+        let path = path.into();
+        if !self.files.contains_key(&path) {
+            self.set_file(path.clone(), text)?;
+        }
+        self.protected.insert(path);
+        Ok(self)
+    }
+
+    fn check_source_of_language(&self) -> Result<(), ProgramError> {
+        if self
+            .files
+            .keys()
+            .any(|name| belongs_to(self.language, name))
+        {
+            return Ok(());
+        }
+        Err(ProgramError::NoSourceOfLanguage {
+            language: self.language,
+            ext: source_extension(self.language),
+            files: self.files.keys().cloned().collect::<Vec<_>>().join(", "),
+        })
     }
 
     /// Adds a data file (any bytes), checked like one loaded from disk.
@@ -198,6 +374,9 @@ impl Program {
     }
 
     /// Marks paths as protected. Each must be one of the program's files.
+    ///
+    /// # Errors
+    /// [`ProgramError::UnknownProtectedPath`] for a path that is not a file of the program.
     pub fn with_protected(
         mut self,
         paths: impl IntoIterator<Item = String>,
@@ -211,6 +390,7 @@ impl Program {
         Ok(self)
     }
 
+    /// Sets a toolchain option (e.g. `edition` = `2018` for Rust), replacing an earlier value.
     pub fn with_option(mut self, key: impl Into<String>, value: impl Into<String>) -> Program {
         self.options.insert(key.into(), value.into());
         self
@@ -228,19 +408,7 @@ impl Program {
         let mut total = 0usize;
         for (path, text) in &self.files {
             check_relative_path(path)?;
-            if text.trim().is_empty() {
-                return Err(ProgramError::EmptyFile(path.clone()));
-            }
-            if text.contains('\0') {
-                return Err(ProgramError::Binary(path.clone()));
-            }
-            if text.len() > MAX_FILE_BYTES {
-                return Err(ProgramError::FileTooLarge {
-                    path: path.clone(),
-                    size: text.len(),
-                    limit: MAX_FILE_BYTES,
-                });
-            }
+            check_source_text(path, text)?;
             total += text.len();
         }
         if total > MAX_PROGRAM_BYTES {
@@ -361,6 +529,24 @@ impl Program {
             .map(String::as_str)
             .filter(move |name| is_test_file(self.language, name))
     }
+}
+
+/// Rejects an empty text, NUL bytes (binary) and a file over [`MAX_FILE_BYTES`].
+fn check_source_text(path: &str, text: &str) -> Result<(), ProgramError> {
+    if text.trim().is_empty() {
+        return Err(ProgramError::EmptyFile(path.to_string()));
+    }
+    if text.contains('\0') {
+        return Err(ProgramError::Binary(path.to_string()));
+    }
+    if text.len() > MAX_FILE_BYTES {
+        return Err(ProgramError::FileTooLarge {
+            path: path.to_string(),
+            size: text.len(),
+            limit: MAX_FILE_BYTES,
+        });
+    }
+    Ok(())
 }
 
 /// Rejects absolute paths, `..`, empty components and names no file system should see.
@@ -784,5 +970,155 @@ mod tests {
             Program::load(&dir.path().join("b.txt"), None).unwrap_err(),
             ProgramError::UnknownLanguage(_)
         ));
+    }
+
+    fn python() -> Program {
+        Program::new(
+            TargetLanguage::Python,
+            files(&[("main.py", "x = 1\n"), ("test_main.py", "import main\n")]),
+        )
+        .unwrap()
+        .with_protected(["test_main.py".to_string()])
+        .unwrap()
+    }
+
+    #[test]
+    fn set_file_is_checked_and_leaves_the_program_unchanged_on_error() {
+        let mut p = python();
+        p.set_file("util.py", "y = 2\n").unwrap();
+        assert_eq!(p.file("util.py"), Some("y = 2\n"));
+        p.set_file("main.py", "x = 2\n").unwrap();
+        assert_eq!(p.file("main.py"), Some("x = 2\n"));
+        let before = p.clone();
+        let err = p.set_file("test_main.py", "pass\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "test_main.py is protected (a test or an oracle); it cannot be changed or removed, \
+             change the code under test instead"
+        );
+        assert!(matches!(
+            p.set_file("../evil.py", "x\n"),
+            Err(ProgramError::UnsafePath { .. })
+        ));
+        assert!(matches!(
+            p.set_file("main.py", " \n"),
+            Err(ProgramError::EmptyFile(f)) if f == "main.py"
+        ));
+        assert!(matches!(
+            p.set_file("main.py", "x\0"),
+            Err(ProgramError::Binary(_))
+        ));
+        let big = "x".repeat(MAX_FILE_BYTES + 1);
+        assert!(matches!(
+            p.set_file("main.py", big),
+            Err(ProgramError::FileTooLarge { .. })
+        ));
+        let with_data = p
+            .clone()
+            .with_data_file("notes.txt", b"n".to_vec())
+            .unwrap();
+        assert!(matches!(
+            with_data.with_file("notes.txt", "x\n"),
+            Err(ProgramError::DataFileShadowsSource(_))
+        ));
+        assert_eq!(p, before);
+    }
+
+    #[test]
+    fn set_file_keeps_the_program_within_its_size_limits() {
+        let mut p = python();
+        let chunk = "x".repeat(MAX_FILE_BYTES);
+        let mut added = 0;
+        let err = loop {
+            match p.set_file(format!("m{added}.py"), chunk.clone()) {
+                Ok(()) => added += 1,
+                Err(e) => break e,
+            }
+        };
+        assert!(matches!(err, ProgramError::ProgramTooLarge { .. }), "{err}");
+        assert!(p.size_bytes() <= MAX_PROGRAM_BYTES);
+        assert_eq!(added, MAX_PROGRAM_BYTES / MAX_FILE_BYTES - 1);
+    }
+
+    #[test]
+    fn remove_file_never_removes_a_test_or_the_last_source() {
+        let mut p = python();
+        p.set_file("util.py", "y = 2\n").unwrap();
+        assert_eq!(p.remove_file("util.py").unwrap(), "y = 2\n");
+        let before = p.clone();
+        assert!(matches!(
+            p.remove_file("util.py"),
+            Err(ProgramError::NoSuchFile(f)) if f == "util.py"
+        ));
+        assert!(matches!(
+            p.remove_file("test_main.py"),
+            Err(ProgramError::ProtectedFile(f)) if f == "test_main.py"
+        ));
+        assert_eq!(p, before);
+        let mut only = Program::new(TargetLanguage::Go, files(&[("main.go", "package main\n")]))
+            .unwrap()
+            .with_file("README.txt.go.bak", "notes\n")
+            .unwrap();
+        let err = only.remove_file("main.go").unwrap_err();
+        assert!(
+            matches!(err, ProgramError::NoSourceOfLanguage { .. }),
+            "{err}"
+        );
+        assert_eq!(only.file("main.go"), Some("package main\n"));
+    }
+
+    #[test]
+    fn a_protected_file_added_is_protected_and_keeps_an_existing_text() {
+        let p = python()
+            .with_protected_file("test_extra.py", "import main\n")
+            .unwrap()
+            .with_protected_file("main.py", "replaced = 1\n")
+            .unwrap();
+        assert!(p.is_protected("test_extra.py") && p.is_protected("main.py"));
+        assert_eq!(p.file("main.py"), Some("x = 1\n"));
+    }
+
+    #[test]
+    fn json_programs_are_checked_like_built_ones() {
+        let p = python()
+            .with_option("edition", "2021")
+            .with_data_file("data.bin", vec![0u8, 1])
+            .unwrap();
+        let json = serde_json::to_string(&p).unwrap();
+        assert_eq!(
+            json,
+            r#"{"language":"python","files":{"main.py":"x = 1\n","test_main.py":"import main\n"},"protected":["test_main.py"],"options":{"edition":"2021"},"data_files":{"data.bin":[0,1]}}"#
+        );
+        assert_eq!(serde_json::from_str::<Program>(&json).unwrap(), p);
+        // The defaults of the serialized form still apply.
+        let minimal: Program =
+            serde_json::from_str(r#"{"language":"go","files":{"main.go":"package main\n"}}"#)
+                .unwrap();
+        assert!(minimal.protected().is_empty() && minimal.data_files().is_empty());
+
+        let err =
+            serde_json::from_str::<Program>(r#"{"language":"rust","files":{"main.py":"x = 1\n"}}"#)
+                .unwrap_err();
+        assert!(
+            err.to_string().starts_with(
+                "the program has no rust source file (no .rs file among main.py); give the \
+                 right language or add a source"
+            ),
+            "{err}"
+        );
+        let err = serde_json::from_str::<Program>(
+            r#"{"language":"python","files":{"../x.py":"x = 1\n"}}"#,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("unsafe file name"), "{err}");
+        let err = serde_json::from_str::<Program>(
+            r#"{"language":"python","files":{"a.py":"x\n"},"protected":["t.py"]}"#,
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("t.py is marked protected but is not one of the program's files"),
+            "{err}"
+        );
     }
 }
