@@ -11,6 +11,7 @@ pub mod corpus;
 pub mod diagnostics;
 pub mod dirs;
 pub mod eval;
+pub mod executor;
 pub mod fix;
 pub mod generate;
 pub mod heal;
