@@ -291,7 +291,13 @@ pub fn hidden_behind(target: &CodeError, later: &CodeError) -> bool {
         return false;
     }
     if ts > 0 {
-        // A running program: anywhere but the line that failed, or further along that line.
+        // A running program: anywhere but the line that failed, or further along that line;
+        // never an error a failed assertion's test raised no later than that assertion (the
+        // calls before it and its own ran to the end before: one of them that now crashes in
+        // the program is a new failure, not one that was hidden behind the assertion).
+        if stage(target) == 3 && raised_no_later(later, target) {
+            return false;
+        }
         return l.file != t.file || l.line != t.line || l.column > t.column;
     }
     // A compiler: further on in the file; at the same spot only an error of a later stage
@@ -299,6 +305,59 @@ pub fn hidden_behind(target: &CodeError, later: &CodeError) -> bool {
     l.file == t.file
         && ((l.line, l.column) > (t.line, t.column)
             || (stage(later) > stage(target) && (l.line, l.column) == (t.line, t.column)))
+}
+
+/// One frame of a call chain: file, line, function (when known).
+type Frame<'a> = (&'a str, u32, Option<&'a str>);
+
+/// An error's call chain, outermost first: the `traceback: …` (Python) or `stack: …`
+/// (JavaScript) note the diagnostics parsers add, frames `file:line[:col][ in f]` joined by
+/// ` -> `; else its location alone.
+fn call_chain(error: &CodeError) -> Vec<Frame<'_>> {
+    let noted = error.notes.iter().find_map(|n| {
+        n.strip_prefix("traceback: ")
+            .or_else(|| n.strip_prefix("stack: "))
+    });
+    let Some(chain) = noted else {
+        return error
+            .location
+            .iter()
+            .map(|l| (l.file.as_str(), l.line, None))
+            .collect();
+    };
+    chain
+        .split(" -> ")
+        .filter_map(|frame| {
+            let (place, function) = match frame.split_once(" in ") {
+                Some((place, function)) => (place, Some(function)),
+                None => (frame, None),
+            };
+            let mut parts = place.splitn(3, ':');
+            let file = parts.next()?;
+            let line = parts.next()?.parse().ok()?;
+            Some((file, line, function))
+        })
+        .collect()
+}
+
+/// Whether the test that failed at `target` (an assertion) raised `later` no later than that
+/// assertion. The two call chains are compared from the outermost frame: where they first
+/// differ, a frame of the same function at the same or an earlier line ran first (straight-line
+/// order; a loop's later iteration would look the same and is judged not hidden, as before the
+/// rule for revealed errors); frames of different functions after a shared frame mean both
+/// came from that one statement; a chain that ends inside the other's frames was raised within
+/// them. Chains that share nothing say nothing: false.
+fn raised_no_later(later: &CodeError, target: &CodeError) -> bool {
+    let (l, t) = (call_chain(later), call_chain(target));
+    let shared = l
+        .iter()
+        .zip(&t)
+        .take_while(|(a, b)| a.0 == b.0 && a.1 == b.1)
+        .count();
+    match (l.get(shared), t.get(shared)) {
+        (Some(a), Some(b)) if a.0 == b.0 && (a.2 == b.2 || b.2.is_none()) => a.1 <= b.1,
+        _ => shared > 0,
+    }
 }
 
 /// A compiler's phases within one stage: rustc's borrow checker (and the errors found with
@@ -610,6 +669,70 @@ mod tests {
         // A name resolved at the same spot may now show its type error; not the reverse.
         assert!(hidden_behind(&name, &ty(7)));
         assert!(!hidden_behind(&ty(7), &name));
+        // A failed assertion, and the crash an edit of the program causes instead: raised
+        // inside the assertion's own call, or by a call before it in the test, it was not
+        // hidden behind the assertion; raised by a later statement of the test, it was.
+        let traced = |mut e: CodeError, chain: &str| {
+            e.notes.push(chain.to_string());
+            e
+        };
+        let assertion = traced(
+            at(
+                "test",
+                err(TestFailure, "Test case 1 failed", 18).with_location(Location::new(
+                    "test_main.py",
+                    18,
+                    9,
+                )),
+            ),
+            "traceback: test_main.py:22 in <module> -> test_main.py:18 in check",
+        );
+        let crash = |chain: &str| {
+            traced(
+                at(
+                    "test",
+                    err(CompilerError("runtime".into()), "division by zero", 7),
+                ),
+                chain,
+            )
+        };
+        let inside =
+            crash("traceback: test_main.py:22 in <module> -> test_main.py:18 in check -> main.py:7 in total");
+        let before =
+            crash("traceback: test_main.py:22 in <module> -> test_main.py:16 in check -> main.py:7 in total");
+        let after =
+            crash("traceback: test_main.py:22 in <module> -> test_main.py:19 in check -> main.py:7 in total");
+        assert!(!hidden_behind(&assertion, &inside));
+        assert!(!hidden_behind(&assertion, &before));
+        assert!(hidden_behind(&assertion, &after));
+        let (v, revealed) = judge_candidate(
+            std::slice::from_ref(&assertion),
+            std::slice::from_ref(&assertion),
+            false,
+            std::slice::from_ref(&before),
+        );
+        assert_eq!(
+            v,
+            Verdict::NoProgress("introduced type/compiler errors".into())
+        );
+        assert!(revealed.is_empty());
+        // JavaScript: the assertion fails in the test's assert helper, the crash in the
+        // program's function called from the same statement.
+        let js_assertion = traced(
+            at(
+                "test",
+                err(TestFailure, "Assertion failed", 2)
+                    .with_location(Location::new("main.test.js", 2, 60)),
+            ),
+            "stack: main.test.js:15:1 in Object.<anonymous> -> main.test.js:5:5 in testAdd -> main.test.js:2:60 in console.assert",
+        );
+        let js_crash = |line: u32| {
+            crash(&format!(
+                "stack: main.test.js:15:1 in Object.<anonymous> -> main.test.js:{line}:20 in testAdd -> main.js:7:3 in add"
+            ))
+        };
+        assert!(!hidden_behind(&js_assertion, &js_crash(5)));
+        assert!(hidden_behind(&js_assertion, &js_crash(6)));
         // One failing test hides no other: a fix that trades one failure for another is not
         // progress.
         let test = |line, msg: &str| at("test", err(TestFailure, msg, line));

@@ -199,6 +199,8 @@ impl Healer {
                 };
                 let id = search.nodes.len();
                 let depth = search.nodes[node_id].depth + 1;
+                let revealing =
+                    search.nodes[node_id].revealing + u32::from(!attempt.revealed.is_empty());
                 let credits = if proposal.combined_from.is_empty() {
                     proposal
                         .targets
@@ -222,6 +224,7 @@ impl Healer {
                     strategies,
                     credits,
                     depth,
+                    revealing,
                     tried: HashSet::new(),
                     exhausted: false,
                 });

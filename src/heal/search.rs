@@ -23,6 +23,9 @@ pub(super) struct Node {
     /// with a success when the heal ends passing on a path through this node.
     pub(super) credits: Vec<(String, String)>,
     pub(super) depth: u32,
+    /// How many fixes on the path from the original revealed errors hidden behind the ones
+    /// they fixed (`progress::revealed`): the evidence that the path is getting somewhere.
+    pub(super) revealing: u32,
     /// Every proposal tried from it (by edits): a node is expanded again, for the proposals
     /// a round's beam left out, until nothing new is left.
     pub(super) tried: HashSet<Vec<Edit>>,
@@ -30,21 +33,32 @@ pub(super) struct Node {
 }
 
 impl Node {
-    /// Lower is better: the latest stage first, then the fewest errors, then the deepest (every
-    /// kept fix made progress, so of two programs with as many errors the one more fixes went
-    /// into is further along: its errors were revealed by them), then the first kept.
-    pub(super) fn rank(
-        &self,
-        id: usize,
-    ) -> (std::cmp::Reverse<u8>, usize, std::cmp::Reverse<u32>, usize) {
+    /// Lower is better: the latest stage first, then the fewest errors; among programs with as
+    /// many errors, the one whose path revealed more errors first (each of those fixes removed
+    /// what it targeted and the errors it has now were hidden behind it, so it is further
+    /// along), then the one with fewer edits (a fix kept on a weaker claim, such as a failing
+    /// test that now fails at a later assertion, is an unconfirmed guess: the single edits of
+    /// its parent come before pairs built on it), then the first kept.
+    pub(super) fn rank(&self, id: usize) -> NodeRank {
         (
             std::cmp::Reverse(progress::min_stage(&self.errors)),
             self.errors.len(),
-            std::cmp::Reverse(self.depth),
+            std::cmp::Reverse(self.revealing),
+            self.depth,
             id,
         )
     }
 }
+
+/// The order of [`Node::rank`]: stage (latest first), errors, revealing fixes (most first),
+/// depth (shallowest first), id.
+pub(super) type NodeRank = (
+    std::cmp::Reverse<u8>,
+    usize,
+    std::cmp::Reverse<u32>,
+    u32,
+    usize,
+);
 
 /// The state of one heal.
 pub(super) struct Search {
@@ -74,6 +88,7 @@ impl Search {
                 strategies: Vec::new(),
                 credits: Vec::new(),
                 depth: 0,
+                revealing: 0,
                 tried: HashSet::new(),
                 exhausted: false,
             }],

@@ -558,3 +558,135 @@ async fn a_fix_that_reveals_the_next_error_is_progress() {
         "kept: fixed `name `BUG1` is not defined`; revealed `name `BUG2` is not defined`\n"
     ));
 }
+
+/// A test script that stops at its first failing assertion: the first line of `main.py` with
+/// a word starting `WRONG` fails (a test failure of the test step, at that line, naming the
+/// word); a program without one passes.
+struct Script(Arc<Fake>);
+
+impl Checker for Script {
+    fn check<'a>(&'a self, program: &'a Program, _expect: Expect) -> CheckFuture<'a> {
+        Box::pin(async move {
+            self.0.calls.fetch_add(1, Ordering::SeqCst);
+            let text = program.files.get("main.py").map_or("", String::as_str);
+            let first = text.lines().enumerate().find_map(|(i, line)| {
+                line.split(|c: char| !c.is_alphanumeric())
+                    .find(|w| w.starts_with("WRONG"))
+                    .map(|w| (i, w.to_string()))
+            });
+            let errors: Vec<CodeError> = first
+                .map(|(i, word)| {
+                    let mut e =
+                        CodeError::new(ErrorType::TestFailure, format!("assertion failed: {word}"))
+                            .with_location(Location::new("main.py", i as u32 + 1, 1));
+                    e.step = "test".into();
+                    e
+                })
+                .into_iter()
+                .collect();
+            Ok(ValidationResult {
+                passed: errors.is_empty(),
+                language: program.language,
+                errors,
+                duration: Duration::ZERO,
+                output: String::new(),
+                steps: Vec::new(),
+                cached: false,
+                tests: Vec::new(),
+            })
+        })
+    }
+}
+
+fn script_healer(fake: &Arc<Fake>, engine: FixEngine, max_retries: u32, beam: usize) -> Healer {
+    Healer::new(
+        Arc::new(Script(fake.clone())),
+        engine,
+        Arc::new(Learner::in_memory()),
+        HealConfig {
+            max_retries,
+            timeout: Duration::from_secs(600),
+            jobs: 1,
+            beam,
+            expect: Some(Expect::Test),
+        },
+    )
+}
+
+/// A behaviour edit that only makes the test fail at a later assertion is kept (the program
+/// runs past the failure it had), but it is a guess nobody confirmed: the original's remaining
+/// single edits come before edits built on top of it. Here the confident guess moves the
+/// failure to line 2, where nothing fixes it; the right edit, less confident, is in the
+/// original's second round.
+#[tokio::test]
+async fn a_test_that_fails_later_does_not_starve_the_single_edits() {
+    let fake = Fake::new();
+    let engine = engine(vec![
+        replace("fake.guess", "WRONG1", vec![("ok\ny = WRONG2", 0.9)]),
+        replace("fake.noise", "WRONG1", vec![("WRONG3", 0.5)]),
+        replace("fake.right", "WRONG1", vec![("ok", 0.1)]),
+        replace(
+            "fake.more",
+            "WRONG2",
+            vec![("WRONG4", 0.9), ("WRONG5", 0.8)],
+        ),
+    ]);
+    let report = script_healer(&fake, engine, 2, 2)
+        .heal(&py(&[("main.py", "x = WRONG1\n")]))
+        .await
+        .unwrap();
+    assert!(report.healed, "{}", report.summary());
+    assert_eq!(report.final_program.files["main.py"], "x = ok\n");
+    let first = &report.attempts[0];
+    assert_eq!(first.description, "replace with ok\ny = WRONG2");
+    assert!(first.kept && first.revealed.is_empty(), "{first:?}");
+    assert_eq!(
+        first.reason.as_deref(),
+        Some("the program now runs past the error it had")
+    );
+    // Round 2 expanded the original again, not the guess.
+    let second_round: Vec<(usize, &str)> = report
+        .attempts
+        .iter()
+        .filter(|a| a.round == 2)
+        .map(|a| (a.parent, a.description.as_str()))
+        .collect();
+    assert_eq!(second_round, [(0, "replace with ok")]);
+    assert_eq!(report.rounds, 2);
+}
+
+/// A fix that removed its target and revealed the error behind it leads: its program is
+/// expanded next even though the original still has fixes left to try.
+#[tokio::test]
+async fn a_revealing_fix_is_expanded_before_the_originals_other_fixes() {
+    let fake = Fake::new();
+    let healer = Healer::new(
+        Arc::new(FirstOnly(fake.clone())),
+        engine(vec![replace(
+            "fake.names",
+            "BUG",
+            vec![("ok", 0.9), ("BUGX", 0.5), ("BUGY", 0.4)],
+        )]),
+        Arc::new(Learner::in_memory()),
+        HealConfig {
+            max_retries: 2,
+            timeout: Duration::from_secs(600),
+            jobs: 1,
+            beam: 1,
+            expect: Some(Expect::Check),
+        },
+    );
+    let report = healer
+        .heal(&py(&[("main.py", "a = BUG1\nb = BUG2\n")]))
+        .await
+        .unwrap();
+    assert!(report.healed, "{}", report.summary());
+    assert_eq!(report.final_program.files["main.py"], "a = ok\nb = ok\n");
+    let parents: Vec<(u32, usize)> = report
+        .attempts
+        .iter()
+        .map(|a| (a.round, a.parent))
+        .collect();
+    assert_eq!(parents, [(1, 0), (2, 1)]);
+    assert_eq!(report.attempts[0].revealed.len(), 1);
+}
