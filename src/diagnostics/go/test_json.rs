@@ -153,10 +153,10 @@ pub fn parse_test_run(input: &ParseInput<'_>) -> Parsed {
             test.name.clone(),
             test.outcome.unwrap_or(TestOutcome::Incomplete),
         );
+        // `try_`: a negative, NaN or too large (over u64::MAX seconds) figure is no duration.
         report.duration = test
             .elapsed
-            .filter(|e| e.is_finite() && *e >= 0.0)
-            .map(std::time::Duration::from_secs_f64);
+            .and_then(|e| std::time::Duration::try_from_secs_f64(e).ok());
         report.file = discovered
             .iter()
             .find(|d| Some(d.dir.as_str()) == dir.as_deref() && d.name == top)

@@ -353,7 +353,8 @@ pub(super) fn summary_line(line: &str) -> Option<Summary> {
 pub(super) fn report_time(rest: &str) -> Option<std::time::Duration> {
     let inner = rest.trim().strip_prefix('<')?.strip_suffix("s>")?;
     let secs: f64 = inner.parse().ok()?;
-    (secs.is_finite() && secs >= 0.0).then(|| std::time::Duration::from_secs_f64(secs))
+    // `try_`: a negative, NaN or too large (over u64::MAX seconds) figure is no duration.
+    std::time::Duration::try_from_secs_f64(secs).ok()
 }
 
 /// The failure blocks, with a test's `stdout` and `stderr` blocks joined.
