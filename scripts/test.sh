@@ -31,10 +31,11 @@ need() { command -v "$1" >/dev/null || missing+=("$1 ($2)"); }
 if [ "$install" = 1 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
   if ! command -v go >/dev/null || [ ! -d /usr/share/gocode/src/github.com/stretchr/testify ] \
-    || [ ! -d /usr/share/gocode/src/go.opentelemetry.io/otel ]; then
+    || [ ! -d /usr/share/gocode/src/go.opentelemetry.io/otel ] || ! command -v nats-server >/dev/null; then
     apt-get update -qq
     # golang-opentelemetry-otel-dev: Go's telemetry SDK (docs/telemetry.md).
-    apt-get install -y -qq golang-go golang-github-stretchr-testify-dev golang-opentelemetry-otel-dev >/dev/null
+    # nats-server: the JetStream server of the remote-executor tests (docs/scale.md).
+    apt-get install -y -qq golang-go golang-github-stretchr-testify-dev golang-opentelemetry-otel-dev nats-server >/dev/null
   fi
   bash plugins/examples/install-tools.sh
 elif [ "$install" = 1 ]; then
@@ -45,6 +46,7 @@ need cargo "Rust toolchain: https://rustup.rs"
 need python3 "apt-get install python3"
 need node "apt-get install nodejs"
 need go "apt-get install golang-go"
+need nats-server "apt-get install nats-server"
 [ -d /usr/share/gocode/src/github.com/stretchr/testify ] \
   || missing+=("testify (apt-get install golang-github-stretchr-testify-dev)")
 [ -d /usr/share/gocode/src/go.opentelemetry.io/otel ] \
