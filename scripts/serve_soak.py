@@ -9,7 +9,9 @@ of its pid, processes still in its tree. Exits 1 when something leaked or the me
 more than --max-growth-mib between the first and the last sample, 0 otherwise.
 
 Usage: scripts/serve_soak.py --selfheal target/debug/selfheal [--seconds 600] [--port 18180]
-Standard library only.
+    [--cache private|off]
+`--cache off` runs the one tenant without a validation cache (a configuration file written for
+it), to tell the cache's memory from the rest. Standard library only.
 """
 
 import argparse
@@ -23,12 +25,30 @@ import urllib.error
 import urllib.request
 
 
-def rss_kib(pid):
+def status_kib(pid, field):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
     return 0
+
+
+def rss_kib(pid):
+    return status_kib(pid, "VmRSS")
+
+
+def sample(start, pid):
+    """(seconds, resident KiB, anonymous resident KiB, file-backed resident KiB, open fds).
+
+    File-backed pages are the executable's and libraries' code and data, paged in as code
+    paths run for the first time and reclaimable; anonymous pages are the heap and stacks."""
+    return (
+        round(time.time() - start),
+        rss_kib(pid),
+        status_kib(pid, "RssAnon"),
+        status_kib(pid, "RssFile"),
+        open_fds(pid),
+    )
 
 
 def open_fds(pid):
@@ -90,23 +110,42 @@ def main():
     ap.add_argument("--seconds", type=int, default=600)
     ap.add_argument("--port", type=int, default=18180)
     ap.add_argument("--max-growth-mib", type=int, default=64)
+    ap.add_argument("--cache", choices=["private", "off"], default="private")
     args = ap.parse_args()
 
     data = tempfile.mkdtemp(prefix="selfheal-soak-data-")
     tmp = tempfile.mkdtemp(prefix="selfheal-soak-tmp-")
     env = dict(os.environ, SELFHEAL_DATA_DIR=data, TMPDIR=tmp)
+    command = [args.selfheal, "serve", "--listen", f"127.0.0.1:{args.port}"]
+    key = None
+    if args.cache == "off":
+        made = subprocess.run(
+            [args.selfheal, "serve", "hash-key", "--format", "json"],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        made = json.loads(made.stdout)
+        key = made["key"]
+        config = os.path.join(data, "serve.toml")
+        with open(config, "w") as f:
+            f.write(
+                f'[[tenants]]\nid = "local"\nkeys = ["{made["hash"]}"]\ncache = "off"\n'
+            )
+        command += ["--config", config, "--data-dir", data]
     server = subprocess.Popen(
-        [args.selfheal, "serve", "--listen", f"127.0.0.1:{args.port}"],
+        command,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    key_file = os.path.join(data, "serve", "dev-key")
     deadline = time.time() + 60
-    while not os.path.exists(key_file) and time.time() < deadline:
-        time.sleep(0.1)
-    with open(key_file) as f:
-        key = f.read().strip()
+    if key is None:
+        key_file = os.path.join(data, "serve", "dev-key")
+        while not os.path.exists(key_file) and time.time() < deadline:
+            time.sleep(0.1)
+        with open(key_file) as f:
+            key = f.read().strip()
     while time.time() < deadline:
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{args.port}/readyz", timeout=5)
@@ -134,9 +173,9 @@ def main():
         statuses[code] = statuses.get(code, 0) + 1
         n += 1
         if time.time() >= next_sample:
-            samples.append((round(time.time() - start), rss_kib(server.pid), open_fds(server.pid)))
+            samples.append(sample(start, server.pid))
             next_sample += 30
-    samples.append((round(time.time() - start), rss_kib(server.pid), open_fds(server.pid)))
+    samples.append(sample(start, server.pid))
     time.sleep(2)  # let the last sandboxes be reaped
     leftovers = {
         "tmpdir_entries": os.listdir(tmp),
@@ -153,13 +192,15 @@ def main():
         "statuses": statuses,
         "rss_kib_first_last": [first[1], last[1]],
         "rss_growth_mib": round(growth_mib, 1),
-        "open_fds_first_last": [first[2], last[2]],
-        "samples_s_rss_kib_fds": samples,
+        "rss_anon_kib_first_last": [first[2], last[2]],
+        "rss_file_kib_first_last": [first[3], last[3]],
+        "open_fds_first_last": [first[4], last[4]],
+        "samples_s_rss_anon_file_kib_fds": samples,
         "leftovers": leftovers,
         "exit_code_after_sigterm": server.returncode,
     }
     print(json.dumps(report, indent=1))
-    leaked = any(leftovers.values()) or last[2] > first[2] + 8
+    leaked = any(leftovers.values()) or last[4] > first[4] + 8
     sys.exit(1 if leaked or growth_mib > args.max_growth_mib else 0)
 
 
