@@ -1,5 +1,6 @@
 //! SIGINT and SIGTERM to a running `selfheal` stop its sandboxes, remove its work directories
-//! and exit with 128 + the signal number.
+//! and exit with 128 + the signal number; an embedder dropping a heal future gets the same
+//! clean-up.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -245,4 +246,81 @@ fn sigterm_stops_an_unprivileged_heal_cleans_up_and_exits_143() {
         143,
         Some(65534),
     );
+}
+
+/// What a signal does to the command line, an embedder gets by dropping the heal future: the
+/// validation's sandboxes are killed (with every process in them), its work directories and
+/// its cgroups removed, by the time the drop returns.
+#[test]
+fn dropping_a_heal_future_stops_its_sandboxes_and_removes_its_work_dirs() {
+    use selfheal::heal::{HealConfig, Healer};
+    use selfheal::validate::{Expect, Validator, ValidatorConfig};
+    use std::sync::Arc;
+
+    let work_root = tempfile::tempdir().unwrap();
+    let token = unique_sleep();
+    let dir = tempfile::tempdir().unwrap();
+    sleeping_program(dir.path(), &token);
+    let program = selfheal::Program::load(dir.path(), None).unwrap();
+    let validator = Validator::new(ValidatorConfig {
+        work_root: Some(work_root.path().to_path_buf()),
+        ..ValidatorConfig::default()
+    })
+    .unwrap();
+    let healer = Healer::new(
+        Arc::new(validator),
+        selfheal::fix::FixEngine::builtin(),
+        Arc::new(selfheal::learn::Learner::in_memory()),
+        HealConfig {
+            max_retries: 3,
+            timeout: Duration::from_secs(600),
+            jobs: 2,
+            beam: 2,
+            expect: Some(Expect::Test),
+        },
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let heal = healer.heal(&program);
+        tokio::pin!(heal);
+        let started = async {
+            while sleepers(&token).is_empty() {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        };
+        tokio::select! {
+            r = &mut heal => panic!("the heal ended before its program slept: {r:?}"),
+            _ = tokio::time::timeout(Duration::from_secs(120), started) => {}
+        }
+        assert!(!sleepers(&token).is_empty(), "the program never started");
+        // `heal` is dropped here, mid-validation.
+    });
+    // A validation running in a spawned task is cancelled when the runtime next polls it, so
+    // allow the runtime a moment (it keeps running; nothing else is waited for).
+    let left = || -> Vec<std::ffi::OsString> {
+        std::fs::read_dir(work_root.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect()
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !sleepers(&token).is_empty()
+        || !left().is_empty()
+        || !cgroups_of(std::process::id()).is_empty()
+    {
+        assert!(
+            Instant::now() < deadline,
+            "after the drop: processes {:?}, work root {:?}, cgroups {:?}",
+            sleepers(&token),
+            left(),
+            cgroups_of(std::process::id())
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    drop(runtime);
 }

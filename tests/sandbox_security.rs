@@ -962,6 +962,51 @@ scenario!(
     hostile_trees_are_removed
 );
 
+/// A removal the host cannot complete is an error naming what is left, never silent. A mount
+/// point inside the work directory stands in for what the kernel refuses to remove (EBUSY);
+/// only root can make one on the host, so this runs as root only.
+#[test]
+fn a_failed_clean_up_is_an_error_naming_what_is_left() {
+    use std::os::unix::ffi::OsStrExt;
+    if !is_root() {
+        return;
+    }
+    let ws = workspace();
+    let container = ws.host_path().parent().unwrap().to_path_buf();
+    let busy = ws.host_path().join("busy");
+    std::fs::create_dir(&busy).unwrap();
+    let target = std::ffi::CString::new(busy.as_os_str().as_bytes()).unwrap();
+    // SAFETY: mount(2) with valid C strings and no data.
+    let mounted = unsafe {
+        libc::mount(
+            c"none".as_ptr(),
+            target.as_ptr(),
+            c"tmpfs".as_ptr(),
+            0,
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(mounted, 0, "cannot mount a tmpfs at {}", busy.display());
+    let result = ws.remove();
+    // SAFETY: umount2(2) on the mount made above.
+    let unmounted = unsafe { libc::umount2(target.as_ptr(), libc::MNT_DETACH) };
+    assert_eq!(unmounted, 0);
+    let err = result.expect_err("removing a tree that holds a mount point must fail");
+    let text = err.to_string();
+    match &err {
+        selfheal::workspace::WorkspaceError::Cleanup { path, .. } => {
+            assert_eq!(path, &container, "{text}")
+        }
+        other => panic!("expected a clean-up error, got {other:?}"),
+    }
+    assert!(
+        text.contains(&container.display().to_string()) && text.contains("Remove it by hand"),
+        "{text}"
+    );
+    assert!(container.exists());
+    std::fs::remove_dir_all(&container).unwrap();
+}
+
 fn work_dir_stays_private() {
     let ws = workspace();
     let container = ws.host_path().parent().unwrap().to_path_buf();
@@ -1160,6 +1205,151 @@ print(os.read(r, 4096).decode())
 scenario!(
     a_non_dumpable_process_memory_is_out_of_reach_of_other_sandboxed_processes,
     sibling_memory
+);
+
+/// Reads `len` bytes at `addr` of host process `pid` through `/proc/PID/mem`.
+fn read_host_memory(pid: u32, addr: u64, len: usize) -> std::io::Result<Vec<u8>> {
+    use std::os::unix::fs::FileExt;
+    let mem = std::fs::File::open(format!("/proc/{pid}/mem"))?;
+    let mut buf = vec![0u8; len];
+    mem.read_exact_at(&mut buf, addr)?;
+    Ok(buf)
+}
+
+fn other_sandbox_memory() {
+    // A dumpable process in one sandbox holds a secret; a process in a concurrent sandbox,
+    // running as the same kernel uid and told its host pid and the secret's address, tries
+    // every way into it. The host (same uid when unprivileged) can read it, so the victim is
+    // a real target: only the namespaces stand in the way.
+    let secret = format!("cross-sandbox-secret-{:016x}", rand::random::<u64>());
+    let marker = format!("victim-{}-{:x}", std::process::id(), rand::random::<u32>());
+    let victim_dir = work_dir();
+    let attacker_dir = work_dir();
+    let victim_code = r#"
+import ctypes, os, sys, time
+secret = ctypes.create_string_buffer(sys.stdin.buffer.read())
+with open("/work/addr.tmp", "w") as f:
+    f.write(str(ctypes.addressof(secret)))
+os.rename("/work/addr.tmp", "/work/addr")
+deadline = time.monotonic() + 25
+while not os.path.exists("/work/done") and time.monotonic() < deadline:
+    time.sleep(0.02)
+"#;
+    let mut victim = command(&[PYTHON, "-c", victim_code, &marker], victim_dir.path());
+    victim.stdin = secret.clone().into_bytes();
+    let attacker_code = r#"
+import ctypes, errno, os, sys
+pid, addr = int(sys.argv[1]), int(sys.argv[2])
+libc = ctypes.CDLL(None, use_errno=True)
+def name(e):
+    return errno.errorcode.get(e, str(e))
+out = []
+for what in ["mem", "environ", "cmdline", "maps"]:
+    try:
+        with open(f"/proc/{pid}/{what}", "rb") as f:
+            if what == "mem":
+                f.seek(addr)
+            f.read(64)
+        out.append(what + " read")
+    except OSError as e:
+        out.append(what + " " + name(e.errno))
+try:
+    os.kill(pid, 0)
+    out.append("kill delivered")
+except OSError as e:
+    out.append("kill " + name(e.errno))
+fd = libc.syscall(434, pid, 0)  # pidfd_open
+out.append("pidfd_open " + ("opened" if fd >= 0 else name(ctypes.get_errno())))
+buf = ctypes.create_string_buffer(64)
+local = (ctypes.c_void_p * 2)(ctypes.addressof(buf), 64)
+remote = (ctypes.c_void_p * 2)(addr, 64)
+n = libc.syscall(310, pid, local, 1, remote, 1, 0)  # process_vm_readv
+out.append("vm_readv " + ("read" if n > 0 else name(ctypes.get_errno())))
+me = os.getpid()
+others = sorted(int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) != me)
+out.append("others " + str(others))
+# Whatever is readable at the victim's address in every process this sandbox can see.
+seen = b""
+for p in [me] + others:
+    try:
+        with open(f"/proc/{p}/mem", "rb") as f:
+            f.seek(addr)
+            seen += f.read(64)
+    except OSError:
+        pass
+print("\n".join(out))
+sys.stdout.flush()
+os.write(1, seen)
+"#;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (victim_outcome, attacker_outcome) = rt.block_on(async {
+        let victim_run = tokio::spawn(async move { sandbox().run(&victim).await });
+        let addr_file = victim_dir.path().join("addr");
+        let waited = async {
+            while !addr_file.exists() {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(20), waited)
+            .await
+            .expect("the victim never published its address");
+        let addr: u64 = std::fs::read_to_string(&addr_file)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        let found = processes_with(&marker);
+        assert_eq!(found.len(), 1, "the victim's host process: {found:?}");
+        let host_pid: u32 = found[0].split(':').next().unwrap().parse().unwrap();
+        let from_host = read_host_memory(host_pid, addr, secret.len())
+            .expect("the host, same uid, reads the dumpable victim's memory");
+        assert_eq!(
+            from_host,
+            secret.as_bytes(),
+            "the victim's secret is at {addr:#x}"
+        );
+        let attacker = command(
+            &[
+                PYTHON,
+                "-c",
+                attacker_code,
+                &host_pid.to_string(),
+                &addr.to_string(),
+            ],
+            attacker_dir.path(),
+        );
+        let attacker_outcome = sandbox().run(&attacker).await;
+        std::fs::write(victim_dir.path().join("done"), "").unwrap();
+        let victim_outcome = victim_run.await.unwrap();
+        (victim_outcome, attacker_outcome)
+    });
+    let victim_outcome = victim_outcome.unwrap();
+    assert_eq!(
+        victim_outcome.exit_code,
+        Some(0),
+        "{}",
+        describe(&victim_outcome)
+    );
+    let o = attacker_outcome.unwrap();
+    assert_eq!(o.exit_code, Some(0), "{}", describe(&o));
+    assert!(
+        !o.stdout
+            .windows(secret.len())
+            .any(|w| w == secret.as_bytes()),
+        "the secret leaked: {}",
+        describe(&o)
+    );
+    let expected = "mem ENOENT\nenviron ENOENT\ncmdline ENOENT\nmaps ENOENT\nkill ESRCH\n\
+                    pidfd_open ESRCH\nvm_readv EPERM\nothers []\n";
+    assert!(stdout(&o).starts_with(expected), "{}", describe(&o));
+}
+scenario!(
+    a_dumpable_process_memory_is_out_of_reach_of_another_sandbox_with_the_same_uid,
+    other_sandbox_memory
 );
 
 fn timeout_accounting() {

@@ -883,24 +883,25 @@ async fn capture(rx: &mut pipe::Receiver, cap: &mut Capture) {
 }
 
 /// Reaps an init that is already on its way out, without making anyone wait for it.
-/// The run's cgroup, if any, is removed once the init is gone.
+/// The run's cgroup, if any, is removed once the init is gone, on a blocking thread: the
+/// kernel may refuse the `rmdir` for a moment after the reap, and the retries sleep.
 fn reap_later(s: Spawned, pidfd: AsyncFd<OwnedFd>, cgroup: Option<Arc<RunCgroup>>) {
     tokio::spawn(async move {
         let _ = pidfd.readable().await;
         let mut status = 0;
         // SAFETY: waitpid on our own child, which has exited (or is about to).
         let r = unsafe { libc::waitpid(s.pid, &mut status, libc::WNOHANG | libc::__WALL) };
-        if r == 0 {
+        if r == 0 || cgroup.is_some() {
             let _ = tokio::task::spawn_blocking(move || {
-                let mut status = 0;
-                // SAFETY: as above, blocking.
-                unsafe { libc::waitpid(s.pid, &mut status, libc::__WALL) };
+                if r == 0 {
+                    let mut status = 0;
+                    // SAFETY: as above, blocking.
+                    unsafe { libc::waitpid(s.pid, &mut status, libc::__WALL) };
+                }
                 drop(s);
                 drop(cgroup);
             })
             .await;
-        } else {
-            drop(cgroup);
         }
     });
 }

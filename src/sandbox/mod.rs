@@ -29,7 +29,9 @@
 //!   kernel kills the rest.
 //! - Other sandboxes: each has its own namespaces, loopback, `/tmp` and process count; the
 //!   init is not dumpable, so even a sandbox sharing its kernel uid (host not root) cannot
-//!   ptrace or read the init's memory.
+//!   ptrace or read the init's memory. No process outside the sandbox's PID namespace can be
+//!   named from inside it, so another sandbox's processes are out of reach (`/proc/PID/*`
+//!   ENOENT, `kill`/`pidfd_open` ESRCH) even as the same kernel uid.
 //! - Environment: exactly [`SandboxCommand::env`]; nothing inherited.
 //!
 //! IMPLEMENTATION. `Sandbox::run` prepares everything on the host (`plan.rs`: C strings, argv
@@ -50,7 +52,8 @@
 //! cgroup (then RLIMIT_AS is per process, so N processes may use N times the limit, bounded by
 //! the process limit; see [`resource_control`]; with one, each run has its own cgroup,
 //! `scope.rs`), a dumpable process's memory read by another process of the same
-//! sandbox (they share a uid), and timing side channels. Running out of memory is recognised
+//! sandbox (they share a uid; one sandbox is one trust domain, see `docs/sandbox.md` for the
+//! mitigations considered), and timing side channels. Running out of memory is recognised
 //! heuristically (see `outcome.rs`).
 //!
 //! CONTRACT (other modules rely on these names and signatures; keep them):
