@@ -13,6 +13,7 @@ pub mod dirs;
 pub mod eval;
 pub mod executor;
 pub mod fix;
+pub mod format;
 pub mod generate;
 pub mod heal;
 pub mod judge;

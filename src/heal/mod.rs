@@ -31,6 +31,7 @@ use crate::program::{Program, ProgramError};
 use crate::types::ValidationResult;
 use crate::validate::{Expect, ValidateError, Validator};
 
+mod formatting;
 mod metrics;
 pub mod model;
 mod progress;
@@ -69,9 +70,19 @@ impl From<ValidateError> for CheckError {
 pub type CheckFuture<'a> =
     Pin<Box<dyn Future<Output = Result<ValidationResult, CheckError>> + Send + 'a>>;
 
+/// The future [`Checker::format`] returns.
+pub type FormatFuture<'a> = Pin<Box<dyn Future<Output = crate::format::FormatOutcome> + Send + 'a>>;
+
 /// Validates programs for the heal loop. [`Validator`] is the real one; tests use fakes.
 pub trait Checker: Send + Sync {
     fn check<'a>(&'a self, program: &'a Program, expect: Expect) -> CheckFuture<'a>;
+
+    /// `healed` with the lines that differ from `original` formatted by the language's
+    /// formatter (see [`crate::format`]); the heal loop validates the result again. The
+    /// default formats nothing and says so.
+    fn format<'a>(&'a self, _original: &'a Program, _healed: &'a Program) -> FormatFuture<'a> {
+        Box::pin(async { crate::format::FormatOutcome::skipped("this checker has no formatter") })
+    }
 
     /// A verdict known without running anything (a cache hit), if any. The loop asks before
     /// starting validations, so a round whose answer is cached starts no sandbox at all.
@@ -87,6 +98,10 @@ impl Checker for Validator {
 
     fn cached(&self, program: &Program, expect: Expect) -> Option<ValidationResult> {
         Validator::cached(self, program, expect)
+    }
+
+    fn format<'a>(&'a self, original: &'a Program, healed: &'a Program) -> FormatFuture<'a> {
+        Box::pin(crate::format::format_changed(self, original, healed))
     }
 }
 
@@ -139,6 +154,8 @@ pub struct Healer {
     model: Option<Arc<dyn RepairModel>>,
     /// Model requests per heal, at most.
     model_requests: u32,
+    /// Format the lines a heal wrote (see [`Healer::with_formatting`]); on by default.
+    format: bool,
 }
 
 impl Healer {
@@ -160,7 +177,16 @@ impl Healer {
             permits,
             model: None,
             model_requests: model::DEFAULT_MODEL_REQUESTS,
+            format: true,
         }
+    }
+
+    /// Whether a healed program's written lines are formatted with the language's formatter
+    /// before it is returned (default: yes; see [`crate::format`]). Off, the heal returns the
+    /// program exactly as the fixes left it.
+    pub fn with_formatting(mut self, on: bool) -> Healer {
+        self.format = on;
+        self
     }
 
     /// This healer with a model in the loop: when the built-in rules have no fix left to try
@@ -238,10 +264,15 @@ impl Healer {
             selfheal.repairs = tracing::field::Empty,
             selfheal.duration_ms = tracing::field::Empty,
         );
-        let result = self
+        let mut result = self
             .heal_inner(original, expect)
             .instrument(span.clone())
             .await;
+        if let Ok(report) = &mut result {
+            self.format_final(original, expect, report)
+                .instrument(span.clone())
+                .await;
+        }
         if let Ok(report) = &result {
             record_heal(&span, original.language, report);
         }

@@ -104,6 +104,10 @@ pub struct HealReport {
     /// The model's requests and token usage, when the healer has a model (`heal --model`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<ModelUse>,
+    /// The formatting of the lines the heal wrote (`crate::format`); `None` when the heal did
+    /// not pass, changed nothing, or formatting is off (`Healer::with_formatting`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<crate::format::FormatReport>,
 }
 
 impl HealReport {
@@ -166,11 +170,36 @@ impl HealReport {
                 m.usage.total_tokens
             ));
         }
+        if let Some(f) = &self.format {
+            out.push_str(&format_line(f));
+        }
         if !self.healed {
             for e in &self.final_errors {
                 out.push_str(&format!("remaining: {e}\n"));
             }
         }
         out
+    }
+}
+
+/// One line on the formatting of the healed lines.
+fn format_line(f: &crate::format::FormatReport) -> String {
+    use crate::format::FormatStatus;
+    let by = f
+        .formatter
+        .as_deref()
+        .map_or_else(String::new, |name| format!(" by {name}"));
+    match f.status {
+        FormatStatus::Formatted => format!(
+            "formatted the healed lines{by} in {} ({:.0} ms, {:.0} ms to validate again)\n",
+            f.files.join(", "),
+            f.duration_ms,
+            f.revalidation_ms
+        ),
+        FormatStatus::AlreadyFormatted => format!("the healed lines are already formatted{by}\n"),
+        FormatStatus::Skipped => format!(
+            "not formatted{by}: {}\n",
+            f.reason.as_deref().unwrap_or("no reason given")
+        ),
     }
 }

@@ -170,6 +170,7 @@ impl Search {
             initial_errors,
             initial_error_categories,
             model: self.model,
+            format: None,
         }
     }
 }

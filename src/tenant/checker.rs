@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::heal::{CheckError, CheckFuture, Checker};
+use crate::heal::{CheckError, CheckFuture, Checker, FormatFuture};
 use crate::program::Program;
 use crate::types::ValidationResult;
 use crate::validate::Expect;
@@ -70,6 +70,18 @@ impl Checker for TenantChecker {
 
     fn cached(&self, program: &Program, expect: Expect) -> Option<ValidationResult> {
         self.inner.cached(program, expect)
+    }
+
+    /// The formatter runs in a sandbox too: it waits for one of the tenant's slots.
+    fn format<'a>(&'a self, original: &'a Program, healed: &'a Program) -> FormatFuture<'a> {
+        Box::pin(async move {
+            match self.scheduler.acquire(&self.tenant).await {
+                Ok(_permit) => self.inner.format(original, healed).await,
+                Err(e) => crate::format::FormatOutcome::skipped(format!(
+                    "no sandbox slot for the formatter: {e}"
+                )),
+            }
+        })
     }
 }
 

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::file::*;
+use super::format::FormatterDef;
 use super::template::{Template, Var};
 use super::{StepKind, ToolchainError};
 use crate::diagnostics::PARSERS;
@@ -45,6 +46,23 @@ pub(super) struct RawFile {
     test: Vec<Spanned<RawCommand>>,
     #[serde(default)]
     run: Vec<Spanned<RawCommand>>,
+    #[serde(default)]
+    format: Vec<Spanned<RawFormat>>,
+}
+
+/// `[[format]]`: one formatter of a heal's changed lines (see `format.rs`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFormat {
+    name: String,
+    candidates: Vec<Spanned<String>>,
+    #[serde(default)]
+    version: Vec<String>,
+    #[serde(default)]
+    args: Vec<Spanned<String>>,
+    install: String,
+    #[serde(default)]
+    limits: Option<RawLimits>,
 }
 
 #[derive(Deserialize)]
@@ -685,8 +703,13 @@ pub(super) fn compile(
         rust_crates,
         warm_cache,
         telemetry_sdk,
+        formatters: Vec::new(),
         steps: BTreeMap::new(),
     };
+    for (i, raw_format) in raw.format.into_iter().enumerate() {
+        def.formatters
+            .push(compile_formatter(&checker, &limits, i, raw_format)?);
+    }
 
     // Steps.
     if raw.check.is_empty() {
@@ -708,6 +731,90 @@ pub(super) fn compile(
         def.steps.insert(kind, out);
     }
     Ok((language, def))
+}
+
+/// One `[[format]]` entry: candidates are host paths or names searched on PATH; the
+/// arguments follow the formatter's path and may use binaries, probes, `{file}`, `{edition}`
+/// and `{work}` (the file's text arrives on stdin, the formatted text leaves on stdout).
+fn compile_formatter(
+    checker: &Checker<'_>,
+    file_limits: &Limits,
+    index: usize,
+    spanned: Spanned<RawFormat>,
+) -> Result<FormatterDef, ToolchainError> {
+    let ctx = checker.ctx;
+    let span = spanned.span();
+    let f = spanned.into_inner();
+    let field = format!("format[{index}]");
+    if f.name.trim().is_empty() {
+        return Err(ctx.err(span, &format!("{field}.name"), "name the formatter"));
+    }
+    if f.candidates.is_empty() {
+        return Err(ctx.err(
+            span,
+            &format!("{field}.candidates"),
+            "list at least one name or path",
+        ));
+    }
+    let mut candidates = Vec::new();
+    for c in &f.candidates {
+        let cfield = format!("{field}.candidates");
+        let template = checker.template(c, &cfield, Place::Host)?;
+        let absolute = match template.pieces.first() {
+            Some(super::template::Piece::Lit(s)) => {
+                s.starts_with('/') || (template.pieces.len() == 1 && !s.contains('/'))
+            }
+            Some(super::template::Piece::Var(v)) => matches!(v, Var::Probe(..) | Var::Bin(_)),
+            None => false,
+        };
+        if !absolute {
+            return Err(ctx.err(
+                c.span(),
+                &cfield,
+                format!(
+                    "`{}`: give a bare name (searched in PATH) or an absolute path",
+                    c.get_ref()
+                ),
+            ));
+        }
+        candidates.push(template);
+    }
+    if f.install.trim().is_empty() {
+        return Err(ctx.err(span, &format!("{field}.install"), "say how to install it"));
+    }
+    let mut args = Vec::new();
+    for a in &f.args {
+        let afield = format!("{field}.args");
+        let template = checker.template(a, &afield, Place::Argv)?;
+        if let Some(var) = template.vars().find(|v| {
+            !matches!(
+                v,
+                Var::Bin(_) | Var::Probe(..) | Var::File | Var::Edition | Var::Work
+            )
+        }) {
+            return Err(ctx.err(
+                a.span(),
+                &afield,
+                format!(
+                    "{var} cannot be used by a formatter (allowed: {{bin:NAME}}, \
+                     {{NAME.PROBE}}, {{file}}, {{edition}}, {{work}})"
+                ),
+            ));
+        }
+        args.push(template);
+    }
+    let limits = match &f.limits {
+        None => file_limits.clone(),
+        Some(raw) => apply_limits(ctx, raw, file_limits.clone(), &format!("{field}.limits"))?,
+    };
+    Ok(FormatterDef {
+        name: f.name,
+        candidates,
+        version: f.version,
+        args,
+        install: f.install,
+        limits,
+    })
 }
 
 fn compile_command(

@@ -70,6 +70,17 @@
 //! paths = []                         # system: host paths that must exist
 //! install = "selfheal setup"
 //!
+//! [[format]]                         # optional, in order of preference: the first one found
+//! name = "rustfmt"                   # formats a heal's changed lines (docs/healing.md)
+//! candidates = ["{rustc.dir}/rustfmt"]   # bare names (PATH) or absolute paths; binaries and
+//!                                    # probes allowed; none found: heals stay unformatted
+//! version = ["--version"]            # optional version probe argv (gofmt has none)
+//! args = ["--edition", "{edition}"]  # after the formatter's path; the file on stdin, the
+//!                                    # formatted text on stdout; {bin:…} {NAME.PROBE} {file}
+//!                                    # {edition} {work}
+//! install = "rustup component add rustfmt"
+//! limits = { wall_time = 10 }        # optional, over the file's [limits]
+//!
 //! [[check]]                          # also [[test]] and [[run]]: commands, in order
 //! argv = ["{bin:rustc}", "{crate_root}"]
 //! parser = "rustc-json"              # one of diagnostics::PARSERS
@@ -278,6 +289,8 @@ pub(crate) struct Definition {
     pub(crate) rust_crates: Option<RustCratesDef>,
     pub(crate) warm_cache: Option<WarmCacheDef>,
     pub(crate) telemetry_sdk: Option<TelemetrySdkDef>,
+    /// `[[format]]`: formatters of a heal's changed lines, in order of preference.
+    pub(crate) formatters: Vec<super::format::FormatterDef>,
     pub(crate) steps: BTreeMap<StepKind, Vec<CommandDef>>,
 }
 

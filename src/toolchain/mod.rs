@@ -94,6 +94,7 @@ mod compile;
 mod deps;
 mod doctor;
 mod file;
+mod format;
 mod plan;
 mod probe_cache;
 mod process;
@@ -101,6 +102,7 @@ mod resolve;
 mod template;
 
 pub use doctor::{doctor, DoctorBinary, DoctorEntry};
+pub use format::{FormatCommand, FormatterError, ResolvedFormatter};
 pub use file::{TelemetryInstaller, TelemetrySdkDef, Toolchain, ToolchainSet, EDITIONS};
 pub use resolve::{DependencyStatus, ResolvedBinary, ResolvedToolchain};
 

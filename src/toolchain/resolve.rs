@@ -246,12 +246,12 @@ fn hash_tree(h: &mut blake3::Hasher, root: &Path) {
     }
 }
 
-fn is_executable(path: &Path) -> bool {
+pub(super) fn is_executable(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 /// The first candidate that exists: absolute candidates as given, names in PATH order.
-fn find_on_path(candidates: &[String], path_var: Option<OsString>) -> Option<PathBuf> {
+pub(super) fn find_on_path(candidates: &[String], path_var: Option<OsString>) -> Option<PathBuf> {
     let dirs: Vec<PathBuf> = path_var
         .map(|p| std::env::split_paths(&p).collect())
         .unwrap_or_default();
@@ -305,7 +305,7 @@ fn first_line(s: &str) -> String {
 
 /// Finds one binary and probes it, or takes what an earlier process found out about the same
 /// executable (see [`ProbeCache`]): a start without running anything.
-fn resolve_binary(
+pub(super) fn resolve_binary(
     language: &str,
     b: &BinaryDef,
     cache: &ProbeCache,

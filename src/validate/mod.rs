@@ -537,6 +537,17 @@ impl Validator {
         }
     }
 
+    /// The sandbox every command of this validator runs in (the formatter's too:
+    /// `crate::format`).
+    pub(crate) fn sandbox(&self) -> &Sandbox {
+        &self.sandbox
+    }
+
+    /// A fresh work directory holding `program`, as a validation gets one.
+    pub(crate) fn workspace_for(&self, program: &Program) -> Result<Workspace, ValidateError> {
+        self.workspace(program)
+    }
+
     fn workspace(&self, program: &Program) -> Result<Workspace, ValidateError> {
         Ok(Workspace::create(
             self.work_root.as_deref(),

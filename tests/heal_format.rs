@@ -1,0 +1,209 @@
+//! Healed programs come out formatted where the heal wrote, and only there: the language's own
+//! formatter (rustfmt, gofmt) runs in the sandbox on the final program, its changes are kept
+//! only on the lines the heal changed, and the result is validated again. A missing, failing,
+//! hanging or verdict-changing formatter leaves the heal unformatted, with the reason.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use selfheal::fix::FixEngine;
+use selfheal::format::FormatStatus;
+use selfheal::heal::{Checker, HealConfig, HealReport, Healer};
+use selfheal::learn::Learner;
+use selfheal::validate::{Expect, Validator, ValidatorConfig};
+use selfheal::{Program, TargetLanguage};
+
+/// A missing `;` on a line written without spaces; an untouched function and statement
+/// written the same way.
+const RUST: &str = "fn helper( a:i32 )->i32{ a+1 }\n\nfn main() {\n    let x=helper(1)\n    let y=x*2;\n    println!(\"{}\", y);\n}\n";
+
+async fn heal_with(checker: Arc<dyn Checker>, program: &Program, format: bool) -> HealReport {
+    let healer = Healer::new(
+        checker,
+        FixEngine::builtin(),
+        Arc::new(Learner::in_memory()),
+        HealConfig {
+            max_retries: 5,
+            // A safety net only: nothing here asserts time.
+            timeout: Duration::from_secs(600),
+            jobs: 2,
+            beam: 8,
+            expect: None,
+        },
+    )
+    .with_formatting(format);
+    let report = healer.heal(program).await.unwrap();
+    assert!(report.healed, "not healed:\n{}", report.summary());
+    report
+}
+
+/// The final program passes on its own.
+async fn assert_passes(program: &Program) {
+    let again = common::validator()
+        .validate(program, Expect::for_program(program))
+        .await
+        .unwrap();
+    assert!(again.passed, "the final program fails: {:?}", again.errors);
+}
+
+/// A validator whose Rust toolchain file has `format_block` instead of the shipped
+/// `[[format]]` entry.
+fn validator_with_rust_formatter(format_block: &str) -> (Arc<Validator>, tempfile::TempDir) {
+    let shipped = include_str!("../toolchains/rust.toml");
+    let start = shipped
+        .find("[[format]]")
+        .expect("rust.toml has a [[format]] entry");
+    let end = start
+        + shipped[start..]
+            .find("\n\n")
+            .expect("the [[format]] entry ends with a blank line");
+    let text = format!("{}{}{}", &shipped[..start], format_block, &shipped[end..]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("rust.toml"), text).unwrap();
+    let validator = Validator::new(ValidatorConfig {
+        toolchain_dir: Some(dir.path().to_path_buf()),
+        ..ValidatorConfig::default()
+    })
+    .unwrap();
+    (Arc::new(validator), dir)
+}
+
+#[tokio::test]
+async fn rust_the_fixed_line_is_formatted_by_rustfmt_and_untouched_lines_stay() {
+    let program = common::program(TargetLanguage::Rust, &[("main.rs", RUST)]);
+    let report = heal_with(common::validator(), &program, true).await;
+    let text = report.final_program.file("main.rs").unwrap();
+    assert_eq!(
+        text,
+        "fn helper( a:i32 )->i32{ a+1 }\n\nfn main() {\n    let x = helper(1);\n    let y=x*2;\n    println!(\"{}\", y);\n}\n",
+        "{}",
+        report.summary()
+    );
+    let format = report.format.as_ref().expect("a format report");
+    assert_eq!(format.status, FormatStatus::Formatted, "{format:?}");
+    assert!(
+        format
+            .formatter
+            .as_deref()
+            .is_some_and(|f| f.starts_with("rustfmt")),
+        "{format:?}"
+    );
+    assert_eq!(format.files, vec!["main.rs".to_string()]);
+    assert!(
+        report.diff.contains("+    let x = helper(1);"),
+        "{}",
+        report.diff
+    );
+    assert!(report
+        .summary()
+        .contains("formatted the healed lines by rustfmt"));
+    assert_passes(&report.final_program).await;
+}
+
+#[tokio::test]
+async fn go_the_fixed_line_is_formatted_by_gofmt_and_untouched_lines_stay() {
+    let source = "package main\n\nimport \"fmt\"\n\nfunc add(a int,b int) int {return a+b}\n\nfunc main() {\n\ttotal:=add(1,2)\n\tfmt.Printl( total )\n}\n";
+    let program = common::program(TargetLanguage::Go, &[("main.go", source)]);
+    let report = heal_with(common::validator(), &program, true).await;
+    let text = report.final_program.file("main.go").unwrap();
+    assert_eq!(
+        text,
+        "package main\n\nimport \"fmt\"\n\nfunc add(a int,b int) int {return a+b}\n\nfunc main() {\n\ttotal:=add(1,2)\n\tfmt.Println(total)\n}\n",
+        "{}",
+        report.summary()
+    );
+    let format = report.format.as_ref().expect("a format report");
+    assert_eq!(format.status, FormatStatus::Formatted, "{format:?}");
+    assert_eq!(format.formatter.as_deref(), Some("gofmt"));
+    assert_passes(&report.final_program).await;
+}
+
+#[tokio::test]
+async fn formatting_off_returns_the_heal_as_the_fixes_wrote_it() {
+    let program = common::program(TargetLanguage::Rust, &[("main.rs", RUST)]);
+    let report = heal_with(common::validator(), &program, false).await;
+    assert!(
+        report
+            .final_program
+            .file("main.rs")
+            .unwrap()
+            .contains("    let x=helper(1);\n"),
+        "{}",
+        report.final_program.file("main.rs").unwrap()
+    );
+    assert_eq!(report.format, None);
+}
+
+#[tokio::test]
+async fn a_missing_formatter_leaves_the_heal_unformatted_and_says_why() {
+    let (validator, _dir) = validator_with_rust_formatter(
+        "[[format]]\nname = \"rustfmt\"\ncandidates = [\"/nonexistent/selfheal-rustfmt\"]\nversion = [\"--version\"]\ninstall = \"rustup component add rustfmt\"",
+    );
+    let program = common::program(TargetLanguage::Rust, &[("main.rs", RUST)]);
+    let report = heal_with(validator, &program, true).await;
+    assert!(report
+        .final_program
+        .file("main.rs")
+        .unwrap()
+        .contains("    let x=helper(1);\n"));
+    let format = report.format.as_ref().expect("a format report");
+    assert_eq!(format.status, FormatStatus::Skipped);
+    let reason = format.reason.as_deref().unwrap_or_default();
+    assert!(
+        reason.contains("no rust formatter installed")
+            && reason.contains("/nonexistent/selfheal-rustfmt")
+            && reason.contains("rustup component add rustfmt"),
+        "{reason}"
+    );
+    assert!(report
+        .summary()
+        .contains("not formatted: no rust formatter"));
+    assert_passes(&report.final_program).await;
+}
+
+#[tokio::test]
+async fn a_formatter_that_breaks_the_program_is_not_used() {
+    // A "formatter" that drops every line's final `;`: the result no longer compiles, so the
+    // re-validation refuses it and the heal comes back as the fixes wrote it.
+    let (validator, _dir) = validator_with_rust_formatter(
+        "[[format]]\nname = \"semicolon-eater\"\ncandidates = [\"/usr/bin/sed\"]\nversion = [\"--version\"]\nargs = [\"-e\", \"s/;$//\"]\ninstall = \"apt-get install -y sed\"",
+    );
+    let program = common::program(TargetLanguage::Rust, &[("main.rs", RUST)]);
+    let report = heal_with(validator, &program, true).await;
+    assert!(report
+        .final_program
+        .file("main.rs")
+        .unwrap()
+        .contains("    let x=helper(1);\n"));
+    let format = report.format.as_ref().expect("a format report");
+    assert_eq!(format.status, FormatStatus::Skipped, "{format:?}");
+    let reason = format.reason.as_deref().unwrap_or_default();
+    assert!(
+        reason.starts_with("the formatted program does not pass"),
+        "{reason}"
+    );
+    assert_passes(&report.final_program).await;
+}
+
+#[tokio::test]
+async fn a_hanging_formatter_is_stopped_at_its_time_limit() {
+    let (validator, _dir) = validator_with_rust_formatter(
+        "[[format]]\nname = \"sleeper\"\ncandidates = [\"/usr/bin/sleep\"]\nversion = [\"--version\"]\nargs = [\"600\"]\ninstall = \"apt-get install -y coreutils\"\nlimits = { wall_time = 1, cpu_time = 1 }",
+    );
+    let program = common::program(TargetLanguage::Rust, &[("main.rs", RUST)]);
+    let report = heal_with(validator, &program, true).await;
+    assert!(report
+        .final_program
+        .file("main.rs")
+        .unwrap()
+        .contains("    let x=helper(1);\n"));
+    let format = report.format.as_ref().expect("a format report");
+    assert_eq!(format.status, FormatStatus::Skipped, "{format:?}");
+    let reason = format.reason.as_deref().unwrap_or_default();
+    assert!(
+        reason.contains("sleeper was stopped on main.rs (time limit)"),
+        "{reason}"
+    );
+}
