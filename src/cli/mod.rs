@@ -1,22 +1,19 @@
-//! The binary's own modules: arguments, one file per command group, rendering.
-//! Every command builds library objects (`selfheal::settings`), runs them and renders what
-//! they return.
+//! The binary's own modules: arguments, one file per command group. Every command builds
+//! library objects (`selfheal::settings`), runs them and prints what they return. A new
+//! command is a variant of [`Command`] and one line of [`dispatch`].
 
 mod admin;
 mod check;
 mod generate;
 mod heal;
-mod heal_model;
 mod plugin;
-pub mod render;
 mod serve;
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use selfheal::settings::Dirs;
-
-use render::Format;
+use selfheal::settings::{Dirs, Format};
+pub use selfheal::terminal::{eprint_escaped as err, print_escaped as out};
 
 #[derive(Parser)]
 #[command(
@@ -34,12 +31,8 @@ pub struct Cli {
 
 #[derive(Args, Clone)]
 pub struct GlobalArgs {
-    /// Directory of toolchain files (default: the ones built into selfheal).
-    #[arg(long, global = true, value_name = "DIR")]
-    toolchains: Option<PathBuf>,
-    /// Where dependency sets and support files are kept (default: $XDG_CACHE_HOME/selfheal).
-    #[arg(long, global = true, value_name = "DIR")]
-    cache_dir: Option<PathBuf>,
+    #[command(flatten)]
+    dirs: Dirs,
     /// Output format.
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -50,11 +43,9 @@ pub struct GlobalArgs {
 }
 
 impl GlobalArgs {
-    fn dirs(&self) -> Dirs {
-        Dirs {
-            toolchains: self.toolchains.clone(),
-            cache_dir: self.cache_dir.clone(),
-        }
+    /// `value` in the chosen format (`human` builds the text).
+    fn print<T: serde::Serialize>(&self, value: &T, human: impl FnOnce(&T) -> String) -> Exit {
+        Ok(self.format.print(value, human).map(|()| 0)?)
     }
 }
 
@@ -124,32 +115,14 @@ pub async fn dispatch(cli: Cli) -> Exit {
         Command::Cache(args) => admin::cache(g, args),
         Command::Doctor => admin::doctor(g).await,
         Command::Plugin { action } => plugin::plugin(g, action),
-        Command::Setup(args) => admin::setup(g, args).await,
+        Command::Setup(args) => admin::setup_command(g, args).await,
         Command::Generate(args) => generate::generate(g, args).await,
         Command::Prelude(args) => generate::prelude(g, args),
         Command::Serve(args) => serve::serve_command(g, args).await,
         Command::Stats { data_dir } => {
             let data_dir = data_dir.unwrap_or_else(selfheal::dirs::default_data_dir);
             let stats = selfheal::render::DataDirStats::gather(&data_dir);
-            render::either(g.format, &stats, |s| s.render()).map(|()| 0)
+            g.print(&stats, |s| s.render())
         }
-    }
-}
-
-/// Cache options of the commands that validate.
-#[derive(Args, Clone)]
-struct CacheArgs {
-    /// Validate everything afresh: neither read nor write the validation cache.
-    #[arg(long)]
-    no_cache: bool,
-    /// Bound on the validation cache's stored bytes; least recently used entries go first.
-    #[arg(long, value_name = "BYTES", default_value_t = selfheal::cache::DEFAULT_MAX_BYTES)]
-    cache_max_bytes: u64,
-}
-
-impl CacheArgs {
-    /// The cache's bound, or `None` with `--no-cache`.
-    fn bound(&self) -> Option<u64> {
-        (!self.no_cache).then_some(self.cache_max_bytes)
     }
 }

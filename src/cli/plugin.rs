@@ -1,36 +1,13 @@
-//! `--plugins DIR` and `selfheal plugin list|check|run` (docs/plugins.md).
+//! `selfheal plugin list|check|run` (docs/plugins.md).
 
 use std::path::PathBuf;
 
-use clap::{Args, Subcommand};
-use selfheal::plugin::PluginSet;
+use clap::Subcommand;
 use selfheal::render::PluginRow;
-use selfheal::settings::{load_plugin, plugin_fixes};
+use selfheal::settings::{load_plugin, plugin_fixes, PluginListing};
 use selfheal::TargetLanguage;
 
-use super::render::{self, Format};
-use super::{Exit, GlobalArgs, UsageError};
-
-/// `--plugins DIR` of the commands that validate or heal.
-#[derive(Args, Clone)]
-pub struct PluginArgs {
-    /// Load the WebAssembly plugins (`*.wasm`) of DIR: fix strategies join the built-in ones
-    /// (as `plugin.<name>`), validators parse every command's output too.
-    #[arg(long, value_name = "DIR")]
-    plugins: Option<PathBuf>,
-}
-
-impl PluginArgs {
-    /// The plugins of `--plugins` (none without it). A file that does not load is a warning;
-    /// an unreadable directory is an error.
-    pub fn load(&self, global: &GlobalArgs) -> Result<PluginSet, UsageError> {
-        let (set, errors) = global.dirs().load_plugins(self.plugins.as_deref())?;
-        for error in &errors {
-            render::err(&format!("warning: plugin not loaded: {error}\n"));
-        }
-        Ok(set)
-    }
-}
+use super::{Exit, GlobalArgs};
 
 #[derive(Subcommand)]
 pub enum PluginAction {
@@ -57,28 +34,17 @@ pub enum PluginAction {
 }
 
 pub fn plugin(global: &GlobalArgs, action: PluginAction) -> Exit {
-    let host = global.dirs().plugin_host()?;
+    let host = global.dirs.plugin_host()?;
     match action {
         PluginAction::List { plugins } => {
-            let (set, errors) = PluginSet::load_dir(&plugins, &host)?;
-            let rows: Vec<PluginRow<'_>> = set.plugins().map(PluginRow::new).collect();
-            if global.format == Format::Json {
-                let errors: Vec<serde_json::Value> = errors
-                    .iter()
-                    .map(|e| serde_json::json!({ "file": e.path, "error": e.error.to_string() }))
-                    .collect();
-                render::json(&serde_json::json!({ "plugins": rows, "errors": errors }))?;
-            } else {
-                render::out(&selfheal::render::plugin_table(&rows, &errors))?;
-            }
-            Ok(if errors.is_empty() { 0 } else { 1 })
+            let listing = PluginListing::load(&host, &plugins)?;
+            global.print(&listing.to_json(), |_| listing.render())?;
+            Ok(if listing.errors.is_empty() { 0 } else { 1 })
         }
         PluginAction::Check { file } => {
             let plugin = load_plugin(&host, &file)?;
-            render::either(global.format, &PluginRow::new(&plugin), |row| {
-                format!("{}: ok\n{}", file.display(), row.details())
-            })?;
-            Ok(0)
+            let details = |row: &PluginRow| format!("{}: ok\n{}", file.display(), row.details());
+            global.print(&PluginRow::new(&plugin), details)
         }
         PluginAction::Run {
             file,
@@ -87,8 +53,7 @@ pub fn plugin(global: &GlobalArgs, action: PluginAction) -> Exit {
             lang,
         } => {
             let fixes = plugin_fixes(&host, &file, &error, &program, lang)?;
-            render::either(global.format, &fixes, |f| selfheal::render::fixes(f))?;
-            Ok(0)
+            global.print(&fixes, |f| selfheal::render::fixes(f))
         }
     }
 }

@@ -1,15 +1,14 @@
 //! `selfheal serve`: the HTTP service (docs/service.md), and its helpers `hash-key` and
 //! `openapi`.
 
-use std::io::Read;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use selfheal::serve::{auth, openapi, serve, ServeOptions};
+use selfheal::serve::{openapi, serve, ServeOptions};
+use selfheal::settings::ApiKeyHash;
 
-use super::render::{self, Format};
-use super::{Exit, GlobalArgs, UsageError};
+use super::{out, Exit, GlobalArgs};
 
 #[derive(Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -44,53 +43,25 @@ enum ServeAction {
 
 pub async fn serve_command(global: &GlobalArgs, args: ServeArgs) -> Exit {
     match args.action {
-        Some(ServeAction::HashKey { stdin }) => hash_key(global.format, stdin),
-        Some(ServeAction::Openapi) => {
-            render::out(&openapi::document_text())?;
-            Ok(0)
-        }
-        None => {
-            let options = ServeOptions {
-                config: args.config,
-                listen: args.listen,
-                data_dir: args.data_dir,
-                validator: global.dirs().validator_config(),
+        Some(ServeAction::HashKey { stdin }) => {
+            let key = match stdin {
+                true => ApiKeyHash::of_input(std::io::stdin())?,
+                false => ApiKeyHash::generate(),
             };
-            serve(options).await?;
+            global.print(&key.to_json(), |_| key.render())
+        }
+        Some(ServeAction::Openapi) => Ok(out(&openapi::document_text()).map(|()| 0)?),
+        None => {
+            let (config, listen, data_dir) = (args.config, args.listen, args.data_dir);
+            let validator = global.dirs.validator_config();
+            serve(ServeOptions {
+                config,
+                listen,
+                data_dir,
+                validator,
+            })
+            .await?;
             Ok(0)
         }
     }
-}
-
-fn hash_key(format: Format, stdin: bool) -> Exit {
-    let (key, generated) = if stdin {
-        let mut text = String::new();
-        std::io::stdin()
-            .take(4096)
-            .read_to_string(&mut text)
-            .map_err(|e| UsageError(format!("--stdin: cannot read the key: {e}")))?;
-        let key = text.trim().to_string();
-        if key.is_empty() {
-            return Err(UsageError("--stdin: no key on standard input".into()));
-        }
-        (key, false)
-    } else {
-        (auth::generate_key(), true)
-    };
-    let hash = auth::hash_key(&key).to_string();
-    let value = if generated {
-        serde_json::json!({"key": key, "hash": hash})
-    } else {
-        serde_json::json!({"hash": hash})
-    };
-    render::either(format, &value, |_| {
-        if generated {
-            format!(
-                "key:  {key}\nhash: {hash}\n(give the key to the tenant; put the hash in its `keys` list)\n"
-            )
-        } else {
-            format!("{hash}\n")
-        }
-    })?;
-    Ok(0)
 }

@@ -12,28 +12,36 @@
 //! assert!(Budget { jobs: Some(0), ..budget }.heal_config(None).is_err());
 //! ```
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde::Serialize;
-
+use crate::api::{ApiError, SelfHealingGenerator};
 use crate::cache::{CacheConfig, ValidationCache};
-use crate::eval::CaseResult;
 use crate::fix::Fix;
-use crate::generate::{
-    Generator, OpenAiConfig, OpenAiGenerator, Prelude, TemplateGenerator, TemplateSet,
-};
-use crate::heal::HealConfig;
-use crate::learn::Learner;
+use crate::heal::{HealConfig, Healer};
 use crate::plugin::{
     Plugin, PluginError, PluginHost, PluginHostConfig, PluginLoadError, PluginSet, WasmFixStrategy,
 };
 use crate::program::Program;
-use crate::toolchain::{DoctorEntry, ToolchainEnv, ToolchainSet};
 use crate::types::{CodeError, TargetLanguage};
-use crate::validate::{Expect, ValidateError, Validator, ValidatorConfig};
+use crate::validate::{Expect, RunOptions, ValidateError, Validator, ValidatorConfig};
+
+mod eval;
+mod generator;
+mod output;
+mod process;
+mod reports;
+
+pub use eval::{eval_with_progress, ResultsFile};
+pub use generator::{GeneratorKind, GeneratorSettings, ModelSettings};
+pub use output::Format;
+pub use process::{parse_args, run_command};
+pub use reports::{
+    generation_json, render_prelude_reset, reset_prelude, setup, ApiKeyHash, CacheAction,
+    CacheOutcome, CheckReport, DoctorReport, PluginListing, SetupLine, MAX_KEY_BYTES,
+};
 
 /// A value a front end was given that selfheal cannot use; the message names the option and
 /// what to give instead.
@@ -42,12 +50,14 @@ use crate::validate::{Expect, ValidateError, Validator, ValidatorConfig};
 pub struct SettingsError(pub String);
 
 /// Where selfheal finds its toolchain files and keeps its caches (`--toolchains`,
-/// `--cache-dir`). Both default to the built-in toolchains and `$XDG_CACHE_HOME/selfheal`.
-#[derive(Debug, Clone, Default)]
+/// `--cache-dir`, options of every command). `None` is the default of each.
+#[derive(Debug, Clone, Default, PartialEq, Eq, clap::Args)]
 pub struct Dirs {
-    /// A directory of toolchain files; `None` uses the ones compiled into selfheal.
+    /// Directory of toolchain files (default: the ones built into selfheal).
+    #[arg(long, global = true, value_name = "DIR")]
     pub toolchains: Option<PathBuf>,
-    /// Dependency sets, support files and compiled plugins; `None` is the default cache dir.
+    /// Where dependency sets and support files are kept (default: $XDG_CACHE_HOME/selfheal).
+    #[arg(long, global = true, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
 }
 
@@ -135,6 +145,165 @@ pub fn cache_config(data_dir: Option<&Path>, max_bytes: u64) -> CacheConfig {
     }
 }
 
+/// The validation cache options of the commands that validate (`--no-cache`,
+/// `--cache-max-bytes`); the default uses a cache of [`crate::cache::DEFAULT_MAX_BYTES`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::Args)]
+pub struct CacheSettings {
+    /// Validate everything afresh: neither read nor write the validation cache.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Bound on the validation cache's stored bytes; least recently used entries go first.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::cache::DEFAULT_MAX_BYTES)]
+    pub cache_max_bytes: u64,
+}
+
+impl Default for CacheSettings {
+    fn default() -> Self {
+        CacheSettings {
+            no_cache: false,
+            cache_max_bytes: crate::cache::DEFAULT_MAX_BYTES,
+        }
+    }
+}
+
+impl CacheSettings {
+    /// The cache's bound, or `None` when there is no cache.
+    pub fn bound(&self) -> Option<u64> {
+        (!self.no_cache).then_some(self.cache_max_bytes)
+    }
+}
+
+/// `--plugins DIR` of the commands that validate or heal: no plugins without a directory.
+#[derive(Debug, Clone, Default, PartialEq, Eq, clap::Args)]
+pub struct PluginDir {
+    /// Load the WebAssembly plugins (`*.wasm`) of DIR: fix strategies join the built-in ones
+    /// (as `plugin.<name>`), validators parse every command's output too.
+    #[arg(long, value_name = "DIR")]
+    pub plugins: Option<PathBuf>,
+}
+
+impl PluginDir {
+    /// The plugins of the directory with `dirs`' plugin host, and the files that did not
+    /// load (a front end warns about them).
+    ///
+    /// # Errors
+    /// As [`Dirs::load_plugins`].
+    pub fn load(&self, dirs: &Dirs) -> Result<(PluginSet, Vec<PluginLoadError>), PluginError> {
+        dirs.load_plugins(self.plugins.as_deref())
+    }
+
+    /// [`PluginDir::load`] for a command line: each file that did not load is a warning on
+    /// stderr (`warning: plugin not loaded: …`), the plugins that did are returned.
+    ///
+    /// # Errors
+    /// As [`Dirs::load_plugins`].
+    pub fn load_or_warn(&self, dirs: &Dirs) -> Result<PluginSet, PluginError> {
+        let (set, errors) = self.load(dirs)?;
+        for error in &errors {
+            crate::terminal::eprint_escaped(&format!("warning: plugin not loaded: {error}\n"));
+        }
+        Ok(set)
+    }
+}
+
+/// What a healing front end chose, assembled into a [`Healer`] by [`HealerSettings::healer`].
+#[derive(Debug, Clone, Copy)]
+pub struct HealerSettings<'a> {
+    /// Toolchains and caches.
+    pub dirs: &'a Dirs,
+    /// The validation cache's bound, `None` for none ([`CacheSettings::bound`]).
+    pub cache: Option<u64>,
+    /// Where the learner and the validation cache live; `None` learns in memory only (the
+    /// validation cache is then the default data dir's).
+    pub data_dir: Option<&'a Path>,
+    /// Plugins whose fix strategies and validators join the built-in ones (none by default).
+    pub plugins: Option<&'a PluginSet>,
+    /// Only these fix strategies (ids); every strategy when empty (the default).
+    pub strategies: &'a [String],
+}
+
+impl<'a> HealerSettings<'a> {
+    /// Settings with this cache and data dir, no plugins, every strategy.
+    pub fn new(dirs: &'a Dirs, cache: Option<u64>, data_dir: Option<&'a Path>) -> Self {
+        let (plugins, strategies) = (None, &[][..]);
+        HealerSettings {
+            dirs,
+            cache,
+            data_dir,
+            plugins,
+            strategies,
+        }
+    }
+
+    /// The healer: a cached validator (with the plugins' validators), the learner of the data
+    /// dir, the chosen strategies, `config`.
+    ///
+    /// # Errors
+    /// No usable sandbox or toolchain files, or an unknown strategy id (named, as a
+    /// `--strategies` error).
+    pub fn healer(&self, config: HealConfig) -> Result<Healer, SettingsError> {
+        let dirs = self.dirs;
+        let validator = dirs
+            .cached_validator(self.cache, self.data_dir)
+            .map_err(message)?;
+        let none = PluginSet::new();
+        let builder = SelfHealingGenerator::builder()
+            .heal_config(config)
+            .plugin_set(self.plugins.unwrap_or(&none))
+            .strategies(self.strategies)
+            .validator(validator);
+        let builder = match self.data_dir {
+            Some(dir) => builder.data_dir(dir),
+            None => builder.in_memory(),
+        };
+        builder.build_healer().map_err(strategies_error)
+    }
+
+    /// The generating healer of `generate`: the parts of [`HealerSettings::healer`], with the
+    /// learner of the data dir (the default data dir when there is none) shared with the
+    /// generator `generator` makes, at most `max_generations` generations per spec.
+    ///
+    /// # Errors
+    /// `max_generations` of 0, and as [`HealerSettings::healer`] and
+    /// [`GeneratorSettings::generator`].
+    pub fn generating(
+        &self,
+        generator: &GeneratorSettings,
+        max_generations: usize,
+        config: HealConfig,
+    ) -> Result<SelfHealingGenerator, SettingsError> {
+        if max_generations == 0 {
+            return Err(SettingsError("--max-generations 0: give at least 1".into()));
+        }
+        let data_dir =
+            (self.data_dir).map_or_else(crate::dirs::default_data_dir, Path::to_path_buf);
+        // The model generator learns from (and takes lessons out of) the healer's learner.
+        let learner = Arc::new(crate::learn::Learner::open(&data_dir));
+        let generator = generator.generator(&data_dir, learner.clone())?;
+        let validator =
+            (self.dirs.cached_validator(self.cache, Some(&data_dir))).map_err(message)?;
+        SelfHealingGenerator::builder()
+            .validator(validator)
+            .data_dir(&data_dir)
+            .learner(learner)
+            .generator(generator)
+            .plugin_set(self.plugins.unwrap_or(&PluginSet::new()))
+            .strategies(self.strategies)
+            .max_generations(max_generations)
+            .heal_config(config)
+            .build()
+            .map_err(strategies_error)
+    }
+}
+
+/// An unknown strategy id is a `--strategies` error; every other error keeps its message.
+fn strategies_error(e: ApiError) -> SettingsError {
+    match e {
+        ApiError::UnknownStrategy { .. } => SettingsError(format!("--strategies: {e}")),
+        e => message(e),
+    }
+}
+
 /// A positive number of seconds given to `--timeout`.
 ///
 /// # Errors
@@ -150,17 +319,33 @@ pub fn timeout(seconds: f64) -> Result<Duration, SettingsError> {
         })
 }
 
-/// The budgets of one heal, as given (`--max-retries`, `--timeout`, `--beam`, `--jobs`).
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// The budgets of one heal, as given (`--max-retries`, `--timeout`, `--beam`, `--jobs`);
+/// the default is the command's: 5 rounds, 120 s, a beam of 8, a job per CPU.
+#[derive(Debug, Clone, Copy, PartialEq, clap::Args)]
 pub struct Budget {
-    /// Rounds of repair.
+    /// Rounds of repair (each validates up to --beam candidates).
+    #[arg(long, value_name = "N", default_value_t = 5)]
     pub max_retries: u32,
     /// Wall-clock budget of one heal, in seconds.
+    #[arg(long = "timeout", value_name = "SECONDS", default_value_t = 120.0)]
     pub timeout_secs: f64,
-    /// Candidates tried per round (at least 1).
+    /// Candidates tried per round.
+    #[arg(long, value_name = "N", default_value_t = 8)]
     pub beam: usize,
-    /// Validations at the same time (at least 1); `None` is the number of CPUs (2 if unknown).
+    /// Validations (and, for eval, cases) at the same time (default: the number of CPUs).
+    #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            max_retries: 5,
+            timeout_secs: 120.0,
+            beam: 8,
+            jobs: None,
+        }
+    }
 }
 
 impl Budget {
@@ -220,230 +405,55 @@ pub fn read_stdin(path: Option<&Path>) -> Result<Vec<u8>, SettingsError> {
     Ok(buffer)
 }
 
-/// Which generator `generate` uses, and its options (`--generator`, `--model`,
-/// `--base-url`, `--api-key-env`, `--templates`, `--prelude-threshold`).
-#[derive(Debug, Clone, Default)]
-pub struct GeneratorSettings {
-    /// An OpenAI-compatible chat model; otherwise the language's templates.
-    pub openai: bool,
-    /// The model (default: `SELFHEAL_OPENAI_MODEL`, docs/generate.md).
-    pub model: Option<String>,
-    /// The API's base URL (default: `SELFHEAL_OPENAI_BASE_URL`).
-    pub base_url: Option<String>,
-    /// The environment variable holding the API key.
-    pub api_key_env: Option<String>,
-    /// A directory of templates (`<language>/*.j2`) replacing the built-in ones.
-    pub templates: Option<PathBuf>,
-    /// Heals that must insert the same header line before the template prelude learns it.
-    pub prelude_threshold: u32,
+/// `heal --write`: when `write` is set and the heal made a failing program pass, writes the
+/// healed files of `report` over the program loaded from `path` (atomically, never protected
+/// files: [`crate::writeback::write_back`]). Returns the files written.
+///
+/// # Errors
+/// A file cannot be written (the message names it).
+pub fn write_healed(
+    write: bool,
+    path: &Path,
+    program: &Program,
+    report: &crate::heal::HealReport,
+) -> Result<Vec<PathBuf>, SettingsError> {
+    if !(write && report.healed && !report.initially_passing) {
+        return Ok(Vec::new());
+    }
+    crate::writeback::write_back(path, program, &report.final_program).map_err(message)
 }
 
-impl GeneratorSettings {
-    /// The generator, its learned state in `data_dir`; the model generator learns from (and
-    /// takes lessons out of) `learner`, the healer's.
+/// How `run` runs a program (`--timeout`, `--memory`, `--stdin`); no limits and no input by
+/// default.
+#[derive(Debug, Clone, Default, PartialEq, clap::Args)]
+pub struct RunSettings {
+    /// Wall-clock limit for the program, in seconds.
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
+    /// Memory (address space) limit for the program, in MiB.
+    #[arg(long, value_name = "MIB")]
+    pub memory: Option<u64>,
+    /// File fed to the program's standard input (`-` for this process's stdin).
+    #[arg(long, value_name = "FILE")]
+    pub stdin: Option<PathBuf>,
+}
+
+impl RunSettings {
+    /// The run options: the limits, the input read ([`read_stdin`]).
     ///
     /// # Errors
-    /// Options of the other generator, a threshold of 0, templates or environment that do not
-    /// load, or no API key for OpenAI itself (local servers need none).
-    pub fn generator(
-        &self,
-        data_dir: &Path,
-        learner: Arc<Learner>,
-    ) -> Result<Arc<dyn Generator>, SettingsError> {
-        if self.openai {
-            if self.templates.is_some() {
-                return Err(SettingsError(
-                    "--templates is for --generator template".into(),
-                ));
-            }
-            let mut config = OpenAiConfig::from_env().map_err(message)?;
-            config.model = self.model.clone().unwrap_or(config.model);
-            config.base_url = self.base_url.clone().unwrap_or(config.base_url);
-            config.api_key_env = self.api_key_env.clone().unwrap_or(config.api_key_env);
-            let generator = OpenAiGenerator::new(config).map_err(message)?;
-            if !generator.has_api_key() && generator.config().base_url.contains("api.openai.com") {
-                return Err(SettingsError(format!(
-                    "no API key: set ${} (or name another variable with --api-key-env), or pass --base-url for a local server",
-                    generator.config().api_key_env
-                )));
-            }
-            return Ok(Arc::new(generator.with_learner(learner)));
-        }
-        if self.model.is_some() || self.base_url.is_some() || self.api_key_env.is_some() {
-            return Err(SettingsError(
-                "--model, --base-url and --api-key-env are for --generator openai".into(),
-            ));
-        }
-        let templates = match &self.templates {
-            Some(dir) => TemplateSet::with_overrides(dir).map_err(message)?,
-            None => TemplateSet::builtin(),
-        };
-        if self.prelude_threshold == 0 {
-            return Err(SettingsError(
-                "--prelude-threshold 0: give at least 1".into(),
-            ));
-        }
-        let prelude = Prelude::open(data_dir).with_threshold(self.prelude_threshold);
-        Ok(Arc::new(TemplateGenerator::new(
-            templates,
-            Arc::new(prelude),
-        )))
+    /// A timeout that is not a positive number of seconds, or input that cannot be read.
+    pub fn options(&self) -> Result<RunOptions, SettingsError> {
+        Ok(RunOptions {
+            timeout: self.timeout.map(timeout).transpose()?,
+            memory_bytes: self.memory.map(|mib| mib.saturating_mul(1 << 20)),
+            stdin: read_stdin(self.stdin.as_deref())?,
+        })
     }
 }
 
 fn message(e: impl std::fmt::Display) -> SettingsError {
     SettingsError(e.to_string())
-}
-
-/// `--out RESULTS.jsonl` of `eval`: one JSON line per case, flushed as each case ends, so that
-/// an interrupted run keeps what it finished. A write error is kept, and reported by
-/// [`ResultsFile::finish`], without stopping the run.
-#[derive(Debug)]
-pub struct ResultsFile {
-    out: std::io::BufWriter<std::fs::File>,
-    error: Option<std::io::Error>,
-}
-
-impl ResultsFile {
-    /// Creates (or truncates) `path`.
-    ///
-    /// # Errors
-    /// The file cannot be created.
-    pub fn create(path: &Path) -> Result<ResultsFile, SettingsError> {
-        let file = std::fs::File::create(path)
-            .map_err(|e| SettingsError(format!("--out {}: cannot create: {e}", path.display())))?;
-        Ok(ResultsFile {
-            out: std::io::BufWriter::new(file),
-            error: None,
-        })
-    }
-
-    /// Appends `result` as one line.
-    pub fn write(&mut self, result: &CaseResult) {
-        let line = serde_json::to_string(result)
-            .map_err(std::io::Error::other)
-            .and_then(|line| writeln!(self.out, "{line}").and_then(|()| self.out.flush()));
-        if let Err(e) = line {
-            self.error.get_or_insert(e);
-        }
-    }
-
-    /// # Errors
-    /// The first write that failed.
-    pub fn finish(self) -> Result<(), SettingsError> {
-        match self.error {
-            Some(e) => Err(SettingsError(format!("--out: cannot write results: {e}"))),
-            None => Ok(()),
-        }
-    }
-}
-
-/// `eval` as the command runs it: [`crate::eval::run`] over `cases`, with a progress bar on
-/// stderr when stderr is a terminal (cases done, how many healed), each case whose heal failed
-/// named on stderr, every outcome recorded in `outcomes` (a data dir's health metrics) and
-/// every result appended to `out`.
-///
-/// # Errors
-/// A result line could not be written to `out` (the run itself goes on to the end).
-pub async fn eval_with_progress(
-    cases: Vec<crate::corpus::HealCase>,
-    healer: Arc<crate::heal::Healer>,
-    options: &crate::eval::EvalOptions,
-    mut out: Option<ResultsFile>,
-    outcomes: Option<crate::api::OutcomeLog>,
-) -> Result<Vec<CaseResult>, SettingsError> {
-    use std::io::IsTerminal;
-    let bar = match std::io::stderr().is_terminal() {
-        true => indicatif::ProgressBar::new(cases.len() as u64),
-        false => indicatif::ProgressBar::hidden(),
-    };
-    let style = "{bar:40} {pos}/{len} healed {msg} [{elapsed_precise} eta {eta}]";
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(style)
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    let mut healed = 0usize;
-    let results = crate::eval::run(cases, healer, options, |result| {
-        healed += usize::from(result.repaired());
-        bar.set_message(healed.to_string());
-        bar.inc(1);
-        if let Some(error) = &result.error {
-            let line = format!("case {}: heal failed: {error}\n", result.id);
-            bar.suspend(|| crate::terminal::eprint_escaped(&line));
-        }
-        let outcome = crate::api::Outcome::from_case(result);
-        if let (Some(log), Some(outcome)) = (&outcomes, outcome) {
-            log.record(outcome);
-        }
-        if let Some(out) = out.as_mut() {
-            out.write(result);
-        }
-    })
-    .await;
-    bar.finish_and_clear();
-    out.map(ResultsFile::finish).transpose()?;
-    Ok(results)
-}
-
-/// What `doctor` finds: the sandbox, the resource control it has, each toolchain.
-#[derive(Debug, Serialize)]
-pub struct DoctorReport {
-    /// `ok`, or why no sandbox can be created.
-    pub sandbox: String,
-    /// How the sandbox bounds resources on this host.
-    pub sandbox_resources: &'static crate::sandbox::ResourceControl,
-    /// One entry per toolchain file.
-    pub toolchains: Vec<DoctorEntry>,
-    #[serde(skip)]
-    sandbox_ok: bool,
-}
-
-impl DoctorReport {
-    /// Checks the sandbox and every toolchain of `dirs` (probes run off the async runtime).
-    ///
-    /// # Errors
-    /// The toolchain files do not load.
-    pub async fn gather(dirs: &Dirs) -> Result<DoctorReport, SettingsError> {
-        let config = dirs.validator_config();
-        let toolchains = match &config.toolchain_dir {
-            Some(dir) => ToolchainSet::load_dir(dir),
-            None => ToolchainSet::embedded(),
-        }
-        .map_err(message)?;
-        let env = ToolchainEnv {
-            support_dir: config.cache_dir.join("support"),
-            cache_dir: config.cache_dir,
-        };
-        let sandbox = crate::sandbox::Sandbox::new();
-        let entries =
-            tokio::task::spawn_blocking(move || crate::toolchain::doctor(&toolchains, &env))
-                .await
-                .map_err(message)?;
-        Ok(DoctorReport {
-            sandbox: sandbox
-                .as_ref()
-                .err()
-                .map_or_else(|| "ok".to_string(), |e| e.to_string()),
-            sandbox_resources: crate::sandbox::resource_control(),
-            toolchains: entries,
-            sandbox_ok: sandbox.is_ok(),
-        })
-    }
-
-    /// True when the sandbox works and every toolchain is ready.
-    pub fn ready(&self) -> bool {
-        self.sandbox_ok && self.toolchains.iter().all(DoctorEntry::ready)
-    }
-
-    /// The human text: the toolchain table, then the sandbox's resource control.
-    pub fn render(&self) -> String {
-        let problem = (!self.sandbox_ok).then_some(&self.sandbox as &dyn std::fmt::Display);
-        format!(
-            "{}sandbox resources: {}\n",
-            crate::render::doctor(&self.toolchains, problem),
-            self.sandbox_resources
-        )
-    }
 }
 
 /// Loads the plugin `file`.
@@ -583,71 +593,66 @@ mod tests {
     }
 
     #[test]
-    fn generator_options_of_the_other_generator_are_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let learner = Arc::new(Learner::in_memory());
-        let template = GeneratorSettings {
-            model: Some("m".into()),
-            prelude_threshold: 3,
-            ..GeneratorSettings::default()
+    fn run_settings_become_run_options() {
+        let options = RunSettings {
+            timeout: Some(2.5),
+            memory: Some(64),
+            stdin: None,
+        }
+        .options()
+        .unwrap();
+        assert_eq!(options.timeout, Some(Duration::from_millis(2500)));
+        assert_eq!(options.memory_bytes, Some(64 << 20));
+        assert!(options.stdin.is_empty());
+        let zero = RunSettings {
+            timeout: Some(0.0),
+            ..RunSettings::default()
         };
         assert_eq!(
-            template.generator(dir.path(), learner.clone()).err(),
-            Some(SettingsError(
-                "--model, --base-url and --api-key-env are for --generator openai".into()
-            ))
+            zero.options().unwrap_err().0,
+            "--timeout 0: give a positive number of seconds"
         );
-        let openai = GeneratorSettings {
-            openai: true,
-            templates: Some(dir.path().into()),
-            ..GeneratorSettings::default()
-        };
-        assert_eq!(
-            openai.generator(dir.path(), learner.clone()).err(),
-            Some(SettingsError(
-                "--templates is for --generator template".into()
-            ))
-        );
-        let zero = GeneratorSettings::default();
-        assert_eq!(
-            zero.generator(dir.path(), learner.clone()).err(),
-            Some(SettingsError(
-                "--prelude-threshold 0: give at least 1".into()
-            ))
-        );
-        let ok = GeneratorSettings {
-            prelude_threshold: 3,
-            ..GeneratorSettings::default()
-        };
-        assert!(ok.generator(dir.path(), learner).is_ok());
     }
 
     #[test]
-    fn results_file_writes_one_line_per_case_and_names_a_bad_path() {
-        let dir = tempfile::tempdir().unwrap();
-        let case: CaseResult = serde_json::from_value(serde_json::json!({
-            "id": "c1", "language": "python", "healed": true, "initially_passing": false,
-            "attempts": 2, "rounds": 1, "validations": 3, "duration_ms": 1.5,
-            "initial_error_categories": ["Syntax"], "strategies_kept": ["s"], "meta": {}
-        }))
-        .unwrap();
-        let path = dir.path().join("out.jsonl");
-        let mut out = ResultsFile::create(&path).unwrap();
-        out.write(&case);
-        out.write(&case);
-        out.finish().unwrap();
-        let text = std::fs::read_to_string(&path).unwrap();
-        let lines: Vec<CaseResult> = text
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        assert_eq!(lines, vec![case.clone(), case]);
-        let bad = dir.path().join("no/such/dir/out.jsonl");
-        let message = ResultsFile::create(&bad).unwrap_err().0;
-        assert!(
-            message.starts_with(&format!("--out {}: cannot create: ", bad.display())),
-            "{message}"
+    fn cache_settings_bound_the_cache_or_turn_it_off() {
+        let on = CacheSettings::default();
+        assert_eq!(on.bound(), Some(crate::cache::DEFAULT_MAX_BYTES));
+        let off = CacheSettings {
+            no_cache: true,
+            ..on
+        };
+        assert_eq!(off.bound(), None);
+    }
+
+    #[test]
+    fn the_defaults_are_the_commands() {
+        use clap::{Args, FromArgMatches};
+        let cmd = Budget::augment_args(CacheSettings::augment_args(clap::Command::new("t")));
+        let matches = cmd.try_get_matches_from(["t"]).unwrap();
+        assert_eq!(
+            Budget::from_arg_matches(&matches).unwrap(),
+            Budget::default()
         );
+        let cache = CacheSettings::from_arg_matches(&matches).unwrap();
+        assert_eq!(cache, CacheSettings::default());
+        let cmd = Budget::augment_args(clap::Command::new("t"));
+        let given = cmd.try_get_matches_from(["t", "--timeout", "3", "--jobs", "1"]);
+        let given = Budget::from_arg_matches(&given.unwrap()).unwrap();
+        assert_eq!((given.timeout_secs, given.jobs), (3.0, Some(1)));
+    }
+
+    #[test]
+    fn an_unknown_strategy_is_a_strategies_error() {
+        let dirs = Dirs::default();
+        let strategies = ["no.such-strategy".to_string()];
+        let mut settings = HealerSettings::new(&dirs, None, None);
+        settings.strategies = &strategies;
+        let config = Budget::default().heal_config(None).unwrap();
+        match settings.healer(config) {
+            Err(e) => assert!(e.0.starts_with("--strategies: "), "{e}"),
+            Ok(_) => panic!("an unknown strategy was accepted"),
+        }
     }
 
     #[test]
