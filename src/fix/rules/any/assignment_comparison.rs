@@ -8,6 +8,15 @@
 
 use super::*;
 
+/// `if (a = b)`: a condition compares.
+const COMPARE_IN_CONDITION: f64 = 0.6;
+/// JavaScript's `==` as well as `===`: the looser comparison, less often meant.
+const LOOSE_COMPARE: f64 = 0.45;
+/// `x == 1` where the parser wanted a statement: an assignment.
+const ASSIGN_NOT_COMPARE: f64 = 0.55;
+/// `let x == 1`: a declaration assigns.
+const ASSIGN_IN_DECLARATION: f64 = 0.6;
+
 pub(crate) fn assignment_comparison(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
     if !is_syntax(error) && !message(error).contains("left-hand side") {
         return Vec::new();
@@ -39,7 +48,7 @@ pub(crate) fn assignment_comparison(id: &str, error: &CodeError, program: &Progr
             && (cond_start.is_some_and(|c| n > c) || in_span)
         {
             fixes.replace(
-                0.6,
+                COMPARE_IN_CONDITION,
                 format!("compare with `{eq}` instead of assigning with `=`"),
                 t.file,
                 tok.start,
@@ -48,7 +57,7 @@ pub(crate) fn assignment_comparison(id: &str, error: &CodeError, program: &Progr
             );
             if t.lang == TargetLanguage::JavaScript {
                 fixes.replace(
-                    0.45,
+                    LOOSE_COMPARE,
                     "compare with `==` instead of assigning with `=`",
                     t.file,
                     tok.start,
@@ -63,7 +72,7 @@ pub(crate) fn assignment_comparison(id: &str, error: &CodeError, program: &Progr
             && tok.start <= t.end.unwrap_or(t.offset) + 1
         {
             fixes.replace(
-                0.55,
+                ASSIGN_NOT_COMPARE,
                 "assign with `=` instead of comparing",
                 t.file,
                 tok.start,
@@ -76,7 +85,7 @@ pub(crate) fn assignment_comparison(id: &str, error: &CodeError, program: &Progr
             && matches!(tokens[on_line[n - 2]].text(src), "let" | "const" | "var")
         {
             fixes.replace(
-                0.6,
+                ASSIGN_IN_DECLARATION,
                 "assign with `=` in the declaration",
                 t.file,
                 tok.start,

@@ -8,6 +8,17 @@
 
 use super::*;
 
+/// Another language's line comment (`//` in Python, `#` elsewhere).
+const FOREIGN_LINE_COMMENT: f64 = 0.6;
+/// A C block comment opener in Python: its closer may remain.
+const FOREIGN_BLOCK_COMMENT: f64 = 0.5;
+/// A line starting with one `/` and text: the comment lost a slash.
+const LOST_SLASH: f64 = 0.55;
+/// An unterminated `/*` deleted: right when it was a slip, wrong when text follows.
+const DELETE_UNTERMINATED: f64 = 0.5;
+/// Closed at the end of its line: the comment may span more lines.
+const CLOSE_AT_LINE_END: f64 = 0.45;
+
 pub(crate) fn comments(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
     if !is_syntax(error) {
         return Vec::new();
@@ -24,16 +35,30 @@ pub(crate) fn comments(id: &str, error: &CodeError, program: &Program) -> Vec<Fi
     match t.lang {
         TargetLanguage::Python => {
             if body.starts_with("//") {
-                fixes.replace(0.6, "use `#` for a Python comment", t.file, at, at + 2, "#");
+                fixes.replace(
+                    FOREIGN_LINE_COMMENT,
+                    "use `#` for a Python comment",
+                    t.file,
+                    at,
+                    at + 2,
+                    "#",
+                );
             }
             if body.starts_with("/*") {
-                fixes.replace(0.5, "use `#` for a Python comment", t.file, at, at + 2, "#");
+                fixes.replace(
+                    FOREIGN_BLOCK_COMMENT,
+                    "use `#` for a Python comment",
+                    t.file,
+                    at,
+                    at + 2,
+                    "#",
+                );
             }
         }
         _ => {
             if body.starts_with('#') && !body.starts_with("#[") && !body.starts_with("#!") {
                 fixes.replace(
-                    0.6,
+                    FOREIGN_LINE_COMMENT,
                     format!("use `//` for a {} comment", t.lang),
                     t.file,
                     at,
@@ -49,7 +74,14 @@ pub(crate) fn comments(id: &str, error: &CodeError, program: &Program) -> Vec<Fi
                     .first()
                     .is_none_or(|k| k.kind != Kind::Str || !k.terminated);
             if lost_slash {
-                fixes.replace(0.55, "complete the `//` comment", t.file, at, at + 1, "//");
+                fixes.replace(
+                    LOST_SLASH,
+                    "complete the `//` comment",
+                    t.file,
+                    at,
+                    at + 1,
+                    "//",
+                );
             }
             // An unterminated block comment opened on this line.
             let tokens = lex(t.lang, src);
@@ -57,7 +89,7 @@ pub(crate) fn comments(id: &str, error: &CodeError, program: &Program) -> Vec<Fi
                 k.kind == Kind::Comment && !k.terminated && k.start >= ls && k.start <= le
             }) {
                 fixes.replace(
-                    0.5,
+                    DELETE_UNTERMINATED,
                     "delete the unterminated `/*`",
                     t.file,
                     c.start,
@@ -65,7 +97,7 @@ pub(crate) fn comments(id: &str, error: &CodeError, program: &Program) -> Vec<Fi
                     "",
                 );
                 fixes.push(
-                    0.45,
+                    CLOSE_AT_LINE_END,
                     format!("close the comment at the end of line {}", t.line),
                     vec![edit(t.file, le, le, " */")],
                 );

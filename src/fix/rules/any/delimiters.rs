@@ -8,6 +8,33 @@
 
 use super::*;
 
+/// `(a: T -> R {`: a parameter list ends before its return type.
+const BEFORE_RETURN_TYPE: f64 = 0.55;
+/// The closer at the end of what remains: right for a call cut short.
+const AT_END: f64 = 0.5;
+/// `a[i = 1`: a subscript ends before the assignment that uses it.
+const BEFORE_ASSIGNMENT_IN_SUBSCRIPT: f64 = 0.6;
+/// A grouping paren closes before an operator that binds looser than those inside.
+const BY_PRECEDENCE: f64 = 0.55;
+/// Before an assignment, `;`, `,` or `:`: a statement boundary, often right.
+const BEFORE_SEPARATOR: f64 = 0.4;
+/// After any other operand: one guess among several.
+const AFTER_OPERAND: f64 = 0.3;
+/// Indentation says where a block's `}` is missing far better than nesting does.
+const BLOCK_CLOSER: f64 = 0.6;
+/// Deleting the opener loses what the author opened it for.
+const DELETE_OPENER: f64 = 0.35;
+/// A wrong closer replaced: right when the kinds were mixed up, rare.
+const REPLACE_CLOSER: f64 = 0.3;
+/// Closing the last open block at the end of the file: where it ends is a guess.
+const CLOSE_LAST_BLOCK: f64 = 0.4;
+/// `fn name x: T)`: the parameter list lost its `(`.
+const OPEN_PARAMETERS: f64 = 0.6;
+/// A stray closer where the parser stopped: deleting it is the likely fix.
+const DELETE_STRAY_AT_ERROR: f64 = 0.55;
+/// A stray closer elsewhere: the opener may be what is missing.
+const DELETE_STRAY: f64 = 0.4;
+
 /// Where the closer for `tokens[open]` could go, between the opener and byte `limit`, with a
 /// confidence for each: `(offset, confidence)`.
 pub(crate) fn closing_positions(
@@ -42,7 +69,7 @@ pub(crate) fn closing_positions(
         if depth == 0 {
             // A parameter list ends before a return type: `(a: Vec<f32> -> f32 {`.
             if t.text(src) == "->" && i > open + 1 {
-                out.push((tokens[i - 1].end, 0.55));
+                out.push((tokens[i - 1].end, BEFORE_RETURN_TYPE));
             }
             if let Some(p) = precedence(t.text(src)).filter(|_| t.kind != Kind::Str) {
                 // Binary use only: an operator right after an operand.
@@ -58,19 +85,19 @@ pub(crate) fn closing_positions(
                 });
                 if !attached {
                     let conf = match next {
-                        None => 0.5,
+                        None => AT_END,
                         Some(n) => {
                             let op = n.text(src);
                             if subscript && is_assignment(op) {
-                                0.6
+                                BEFORE_ASSIGNMENT_IN_SUBSCRIPT
                             } else if grouping
                                 && precedence(op).is_some_and(|p| min_inside.is_some_and(|m| p > m))
                             {
-                                0.55
+                                BY_PRECEDENCE
                             } else if is_assignment(op) || matches!(op, ";" | "," | ":") {
-                                0.4
+                                BEFORE_SEPARATOR
                             } else {
-                                0.3
+                                AFTER_OPERAND
                             }
                         }
                     };
@@ -169,7 +196,7 @@ pub(crate) fn delimiter_fixes(
     if lang != TargetLanguage::Python {
         for (offset, insert) in missing_block_closers(src, &tokens, &lines) {
             fixes.push(
-                0.6,
+                BLOCK_CLOSER,
                 format!("insert the missing `}}` at line {}", lines.line_of(offset)),
                 vec![edit(file, offset, offset, &insert)],
             );
@@ -223,7 +250,7 @@ pub(crate) fn delimiter_fixes(
                         );
                     }
                     fixes.push(
-                        0.35,
+                        DELETE_OPENER,
                         format!(
                             "delete the unmatched `{}` at line {}",
                             o.text(src),
@@ -233,7 +260,7 @@ pub(crate) fn delimiter_fixes(
                     );
                 }
                 fixes.push(
-                    0.3,
+                    REPLACE_CLOSER,
                     format!(
                         "replace `{}` with `{want}` at line {}",
                         c.text(src),
@@ -249,7 +276,7 @@ pub(crate) fn delimiter_fixes(
                     let end = src.trim_end().len();
                     let indent = indent_of(src, &lines, lines.line_of(o.start));
                     fixes.push(
-                        0.4,
+                        CLOSE_LAST_BLOCK,
                         "close the last open block at the end of the file",
                         vec![edit(file, end, end, format!("\n{indent}}}"))],
                     );
@@ -262,7 +289,7 @@ pub(crate) fn delimiter_fixes(
                 let limit = limit.max(o.end);
                 let mut positions = closing_positions(src, &tokens, open, limit);
                 if positions.is_empty() {
-                    positions.push((limit, 0.5));
+                    positions.push((limit, AT_END));
                 }
                 for (pos, conf) in positions {
                     fixes.push(
@@ -291,16 +318,16 @@ pub(crate) fn delimiter_fixes(
                             .is_some_and(|p| p.text(src) != "(" && p.text(src) != "<")
                     }) {
                         fixes.push(
-                            0.6,
+                            OPEN_PARAMETERS,
                             format!("open the parameter list of `{}`", n.text(src)),
                             vec![edit(file, n.end, tokens[k + 2].start, "(")],
                         );
                     }
                 }
                 let conf = if at.is_some_and(|a| a >= c.start && a <= c.end) {
-                    0.55
+                    DELETE_STRAY_AT_ERROR
                 } else {
-                    0.4
+                    DELETE_STRAY
                 };
                 fixes.push(
                     conf,

@@ -9,6 +9,11 @@
 
 use super::*;
 
+/// A foreign keyword where the parser stopped: it caused the error.
+const NEAR_ERROR: f64 = 0.6;
+/// Elsewhere on the line: it may not be what the parser refused.
+const ELSEWHERE: f64 = 0.45;
+
 /// Replacements for constructs from another language, for the given language.
 pub(crate) fn foreign_replacement(
     lang: TargetLanguage,
@@ -88,7 +93,7 @@ pub(crate) fn foreign_syntax(id: &str, error: &CodeError, program: &Program) -> 
             continue;
         };
         let near = tok.start <= t.offset + 1 && t.offset <= tok.end + 1;
-        let conf = if near { 0.6 } else { 0.45 };
+        let conf = if near { NEAR_ERROR } else { ELSEWHERE };
         if text == "else" && rep == "elif" {
             if let Some(&j) = idx.get(n + 1) {
                 fixes.replace(conf, "use `elif`", t.file, tok.start, tokens[j].end, "elif");

@@ -8,6 +8,13 @@
 
 use super::*;
 
+/// The parser said `expected ':'`: the colon is the fix.
+const EXPLICIT: f64 = 0.7;
+/// A block header on the error's line without its `:`.
+const ON_ERROR_LINE: f64 = 0.5;
+/// A header on an earlier line: the error may be elsewhere.
+const ON_EARLIER_LINE: f64 = 0.4;
+
 pub(crate) const PY_HEADERS: &[&str] = &[
     "def", "if", "elif", "else", "for", "while", "try", "except", "finally", "with", "class",
     "async", "match", "case",
@@ -43,11 +50,11 @@ pub(crate) fn missing_colon(id: &str, error: &CodeError, program: &Program) -> V
         }
         let at = ls + last.end;
         let conf = if explicit {
-            0.7
+            EXPLICIT
         } else if line == t.line {
-            0.5
+            ON_ERROR_LINE
         } else {
-            0.4
+            ON_EARLIER_LINE
         };
         fixes.push(
             conf,

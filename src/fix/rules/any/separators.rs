@@ -7,6 +7,17 @@
 
 use super::*;
 
+/// Two operands side by side in Python: a lost `,` (`for i c in`, `f(a b)`).
+const COMMA_BETWEEN_OPERANDS_PYTHON: f64 = 0.5;
+/// Elsewhere an operator or a `;` may be what is missing.
+const COMMA_BETWEEN_OPERANDS: f64 = 0.4;
+/// A statement that ran into the next: the `;` the parser wanted.
+const SEMICOLON_AFTER_OPERAND: f64 = 0.45;
+/// The wrong separator inside brackets or a statement: the first wanted one.
+const REPLACE_SEPARATOR: f64 = 0.45;
+/// The other separator the context allows: clearly less likely.
+const RANK_STEP: f64 = 0.1;
+
 pub(crate) fn separators(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
     if !is_syntax(error) {
         return Vec::new();
@@ -27,9 +38,9 @@ pub(crate) fn separators(id: &str, error: &CodeError, program: &Program) -> Vec<
     // Two operands side by side: a missing `,` (`x y = p`, `for i c in`, `f(a b)`).
     if prev.ends_operand(src) && cur.starts_operand(src) && same_line {
         let conf = if t.lang == TargetLanguage::Python {
-            0.5
+            COMMA_BETWEEN_OPERANDS_PYTHON
         } else {
-            0.4
+            COMMA_BETWEEN_OPERANDS
         };
         fixes.push(
             conf,
@@ -47,7 +58,7 @@ pub(crate) fn separators(id: &str, error: &CodeError, program: &Program) -> Vec<
         && (!same_line || msg.contains("expected `;`") || msg.contains("expected ';'"))
     {
         fixes.push(
-            0.45,
+            SEMICOLON_AFTER_OPERAND,
             format!("insert `;` after `{}`", prev.text(src)),
             vec![edit(t.file, prev.end, prev.end, ";")],
         );
@@ -70,7 +81,7 @@ pub(crate) fn separators(id: &str, error: &CodeError, program: &Program) -> Vec<
         };
         for (k, w) in wanted.iter().enumerate() {
             fixes.replace(
-                0.45 - 0.1 * k as f64,
+                REPLACE_SEPARATOR - RANK_STEP * k as f64,
                 format!("replace `{}` with `{w}`", tok.text(src)),
                 t.file,
                 tok.start,

@@ -7,6 +7,13 @@
 
 use super::*;
 
+/// A similar name the program declares: most misspellings are of these.
+const DECLARED_BASE: f64 = 0.75;
+/// A similar library or builtin name.
+const KNOWN_BASE: f64 = 0.65;
+/// Each later candidate a little less likely.
+const RANK_STEP: f64 = 0.05;
+
 /// Most candidates proposed for one undefined name.
 pub(crate) const MAX_CANDIDATES: usize = 3;
 
@@ -38,12 +45,12 @@ impl Rule for SimilarName {
             .take(MAX_CANDIDATES)
             .enumerate()
             .map(|(rank, (candidate, score, declared))| {
-                let base = if declared { 0.75 } else { 0.65 };
+                let base = if declared { DECLARED_BASE } else { KNOWN_BASE };
                 let norm = score / name.chars().count().max(candidate.chars().count()) as f64;
                 Fix {
                     strategy: Self::META.id.to_string(),
                     description: format!("replace `{name}` by the similar name `{candidate}`"),
-                    confidence: base * (1.0 - norm) - 0.05 * rank as f64,
+                    confidence: base * (1.0 - norm) - RANK_STEP * rank as f64,
                     applicability: crate::fix::FixApplicability::Safe,
                     edits: vec![Edit {
                         file: file.clone(),

@@ -8,6 +8,33 @@
 
 use super::*;
 
+/// The error right after a string: its closing quote belonged to the next literal.
+const CLOSED_TOO_LATE: f64 = 0.65;
+/// `'a` with one character after it: a character literal missing its end.
+const CLOSE_CHAR: f64 = 0.55;
+/// `a'` with one character before it: a character literal missing its start.
+const OPEN_CHAR: f64 = 0.5;
+/// `'abc"`: the closing quote is the other kind.
+const MATCH_QUOTES: f64 = 0.6;
+/// Punctuation glued to a quote (`)"`) is text far more often than code.
+const OPEN_BEFORE_PUNCTUATION: f64 = 0.6;
+/// A word glued to a quote may be code: opening the string there is a guess.
+const OPEN_BEFORE_CODE: f64 = 0.45;
+/// `"abc.len()`: the text ends before a method called on it.
+const BEFORE_METHOD_CALL: f64 = 0.6;
+/// Before the closer of a delimiter opened before the string.
+const BEFORE_OPEN_CLOSER: f64 = 0.55;
+/// Before a `;` or `:` that ends the line.
+const BEFORE_FINAL_SEPARATOR: f64 = 0.55;
+/// Before other punctuation: it may be text.
+const BEFORE_SEPARATOR: f64 = 0.4;
+/// At the end of the line: the usual place, but the language's last token may be lost.
+const AT_LINE_END: f64 = 0.45;
+/// Before the `;`, `:`, `{` or `)` that end the line.
+const BEFORE_LINE_TAIL: f64 = 0.45;
+/// Deleting the line loses code: the last resort.
+const DELETE_LINE: f64 = 0.15;
+
 pub(crate) fn unterminated_string(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
     if !is_syntax(error) {
         return Vec::new();
@@ -51,7 +78,7 @@ pub(crate) fn unterminated_string(id: &str, error: &CodeError, program: &Program
                 {
                     let at = prev.start + 1 + k;
                     fixes.push(
-                        0.65,
+                        CLOSED_TOO_LATE,
                         format!("close the string after `{}`", &body[..k]),
                         vec![edit(t.file, at, at, q)],
                     );
@@ -82,7 +109,7 @@ pub(crate) fn char_literal_fixes(fixes: &mut Fixes<'_>, t: &Target<'_>) {
     {
         let end = at + 1 + c.len_utf8();
         fixes.push(
-            0.55,
+            CLOSE_CHAR,
             format!("close the character literal `'{c}'`"),
             vec![edit(t.file, end, end, "'")],
         );
@@ -95,7 +122,7 @@ pub(crate) fn char_literal_fixes(fixes: &mut Fixes<'_>, t: &Target<'_>) {
     {
         let start = at - c.len_utf8();
         fixes.push(
-            0.5,
+            OPEN_CHAR,
             format!("open the character literal `'{c}'`"),
             vec![edit(t.file, start, start, "'")],
         );
@@ -117,7 +144,7 @@ pub(crate) fn unterminated_fixes(fixes: &mut Fixes<'_>, t: &Target<'_>, s: &Toke
     if body_trim.ends_with(other) && !body_trim[..body_trim.len() - 1].contains(other) {
         let at = body_start + body_trim.len() - 1;
         fixes.replace(
-            0.6,
+            MATCH_QUOTES,
             format!("end the string with {q} to match its opening quote"),
             file,
             at,
@@ -138,7 +165,11 @@ pub(crate) fn unterminated_fixes(fixes: &mut Fixes<'_>, t: &Target<'_>, s: &Toke
             .chars()
             .all(|c| !c.is_alphanumeric() && c != '_');
         fixes.push(
-            if punct { 0.6 } else { 0.45 },
+            if punct {
+                OPEN_BEFORE_PUNCTUATION
+            } else {
+                OPEN_BEFORE_CODE
+            },
             format!("add the opening {q} before `{}`", &src[at..s.start]),
             vec![edit(file, at, at, q)],
         );
@@ -177,17 +208,17 @@ pub(crate) fn unterminated_fixes(fixes: &mut Fixes<'_>, t: &Target<'_>, s: &Toke
                 p > 0 && rest[..p].chars().all(|c| c.is_alphanumeric() || c == '_')
             }) =>
             {
-                0.6
+                BEFORE_METHOD_CALL
             }
             ')' | ']' | '}'
                 if open_before
                     .last()
                     .is_some_and(|o| closer_for(o).starts_with(c)) =>
             {
-                0.55
+                BEFORE_OPEN_CLOSER
             }
-            ';' | ':' if rest.trim().is_empty() => 0.55,
-            ';' | ',' | ')' | ']' | '}' | ':' => 0.4,
+            ';' | ':' if rest.trim().is_empty() => BEFORE_FINAL_SEPARATOR,
+            ';' | ',' | ')' | ']' | '}' | ':' => BEFORE_SEPARATOR,
             _ => continue,
         };
         let at = body_start + k;
@@ -201,7 +232,7 @@ pub(crate) fn unterminated_fixes(fixes: &mut Fixes<'_>, t: &Target<'_>, s: &Toke
     // Close it at the end of the line (before a final `;`, `:` or `{` the language needs).
     let end = body_start + body_trim.len();
     fixes.push(
-        0.45,
+        AT_LINE_END,
         format!("close the string at the end of line {}", t.line),
         vec![edit(file, end, end, q)],
     );
@@ -209,7 +240,7 @@ pub(crate) fn unterminated_fixes(fixes: &mut Fixes<'_>, t: &Target<'_>, s: &Toke
     if tail_trim.len() < body_trim.len() && !tail_trim.is_empty() {
         let at = body_start + tail_trim.len();
         fixes.push(
-            0.45,
+            BEFORE_LINE_TAIL,
             format!("close the string before the end of line {}", t.line),
             vec![edit(file, at, at, q)],
         );
@@ -224,7 +255,7 @@ pub(crate) fn unterminated_fixes(fixes: &mut Fixes<'_>, t: &Target<'_>, s: &Toke
             le
         };
         fixes.push(
-            0.15,
+            DELETE_LINE,
             format!("delete line {}", t.line),
             vec![edit(file, ls, end, "")],
         );

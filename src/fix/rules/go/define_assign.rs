@@ -9,6 +9,23 @@
 
 use super::*;
 
+/// `if a = b {`: a condition compares.
+const COMPARE_IN_CONDITION: f64 = 0.7;
+/// `:=` with every name on the left declared already: an assignment was meant.
+const ASSIGN_EXISTING: f64 = 0.7;
+/// Deleting the statement drops what it assigns: a guess.
+const DELETE_REDECLARATION: f64 = 0.35;
+/// `if a[i] := b {`: an assignment in a condition is rarely meant.
+const ASSIGN_IN_CONDITION: f64 = 0.35;
+/// There a comparison is.
+const COMPARE_DEFINE_IN_CONDITION: f64 = 0.65;
+/// `a[i] := v` outside a condition: an assignment to what is not a new name.
+const ASSIGN_NOT_NEW: f64 = 0.65;
+/// A comparison as a statement does nothing: unlikely.
+const COMPARE_OUTSIDE_CONDITION: f64 = 0.3;
+/// `x = v` with `x` never declared: `:=` declares it.
+const DECLARE_UNDEFINED: f64 = 0.6;
+
 /// `:=` / `=` / `==` confusions.
 pub struct DefineAssign;
 
@@ -66,7 +83,7 @@ impl Rule for DefineAssign {
                 fixes.push(fix(
                     id,
                     "compare with `==` in the condition".into(),
-                    0.7,
+                    COMPARE_IN_CONDITION,
                     edits,
                 ));
             }
@@ -77,7 +94,7 @@ impl Rule for DefineAssign {
                 fixes.push(fix(
                     id,
                     "assign with `=`: every name on the left already exists".into(),
-                    0.7,
+                    ASSIGN_EXISTING,
                     vec![edit(file, d, d + 2, "=")],
                 ));
                 if let Some((ls, le)) = full_line(text, loc.line) {
@@ -86,7 +103,7 @@ impl Rule for DefineAssign {
                         fixes.push(fix(
                             id,
                             "delete the redundant redeclaration".into(),
-                            0.35,
+                            DELETE_REDECLARATION,
                             vec![edit(file, ls, le, "")],
                         ));
                     }
@@ -97,9 +114,9 @@ impl Rule for DefineAssign {
             if let Some(d) = define_op(line) {
                 let d = line_start + d;
                 let (assign, compare) = if in_condition {
-                    (0.35, 0.65)
+                    (ASSIGN_IN_CONDITION, COMPARE_DEFINE_IN_CONDITION)
                 } else {
-                    (0.65, 0.3)
+                    (ASSIGN_NOT_NEW, COMPARE_OUTSIDE_CONDITION)
                 };
                 fixes.push(fix(
                     id,
@@ -142,7 +159,7 @@ impl Rule for DefineAssign {
                 fixes.push(fix(
                     id,
                     format!("declare `{name}` with `:=`"),
-                    0.6,
+                    DECLARE_UNDEFINED,
                     vec![edit(file, eq, eq + 1, ":=")],
                 ));
             }

@@ -9,6 +9,11 @@
 
 use super::*;
 
+/// Punctuation where other punctuation was expected: substituting it.
+const REPLACE_WITH_EXPECTED: f64 = 0.55;
+/// Inserting the expected token: it may leave the unexpected one wrong.
+const INSERT_EXPECTED: f64 = 0.35;
+
 /// Substitutes or inserts the token a Go syntax error expected.
 pub struct ExpectedToken;
 
@@ -37,14 +42,14 @@ impl Rule for ExpectedToken {
             fixes.push(fix(
                 Self::META.id,
                 format!("replace `{found}` by the expected `{expected}`"),
-                0.55,
+                REPLACE_WITH_EXPECTED,
                 vec![edit(&loc.file, at, at + found.len(), expected.clone())],
             ));
         }
         fixes.push(fix(
             Self::META.id,
             format!("insert the expected `{expected}`"),
-            0.35,
+            INSERT_EXPECTED,
             vec![edit(&loc.file, at, at, expected.clone())],
         ));
         fixes

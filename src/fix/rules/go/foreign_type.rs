@@ -8,6 +8,11 @@
 
 use super::*;
 
+/// Another language's type name (`double`, `float`…) with a Go equivalent.
+const FOREIGN_TYPE: f64 = 0.65;
+/// Each later equivalent clearly less likely.
+const RANK_STEP: f64 = 0.15;
+
 /// Type names from other languages and their Go equivalents, most likely first.
 pub(crate) const FOREIGN_TYPES: &[(&str, &[&str])] = &[
     ("double", &["float64", "int"]),
@@ -69,7 +74,7 @@ impl Rule for ForeignType {
                 fix(
                     Self::META.id,
                     format!("Go's type for `{name}` is `{target}`"),
-                    0.65 - 0.15 * rank as f64,
+                    FOREIGN_TYPE - RANK_STEP * rank as f64,
                     edits,
                 )
             })

@@ -8,6 +8,15 @@
 
 use super::*;
 
+/// An unknown package nothing uses: the import itself is the mistake.
+const REMOVE_UNUSED_IMPORT: f64 = 0.75;
+/// A similar path whose package the file uses: its similarity times this.
+const USED_SCALE: f64 = 0.8;
+/// A similar path nothing uses: weaker.
+const UNUSED_SCALE: f64 = 0.5;
+/// Each later candidate clearly less likely.
+const RANK_STEP: f64 = 0.1;
+
 /// Packages outside std that Go programs here may import (the toolchain's GOPATH).
 pub(crate) const GOPATH_PACKAGES: &[&str] = &[
     "github.com/stretchr/testify/assert",
@@ -72,14 +81,15 @@ impl Rule for ImportPath {
                 fixes.push(fix(
                     Self::META.id,
                     format!("remove the import of the unknown, unused package \"{bad}\""),
-                    0.75,
+                    REMOVE_UNUSED_IMPORT,
                     vec![edit(&loc.file, ls, le, "")],
                 ));
             }
         }
         for (rank, (d, path)) in scored.into_iter().enumerate() {
-            let scale = if any_used { 0.8 } else { 0.5 };
-            let conf = scale * (1.0 - d as f64 / path.len().max(1) as f64) - 0.1 * rank as f64;
+            let scale = if any_used { USED_SCALE } else { UNUSED_SCALE };
+            let conf =
+                scale * (1.0 - d as f64 / path.len().max(1) as f64) - RANK_STEP * rank as f64;
             let mut edits = vec![edit(&loc.file, pos + 1, pos + 1 + bad.len(), path)];
             // `unicoder.IsLetter` → `unicode.IsLetter`: the qualifier follows the package name.
             let new_name = last(path);

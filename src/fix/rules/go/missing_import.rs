@@ -9,6 +9,13 @@
 
 use super::*;
 
+/// The one standard package with that name: importing it is the fix.
+const ONLY_PACKAGE: f64 = 0.85;
+/// One of several packages with that name (`rand`): a choice.
+const ONE_OF_PACKAGES: f64 = 0.7;
+/// Each later package clearly less likely.
+const RANK_STEP: f64 = 0.15;
+
 /// Imports a std package whose name is used but not imported.
 pub struct MissingImport;
 
@@ -40,9 +47,9 @@ impl Rule for MissingImport {
             .filter_map(|(rank, path)| {
                 let e = add_import(text, &loc.file, path)?;
                 let conf = if paths.len() == 1 {
-                    0.85
+                    ONLY_PACKAGE
                 } else {
-                    0.7 - 0.15 * rank as f64
+                    ONE_OF_PACKAGES - RANK_STEP * rank as f64
                 };
                 Some(fix(
                     Self::META.id,

@@ -9,6 +9,17 @@
 
 use super::*;
 
+/// Between numeric types: Go wants the conversion written; it may truncate.
+const NUMERIC_CONVERSION: f64 = 0.65;
+/// A rune or bytes to `string`: the conversion Go asks for.
+const STRING_CONVERSION: f64 = 0.7;
+/// An `int` to its decimal text: `strconv.Itoa`, not `string(n)` (a rune).
+const ITOA: f64 = 0.6;
+/// Any number to text with `fmt.Sprint`: right, but imports `fmt` if it is not there.
+const SPRINT: f64 = 0.5;
+/// Mismatched operands: which one to convert is one of two guesses.
+const CONVERT_OPERAND: f64 = 0.55;
+
 pub(crate) const GO_NUMERIC: &[&str] = &[
     "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64",
     "float32", "float64", "byte", "rune", "uintptr",
@@ -40,21 +51,21 @@ impl Rule for TypeConversion {
             let source = source.as_str();
             let mut conversions: Vec<(String, f64, Option<&str>)> = Vec::new();
             if GO_NUMERIC.contains(&target) && GO_NUMERIC.contains(&source) {
-                conversions.push((format!("{target}({expr})"), 0.65, None));
+                conversions.push((format!("{target}({expr})"), NUMERIC_CONVERSION, None));
             } else if target == "string"
                 && (source == "rune"
                     || source == "byte"
                     || source == "[]byte"
                     || source == "[]rune")
             {
-                conversions.push((format!("string({expr})"), 0.7, None));
+                conversions.push((format!("string({expr})"), STRING_CONVERSION, None));
             } else if target == "string" && GO_NUMERIC.contains(&source) {
                 if source == "int" {
-                    conversions.push((format!("strconv.Itoa({expr})"), 0.6, Some("strconv")));
+                    conversions.push((format!("strconv.Itoa({expr})"), ITOA, Some("strconv")));
                 }
-                conversions.push((format!("fmt.Sprint({expr})"), 0.5, Some("fmt")));
+                conversions.push((format!("fmt.Sprint({expr})"), SPRINT, Some("fmt")));
             } else if (target == "[]rune" || target == "[]byte") && source == "string" {
-                conversions.push((format!("{target}({expr})"), 0.65, None));
+                conversions.push((format!("{target}({expr})"), NUMERIC_CONVERSION, None));
             }
             for (replacement, conf, import) in conversions {
                 let mut edits = vec![edit(file, pos, end, replacement.clone())];
@@ -102,7 +113,7 @@ impl Rule for TypeConversion {
             fixes.push(fix(
                 id,
                 format!("convert `{left}` to {right_t}"),
-                0.55,
+                CONVERT_OPERAND,
                 vec![edit(
                     file,
                     lpos,
@@ -113,7 +124,7 @@ impl Rule for TypeConversion {
             fixes.push(fix(
                 id,
                 format!("convert `{right}` to {left_t}"),
-                0.55,
+                CONVERT_OPERAND,
                 vec![edit(
                     file,
                     rpos,

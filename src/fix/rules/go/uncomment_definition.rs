@@ -21,6 +21,11 @@
 
 use super::*;
 
+/// A commented-out line defining the missing name: uncommenting restores it.
+const UNCOMMENT_DEFINITION: f64 = 0.6;
+/// A commented-out block defining it: more lines, more that may be stale.
+const UNCOMMENT_BLOCK: f64 = 0.55;
+
 /// Uncomments a definition of an undefined name written earlier in a comment.
 pub struct UncommentDefinition;
 
@@ -48,7 +53,7 @@ impl Rule for UncommentDefinition {
                     fix(
                         Self::META.id,
                         format!("uncomment the definition of `{name}`"),
-                        0.6,
+                        UNCOMMENT_DEFINITION,
                         vec![e],
                     )
                 })
@@ -75,7 +80,7 @@ impl Rule for UncommentDefinition {
                 fixes.push(fix(
                     Self::META.id,
                     format!("uncomment the block that defines `{name}`"),
-                    0.55,
+                    UNCOMMENT_BLOCK,
                     vec![
                         edit(&loc.file, open, open + 2, ""),
                         edit(&loc.file, close, close + 2, ""),

@@ -9,6 +9,21 @@
 
 use super::*;
 
+/// `x := v` in a block shadows the `x` it meant to assign.
+const ASSIGN_SHADOWED: f64 = 0.75;
+/// In a loop body, a shadowed total usually meant to accumulate.
+const ACCUMULATE_SHADOWED: f64 = 0.5;
+/// An unused `range` variable: `_` is the idiom.
+const DISCARD_RANGE_VALUE: f64 = 0.7;
+/// An unused one of several results: `_` discards it.
+const DISCARD_VALUE: f64 = 0.6;
+/// Deleting a declaration whose value is a call drops the call's effects.
+const DELETE_CALL: f64 = 0.4;
+/// Deleting a declaration of a plain value loses nothing else.
+const DELETE_VALUE: f64 = 0.6;
+/// `_ = x` silences the compiler but hides what the variable was for.
+const MARK_USED: f64 = 0.45;
+
 /// The name in `x declared but not used`, `declared and not used: x`.
 pub(crate) fn unused_name(message: &str) -> Option<&str> {
     let m = message.lines().next()?.trim();
@@ -93,20 +108,24 @@ impl Rule for UnusedVariable {
                 if others_new {
                     // Keep `:=` for the new names: nothing simple to do here.
                 } else {
-                    fixes.push(fix(id, format!("assign to the existing `{name}` with `=` instead of declaring a new one with `:=`"), 0.75, vec![edit(file, d, d + 2, "=")]));
+                    fixes.push(fix(id, format!("assign to the existing `{name}` with `=` instead of declaring a new one with `:=`"), ASSIGN_SHADOWED, vec![edit(file, d, d + 2, "=")]));
                     if lhs_names.len() == 1 && inside_loop(text, line_start) {
                         // In a loop body, a shadowed total usually meant to accumulate.
                         fixes.push(fix(
                             id,
                             format!("accumulate into the existing `{name}` with `+=`"),
-                            0.5,
+                            ACCUMULATE_SHADOWED,
                             vec![edit(file, d, d + 2, "+=")],
                         ));
                     }
                 }
             }
             if lhs_names.len() > 1 {
-                let conf = if stmt.contains(" range ") { 0.7 } else { 0.6 };
+                let conf = if stmt.contains(" range ") {
+                    DISCARD_RANGE_VALUE
+                } else {
+                    DISCARD_VALUE
+                };
                 if others_new
                     || lhs_names.iter().all(|n| *n == name || *n != "_")
                         && lhs_names
@@ -141,7 +160,7 @@ impl Rule for UnusedVariable {
                 fixes.push(fix(
                     id,
                     format!("delete the unused variable `{name}`"),
-                    if calls { 0.4 } else { 0.6 },
+                    if calls { DELETE_CALL } else { DELETE_VALUE },
                     vec![edit(file, ls, le, "")],
                 ));
             }
@@ -158,7 +177,7 @@ impl Rule for UnusedVariable {
                 fixes.push(fix(
                     id,
                     format!("mark `{name}` as used with `_ = {name}`"),
-                    0.45,
+                    MARK_USED,
                     vec![edit(file, at, at, format!("{indent}_ = {name}\n"))],
                 ));
             }

@@ -8,6 +8,25 @@
 
 use super::*;
 
+/// Another language's member name for a JavaScript method (`.append` → `.push`).
+const SLIP_METHOD: f64 = 0.6;
+/// `s.length()`: a property called as a method.
+const PROPERTY_NOT_CALL: f64 = 0.65;
+/// Another language's member name for a property (`.size` → `.length`).
+const SLIP_PROPERTY: f64 = 0.5;
+/// Members less similar than this are not offered.
+const MIN_SIMILARITY: f64 = 0.5;
+/// The base of a similar member; its similarity adds up to `SIMILAR_SCALE`.
+const SIMILAR_BASE: f64 = 0.25;
+/// How much a similar member's score adds.
+const SIMILAR_SCALE: f64 = 0.45;
+/// Each later candidate a little less likely, to keep the order.
+const RANK_STEP: f64 = 0.03;
+/// `x.unknown()` where `x` itself was the value wanted.
+const DROP_CALL: f64 = 0.3;
+/// `x.get(0)`-like calls on an unknown receiver: an indexing method, a guess.
+const INDEX_METHOD: f64 = 0.2;
+
 /// Methods other languages have under another name: (wrong, right); `right` without `()`
 /// means a property (`.length()` → `.length`).
 pub(crate) const MEMBER_SLIPS: &[(&str, &str)] = &[
@@ -99,7 +118,7 @@ pub(crate) fn member(id: &str, error: &CodeError, program: &Program) -> Vec<Fix>
         }
         match (right.strip_suffix("()"), call) {
             (Some(method), _) => fixes.replace(
-                0.6,
+                SLIP_METHOD,
                 format!("use `.{method}`"),
                 file,
                 tok.start,
@@ -108,7 +127,7 @@ pub(crate) fn member(id: &str, error: &CodeError, program: &Program) -> Vec<Fix>
             ),
             (None, Some(close)) if close == k + 2 => {
                 fixes.replace(
-                    0.65,
+                    PROPERTY_NOT_CALL,
                     format!("`{right}` is a property: drop the call"),
                     file,
                     tok.start,
@@ -117,7 +136,7 @@ pub(crate) fn member(id: &str, error: &CodeError, program: &Program) -> Vec<Fix>
                 );
             }
             (None, _) => fixes.replace(
-                0.5,
+                SLIP_PROPERTY,
                 format!("use `.{right}`"),
                 file,
                 tok.start,
@@ -126,13 +145,13 @@ pub(crate) fn member(id: &str, error: &CodeError, program: &Program) -> Vec<Fix>
             ),
         }
     }
-    for (n, (cand, score)) in closest(name, candidates.iter().copied(), 0.5)
+    for (n, (cand, score)) in closest(name, candidates.iter().copied(), MIN_SIMILARITY)
         .into_iter()
         .take(3)
         .enumerate()
     {
         fixes.replace(
-            0.25 + 0.45 * score - 0.03 * n as f64,
+            SIMILAR_BASE + SIMILAR_SCALE * score - RANK_STEP * n as f64,
             format!("use `.{cand}`"),
             file,
             tok.start,
@@ -143,7 +162,7 @@ pub(crate) fn member(id: &str, error: &CodeError, program: &Program) -> Vec<Fix>
     if let Some(close) = call {
         // `x.unknownMethod()` where `x` itself was the value wanted.
         fixes.replace(
-            0.3,
+            DROP_CALL,
             format!("drop the call to `.{name}`"),
             file,
             tokens[k - 1].start,
@@ -153,7 +172,14 @@ pub(crate) fn member(id: &str, error: &CodeError, program: &Program) -> Vec<Fix>
         let one_number = close == k + 3 && tokens[k + 2].kind == Kind::Number;
         if one_number && members_of(receiver_name).is_none() {
             for m in INDEX_METHODS {
-                fixes.replace(0.2, format!("use `.{m}`"), file, tok.start, tok.end, m);
+                fixes.replace(
+                    INDEX_METHOD,
+                    format!("use `.{m}`"),
+                    file,
+                    tok.start,
+                    tok.end,
+                    m,
+                );
             }
         }
     }

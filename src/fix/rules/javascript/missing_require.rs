@@ -18,6 +18,11 @@
 
 use super::*;
 
+/// A Node built-in module's name used unrequired: `require` it.
+const REQUIRE_BUILTIN: f64 = 0.6;
+/// A name a Node module exports: destructured from its `require`.
+const REQUIRE_FROM: f64 = 0.55;
+
 /// Where a new `require` goes: after a `'use strict'` line and existing top-level requires.
 pub(crate) fn require_offset(src: &str) -> usize {
     let mut offset = 0;
@@ -60,7 +65,7 @@ pub(crate) fn missing_require(id: &str, error: &CodeError, program: &Program) ->
     let at = require_offset(t.text);
     if tables().builtins.contains(name.as_str()) {
         fixes.push(
-            0.6,
+            REQUIRE_BUILTIN,
             format!("require the Node module `{name}`"),
             vec![edit(
                 t.file,
@@ -76,7 +81,7 @@ pub(crate) fn missing_require(id: &str, error: &CodeError, program: &Program) ->
             binding.to_string()
         };
         fixes.push(
-            0.55,
+            REQUIRE_FROM,
             format!("require `{name}` from `{module}`"),
             vec![edit(
                 t.file,

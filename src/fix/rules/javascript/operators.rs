@@ -8,6 +8,29 @@
 
 use super::*;
 
+/// A spread `...` where the parser refuses one: a leftover.
+const DROP_SPREAD: f64 = 0.6;
+/// `=>` inside an object literal: a separator between entries, most often `,`.
+const OBJECT_COMMA: f64 = 0.55;
+/// Or the `:` of a key.
+const OBJECT_COLON: f64 = 0.45;
+/// `=>` in a condition: `>=` with its characters swapped.
+const CONDITION_AT_LEAST: f64 = 0.5;
+/// Or a comparison for equality, as `===`.
+const CONDITION_STRICT_EQUAL: f64 = 0.45;
+/// As `==`.
+const CONDITION_LOOSE_EQUAL: f64 = 0.4;
+/// Or `>` with a stray `=`.
+const CONDITION_GREATER: f64 = 0.35;
+/// `=>` elsewhere: `>=` swapped, one guess of several.
+const STATEMENT_AT_LEAST: f64 = 0.35;
+/// An assignment or a comparison: weaker guesses.
+const STATEMENT_OTHER: f64 = 0.3;
+/// `return -1 => "text";`: the arrow and what follows it are left over.
+const DROP_ARROW_AFTER_RETURN: f64 = 0.5;
+/// Elsewhere, dropping the rest of the statement may lose code.
+const DROP_ARROW: f64 = 0.3;
+
 pub(crate) fn operators(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
     if !is_syntax(error) {
         return Vec::new();
@@ -27,7 +50,7 @@ pub(crate) fn operators(id: &str, error: &CodeError, program: &Program) -> Vec<F
         for &k in &on_line {
             if tokens[k].text(src) == "..." {
                 fixes.replace(
-                    0.6,
+                    DROP_SPREAD,
                     "delete the misplaced spread `...`",
                     t.file,
                     tokens[k].start,
@@ -51,11 +74,20 @@ pub(crate) fn operators(id: &str, error: &CodeError, program: &Program) -> Vec<F
             let in_condition =
                 matches!(first, "if" | "while" | "}") && src[ls..arrow.start].contains('(');
             let options: &[(&str, f64)] = if in_object {
-                &[(",", 0.55), (":", 0.45)]
+                &[(",", OBJECT_COMMA), (":", OBJECT_COLON)]
             } else if in_condition {
-                &[(">=", 0.5), ("===", 0.45), ("==", 0.4), (">", 0.35)]
+                &[
+                    (">=", CONDITION_AT_LEAST),
+                    ("===", CONDITION_STRICT_EQUAL),
+                    ("==", CONDITION_LOOSE_EQUAL),
+                    (">", CONDITION_GREATER),
+                ]
             } else {
-                &[(">=", 0.35), ("=", 0.3), ("===", 0.3)]
+                &[
+                    (">=", STATEMENT_AT_LEAST),
+                    ("=", STATEMENT_OTHER),
+                    ("===", STATEMENT_OTHER),
+                ]
             };
             for (rep, conf) in options {
                 fixes.replace(
@@ -80,9 +112,9 @@ pub(crate) fn operators(id: &str, error: &CodeError, program: &Program) -> Vec<F
                 arrow.start
             };
             let conf = if first == "return" && !in_object {
-                0.5
+                DROP_ARROW_AFTER_RETURN
             } else {
-                0.3
+                DROP_ARROW
             };
             fixes.replace(conf, "delete the stray `=> …`", t.file, start, end, "");
         }

@@ -10,6 +10,27 @@
 
 use super::*;
 
+/// `if (a = b)` in a failing test: the assignment was meant as `===`.
+const STRICT_COMPARE: f64 = 0.35;
+/// The same, as `==`: below `===`, JavaScript's usual comparison.
+const LOOSE_COMPARE: f64 = 0.3;
+/// A comparison as a statement or a `for` initializer does nothing: `=` was meant.
+const ASSIGN_NOT_COMPARE: f64 = 0.4;
+/// `x => 1` as a statement: an assignment spelled as an arrow.
+const ASSIGN_NOT_ARROW: f64 = 0.35;
+/// `[...(expr)]` around a single value: the value itself may be what the test wants.
+const VALUE_NOT_ARRAY: f64 = 0.3;
+/// `i <= a.length`: one past the end, the classic off-by-one.
+const BEFORE_LENGTH: f64 = 0.3;
+/// `undefined` in arithmetic: an uninitialized counter meant to start at `0`.
+const ZERO_NOT_UNDEFINED: f64 = 0.3;
+/// `undefined` where a declared, unused name may have been meant: a guess.
+const DECLARED_NOT_UNDEFINED: f64 = 0.2;
+/// `a[i];` does nothing: an increment was likely lost.
+const INCREMENT_ELEMENT: f64 = 0.25;
+/// Commented-out code in a failing program: it may be the missing step.
+const UNCOMMENT_CODE: f64 = 0.25;
+
 pub(crate) fn is_test_or_runtime(error: &CodeError) -> bool {
     matches!(
         error.error_type,
@@ -56,7 +77,7 @@ pub(crate) fn lint(fixes: &mut Fixes<'_>, file: &str, src: &str) {
                     }
                     if depth == 0 && text(j) == "=" {
                         fixes.replace(
-                            0.35,
+                            STRICT_COMPARE,
                             format!("compare with `===` on line {}", line(j)),
                             file,
                             tokens[j].start,
@@ -64,7 +85,7 @@ pub(crate) fn lint(fixes: &mut Fixes<'_>, file: &str, src: &str) {
                             "===",
                         );
                         fixes.replace(
-                            0.3,
+                            LOOSE_COMPARE,
                             format!("compare with `==` on line {}", line(j)),
                             file,
                             tokens[j].start,
@@ -86,7 +107,7 @@ pub(crate) fn lint(fixes: &mut Fixes<'_>, file: &str, src: &str) {
                 };
             if in_for_init || statement {
                 fixes.replace(
-                    0.4,
+                    ASSIGN_NOT_COMPARE,
                     format!("assign with `=` on line {}", line(k)),
                     file,
                     tk.start,
@@ -102,7 +123,7 @@ pub(crate) fn lint(fixes: &mut Fixes<'_>, file: &str, src: &str) {
             && (k < 2 || matches!(text(k - 2), ";" | "{" | "}") || line(k - 2) != line(k))
         {
             fixes.replace(
-                0.35,
+                ASSIGN_NOT_ARROW,
                 format!("assign with `=` instead of `=>` on line {}", line(k)),
                 file,
                 tk.start,
@@ -122,7 +143,7 @@ pub(crate) fn lint(fixes: &mut Fixes<'_>, file: &str, src: &str) {
                     && text(k + 1) == "(";
                 if single {
                     fixes.push(
-                        0.3,
+                        VALUE_NOT_ARRAY,
                         format!(
                             "return the value itself, not an array of it (line {})",
                             line(k)
@@ -142,7 +163,7 @@ pub(crate) fn lint(fixes: &mut Fixes<'_>, file: &str, src: &str) {
             && stmt_start_of_for(&tokens, src, k)
         {
             fixes.replace(
-                0.3,
+                BEFORE_LENGTH,
                 format!("stop before `.length` on line {}", line(k)),
                 file,
                 tk.start,
@@ -157,7 +178,7 @@ pub(crate) fn lint(fixes: &mut Fixes<'_>, file: &str, src: &str) {
             && !matches!(text(k - 1), "=" | "," | "return" | "(" | "?" | ":")
         {
             fixes.replace(
-                0.3,
+                ZERO_NOT_UNDEFINED,
                 format!("use `0` instead of `undefined` on line {}", line(k)),
                 file,
                 tk.start,
@@ -176,7 +197,7 @@ pub(crate) fn lint(fixes: &mut Fixes<'_>, file: &str, src: &str) {
                 let used = code_tokens(JS, stmt).iter().any(|x| x.text(stmt) == d.name);
                 if !used {
                     fixes.replace(
-                        0.2,
+                        DECLARED_NOT_UNDEFINED,
                         format!("use `{}` instead of `undefined`", d.name),
                         file,
                         tk.start,
@@ -198,7 +219,7 @@ pub(crate) fn lint(fixes: &mut Fixes<'_>, file: &str, src: &str) {
             if j > k + 1 && text(j) == ";" && line(j) == line(k) {
                 let at = tokens[j].start;
                 fixes.push(
-                    0.25,
+                    INCREMENT_ELEMENT,
                     format!(
                         "increment the element on line {} (the statement has no effect)",
                         line(k)
@@ -221,7 +242,7 @@ pub(crate) fn lint(fixes: &mut Fixes<'_>, file: &str, src: &str) {
         if looks_like_code(body) {
             let end = c.start + 2 + (body.len() - body.trim_start().len());
             fixes.replace(
-                0.25,
+                UNCOMMENT_CODE,
                 format!("uncomment the code on line {}", lines.line_of(c.start)),
                 file,
                 c.start,

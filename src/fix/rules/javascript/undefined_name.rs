@@ -8,6 +8,39 @@
 
 use super::*;
 
+/// `x = 1` at the start of a statement: a declaration without `let` is usual.
+const DECLARE_LET: f64 = 0.55;
+/// Another language's name for a JavaScript built-in (`print`, `None`…).
+const NAME_SLIP: f64 = 0.6;
+/// `abs(x)`: a `Math` function called bare.
+const MATH_MEMBER: f64 = 0.55;
+/// `len(x)`: Python's length, which JavaScript spells `.length`.
+const LENGTH_PROPERTY: f64 = 0.6;
+/// `shiftText()` where only a value is close: the call itself is the slip.
+const VALUE_NOT_CALL_BONUS: f64 = 0.05;
+/// Names less similar than this are not offered.
+const MIN_SIMILARITY: f64 = 0.5;
+/// A name not already on the failing line is likelier meant (the line misspelled it).
+const OFF_LINE_BONUS: f64 = 0.03;
+/// The base of a similar declared name; the similarity adds up to `SIMILAR_SCALE`.
+const SIMILAR_BASE: f64 = 0.25;
+/// How much a similar name's score adds.
+const SIMILAR_SCALE: f64 = 0.45;
+/// Each later candidate a little less likely, to keep the order.
+const RANK_STEP: f64 = 0.02;
+/// Globals must be closer: there are many and they are rarely meant.
+const MIN_GLOBAL_SIMILARITY: f64 = 0.6;
+/// The base of a similar global; its similarity adds up to `GLOBAL_SCALE`.
+const GLOBAL_BASE: f64 = 0.2;
+/// How much a similar global's score adds.
+const GLOBAL_SCALE: f64 = 0.4;
+/// A one-letter name inside a loop: most likely its loop variable.
+const LOOP_VARIABLE: f64 = 0.55;
+/// Another one-letter name in scope: a guess.
+const ONE_LETTER: f64 = 0.25;
+/// Any name declared before the use: the last resort.
+const EARLIER_DECLARATION: f64 = 0.2;
+
 /// Globals every script can use without declaring them.
 pub(crate) const GLOBALS: &[&str] = &[
     "Math",
@@ -141,7 +174,7 @@ pub(crate) fn undefined_name(id: &str, error: &CodeError, program: &Program) -> 
     let k = k.unwrap_or(0);
     if next == Some("=") && stmt_start {
         fixes.replace(
-            0.55,
+            DECLARE_LET,
             format!("declare `{name}` with `let`"),
             file,
             tok.start,
@@ -152,7 +185,7 @@ pub(crate) fn undefined_name(id: &str, error: &CodeError, program: &Program) -> 
     for (wrong, right) in NAME_SLIPS {
         if *wrong == name {
             fixes.replace(
-                0.6,
+                NAME_SLIP,
                 format!("use `{right}`, JavaScript's name for `{name}`"),
                 file,
                 tok.start,
@@ -164,7 +197,7 @@ pub(crate) fn undefined_name(id: &str, error: &CodeError, program: &Program) -> 
     // `abs(x)` → `Math.abs(x)`; `len(x)` → `x.length`.
     if members_of("Math").is_some_and(|m| m.contains(&name.as_str())) {
         fixes.replace(
-            0.55,
+            MATH_MEMBER,
             format!("use `Math.{name}`"),
             file,
             tok.start,
@@ -176,7 +209,7 @@ pub(crate) fn undefined_name(id: &str, error: &CodeError, program: &Program) -> 
         if let Some(close) = (k + 2..tokens.len()).find(|&j| tokens[j].text(src) == ")") {
             let arg = &src[tokens[k + 1].end..tokens[close].start];
             fixes.replace(
-                0.6,
+                LENGTH_PROPERTY,
                 "use `.length`",
                 file,
                 tok.start,
@@ -206,7 +239,7 @@ pub(crate) fn undefined_name(id: &str, error: &CodeError, program: &Program) -> 
         if called_empty && !d.function {
             // `shiftText()` where the value `shiftedText` was meant.
             fixes.replace(
-                conf + 0.05,
+                conf + VALUE_NOT_CALL_BONUS,
                 format!("use the value `{}`", d.name),
                 file,
                 tok.start,
@@ -223,18 +256,22 @@ pub(crate) fn undefined_name(id: &str, error: &CodeError, program: &Program) -> 
             &d.name,
         );
     };
-    let ranked = closest(&name, names.iter().map(|d| d.name.as_str()), 0.5);
+    let ranked = closest(&name, names.iter().map(|d| d.name.as_str()), MIN_SIMILARITY);
     for (n, (cand, score)) in ranked.iter().take(4).enumerate() {
         let Some(d) = names.iter().find(|d| d.name == *cand) else {
             continue;
         };
-        let bonus = if on_line(cand) { 0.0 } else { 0.03 };
-        propose(&mut fixes, d, 0.25 + 0.45 * score + bonus - 0.02 * n as f64);
+        let bonus = if on_line(cand) { 0.0 } else { OFF_LINE_BONUS };
+        propose(
+            &mut fixes,
+            d,
+            SIMILAR_BASE + SIMILAR_SCALE * score + bonus - RANK_STEP * n as f64,
+        );
     }
-    let globals = closest(&name, GLOBALS.iter().copied(), 0.6);
+    let globals = closest(&name, GLOBALS.iter().copied(), MIN_GLOBAL_SIMILARITY);
     for (cand, score) in globals.into_iter().take(2) {
         fixes.replace(
-            0.2 + 0.4 * score,
+            GLOBAL_BASE + GLOBAL_SCALE * score,
             format!("use the global `{cand}`"),
             file,
             tok.start,
@@ -246,7 +283,7 @@ pub(crate) fn undefined_name(id: &str, error: &CodeError, program: &Program) -> 
     if name.chars().count() == 1 {
         if let Some(var) = loop_variable(src, &tokens, tok.start).filter(|v| *v != name) {
             fixes.replace(
-                0.55,
+                LOOP_VARIABLE,
                 format!("use the loop variable `{var}`"),
                 file,
                 tok.start,
@@ -260,7 +297,7 @@ pub(crate) fn undefined_name(id: &str, error: &CodeError, program: &Program) -> 
             .take(6)
         {
             fixes.replace(
-                0.25,
+                ONE_LETTER,
                 format!("use `{}`", d.name),
                 file,
                 tok.start,
@@ -277,7 +314,7 @@ pub(crate) fn undefined_name(id: &str, error: &CodeError, program: &Program) -> 
             .collect();
         before.sort_by_key(|d| std::cmp::Reverse(d.at));
         for (n, d) in before.into_iter().take(5).enumerate() {
-            propose(&mut fixes, d, 0.2 - 0.02 * n as f64);
+            propose(&mut fixes, d, EARLIER_DECLARATION - RANK_STEP * n as f64);
         }
     }
     fixes.done()

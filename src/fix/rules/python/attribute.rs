@@ -8,6 +8,21 @@
 
 use super::*;
 
+/// A typo of a known slip (`lenght`) counts as the slip down to this similarity.
+const MIN_SLIP_SIMILARITY: f64 = 0.75;
+/// `.length`/`.size()`/`.isEmpty()`: Python spells a length `len(…)`.
+const LEN_NOT_METHOD: f64 = 0.6;
+/// Another language's method name with a Python equivalent (`.push` → `.append`).
+const PYTHON_NAME: f64 = 0.6;
+/// Attributes less similar than this are not offered.
+const MIN_SIMILARITY: f64 = 0.5;
+/// The base of a similar attribute; its similarity adds up to `SIMILAR_SCALE`.
+const SIMILAR_BASE: f64 = 0.25;
+/// How much a similar attribute's score adds.
+const SIMILAR_SCALE: f64 = 0.45;
+/// Each later candidate a little less likely.
+const RANK_STEP: f64 = 0.05;
+
 /// Methods other languages have under another name: (wrong, right) — `right` is a method name,
 /// or `len()` for the builtin function.
 pub(crate) const ATTRIBUTE_SLIPS: &[(&str, &str)] = &[
@@ -83,7 +98,10 @@ pub(crate) fn attribute(id: &str, error: &CodeError, program: &Program) -> Vec<F
     };
     for (wrong, right) in ATTRIBUTE_SLIPS {
         // The slip itself or a typo of it (`lenght`).
-        if module || (*wrong != attr && crate::fix::text::name_similarity(attr, wrong) < 0.75) {
+        if module
+            || (*wrong != attr
+                && crate::fix::text::name_similarity(attr, wrong) < MIN_SLIP_SIMILARITY)
+        {
             continue;
         }
         match *right {
@@ -100,13 +118,20 @@ pub(crate) fn attribute(id: &str, error: &CodeError, program: &Program) -> Vec<F
                     } else {
                         format!("len({recv})")
                     };
-                    fixes.replace(0.6, format!("use `len({recv})`"), t.file, start, end, &text);
+                    fixes.replace(
+                        LEN_NOT_METHOD,
+                        format!("use `len({recv})`"),
+                        t.file,
+                        start,
+                        end,
+                        &text,
+                    );
                 }
             }
             "__contains__" | "__getitem__" | "__iter__" | "__eq__" | "__str__" => {}
             m if members.is_empty() || members.contains(&m) => {
                 fixes.replace(
-                    0.6,
+                    PYTHON_NAME,
                     format!("use `.{m}`, the Python name for `.{attr}`"),
                     t.file,
                     tok.start,
@@ -117,13 +142,13 @@ pub(crate) fn attribute(id: &str, error: &CodeError, program: &Program) -> Vec<F
             _ => {}
         }
     }
-    for (n, (candidate, score)) in closest(attr, members.iter().copied(), 0.5)
+    for (n, (candidate, score)) in closest(attr, members.iter().copied(), MIN_SIMILARITY)
         .into_iter()
         .take(3)
         .enumerate()
     {
         fixes.replace(
-            0.25 + 0.45 * score - 0.05 * n as f64,
+            SIMILAR_BASE + SIMILAR_SCALE * score - RANK_STEP * n as f64,
             format!("use the attribute `{candidate}` of `{owner}`"),
             t.file,
             tok.start,

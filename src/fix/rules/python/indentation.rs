@@ -20,6 +20,27 @@
 
 use super::*;
 
+/// Tabs mixed with spaces: a tab as 4 spaces is the usual editor setting.
+const TAB_AS_FOUR: f64 = 0.55;
+/// A tab as 8 spaces: Python 2's rule, still some editors' default.
+const TAB_AS_EIGHT: f64 = 0.45;
+/// A line after a block header, not indented: it belongs in the block.
+const INDENT_INTO_BLOCK: f64 = 0.6;
+/// The following lines at the same level, indented with it: more edits, more risk.
+const INDENT_FOLLOWING: f64 = 0.45;
+/// An empty body: the header's code may have been lost, not just unwritten.
+const PASS_BODY: f64 = 0.3;
+/// An unexpected indent: the previous line's level is the usual intent.
+const DEDENT_TO_PREVIOUS: f64 = 0.55;
+/// The block starting there dedented with it.
+const DEDENT_BLOCK: f64 = 0.45;
+/// An enclosing block's level: one of several.
+const DEDENT_TO_ENCLOSING: f64 = 0.35;
+/// An unindent that matches no level: the nearest enclosing block's.
+const ALIGN_ENCLOSING: f64 = 0.55;
+/// The next enclosing block: clearly less likely.
+const RANK_STEP: f64 = 0.15;
+
 pub(crate) fn indentation(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
     let msg = message(error);
     let code = error.code.as_deref().unwrap_or("");
@@ -37,7 +58,11 @@ pub(crate) fn indentation(id: &str, error: &CodeError, program: &Program) -> Vec
             let fixed = expand_leading_tabs(src, width);
             if fixed != src {
                 fixes.replace(
-                    if width == 4 { 0.55 } else { 0.45 },
+                    if width == 4 {
+                        TAB_AS_FOUR
+                    } else {
+                        TAB_AS_EIGHT
+                    },
                     format!("indent with spaces (a tab as {width})"),
                     t.file,
                     0,
@@ -62,7 +87,7 @@ pub(crate) fn indentation(id: &str, error: &CodeError, program: &Program) -> Vec
         let want = format!("{}{unit}", indent_of(src, lines, header));
         if indent_width(&cur) < indent_width(&want) {
             fixes.replace(
-                0.6,
+                INDENT_INTO_BLOCK,
                 format!("indent line {line} into the block"),
                 t.file,
                 ls,
@@ -83,13 +108,17 @@ pub(crate) fn indentation(id: &str, error: &CodeError, program: &Program) -> Vec
                 edits.push(edit(t.file, s, s + ind.len(), &want));
             }
             if edits.len() > 1 {
-                fixes.push(0.45, format!("indent lines {line}.. into the block"), edits);
+                fixes.push(
+                    INDENT_FOLLOWING,
+                    format!("indent lines {line}.. into the block"),
+                    edits,
+                );
             }
         }
         // A header with nothing to put in it.
         let (_, he) = lines.range(src, header);
         fixes.push(
-            0.3,
+            PASS_BODY,
             format!("give the block on line {header} a `pass` body"),
             vec![edit(t.file, he, he, format!("\n{want}pass"))],
         );
@@ -98,7 +127,7 @@ pub(crate) fn indentation(id: &str, error: &CodeError, program: &Program) -> Vec
         if let Some(p) = prev {
             let want = indent_of(src, lines, p);
             fixes.replace(
-                0.55,
+                DEDENT_TO_PREVIOUS,
                 format!("dedent line {line} to the previous line's level"),
                 t.file,
                 ls,
@@ -121,7 +150,7 @@ pub(crate) fn indentation(id: &str, error: &CodeError, program: &Program) -> Vec
             }
             if edits.len() > 1 {
                 fixes.push(
-                    0.45,
+                    DEDENT_BLOCK,
                     format!("dedent the block starting at line {line}"),
                     edits,
                 );
@@ -129,7 +158,7 @@ pub(crate) fn indentation(id: &str, error: &CodeError, program: &Program) -> Vec
         }
         for level in levels.iter().rev().take(2) {
             fixes.replace(
-                0.35,
+                DEDENT_TO_ENCLOSING,
                 format!("dedent line {line}"),
                 t.file,
                 ls,
@@ -151,7 +180,7 @@ pub(crate) fn indentation(id: &str, error: &CodeError, program: &Program) -> Vec
         });
         for (k, level) in ranked.into_iter().take(2).enumerate() {
             fixes.replace(
-                0.55 - 0.15 * k as f64,
+                ALIGN_ENCLOSING - RANK_STEP * k as f64,
                 format!("align line {line} with the enclosing block"),
                 t.file,
                 ls,

@@ -9,6 +9,13 @@
 
 use super::*;
 
+/// The missing parameter's own name is a variable in scope: pass it.
+const NAMED_PARAMETER: f64 = 0.5;
+/// Another unused variable assigned before the call: a guess.
+const OTHER_VARIABLE: f64 = 0.3;
+/// Each earlier assignment a little less likely.
+const RANK_STEP: f64 = 0.03;
+
 /// `f() missing 1 required positional argument: 'x'` / `heappush expected 2 arguments, got 1`:
 /// pass a variable of that name, or one of the names assigned last before the call.
 pub(crate) fn missing_argument(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
@@ -71,9 +78,9 @@ pub(crate) fn missing_argument(id: &str, error: &CodeError, program: &Program) -
     let sep = if args.trim().is_empty() { "" } else { ", " };
     for (n, name) in names.into_iter().enumerate() {
         let conf = if Some(name) == wanted {
-            0.5
+            NAMED_PARAMETER
         } else {
-            0.3 - 0.03 * n as f64
+            OTHER_VARIABLE - RANK_STEP * n as f64
         };
         fixes.push(
             conf,

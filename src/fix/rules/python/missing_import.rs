@@ -19,6 +19,17 @@
 
 use super::*;
 
+/// A module is never called: `string(x)` wants `str(x)`, not `import string`.
+const IMPORT_CALLED_MODULE: f64 = 0.3;
+/// A standard module's name used unimported: `import` it.
+const IMPORT_MODULE: f64 = 0.65;
+/// A name a standard module exports: `from module import name`.
+const IMPORT_FROM: f64 = 0.6;
+/// Each later module exporting it clearly less likely.
+const RANK_STEP: f64 = 0.1;
+/// The module is already imported: qualifying the name beats another import.
+const QUALIFY_BONUS: f64 = 0.05;
+
 /// Whether the name at `end` is called: `name(`.
 pub(crate) fn is_called(src: &str, end: usize) -> bool {
     src[end..].trim_start_matches([' ', '\t']).starts_with('(')
@@ -40,14 +51,18 @@ pub(crate) fn missing_import(id: &str, error: &CodeError, program: &Program) -> 
         // A module is never called; `string(x)` wants `str(x)`, not `import string`.
         import_fix(
             &mut fixes,
-            if called { 0.3 } else { 0.65 },
+            if called {
+                IMPORT_CALLED_MODULE
+            } else {
+                IMPORT_MODULE
+            },
             t.file,
             t.text,
             &format!("import {name}"),
         );
     }
     for (k, module) in modules_exporting(&name).into_iter().take(3).enumerate() {
-        let conf = 0.6 - 0.1 * k as f64;
+        let conf = IMPORT_FROM - RANK_STEP * k as f64;
         import_fix(
             &mut fixes,
             conf,
@@ -63,7 +78,7 @@ pub(crate) fn missing_import(id: &str, error: &CodeError, program: &Program) -> 
         if imported {
             if let Some((s, e)) = name_at(&t, &name) {
                 fixes.replace(
-                    conf + 0.05,
+                    conf + QUALIFY_BONUS,
                     format!("use `{module}.{name}`"),
                     t.file,
                     s,

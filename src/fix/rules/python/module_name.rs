@@ -8,6 +8,19 @@
 
 use super::*;
 
+/// Standard modules less similar than this are not offered.
+const MIN_MODULE_SIMILARITY: f64 = 0.6;
+/// The base of a similar name; its similarity adds up to `SIMILAR_SCALE`.
+const SIMILAR_BASE: f64 = 0.3;
+/// How much a similar name's score adds.
+const SIMILAR_SCALE: f64 = 0.4;
+/// Each later candidate a little less likely.
+const RANK_STEP: f64 = 0.05;
+/// Members less similar than this are not offered.
+const MIN_MEMBER_SIMILARITY: f64 = 0.5;
+/// The name imported from another module that exports it: one of a few.
+const OTHER_MODULE: f64 = 0.5;
+
 pub(crate) fn module_name(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
     let msg = message(error);
     let mut fixes = Fixes::new(id);
@@ -33,13 +46,14 @@ pub(crate) fn module_name(id: &str, error: &CodeError, program: &Program) -> Vec
         let Some(tok) = on_line(top) else {
             return Vec::new();
         };
-        for (k, (candidate, score)) in closest(top, tables().stdlib.iter().copied(), 0.6)
-            .into_iter()
-            .take(3)
-            .enumerate()
+        for (k, (candidate, score)) in
+            closest(top, tables().stdlib.iter().copied(), MIN_MODULE_SIMILARITY)
+                .into_iter()
+                .take(3)
+                .enumerate()
         {
             fixes.replace(
-                0.3 + 0.4 * score - 0.05 * k as f64,
+                SIMILAR_BASE + SIMILAR_SCALE * score - RANK_STEP * k as f64,
                 format!("import the standard module `{candidate}`"),
                 t.file,
                 tok.start,
@@ -57,13 +71,14 @@ pub(crate) fn module_name(id: &str, error: &CodeError, program: &Program) -> Vec
             return Vec::new();
         };
         if let Some(members) = module_members(module) {
-            for (k, (candidate, score)) in closest(name, members.iter().copied(), 0.5)
-                .into_iter()
-                .take(3)
-                .enumerate()
+            for (k, (candidate, score)) in
+                closest(name, members.iter().copied(), MIN_MEMBER_SIMILARITY)
+                    .into_iter()
+                    .take(3)
+                    .enumerate()
             {
                 fixes.replace(
-                    0.3 + 0.4 * score - 0.05 * k as f64,
+                    SIMILAR_BASE + SIMILAR_SCALE * score - RANK_STEP * k as f64,
                     format!("import `{candidate}` from `{module}`"),
                     t.file,
                     tok.start,
@@ -75,7 +90,7 @@ pub(crate) fn module_name(id: &str, error: &CodeError, program: &Program) -> Vec
         if let Some(mtok) = on_line(module) {
             for other in modules_exporting(name).into_iter().take(2) {
                 fixes.replace(
-                    0.5,
+                    OTHER_MODULE,
                     format!("import `{name}` from `{other}`"),
                     t.file,
                     mtok.start,

@@ -8,6 +8,17 @@
 
 use super::*;
 
+/// Commented-out code in a failing program: it may be the missing step.
+const UNCOMMENT_CODE: f64 = 0.3;
+/// A `return` at the end of a loop body returns on the first pass: meant after the loop.
+const RETURN_AFTER_LOOP: f64 = 0.3;
+/// A slice bound one off: which bound is a guess.
+const SLICE_BOUND: f64 = 0.25;
+/// `a[n]` indexed one past the end: 1-based counting.
+const INDEX_MINUS_ONE: f64 = 0.3;
+/// `range(n + 1)` one too many, or a 1-based start: the usual off-by-one.
+const LOOP_BOUND: f64 = 0.3;
+
 pub(crate) fn is_runtime_or_test(error: &CodeError) -> bool {
     !is_syntax(error)
         && !is_name_error(error)
@@ -54,7 +65,7 @@ pub(crate) fn commented_code(fixes: &mut Fixes<'_>, file: &str, src: &str) {
         if looks_like_code(body) {
             let end = tok.start + (tok.text(src).len() - body.len()) + lead;
             fixes.replace(
-                0.3,
+                UNCOMMENT_CODE,
                 format!("uncomment the code on line {}", lines.line_of(tok.start)),
                 file,
                 tok.start,
@@ -103,7 +114,7 @@ pub(crate) fn return_in_loop(fixes: &mut Fixes<'_>, file: &str, src: &str) {
                 .is_none_or(|_| next_w < indent_width(&hind) || next_w == 0)
         {
             fixes.replace(
-                0.3,
+                RETURN_AFTER_LOOP,
                 format!("move the `return` on line {l} out of the loop"),
                 file,
                 s,
@@ -143,7 +154,7 @@ pub(crate) fn slice_fixes(fixes: &mut Fixes<'_>, t: &Target<'_>) {
             let (s, e) = (inner[0].start, inner[c - 1].end);
             let lower = &src[s..e];
             fixes.replace(
-                0.25,
+                SLICE_BOUND,
                 format!("start the slice at `{lower} - 1`"),
                 t.file,
                 s,
@@ -155,7 +166,7 @@ pub(crate) fn slice_fixes(fixes: &mut Fixes<'_>, t: &Target<'_>) {
             let (s, e) = (inner[c + 1].start, inner[inner.len() - 1].end);
             let upper = &src[s..e];
             fixes.replace(
-                0.25,
+                SLICE_BOUND,
                 format!("end the slice at `{upper} + 1`"),
                 t.file,
                 s,
@@ -202,7 +213,7 @@ pub(crate) fn index_fixes(fixes: &mut Fixes<'_>, t: &Target<'_>) {
             format!("{expr} - 1")
         };
         fixes.replace(
-            0.3,
+            INDEX_MINUS_ONE,
             format!("index with `{lowered}`"),
             t.file,
             *s,
@@ -238,7 +249,7 @@ pub(crate) fn index_fixes(fixes: &mut Fixes<'_>, t: &Target<'_>) {
                 .or_else(|| first.strip_suffix("+1"))
             {
                 fixes.replace(
-                    0.3,
+                    LOOP_BOUND,
                     format!("loop to `{base}`"),
                     t.file,
                     args_start,
@@ -247,7 +258,7 @@ pub(crate) fn index_fixes(fixes: &mut Fixes<'_>, t: &Target<'_>) {
                 );
             } else if src[fe..].starts_with(',') && !first.is_empty() {
                 fixes.replace(
-                    0.3,
+                    LOOP_BOUND,
                     format!("start the loop at `{first} - 1`"),
                     t.file,
                     args_start,

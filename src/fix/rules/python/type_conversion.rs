@@ -10,6 +10,45 @@
 
 use super::*;
 
+/// `"n: " + 3`: a number beside a string is text to show.
+const STR_OF_NUMBER: f64 = 0.6;
+/// Any other value beside a string: `str(…)` hides what may be a wrong operand.
+const STR_OF_OTHER: f64 = 0.35;
+/// Another iterable joined to a list or tuple: converted to the same kind.
+const SEQUENCE_OF_ITERABLE: f64 = 0.5;
+/// A single value joined to a list or tuple: meant as one more element, or not.
+const ONE_ELEMENT_SEQUENCE: f64 = 0.45;
+/// A string that may hold a number, in arithmetic: parsing it is the usual intent.
+const STR_TO_NUMBER: f64 = 0.5;
+/// A number beside a string literal that is not a number: the sum is text.
+const NUMBER_TO_STR_TEXT: f64 = 0.55;
+/// A number beside a string that may be numeric: text or number, unclear.
+const NUMBER_TO_STR: f64 = 0.45;
+/// One argument needs `int(…)`: the call says so exactly.
+const INT_ARGUMENT: f64 = 0.55;
+/// Several arguments might: which one is meant is less clear.
+const INT_ARGUMENTS: f64 = 0.45;
+/// `//` keeps the integer arithmetic the author meant, slightly above `int(…)`.
+const FLOOR_DIVISION_BONUS: f64 = 0.02;
+/// Every argument converted at once: more edits, more to get wrong.
+const INT_EVERY_ARGUMENT: f64 = 0.4;
+/// `seq * n` with a sequence on one side: the other is the count.
+const INT_REPEAT_COUNT: f64 = 0.55;
+/// No side is a sequence literal: the right one is more often the count.
+const INT_RIGHT_COUNT: f64 = 0.45;
+/// The left one, less often.
+const INT_LEFT_COUNT: f64 = 0.4;
+/// `a[n / 2]`: `//` is the integer index meant.
+const FLOOR_DIVISION_INDEX: f64 = 0.55;
+/// `int(…)` around a float index truncates the same way, spelled longer.
+const INT_INDEX: f64 = 0.5;
+/// A string index: parsing it is one guess among a wrong container or key.
+const INT_STR_INDEX: f64 = 0.4;
+/// `len(n)` of a number: the number of its digits is a guess at the intent.
+const LEN_OF_DIGITS: f64 = 0.5;
+/// `for i in n` over an int: `range(n)` is the usual intent.
+const RANGE_OVER_NUMBER: f64 = 0.5;
+
 /// A TypeError that one conversion removes: `"n: " + n` → `"n: " + str(n)`, `range(s)` →
 /// `range(int(s))`, `a[n / 2]` → `a[n // 2]`, `len(n)` → `len(str(n))`, `for i in n` →
 /// `for i in range(n)`. The operands come from the error's span (Python 3.11+ carets give the
@@ -409,14 +448,18 @@ impl Conversion<'_> {
         };
         match seq {
             "str" => {
-                let conf = if is_number_type(other) { 0.6 } else { 0.35 };
+                let conf = if is_number_type(other) {
+                    STR_OF_NUMBER
+                } else {
+                    STR_OF_OTHER
+                };
                 self.wrap(fixes, conf, right, "str");
             }
             "list" | "tuple" => {
                 let iterable = matches!(other, "tuple" | "list" | "range" | "set" | "str")
                     || other.starts_with("dict_");
                 if iterable {
-                    self.wrap(fixes, 0.5, right, seq);
+                    self.wrap(fixes, SEQUENCE_OF_ITERABLE, right, seq);
                 } else {
                     let (s, e) = (self.tokens[right.0].start, self.tokens[right.1 - 1].end);
                     let inner = &self.src()[s..e];
@@ -426,7 +469,7 @@ impl Conversion<'_> {
                         format!("({inner},)")
                     };
                     fixes.replace(
-                        0.45,
+                        ONE_ELEMENT_SEQUENCE,
                         format!("make `{}` a one-element {seq}", short(inner)),
                         self.t.file,
                         s,
@@ -467,15 +510,15 @@ impl Conversion<'_> {
         });
         if let Some(side) = str_side {
             if literal.is_none() || numeric_literal {
-                self.wrap(fixes, 0.5, side, to_number);
+                self.wrap(fixes, STR_TO_NUMBER, side, to_number);
             }
         }
         if base == "+" {
             if let Some(side) = number_side {
                 let conf = if literal.is_some() && !numeric_literal {
-                    0.55
+                    NUMBER_TO_STR_TEXT
                 } else {
-                    0.45
+                    NUMBER_TO_STR
                 };
                 self.wrap(fixes, conf, side, "str");
             }
@@ -505,10 +548,14 @@ impl Conversion<'_> {
                 .into_iter()
                 .filter(|&(a, b)| !(b - a == 1 && self.tokens[a].kind == Kind::Number))
                 .collect();
-            let conf = if convertible.len() == 1 { 0.55 } else { 0.45 };
+            let conf = if convertible.len() == 1 {
+                INT_ARGUMENT
+            } else {
+                INT_ARGUMENTS
+            };
             for &arg in &convertible {
                 if float {
-                    self.floor_division(fixes, conf + 0.02, arg);
+                    self.floor_division(fixes, conf + FLOOR_DIVISION_BONUS, arg);
                 }
                 self.wrap(fixes, conf, arg, "int");
             }
@@ -525,7 +572,11 @@ impl Conversion<'_> {
                         ))
                     })
                     .collect();
-                fixes.push(0.4, "convert every argument with `int(…)`", edits);
+                fixes.push(
+                    INT_EVERY_ARGUMENT,
+                    "convert every argument with `int(…)`",
+                    edits,
+                );
             }
         }
     }
@@ -543,17 +594,17 @@ impl Conversion<'_> {
         };
         let mut sides: Vec<((usize, usize), f64)> = Vec::new();
         match left {
-            Some(l) if is_sequence(l) => sides.push((right, 0.55)),
-            Some(l) if is_sequence(right) => sides.push((l, 0.55)),
+            Some(l) if is_sequence(l) => sides.push((right, INT_REPEAT_COUNT)),
+            Some(l) if is_sequence(right) => sides.push((l, INT_REPEAT_COUNT)),
             Some(l) => {
-                sides.push((right, 0.45));
-                sides.push((l, 0.4));
+                sides.push((right, INT_RIGHT_COUNT));
+                sides.push((l, INT_LEFT_COUNT));
             }
-            None => sides.push((right, 0.55)),
+            None => sides.push((right, INT_REPEAT_COUNT)),
         }
         for (side, conf) in sides {
             if float {
-                self.floor_division(fixes, conf + 0.02, side);
+                self.floor_division(fixes, conf + FLOOR_DIVISION_BONUS, side);
             }
             self.wrap(fixes, conf, side, "int");
         }
@@ -583,10 +634,10 @@ impl Conversion<'_> {
             }
             match ty {
                 "float" => {
-                    self.floor_division(fixes, 0.55, index);
-                    self.wrap(fixes, 0.5, index, "int");
+                    self.floor_division(fixes, FLOOR_DIVISION_INDEX, index);
+                    self.wrap(fixes, INT_INDEX, index, "int");
                 }
-                "str" => self.wrap(fixes, 0.4, index, "int"),
+                "str" => self.wrap(fixes, INT_STR_INDEX, index, "int"),
                 _ => {}
             }
         }
@@ -605,7 +656,7 @@ impl Conversion<'_> {
                 continue;
             };
             if let [arg] = call_arguments(src, self.tokens, k + 1, close)[..] {
-                self.wrap(fixes, 0.5, arg, "str");
+                self.wrap(fixes, LEN_OF_DIGITS, arg, "str");
             }
         }
     }
@@ -630,7 +681,7 @@ impl Conversion<'_> {
                 continue;
             };
             if let Some(iterable) = right_operand(src, self.tokens, in_at, self.hi, 0) {
-                self.wrap(fixes, 0.5, iterable, "range");
+                self.wrap(fixes, RANGE_OVER_NUMBER, iterable, "range");
             }
         }
     }

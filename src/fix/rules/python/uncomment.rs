@@ -19,6 +19,11 @@
 
 use super::*;
 
+/// A commented-out definition of the missing name: uncommenting restores it.
+const UNCOMMENT_DEFINITION: f64 = 0.55;
+/// Prose then code on one comment line: the code moved to its own line.
+const MOVE_OUT_OF_COMMENT: f64 = 0.5;
+
 /// Comments that define `name`: `# x = 1` (uncomment), `# Store the result x = []` (the code
 /// after the prose goes on its own line).
 pub(crate) fn uncomment(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
@@ -74,7 +79,7 @@ pub(crate) fn comment_definitions(fixes: &mut Fixes<'_>, file: &str, src: &str, 
         let indent_ok = indent.chars().all(|c| c == ' ' || c == '\t');
         if stmt_start == 0 && indent_ok {
             fixes.replace(
-                0.55,
+                UNCOMMENT_DEFINITION,
                 format!("uncomment the definition of `{name}`"),
                 file,
                 tok.start,
@@ -87,7 +92,7 @@ pub(crate) fn comment_definitions(fixes: &mut Fixes<'_>, file: &str, src: &str, 
             let prose_end =
                 tok.start + (body_start - tok.start) + code[..stmt_start].trim_end().len();
             fixes.push(
-                0.5,
+                MOVE_OUT_OF_COMMENT,
                 format!("move the definition of `{name}` out of the comment"),
                 vec![edit(file, prose_end, at, format!("\n{indent}"))],
             );

@@ -8,6 +8,25 @@
 
 use super::*;
 
+/// Another language's name for a Python builtin (`null`, `true`, `Math`…).
+const NAME_SLIP: f64 = 0.65;
+/// `Math.x` → `math.x` needs `import math` too: a second edit, a second guess.
+const IMPORT_MATH: f64 = 0.4;
+/// `get_len` → `len`: a builtin wrapped in a prefix.
+const PREFIXED_BUILTIN: f64 = 0.5;
+/// Builtins less similar than this are not offered.
+const MIN_SIMILARITY: f64 = 0.6;
+/// The base of a similar builtin; its similarity adds up to `SIMILAR_SCALE`.
+const SIMILAR_BASE: f64 = 0.2;
+/// How much a similar builtin's score adds.
+const SIMILAR_SCALE: f64 = 0.45;
+/// Each later candidate a little less likely.
+const RANK_STEP: f64 = 0.05;
+/// A similar builtin stays below a named slip.
+const SIMILAR_MAX: f64 = 0.55;
+/// A well-known constant (`PI`, `EPSILON`) defined at module level: a guess at its value.
+const DEFINE_CONSTANT: f64 = 0.3;
+
 pub(crate) fn is_builtin(name: &str) -> bool {
     module_members("builtins").is_some_and(|m| m.contains(&name))
 }
@@ -72,7 +91,7 @@ pub(crate) fn undefined_name(id: &str, error: &CodeError, program: &Program) -> 
     for (wrong, right) in NAME_SLIPS {
         if *wrong == name {
             fixes.replace(
-                0.65,
+                NAME_SLIP,
                 format!("use `{right}`, Python's name for `{name}`"),
                 t.file,
                 start,
@@ -80,7 +99,7 @@ pub(crate) fn undefined_name(id: &str, error: &CodeError, program: &Program) -> 
                 right,
             );
             if *right == "math" {
-                import_fix(&mut fixes, 0.4, t.file, src, "import math");
+                import_fix(&mut fixes, IMPORT_MATH, t.file, src, "import math");
             }
         }
     }
@@ -88,7 +107,7 @@ pub(crate) fn undefined_name(id: &str, error: &CodeError, program: &Program) -> 
     for part in name.split('_').filter(|p| p.len() >= 3) {
         if part != name && is_builtin(part) {
             fixes.replace(
-                0.5,
+                PREFIXED_BUILTIN,
                 format!("use the builtin `{part}`"),
                 t.file,
                 start,
@@ -105,14 +124,14 @@ pub(crate) fn undefined_name(id: &str, error: &CodeError, program: &Program) -> 
             .iter()
             .copied()
             .filter(|b| b.chars().next().is_some_and(char::is_lowercase)),
-        0.6,
+        MIN_SIMILARITY,
     )
     .into_iter()
     .take(2)
     .enumerate()
     {
         fixes.replace(
-            (0.2 + 0.45 * score - 0.05 * k as f64).min(0.55),
+            (SIMILAR_BASE + SIMILAR_SCALE * score - RANK_STEP * k as f64).min(SIMILAR_MAX),
             format!("use the builtin `{candidate}`"),
             t.file,
             start,
@@ -128,7 +147,7 @@ pub(crate) fn undefined_name(id: &str, error: &CodeError, program: &Program) -> 
         let at = import_offset(src);
         for (k, value) in values.iter().enumerate() {
             fixes.push(
-                0.3 - 0.05 * k as f64,
+                DEFINE_CONSTANT - RANK_STEP * k as f64,
                 format!("define `{name} = {value}`"),
                 vec![edit(t.file, at, at, format!("{name} = {value}\n"))],
             );

@@ -8,6 +8,13 @@
 
 use super::*;
 
+/// A value used after a move: cloning it where it moved keeps both uses.
+const CLONE_MOVED: f64 = 0.6;
+/// A borrow conflict: a clone breaks it, but may hide shared state meant to change.
+const CLONE_BORROWED: f64 = 0.45;
+/// Borrowing instead of moving compiles only if the receiver takes a reference.
+const BORROW_PENALTY: f64 = 0.15;
+
 /// `.clone()` where the notes say a value was moved or borrowed.
 pub struct CloneMoved;
 
@@ -20,7 +27,7 @@ impl Rule for CloneMoved {
             return Vec::new();
         }
         let (labels, conf): (&[&str], f64) = match code(error) {
-            "E0382" => (&["value moved here"], 0.6),
+            "E0382" => (&["value moved here"], CLONE_MOVED),
             "E0502" | "E0499" | "E0505" | "E0506" => (
                 &[
                     "immutable borrow occurs here",
@@ -28,7 +35,7 @@ impl Rule for CloneMoved {
                     "borrow of",
                     "`",
                 ],
-                0.45,
+                CLONE_BORROWED,
             ),
             _ => return Vec::new(),
         };
@@ -69,7 +76,7 @@ impl Rule for CloneMoved {
                 fixes.push(fix(
                     Self::META.id,
                     format!("borrow `{name}` instead of moving it"),
-                    conf - 0.15,
+                    conf - BORROW_PENALTY,
                     vec![edit(&file, at, at, "&")],
                 ));
             }

@@ -21,6 +21,27 @@
 
 use super::*;
 
+/// `let x == 1`: the parser stopped at a comparison where a `let` assigns.
+const ASSIGN_NOT_COMPARE: f64 = 0.65;
+/// The same slip fixed everywhere in the file: stronger than one occurrence.
+const EVERY_OCCURRENCE: f64 = 0.7;
+/// `for cond {`: a condition loop is `while`.
+const WHILE_NOT_FOR: f64 = 0.6;
+/// A bare `in` inserted: the loop's pattern may be wrong too.
+const INSERT_IN: f64 = 0.3;
+/// Every `;` right before a condition's block, removed.
+const EVERY_STRAY_SEMICOLON: f64 = 0.65;
+/// A token the parser did not expect where nothing is expected.
+const REMOVE_STRAY: f64 = 0.6;
+/// The parser expected exactly one token: insert or substitute it.
+const ONE_EXPECTED: f64 = 0.55;
+/// The parser expected one of several: each a guess.
+const SEVERAL_EXPECTED: f64 = 0.45;
+/// Each later expected token, in the parser's order, a little less likely.
+const RANK_STEP: f64 = 0.08;
+/// A punctuation token where another was expected: substituting beats inserting.
+const REPLACE_BONUS: f64 = 0.05;
+
 /// Inserts or substitutes the token a parser error says it expected.
 pub struct ExpectedToken;
 
@@ -50,7 +71,7 @@ impl Rule for ExpectedToken {
                 fixes.push(fix(
                     Self::META.id,
                     "assign with `=` instead of comparing with `==`".into(),
-                    0.65,
+                    ASSIGN_NOT_COMPARE,
                     vec![edit(file, at, at + 2, "=")],
                 ));
                 let all = let_comparisons(text, file);
@@ -58,7 +79,7 @@ impl Rule for ExpectedToken {
                     fixes.push(fix(
                         Self::META.id,
                         "assign with `=` in every `let … ==`".into(),
-                        0.7,
+                        EVERY_OCCURRENCE,
                         all,
                     ));
                 }
@@ -78,7 +99,7 @@ impl Rule for ExpectedToken {
             fixes.push(fix(
                 Self::META.id,
                 "remove the stray `;` before `in`".into(),
-                0.7,
+                EVERY_OCCURRENCE,
                 edits,
             ));
             return fixes;
@@ -91,7 +112,7 @@ impl Rule for ExpectedToken {
                     fixes.push(fix(
                         Self::META.id,
                         "a condition loop is `while`, not `for`".into(),
-                        0.6,
+                        WHILE_NOT_FOR,
                         vec![edit(file, p, p + 3, "while")],
                     ));
                 }
@@ -99,7 +120,7 @@ impl Rule for ExpectedToken {
             fixes.push(fix(
                 Self::META.id,
                 "insert the missing `in`".into(),
-                0.3,
+                INSERT_IN,
                 vec![edit(file, at, at, " in")],
             ));
             return fixes;
@@ -122,7 +143,7 @@ impl Rule for ExpectedToken {
                 fixes.push(fix(
                     Self::META.id,
                     "assign with `=` in every `let … ==`".into(),
-                    0.7,
+                    EVERY_OCCURRENCE,
                     all,
                 ));
             }
@@ -149,7 +170,7 @@ impl Rule for ExpectedToken {
                 fixes.push(fix(
                     Self::META.id,
                     "remove every stray `;` before a block".into(),
-                    0.65,
+                    EVERY_STRAY_SEMICOLON,
                     all,
                 ));
             }
@@ -164,7 +185,7 @@ impl Rule for ExpectedToken {
             fixes.push(fix(
                 Self::META.id,
                 format!("remove the stray `{found}`"),
-                0.6,
+                REMOVE_STRAY,
                 vec![edit(file, at, at + found.len(), "")],
             ));
         }
@@ -179,13 +200,17 @@ impl Rule for ExpectedToken {
             .collect();
         candidates.sort_by_key(|t| ORDER.iter().position(|o| o == t));
         for (rank, tok) in candidates.iter().take(3).enumerate() {
-            let base = if expected.len() == 1 { 0.55 } else { 0.45 } - 0.08 * rank as f64;
+            let base = if expected.len() == 1 {
+                ONE_EXPECTED
+            } else {
+                SEVERAL_EXPECTED
+            } - RANK_STEP * rank as f64;
             let is_punct = !found.chars().next().is_some_and(is_ident_char);
             if found_here && is_punct && found != *tok {
                 fixes.push(fix(
                     Self::META.id,
                     format!("replace `{found}` by the expected `{tok}`"),
-                    base + 0.05,
+                    base + REPLACE_BONUS,
                     vec![edit(file, at, at + found.len(), *tok)],
                 ));
             }

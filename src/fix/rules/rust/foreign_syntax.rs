@@ -9,6 +9,13 @@
 
 use super::*;
 
+/// Another language's spelling of a Rust construct (`elif`, `null`, `&&=`…): one meaning.
+const TRANSLATION: f64 = 0.7;
+/// A stray `do` (Ruby's, Lua's): usually only a word too many.
+const DROP_DO: f64 = 0.55;
+/// `do` meant `return`: rarer.
+const DO_AS_RETURN: f64 = 0.4;
+
 /// Statement-starting keywords from other languages, with the Rust that replaces them.
 pub(crate) const FOREIGN_KEYWORDS: &[(&str, &str)] = &[
     ("import", "use"),
@@ -68,7 +75,7 @@ impl Rule for ForeignSyntax {
                 fixes.push(fix(
                     Self::META.id,
                     format!("Rust writes `{rust}` where this code wrote `{foreign}`"),
-                    0.7,
+                    TRANSLATION,
                     edits,
                 ));
             }
@@ -83,7 +90,7 @@ impl Rule for ForeignSyntax {
             fixes.push(fix(
                 Self::META.id,
                 "`return` is not a binding: drop `let`".into(),
-                0.7,
+                TRANSLATION,
                 lets,
             ));
         }
@@ -97,13 +104,13 @@ impl Rule for ForeignSyntax {
             fixes.push(fix(
                 Self::META.id,
                 "drop the stray `do`".into(),
-                0.55,
+                DROP_DO,
                 dos.iter().map(|p| edit(file, *p, p + 3, "")).collect(),
             ));
             fixes.push(fix(
                 Self::META.id,
                 "`do` meant `return`".into(),
-                0.4,
+                DO_AS_RETURN,
                 dos.iter()
                     .map(|p| edit(file, *p, p + 2, "return"))
                     .collect(),
@@ -120,7 +127,7 @@ impl Rule for ForeignSyntax {
             fixes.push(fix(
                 Self::META.id,
                 "Rust comments start with `//`, not `#`".into(),
-                0.7,
+                TRANSLATION,
                 hashes,
             ));
         }
@@ -146,7 +153,7 @@ impl Rule for ForeignSyntax {
             fixes.push(fix(
                 Self::META.id,
                 "paths are separated by `::`".into(),
-                0.7,
+                TRANSLATION,
                 colons,
             ));
         }
@@ -163,7 +170,7 @@ impl Rule for ForeignSyntax {
                 fixes.push(fix(
                     Self::META.id,
                     "`vec` is a macro: `vec![…]`".into(),
-                    0.7,
+                    TRANSLATION,
                     edits,
                 ));
             }

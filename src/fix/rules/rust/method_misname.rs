@@ -9,6 +9,15 @@
 
 use super::*;
 
+/// Another language's name for a Rust method (`length` → `len`), from a table.
+const KNOWN_MISNAME: f64 = 0.7;
+/// The table's later targets are clearly less likely.
+const RANK_STEP: f64 = 0.15;
+/// An iterator method called on a collection: `.iter()` is the usual missing step.
+const ITER_FIRST: f64 = 0.7;
+/// By value: right when the collection is not used again.
+const INTO_ITER_FIRST: f64 = 0.5;
+
 /// Methods other languages (or guesses) call by another name.
 pub(crate) const METHOD_MISNAMES: &[(&str, &[&str])] = &[
     ("size", &["len"]),
@@ -189,7 +198,7 @@ impl Rule for MethodMisname {
                 fixes.push(fix(
                     Self::META.id,
                     format!("call `{target}` instead of `{name}`"),
-                    0.7 - 0.15 * rank as f64,
+                    KNOWN_MISNAME - RANK_STEP * rank as f64,
                     edits,
                 ));
             }
@@ -212,13 +221,13 @@ impl Rule for MethodMisname {
             fixes.push(fix(
                 Self::META.id,
                 format!("iterate before calling `{name}`: `.iter().{name}`"),
-                0.7,
+                ITER_FIRST,
                 vec![edit(&loc.file, pos, pos, "iter().")],
             ));
             fixes.push(fix(
                 Self::META.id,
                 format!("iterate by value before calling `{name}`: `.into_iter().{name}`"),
-                0.5,
+                INTO_ITER_FIRST,
                 vec![edit(&loc.file, pos, pos, "into_iter().")],
             ));
         }

@@ -9,6 +9,53 @@
 
 use super::*;
 
+/// `.to_string()` is the usual way from a borrowed string or a `char` to a `String`.
+const TO_STRING: f64 = 0.75;
+/// `String::from` does the same for fewer found types: below `.to_string()`.
+const STRING_FROM: f64 = 0.5;
+/// A `&String` derefs to `&str`: borrowing is all the callee asked for.
+const BORROW_AS_STR: f64 = 0.7;
+/// The same borrow spelled out; offered second.
+const AS_STR: f64 = 0.55;
+/// A one-character string from a `char`: right, but allocates where a literal may be meant.
+const CHAR_TO_STR: f64 = 0.55;
+/// A one-character string literal where a `char` is expected is a quoting slip.
+const CHAR_LITERAL: f64 = 0.7;
+/// The callee wants a mutable reference to exactly this value.
+const MUT_REFERENCE: f64 = 0.65;
+/// The callee wants a reference to exactly this value (or its slice).
+const REFERENCE: f64 = 0.65;
+/// Dereferencing to the expected type; compiles when the type is `Copy`.
+const DEREFERENCE: f64 = 0.6;
+/// Cloning the referenced value works when it is not `Copy`, at a cost.
+const CLONE_REFERENCED: f64 = 0.5;
+/// `3.0` where an integer is expected: the author meant the integer.
+const INTEGER_LITERAL: f64 = 0.7;
+/// An `as` cast of a float truncates: a last resort for integers.
+const CAST_FLOAT_TO_INT: f64 = 0.4;
+/// `3` where a float is expected: writing `3.0` changes no value.
+const FLOAT_LITERAL: f64 = 0.75;
+/// An `as` cast between numbers compiles, but may truncate or change the sign.
+const NUMERIC_CAST: f64 = 0.65;
+/// `From` exists only for widening conversions, so it often does not compile.
+const FROM_LOSSLESS: f64 = 0.35;
+/// A value where an `Option` of it is expected is a present value.
+const WRAP_SOME: f64 = 0.7;
+/// Unwrapping compiles but panics on `None`/`Err`: handling it may be meant.
+const UNWRAP: f64 = 0.55;
+/// Unwrap and dereference: as [`UNWRAP`], and only for `Copy` types.
+const UNWRAP_DEREF: f64 = 0.5;
+/// A value where a `Result` of it is expected is a success.
+const WRAP_OK: f64 = 0.65;
+/// `Chars` where a `Vec<char>` is expected: collecting is the usual intent.
+const COLLECT_CHARS: f64 = 0.6;
+/// `.into()` when nothing more specific fits: it compiles only when a `From` exists.
+const INTO: f64 = 0.3;
+/// A clone is the last resort: it fixes ownership, rarely a type.
+const CLONE: f64 = 0.2;
+/// `append` takes a whole `Vec`; one element given means `push`.
+const PUSH_NOT_APPEND: f64 = 0.7;
+
 /// Conversions for "mismatched types: expected `E`, found `F`".
 pub struct TypeConversion;
 
@@ -71,25 +118,29 @@ impl Rule for TypeConversion {
         {
             add!(
                 format!("{}.to_string()", paren(expr)),
-                0.75,
+                TO_STRING,
                 "convert to `String` with `.to_string()`"
             );
             add!(
                 format!("String::from({expr})"),
-                0.5,
+                STRING_FROM,
                 "convert with `String::from`"
             );
         } else if exp == "&str" && fnd == "String" {
-            add!(format!("&{expr}"), 0.7, "borrow the `String` as `&str`");
+            add!(
+                format!("&{expr}"),
+                BORROW_AS_STR,
+                "borrow the `String` as `&str`"
+            );
             add!(
                 format!("{}.as_str()", paren(expr)),
-                0.55,
+                AS_STR,
                 "borrow with `.as_str()`"
             );
         } else if exp == "&str" && fnd == "char" {
             add!(
                 format!("&{}.to_string()", paren(expr)),
-                0.55,
+                CHAR_TO_STR,
                 "turn the `char` into a string"
             );
         } else if exp == "char"
@@ -99,22 +150,26 @@ impl Rule for TypeConversion {
         {
             add!(
                 format!("'{}'", &expr[1..expr.len() - 1]),
-                0.7,
+                CHAR_LITERAL,
                 "use a character literal"
             );
         } else if exp.strip_prefix("&mut ") == Some(fnd) {
-            add!(format!("&mut {expr}"), 0.65, "pass a mutable reference");
+            add!(
+                format!("&mut {expr}"),
+                MUT_REFERENCE,
+                "pass a mutable reference"
+            );
         } else if exp.strip_prefix('&').is_some_and(|i| {
             i == fnd
                 || fnd.starts_with(&format!("{i}<"))
                 || (i.starts_with('[') && fnd.starts_with("Vec<"))
         }) {
-            add!(format!("&{expr}"), 0.65, "pass a reference");
+            add!(format!("&{expr}"), REFERENCE, "pass a reference");
         } else if fnd.strip_prefix('&').map(|i| i.trim_start_matches("mut ")) == Some(exp) {
-            add!(format!("*{expr}"), 0.6, "dereference");
+            add!(format!("*{expr}"), DEREFERENCE, "dereference");
             add!(
                 format!("{}.clone()", paren(expr)),
-                0.5,
+                CLONE_REFERENCED,
                 "clone the referenced value"
             );
         } else if is_num(exp)
@@ -131,21 +186,33 @@ impl Rule for TypeConversion {
                 !expr.is_empty() && expr.chars().all(|c| c.is_ascii_digit() || c == '_');
             if INTEGERS.contains(&exp) && is_float_literal {
                 if let Some(int) = expr.strip_suffix(".0") {
-                    add!(int.to_string(), 0.7, "write the number as an integer");
+                    add!(
+                        int.to_string(),
+                        INTEGER_LITERAL,
+                        "write the number as an integer"
+                    );
                 }
-                add!(format!("{expr} as {exp}"), 0.4, "cast to the expected type");
+                add!(
+                    format!("{expr} as {exp}"),
+                    CAST_FLOAT_TO_INT,
+                    "cast to the expected type"
+                );
             } else if FLOATS.contains(&exp) && is_int_literal {
-                add!(format!("{expr}.0"), 0.75, "write the number as a float");
+                add!(
+                    format!("{expr}.0"),
+                    FLOAT_LITERAL,
+                    "write the number as a float"
+                );
             } else {
                 let deref = if fnd.starts_with('&') { "*" } else { "" };
                 add!(
                     format!("{deref}{} as {exp}", paren(expr)),
-                    0.65,
+                    NUMERIC_CAST,
                     "cast to the expected type"
                 );
                 add!(
                     format!("{exp}::from({deref}{expr})"),
-                    0.35,
+                    FROM_LOSSLESS,
                     "convert losslessly with `From`"
                 );
             }
@@ -159,7 +226,11 @@ impl Rule for TypeConversion {
                 || fnd == "integer"
                 || fnd == "floating-point number"
             {
-                add!(format!("Some({expr})"), 0.7, "wrap the value in `Some`");
+                add!(
+                    format!("Some({expr})"),
+                    WRAP_SOME,
+                    "wrap the value in `Some`"
+                );
             }
         } else if let Some(inner) = fnd
             .strip_prefix("Option<")
@@ -168,29 +239,29 @@ impl Rule for TypeConversion {
             if inner == exp || inner == format!("&{exp}") {
                 add!(
                     format!("{}.unwrap()", paren(expr)),
-                    0.55,
+                    UNWRAP,
                     "unwrap the `Option`"
                 );
             }
             if inner == format!("&{exp}") {
                 add!(
                     format!("*{}.unwrap()", paren(expr)),
-                    0.5,
+                    UNWRAP_DEREF,
                     "unwrap and dereference"
                 );
             }
         } else if fnd.starts_with("Result<") && fnd[7..].starts_with(exp) {
             add!(
                 format!("{}.unwrap()", paren(expr)),
-                0.55,
+                UNWRAP,
                 "unwrap the `Result`"
             );
         } else if exp.starts_with("Result<") && exp[7..].starts_with(fnd) {
-            add!(format!("Ok({expr})"), 0.65, "wrap the value in `Ok`");
+            add!(format!("Ok({expr})"), WRAP_OK, "wrap the value in `Ok`");
         } else if exp == "Vec<char>" && fnd.contains("Chars") {
             add!(
                 format!("{}.collect()", paren(expr)),
-                0.6,
+                COLLECT_CHARS,
                 "collect the characters"
             );
         }
@@ -199,10 +270,10 @@ impl Rule for TypeConversion {
         if out.is_empty() && !exp.contains('{') && !fnd.contains("fn(") && !append_call {
             add!(
                 format!("{}.into()", paren(expr)),
-                0.3,
+                INTO,
                 "convert with `.into()`"
             );
-            add!(format!("{}.clone()", paren(expr)), 0.2, "clone the value");
+            add!(format!("{}.clone()", paren(expr)), CLONE, "clone the value");
         }
         let mut fixes: Vec<Fix> = Vec::new();
         if append_call {
@@ -210,7 +281,7 @@ impl Rule for TypeConversion {
             fixes.push(fix(
                 Self::META.id,
                 "add one element with `push`, not `append`".into(),
-                0.7,
+                PUSH_NOT_APPEND,
                 vec![edit(&loc.file, name_start, name_start + 6, "push")],
             ));
         }
