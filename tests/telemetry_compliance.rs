@@ -157,6 +157,41 @@ func TestCheckout(t *testing.T) {
 }
 ";
 
+const RS_BROKEN: &str = "use opentelemetry::global;
+use opentelemetry::trace::{Span, TraceContextExt, Tracer};
+use opentelemetry::KeyValue;
+
+pub fn checkout(order_id: &str, total: f64) -> f64 {
+    let tracer = global::tracer(\"shop\");
+    tracer.in_span(\"chekout\", |cx| {
+        cx.span().set_attribute(KeyValue::new(\"order.id\", order_id.to_string()));
+        let result = charge(total);
+        let meter = global::meter(\"shop\");
+        let orders = meter.u64_counter(\"orders.processed\").with_unit(\"{order}\").build();
+        orders.add(1, &[KeyValue::new(\"order.kind\", \"web\")]);
+        result
+    })
+}
+
+pub fn charge(total: f64) -> f64 {
+    let mut span = global::tracer(\"shop\").start(\"charge\");
+    let result = (total * 120.0).round() / 100.0;
+    span.end();
+    result
+}
+
+#[cfg(test)]
+mod tests;
+";
+
+const RS_TEST: &str = "use super::*;
+
+#[test]
+fn checkout_charges_the_total() {
+    assert_eq!(checkout(\"a1\", 10.5), 12.6);
+}
+";
+
 struct Case {
     language: TargetLanguage,
     source: &'static str,
@@ -207,6 +242,18 @@ const GO: Case = Case {
     renamed: "\tctx, span := tracer.Start(ctx, \"checkout\")\n",
     added: "\tspan.SetAttributes(attribute.Float64(\"order.total\", total))\n",
     metrics: false,
+};
+
+const RUST: Case = Case {
+    language: TargetLanguage::Rust,
+    source: "lib.rs",
+    broken: RS_BROKEN,
+    test: RS_TEST,
+    test_name: "tests.rs",
+    lines: (7, 18),
+    renamed: "    tracer.in_span(\"checkout\", |cx| {\n",
+    added: "    span.set_attribute(KeyValue::new(\"order.total\", total));\n",
+    metrics: true,
 };
 
 /// The contract for a case: without its metric where the collector records none.
@@ -411,4 +458,24 @@ async fn go_unknown_registry_attribute_is_an_error() {
 #[test]
 fn go_heal_repairs_both() {
     heal_repairs_both(&GO);
+}
+
+#[tokio::test]
+async fn rust_misnamed_span_and_missing_attribute() {
+    reports_exactly_two_mismatches(&RUST).await;
+}
+
+#[tokio::test]
+async fn rust_compliant_program_passes() {
+    compliant_passes(&RUST).await;
+}
+
+#[tokio::test]
+async fn rust_unknown_registry_attribute_is_an_error() {
+    unknown_attribute_is_an_error(&RUST).await;
+}
+
+#[test]
+fn rust_heal_repairs_both() {
+    heal_repairs_both(&RUST);
 }

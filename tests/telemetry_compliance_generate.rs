@@ -94,6 +94,11 @@ fn javascript_spec_with_telemetry() {
 }
 
 #[test]
+fn rust_spec_with_telemetry() {
+    generates_a_compliant_program("rust_telemetry.toml", "lib.rs");
+}
+
+#[test]
 fn unknown_attribute_in_a_spec_names_the_line() {
     let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(spec_path("python_telemetry.toml"))

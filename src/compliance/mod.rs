@@ -7,7 +7,8 @@
 //! - Collection: the program's test step runs in the sandbox with its language's OpenTelemetry
 //!   SDK (`[dependencies.telemetry-sdk]` of the toolchain file, see `sdk`) and a collector hook
 //!   selfheal injects (Python: `sitecustomize` on PYTHONPATH; JavaScript: a `--require` preload
-//!   in NODE_OPTIONS), which writes every finished span and every instrument as JSON Lines to
+//!   in NODE_OPTIONS; Go: a test file of the package; Rust: a `#[cfg(test)]` module of the
+//!   crate), which writes every finished span and every instrument as JSON Lines to
 //!   [`OUTPUT_FILE`] in the work directory.
 //! - [`compare`]: each difference is a `CodeError` of type `TelemetryMismatch` with a stable
 //!   code ([`compare::codes`]), the expected and actual values, and the creating call's
@@ -29,7 +30,8 @@ pub use registry::{AttrType, Registry};
 use crate::program::Program;
 use crate::sandbox::{Mount, WORK_DIR};
 use crate::toolchain::{
-    PlannedCommand, ResolvedToolchain, StepKind, TelemetrySdkDef, ToolchainEnv,
+    DependencyStatus, PlannedCommand, ResolvedToolchain, StepKind, TelemetryInstaller,
+    TelemetrySdkDef, ToolchainEnv,
 };
 use crate::types::{CodeError, TargetLanguage};
 
@@ -40,6 +42,17 @@ pub const OUTPUT_FILE: &str = ".selfheal-telemetry.jsonl";
 pub const GO_HOOK_FILE: &str = "zz_selfheal_otel_test.go";
 
 const GO_HOOK: &str = include_str!("go_hook_test.go.txt");
+
+/// The Rust collector, a data file beside the crate root of the sandbox's copy of a program
+/// with a contract; the copy's crate root declares it as a `#[cfg(test)]` module on an
+/// appended line. Not a `.rs` file: it is no source of the program.
+pub const RUST_HOOK_FILE: &str = "zz_selfheal_otel.rs.in";
+
+const RUST_HOOK: &str = include_str!("rust_hook.rs.txt");
+
+/// The rustc flag the Rust collector needs in the test build: line tables, so that a backtrace
+/// names the program's file and line that created a span or instrument.
+pub const RUST_LINE_TABLES: &str = "-Cdebuginfo=line-tables-only";
 
 /// Most bytes of collected telemetry read back (the sandbox's file-size limit also applies).
 pub const MAX_OUTPUT_BYTES: u64 = 16 * 1024 * 1024;
@@ -133,6 +146,8 @@ pub struct Collection {
     contract: Option<Contract>,
     sdk_dir: PathBuf,
     hooks_dir: PathBuf,
+    /// Rust with a contract: the crate root of the test build (from the planned test step).
+    rust_root: Option<String>,
 }
 
 impl Collection {
@@ -174,8 +189,19 @@ impl Collection {
                 fix: "remove go.mod (GOPATH mode) to check the program's telemetry".into(),
             });
         }
-        let sdk_dir = sdk::sdk_dir(&env.cache_dir, program.language, def);
-        if contract.is_some() {
+        let sdk_dir = if def.installer == TelemetryInstaller::RustCrates {
+            match rust_crates_dir(toolchain, def, contract.is_some() && install) {
+                Ok(dir) => dir,
+                Err(e) if contract.is_some() => return Err(e),
+                // Using the API without a contract: the crates come with every Rust program.
+                Err(_) => return Ok(None),
+            }
+        } else {
+            sdk::sdk_dir(&env.cache_dir, program.language, def)
+        };
+        if def.installer == TelemetryInstaller::RustCrates {
+            // Ready (checked above).
+        } else if contract.is_some() {
             let ready = if install {
                 sdk::ensure(&sdk_dir, def, toolchain)
             } else if sdk::is_installed(&sdk_dir, def) {
@@ -197,19 +223,32 @@ impl Collection {
             message,
             fix: "check that the cache directory is writable".into(),
         })?;
+        let rust_root = match (&contract, program.language) {
+            (Some(_), TargetLanguage::Rust) => rust_test_root(program, toolchain),
+            _ => None,
+        };
         Ok(Some(Collection {
             language: program.language,
             contract,
             sdk_dir,
             hooks_dir,
+            rust_root,
         }))
     }
 
     /// The program as the sandbox gets it: a Go program with a contract gains [`GO_HOOK_FILE`]
-    /// (a test file of its root package installing the SDK with the collector); others are
-    /// unchanged (`None`).
+    /// (a test file of its root package installing the SDK with the collector); a Rust program
+    /// with a contract gains [`RUST_HOOK_FILE`] beside its crate root, whose copy declares it
+    /// as a `#[cfg(test)]` module on an appended line (every line of the program keeps its
+    /// number); others are unchanged (`None`).
     pub fn workspace_program(&self, program: &Program) -> Option<Program> {
-        if self.contract.is_none() || self.language != TargetLanguage::Go {
+        if self.contract.is_none() {
+            return None;
+        }
+        if self.language == TargetLanguage::Rust {
+            return self.rust_workspace_program(program);
+        }
+        if self.language != TargetLanguage::Go {
             return None;
         }
         let package = program
@@ -231,6 +270,30 @@ impl Collection {
         Some(augmented)
     }
 
+    fn rust_workspace_program(&self, program: &Program) -> Option<Program> {
+        let root = self.rust_root.as_ref()?;
+        let text = program.files.get(root)?;
+        let hook = match root.rsplit_once('/') {
+            Some((dir, _)) => format!("{dir}/{RUST_HOOK_FILE}"),
+            None => RUST_HOOK_FILE.to_string(),
+        };
+        let newline = if text.is_empty() || text.ends_with('\n') {
+            ""
+        } else {
+            "\n"
+        };
+        let mut augmented = program.clone();
+        augmented.files.insert(
+            root.clone(),
+            format!(
+                "{text}{newline}#[cfg(test)] #[path = \"{RUST_HOOK_FILE}\"] mod zz_selfheal_otel;\n"
+            ),
+        );
+        augmented
+            .with_data_file(&hook, RUST_HOOK.as_bytes().to_vec())
+            .ok()
+    }
+
     /// The contract, if the program has one.
     pub fn contract(&self) -> Option<&Contract> {
         self.contract.as_ref()
@@ -242,6 +305,17 @@ impl Collection {
         for command in commands {
             let collect = self.contract.is_some() && command.step == StepKind::Test;
             let mut mounts = vec![self.sdk_dir.clone()];
+            if self.language == TargetLanguage::Rust {
+                // The crates are mounted with the rest of the set ({extern_args}).
+                mounts.clear();
+                if collect && self.rust_root.is_some() {
+                    if let Some(at) = command.argv.iter().position(|a| a == "--test") {
+                        if !command.argv.iter().any(|a| a == RUST_LINE_TABLES) {
+                            command.argv.insert(at + 1, RUST_LINE_TABLES.to_string());
+                        }
+                    }
+                }
+            }
             match self.language {
                 TargetLanguage::Python => {
                     let mut path = self.sdk_dir.display().to_string();
@@ -331,13 +405,61 @@ fn prepend_env_sep(env: &mut Vec<(String, String)>, key: &str, value: &str, sep:
     }
 }
 
+/// The built rust-crates set holding the SDK crates, built first when `build` is set.
+fn rust_crates_dir(
+    toolchain: &ResolvedToolchain,
+    def: &TelemetrySdkDef,
+    build: bool,
+) -> Result<PathBuf, ComplianceError> {
+    let sdk_err = |message: String, fix: String| ComplianceError::Sdk {
+        language: toolchain.language,
+        message,
+        fix,
+    };
+    if build {
+        toolchain
+            .ensure_dependencies()
+            .map_err(|e| sdk_err(e.to_string(), def.install.clone()))?;
+    }
+    match toolchain.dependency_status() {
+        DependencyStatus::Ready { path, .. } => Ok(path),
+        DependencyStatus::Missing { detail, fix, .. } => Err(sdk_err(detail, fix)),
+        DependencyStatus::NotNeeded => Err(sdk_err(
+            format!(
+                "the crates {} belong to [dependencies.rust-crates], which the toolchain file \
+                 does not have",
+                def.packages.join(", ")
+            ),
+            "add them to the toolchain file's [dependencies.rust-crates]".into(),
+        )),
+    }
+}
+
+/// The crate root of a Rust program's test build: the source file the planned test
+/// compilation (`rustc --test`) compiles. `None` when the test step cannot be planned (no
+/// tests): then nothing is collected.
+fn rust_test_root(program: &Program, toolchain: &ResolvedToolchain) -> Option<String> {
+    let commands = toolchain.plan(StepKind::Test, program).ok()?;
+    commands
+        .iter()
+        .find(|c| c.argv.iter().any(|a| a == "--test"))?
+        .argv
+        .iter()
+        .find(|a| program.files.contains_key(a.as_str()))
+        .cloned()
+}
+
 /// SDK status for `doctor`: `None` when the language has no SDK; else whether it is installed,
-/// where, and the command that installs it.
+/// where, and the command that installs it. Crates of the rust-crates set count as installed
+/// here: `doctor` reports that set's state as the toolchain's dependencies.
 pub fn sdk_status(
     env: &ToolchainEnv,
     language: TargetLanguage,
     def: &TelemetrySdkDef,
 ) -> (bool, PathBuf) {
+    if def.installer == TelemetryInstaller::RustCrates {
+        return (true, env.cache_dir.join("rust-deps"));
+    }
     let dir = sdk::sdk_dir(&env.cache_dir, language, def);
     (sdk::is_installed(&dir, def), dir)
 }
@@ -355,6 +477,9 @@ pub fn ensure_sdk(
         return Ok(None);
     };
     let language = toolchain.language;
+    if def.installer == TelemetryInstaller::RustCrates {
+        return rust_crates_dir(toolchain, def, true).map(Some);
+    }
     let dir = sdk::sdk_dir(&env.cache_dir, language, def);
     sdk::ensure(&dir, def, toolchain).map_err(|message| ComplianceError::Sdk {
         language,

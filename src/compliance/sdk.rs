@@ -5,6 +5,8 @@
 //!   PYTHONPATH.
 //! - `npm`: `npm install --prefix DIR` of exact versions; `DIR/node_modules` goes on NODE_PATH.
 //! - `system`: installed by the system's package manager; the listed paths must exist.
+//! - `rust-crates`: crates of the toolchain's rust-crates set, built with it (`super` handles
+//!   them through the resolved toolchain, not here).
 //!
 //! `DIR` is `<cache>/telemetry-sdk/<language>-<hash of installer and packages>`: built in a
 //! temporary sibling and renamed into place (a reader sees a complete set or none), under an
@@ -151,6 +153,11 @@ pub fn ensure(
         }
         TelemetryInstaller::System => {
             return Err("system SDKs are not installed by selfheal".into())
+        }
+        TelemetryInstaller::RustCrates => {
+            return Err(
+                "Rust SDK crates are built with the rust-crates set (`selfheal setup`)".into(),
+            )
         }
     };
     let out = cmd

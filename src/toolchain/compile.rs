@@ -647,11 +647,12 @@ pub(super) fn compile(
                 "pip" => TelemetryInstaller::Pip,
                 "npm" => TelemetryInstaller::Npm,
                 "system" => TelemetryInstaller::System,
+                "rust-crates" => TelemetryInstaller::RustCrates,
                 other => {
                     return Err(ctx.err(
                         span,
                         &format!("{field}.installer"),
-                        format!("unknown installer `{other}`: use pip, npm or system"),
+                        format!("unknown installer `{other}`: use pip, npm, system or rust-crates"),
                     ))
                 }
             };
@@ -668,6 +669,20 @@ pub(super) fn compile(
                     &format!("{field}.packages"),
                     "list the SDK packages (exact versions)",
                 ));
+            }
+            if installer == TelemetryInstaller::RustCrates {
+                let listed = rust_crates.as_ref().map(|rc| &rc.crates);
+                if let Some(p) = d
+                    .packages
+                    .iter()
+                    .find(|p| !listed.is_some_and(|crates| crates.contains(p)))
+                {
+                    return Err(ctx.err(
+                        span,
+                        &format!("{field}.packages"),
+                        format!("`{p}` is not a crate of [dependencies.rust-crates]"),
+                    ));
+                }
             }
             if let Some(p) = d.paths.iter().find(|p| !p.starts_with('/')) {
                 return Err(ctx.err(

@@ -179,7 +179,7 @@ pub(crate) fn ensure_rust_crates(
         })?,
     };
     let build_seconds = started.elapsed().as_secs_f64();
-    let rlibs = rlib_paths(&out.stdout, &def.crates)?;
+    let rlibs = rlib_paths(&out.stdout, &def.crates, &pinned_versions(&def.manifest))?;
     let deps_dir = rlibs
         .values()
         .next()
@@ -217,11 +217,40 @@ pub(crate) fn ensure_rust_crates(
     load_rust_crates(dir, def)
 }
 
-/// The rlib of each wanted crate, from cargo's JSON messages.
-fn rlib_paths(messages: &str, crates: &[String]) -> Result<BTreeMap<String, PathBuf>, String> {
+/// `name → version` of the manifest's `[dependencies]` pinned with `=` (`rand = "=0.8.8"`).
+fn pinned_versions(manifest: &str) -> BTreeMap<String, String> {
+    let Ok(doc) = manifest.parse::<toml::Table>() else {
+        return BTreeMap::new();
+    };
+    let Some(deps) = doc.get("dependencies").and_then(toml::Value::as_table) else {
+        return BTreeMap::new();
+    };
+    deps.iter()
+        .filter_map(|(name, spec)| {
+            let version = match spec {
+                toml::Value::String(v) => Some(v.as_str()),
+                toml::Value::Table(t) => t.get("version").and_then(toml::Value::as_str),
+                _ => None,
+            }?;
+            let pinned = version.trim().strip_prefix('=')?.trim();
+            Some((name.replace('-', "_"), pinned.to_string()))
+        })
+        .collect()
+}
+
+/// The rlib of each wanted crate, from cargo's JSON messages. When the set holds two versions
+/// of a crate (`rand` 0.8 wanted, 0.9 pulled in by another crate), the manifest's pinned
+/// version (`pins`, by crate name) picks the one programs get.
+fn rlib_paths(
+    messages: &str,
+    crates: &[String],
+    pins: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, PathBuf>, String> {
     #[derive(Deserialize)]
     struct Artifact {
         reason: String,
+        #[serde(default)]
+        package_id: String,
         #[serde(default)]
         target: Option<Target>,
         #[serde(default)]
@@ -240,8 +269,17 @@ fn rlib_paths(messages: &str, crates: &[String]) -> Result<BTreeMap<String, Path
             continue;
         }
         let Some(target) = msg.target else { continue };
+        // `registry+https://…#rand@0.8.8` (older cargo: `rand 0.8.8 (registry+…)`).
+        let version = msg
+            .package_id
+            .rsplit_once('@')
+            .map(|(_, v)| v)
+            .or_else(|| msg.package_id.split(' ').nth(1))
+            .unwrap_or("");
         for name in crates {
-            if target.name == name.replace('-', "_") {
+            let crate_name = name.replace('-', "_");
+            let wanted = pins.get(&crate_name).is_none_or(|pin| pin == version);
+            if target.name == crate_name && wanted {
                 if let Some(rlib) = msg
                     .filenames
                     .iter()
@@ -432,10 +470,28 @@ mod tests {
             r#"{"reason":"build-finished","success":true}"#,
             "\n"
         );
-        let found = rlib_paths(messages, &["rand".to_string()]).unwrap();
+        let none = BTreeMap::new();
+        let found = rlib_paths(messages, &["rand".to_string()], &none).unwrap();
         assert_eq!(found["rand"], PathBuf::from("/t/deps/librand-2.rlib"));
-        let err = rlib_paths(messages, &["rand".to_string(), "md5".to_string()]).unwrap_err();
+        let err =
+            rlib_paths(messages, &["rand".to_string(), "md5".to_string()], &none).unwrap_err();
         assert!(err.contains("no rlib for md5"), "{err}");
+    }
+
+    #[test]
+    fn the_pinned_version_wins_when_two_are_built() {
+        let messages = concat!(
+            r#"{"reason":"compiler-artifact","package_id":"registry+https://x#rand@0.8.8","target":{"name":"rand"},"filenames":["/t/deps/librand-8.rlib"]}"#,
+            "\n",
+            r#"{"reason":"compiler-artifact","package_id":"registry+https://x#rand@0.9.5","target":{"name":"rand"},"filenames":["/t/deps/librand-9.rlib"]}"#,
+            "\n",
+        );
+        let manifest = "[dependencies]\nrand = \"=0.8.8\"\nmd5 = { version = \"=0.7.0\" }\n";
+        let pins = pinned_versions(manifest);
+        assert_eq!(pins["rand"], "0.8.8");
+        assert_eq!(pins["md5"], "0.7.0");
+        let found = rlib_paths(messages, &["rand".to_string()], &pins).unwrap();
+        assert_eq!(found["rand"], PathBuf::from("/t/deps/librand-8.rlib"));
     }
 
     #[test]

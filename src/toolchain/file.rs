@@ -339,6 +339,9 @@ pub enum TelemetryInstaller {
     Npm,
     /// Installed by the system's package manager; selfheal only checks `paths`.
     System,
+    /// Crates of the toolchain's `[dependencies.rust-crates]` set (`packages` names them), built
+    /// with it by `selfheal setup`.
+    RustCrates,
 }
 
 /// `{crate_type}` of a program that is one source file: `present` when its text contains

@@ -1,9 +1,10 @@
 //! `any.telemetry-attribute`: a span that lacks an attribute the telemetry contract requires
 //! gets it, set from a value in scope whose name matches the attribute (Python, JavaScript,
-//! Go).
+//! Go, Rust).
 //!
 //! The error points at the call that created the span; the span's variable comes from that
-//! call (`with … as span:`, `(span) => {`, `const span = …`, `ctx, span := tracer.Start(…)`),
+//! call (`with … as span:`, `(span) => {`, `const span = …`, `ctx, span := tracer.Start(…)`,
+//! `let mut span = tracer.start(…)`, `tracer.in_span(…, |cx| {` → `cx.span()`),
 //! the value from the enclosing
 //! function's parameters and the names assigned before the span starts: for `order.total`,
 //! `order_total`, `orderTotal`, then `total`.
@@ -46,7 +47,10 @@ impl Rule for TelemetryAttribute {
         let lang = t.lang;
         if !matches!(
             lang,
-            TargetLanguage::Python | TargetLanguage::JavaScript | TargetLanguage::Go
+            TargetLanguage::Python
+                | TargetLanguage::JavaScript
+                | TargetLanguage::Go
+                | TargetLanguage::Rust
         ) {
             return Vec::new();
         }
@@ -60,6 +64,8 @@ impl Rule for TelemetryAttribute {
         let line = &t.text[start..end];
         let var = if lang == TargetLanguage::Go {
             go_span_variable(line)
+        } else if lang == TargetLanguage::Rust {
+            rust_span_variable(line)
         } else {
             span_variable(line, python)
         };
@@ -103,6 +109,9 @@ impl Rule for TelemetryAttribute {
         } else {
             indent_of(t.text, &t.lines, t.line)
         };
+        if lang == TargetLanguage::Rust {
+            return rust_fixes(&t, id, wire, &var, &value, confidence, &indent, end);
+        }
         let statement = match lang {
             TargetLanguage::Python => {
                 format!("{indent}{var}.set_attribute(\"{id}\", {value})\n")
@@ -136,6 +145,95 @@ impl Rule for TelemetryAttribute {
         );
         fixes.done()
     }
+}
+
+/// Rust: `span.set_attribute(KeyValue::new("id", value))` after the creating line, the value
+/// converted to what `opentelemetry::Value` is made from (`String`, `i64`, `f64`, `bool`).
+/// Plain first (a value of that very type), then with a conversion (an `i32`, an `f32`).
+#[allow(clippy::too_many_arguments)]
+fn rust_fixes(
+    t: &Target<'_>,
+    id: &str,
+    wire: &str,
+    var: &str,
+    value: &str,
+    confidence: f64,
+    indent: &str,
+    end: usize,
+) -> Vec<Fix> {
+    let imported = |name: &str| {
+        t.text.lines().any(|l| {
+            let l = l.trim_start();
+            l.starts_with("use opentelemetry")
+                && l.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .any(|word| word == name)
+        })
+    };
+    let key_value = if imported("KeyValue") {
+        "KeyValue"
+    } else {
+        "opentelemetry::KeyValue"
+    };
+    let values: Vec<(String, f64)> = match wire {
+        "string" => vec![(format!("{value}.to_string()"), confidence)],
+        "int" => vec![
+            (value.to_string(), confidence),
+            (format!("{value} as i64"), confidence - 0.05),
+        ],
+        "double" => vec![
+            (value.to_string(), confidence),
+            (format!("{value} as f64"), confidence - 0.05),
+        ],
+        "boolean" => vec![(value.to_string(), confidence)],
+        _ => return Vec::new(),
+    };
+    // `cx.span()` (a closure's context) has the method itself; a span variable needs the
+    // `Span` trait in scope, else the qualified call.
+    let call = |kv: &str| {
+        if var.ends_with("()") || imported("Span") {
+            format!("{var}.set_attribute({kv});")
+        } else {
+            format!("opentelemetry::trace::Span::set_attribute(&mut {var}, {kv});")
+        }
+    };
+    let at = if end < t.text.len() { end + 1 } else { end };
+    let mut fixes = Fixes::new(TelemetryAttribute::META.id);
+    for (converted, confidence) in values {
+        let kv = format!("{key_value}::new(\"{id}\", {converted})");
+        let mut statement = format!("{indent}{}\n", call(&kv));
+        if at == end {
+            statement.insert(0, '\n');
+        }
+        fixes.replace(
+            confidence,
+            format!(
+                "set `{id}` on the span from `{converted}` (line {})",
+                t.line
+            ),
+            t.file,
+            at,
+            at,
+            &statement,
+        );
+    }
+    fixes.done()
+}
+
+/// `let mut span = tracer.start("name");` → `span`; `tracer.in_span("name", |cx| {` →
+/// `cx.span()`.
+fn rust_span_variable(line: &str) -> Option<String> {
+    if let Some((_, rest)) = line.split_once('|') {
+        let name = rest.split('|').next()?.trim();
+        let name = name.split(':').next()?.trim();
+        if is_ident(name) && name != "_" && !line.trim_start().starts_with("let ") {
+            return Some(format!("{name}.span()"));
+        }
+    }
+    let rest = line.trim_start().strip_prefix("let ")?;
+    let (left, _) = rest.split_once('=')?;
+    let left = left.trim().strip_prefix("mut ").unwrap_or(left.trim());
+    let name = left.split(':').next()?.trim();
+    (is_ident(name) && name != "_").then(|| name.to_string())
 }
 
 /// The attribute package's constructor for a registry type.
@@ -214,6 +312,7 @@ fn next_indent(text: &str, lines: &LineIndex, line: usize) -> Option<String> {
 fn names_in_scope(text: &str, lines: &LineIndex, line: usize, lang: TargetLanguage) -> Vec<String> {
     let python = lang == TargetLanguage::Python;
     let go = lang == TargetLanguage::Go;
+    let rust = lang == TargetLanguage::Rust;
     let own = indent_of(text, lines, line).len();
     let mut names = Vec::new();
     for l in (1..line).rev() {
@@ -228,6 +327,10 @@ fn names_in_scope(text: &str, lines: &LineIndex, line: usize, lang: TargetLangua
             trimmed.starts_with("def ") || trimmed.starts_with("async def ")
         } else if go {
             trimmed.starts_with("func ")
+        } else if rust {
+            trimmed.starts_with("fn ")
+                || trimmed.contains(" fn ")
+                || (trimmed.contains('|') && !trimmed.starts_with("let "))
         } else {
             trimmed.contains("function") || trimmed.contains("=>")
         };
@@ -237,6 +340,9 @@ fn names_in_scope(text: &str, lines: &LineIndex, line: usize, lang: TargetLangua
                 for p in params.split(',') {
                     let p = if go {
                         p.split_whitespace().next().unwrap_or("")
+                    } else if rust {
+                        let p = p.split(':').next().unwrap_or("").trim();
+                        p.strip_prefix("mut ").unwrap_or(p).trim()
                     } else {
                         p.split([':', '=']).next().unwrap_or("").trim()
                     };
@@ -246,7 +352,18 @@ fn names_in_scope(text: &str, lines: &LineIndex, line: usize, lang: TargetLangua
                     }
                 }
             }
-            if python || go || trimmed.starts_with("function") {
+            if rust && trimmed.contains('|') && !trimmed.contains("fn ") {
+                // A closure's parameters: `|cx|` in `tracer.in_span("name", |cx| {`.
+                let inner = trimmed.split('|').nth(1).unwrap_or("");
+                for p in inner.split(',') {
+                    let p = p.split(':').next().unwrap_or("").trim();
+                    if is_ident(p) {
+                        names.push(p.to_string());
+                    }
+                }
+                continue;
+            }
+            if python || go || rust || trimmed.starts_with("function") {
                 break;
             }
             continue;
@@ -259,8 +376,15 @@ fn names_in_scope(text: &str, lines: &LineIndex, line: usize, lang: TargetLangua
                 .trim()
                 .trim_start_matches("const ")
                 .trim_start_matches("let ")
+                .trim_start_matches("mut ")
                 .trim_start_matches("var ")
                 .trim();
+            // `let total: f64 = …`.
+            let left = if rust {
+                left.split(':').next().unwrap_or(left).trim()
+            } else {
+                left
+            };
             if is_ident(left) {
                 names.push(left.to_string());
             }
