@@ -136,12 +136,42 @@ async fn quotas_are_429_with_retry_after_and_every_refusal_names_its_limit() {
         body["error"]["limit"],
         json!({"name": "max_queued_jobs", "value": 1})
     );
+    // No job of this tenant has finished: nothing to estimate from, the 1 s floor.
     let retry: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
-    assert!(retry >= 1);
+    assert_eq!(retry, 1);
+    assert_eq!(body["error"]["retry_after_secs"], 1);
     let id = first["id"].as_str().unwrap();
     let done = wait_job(&server, &queue.key, id, finished).await;
     assert_eq!(done["state"], "succeeded", "{done}");
     assert_eq!(done["result"]["passed"], true, "{done}");
+    // One job finished: the wait is estimated from its time in the service (admitted to
+    // released, a few ms around created_ms..finished_ms), rounded up.
+    let took = (done["finished_ms"].as_u64().unwrap() - done["created_ms"].as_u64().unwrap())
+        as f64
+        / 1000.0;
+    let (status, _, second) = post(
+        &server,
+        Some(&queue.key),
+        "/v1/check",
+        &python_sleeping(2.0, "queue-2"),
+    )
+    .await;
+    assert_eq!(status, 202, "{second}");
+    let (status, headers, body) = post(&server, Some(&queue.key), "/v1/check", &python_ok()).await;
+    assert_eq!(status, 429, "{body}");
+    let retry: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+    let expected = took.ceil() as u64;
+    assert!(
+        retry == expected || retry == expected + 1,
+        "Retry-After {retry} for a tenant whose one finished job took {took} s"
+    );
+    wait_job(
+        &server,
+        &queue.key,
+        second["id"].as_str().unwrap(),
+        finished,
+    )
+    .await;
     let (status, _, _) = post(&server, Some(&queue.key), "/v1/check", &python_ok()).await;
     assert_eq!(status, 200);
 
@@ -181,7 +211,9 @@ async fn quotas_are_429_with_retry_after_and_every_refusal_names_its_limit() {
     assert_eq!(raw.status().as_u16(), 400);
 
     // cpu_seconds_per_minute = 0.01: one Python check spends it; the next job is refused
-    // until the minute frees it.
+    // until the minute frees it: the charge ages out 60 s after it was made, and it was made
+    // between `sent` and the refusal.
+    let sent = std::time::Instant::now();
     let (status, _, first) = post(&server, Some(&cpu.key), "/v1/check", &python_ok()).await;
     assert_eq!(status, 200, "{first}");
     assert_eq!(first["state"], "succeeded", "{first}");
@@ -192,8 +224,12 @@ async fn quotas_are_429_with_retry_after_and_every_refusal_names_its_limit() {
         body["error"]["limit"],
         json!({"name": "cpu_seconds_per_minute", "value": 0.01})
     );
+    let since = sent.elapsed().as_secs_f64();
     let retry: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
-    assert!((1..=60).contains(&retry), "Retry-After {retry}");
+    assert!(
+        retry <= 60 && retry as f64 >= (60.0 - since).floor(),
+        "Retry-After {retry}, {since} s after the request that spent the minute"
+    );
 
     let metrics = client()
         .get(server.url("/metrics"))
@@ -208,7 +244,7 @@ async fn quotas_are_429_with_retry_after_and_every_refusal_names_its_limit() {
         "{metrics}"
     );
     assert!(
-        metrics.contains("selfheal_refusals_total{tenant=\"queue\",code=\"too_many_jobs\"} 1\n"),
+        metrics.contains("selfheal_refusals_total{tenant=\"queue\",code=\"too_many_jobs\"} 2\n"),
         "{metrics}"
     );
 }

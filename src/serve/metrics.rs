@@ -41,6 +41,10 @@ pub struct Gauges {
     pub draining: bool,
     /// tenant → (queued, running).
     pub tenants: BTreeMap<String, (usize, usize)>,
+    /// tenant → (validations and runs that took a sandbox, their CPU seconds), since the
+    /// tenant was set up (a reload that changes the tenant starts it again from 0). A cached
+    /// verdict takes no sandbox, so these count the work really done for each tenant.
+    pub sandboxes: BTreeMap<String, (u64, f64)>,
 }
 
 impl Metrics {
@@ -165,6 +169,30 @@ impl Metrics {
         }
         let _ = writeln!(
             out,
+            "# HELP selfheal_tenant_sandbox_runs_total Validations and runs that took a sandbox (cache hits take none), by tenant.\n\
+             # TYPE selfheal_tenant_sandbox_runs_total counter"
+        );
+        for (tenant, (runs, _)) in &gauges.sandboxes {
+            let _ = writeln!(
+                out,
+                "selfheal_tenant_sandbox_runs_total{{tenant=\"{}\"}} {runs}",
+                escape(tenant)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP selfheal_tenant_sandbox_cpu_seconds_total Sandbox CPU time charged, by tenant.\n\
+             # TYPE selfheal_tenant_sandbox_cpu_seconds_total counter"
+        );
+        for (tenant, (_, cpu)) in &gauges.sandboxes {
+            let _ = writeln!(
+                out,
+                "selfheal_tenant_sandbox_cpu_seconds_total{{tenant=\"{}\"}} {cpu}",
+                escape(tenant)
+            );
+        }
+        let _ = writeln!(
+            out,
             "# HELP selfheal_draining 1 while the service drains after SIGTERM.\n\
              # TYPE selfheal_draining gauge\n\
              selfheal_draining {}",
@@ -198,6 +226,7 @@ mod tests {
             running: 2,
             draining: false,
             tenants: [("a".to_string(), (1, 2))].into(),
+            sandboxes: [("a".to_string(), (3, 0.5))].into(),
         });
         assert!(
             text.contains("selfheal_http_requests_total{route=\"/v1/check\",status=\"200\"} 2\n")
@@ -213,6 +242,8 @@ mod tests {
         );
         assert!(text.contains("selfheal_refusals_total{tenant=\"a\",code=\"rate_limited\"} 1\n"));
         assert!(text.contains("selfheal_tenant_jobs{tenant=\"a\",state=\"running\"} 2\n"));
+        assert!(text.contains("selfheal_tenant_sandbox_runs_total{tenant=\"a\"} 3\n"));
+        assert!(text.contains("selfheal_tenant_sandbox_cpu_seconds_total{tenant=\"a\"} 0.5\n"));
         assert!(text.contains("selfheal_draining 0\n"));
         assert_eq!(escape("a\"b\\"), "a\\\"b\\\\");
     }

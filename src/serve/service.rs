@@ -633,11 +633,26 @@ impl Service {
             .keys()
             .map(|t| (t.clone(), (sched.queued(t), sched.running(t))))
             .collect::<BTreeMap<_, _>>();
+        drop(sched);
+        let sandboxes = tenants
+            .keys()
+            .filter_map(|t| {
+                let tenant = TenantId::new(t.clone())
+                    .and_then(|id| self.registry.get(&id))
+                    .ok()?;
+                let usage = tenant.usage();
+                Some((
+                    t.clone(),
+                    (usage.sandboxes_granted, usage.cpu_total.as_secs_f64()),
+                ))
+            })
+            .collect();
         Gauges {
             queued,
             running,
             draining: self.is_draining(),
             tenants,
+            sandboxes,
         }
     }
 
