@@ -356,6 +356,69 @@ impl Contract {
         out
     }
 
+    /// The contract in words, for a model's prompt (generation and `heal --model`): each span
+    /// with its kind, parent and attributes (typed by the registry), each metric with its
+    /// instrument, unit and data-point attributes, one line each.
+    pub fn describe(&self) -> String {
+        let attrs = |rules: &[AttrRule]| {
+            rules
+                .iter()
+                .map(|a| match &a.ty {
+                    AttrType::Enum { members, .. } => {
+                        format!(
+                            "`{}` ({}: one of {})",
+                            a.id,
+                            a.ty.wire(),
+                            members.join(", ")
+                        )
+                    }
+                    ty => format!("`{}` ({ty})", a.id),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut out = String::from(
+            "The program must emit this telemetry through the OpenTelemetry API (names exact; \
+             attribute values of the given types):\n",
+        );
+        for s in &self.spans {
+            let mut parts = Vec::new();
+            if let Some(kind) = &s.kind {
+                parts.push(format!("kind {kind}"));
+            }
+            match &s.parent {
+                Parent::Any => {}
+                Parent::Root => parts.push("a root span".to_string()),
+                Parent::Named(p) => parts.push(format!("a child of span `{p}`")),
+            }
+            if !s.required.is_empty() {
+                parts.push(format!("required attributes {}", attrs(&s.required)));
+            }
+            if !s.optional.is_empty() {
+                parts.push(format!(
+                    "optional attributes {} (no others)",
+                    attrs(&s.optional)
+                ));
+            }
+            if s.status_on_error.is_some() {
+                parts.push("status ERROR when it records an exception".to_string());
+            }
+            out.push_str(&format!("- span `{}`: {}\n", s.name, parts.join("; ")));
+        }
+        for m in &self.metrics {
+            let mut line = format!(
+                "- metric `{}`: a {}, unit `{}`",
+                m.name, m.instrument, m.unit
+            );
+            if !m.attributes.is_empty() {
+                line.push_str(&format!(", every data point with {}", attrs(&m.attributes)));
+            }
+            out.push_str(&line);
+            out.push('\n');
+        }
+        out
+    }
+
     /// The contract as a standalone `telemetry.toml` whose registry is `registry_path`.
     pub fn to_toml(&self, registry_path: &str) -> String {
         let q = |s: &str| toml::Value::String(s.to_string()).to_string();

@@ -285,6 +285,10 @@ pub fn heal_prompt(request: &crate::heal::RepairRequest<'_>) -> Prompt {
             u.push('\n');
         }
     }
+    // A program with a contract is judged on its telemetry too: the model must know it.
+    if let Ok(Some(contract)) = crate::compliance::contract_of(program) {
+        push_telemetry(&mut u, &contract);
+    }
     let errors = request.errors;
     u.push_str(&format!("## Errors ({})\n\n", errors.len()));
     for (i, e) in errors.iter().take(MAX_ERRORS).enumerate() {
@@ -389,6 +393,21 @@ fn push_task(u: &mut String, spec: &Spec) {
             spec.constraints.allowed_dependencies.join(", ")
         ));
     }
+    if let Some(contract) = &spec.telemetry {
+        push_telemetry(u, contract);
+    }
+}
+
+/// The telemetry contract (a spec's `[telemetry]`, a program's `telemetry.toml`): what the
+/// validation checks besides the tests.
+fn push_telemetry(u: &mut String, contract: &crate::compliance::Contract) {
+    u.push_str(
+        "## Telemetry contract
+
+",
+    );
+    u.push_str(&contract.describe());
+    u.push('\n');
 }
 
 /// Which file to write and how the tests reach it.
