@@ -35,6 +35,8 @@ async fn heal_with(checker: Arc<dyn Checker>, program: &Program, format: bool) -
     )
     .with_formatting(format);
     let report = healer.heal(program).await.unwrap();
+    // The summary carries the formatting step's time (docs/performance.md): `--nocapture`.
+    eprintln!("{}", report.summary());
     assert!(report.healed, "not healed:\n{}", report.summary());
     report
 }
@@ -53,8 +55,9 @@ async fn assert_passes(program: &Program) {
 fn validator_with_rust_formatter(format_block: &str) -> (Arc<Validator>, tempfile::TempDir) {
     let shipped = include_str!("../toolchains/rust.toml");
     let start = shipped
-        .find("[[format]]")
-        .expect("rust.toml has a [[format]] entry");
+        .find("\n[[format]]\n")
+        .expect("rust.toml has a [[format]] entry")
+        + 1;
     let end = start
         + shipped[start..]
             .find("\n\n")
@@ -104,13 +107,13 @@ async fn rust_the_fixed_line_is_formatted_by_rustfmt_and_untouched_lines_stay() 
 
 #[tokio::test]
 async fn go_the_fixed_line_is_formatted_by_gofmt_and_untouched_lines_stay() {
-    let source = "package main\n\nimport \"fmt\"\n\nfunc add(a int,b int) int {return a+b}\n\nfunc main() {\n\ttotal:=add(1,2)\n\tfmt.Printl( total )\n}\n";
+    let source = "package main\n\nimport \"fmt\"\n\nfunc double(n int) int {return n*2}\n\nfunc main() {\n\ttotal:=double(2)\n\tfmt.Println(doubel( total ))\n}\n";
     let program = common::program(TargetLanguage::Go, &[("main.go", source)]);
     let report = heal_with(common::validator(), &program, true).await;
     let text = report.final_program.file("main.go").unwrap();
     assert_eq!(
         text,
-        "package main\n\nimport \"fmt\"\n\nfunc add(a int,b int) int {return a+b}\n\nfunc main() {\n\ttotal:=add(1,2)\n\tfmt.Println(total)\n}\n",
+        "package main\n\nimport \"fmt\"\n\nfunc double(n int) int {return n*2}\n\nfunc main() {\n\ttotal:=double(2)\n\tfmt.Println(double(total))\n}\n",
         "{}",
         report.summary()
     );
@@ -206,4 +209,29 @@ async fn a_hanging_formatter_is_stopped_at_its_time_limit() {
         reason.contains("sleeper was stopped on main.rs (time limit)"),
         "{reason}"
     );
+}
+
+#[test]
+fn the_cli_formats_by_default_and_not_with_no_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("main.rs");
+    std::fs::write(&path, RUST).unwrap();
+    let path = path.to_str().unwrap();
+    let heal = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec!["heal", path, "--format", "json"];
+        args.extend_from_slice(extra);
+        let out = common::selfheal(&args);
+        common::assert_exit(&out, 0);
+        serde_json::from_slice(&out.stdout).expect("a JSON report")
+    };
+    let formatted = heal(&[]);
+    assert_eq!(formatted["format"]["status"], "formatted", "{formatted}");
+    assert!(formatted["final_program"]["files"]["main.rs"]
+        .as_str()
+        .is_some_and(|t| t.contains("    let x = helper(1);\n    let y=x*2;\n")));
+    let plain = heal(&["--no-format"]);
+    assert!(plain.get("format").is_none(), "{plain}");
+    assert!(plain["final_program"]["files"]["main.rs"]
+        .as_str()
+        .is_some_and(|t| t.contains("    let x=helper(1);\n")));
 }

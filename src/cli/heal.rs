@@ -39,6 +39,10 @@ pub struct HealArgs {
     plugins: PluginDir,
     #[command(flatten)]
     model: ModelSettings,
+    /// Leave the healed lines as the fixes wrote them (default: the lines the heal changed are
+    /// formatted with the language's formatter, when installed; no other line changes).
+    #[arg(long)]
+    no_format: bool,
 }
 
 #[derive(Args)]
@@ -75,6 +79,7 @@ pub async fn heal(global: &GlobalArgs, args: HealArgs) -> Exit {
     let mut settings = HealerSettings::new(&global.dirs, args.cache.bound(), Some(&data_dir));
     (settings.plugins, settings.strategies) = (Some(&plugins), &args.strategies);
     let healer = args.model.attach(settings.healer(config)?)?;
+    let healer = healer.with_formatting(!args.no_format);
     let report = healer.heal(&program).await?;
     OutcomeLog::open(Some(&data_dir)).record(Outcome::from_report(&report, program.language));
     let written = write_healed(args.write, &args.path, &program, &report)?;

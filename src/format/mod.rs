@@ -286,19 +286,24 @@ impl Runner<'_> {
         let stderr = String::from_utf8_lossy(&outcome.stderr);
         let complaint = {
             let lines: Vec<&str> = stderr.trim_end().lines().collect();
-            lines[lines.len().saturating_sub(STDERR_LINES)..].join(" | ")
+            let tail = lines[lines.len().saturating_sub(STDERR_LINES)..].join(" | ");
+            if tail.is_empty() {
+                tail
+            } else {
+                format!(": {tail}")
+            }
         };
         match outcome.termination {
             Termination::Exited if outcome.exit_code == Some(0) => {}
             Termination::Exited => {
                 return Err(format!(
-                    "{name} failed on {path} (exit status {}): {complaint}",
+                    "{name} failed on {path} (exit status {}){complaint}",
                     outcome.exit_code.unwrap_or_default()
                 ))
             }
             other => {
                 return Err(format!(
-                    "{name} was stopped on {path} ({}): {complaint}",
+                    "{name} was stopped on {path} ({}){complaint}",
                     describe_termination(other)
                 ))
             }
