@@ -377,6 +377,23 @@ fn loopback_up() -> Result<(), i32> {
     Ok(())
 }
 
+/// Reads one byte from the host's sync pipe; EOF (the host went away) ends the init.
+fn wait_for_host(sync_r: c_int) {
+    let mut byte = 0u8;
+    loop {
+        // SAFETY: reads one byte into a live stack value.
+        let r = unsafe { libc::read(sync_r, &mut byte as *mut u8 as *mut c_void, 1) };
+        if r == 1 {
+            return;
+        }
+        if r < 0 && errno() == libc::EINTR {
+            continue;
+        }
+        // SAFETY: _exit is async-signal-safe and never returns.
+        unsafe { libc::_exit(125) }
+    }
+}
+
 /// The clone's entry point: becomes the sandbox's init. Never returns.
 ///
 /// # Safety
@@ -397,18 +414,7 @@ pub(crate) unsafe fn init_main(plan: &ChildPlan) -> ! {
     install_stop_handler();
 
     // Wait until the host has written our id maps. EOF means the host went away.
-    let mut byte = 0u8;
-    loop {
-        let r = libc::read(fds.sync_r, &mut byte as *mut u8 as *mut c_void, 1);
-        if r == 1 {
-            break;
-        }
-        if r < 0 && errno() == libc::EINTR {
-            continue;
-        }
-        libc::_exit(125);
-    }
-    libc::close(fds.sync_r);
+    wait_for_host(fds.sync_r);
     // The init keeps the host's memory image (argv, environment) and full capabilities in the
     // namespace; being non-dumpable keeps the command (which may share its kernel uid) out of
     // /proc/1/mem, environ etc. Only now: it also makes our /proc files root-owned, which would
@@ -491,6 +497,11 @@ pub(crate) unsafe fn init_main(plan: &ChildPlan) -> ! {
     if libc::sethostname(plan.hostname.as_ptr(), plan.hostname.as_bytes().len()) < 0 {
         fail(rep, STAGE_HOSTNAME, 0, errno());
     }
+    // The host moves us into the run's cgroup while we build the root (on cgroup v1 a move
+    // waits for an RCU grace period, which this overlaps); the command, and everything it
+    // starts, must begin inside it, so wait for the host's second byte.
+    wait_for_host(fds.sync_r);
+    libc::close(fds.sync_r);
 
     // Start the command vfork-style: it shares our memory (on its own stack) until it execs,
     // so neither copying nor tearing down the host-sized address space is paid again. We are

@@ -543,7 +543,10 @@ impl Sandbox {
                 ))
             })?
             .map(Arc::new);
-        let (tx, rx) = tokio::sync::oneshot::channel::<SpawnResult>();
+        // The reply carries a `Guard`: a run cancelled before the spawn finished, or after it
+        // but before this future took the reply, still kills and reaps its init (whoever
+        // drops the unreceived reply does).
+        let (tx, rx) = tokio::sync::oneshot::channel::<Result<Guard, SpawnFailure>>();
         // Kept by the spawn's reply too: a run cancelled mid-spawn removes its cgroup only
         // after the init is reaped.
         let cgroup_for_reply = cgroup.clone();
@@ -552,15 +555,15 @@ impl Sandbox {
             false,
             cgroup.as_deref(),
             Box::new(move |r| {
-                // The run was cancelled before the spawn finished: do not leave it running.
-                if let Err(Ok(s)) = tx.send(r) {
-                    drop(Guard { spawned: Some(s) });
-                }
+                // Sending fails when the run was cancelled: the guard comes back and is
+                // dropped here, before the cgroup.
+                let _ = tx.send(r.map(|s| Guard { spawned: Some(s) }));
                 drop(cgroup_for_reply);
             }),
         )?;
-        let spawned = match rx.await {
-            Ok(Ok(s)) => s,
+        // From here on, dropping `guard` (cancellation, early error) kills and reaps the init.
+        let mut guard = match rx.await {
+            Ok(Ok(g)) => g,
             Ok(Err(f)) => return Err(spawn_error(f)),
             Err(_) => {
                 return Err(SandboxError::Setup(
@@ -570,11 +573,11 @@ impl Sandbox {
         };
         // Host-side set-up ends here; the rest of the sandbox's cost is after the status report.
         let spawned_at = Instant::now();
-        let pid = spawned.pid;
-        let pidfd_copy = spawned.pidfd.try_clone();
-        // From here on, dropping `guard` (cancellation, early error) kills and reaps the init.
-        let mut guard = Guard {
-            spawned: Some(spawned),
+        let Some((pid, pidfd_copy)) = guard.spawned.as_ref().map(|s| (s.pid, s.pidfd.try_clone()))
+        else {
+            return Err(SandboxError::Setup(
+                "the sandbox spawner replied without an init".into(),
+            ));
         };
         // SAFETY: the AsyncFd owns the OwnedFd, which stays open until the AsyncFd is dropped.
         let pidfd =

@@ -66,7 +66,8 @@ pub(crate) struct Request {
     pub child_fds: Vec<OwnedFd>,
     pub sync_w: OwnedFd,
     pub ids: IdMap,
-    /// `cgroup.procs` files the init joins before it is released (its run's own cgroups).
+    /// `cgroup.procs` files the init joins before it starts the command (its run's own
+    /// cgroups).
     pub cgroup_procs: Vec<std::path::PathBuf>,
     pub reply: Box<dyn FnOnce(SpawnResult) + Send>,
 }
@@ -153,28 +154,56 @@ fn spawn_one(req: &Request) -> SpawnResult {
         kill_and_reap(&spawned);
         return Err(e);
     }
-    // Before the release, so nothing of the sandbox ever runs outside its cgroup.
+    // Release the init: it builds the sandbox's root meanwhile.
+    if let Err(e) = release(req) {
+        kill_and_reap(&spawned);
+        return Err(fail("release the sandbox init", e));
+    }
+    // Move it into the run's cgroup; it starts the command only after the second byte, so
+    // nothing the command runs is ever outside the cgroup. (The pipe cannot break: the
+    // request still holds the init's read end.)
     for procs in &req.cgroup_procs {
         if let Err(e) = std::fs::write(procs, pid.to_string()) {
+            if exited(&spawned) {
+                // It failed while building the root; its error record says why.
+                return Ok(spawned);
+            }
             kill_and_reap(&spawned);
             return Err(fail("join the sandbox cgroup", e));
         }
     }
-    // Release the child.
-    let r = loop {
-        // SAFETY: one byte from a stack value to a pipe we own.
-        let r = unsafe { libc::write(req.sync_w.as_raw_fd(), b"1".as_ptr() as *const _, 1) };
-        if r < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EINTR) {
-            continue;
-        }
-        break r;
-    };
-    if r != 1 {
-        let e = std::io::Error::last_os_error();
+    if let Err(e) = release(req) {
         kill_and_reap(&spawned);
-        return Err(fail("release the sandbox init", e));
+        return Err(fail("start the sandboxed command", e));
     }
     Ok(spawned)
+}
+
+/// Writes one byte to the init's sync pipe.
+fn release(req: &Request) -> std::io::Result<()> {
+    loop {
+        // SAFETY: one byte from a static to a pipe we own.
+        let r = unsafe { libc::write(req.sync_w.as_raw_fd(), b"1".as_ptr() as *const _, 1) };
+        if r == 1 {
+            return Ok(());
+        }
+        let e = std::io::Error::last_os_error();
+        if r < 0 && e.raw_os_error() == Some(libc::EINTR) {
+            continue;
+        }
+        return Err(e);
+    }
+}
+
+/// Whether the init has exited already (its pidfd is readable).
+fn exited(s: &Spawned) -> bool {
+    let mut pfd = libc::pollfd {
+        fd: s.pidfd.as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: poll on one pollfd we own, without waiting.
+    unsafe { libc::poll(&mut pfd, 1, 0) == 1 }
 }
 
 fn write_file(path: &str, data: &str, step: &'static str) -> Result<(), SpawnFailure> {
