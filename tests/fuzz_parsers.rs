@@ -268,3 +268,37 @@ fn fuzz_node_static() {
 fn fuzz_node_judge() {
     fuzz_parser("node-judge");
 }
+
+/// Found by the million-case run: a test duration over `u64::MAX` seconds (`"Elapsed":1.8e20`
+/// in `go test -json`, `<1e30s>` from libtest's `--report-time`) panicked in
+/// `Duration::from_secs_f64`. Such a figure is no duration; the rest of the run is still read.
+#[test]
+fn durations_too_large_for_a_duration_do_not_panic() {
+    let go = "{\"Action\":\"run\",\"Package\":\"example.com/m\",\"Test\":\"TestAdd\"}\n\
+              {\"Action\":\"fail\",\"Package\":\"example.com/m\",\"Test\":\"TestAdd\",\
+              \"Elapsed\":184467440737095516160}\n\
+              {\"Action\":\"fail\",\"Package\":\"example.com/m\",\"Elapsed\":1e300}\n";
+    let libtest = "\nrunning 1 test\ntest adds ... FAILED <1e30s>\n\nfailures:\n\n\
+                   ---- adds stdout ----\n\nfailures:\n    adds\n\n\
+                   test result: FAILED. 0 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out\n";
+    for (parser, stdout) in [("go-test", go), ("libtest", libtest)] {
+        let language = language_of(parser);
+        let program = program(language);
+        let command = vec!["tool".to_string(), "test".to_string()];
+        let input = ParseInput {
+            language,
+            step: "test",
+            command: &command,
+            exit_code: Some(1),
+            termination: Termination::Exited,
+            stdout,
+            stderr: "",
+            program: &program,
+        };
+        let parsed = parse_step(parser, &input).expect("a known parser");
+        assert!(
+            !parsed.errors.is_empty(),
+            "{parser}: the failing test is reported"
+        );
+    }
+}
