@@ -242,9 +242,7 @@ impl Collection {
     /// as a `#[cfg(test)]` module on an appended line (every line of the program keeps its
     /// number); others are unchanged (`None`).
     pub fn workspace_program(&self, program: &Program) -> Option<Program> {
-        if self.contract.is_none() {
-            return None;
-        }
+        self.contract.as_ref()?;
         if self.language == TargetLanguage::Rust {
             return self.rust_workspace_program(program);
         }
