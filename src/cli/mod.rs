@@ -8,6 +8,7 @@ mod generate;
 mod heal;
 mod plugin;
 mod serve;
+mod worker;
 
 use std::path::PathBuf;
 
@@ -77,6 +78,8 @@ enum Command {
     Prelude(generate::PreludeCommand),
     /// Serve the HTTP/JSON API (docs/service.md); `serve hash-key` makes API keys.
     Serve(serve::ServeArgs),
+    /// Run validation jobs from a NATS JetStream queue (docs/scale.md); drains on SIGTERM.
+    Worker(worker::WorkerArgs),
     /// Show health metrics, what the learner learned, and the validation cache's statistics.
     Stats {
         /// The data dir to read (default: $XDG_DATA_HOME/selfheal).
@@ -89,7 +92,7 @@ impl Cli {
     /// The command handles SIGINT/SIGTERM itself (`serve` drains and exits 0), so `main`
     /// must not stop it on the first signal.
     pub fn handles_signals(&self) -> bool {
-        matches!(self.command, Command::Serve(_))
+        matches!(self.command, Command::Serve(_) | Command::Worker(_))
     }
 }
 
@@ -119,6 +122,7 @@ pub async fn dispatch(cli: Cli) -> Exit {
         Command::Generate(args) => generate::generate(g, args).await,
         Command::Prelude(args) => generate::prelude(g, args),
         Command::Serve(args) => serve::serve_command(g, args).await,
+        Command::Worker(args) => worker::worker(g, args).await,
         Command::Stats { data_dir } => {
             let data_dir = data_dir.unwrap_or_else(selfheal::dirs::default_data_dir);
             let stats = selfheal::render::DataDirStats::gather(&data_dir);

@@ -216,14 +216,33 @@ impl Topology {
         })
     }
 
+    /// Opens a bucket, creating its stream first if needed. The stream is created directly
+    /// (the layout `create_key_value` uses: `KV_<bucket>`, `$KV.<bucket>.>`, rollups, direct
+    /// gets) because that call asks for account details that servers before 2.10 answer in
+    /// another shape; a full bucket drops its oldest entries (a cache, not a ledger).
     async fn kv(&self, js: &jetstream::Context, name: &str) -> Result<kv::Store, ExecutorError> {
-        match js.get_key_value(name).await {
-            Ok(store) => Ok(store),
-            Err(_) => match js.create_key_value(self.bucket(name)).await {
-                Ok(store) => Ok(store),
-                // Created meanwhile by another process.
-                Err(_) => js.get_key_value(name).await.map_err(|e| setup(name, e)),
-            },
+        if let Ok(store) = js.get_key_value(name).await {
+            return Ok(store);
         }
+        let bucket = self.bucket(name);
+        let config = stream::Config {
+            name: format!("KV_{name}"),
+            subjects: vec![format!("$KV.{name}.>")],
+            max_messages_per_subject: bucket.history,
+            max_bytes: bucket.max_bytes,
+            max_age: bucket.max_age,
+            storage: bucket.storage,
+            allow_rollup: true,
+            deny_delete: true,
+            allow_direct: true,
+            discard: stream::DiscardPolicy::Old,
+            num_replicas: 1,
+            ..Default::default()
+        };
+        let created = js.get_or_create_stream(config).await.err();
+        js.get_key_value(name).await.map_err(|e| match created {
+            Some(created) => setup(name, created),
+            None => setup(name, e),
+        })
     }
 }

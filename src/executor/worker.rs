@@ -297,7 +297,7 @@ impl Worker {
         Ok(None)
     }
 
-    /// The tenants with undelivered jobs, in name order; creates the consumers of queues
+    /// The tenants with jobs waiting or unacknowledged, in name order; creates the consumers of queues
     /// that have none yet. Records the queue depth per tenant.
     async fn waiting(&self, queues: &mut Queues) -> Result<Vec<String>, ExecutorError> {
         let mut depth: BTreeMap<String, (u64, u64)> = BTreeMap::new();
@@ -341,7 +341,9 @@ impl Worker {
         }
         Ok(depth
             .into_iter()
-            .filter(|(_, (pending, _))| *pending > 0)
+            // Unacknowledged jobs count too: a job requeued (nak) or whose worker died is
+            // redelivered from them, and is not in `num_pending`.
+            .filter(|(_, (pending, acking))| *pending > 0 || *acking > 0)
             .map(|(token, _)| token)
             .collect())
     }

@@ -1,0 +1,556 @@
+//! Remote validation on NATS JetStream (docs/scale.md): a real `nats-server -js` on loopback
+//! with file storage, and workers that are child processes of the built binary.
+//!
+//! Requires `nats-server` on PATH (scripts/test.sh installs it).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_nats::jetstream;
+use selfheal::corpus::HealCase;
+use selfheal::eval::{CaseResult, EvalOptions};
+use selfheal::executor::topology::{self, DEAD_STREAM, JOBS_STREAM, WORKERS_BUCKET};
+use selfheal::executor::{ExecutorError, NatsExecutor, RemoteOptions, Topology, WorkerStatus};
+use selfheal::heal::{HealConfig, Healer};
+use selfheal::validate::{Expect, Validator, ValidatorConfig};
+use selfheal::{SelfHealingGenerator, TargetLanguage};
+
+/// A `nats-server` with JetStream on a free loopback port, storing in a temp dir.
+struct Server {
+    port: u16,
+    store: PathBuf,
+    child: Child,
+    _dir: tempfile::TempDir,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn spawn_server(port: u16, store: &Path) -> Child {
+    let child = Command::new("nats-server")
+        .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
+        .arg(store)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("cannot start nats-server ({e}): install it (scripts/test.sh does: apt-get install nats-server)")
+        });
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return child;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("nats-server did not listen on {port}");
+}
+
+impl Server {
+    fn start() -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("jetstream");
+        let port = free_port();
+        let child = spawn_server(port, &store);
+        Server {
+            port,
+            store,
+            child,
+            _dir: dir,
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+
+    /// Stops the server (SIGTERM, a clean shutdown) and starts it again on the same store.
+    fn restart(&mut self) {
+        terminate(&mut self.child);
+        self.child = spawn_server(self.port, &self.store);
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn terminate(child: &mut Child) -> std::process::ExitStatus {
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGTERM);
+    }
+    child.wait().unwrap()
+}
+
+/// A `selfheal worker` child process.
+struct WorkerProcess {
+    child: Child,
+    _data: tempfile::TempDir,
+}
+
+impl WorkerProcess {
+    fn start(url: &str, extra: &[&str]) -> WorkerProcess {
+        let data = tempfile::tempdir().unwrap();
+        let log = std::fs::File::create(data.path().join("worker.log")).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_selfheal"))
+            .args(["worker", "--nats", url, "--concurrency", "2"])
+            .args(extra)
+            .env("SELFHEAL_DATA_DIR", data.path())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("start selfheal worker");
+        WorkerProcess { child, _data: data }
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// SIGTERM: the worker drains and exits 0.
+    fn stop(mut self) {
+        let status = terminate(&mut self.child);
+        assert_eq!(status.code(), Some(0), "worker did not drain cleanly");
+    }
+}
+
+impl Drop for WorkerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn validator() -> Arc<Validator> {
+    Arc::new(Validator::new(ValidatorConfig::default()).expect("validator"))
+}
+
+async fn executor(url: &str, options: RemoteOptions) -> NatsExecutor {
+    NatsExecutor::connect(url, validator(), options)
+        .await
+        .expect("connect")
+}
+
+async fn js(url: &str) -> jetstream::Context {
+    jetstream::new(async_nats::connect(url).await.unwrap())
+}
+
+/// Every live worker's heartbeat, keyed by pid.
+async fn heartbeats(js: &jetstream::Context) -> Vec<WorkerStatus> {
+    use futures_util::StreamExt;
+    let Ok(bucket) = js.get_key_value(WORKERS_BUCKET).await else {
+        return Vec::new();
+    };
+    let mut keys = bucket.keys().await.unwrap();
+    let mut out = Vec::new();
+    while let Some(key) = keys.next().await {
+        if let Ok(Some(value)) = bucket.get(key.unwrap()).await {
+            out.push(serde_json::from_slice(&value).unwrap());
+        }
+    }
+    out
+}
+
+/// Waits (bounded) until `n` workers have sent a heartbeat.
+async fn wait_for_workers(js: &jetstream::Context, pids: &[u32]) -> Vec<WorkerStatus> {
+    for _ in 0..600 {
+        let beats = heartbeats(js).await;
+        if pids.iter().all(|pid| beats.iter().any(|b| b.pid == *pid)) {
+            return beats;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("workers {pids:?} never sent a heartbeat");
+}
+
+fn case(id: &str, main: &str) -> HealCase {
+    serde_json::from_value(serde_json::json!({
+        "id": id,
+        "language": "python",
+        "files": {
+            "main.py": main,
+            "test_main.py": "from main import *\n\nassert total([1, 2, 3]) == 6\n",
+        },
+        "protected": ["test_main.py"],
+        "expect": "test",
+    }))
+    .unwrap()
+}
+
+fn corpus() -> Vec<HealCase> {
+    vec![
+        case("passing", "def total(items):\n    return sum(items)\n"),
+        case(
+            "healable",
+            "def total(items):\n    result = 0\n    for item in items:\n        result += item\n    return reslt\n",
+        ),
+        case(
+            "syntax",
+            "def total(items)\n    return sum(items)\n",
+        ),
+        case(
+            "unhealable",
+            "def total(items):\n    result = 0\n    for item in items:\n        result = item\n    return result\n",
+        ),
+    ]
+}
+
+fn healer(builder: selfheal::api::SelfHealingGeneratorBuilder) -> Arc<Healer> {
+    let config = HealConfig {
+        jobs: 2,
+        ..HealConfig::default()
+    };
+    Arc::new(
+        builder
+            .heal_config(config)
+            .in_memory()
+            .build_healer()
+            .unwrap(),
+    )
+}
+
+async fn eval(healer: Arc<Healer>) -> Vec<CaseResult> {
+    let options = EvalOptions {
+        jobs: 2,
+        keep_code: true,
+    };
+    selfheal::eval::run(corpus(), healer, &options, |_| {}).await
+}
+
+/// What must be equal between two evals: everything but the timings.
+fn verdicts(results: &[CaseResult]) -> Vec<serde_json::Value> {
+    results
+        .iter()
+        .map(|r| {
+            assert_eq!(r.error, None, "case {} failed to run", r.id);
+            serde_json::json!({
+                "id": r.id,
+                "healed": r.healed,
+                "initially_passing": r.initially_passing,
+                "attempts": r.attempts,
+                "rounds": r.rounds,
+                "validations": r.validations,
+                "initial_error_categories": r.initial_error_categories,
+                "strategies_kept": r.strategies_kept,
+                "final_errors": r.final_errors,
+                "files": r.files,
+            })
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_eval_on_three_workers_equals_a_local_eval_and_survives_a_server_restart_in_the_shared_cache(
+) {
+    let mut server = Server::start();
+    let url = server.url();
+    let workers: Vec<WorkerProcess> = (0..3).map(|_| WorkerProcess::start(&url, &[])).collect();
+    let js = js(&url).await;
+    wait_for_workers(&js, &workers.iter().map(|w| w.pid()).collect::<Vec<_>>()).await;
+
+    let local = eval(healer(
+        SelfHealingGenerator::builder()
+            .validator(Validator::new(ValidatorConfig::default()).unwrap()),
+    ))
+    .await;
+    let remote_executor = Arc::new(executor(&url, RemoteOptions::default()).await);
+    let remote = eval(healer(
+        SelfHealingGenerator::builder().checker(Arc::clone(&remote_executor) as _),
+    ))
+    .await;
+    assert_eq!(verdicts(&remote), verdicts(&local));
+    assert!(remote.iter().any(|r| r.healed && !r.initially_passing));
+    assert!(remote.iter().any(|r| !r.healed));
+
+    // Every job the server accepted ran exactly once, on one of the workers.
+    let stats = remote_executor.stats();
+    assert!(stats.submitted > 0, "{stats:?}");
+    assert_eq!(stats.dead_lettered, 0);
+    let beats = heartbeats(&js).await;
+    let executed: u64 = beats.iter().map(|b| b.executed).sum();
+    assert_eq!(
+        executed + beats.iter().map(|b| b.already_stored).sum::<u64>(),
+        stats.submitted - stats.deduplicated,
+        "{beats:?} {stats:?}"
+    );
+    assert_eq!(
+        beats.iter().map(|b| b.mismatched + b.failed).sum::<u64>(),
+        0
+    );
+
+    // The workers drain on SIGTERM; the server restarts on its file storage.
+    for worker in workers {
+        worker.stop();
+    }
+    drop(js);
+    server.restart();
+
+    // Fresh workers, a fresh submitter: every validation is answered from the shared cache.
+    let fresh: Vec<WorkerProcess> = (0..3).map(|_| WorkerProcess::start(&url, &[])).collect();
+    let js = self::js(&url).await;
+    wait_for_workers(&js, &fresh.iter().map(|w| w.pid()).collect::<Vec<_>>()).await;
+    let again_executor = Arc::new(executor(&url, RemoteOptions::default()).await);
+    let again = eval(healer(
+        SelfHealingGenerator::builder().checker(Arc::clone(&again_executor) as _),
+    ))
+    .await;
+    assert_eq!(verdicts(&again), verdicts(&local));
+    let stats = again_executor.stats();
+    assert_eq!(stats.submitted, 0, "{stats:?}");
+    assert!(stats.cache_hits > 0);
+    let beats = heartbeats(&js).await;
+    assert_eq!(
+        beats.iter().map(|b| b.executed).sum::<u64>(),
+        0,
+        "{beats:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_worker_killed_mid_job_loses_no_job() {
+    let server = Server::start();
+    let url = server.url();
+    let js = js(&url).await;
+    let first = WorkerProcess::start(&url, &["--ack-wait", "2"]);
+    wait_for_workers(&js, &[first.pid()]).await;
+
+    let program = common::program(
+        TargetLanguage::Python,
+        &[
+            ("main.py", "def one():\n    return 1\n"),
+            (
+                "test_main.py",
+                "import time\nfrom main import one\n\ntime.sleep(4)\nassert one() == 1\n",
+            ),
+        ],
+    );
+    let executor = Arc::new(executor(&url, RemoteOptions::default()).await);
+    let running = {
+        let executor = Arc::clone(&executor);
+        tokio::spawn(async move { executor.validate(&program, Expect::Test).await })
+    };
+    // Mid-job: the worker reports it running.
+    let mut seen = false;
+    for _ in 0..600 {
+        let beats = heartbeats(&js).await;
+        if beats
+            .iter()
+            .any(|b| b.pid == first.pid() && b.in_flight == 1)
+        {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(seen, "the worker never ran the job");
+    unsafe {
+        libc::kill(first.pid() as i32, libc::SIGKILL);
+    }
+    drop(first);
+
+    let second = WorkerProcess::start(&url, &["--ack-wait", "2"]);
+    let result = tokio::time::timeout(Duration::from_secs(120), running)
+        .await
+        .expect("the job was lost")
+        .unwrap()
+        .expect("the job failed");
+    assert!(result.passed, "{:?}", result.errors);
+    let beats = wait_for_workers(&js, &[second.pid()]).await;
+    let second_beat = beats.iter().find(|b| b.pid == second.pid()).unwrap();
+    // Its heartbeat may predate the job's end; the counters are exact once it stops.
+    let _ = second_beat;
+    let stats = executor.stats();
+    assert_eq!((stats.submitted, stats.completed), (1, 1));
+    second.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_poison_job_lands_in_the_dead_letter_subject_with_its_reason() {
+    let server = Server::start();
+    let url = server.url();
+    let js = js(&url).await;
+    let workers: Vec<WorkerProcess> = (0..2)
+        .map(|_| WorkerProcess::start(&url, &["--max-deliver", "3"]))
+        .collect();
+    wait_for_workers(&js, &workers.iter().map(|w| w.pid()).collect::<Vec<_>>()).await;
+    let executor = executor(&url, RemoteOptions::default()).await;
+
+    // A job planned with a toolchain no worker has: refused (requeued) on every delivery,
+    // never answered, then dead-lettered.
+    let program = common::program(TargetLanguage::Python, &[("main.py", "print(1)\n")]);
+    let mut job = executor.job(&program, Expect::Check).await.unwrap();
+    job.fingerprint = "a-toolchain-no-worker-has".into();
+    let err = executor.run_job(&job).await.unwrap_err();
+    let ExecutorError::DeadLettered { key, reason } = &err else {
+        panic!("expected a dead letter, got {err}");
+    };
+    assert_eq!(key, &job.result_key().unwrap().hex());
+    assert!(
+        reason.contains("toolchain fingerprint mismatch"),
+        "{reason}"
+    );
+    assert!(reason.contains("delivery 3 of 3"), "{reason}");
+
+    let dead = js.get_stream(DEAD_STREAM).await.unwrap();
+    let letter = dead
+        .get_last_raw_message_by_subject(&topology::dead_subject(job.queue_token()))
+        .await
+        .unwrap();
+    let headers = letter.headers;
+    assert_eq!(
+        headers.get(topology::KEY_HEADER).map(|v| v.as_str()),
+        Some(key.as_str())
+    );
+    assert!(headers
+        .get(topology::REASON_HEADER)
+        .unwrap()
+        .as_str()
+        .contains("toolchain fingerprint mismatch"));
+    assert_eq!(
+        selfheal::executor::Job::decode(&letter.payload).unwrap(),
+        job,
+        "the dead letter carries the job"
+    );
+
+    // Bytes that are no job at all: dead-lettered on the first delivery.
+    js.publish(topology::job_subject("garbage"), "not a job".into())
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    let mut found = None;
+    for _ in 0..200 {
+        if let Ok(m) = dead
+            .get_last_raw_message_by_subject(&topology::dead_subject("_unreadable"))
+            .await
+        {
+            found = Some(m);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let letter = found.expect("the unreadable job was not dead-lettered");
+    assert_eq!(&letter.payload[..], b"not a job");
+    let reason = letter
+        .headers
+        .get(topology::REASON_HEADER)
+        .unwrap()
+        .as_str()
+        .to_string();
+    assert!(reason.contains("the job does not decode"), "{reason}");
+    assert_eq!(
+        letter
+            .headers
+            .get(topology::DELIVERIES_HEADER)
+            .map(|v| v.as_str()),
+        Some("1")
+    );
+    // Heartbeats lag by up to one beat: wait for the counters to settle.
+    let mut beats = Vec::new();
+    for _ in 0..100 {
+        beats = heartbeats(&js).await;
+        if beats.iter().map(|b| b.dead_lettered).sum::<u64>() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Three deliveries of the mismatched job, none answered; two dead letters.
+    assert_eq!(
+        beats.iter().map(|b| b.mismatched).sum::<u64>(),
+        3,
+        "{beats:?}"
+    );
+    assert_eq!(
+        beats.iter().map(|b| b.dead_lettered).sum::<u64>(),
+        2,
+        "{beats:?}"
+    );
+    assert_eq!(
+        beats.iter().map(|b| b.executed).sum::<u64>(),
+        0,
+        "{beats:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn identical_jobs_in_flight_queue_once_and_a_full_tenant_queue_is_refused_like_a_quota() {
+    // No workers: jobs stay pending.
+    let server = Server::start();
+    let url = server.url();
+    let options = RemoteOptions {
+        topology: Topology {
+            pending_per_tenant: 2,
+            ..Topology::default()
+        },
+        ..RemoteOptions::default()
+    };
+    let executor = Arc::new(executor(&url, options).await);
+    let tenant = selfheal::tenant::TenantId::new("acme").unwrap();
+    let scope = selfheal::cache::CacheScope::Tenant("acme".into());
+    let acme = Arc::new(executor.for_tenant(tenant, Some(scope)));
+    let programs: Vec<_> = (0..3)
+        .map(|i| {
+            common::program(
+                TargetLanguage::Python,
+                &[("main.py", &format!("print({i})\n"))],
+            )
+        })
+        .collect();
+    let mut waiting = Vec::new();
+    // The same job twice, then another: two messages.
+    for program in [&programs[0], &programs[0], &programs[1]] {
+        let acme = Arc::clone(&acme);
+        let program = program.clone();
+        waiting.push(tokio::spawn(async move {
+            acme.validate(&program, Expect::Check).await
+        }));
+    }
+    let js = js(&url).await;
+    let mut stream = js.get_stream(JOBS_STREAM).await.unwrap();
+    for _ in 0..200 {
+        if executor.stats().submitted == 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(executor.stats().submitted, 3);
+    assert_eq!(executor.stats().deduplicated, 1);
+    assert_eq!(stream.info().await.unwrap().state.messages, 2);
+
+    // The third distinct job: over the tenant's bound.
+    let err = acme
+        .validate(&programs[2], Expect::Check)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ExecutorError::QueueFull { ref tenant, limit: 2, .. } if tenant == "acme"),
+        "{err}"
+    );
+    assert_eq!(err.refusal(), Some(selfheal::tenant::Refusal::Quota));
+    // Another tenant is not held back by acme's queue.
+    let other = executor.for_tenant(selfheal::tenant::TenantId::new("beta").unwrap(), None);
+    let job = other.job(&programs[2], Expect::Check).await.unwrap();
+    let beta = tokio::spawn(async move { other.run_job(&job).await });
+    for _ in 0..200 {
+        if executor.stats().submitted == 4 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(executor.stats().submitted, 4);
+    beta.abort();
+    for task in waiting {
+        task.abort();
+    }
+}
