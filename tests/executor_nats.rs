@@ -277,10 +277,23 @@ async fn an_eval_on_three_workers_equals_a_local_eval_and_survives_a_server_rest
     let stats = remote_executor.stats();
     assert!(stats.submitted > 0, "{stats:?}");
     assert_eq!(stats.dead_lettered, 0);
-    let beats = heartbeats(&js).await;
-    let executed: u64 = beats.iter().map(|b| b.executed).sum();
+    // Heartbeats lag by up to one beat: wait (bounded) for the counters to settle.
+    let answered = |beats: &[WorkerStatus]| {
+        beats
+            .iter()
+            .map(|b| b.executed + b.already_stored)
+            .sum::<u64>()
+    };
+    let mut beats = Vec::new();
+    for _ in 0..50 {
+        beats = heartbeats(&js).await;
+        if answered(&beats) == stats.submitted - stats.deduplicated {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     assert_eq!(
-        executed + beats.iter().map(|b| b.already_stored).sum::<u64>(),
+        answered(&beats),
         stats.submitted - stats.deduplicated,
         "{beats:?} {stats:?}"
     );
