@@ -29,7 +29,7 @@ impl Checker for Fake {
     fn check<'a>(&'a self, program: &'a Program, _expect: Expect) -> CheckFuture<'a> {
         Box::pin(async move {
             let mut errors = Vec::new();
-            for (file, text) in &program.files {
+            for (file, text) in program.files() {
                 for (i, line) in text.lines().enumerate() {
                     if let Some(col) = line.find("reslt") {
                         let mut e = CodeError::new(
@@ -49,7 +49,7 @@ impl Checker for Fake {
             }
             Ok(ValidationResult {
                 passed: errors.is_empty(),
-                language: program.language,
+                language: program.language(),
                 errors,
                 duration: Duration::ZERO,
                 output: String::new(),

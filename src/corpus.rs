@@ -250,13 +250,13 @@ mod tests {
         assert_eq!(corpus.cases[0].category(), Some("Syntax"));
         assert_eq!(corpus.cases[1].expect, Expect::Check);
         let program = corpus.cases[1].program().unwrap();
-        assert_eq!(program.options["edition"], "2018");
-        assert!(program.protected.contains("lib.rs"));
+        assert_eq!(program.options()["edition"], "2018");
+        assert!(program.protected().contains("lib.rs"));
         let bad: Vec<usize> = corpus.malformed.iter().map(|m| m.line).collect();
         assert_eq!(bad, [3, 4, 5, 6]);
         assert!(corpus.malformed[1].message.contains("unknown language"));
         assert!(corpus.malformed[3].message.contains("duplicate id"));
-        assert!(program.data_files.is_empty());
+        assert!(program.data_files().is_empty());
     }
 
     #[test]
@@ -264,8 +264,8 @@ mod tests {
         let line = r#"{"id":"a","language":"python","files":{"main.py":"print(open('c.json').read())\n"},"data_files":{"c.json":"{\"k\": 1}\n","img.bin":{"base64":"AP8BAg=="}}}"#;
         let case: HealCase = serde_json::from_str(line).unwrap();
         let program = case.program().unwrap();
-        assert_eq!(program.data_files["c.json"], b"{\"k\": 1}\n");
-        assert_eq!(program.data_files["img.bin"], [0, 255, 1, 2]);
+        assert_eq!(program.data_files()["c.json"], b"{\"k\": 1}\n");
+        assert_eq!(program.data_files()["img.bin"], [0, 255, 1, 2]);
         // Written back the same way.
         let again = serde_json::to_value(&case).unwrap();
         assert_eq!(again["data_files"]["img.bin"]["base64"], "AP8BAg==");

@@ -90,7 +90,7 @@ impl CaseResult {
                 .collect(),
             error: None,
             meta: case.meta.clone(),
-            files: keep_code.then(|| report.final_program.files.clone()),
+            files: keep_code.then(|| report.final_program.files().clone()),
         }
     }
 

@@ -198,10 +198,10 @@ impl Workspace {
         workspace.dir =
             Some(Dir::open_ambient_dir(&workspace.work, ambient_authority()).map_err(create_err)?);
         workspace.create_dir(BUILD_DIR)?;
-        for (path, text) in &program.files {
+        for (path, text) in program.files() {
             workspace.write_text(path, text)?;
         }
-        for (path, bytes) in &program.data_files {
+        for (path, bytes) in program.data_files() {
             workspace.write_bytes(path, bytes)?;
         }
         if let Some((uid, gid)) = owner {

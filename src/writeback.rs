@@ -59,8 +59,8 @@ pub fn write_back(
         root.to_path_buf()
     };
     let mut staged = Vec::new();
-    for (rel, text) in &healed.files {
-        if original.protected.contains(rel) || original.files.get(rel) == Some(text) {
+    for (rel, text) in healed.files() {
+        if original.protected().contains(rel) || original.files().get(rel) == Some(text) {
             continue;
         }
         check_relative_path(rel)?;
@@ -129,7 +129,7 @@ pub fn check_out_dir(out: &Path, force: bool) -> Result<(), WriteError> {
 /// [`WriteError::Io`] naming the path that failed.
 pub fn write_program(out: &Path, program: &Program) -> Result<Vec<PathBuf>, WriteError> {
     let mut written = Vec::new();
-    for (path, text) in &program.files {
+    for (path, text) in program.files() {
         check_relative_path(path)?;
         let target = out.join(path);
         if let Some(dir) = target.parent() {
@@ -139,7 +139,7 @@ pub fn write_program(out: &Path, program: &Program) -> Result<Vec<PathBuf>, Writ
         written.push(target);
     }
     // Data files too (a generated program's telemetry contract and registry).
-    for (path, bytes) in &program.data_files {
+    for (path, bytes) in program.data_files() {
         check_relative_path(path)?;
         let target = out.join(path);
         if let Some(dir) = target.parent() {

@@ -101,16 +101,16 @@ fn expect_changes_the_key() {
 #[test]
 fn file_content_path_and_set_change_the_key() {
     let mut p = base_program();
-    p.files.insert("lib.rs".into(), "pub fn f() { }\n".into());
+    p.set_file("lib.rs", "pub fn f() { }\n").unwrap();
     assert_ne!(key("fp", &p, Expect::Check, &base_commands()), base_key());
 
     let mut p = base_program();
-    let text = p.files.remove("util.rs").unwrap();
-    p.files.insert("utils.rs".into(), text);
+    let text = p.remove_file("util.rs").unwrap();
+    p.set_file("utils.rs", text).unwrap();
     assert_ne!(key("fp", &p, Expect::Check, &base_commands()), base_key());
 
     let mut p = base_program();
-    p.files.insert("extra.rs".into(), "pub fn h() {}\n".into());
+    p.set_file("extra.rs", "pub fn h() {}\n").unwrap();
     assert_ne!(key("fp", &p, Expect::Check, &base_commands()), base_key());
 
     // Moving bytes between a path and its content is not the same input.
@@ -132,9 +132,17 @@ fn file_content_path_and_set_change_the_key() {
 
 #[test]
 fn language_and_options_change_the_key() {
-    let mut p = base_program();
-    p.language = TargetLanguage::Python;
-    assert_ne!(key("fp", &p, Expect::Check, &base_commands()), base_key());
+    // The same files read as another language (each has a source of both).
+    let files = [
+        ("main.rs".to_string(), "fn main() {}\n".to_string()),
+        ("main.py".to_string(), "x = 1\n".to_string()),
+    ];
+    let rust = Program::new(TargetLanguage::Rust, files.clone()).unwrap();
+    let python = Program::new(TargetLanguage::Python, files).unwrap();
+    assert_ne!(
+        key("fp", &rust, Expect::Check, &base_commands()),
+        key("fp", &python, Expect::Check, &base_commands())
+    );
 
     let p = base_program().with_option("edition", "2018");
     assert_ne!(key("fp", &p, Expect::Check, &base_commands()), base_key());

@@ -144,7 +144,7 @@ fn fuzz_apply_fix() {
             let Ok(program) = Program::new(language, files) else {
                 return Ok(());
             };
-            let names: Vec<String> = program.files.keys().cloned().collect();
+            let names: Vec<String> = program.files().keys().cloned().collect();
             let program = if protect_first {
                 program.with_protected([names[0].clone()]).unwrap()
             } else {
@@ -157,7 +157,7 @@ fn fuzz_apply_fix() {
                         .get(file)
                         .cloned()
                         .unwrap_or_else(|| "missing.py".to_string());
-                    let len = program.files.get(&file).map_or(0, String::len);
+                    let len = program.files().get(&file).map_or(0, String::len);
                     let (a, b) = (resolve_offset(start, len), resolve_offset(end, len));
                     Edit {
                         file,
@@ -176,11 +176,11 @@ fn fuzz_apply_fix() {
             };
             if let Ok(fixed) = apply_fix(&program, &fix) {
                 prop_assert!(fixed.check().is_ok());
-                prop_assert_eq!(&fixed.protected, &program.protected);
+                prop_assert_eq!(fixed.protected(), program.protected());
                 // Files no edit names are untouched.
-                for (name, text) in &program.files {
+                for (name, text) in program.files() {
                     if !edits.iter().any(|e| &e.file == name) {
-                        prop_assert_eq!(fixed.files.get(name), Some(text));
+                        prop_assert_eq!(fixed.files().get(name), Some(text));
                     }
                 }
             }

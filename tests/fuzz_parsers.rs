@@ -181,7 +181,7 @@ fn fuzz_parser(parser: &'static str) {
                 if let Some(location) = &error.location {
                     if error.context.is_some() {
                         prop_assert!(
-                            program.files.contains_key(&location.file),
+                            program.files().contains_key(&location.file),
                             "context for a file the program does not have: {:?}",
                             location
                         );

@@ -104,9 +104,9 @@ async fn a_reply_deterministic_fixes_cannot_repair_is_regenerated_with_the_error
     assert_eq!((loc.file.as_str(), loc.line), ("main.py", 2));
 
     // The final program: the model's corrected file and the spec's protected tests.
-    assert_eq!(report.program.files["main.py"], FIXED);
-    assert!(report.program.protected.contains("test_main.py"));
-    assert!(report.program.files["test_main.py"].contains("from main import mean"));
+    assert_eq!(report.program.files()["main.py"], FIXED);
+    assert!(report.program.protected().contains("test_main.py"));
+    assert!(report.program.files()["test_main.py"].contains("from main import mean"));
     assert_eq!(
         report.usage,
         TokenUsage {
@@ -210,7 +210,7 @@ async fn too_many_requests_waits_for_retry_after() {
     .await;
     let g = generator(config(&server));
     let program = g.generate(&spec()).await.unwrap();
-    assert_eq!(program.files["main.py"], FIXED);
+    assert_eq!(program.files()["main.py"], FIXED);
     let r = server.requests();
     assert_eq!(r.len(), 2);
     // The backoff alone would be at most 10 ms: the wait is the server's.
@@ -254,7 +254,7 @@ async fn server_errors_are_retried_then_succeed() {
     ])
     .await;
     let program = generator(config(&server)).generate(&spec()).await.unwrap();
-    assert_eq!(program.files["main.py"], FIXED);
+    assert_eq!(program.files()["main.py"], FIXED);
     assert_eq!(server.requests().len(), 3);
 }
 
@@ -527,7 +527,7 @@ fn the_repair_prompt_carries_errors_program_and_what_was_tried() {
         }],
     };
     let p = repair_prompt(&s, &program, std::slice::from_ref(&e), &history);
-    let tests = &program.files["test_main.py"];
+    let tests = &program.files()["test_main.py"];
     assert_eq!(
         p.user,
         format!(

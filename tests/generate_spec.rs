@@ -378,7 +378,7 @@ fn literals_in_each_language() {
 async fn validate(spec: &Spec, source: &str) -> ValidationResult {
     let program = spec.assemble(source).unwrap();
     for (path, _) in spec.test_program_files() {
-        assert!(program.protected.contains(&path), "{path} is protected");
+        assert!(program.protected().contains(&path), "{path} is protected");
     }
     common::validator()
         .validate(&program, Expect::Test)

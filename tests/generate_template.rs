@@ -61,12 +61,12 @@ async fn assert_passes_first_time(name: &str, source: &str, expected_fragment: &
     assert_eq!(report.usage, TokenUsage::default());
     assert_eq!(report.stopped, None);
     assert!(
-        report.program.files[source].contains(expected_fragment),
+        report.program.files()[source].contains(expected_fragment),
         "{}",
-        report.program.files[source]
+        report.program.files()[source]
     );
     for (path, _) in s.test_program_files() {
-        assert!(report.program.protected.contains(&path));
+        assert!(report.program.protected().contains(&path));
     }
     let m = g.get_health_metrics();
     assert_eq!((m.total_generations, m.successful_generations), (1, 1));
@@ -128,8 +128,8 @@ async fn the_prelude_learns_an_import_the_heal_keeps_adding_and_forgets_it_on_re
             "{}",
             heal.summary()
         );
-        assert!(!report.generations[0].program_generated.files["main.py"].contains("import math"));
-        assert!(report.program.files["main.py"].contains("import math\n"));
+        assert!(!report.generations[0].program_generated.files()["main.py"].contains("import math"));
+        assert!(report.program.files()["main.py"].contains("import math\n"));
         let prelude = Prelude::open(dir.path());
         if n < 3 {
             assert!(prelude.lines(TargetLanguage::Python).is_empty());
@@ -153,7 +153,7 @@ async fn the_prelude_learns_an_import_the_heal_keeps_adding_and_forgets_it_on_re
     assert!(first.heal.initially_passing, "{}", first.heal.summary());
     assert_eq!(report.repairs(), 0);
     assert_eq!(
-        first.program_generated.files["main.py"],
+        first.program_generated.files()["main.py"],
         "# distance: the Euclidean distance between (x1, y1) and (x2, y2).\n\nimport math\n\n\ndef distance(x1: float, y1: float, x2: float, y2: float) -> float:\n    return math.sqrt((x2 - x1) ** 2 + (y2 - y1) ** 2)\n"
     );
     // Other languages' templates are untouched.
@@ -161,7 +161,7 @@ async fn the_prelude_learns_an_import_the_heal_keeps_adding_and_forgets_it_on_re
         .unwrap()
         .render(&spec("javascript_strings.toml"))
         .unwrap();
-    assert!(!other.files["main.js"].contains("import math"));
+    assert!(!other.files()["main.js"].contains("import math"));
 
     // `selfheal stats` shows it, in text and JSON.
     let data = dir.path().to_str().unwrap();
@@ -204,7 +204,7 @@ async fn the_prelude_learns_a_missing_derive_where_its_struct_is() {
         let report = g.generate_and_heal_spec(&s).await.unwrap();
         assert!(report.passed, "{}", report.summary());
         assert_eq!(report.repairs(), 1);
-        assert!(report.program.files["lib.rs"].contains("#[derive(Debug)]\npub struct Point {"));
+        assert!(report.program.files()["lib.rs"].contains("#[derive(Debug)]\npub struct Point {"));
     }
     let learned = Prelude::open(dir.path()).anchored(TargetLanguage::Rust);
     assert_eq!(learned.len(), 1);
@@ -215,7 +215,7 @@ async fn the_prelude_learns_a_missing_derive_where_its_struct_is() {
     let g = healer(template(dir.path()), dir.path(), 1);
     let report = g.generate_and_heal_spec(&s).await.unwrap();
     assert!(report.generations[0].heal.initially_passing);
-    assert!(report.generations[0].program_generated.files["lib.rs"]
+    assert!(report.generations[0].program_generated.files()["lib.rs"]
         .contains("\n\n#[derive(Debug)]\npub struct Point {\n"));
     assert!(stats(dir.path().to_str().unwrap(), false)
         .contains("  rust       learned    #[derive(Debug)] (before `pub struct Point {`)\n"));
@@ -339,7 +339,7 @@ async fn the_driver_regenerates_with_errors_and_history_until_a_program_passes()
             .collect::<Vec<_>>(),
         [false, false, true]
     );
-    assert!(report.program.files["main.py"].contains("return x + 1"));
+    assert!(report.program.files()["main.py"].contains("return x + 1"));
     assert_eq!(report.generations[1].usage.total_tokens, 15);
     assert_eq!(report.usage.total_tokens, 45);
     assert_eq!(report.usage.prompt_tokens, 30);
@@ -353,7 +353,7 @@ async fn the_driver_regenerates_with_errors_and_history_until_a_program_passes()
     assert!(!errors.is_empty());
     assert_eq!(history.attempts.len(), 2);
     assert_eq!(history.attempts[0].generation, 1);
-    assert!(history.attempts[0].program.files["main.py"].contains("x + 50"));
+    assert!(history.attempts[0].program.files()["main.py"].contains("x + 50"));
     assert!(!history.attempts[0].errors.is_empty());
     // Every distinct fix the heal tried is reported as "strategy: description".
     let mut tried: Vec<String> = Vec::new();
@@ -365,7 +365,7 @@ async fn the_driver_regenerates_with_errors_and_history_until_a_program_passes()
     }
     assert_eq!(history.attempts[0].fixes_tried, tried);
     assert_eq!(history.attempts[1].generation, 2);
-    assert!(history.attempts[1].program.files["main.py"].contains("x - 50"));
+    assert!(history.attempts[1].program.files()["main.py"].contains("x - 50"));
 }
 
 #[tokio::test]
@@ -447,12 +447,12 @@ async fn templates_can_be_overridden_per_language() {
     let g = TemplateGenerator::new(set, Arc::new(Prelude::in_memory()));
     let p = g.render(&spec("python_stats.toml")).unwrap();
     assert!(
-        p.files["main.py"].starts_with("# generated by our platform for stats\ndef mean("),
+        p.files()["main.py"].starts_with("# generated by our platform for stats\ndef mean("),
         "{}",
-        p.files["main.py"]
+        p.files()["main.py"]
     );
-    assert_eq!(p.files["VERSION"], "stats 1\n");
-    assert!(p.files.contains_key("test_main.py"));
+    assert_eq!(p.files()["VERSION"], "stats 1\n");
+    assert!(p.files().contains_key("test_main.py"));
 
     let data = tempfile::tempdir().unwrap();
     let h = healer(Arc::new(g), data.path(), 1);

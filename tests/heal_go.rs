@@ -29,7 +29,7 @@ async fn undefined_name_typo() {
         TEST,
     );
     let r = assert_heals(&p, "undefined_variable").await;
-    assert!(r.final_program.files["main.go"].contains("\treturn result\n"));
+    assert!(r.final_program.files()["main.go"].contains("\treturn result\n"));
 }
 
 #[tokio::test]
@@ -39,7 +39,7 @@ async fn missing_import() {
         "package main\n\nimport \"testing\"\n\nfunc TestShout(t *testing.T) {\n\tif shout(\"hi\") != \"HI\" {\n\t\tt.Fatal(\"wrong\")\n\t}\n}\n",
     );
     let r = assert_heals(&p, "missing_import").await;
-    assert!(r.final_program.files["main.go"].contains("\"strings\""));
+    assert!(r.final_program.files()["main.go"].contains("\"strings\""));
 }
 
 #[tokio::test]
@@ -58,7 +58,7 @@ async fn type_mismatch_fixed_by_a_conversion() {
         "package main\n\nimport \"testing\"\n\nfunc TestRoot(t *testing.T) {\n\tif root(9) != 3 {\n\t\tt.Fatal(root(9))\n\t}\n}\n",
     );
     let r = assert_heals(&p, "type_mismatch").await;
-    assert!(r.final_program.files["main.go"].contains("math.Sqrt(float64(n))"));
+    assert!(r.final_program.files()["main.go"].contains("math.Sqrt(float64(n))"));
 }
 
 #[tokio::test]
@@ -69,8 +69,8 @@ async fn unused_variable() {
     );
     let r = assert_heals(&p, "compiler:unused_variable").await;
     assert!(
-        !r.final_program.files["main.go"].contains("\tcount := len(items)\n")
-            || r.final_program.files["main.go"].contains("_ = count")
+        !r.final_program.files()["main.go"].contains("\tcount := len(items)\n")
+            || r.final_program.files()["main.go"].contains("_ = count")
     );
 }
 
@@ -81,7 +81,7 @@ async fn unused_import() {
         TEST,
     );
     let r = assert_heals(&p, "compiler:unused_import").await;
-    assert!(!r.final_program.files["main.go"].contains("\"os\""));
+    assert!(!r.final_program.files()["main.go"].contains("\"os\""));
 }
 
 #[tokio::test]

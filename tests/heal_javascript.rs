@@ -23,7 +23,7 @@ async fn undefined_name_typo() {
         TEST,
     );
     let r = assert_heals(&p, "undefined_variable").await;
-    assert!(r.final_program.files["main.js"].contains("  return result;\n"));
+    assert!(r.final_program.files()["main.js"].contains("  return result;\n"));
 }
 
 #[tokio::test]
@@ -35,8 +35,8 @@ async fn missing_require() {
     // The static pass names it before anything runs: a Node module used without `require`.
     let r = assert_heals(&p, "missing_import").await;
     assert!(
-        r.final_program.files["main.js"].contains("require('path')")
-            || r.final_program.files["main.js"].contains("require(\"path\")")
+        r.final_program.files()["main.js"].contains("require('path')")
+            || r.final_program.files()["main.js"].contains("require(\"path\")")
     );
 }
 
@@ -56,7 +56,7 @@ async fn missing_closing_paren() {
         TEST,
     );
     let r = assert_heals(&p, "syntax").await;
-    assert!(r.final_program.files["main.js"].contains("items.reduce((a, b) => a + b, 0);"));
+    assert!(r.final_program.files()["main.js"].contains("items.reduce((a, b) => a + b, 0);"));
 }
 
 #[tokio::test]
@@ -67,7 +67,7 @@ async fn misspelt_method() {
     );
     // node reports `s.toUppercase is not a function`: a missing member.
     let r = assert_heals(&p, "undefined_variable").await;
-    assert!(r.final_program.files["main.js"].contains("s.toUpperCase()"));
+    assert!(r.final_program.files()["main.js"].contains("s.toUpperCase()"));
 }
 
 #[tokio::test]
@@ -78,7 +78,7 @@ async fn type_error_fixed_by_a_declaration_change() {
     );
     // `TypeError: Assignment to constant variable.`
     let r = assert_heals(&p, "type_mismatch").await;
-    assert!(r.final_program.files["main.js"].contains("  let result = 0;\n"));
+    assert!(r.final_program.files()["main.js"].contains("  let result = 0;\n"));
 }
 
 #[tokio::test]

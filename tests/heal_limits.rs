@@ -133,7 +133,7 @@ impl FixStrategy for EditWherever {
         let Some(loc) = &error.location else {
             return Vec::new();
         };
-        let text = &program.files[&loc.file];
+        let text = &program.files()[&loc.file];
         let Some(start) = text.find("totl") else {
             return Vec::new();
         };
@@ -187,8 +187,8 @@ async fn a_protected_file_is_never_changed_even_when_only_it_could_be_fixed() {
     // Only the original was validated: the refused candidate never ran.
     assert_eq!(seen.len(), report.validations);
     assert_eq!(
-        report.final_program.files["test_main.py"],
-        program.files["test_main.py"]
+        report.final_program.files()["test_main.py"],
+        program.files()["test_main.py"]
     );
     assert!(!report.diff.contains("test_main.py"));
 }

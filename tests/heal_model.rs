@@ -83,8 +83,8 @@ async fn the_model_repairs_what_the_rules_cannot_and_wrong_replies_cost_one_cand
     let report = healer(model(&server), 4).heal(&program()).await.unwrap();
     assert!(report.healed, "{}", report.summary());
     assert_eq!(report.stop_reason, StopReason::Healed);
-    assert_eq!(report.final_program.files["main.py"], FIXED);
-    assert_eq!(report.final_program.files["test_main.py"], TESTS);
+    assert_eq!(report.final_program.files()["main.py"], FIXED);
+    assert_eq!(report.final_program.files()["test_main.py"], TESTS);
 
     // Each wrong reply was one attempt, not kept; the last one passed.
     let attempts = model_attempts(&report);
@@ -218,7 +218,7 @@ async fn a_failing_model_server_costs_its_requests_not_the_heal() {
     assert_eq!((m.requests, m.usable_replies), (2, 0));
     assert_eq!(m.usage, TokenUsage::default());
     assert_eq!(server.requests().len(), 2);
-    assert_eq!(report.final_program.files["main.py"], BROKEN);
+    assert_eq!(report.final_program.files()["main.py"], BROKEN);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

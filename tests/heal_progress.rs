@@ -58,7 +58,7 @@ async fn rust_a_type_fix_reveals_the_borrow_error_behind_it() {
         report.summary()
     );
     // Both fixes are in the healed program.
-    let lib = &report.final_program.files["lib.rs"];
+    let lib = &report.final_program.files()["lib.rs"];
     assert!(!lib.contains("let count: i32 = names.len();"), "{lib}");
     assert!(report.repairs() >= 2, "{}", report.summary());
 }
@@ -95,7 +95,7 @@ async fn python_append_reveals_uppercase_further_on() {
         attempt.revealed
     );
     assert_eq!(
-        report.final_program.files["main.py"],
+        report.final_program.files()["main.py"],
         "def shout_all(words):\n    out = []\n    for w in words:\n        out.append(w)\n    return [w.upper() for w in out]\n"
     );
 }
@@ -131,7 +131,7 @@ async fn javascript_the_same_statement_further_on() {
         attempt.revealed
     );
     assert_eq!(
-        report.final_program.files["main.js"],
+        report.final_program.files()["main.js"],
         "function isLoud(line) {\n    return line.toUpperCase().startsWith('!');\n}\n\nmodule.exports = { isLoud };\n"
     );
 }
@@ -159,5 +159,5 @@ async fn go_a_build_fix_reveals_the_vet_error_behind_it() {
         "{:?}",
         attempt.revealed
     );
-    assert!(!report.final_program.files["main.go"].contains("unused := 1"));
+    assert!(!report.final_program.files()["main.go"].contains("unused := 1"));
 }

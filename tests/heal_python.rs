@@ -23,7 +23,7 @@ async fn undefined_name_typo() {
         TEST,
     );
     let r = assert_heals(&p, "undefined_variable").await;
-    assert!(r.final_program.files["main.py"].contains("    return result\n"));
+    assert!(r.final_program.files()["main.py"].contains("    return result\n"));
 }
 
 #[tokio::test]
@@ -34,7 +34,7 @@ async fn missing_import() {
     );
     // Python reports the unimported module as an undefined name (NameError).
     let r = assert_heals(&p, "undefined_variable").await;
-    assert!(r.final_program.files["main.py"].contains("import math\n"));
+    assert!(r.final_program.files()["main.py"].contains("import math\n"));
 }
 
 #[tokio::test]
@@ -44,7 +44,7 @@ async fn missing_colon() {
         TEST,
     );
     let r = assert_heals(&p, "syntax").await;
-    assert!(r.final_program.files["main.py"].starts_with("def total(items):\n"));
+    assert!(r.final_program.files()["main.py"].starts_with("def total(items):\n"));
 }
 
 #[tokio::test]
@@ -54,7 +54,7 @@ async fn missing_closing_delimiter() {
         TEST,
     );
     let r = assert_heals(&p, "syntax").await;
-    assert!(r.final_program.files["main.py"].contains("sum([x for x in items])"));
+    assert!(r.final_program.files()["main.py"].contains("sum([x for x in items])"));
 }
 
 #[tokio::test]
@@ -64,7 +64,7 @@ async fn type_mismatch_fixed_by_a_conversion() {
         "from main import *\n\nassert label(3) == \"count: 3\"\n",
     );
     let r = assert_heals(&p, "type_mismatch").await;
-    assert!(r.final_program.files["main.py"].contains("str(n)"));
+    assert!(r.final_program.files()["main.py"].contains("str(n)"));
 }
 
 #[tokio::test]

@@ -25,7 +25,7 @@ async fn undefined_name_typo() {
         TESTS,
     );
     let r = assert_heals(&p, "undefined_variable").await;
-    assert!(r.final_program.files["lib.rs"].contains("    result\n}"));
+    assert!(r.final_program.files()["lib.rs"].contains("    result\n}"));
 }
 
 #[tokio::test]
@@ -35,7 +35,7 @@ async fn missing_import() {
         "use super::*;\n\n#[test]\nfn counts_words() {\n    assert_eq!(counts(&[\"a\", \"b\", \"a\"])[\"a\"], 2);\n}\n",
     );
     let r = assert_heals(&p, "undefined_variable").await;
-    assert!(r.final_program.files["lib.rs"].contains("use std::collections::HashMap;"));
+    assert!(r.final_program.files()["lib.rs"].contains("use std::collections::HashMap;"));
 }
 
 #[tokio::test]
@@ -45,7 +45,7 @@ async fn missing_semicolon() {
         TESTS,
     );
     let r = assert_heals(&p, "syntax").await;
-    assert!(r.final_program.files["lib.rs"].contains("let mut result = 0;\n"));
+    assert!(r.final_program.files()["lib.rs"].contains("let mut result = 0;\n"));
 }
 
 #[tokio::test]
@@ -55,7 +55,7 @@ async fn missing_closing_delimiter() {
         TESTS,
     );
     let r = assert_heals(&p, "syntax").await;
-    assert!(r.final_program.files["lib.rs"].contains("items.iter().fold(0, |a, b| a + b)"));
+    assert!(r.final_program.files()["lib.rs"].contains("items.iter().fold(0, |a, b| a + b)"));
 }
 
 #[tokio::test]
@@ -65,7 +65,7 @@ async fn type_mismatch_fixed_by_a_conversion() {
         "use super::*;\n\n#[test]\nfn greets() {\n    assert_eq!(greeting(), \"hello\");\n}\n",
     );
     let r = assert_heals(&p, "type_mismatch").await;
-    let lib = &r.final_program.files["lib.rs"];
+    let lib = &r.final_program.files()["lib.rs"];
     assert!(
         lib.contains("\"hello\".to_string()")
             || lib.contains("\"hello\".into()")
@@ -81,7 +81,7 @@ async fn missing_mut() {
         TESTS,
     );
     let r = assert_heals(&p, "compiler:borrow").await;
-    assert!(r.final_program.files["lib.rs"].contains("let mut result = 0;"));
+    assert!(r.final_program.files()["lib.rs"].contains("let mut result = 0;"));
 }
 
 #[tokio::test]

@@ -22,7 +22,7 @@ impl Checker for Names {
     fn check<'a>(&'a self, program: &'a Program, _expect: Expect) -> CheckFuture<'a> {
         Box::pin(async move {
             let mut errors = Vec::new();
-            for (file, text) in &program.files {
+            for (file, text) in program.files() {
                 for (i, line) in text.lines().enumerate() {
                     for name in UNDEFINED {
                         if let Some(col) = line.find(name) {
@@ -44,7 +44,7 @@ impl Checker for Names {
             }
             Ok(ValidationResult {
                 passed: errors.is_empty(),
-                language: program.language,
+                language: program.language(),
                 errors,
                 duration: Duration::ZERO,
                 output: String::new(),

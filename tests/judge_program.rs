@@ -88,7 +88,7 @@ mod tests {
     );
     let program = selfheal::Program::load(dir.path(), None).unwrap();
     assert_eq!(
-        program.data_files.keys().collect::<Vec<_>>(),
+        program.data_files().keys().collect::<Vec<_>>(),
         ["config.json", "data/blob.bin"]
     );
     let validator = common::validator();
@@ -101,10 +101,10 @@ mod tests {
 
     // The data file is part of the cache key, and of the verdict.
     let key = validator.cache_key(&program, Expect::Test).await.unwrap();
-    let mut changed = program.clone();
-    changed
-        .data_files
-        .insert("config.json".into(), b"{\"port\": 9090}\n".to_vec());
+    let changed = program
+        .clone()
+        .with_data_file("config.json", b"{\"port\": 9090}\n".to_vec())
+        .unwrap();
     let changed_key = validator.cache_key(&changed, Expect::Test).await.unwrap();
     assert_ne!(key, changed_key);
     let r = validator.validate(&changed, Expect::Test).await.unwrap();
@@ -132,7 +132,7 @@ async fn a_go_test_reads_testdata() {
     std::os::unix::fs::symlink("/etc/hostname", dir.path().join("testdata/host.txt")).unwrap();
     let program = selfheal::Program::load(dir.path(), None).unwrap();
     assert_eq!(
-        program.data_files.keys().collect::<Vec<_>>(),
+        program.data_files().keys().collect::<Vec<_>>(),
         ["testdata/input.txt"]
     );
     let r = common::validator()

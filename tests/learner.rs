@@ -153,7 +153,7 @@ mod truth {
 
     fn scan(program: &Program) -> Vec<CodeError> {
         let mut errors = Vec::new();
-        for (file, text) in &program.files {
+        for (file, text) in program.files() {
             for (i, line) in text.lines().enumerate() {
                 for word in line.split(|c: char| !c.is_alphanumeric()) {
                     let (t, msg) = if word.starts_with("BUG") {
@@ -183,7 +183,7 @@ mod truth {
                 let errors = scan(program);
                 Ok(ValidationResult {
                     passed: errors.is_empty(),
-                    language: program.language,
+                    language: program.language(),
                     errors,
                     duration: Duration::ZERO,
                     output: String::new(),
@@ -211,7 +211,7 @@ mod truth {
             let Some(loc) = &error.location else {
                 return Vec::new();
             };
-            let text = &program.files[&loc.file];
+            let text = &program.files()[&loc.file];
             let line_start: usize = text
                 .split_inclusive('\n')
                 .take(loc.line as usize - 1)
@@ -295,7 +295,7 @@ mod truth {
             .await
             .unwrap();
         assert!(report.healed, "{}", report.summary());
-        assert_eq!(report.final_program.files["main.py"], "a = ok\nb = ok\n");
+        assert_eq!(report.final_program.files()["main.py"], "a = ok\nb = ok\n");
         // Round 1: the wrong fix of each error is rejected (two failures); the right ones
         // are kept, then merged into the passing program: the path's two fixes succeed. The
         // right fixes kept on their own are off that path and count for nothing.

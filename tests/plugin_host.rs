@@ -63,7 +63,7 @@ fn a_fix_strategy_returns_exactly_its_fixes() {
         }]
     );
     let healed = selfheal::fix::apply_fix(&broken_program(), &fixes[0]).unwrap();
-    assert_eq!(healed.files["main.py"], "print('hello')\n");
+    assert_eq!(healed.files()["main.py"], "print('hello')\n");
     assert_eq!(plugin.failures(), 0);
 }
 

@@ -48,7 +48,7 @@ async fn assert_repairs_any(program: &Program, file: &str, kind: &str, expected:
         .find(|a| a.passed)
         .expect("a passing attempt");
     assert_eq!(winner.strategy, kind, "{}", report.summary());
-    let healed = &report.final_program.files[file];
+    let healed = &report.final_program.files()[file];
     assert!(
         expected.contains(&healed.as_str()),
         "unexpected repair:\n{healed}\n{}",
@@ -62,9 +62,10 @@ async fn assert_repairs_any(program: &Program, file: &str, kind: &str, expected:
         .unwrap();
     assert!(again.passed, "the healed program fails: {:?}", again.errors);
     assert!(!again.cached);
-    for path in &program.protected {
+    for path in program.protected() {
         assert_eq!(
-            report.final_program.files[path], program.files[path],
+            report.final_program.files()[path],
+            program.files()[path],
             "{path} changed"
         );
     }
@@ -148,7 +149,7 @@ async fn python_fix_only_in_the_protected_test_is_refused() {
     let p = py(main, test);
     let report = heal(&p).await;
     assert!(!report.healed, "{}", report.summary());
-    assert_eq!(report.final_program.files["test_main.py"], test);
+    assert_eq!(report.final_program.files()["test_main.py"], test);
     // No candidate ever changed the test: every diff tried is of main.py only.
     for attempt in &report.attempts {
         assert!(!attempt.diff.contains("test_main.py"), "{}", attempt.diff);
@@ -172,7 +173,7 @@ async fn python_looping_candidates_cost_one_limit_each() {
     let report = heal(&p).await;
     assert!(report.healed, "{}", report.summary());
     assert_eq!(
-        report.final_program.files["main.py"],
+        report.final_program.files()["main.py"],
         main.replace("i += 2", "i += 1")
     );
     let stopped = report

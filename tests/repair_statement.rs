@@ -173,15 +173,15 @@ async fn assert_heals(program: &Program, file: &str, kind: &str, expected: &str)
     assert!(report.healed, "not healed:\n{}", report.summary());
     let winner = report.attempts.iter().find(|a| a.passed).unwrap();
     assert_eq!(winner.strategy, kind, "{}", report.summary());
-    assert_eq!(report.final_program.files[file], expected);
+    assert_eq!(report.final_program.files()[file], expected);
     let fresh = Validator::new(ValidatorConfig::default()).unwrap();
     let again = fresh
         .validate(&report.final_program, Expect::Test)
         .await
         .unwrap();
     assert!(again.passed, "the healed program fails: {:?}", again.errors);
-    for path in &program.protected {
-        assert_eq!(report.final_program.files[path], program.files[path]);
+    for path in program.protected() {
+        assert_eq!(report.final_program.files()[path], program.files()[path]);
     }
 }
 

@@ -55,7 +55,7 @@ impl Checker for NameCheck {
         self.calls.fetch_add(1, Ordering::SeqCst);
         Box::pin(async move {
             let mut errors = Vec::new();
-            for (file, text) in &program.files {
+            for (file, text) in program.files() {
                 for (i, line) in text.lines().enumerate() {
                     if let Some(col) = line.find("reslt") {
                         let mut e = CodeError::new(
@@ -75,7 +75,7 @@ impl Checker for NameCheck {
             }
             Ok(ValidationResult {
                 passed: errors.is_empty(),
-                language: program.language,
+                language: program.language(),
                 errors,
                 duration: Duration::ZERO,
                 output: String::new(),

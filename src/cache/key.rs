@@ -33,7 +33,7 @@ impl CacheKey {
         let mut k = KeyHasher::new();
         k.part("schema", &SCHEMA_VERSION.to_le_bytes());
         k.part("toolchain", fingerprint.as_bytes());
-        k.part("language", program.language.name().as_bytes());
+        k.part("language", program.language().name().as_bytes());
         k.part(
             "expect",
             match expect {
@@ -41,20 +41,20 @@ impl CacheKey {
                 Expect::Test => b"test",
             },
         );
-        k.count("options", program.options.len());
-        for (name, value) in &program.options {
+        k.count("options", program.options().len());
+        for (name, value) in program.options() {
             k.part("option.name", name.as_bytes());
             k.part("option.value", value.as_bytes());
         }
         // BTreeMap: path order, whatever order the files were inserted in.
-        k.count("files", program.files.len());
-        for (path, text) in &program.files {
+        k.count("files", program.files().len());
+        for (path, text) in program.files() {
             k.part("file.path", path.as_bytes());
             k.part("file.text", text.as_bytes());
         }
         // Data files are inputs too: a changed `config.json` must miss.
-        k.count("data_files", program.data_files.len());
-        for (path, bytes) in &program.data_files {
+        k.count("data_files", program.data_files().len());
+        for (path, bytes) in program.data_files() {
             k.part("data.path", path.as_bytes());
             k.part("data.bytes", bytes);
         }

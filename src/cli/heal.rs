@@ -81,7 +81,7 @@ pub async fn heal(global: &GlobalArgs, args: HealArgs) -> Exit {
     let healer = args.model.attach(settings.healer(config)?)?;
     let healer = healer.with_formatting(!args.no_format);
     let report = healer.heal(&program).await?;
-    OutcomeLog::open(Some(&data_dir)).record(Outcome::from_report(&report, program.language));
+    OutcomeLog::open(Some(&data_dir)).record(Outcome::from_report(&report, program.language()));
     let written = write_healed(args.write, &args.path, &program, &report)?;
     global.print(&report, |r| selfheal::render::heal(r, &written, args.write))?;
     Ok(if report.healed { 0 } else { 1 })

@@ -310,7 +310,7 @@ fn locate(program: &Program, site: &Site, needle: Option<&str>) -> Option<Locati
     let file = site.file.as_ref()?;
     let line = site.line?;
     let column = program
-        .files
+        .files()
         .get(file)
         .and_then(|text| text.lines().nth(line.saturating_sub(1) as usize))
         .and_then(|l| {

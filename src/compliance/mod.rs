@@ -99,9 +99,9 @@ pub fn contract_of(program: &Program) -> Result<Option<Contract>, ComplianceErro
 }
 
 fn program_text(program: &Program, path: &str) -> Option<String> {
-    program.files.get(path).cloned().or_else(|| {
+    program.files().get(path).cloned().or_else(|| {
         program
-            .data_files
+            .data_files()
             .get(path)
             .map(|b| String::from_utf8_lossy(b).into_owned())
     })
@@ -114,7 +114,7 @@ fn registry_files(program: &Program, path: &str) -> Result<Vec<(String, String)>
     let is_yaml = |p: &str| p.ends_with(".yaml") || p.ends_with(".yml");
     let prefix = format!("{path}/");
     let mut out: Vec<(String, String)> = program
-        .data_files
+        .data_files()
         .iter()
         .filter(|(p, _)| p.as_str() == path || (p.starts_with(&prefix) && is_yaml(p)))
         .map(|(p, b)| (p.clone(), String::from_utf8_lossy(b).into_owned()))
@@ -133,7 +133,7 @@ fn registry_files(program: &Program, path: &str) -> Result<Vec<(String, String)>
 /// without a contract).
 pub fn uses_sdk(program: &Program) -> bool {
     program
-        .files
+        .files()
         .values()
         .any(|text| text.contains("opentelemetry"))
 }
@@ -170,19 +170,19 @@ impl Collection {
         }
         let Some(def) = toolchain.toolchain().telemetry_sdk() else {
             return match contract {
-                Some(_) => Err(ComplianceError::Unsupported(program.language)),
+                Some(_) => Err(ComplianceError::Unsupported(program.language())),
                 None => Ok(None),
             };
         };
         if contract.is_some()
-            && program.language == TargetLanguage::Go
+            && program.language() == TargetLanguage::Go
             && program
-                .files
+                .files()
                 .keys()
                 .any(|p| p == "go.mod" || p.ends_with("/go.mod"))
         {
             return Err(ComplianceError::Sdk {
-                language: program.language,
+                language: program.language(),
                 message: "the Go SDK is Debian's GOPATH package, which module mode (a go.mod) \
                           cannot import offline"
                     .into(),
@@ -197,7 +197,7 @@ impl Collection {
                 Err(_) => return Ok(None),
             }
         } else {
-            sdk::sdk_dir(&env.cache_dir, program.language, def)
+            sdk::sdk_dir(&env.cache_dir, program.language(), def)
         };
         if def.installer == TelemetryInstaller::RustCrates {
             // Ready (checked above).
@@ -210,7 +210,7 @@ impl Collection {
                 Err(format!("not installed in {}", sdk_dir.display()))
             };
             ready.map_err(|message| ComplianceError::Sdk {
-                language: program.language,
+                language: program.language(),
                 message,
                 fix: def.install.clone(),
             })?;
@@ -219,16 +219,16 @@ impl Collection {
             return Ok(None);
         }
         let hooks_dir = sdk::hooks_dir(&env.cache_dir).map_err(|message| ComplianceError::Sdk {
-            language: program.language,
+            language: program.language(),
             message,
             fix: "check that the cache directory is writable".into(),
         })?;
-        let rust_root = match (&contract, program.language) {
+        let rust_root = match (&contract, program.language()) {
             (Some(_), TargetLanguage::Rust) => rust_test_root(program, toolchain),
             _ => None,
         };
         Ok(Some(Collection {
-            language: program.language,
+            language: program.language(),
             contract,
             sdk_dir,
             hooks_dir,
@@ -250,7 +250,7 @@ impl Collection {
             return None;
         }
         let package = program
-            .files
+            .files()
             .iter()
             .filter(|(p, _)| !p.contains('/') && p.ends_with(".go"))
             .find_map(|(_, text)| {
@@ -261,16 +261,16 @@ impl Collection {
                 })
             })?;
         let mut augmented = program.clone();
-        augmented.files.insert(
-            GO_HOOK_FILE.to_string(),
-            GO_HOOK.replace("{{package}}", &package),
-        );
+        if let Err(e) = augmented.set_file(GO_HOOK_FILE, GO_HOOK.replace("{{package}}", &package)) {
+            tracing::warn!("cannot add the telemetry hook {GO_HOOK_FILE}: {e}");
+            return None;
+        }
         Some(augmented)
     }
 
     fn rust_workspace_program(&self, program: &Program) -> Option<Program> {
         let root = self.rust_root.as_ref()?;
-        let text = program.files.get(root)?;
+        let text = program.files().get(root)?;
         let hook = match root.rsplit_once('/') {
             Some((dir, _)) => format!("{dir}/{RUST_HOOK_FILE}"),
             None => RUST_HOOK_FILE.to_string(),
@@ -281,12 +281,14 @@ impl Collection {
             "\n"
         };
         let mut augmented = program.clone();
-        augmented.files.insert(
-            root.clone(),
-            format!(
-                "{text}{newline}#[cfg(test)] #[path = \"{RUST_HOOK_FILE}\"] mod zz_selfheal_otel;\n"
-            ),
-        );
+        augmented
+            .set_file(
+                root.clone(),
+                format!(
+                    "{text}{newline}#[cfg(test)] #[path = \"{RUST_HOOK_FILE}\"] mod zz_selfheal_otel;\n"
+                ),
+            )
+            .ok()?;
         augmented
             .with_data_file(&hook, RUST_HOOK.as_bytes().to_vec())
             .ok()
@@ -443,7 +445,7 @@ fn rust_test_root(program: &Program, toolchain: &ResolvedToolchain) -> Option<St
         .find(|c| c.argv.iter().any(|a| a == "--test"))?
         .argv
         .iter()
-        .find(|a| program.files.contains_key(a.as_str()))
+        .find(|a| program.files().contains_key(a.as_str()))
         .cloned()
 }
 

@@ -32,7 +32,7 @@ pub fn context_lines(text: &str, line: u32, radius: u32) -> Option<String> {
 pub fn add_context(errors: &mut [CodeError], program: &Program) {
     for error in errors.iter_mut().filter(|e| e.context.is_none()) {
         if let Some(loc) = &error.location {
-            if let Some(text) = program.files.get(&loc.file) {
+            if let Some(text) = program.files().get(&loc.file) {
                 error.context = context_lines(text, loc.line, CONTEXT_RADIUS);
             }
         }

@@ -141,7 +141,7 @@ pub(crate) fn stack_locations(text: &str, program: &crate::program::Program) -> 
     let mut frames: Vec<Location> = text
         .lines()
         .filter_map(stack_frame)
-        .filter(|f| program.files.contains_key(program_path(f.file)))
+        .filter(|f| program.files().contains_key(program_path(f.file)))
         .map(|f| Location::new(program_path(f.file), f.line, f.column))
         .collect();
     frames.reverse();
@@ -345,7 +345,7 @@ fn stack_frame(line: &str) -> Option<StackFrame<'_>> {
 
 fn block_error(block: &ErrorBlock<'_>, input: &ParseInput<'_>) -> CodeError {
     let program = input.program;
-    let in_program = |file: &str| program.files.contains_key(program_path(file));
+    let in_program = |file: &str| program.files().contains_key(program_path(file));
     let program_frames: Vec<&StackFrame<'_>> =
         block.frames.iter().filter(|f| in_program(f.file)).collect();
     let header_in_program = block.header.filter(|(file, _)| in_program(file));

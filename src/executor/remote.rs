@@ -169,7 +169,7 @@ impl NatsExecutor {
     /// resolved here.
     pub async fn job(&self, program: &Program, expect: Expect) -> Result<Job, ExecutorError> {
         let key = self.validator.cache_key(program, expect).await?;
-        let toolchain = self.validator.toolchain(program.language).await?;
+        let toolchain = self.validator.toolchain(program.language()).await?;
         Ok(Job {
             version: JOB_VERSION,
             key: key.hex(),

@@ -482,7 +482,7 @@ impl Worker {
             .map_err(|e| Refused::Failed(e.to_string()))?;
         let work = async {
             let toolchain = validator
-                .toolchain(job.program.language)
+                .toolchain(job.program.language())
                 .await
                 .map_err(|e| Refused::Failed(format!("toolchain: {e}")))?;
             if toolchain.fingerprint() != job.fingerprint {

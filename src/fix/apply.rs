@@ -2,7 +2,7 @@
 //!
 //! A fix is all-or-nothing: every edit is validated against the original text (file exists,
 //! not protected, range in bounds and on character boundaries, no two edits overlapping) before
-//! any is applied, and the result must still be a valid program ([`Program::check`]). Edits to
+//! any is applied, and the result must still be a valid program ([`Program::set_file`]). Edits to
 //! one file are applied from the end of the file backwards, so each edit's offsets refer to the
 //! original text, exactly as a strategy computed them.
 
@@ -58,12 +58,12 @@ pub fn apply_fix(program: &Program, fix: &Fix) -> Result<Program, ApplyError> {
     }
     let mut result = program.clone();
     for (file, mut edits) in by_file {
-        if program.protected.contains(file) {
+        if program.protected().contains(file) {
             return Err(ApplyError::Protected {
                 file: file.to_string(),
             });
         }
-        let Some(text) = program.files.get(file) else {
+        let Some(text) = program.files().get(file) else {
             return Err(ApplyError::UnknownFile {
                 file: file.to_string(),
             });
@@ -90,9 +90,9 @@ pub fn apply_fix(program: &Program, fix: &Fix) -> Result<Program, ApplyError> {
         for edit in edits.iter().rev() {
             new_text.replace_range(edit.byte_start..edit.byte_end, &edit.replacement);
         }
-        result.files.insert(file.to_string(), new_text);
+        // Checked as it is set: a valid program stays valid.
+        result.set_file(file, new_text)?;
     }
-    result.check()?;
     Ok(result)
 }
 
@@ -167,11 +167,14 @@ mod tests {
             edit("util.rs", 7, 9, "e"),
         ]);
         let out = apply_fix(&p, &f).unwrap();
-        assert_eq!(out.files["lib.rs"], "fn main() {\n    let mut x = 2;\n}\n");
-        assert_eq!(out.files["util.rs"], "pub fn e() {}\n");
-        assert_eq!(out.files["tests.rs"], p.files["tests.rs"]);
+        assert_eq!(
+            out.files()["lib.rs"],
+            "fn main() {\n    let mut x = 2;\n}\n"
+        );
+        assert_eq!(out.files()["util.rs"], "pub fn e() {}\n");
+        assert_eq!(out.files()["tests.rs"], p.files()["tests.rs"]);
         // The input program is untouched.
-        assert_eq!(p.files["lib.rs"], "fn main() {\n    let x = 1;\n}\n");
+        assert_eq!(p.files()["lib.rs"], "fn main() {\n    let x = 1;\n}\n");
     }
 
     #[test]
@@ -196,7 +199,7 @@ mod tests {
             edit("lib.rs", 21, 21, "z"),
         ]);
         let out = apply_fix(&p, &f).unwrap();
-        assert_eq!(out.files["lib.rs"], "fn main() {\n    let yz = 1;\n}\n");
+        assert_eq!(out.files()["lib.rs"], "fn main() {\n    let yz = 1;\n}\n");
     }
 
     #[test]
@@ -232,7 +235,7 @@ mod tests {
     #[test]
     fn rejects_out_of_bounds_and_reversed_ranges() {
         let p = program();
-        let len = p.files["lib.rs"].len();
+        let len = p.files()["lib.rs"].len();
         let err = apply_fix(&p, &fix(vec![edit("lib.rs", len, len + 1, "x")])).unwrap_err();
         assert!(matches!(err, ApplyError::OutOfBounds { .. }), "{err}");
         assert!(err
@@ -242,7 +245,7 @@ mod tests {
         assert!(matches!(err, ApplyError::OutOfBounds { .. }));
         // Appending at the very end is in bounds.
         let out = apply_fix(&p, &fix(vec![edit("lib.rs", len, len, "// end\n")])).unwrap();
-        assert!(out.files["lib.rs"].ends_with("}\n// end\n"));
+        assert!(out.files()["lib.rs"].ends_with("}\n// end\n"));
     }
 
     #[test]
@@ -284,7 +287,7 @@ mod tests {
     #[test]
     fn rejects_a_result_that_is_not_a_valid_program() {
         let p = program();
-        let len = p.files["util.rs"].len();
+        let len = p.files()["util.rs"].len();
         let err = apply_fix(&p, &fix(vec![edit("util.rs", 0, len, "  \n")])).unwrap_err();
         assert!(
             matches!(err, ApplyError::InvalidResult(ProgramError::EmptyFile(ref f)) if f == "util.rs"),

@@ -147,7 +147,7 @@ impl FixEngine {
     pub fn suggest(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
         let span = tracing::info_span!(
             "suggest",
-            selfheal.language = %program.language,
+            selfheal.language = %program.language(),
             error.type = %error.error_type.label(),
             selfheal.error.code = error.code.as_deref(),
             code.filepath = error.location.as_ref().map(|l| l.file.as_str()),
@@ -167,7 +167,7 @@ impl FixEngine {
                 let _entered = strategy_span.enter();
                 let routed = strategy
                     .meta()
-                    .is_none_or(|meta| meta.answers(error, program.language));
+                    .is_none_or(|meta| meta.answers(error, program.language()));
                 let proposed = if routed {
                     strategy.suggest(error, program)
                 } else {

@@ -137,7 +137,7 @@ impl<R: Rule> FixStrategy for R {
     fn suggest(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
         // Every caller (the engine, tests, embedders) gets the declared routing, so a rule
         // never re-checks its language, kinds or codes.
-        if !R::META.answers(error, program.language) {
+        if !R::META.answers(error, program.language()) {
             return Vec::new();
         }
         let mut fixes = self.fixes(error, program);

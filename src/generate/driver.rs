@@ -203,10 +203,11 @@ pub async fn generate_and_heal(
                 break;
             }
         };
-        if program.language != spec.language {
+        if program.language() != spec.language {
             let e = GenerateError::Reply(format!(
                 "the generator produced {} for a {} spec",
-                program.language, spec.language
+                program.language(),
+                spec.language
             ));
             if generations.is_empty() {
                 return Err(e.into());

@@ -227,11 +227,10 @@ pub fn program_from_reply(spec: &Spec, reply: &str) -> Result<Program, GenerateE
     let (_, main) = files.remove(main_index);
     let mut program = spec.assemble(&main)?;
     for (path, text) in files {
-        program.files.insert(path, text);
+        program
+            .set_file(path, text)
+            .map_err(|e| GenerateError::Reply(format!("the reply's program is unusable: {e}")))?;
     }
-    program
-        .check()
-        .map_err(|e| GenerateError::Reply(format!("the reply's program is unusable: {e}")))?;
     Ok(program)
 }
 

@@ -156,16 +156,18 @@ impl Generator for PassThrough {
 
     fn generate<'a>(&'a self, spec: &'a Spec) -> GenerateFuture<'a, Program> {
         Box::pin(async move {
-            if self.program.language != spec.language {
+            if self.program.language() != spec.language {
                 return Err(GenerateError::Other(format!(
                     "the given program is {} but the spec asks for {}",
-                    self.program.language, spec.language
+                    self.program.language(),
+                    spec.language
                 )));
             }
             let mut program = self.program.clone();
             for (path, text) in spec.test_program_files() {
-                program.files.entry(path.clone()).or_insert(text);
-                program.protected.insert(path);
+                program = program.with_protected_file(path, text).map_err(|e| {
+                    GenerateError::Other(format!("the spec's tests do not fit the program: {e}"))
+                })?;
             }
             Ok(program)
         })

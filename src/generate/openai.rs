@@ -489,7 +489,7 @@ impl crate::heal::RepairModel for OpenAiGenerator {
             let main = prompt::heal_main_file(request.program, request.errors)
                 .ok_or_else(|| "the program has no file a repair may change".to_string())?;
             let files =
-                reply_files(&reply, request.program.language, &main).map_err(|e| e.to_string());
+                reply_files(&reply, request.program.language(), &main).map_err(|e| e.to_string());
             Ok(crate::heal::ModelReply { files, usage })
         })
     }

@@ -194,10 +194,10 @@ impl Prelude {
         if report.strategies_kept.is_empty() {
             return Ok(Vec::new());
         }
-        let language = generated.language;
+        let language = generated.language();
         let (Some(before), Some(after)) = (
-            generated.files.get(file),
-            report.final_program.files.get(file),
+            generated.files().get(file),
+            report.final_program.files().get(file),
         ) else {
             return Ok(Vec::new());
         };

@@ -158,17 +158,17 @@ pub fn repair_prompt(
 
     u.push_str("## Your previous program (after automatic repairs)\n\n");
     for (path, text) in program
-        .files
+        .files()
         .iter()
-        .filter(|(p, _)| !program.protected.contains(*p))
+        .filter(|(p, _)| !program.protected().contains(*p))
     {
         u.push_str(&fenced(lang, Some(path), text));
         u.push('\n');
     }
     let tests: Vec<(&String, &String)> = program
-        .files
+        .files()
         .iter()
-        .filter(|(p, _)| program.protected.contains(*p))
+        .filter(|(p, _)| program.protected().contains(*p))
         .collect();
     if !tests.is_empty() {
         u.push_str("## The tests (fixed: the program must pass them unchanged)\n\n");
@@ -243,12 +243,12 @@ pub fn heal_main_file(program: &Program, errors: &[CodeError]) -> Option<String>
     errors
         .iter()
         .filter_map(|e| e.location.as_ref().map(|l| l.file.clone()))
-        .find(|f| program.files.contains_key(f) && !program.protected.contains(f))
+        .find(|f| program.files().contains_key(f) && !program.protected().contains(f))
         .or_else(|| {
             program
-                .files
+                .files()
                 .keys()
-                .find(|p| !program.protected.contains(*p))
+                .find(|p| !program.protected().contains(*p))
                 .cloned()
         })
 }
@@ -259,24 +259,24 @@ pub fn heal_main_file(program: &Program, errors: &[CodeError]) -> Option<String>
 /// actual values), and the candidates the heal already tried with their verdicts.
 pub fn heal_prompt(request: &crate::heal::RepairRequest<'_>) -> Prompt {
     let program = request.program;
-    let lang = program.language;
+    let lang = program.language();
     let mut u = format!(
         "This {} program does not pass. Repair it with the smallest change that makes it compile and pass its tests; keep everything else as it is.\n\n",
         language_name(lang)
     );
     u.push_str("## The program\n\n");
     for (path, text) in program
-        .files
+        .files()
         .iter()
-        .filter(|(p, _)| !program.protected.contains(*p))
+        .filter(|(p, _)| !program.protected().contains(*p))
     {
         u.push_str(&fenced(lang, Some(path), text));
         u.push('\n');
     }
     let tests: Vec<(&String, &String)> = program
-        .files
+        .files()
         .iter()
-        .filter(|(p, _)| program.protected.contains(*p))
+        .filter(|(p, _)| program.protected().contains(*p))
         .collect();
     if !tests.is_empty() {
         u.push_str("## The tests (fixed: the program must pass them unchanged)\n\n");
@@ -477,7 +477,7 @@ fn describe_error(n: usize, e: &CodeError, program: &Program) -> String {
         .as_ref()
         .and_then(|loc| {
             program
-                .files
+                .files()
                 .get(&loc.file)
                 .and_then(|text| context_lines(text, loc.line, CONTEXT_RADIUS))
         })

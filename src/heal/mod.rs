@@ -255,7 +255,7 @@ impl Healer {
     ) -> Result<HealReport, HealError> {
         let span = tracing::info_span!(
             "heal",
-            selfheal.language = %original.language,
+            selfheal.language = %original.language(),
             selfheal.expect = ?expect,
             selfheal.healed = tracing::field::Empty,
             selfheal.stop_reason = tracing::field::Empty,
@@ -274,7 +274,7 @@ impl Healer {
                 .await;
         }
         if let Ok(report) = &result {
-            record_heal(&span, original.language, report);
+            record_heal(&span, original.language(), report);
         }
         result
     }
@@ -423,7 +423,7 @@ impl Healer {
     /// is a success for the learner. Kept fixes off that path, and the fixes of heals that do
     /// not pass, teach it nothing (rejected ones were counted as failures when rejected).
     fn credit_path(&self, search: &Search, passed: usize) {
-        let language = search.original.language;
+        let language = search.original.language();
         for id in search.path(passed) {
             for (signature, strategy) in &search.nodes[id].credits {
                 self.learner.record(language, signature, strategy, true);

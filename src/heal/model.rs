@@ -94,8 +94,8 @@ pub fn reply_fix(
     let mut ignored = Vec::new();
     let mut changed = Vec::new();
     for (path, text) in files {
-        match program.files.get(path) {
-            Some(_) if program.protected.contains(path) => ignored.push(path.as_str()),
+        match program.files().get(path) {
+            Some(_) if program.protected().contains(path) => ignored.push(path.as_str()),
             Some(old) if old == text => {}
             Some(old) => {
                 edits.push(Edit {

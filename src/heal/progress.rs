@@ -470,8 +470,8 @@ fn run_got_further(parent: &[&CodeError], child: &[&CodeError]) -> bool {
 /// A content hash of a program: its language, and every file's path and text.
 pub fn program_hash(program: &Program) -> [u8; 32] {
     let mut hasher = blake3::Hasher::new();
-    hasher.update(program.language.name().as_bytes());
-    for (path, text) in &program.files {
+    hasher.update(program.language().name().as_bytes());
+    for (path, text) in program.files() {
         // Lengths first, so that no two different file sets hash the same byte stream.
         hasher.update(&(path.len() as u64).to_le_bytes());
         hasher.update(path.as_bytes());
@@ -485,10 +485,10 @@ pub fn program_hash(program: &Program) -> [u8; 32] {
 pub fn unified_diff(old: &Program, new: &Program) -> String {
     let mut out = String::new();
     let paths: std::collections::BTreeSet<&String> =
-        old.files.keys().chain(new.files.keys()).collect();
+        old.files().keys().chain(new.files().keys()).collect();
     for path in paths {
-        let before = old.files.get(path);
-        let after = new.files.get(path);
+        let before = old.files().get(path);
+        let after = new.files().get(path);
         if before == after {
             continue;
         }
@@ -787,7 +787,7 @@ mod tests {
         )
         .unwrap();
         let mut b = a.clone();
-        b.files.insert("m.py".into(), "x = 1\ny = 3\n".into());
+        b.set_file("m.py", "x = 1\ny = 3\n").unwrap();
         assert_ne!(program_hash(&a), program_hash(&b));
         assert_eq!(program_hash(&a), program_hash(&a.clone()));
         let d = unified_diff(&a, &b);

@@ -53,7 +53,7 @@ impl Healer {
                 let prior = fix.confidence;
                 fix.confidence =
                     self.learner
-                        .confidence(program.language, sig, &fix.strategy, prior);
+                        .confidence(program.language(), sig, &fix.strategy, prior);
                 (prior, fix)
             })
             .collect();
@@ -150,9 +150,9 @@ impl Healer {
         };
         // Belt and braces: whatever apply_fix did, a protected file stays as it was.
         if let Some(path) = program
-            .protected
+            .protected()
             .iter()
-            .find(|p| program.files.get(*p) != candidate.files.get(*p))
+            .find(|p| program.files().get(*p) != candidate.files().get(*p))
         {
             let attempt = not_kept(format!("refused: it changed the protected file {path}"));
             search.protected_refusals += 1;
@@ -237,7 +237,7 @@ impl Healer {
 fn touched_protected<'a>(program: &Program, edits: &'a [Edit]) -> Option<&'a str> {
     edits
         .iter()
-        .find(|e| program.protected.contains(&e.file))
+        .find(|e| program.protected().contains(&e.file))
         .map(|e| e.file.as_str())
 }
 

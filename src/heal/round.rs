@@ -57,7 +57,7 @@ impl Healer {
             let span = tracing::info_span!(
                 "attempt",
                 selfheal.round = i64::from(round),
-                selfheal.language = %program.language,
+                selfheal.language = %program.language(),
                 selfheal.strategy = %candidate.proposal.fix.strategy,
                 selfheal.confidence = candidate.proposal.fix.confidence,
                 selfheal.combined = !candidate.proposal.combined_from.is_empty(),
@@ -116,7 +116,7 @@ impl Healer {
 
         let errors_before: Vec<String> =
             search.nodes[node_id].errors.iter().map(signature).collect();
-        let language = search.nodes[node_id].program.language;
+        let language = search.nodes[node_id].program.language();
         let mut passed_node = None;
         let mut kept_proposals = Vec::new();
         for ((candidate, outcome), span) in candidates.into_iter().zip(results).zip(spans) {

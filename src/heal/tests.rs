@@ -26,7 +26,7 @@ impl Fake {
 
 fn scan(program: &Program) -> Vec<CodeError> {
     let mut errors = Vec::new();
-    for (file, text) in &program.files {
+    for (file, text) in program.files() {
         for (i, line) in text.lines().enumerate() {
             let loc = Location::new(file.clone(), i as u32 + 1, 1);
             for word in line.split(|c: char| !c.is_alphanumeric()) {
@@ -68,7 +68,7 @@ impl Checker for Fake {
             let errors = scan(program);
             Ok(ValidationResult {
                 passed: errors.is_empty(),
-                language: program.language,
+                language: program.language(),
                 errors,
                 duration: Duration::ZERO,
                 output: String::new(),
@@ -99,7 +99,7 @@ impl FixStrategy for Replace {
         let Some(loc) = &error.location else {
             return Vec::new();
         };
-        let Some(text) = program.files.get(&loc.file) else {
+        let Some(text) = program.files().get(&loc.file) else {
             return Vec::new();
         };
         let line_start: usize = if self.first_in_file {
@@ -207,7 +207,7 @@ async fn heals_several_errors_of_different_kinds_and_reports_every_attempt() {
     assert_eq!(report.stop_reason, StopReason::Healed);
     assert!(!report.initially_passing);
     assert_eq!(
-        report.final_program.files["main.py"],
+        report.final_program.files()["main.py"],
         "a = ok\nb = ok\nc = int\nd = ok\n"
     );
     assert_eq!(report.initial_error_categories, ["syntax"]);
@@ -238,7 +238,7 @@ async fn heals_several_errors_of_different_kinds_and_reports_every_attempt() {
     assert!(report.rounds <= 5);
     // The original value is untouched.
     assert_eq!(
-        original.files["main.py"],
+        original.files()["main.py"],
         "a = SYN\nb = BUG1\nc = TYPE\nd = BUG2\n"
     );
     // What it learned: the wrong fix failed, the right one succeeded.
@@ -277,7 +277,7 @@ async fn a_logic_bug_ends_with_a_clear_report() {
     assert_eq!(report.stop_reason, StopReason::NoCandidates);
     assert_eq!((report.validations, report.rounds), (1, 0));
     assert_eq!(report.final_errors.len(), 1);
-    assert_eq!(report.final_program.files["main.py"], "x = LOGIC\n");
+    assert_eq!(report.final_program.files()["main.py"], "x = LOGIC\n");
     assert!(report
         .summary()
         .contains("NOT healed: no strategy has a fix left to try"));
@@ -322,7 +322,7 @@ async fn never_validates_a_program_twice() {
     assert_eq!(report.rounds, 3);
     assert_eq!(fake.calls.load(Ordering::SeqCst), 9);
     assert_eq!(
-        report.final_program.files["main.py"],
+        report.final_program.files()["main.py"],
         "x = ok\ny = ok\nz = LOGIC\n"
     );
     assert_eq!(report.strategies_kept, ["fake.names", "fake.names"]);
@@ -367,7 +367,7 @@ async fn rounds_are_bounded_by_max_retries() {
     assert_eq!(report.rounds, 3);
     assert_eq!(report.validations, 4);
     assert_eq!(
-        report.final_program.files["main.py"],
+        report.final_program.files()["main.py"],
         "x = ok ok ok BUG4 BUG5 BUG6 LOGIC\n"
     );
 }
@@ -438,7 +438,7 @@ impl Checker for Remembering {
     fn check<'a>(&'a self, program: &'a Program, expect: Expect) -> CheckFuture<'a> {
         Box::pin(async move {
             let result = self.inner.check(program, expect).await?;
-            let key = format!("{:?}", program.files);
+            let key = format!("{:?}", program.files());
             if let Ok(mut seen) = self.seen.lock() {
                 seen.insert(key, result.clone());
             }
@@ -448,7 +448,7 @@ impl Checker for Remembering {
 
     fn cached(&self, program: &Program, _expect: Expect) -> Option<ValidationResult> {
         let seen = self.seen.lock().ok()?;
-        let mut hit = seen.get(&format!("{:?}", program.files))?.clone();
+        let mut hit = seen.get(&format!("{:?}", program.files()))?.clone();
         hit.cached = true;
         Some(hit)
     }
@@ -532,7 +532,7 @@ async fn a_fix_that_reveals_the_next_error_is_progress() {
         .await
         .unwrap();
     assert!(report.healed, "{}", report.summary());
-    assert_eq!(report.final_program.files["main.py"], "a = ok\nb = ok\n");
+    assert_eq!(report.final_program.files()["main.py"], "a = ok\nb = ok\n");
     assert_eq!(report.rounds, 2);
     let revealing = report
         .attempts
@@ -568,7 +568,7 @@ impl Checker for Script {
     fn check<'a>(&'a self, program: &'a Program, _expect: Expect) -> CheckFuture<'a> {
         Box::pin(async move {
             self.0.calls.fetch_add(1, Ordering::SeqCst);
-            let text = program.files.get("main.py").map_or("", String::as_str);
+            let text = program.files().get("main.py").map_or("", String::as_str);
             let first = text.lines().enumerate().find_map(|(i, line)| {
                 line.split(|c: char| !c.is_alphanumeric())
                     .find(|w| w.starts_with("WRONG"))
@@ -586,7 +586,7 @@ impl Checker for Script {
                 .collect();
             Ok(ValidationResult {
                 passed: errors.is_empty(),
-                language: program.language,
+                language: program.language(),
                 errors,
                 duration: Duration::ZERO,
                 output: String::new(),
@@ -636,7 +636,7 @@ async fn a_test_that_fails_later_does_not_starve_the_single_edits() {
         .await
         .unwrap();
     assert!(report.healed, "{}", report.summary());
-    assert_eq!(report.final_program.files["main.py"], "x = ok\n");
+    assert_eq!(report.final_program.files()["main.py"], "x = ok\n");
     let first = &report.attempts[0];
     assert_eq!(first.description, "replace with ok\ny = WRONG2");
     assert!(first.kept && first.revealed.is_empty(), "{first:?}");
@@ -681,7 +681,7 @@ async fn a_revealing_fix_is_expanded_before_the_originals_other_fixes() {
         .await
         .unwrap();
     assert!(report.healed, "{}", report.summary());
-    assert_eq!(report.final_program.files["main.py"], "a = ok\nb = ok\n");
+    assert_eq!(report.final_program.files()["main.py"], "a = ok\nb = ok\n");
     let parents: Vec<(u32, usize)> = report
         .attempts
         .iter()

@@ -299,7 +299,7 @@ fn integrity_error(
         )
         .with_code(EARLY_EXIT);
         if let (Some(file), Some(line)) = (&exit.file, exit.line) {
-            if input.program.files.contains_key(file) {
+            if input.program.files().contains_key(file) {
                 error = error.with_location(Location::new(
                     file.clone(),
                     line,
@@ -335,7 +335,7 @@ fn integrity_error(
     error.test_name = incomplete.first().map(|t| t.name.clone());
     if error.location.is_none() {
         if let Some(file) = incomplete.first().and_then(|t| t.file.clone()) {
-            if input.program.files.contains_key(&file) {
+            if input.program.files().contains_key(&file) {
                 error = error.with_location(Location::new(file, 1, 1));
             }
         }
@@ -347,7 +347,7 @@ fn integrity_error(
 fn first_column(input: &ParseInput<'_>, file: &str, line: u32) -> u32 {
     input
         .program
-        .files
+        .files()
         .get(file)
         .and_then(|text| {
             text.lines()
@@ -372,7 +372,7 @@ fn coverage(
     let mut budget = MAX_COVERED_LINES;
     let mut out = Vec::new();
     for (file, lines) in covered {
-        let Some(text) = program.files.get(file) else {
+        let Some(text) = program.files().get(file) else {
             continue;
         };
         let count = u32::try_from(text.lines().count()).unwrap_or(u32::MAX);

@@ -91,14 +91,14 @@ pub fn error_from_wit(error: wit::CodeError, step: &str) -> CodeError {
 
 pub fn program_to_wit(program: &Program) -> wit::Program {
     wit::Program {
-        language: language_to_wit(program.language),
+        language: language_to_wit(program.language()),
         files: program
-            .files
+            .files()
             .iter()
             .map(|(path, text)| wit::SourceFile {
                 path: path.clone(),
                 contents: text.clone(),
-                protected: program.protected.contains(path),
+                protected: program.protected().contains(path),
             })
             .collect(),
     }

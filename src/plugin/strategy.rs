@@ -41,7 +41,7 @@ impl FixStrategy for WasmFixStrategy {
     /// The plugin's fixes; none for a language it does not handle, and none when the call
     /// fails (the failure is counted and logged by the host).
     fn suggest(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if !self.plugin.handles(program.language) {
+        if !self.plugin.handles(program.language()) {
             return Vec::new();
         }
         self.plugin

@@ -31,13 +31,13 @@ impl WasmValidator {
     /// The plugin's errors for one command of `program`, with source context; none when the
     /// plugin does not handle the language or the call fails (counted and logged).
     pub fn errors(&self, program: &Program, outcome: &StepOutcome) -> Vec<CodeError> {
-        if !self.plugin.handles(program.language) {
+        if !self.plugin.handles(program.language()) {
             return Vec::new();
         }
         let mut errors = self
             .plugin
             .parse(
-                program.language,
+                program.language(),
                 &outcome.step,
                 outcome.exit_code,
                 &outcome.stdout,

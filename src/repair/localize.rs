@@ -136,14 +136,14 @@ fn sort(list: &mut [Suspicious]) {
 /// Files a repair may edit: program source files that are neither protected nor tests.
 pub fn editable_files(program: &Program) -> Vec<&str> {
     program
-        .files
+        .files()
         .keys()
         .map(String::as_str)
-        .filter(|f| !program.protected.contains(*f) && !is_test_file(program.language, f))
+        .filter(|f| !program.protected().contains(*f) && !is_test_file(program.language(), f))
         .filter(|f| {
             f.rsplit_once('.')
                 .and_then(|(_, ext)| TargetLanguage::from_extension(ext))
-                == Some(program.language)
+                == Some(program.language())
         })
         .collect()
 }
@@ -208,11 +208,11 @@ fn identifiers(node: Node<'_>, source: &str) -> BTreeSet<String> {
 /// Names used by the failing test, each with a weight: the assertion's line (0.8), the test
 /// function around it or named like the test (0.7), else the whole test files (0.5).
 fn used_by_test(program: &Program, evidence: &Evidence) -> Vec<(BTreeSet<String>, f64)> {
-    let language = program.language;
+    let language = program.language();
     let tests: Vec<(&String, &String)> = program
-        .files
+        .files()
         .iter()
-        .filter(|(f, _)| is_test_file(language, f) || program.protected.contains(*f))
+        .filter(|(f, _)| is_test_file(language, f) || program.protected().contains(*f))
         .collect();
     let mut out = Vec::new();
     if let Some(loc) = &evidence.assertion {
@@ -275,7 +275,7 @@ pub fn from_evidence(program: &Program, evidence: &[Evidence]) -> Vec<Suspicious
     }
     let defs: Vec<Definition> = editable
         .iter()
-        .flat_map(|f| definitions(program.language, f, &program.files[*f]))
+        .flat_map(|f| definitions(program.language(), f, &program.files()[*f]))
         .collect();
     for ev in evidence {
         // Frames in the program itself: the innermost is the likeliest.
@@ -320,7 +320,7 @@ pub fn from_evidence(program: &Program, evidence: &[Evidence]) -> Vec<Suspicious
     }
     if scores.is_empty() {
         for file in &editable {
-            let lines = program.files[*file].lines().count();
+            let lines = program.files()[*file].lines().count();
             for line in 1..=lines {
                 bump(&mut scores, file, line as u32, 0.1);
             }
@@ -330,7 +330,7 @@ pub fn from_evidence(program: &Program, evidence: &[Evidence]) -> Vec<Suspicious
         .into_iter()
         .filter(|((file, line), _)| {
             *line > 0
-                && program.files[file]
+                && program.files()[file]
                     .lines()
                     .nth((*line as usize).saturating_sub(1))
                     .is_some_and(|l| !l.trim().is_empty())

@@ -104,14 +104,14 @@ pub fn suggest_ranked(
     let mut scored: Vec<(f64, usize, Fix)> = Vec::new();
     for (rank, suspect) in top.iter().enumerate() {
         // Never a protected file (belt and braces: the ranking holds editable files only).
-        if program.protected.contains(&suspect.file) {
+        if program.protected().contains(&suspect.file) {
             continue;
         }
-        let Some(source) = program.files.get(&suspect.file) else {
+        let Some(source) = program.files().get(&suspect.file) else {
             continue;
         };
         let mutations = mutate::mutate(
-            program.language,
+            program.language(),
             &suspect.file,
             source,
             &[suspect.line],

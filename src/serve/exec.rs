@@ -43,17 +43,14 @@ impl ProgramInput {
                 .map_err(|why| Refusal::invalid_program(format!("data file {path}: {why}")))?;
             data_files.insert(path.clone(), bytes);
         }
-        let program = Program {
-            language: self.language,
-            files: self.files.clone(),
-            protected: self.protected.clone(),
-            options: self.options.clone(),
+        Program::from_parts(
+            self.language,
+            self.files.clone(),
+            self.protected.clone(),
+            self.options.clone(),
             data_files,
-        };
-        program
-            .check()
-            .map_err(|e| Refusal::invalid_program(e.to_string()))?;
-        Ok(program)
+        )
+        .map_err(|e| Refusal::invalid_program(e.to_string()))
     }
 }
 

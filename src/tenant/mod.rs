@@ -382,7 +382,7 @@ pub fn limit_cap(limits: &TenantLimits) -> LimitCap {
 
 /// A program's size as the tenant limit counts it: sources and data files.
 pub fn program_bytes(program: &Program) -> usize {
-    program.size_bytes() + program.data_files.values().map(Vec::len).sum::<usize>()
+    program.size_bytes() + program.data_files().values().map(Vec::len).sum::<usize>()
 }
 
 /// Every tenant of a host, their shared scheduler, cache database and learner database.

@@ -200,20 +200,20 @@ impl ResolvedToolchain {
             step: step.name(),
             message,
         };
-        if program.language != self.language {
+        if program.language() != self.language {
             return Err(plan_err(format!(
                 "the program is {}, this toolchain is for {language}",
-                program.language
+                program.language()
             )));
         }
         let tests: Vec<&str> = program
-            .files
+            .files()
             .keys()
             .map(String::as_str)
             .filter(|f| def.tests.is_match(f))
             .collect();
         let sources: Vec<&str> = program
-            .files
+            .files()
             .keys()
             .map(String::as_str)
             .filter(|f| def.sources.is_match(f) && !def.tests.is_match(f))
@@ -228,13 +228,13 @@ impl ResolvedToolchain {
             || def.test_marker.as_deref().is_some_and(|marker| {
                 sources.iter().any(|f| {
                     program
-                        .files
+                        .files()
                         .get(*f)
                         .is_some_and(|text| text.contains(marker))
                 })
             });
         let edition = program
-            .options
+            .options()
             .get("edition")
             .map(|e| e.trim().to_string())
             .unwrap_or_else(|| def.default_edition.clone());
@@ -360,7 +360,7 @@ impl ResolvedToolchain {
         if let Some(root) = def
             .roots
             .iter()
-            .find(|r| allowed(&r.steps) && program.files.contains_key(&r.path))
+            .find(|r| allowed(&r.steps) && program.files().contains_key(&r.path))
         {
             return Ok((root.path.clone(), root.crate_type.clone()));
         }
@@ -368,11 +368,11 @@ impl ResolvedToolchain {
         let reserved_root = def
             .roots
             .iter()
-            .any(|r| !allowed(&r.steps) && program.files.contains_key(&r.path));
+            .any(|r| !allowed(&r.steps) && program.files().contains_key(&r.path));
         if def.single_source_root && sources.len() == 1 && !reserved_root {
             let source = sources[0];
             let crate_type = def.single_source_crate_type.as_ref().map(|rule| {
-                let text = program.files.get(source).map_or("", String::as_str);
+                let text = program.files().get(source).map_or("", String::as_str);
                 if text.contains(&rule.marker) {
                     rule.present.clone()
                 } else {
@@ -394,7 +394,7 @@ impl ResolvedToolchain {
         if let Some(excluded) = def
             .roots
             .iter()
-            .find(|r| !allowed(&r.steps) && program.files.contains_key(&r.path))
+            .find(|r| !allowed(&r.steps) && program.files().contains_key(&r.path))
         {
             message.push_str(&format!(
                 " ({} is only used by {})",

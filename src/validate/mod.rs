@@ -71,7 +71,10 @@ impl std::str::FromStr for Expect {
 pub fn has_tests(program: &Program) -> bool {
     static EMBEDDED: std::sync::OnceLock<Option<ToolchainSet>> = std::sync::OnceLock::new();
     let set = EMBEDDED.get_or_init(|| ToolchainSet::embedded().ok());
-    match set.as_ref().and_then(|set| set.get(program.language).ok()) {
+    match set
+        .as_ref()
+        .and_then(|set| set.get(program.language()).ok())
+    {
         Some(toolchain) => toolchain_has_tests(toolchain, program),
         None => program.test_files().next().is_some(),
     }
@@ -80,7 +83,7 @@ pub fn has_tests(program: &Program) -> bool {
 /// The planner's rule (`requires = "tests"`): a test file, or a source with the test marker.
 fn toolchain_has_tests(toolchain: &crate::toolchain::Toolchain, program: &Program) -> bool {
     let def = &toolchain.def;
-    program.files.iter().any(|(path, text)| {
+    program.files().iter().any(|(path, text)| {
         def.tests.is_match(path)
             || (def.sources.is_match(path)
                 && def
@@ -276,7 +279,7 @@ impl Validator {
         expect: Expect,
     ) -> Result<CacheKey, ValidateError> {
         program.check()?;
-        let toolchain = self.toolchain(program.language).await?;
+        let toolchain = self.toolchain(program.language()).await?;
         let collection = self.telemetry(program, &toolchain).await?;
         let augmented = collection
             .as_ref()
@@ -331,7 +334,7 @@ impl Validator {
     ) -> Result<ValidationResult, ValidateError> {
         let span = tracing::info_span!(
             "validate",
-            selfheal.language = %program.language,
+            selfheal.language = %program.language(),
             selfheal.expect = ?expect,
             selfheal.passed = tracing::field::Empty,
             selfheal.errors = tracing::field::Empty,
@@ -346,7 +349,7 @@ impl Validator {
             .await;
         record_validation(
             &span,
-            program.language,
+            program.language(),
             &result,
             self.cache.is_some(),
             started.elapsed(),
@@ -366,7 +369,7 @@ impl Validator {
             .resolved
             .try_lock()
             .ok()?
-            .get(&program.language)
+            .get(&program.language())
             .cloned()?;
         let collection =
             crate::compliance::Collection::prepare(program, &toolchain, &self.env, false).ok()?;
@@ -394,7 +397,7 @@ impl Validator {
     ) -> Result<ValidationResult, ValidateError> {
         program.check()?;
         let started = Instant::now();
-        let toolchain = self.toolchain(program.language).await?;
+        let toolchain = self.toolchain(program.language()).await?;
         // The telemetry SDK and, with a contract, the collector (crate::compliance); a Go
         // program gains the collector's test file in the sandbox (and in the cache key).
         let collection = self.telemetry(program, &toolchain).await?;
@@ -456,7 +459,7 @@ impl Validator {
         }
         // A work directory that cannot be removed is an error, never silently left behind.
         workspace.remove()?;
-        let result = run.into_result(program.language, started.elapsed());
+        let result = run.into_result(program.language(), started.elapsed());
         if let (Some(cache), Some(key)) = (&self.cache, key) {
             let span =
                 tracing::info_span!("cache.put", selfheal.cache.stored = tracing::field::Empty);
@@ -474,7 +477,7 @@ impl Validator {
         options: &RunOptions,
     ) -> Result<RunReport, ValidateError> {
         program.check()?;
-        let toolchain = self.toolchain(program.language).await?;
+        let toolchain = self.toolchain(program.language()).await?;
         let collection = self.telemetry(program, &toolchain).await?;
         let workspace = self.workspace(program)?;
         let mut commands = toolchain.plan(StepKind::Run, program)?;
@@ -508,7 +511,7 @@ impl Validator {
         let success = program_outcome.as_ref().is_some_and(StepOutcome::succeeded);
         Ok(RunReport {
             success,
-            language: program.language,
+            language: program.language(),
             program: program_outcome,
             errors: run.errors,
             steps: run.steps,
@@ -609,7 +612,7 @@ impl Validator {
                 stderr_truncated: outcome.stderr_truncated,
             };
             let input = ParseInput {
-                language: program.language,
+                language: program.language(),
                 step: command.step.name(),
                 command: &command.argv,
                 exit_code: step.exit_code,
@@ -650,9 +653,11 @@ impl Validator {
 /// Whether a program might have a contract or use the SDK (cheap: no parsing).
 fn program_may_use_telemetry(program: &Program) -> bool {
     program
-        .data_files
+        .data_files()
         .contains_key(crate::compliance::CONTRACT_FILE)
-        || program.files.contains_key(crate::compliance::CONTRACT_FILE)
+        || program
+            .files()
+            .contains_key(crate::compliance::CONTRACT_FILE)
         || crate::compliance::uses_sdk(program)
 }
 

@@ -47,9 +47,10 @@ pub async fn assert_heals(program: &Program, category: &str) -> HealReport {
         .await
         .unwrap();
     assert!(again.passed, "the healed program fails: {:?}", again.errors);
-    for path in &program.protected {
+    for path in program.protected() {
         assert_eq!(
-            report.final_program.files[path], program.files[path],
+            report.final_program.files()[path],
+            program.files()[path],
             "{path} changed"
         );
     }

@@ -113,11 +113,11 @@ pub(super) fn located_line<'a>(line: &'a str, program: &Program) -> Option<(Loca
 /// A printed path as a program file: Go test logs print only the base name (`main_test.go`),
 /// which is matched against the program's files when exactly one has that name.
 pub(super) fn resolve_file(printed: &str, program: &Program) -> String {
-    if program.files.contains_key(printed) || printed.contains('/') {
+    if program.files().contains_key(printed) || printed.contains('/') {
         return printed.to_string();
     }
     let mut matches = program
-        .files
+        .files()
         .keys()
         .filter(|k| k.rsplit('/').next() == Some(printed));
     match (matches.next(), matches.next()) {
@@ -128,7 +128,7 @@ pub(super) fn resolve_file(printed: &str, program: &Program) -> String {
 
 pub(super) fn source_line<'a>(program: &'a Program, file: &str, line: u32) -> Option<&'a str> {
     let index = usize::try_from(line.checked_sub(1)?).ok()?;
-    program.files.get(file)?.lines().nth(index)
+    program.files().get(file)?.lines().nth(index)
 }
 
 /// Go's byte column as a character column (they differ after non-ASCII text).

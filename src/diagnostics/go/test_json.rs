@@ -331,7 +331,7 @@ pub(super) const GO_PLATFORM_SUFFIXES: &[&str] = &[
 /// platform suffix, not under `testdata/` or a `_`/`.` directory): what `go test` must run.
 pub(super) fn discover_tests(program: &Program) -> Vec<DiscoveredTest> {
     let mut found = Vec::new();
-    for (path, text) in &program.files {
+    for (path, text) in program.files() {
         let Some(stem) = path.strip_suffix("_test.go") else {
             continue;
         };
@@ -394,7 +394,7 @@ pub(super) fn discover_tests(program: &Program) -> Vec<DiscoveredTest> {
 
 /// The `module` path of the program's `go.mod`, if it has one.
 pub(super) fn module_path(program: &Program) -> Option<String> {
-    let text = program.files.get("go.mod")?;
+    let text = program.files().get("go.mod")?;
     text.lines().find_map(|l| {
         l.trim()
             .strip_prefix("module ")
@@ -436,7 +436,7 @@ pub(super) fn read_failure(
         candidates
             .into_iter()
             .flatten()
-            .find(|f| program.files.contains_key(f))
+            .find(|f| program.files().contains_key(f))
             .map(|f| {
                 let column = first_code_column(program, &f, line);
                 Location::new(f, line, column)

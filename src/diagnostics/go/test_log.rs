@@ -255,7 +255,7 @@ pub(super) fn panic_error(
             continue;
         };
         let file = program_path(path);
-        if program.files.contains_key(file) {
+        if program.files().contains_key(file) {
             let column = first_code_column(program, file, line_no);
             error.location = Some(Location::new(file, line_no, column));
             break;

@@ -118,7 +118,7 @@ pub(in crate::diagnostics) fn name_span(
     if location.end_line != Some(location.line) || name.is_empty() {
         return None;
     }
-    let text = program.files.get(&location.file)?;
+    let text = program.files().get(&location.file)?;
     let start = byte_of_column(text, location.line, location.column)?;
     let end = byte_of_column(text, location.line, end_column)?;
     let span = text.get(start..end)?;

@@ -62,7 +62,7 @@ pub(in crate::diagnostics) fn command_script<'a>(
 
 /// Test files: protected files, files named like tests, and the script a `test` step runs.
 pub(in crate::diagnostics) fn is_test_path(input: &ParseInput<'_>, path: &str) -> bool {
-    input.program.protected.contains(path)
+    input.program.protected().contains(path)
         || is_test_file(input.language, path)
         || (input.step == "test" && command_script(input, input.language) == Some(path))
 }

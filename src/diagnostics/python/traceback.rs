@@ -32,7 +32,7 @@ pub(crate) fn traceback_locations(text: &str, program: &Program) -> Vec<Location
     traceback
         .frames
         .iter()
-        .filter(|f| program.files.contains_key(program_path(f.file)))
+        .filter(|f| program.files().contains_key(program_path(f.file)))
         .map(|f| frame_location(f, program))
         .collect()
 }
@@ -211,7 +211,7 @@ pub(in crate::diagnostics) fn traceback_error(
     input: &ParseInput<'_>,
 ) -> CodeError {
     let program = input.program;
-    let in_program = |frame: &&Frame<'_>| program.files.contains_key(program_path(frame.file));
+    let in_program = |frame: &&Frame<'_>| program.files().contains_key(program_path(frame.file));
     let frame = traceback.frames.iter().rev().find(in_program).or_else(|| {
         let work = format!("{}/", crate::sandbox::WORK_DIR);
         traceback
@@ -285,7 +285,7 @@ pub(in crate::diagnostics) fn traceback_error(
     let chain: Vec<String> = traceback
         .frames
         .iter()
-        .filter(|f| program.files.contains_key(program_path(f.file)))
+        .filter(|f| program.files().contains_key(program_path(f.file)))
         .map(|f| match f.function {
             Some(function) => format!("{}:{} in {}", program_path(f.file), f.line, function),
             None => format!("{}:{}", program_path(f.file), f.line),
@@ -309,7 +309,7 @@ pub(in crate::diagnostics) fn traceback_test_name(
         .iter()
         .filter(|f| {
             let path = program_path(f.file);
-            input.program.files.contains_key(path) && is_test_path(input, path)
+            input.program.files().contains_key(path) && is_test_path(input, path)
         })
         .collect();
     let named = |f: &&&Frame<'_>| f.function.is_some_and(|name| !name.starts_with('<'));
@@ -331,7 +331,7 @@ pub(in crate::diagnostics) fn traceback_test_name(
 /// source lines are dedented, so columns are rebuilt against the program's own text.
 pub(in crate::diagnostics) fn frame_location(frame: &Frame<'_>, program: &Program) -> Location {
     let path = program_path(frame.file);
-    let original = program.files.get(path).and_then(|text| {
+    let original = program.files().get(path).and_then(|text| {
         let index = usize::try_from(frame.line).ok()?.checked_sub(1)?;
         text.lines().nth(index)
     });

@@ -165,7 +165,7 @@ pub(super) fn is_summary(message: &str) -> bool {
 /// outside the program (std's `assert_eq!`, `vec!`, …).
 pub(super) fn primary_span<'a>(spans: &'a [Span], program: &Program) -> Option<&'a Span> {
     let in_program = |s: &Span| {
-        program.files.is_empty() || program.files.contains_key(program_path(&s.file_name))
+        program.files().is_empty() || program.files().contains_key(program_path(&s.file_name))
     };
     let primaries: Vec<&Span> = spans.iter().filter(|s| s.is_primary).collect();
     if let Some(s) = primaries.iter().copied().find(|s| in_program(s)) {

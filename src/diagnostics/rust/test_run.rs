@@ -90,7 +90,7 @@ pub fn parse_test_run(input: &ParseInput<'_>) -> Parsed {
         report.frames = report
             .assertion
             .iter()
-            .filter(|l| input.program.files.contains_key(&l.file))
+            .filter(|l| input.program.files().contains_key(&l.file))
             .cloned()
             .collect();
         report.file = defining_file(input.program, &result.name, report.assertion.as_ref());
@@ -405,7 +405,7 @@ pub(super) fn defining_file(
     let pattern = format!("fn {function}(");
     if let Some(loc) = assertion {
         if program
-            .files
+            .files()
             .get(&loc.file)
             .is_some_and(|t| t.contains(&pattern))
         {
@@ -413,7 +413,7 @@ pub(super) fn defining_file(
         }
     }
     program
-        .files
+        .files()
         .iter()
         .find(|(_, text)| text.contains(&pattern))
         .map(|(path, _)| path.clone())

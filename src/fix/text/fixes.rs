@@ -157,7 +157,7 @@ pub(crate) fn target<'a>(error: &CodeError, program: &'a Program) -> Option<Targ
     Some(Target {
         file,
         text,
-        lang: program.language,
+        lang: program.language(),
         lines,
         line,
         offset,
@@ -168,8 +168,8 @@ pub(crate) fn target<'a>(error: &CodeError, program: &'a Program) -> Option<Targ
 /// A program file that fixes may edit, found by its program-relative (or sandbox) path.
 pub(crate) fn editable_file<'a>(program: &'a Program, path: &str) -> Option<(&'a str, &'a str)> {
     let path = crate::diagnostics::program_path(path);
-    let (name, text) = program.files.get_key_value(path)?;
-    if program.protected.contains(path) {
+    let (name, text) = program.files().get_key_value(path)?;
+    if program.protected().contains(path) {
         return None;
     }
     Some((name.as_str(), text.as_str()))
@@ -179,12 +179,12 @@ pub(crate) fn editable_file<'a>(program: &'a Program, path: &str) -> Option<(&'a
 /// when an error (a failed test) points at a protected file or nowhere.
 pub(crate) fn editable_sources(program: &Program) -> Vec<(&str, &str)> {
     program
-        .files
+        .files()
         .iter()
-        .filter(|(name, _)| !program.protected.contains(*name))
+        .filter(|(name, _)| !program.protected().contains(*name))
         .filter(|(name, _)| {
             let ext = name.rsplit('.').next().unwrap_or("");
-            TargetLanguage::from_extension(ext) == Some(program.language)
+            TargetLanguage::from_extension(ext) == Some(program.language())
         })
         .map(|(n, t)| (n.as_str(), t.as_str()))
         .collect()

@@ -116,8 +116,8 @@ pub(crate) fn name_position(
     name: &str,
 ) -> Option<(String, usize)> {
     let loc = error.location.as_ref()?;
-    let text = program.files.get(&loc.file)?;
-    if program.protected.contains(&loc.file) {
+    let text = program.files().get(&loc.file)?;
+    if program.protected().contains(&loc.file) {
         return None;
     }
     let start = find_word_on_line(text, loc.line, loc.column, name)?;
@@ -226,8 +226,8 @@ pub(crate) const DECLARING_KEYWORDS: &[&str] = &[
 /// of `:=`/`=`, and struct fields or object keys (`name:`).
 pub(crate) fn declared_names(program: &Program) -> Vec<String> {
     let mut names = BTreeSet::new();
-    for text in program.files.values() {
-        let idents = identifiers(text, program.language);
+    for text in program.files().values() {
+        let idents = identifiers(text, program.language());
         // Inside the parameter list right after `fn name`, `func name`, `def name`, …
         let mut in_params = false;
         for (n, (pos, word)) in idents.iter().enumerate() {
@@ -363,8 +363,8 @@ pub(crate) fn commented_code(text: &str, file: &str, hash_comments: bool) -> Vec
 /// One fix per commented-out code fragment in the program's editable files.
 pub(crate) fn commented_code_fixes(id: &str, program: &Program, hash: bool) -> Vec<Fix> {
     let mut fixes = Vec::new();
-    for (file, text) in &program.files {
-        if program.protected.contains(file) {
+    for (file, text) in program.files() {
+        if program.protected().contains(file) {
             continue;
         }
         for e in commented_code(text, file, hash).into_iter().take(5) {

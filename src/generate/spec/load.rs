@@ -277,9 +277,9 @@ impl Spec {
     /// constraints do not allow, one error each, located at the import.
     pub fn dependency_violations(&self, program: &Program) -> Vec<CodeError> {
         let mut errors = Vec::new();
-        for (path, text) in &program.files {
+        for (path, text) in program.files() {
             let ext = path.rsplit('.').next().unwrap_or("");
-            if program.protected.contains(path)
+            if program.protected().contains(path)
                 || TargetLanguage::from_extension(ext) != Some(self.language)
             {
                 continue;

@@ -145,8 +145,8 @@ fn to_edits(replacements: &[Replacement], program: &Program) -> Option<Vec<Edit>
     replacements
         .iter()
         .map(|r| {
-            let text = program.files.get(&r.file)?;
-            let ok = !program.protected.contains(&r.file)
+            let text = program.files().get(&r.file)?;
+            let ok = !program.protected().contains(&r.file)
                 && r.byte_start <= r.byte_end
                 && r.byte_end <= text.len()
                 && text.is_char_boundary(r.byte_start)
@@ -242,7 +242,7 @@ mod tests {
         assert_eq!(fixes[0].strategy, "any.compiler-suggestion");
         let out = apply_fix(&p, &fixes[0]).unwrap();
         assert_eq!(
-            out.files["lib.rs"],
+            out.files()["lib.rs"],
             "fn f() -> i32 {\n    let x = 1;\n    x\n}\n"
         );
     }
@@ -288,7 +288,7 @@ mod tests {
         );
         let out = apply_fix(&p, &fixes[2]).unwrap();
         assert_eq!(
-            out.files["lib.rs"],
+            out.files()["lib.rs"],
             "fn f() -> i32 {\n    let x = 1\n    Some(x)\n}\n"
         );
     }
@@ -306,7 +306,7 @@ mod tests {
         assert_eq!(all.confidence, 0.92);
         let out = apply_fix(&p, all).unwrap();
         assert_eq!(
-            out.files["lib.rs"],
+            out.files()["lib.rs"],
             "fn f() -> i32 {\n    let mut x = 1;\n    x\n}\n"
         );
         // The machine-applicable-only strategy offers the same two and their combination.

@@ -148,7 +148,7 @@ pub(crate) fn delimiters(id: &str, error: &CodeError, program: &Program) -> Vec<
     let after = closer_after_error(error);
     let targets: Vec<(&str, &str, Option<usize>)> = match target(error, program) {
         Some(t) if after => {
-            let at = end_of_token_at(&code_tokens(program.language, t.text), t.offset);
+            let at = end_of_token_at(&code_tokens(program.language(), t.text), t.offset);
             vec![(t.file, t.text, Some(at))]
         }
         Some(t) => vec![(t.file, t.text, Some(t.offset))],
@@ -159,7 +159,7 @@ pub(crate) fn delimiters(id: &str, error: &CodeError, program: &Program) -> Vec<
         None => Vec::new(),
     };
     for (file, src, at) in targets {
-        delimiter_fixes(&mut fixes, program.language, file, src, at);
+        delimiter_fixes(&mut fixes, program.language(), file, src, at);
     }
     fixes.done()
 }

@@ -13,7 +13,7 @@ fn program(language: TargetLanguage, file: &str, text: &str) -> Program {
 
 fn apply(p: &Program, fix: &Fix) -> String {
     let out = crate::fix::apply_fix(p, fix).unwrap();
-    out.files.values().next().unwrap().clone()
+    out.files().values().next().unwrap().clone()
 }
 
 #[test]

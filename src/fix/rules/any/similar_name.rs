@@ -67,8 +67,8 @@ impl Rule for SimilarName {
 /// Identifiers reached through `.` anywhere in the program (methods, fields, attributes).
 pub(crate) fn member_names(program: &Program) -> Vec<String> {
     let mut out = Vec::new();
-    for text in program.files.values() {
-        for (pos, word) in identifiers(text, program.language) {
+    for text in program.files().values() {
+        for (pos, word) in identifiers(text, program.language()) {
             if text[..pos].ends_with('.') {
                 out.push(word.to_string());
             }
@@ -88,7 +88,7 @@ pub(crate) fn candidates(program: &Program, kind: NameKind) -> Vec<Candidate> {
         NameKind::Value => {
             out.extend(declared_names(program).into_iter().map(|n| (n, true)));
             out.extend(
-                builtin_values(program.language)
+                builtin_values(program.language())
                     .iter()
                     .map(|n| (n.to_string(), false)),
             );
@@ -97,7 +97,7 @@ pub(crate) fn candidates(program: &Program, kind: NameKind) -> Vec<Candidate> {
             out.extend(member_names(program).into_iter().map(|n| (n, true)));
             out.extend(declared_names(program).into_iter().map(|n| (n, true)));
             out.extend(
-                builtin_members(program.language)
+                builtin_members(program.language())
                     .iter()
                     .map(|n| (n.to_string(), false)),
             );

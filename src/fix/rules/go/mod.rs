@@ -56,10 +56,10 @@ pub(crate) fn go_file<'a>(
     program: &'a Program,
 ) -> Option<(&'a Location, &'a str)> {
     let loc = error.location.as_ref()?;
-    if program.protected.contains(&loc.file) {
+    if program.protected().contains(&loc.file) {
         return None;
     }
-    Some((loc, program.files.get(&loc.file)?.as_str()))
+    Some((loc, program.files().get(&loc.file)?.as_str()))
 }
 
 /// The text of line `line` and where it starts.

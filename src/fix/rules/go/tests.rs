@@ -34,7 +34,7 @@ fn results(strategy: &dyn FixStrategy, e: &CodeError, p: &Program) -> Vec<String
     strategy
         .suggest(e, p)
         .iter()
-        .map(|f| apply_fix(p, f).unwrap().files["main.go"].clone())
+        .map(|f| apply_fix(p, f).unwrap().files()["main.go"].clone())
         .collect()
 }
 
@@ -258,7 +258,7 @@ fn define_and_assign() {
         .max_by(|a, b| a.confidence.total_cmp(&b.confidence))
         .unwrap();
     assert_eq!(
-        apply_fix(&p, best).unwrap().files["main.go"],
+        apply_fix(&p, best).unwrap().files()["main.go"],
         "package main\n\nfunc f(a int) int {\n\tif a*a == 4 {\n\t\treturn 1\n\t}\n\treturn 0\n}\n"
     );
     // `for p = 1; …` with `p` undefined.

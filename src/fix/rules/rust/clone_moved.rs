@@ -52,7 +52,7 @@ impl Rule for CloneMoved {
         }
         let mut fixes = Vec::new();
         for (file, pos) in note_positions(error, program, labels) {
-            let Some(text) = program.files.get(&file) else {
+            let Some(text) = program.files().get(&file) else {
                 continue;
             };
             let mut at = pos;
@@ -105,11 +105,11 @@ pub(crate) fn note_positions(
         let (Ok(line), Ok(col)) = (line.parse::<u32>(), col.parse::<u32>()) else {
             continue;
         };
-        if program.protected.contains(file) {
+        if program.protected().contains(file) {
             continue;
         }
         if let Some(pos) = program
-            .files
+            .files()
             .get(file)
             .and_then(|t| line_col_to_byte(t, line, col))
         {

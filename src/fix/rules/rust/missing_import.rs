@@ -37,7 +37,7 @@ impl Rule for MissingImport {
         let Some(file) = import_file(error, program) else {
             return Vec::new();
         };
-        let Some(text) = program.files.get(&file) else {
+        let Some(text) = program.files().get(&file) else {
             return Vec::new();
         };
         let at = use_insertion_point(text);
@@ -80,12 +80,12 @@ pub(crate) const IMPORT_CODES: &[&str] = &[
 /// protected (a test module that does `use super::*` sees the root's imports).
 pub(crate) fn import_file(error: &CodeError, program: &Program) -> Option<String> {
     let loc = error.location.as_ref()?;
-    if !program.protected.contains(&loc.file) {
+    if !program.protected().contains(&loc.file) {
         return Some(loc.file.clone());
     }
     ["lib.rs", "main.rs", "src/lib.rs", "src/main.rs"]
         .iter()
-        .find(|f| program.files.contains_key(**f) && !program.protected.contains(**f))
+        .find(|f| program.files().contains_key(**f) && !program.protected().contains(**f))
         .map(|f| f.to_string())
 }
 

@@ -49,10 +49,10 @@ pub(crate) fn error_file<'a>(
     program: &'a Program,
 ) -> Option<(&'a Location, &'a str)> {
     let loc = error.location.as_ref()?;
-    if program.protected.contains(&loc.file) {
+    if program.protected().contains(&loc.file) {
         return None;
     }
-    Some((loc, program.files.get(&loc.file)?.as_str()))
+    Some((loc, program.files().get(&loc.file)?.as_str()))
 }
 
 /// For each byte: true when it is code, false inside comments and string/char literals.

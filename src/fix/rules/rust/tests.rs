@@ -36,7 +36,7 @@ fn results(strategy: &dyn FixStrategy, e: &CodeError, p: &Program) -> Vec<String
     strategy
         .suggest(e, p)
         .iter()
-        .map(|f| apply_fix(p, f).unwrap().files["lib.rs"].clone())
+        .map(|f| apply_fix(p, f).unwrap().files()["lib.rs"].clone())
         .collect()
 }
 
