@@ -6,27 +6,7 @@
 mod common;
 
 use common::heal::assert_heals;
-use selfheal::{Program, TargetLanguage};
-
-fn rs(lib: &str, tests: &str) -> Program {
-    let lib = format!("{lib}\n#[cfg(test)]\nmod tests;\n");
-    common::program(
-        TargetLanguage::Rust,
-        &[("lib.rs", &lib), ("tests.rs", tests)],
-    )
-    .with_protected(["tests.rs".to_string()])
-    .unwrap()
-    .with_option("edition", "2021")
-}
-
-fn go(main: &str, test: &str) -> Program {
-    common::program(
-        TargetLanguage::Go,
-        &[("main.go", main), ("main_test.go", test)],
-    )
-    .with_protected(["main_test.go".to_string()])
-    .unwrap()
-}
+use common::programs::{go, rs};
 
 #[tokio::test]
 async fn rust_float_divided_by_a_length() {
@@ -35,7 +15,7 @@ async fn rust_float_divided_by_a_length() {
         "use super::*;\n\n#[test]\nfn averages() {\n    assert_eq!(average(&[1.0, 2.0]), 1.5);\n}\n",
     );
     let r = assert_heals(&p, "type_mismatch").await;
-    assert!(r.final_program.files["lib.rs"].contains("s / v.len() as f64"));
+    assert!(r.final_program.files()["lib.rs"].contains("s / v.len() as f64"));
 }
 
 #[tokio::test]
@@ -45,7 +25,7 @@ async fn rust_integer_quotient_expected_as_float() {
         "use super::*;\n\n#[test]\nfn halves() {\n    assert_eq!(mean(3, 2), 1.5);\n}\n",
     );
     let r = assert_heals(&p, "type_mismatch").await;
-    assert!(r.final_program.files["lib.rs"].contains("sum as f64 / n as f64"));
+    assert!(r.final_program.files()["lib.rs"].contains("sum as f64 / n as f64"));
 }
 
 #[tokio::test]
@@ -55,7 +35,7 @@ async fn rust_numeric_string_literal_and_question_mark() {
         "use super::*;\n\n#[test]\nfn values() {\n    assert_eq!(base(), 3);\n    assert_eq!(doubled(\" 4\"), Ok(8));\n    assert!(doubled(\"x\").is_err());\n}\n",
     );
     let r = assert_heals(&p, "type_mismatch").await;
-    let lib = &r.final_program.files["lib.rs"];
+    let lib = &r.final_program.files()["lib.rs"];
     assert!(lib.contains("let b: i32 = 3;"), "{lib}");
     assert!(lib.contains("let n: i32 = read(s)?;"), "{lib}");
 }
@@ -67,7 +47,7 @@ async fn rust_parse_with_the_error_returned() {
         "use super::*;\n\n#[test]\nfn parses() {\n    assert_eq!(parse_total(\"41\").unwrap(), 42);\n    assert!(parse_total(\"x\").is_err());\n}\n",
     );
     let r = assert_heals(&p, "type_mismatch").await;
-    assert!(r.final_program.files["lib.rs"].contains("line.trim().parse::<i64>()?"));
+    assert!(r.final_program.files()["lib.rs"].contains("line.trim().parse::<i64>()?"));
 }
 
 #[tokio::test]
@@ -77,7 +57,7 @@ async fn go_integer_operand_of_a_float_product() {
         "package main\n\nimport \"testing\"\n\nfunc TestScale(t *testing.T) {\n\tif scale(1.5, 3) != 4.5 {\n\t\tt.Fatal(scale(1.5, 3))\n\t}\n}\n",
     );
     let r = assert_heals(&p, "type_mismatch").await;
-    assert!(r.final_program.files["main.go"].contains("return r * float64(k)"));
+    assert!(r.final_program.files()["main.go"].contains("return r * float64(k)"));
 }
 
 #[tokio::test]
@@ -87,7 +67,7 @@ async fn go_division_returned_as_float() {
         "package main\n\nimport \"testing\"\n\nfunc TestAverage(t *testing.T) {\n\tif average([]int{1, 2}) != 1.5 {\n\t\tt.Fatal(average([]int{1, 2}))\n\t}\n}\n",
     );
     let r = assert_heals(&p, "type_mismatch").await;
-    assert!(r.final_program.files["main.go"].contains("return float64(sum) / float64(len(xs))"));
+    assert!(r.final_program.files()["main.go"].contains("return float64(sum) / float64(len(xs))"));
 }
 
 #[tokio::test]
@@ -97,5 +77,5 @@ async fn go_float_conversion_of_an_integer_quotient_under_a_failing_test() {
         "package main\n\nimport \"testing\"\n\nfunc TestAverage(t *testing.T) {\n\tif average([]int{1, 2}) != 1.5 {\n\t\tt.Fatal(average([]int{1, 2}))\n\t}\n}\n",
     );
     let r = assert_heals(&p, "test_failure").await;
-    assert!(r.final_program.files["main.go"].contains("return float64(sum) / float64(len(xs))"));
+    assert!(r.final_program.files()["main.go"].contains("return float64(sum) / float64(len(xs))"));
 }

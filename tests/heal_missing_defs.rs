@@ -6,45 +6,7 @@
 mod common;
 
 use common::heal::assert_heals;
-use selfheal::{Program, TargetLanguage};
-
-fn rs(lib: &str, tests: &str) -> Program {
-    let lib = format!("{lib}\n#[cfg(test)]\nmod tests;\n");
-    common::program(
-        TargetLanguage::Rust,
-        &[("lib.rs", &lib), ("tests.rs", tests)],
-    )
-    .with_protected(["tests.rs".to_string()])
-    .unwrap()
-    .with_option("edition", "2021")
-}
-
-fn go(main: &str, test: &str) -> Program {
-    common::program(
-        TargetLanguage::Go,
-        &[("main.go", main), ("main_test.go", test)],
-    )
-    .with_protected(["main_test.go".to_string()])
-    .unwrap()
-}
-
-fn py(main: &str, test: &str) -> Program {
-    common::program(
-        TargetLanguage::Python,
-        &[("main.py", main), ("test_main.py", test)],
-    )
-    .with_protected(["test_main.py".to_string()])
-    .unwrap()
-}
-
-fn js(main: &str, test: &str) -> Program {
-    common::program(
-        TargetLanguage::JavaScript,
-        &[("main.js", main), ("main.test.js", test)],
-    )
-    .with_protected(["main.test.js".to_string()])
-    .unwrap()
-}
+use common::programs::{go, js, py, rs};
 
 fn kept(report: &selfheal::heal::HealReport, id: &str) -> bool {
     report.strategies_kept.iter().any(|s| s == id)
@@ -58,7 +20,7 @@ async fn rust_function_typed_from_its_call() {
     );
     let r = assert_heals(&p, "undefined_variable").await;
     assert!(kept(&r, "rust.missing-function"), "{:?}", r.strategies_kept);
-    assert!(r.final_program.files["lib.rs"]
+    assert!(r.final_program.files()["lib.rs"]
         .contains("fn bonus_for(arg1: usize) -> i32 {\n    Default::default()\n}"));
 }
 
@@ -69,7 +31,7 @@ async fn rust_constructor_method_and_variant() {
         "use super::*;\n\n#[test]\nfn classifies() {\n    assert_eq!(classify(3), Level::Low);\n    assert_eq!(classify(30), Level::High);\n    assert_eq!(start().level, Level::Low);\n}\n",
     );
     let r = assert_heals(&p, "undefined_variable").await;
-    let lib = &r.final_program.files["lib.rs"];
+    let lib = &r.final_program.files()["lib.rs"];
     for id in ["rust.missing-variant", "rust.missing-method"] {
         assert!(kept(&r, id), "{id} not kept: {:?}", r.strategies_kept);
     }
@@ -85,7 +47,7 @@ async fn rust_struct_field_and_derive() {
         "use super::*;\n\n#[test]\nfn origin_is_zero() {\n    assert_eq!(origin(), Point { x: 0, y: 0 });\n}\n",
     );
     let r = assert_heals(&p, "undefined_variable").await;
-    let lib = &r.final_program.files["lib.rs"];
+    let lib = &r.final_program.files()["lib.rs"];
     assert!(kept(&r, "rust.missing-field"), "{:?}", r.strategies_kept);
     assert!(
         lib.contains("    pub x: i32,\n    y: i32,\n}") || lib.contains("    y: i32,"),
@@ -104,7 +66,7 @@ async fn rust_constant_from_the_other_operand() {
         "use super::*;\n\n#[test]\nfn firsts() {\n    assert_eq!(first(&[4, 5]), 4);\n    assert_eq!(first(&[]), -1);\n}\n",
     );
     let r = assert_heals(&p, "undefined_variable").await;
-    assert!(r.final_program.files["lib.rs"].contains("const MIN_LEN: usize = 0;"));
+    assert!(r.final_program.files()["lib.rs"].contains("const MIN_LEN: usize = 0;"));
 }
 
 #[tokio::test]
@@ -114,7 +76,7 @@ async fn go_function_method_field_and_constant() {
         "package main\n\nimport \"testing\"\n\nfunc TestStack(t *testing.T) {\n\ts := &Stack{}\n\ts.Push(4)\n\tif len(s.items) != 1 || Label(\"a\") != \"a\" {\n\t\tt.Fatal(\"wrong\")\n\t}\n}\n",
     );
     let r = assert_heals(&p, "undefined_variable").await;
-    let main = &r.final_program.files["main.go"];
+    let main = &r.final_program.files()["main.go"];
     for id in [
         "go.missing-function",
         "go.missing-method",
@@ -143,7 +105,7 @@ async fn go_helper_called_only_by_the_test() {
         "package main\n\nimport \"testing\"\n\nfunc TestEmpty(t *testing.T) {\n\tif countWords(\"\") != 0 {\n\t\tt.Fatal(\"wrong\")\n\t}\n}\n",
     );
     let r = assert_heals(&p, "undefined_variable").await;
-    assert!(r.final_program.files["main.go"]
+    assert!(r.final_program.files()["main.go"]
         .contains("func countWords(arg1 string) int {\n\treturn 0\n}"));
 }
 
@@ -154,7 +116,7 @@ async fn python_function_and_method() {
         "from main import *\n\nc = Counter()\nc.add(2)\nassert c.value == 2\nc.log_state()\n",
     );
     let r = assert_heals(&p, "undefined_variable").await;
-    let main = &r.final_program.files["main.py"];
+    let main = &r.final_program.files()["main.py"];
     assert!(
         kept(&r, "python.missing-function"),
         "{:?}",
@@ -178,7 +140,7 @@ async fn javascript_function_and_method() {
         "const { Cart } = require('./main.js');\nconst assert = require('assert');\nconst c = new Cart();\nc.add('a');\nassert.strictEqual(c.items.length, 1);\nc.clearCache();\n",
     );
     let r = assert_heals(&p, "undefined_variable").await;
-    let main = &r.final_program.files["main.js"];
+    let main = &r.final_program.files()["main.js"];
     assert!(
         kept(&r, "javascript.missing-function"),
         "{:?}",

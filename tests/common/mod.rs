@@ -3,6 +3,7 @@
 
 pub mod heal;
 pub mod model_server;
+pub mod programs;
 
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};

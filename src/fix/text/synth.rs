@@ -8,13 +8,69 @@ use tree_sitter::{Node, Tree};
 
 use crate::program::Program;
 use crate::repair::syntax;
-use crate::types::TargetLanguage;
+use crate::types::{CodeError, TargetLanguage};
 
 pub(crate) use crate::repair::syntax::text as node_text;
 
 /// The syntax tree of `source` (`None` when the grammar cannot be loaded).
 pub(crate) fn parse_tree(language: TargetLanguage, source: &str) -> Option<Tree> {
     syntax::parse(language, source)
+}
+
+/// Where an error points in one of the program's files (editable or not: a protected test
+/// may use what the program forgot to define), parsed: the file, its text, its syntax tree and
+/// the byte offset of the error's line and column.
+pub(crate) struct UseSite<'p> {
+    pub(crate) file: &'p str,
+    pub(crate) text: &'p str,
+    pub(crate) tree: Tree,
+    pub(crate) offset: usize,
+}
+
+impl<'p> UseSite<'p> {
+    /// The site of `error`'s location; `None` without a location, for a file the program does
+    /// not have, or when the grammar cannot be loaded.
+    pub(crate) fn of(
+        error: &CodeError,
+        program: &'p Program,
+        language: TargetLanguage,
+    ) -> Option<UseSite<'p>> {
+        let loc = error.location.as_ref()?;
+        let path = crate::diagnostics::program_path(&loc.file);
+        let (file, text) = program.files().get_key_value(path)?;
+        let tree = parse_tree(language, text)?;
+        let lines = super::LineIndex::new(text);
+        let line = (loc.line as usize).clamp(1, lines.count());
+        let offset = lines.offset(text, line, loc.column as usize);
+        Some(UseSite {
+            file,
+            text,
+            tree,
+            offset,
+        })
+    }
+
+    /// The site of `error`'s location in a file fixes may edit ([`super::target`]); `None`
+    /// also for a protected file.
+    pub(crate) fn editable(
+        error: &CodeError,
+        program: &'p Program,
+        language: TargetLanguage,
+    ) -> Option<UseSite<'p>> {
+        let t = super::target(error, program)?;
+        Some(UseSite {
+            file: t.file,
+            text: t.text,
+            tree: parse_tree(language, t.text)?,
+            offset: t.offset,
+        })
+    }
+
+    /// The node of identifier `name` on the error's line, nearest the error's column.
+    pub(crate) fn name_node(&self, name: &str) -> Option<Node<'_>> {
+        find_name_near(self.text, self.offset, name)
+            .and_then(|at| name_node_at(self.tree.root_node(), self.text, at, name))
+    }
 }
 
 /// The named children of `node`, in order.
@@ -290,7 +346,7 @@ pub(crate) fn definition_file<'a>(program: &'a Program, file: &str) -> Option<(&
     }
     let sources: Vec<(&str, &str)> = super::editable_sources(program)
         .into_iter()
-        .filter(|(name, _)| !crate::lang::is_test_file(program.language, name))
+        .filter(|(name, _)| !crate::lang::is_test_file(program.language(), name))
         .collect();
     match sources.as_slice() {
         [one] => Some(*one),

@@ -19,6 +19,24 @@ pub(crate) fn program(lang: TargetLanguage, file: &str, text: &str) -> Program {
     Program::new(lang, vec![(file.to_string(), text.to_string())]).unwrap()
 }
 
+/// A program of one source and one protected test file (`(path, text)` each).
+pub(crate) fn program_with_test(
+    lang: TargetLanguage,
+    (source, source_text): (&str, &str),
+    (test, test_text): (&str, &str),
+) -> Program {
+    Program::new(
+        lang,
+        [
+            (source.to_string(), source_text.to_string()),
+            (test.to_string(), test_text.to_string()),
+        ],
+    )
+    .unwrap()
+    .with_protected([test.to_string()])
+    .unwrap()
+}
+
 pub(crate) fn err(
     ty: ErrorType,
     code: &str,
@@ -30,6 +48,27 @@ pub(crate) fn err(
     CodeError::new(ty, msg)
         .with_code(code)
         .with_location(Location::new(file, line, col))
+}
+
+/// Every result text `strategy` proposes for an undefined-name error with compiler `code` at
+/// `line`:`col` of a one-file Rust program `main.rs`, best first.
+pub(crate) fn rust_undefined(
+    strategy: &dyn crate::fix::FixStrategy,
+    code: &str,
+    text: &str,
+    (line, col): (u32, u32),
+    msg: &str,
+) -> Vec<String> {
+    let p = program(TargetLanguage::Rust, "main.rs", text);
+    let e = err(
+        ErrorType::UndefinedVariable,
+        code,
+        msg,
+        "main.rs",
+        line,
+        col,
+    );
+    results(&strategy.suggest(&e, &p), text)
 }
 
 /// Every result text the strategies propose, best first.

@@ -36,16 +36,10 @@ impl Rule for MissingConstant {
         if !name.chars().next().is_some_and(|c| c.is_ascii_uppercase()) {
             return Vec::new();
         }
-        let Some(t) = target(error, program) else {
+        let Some(t) = UseSite::editable(error, program, TargetLanguage::Go) else {
             return Vec::new();
         };
-        let Some(tree) = parse_tree(TargetLanguage::Go, t.text) else {
-            return Vec::new();
-        };
-        let Some(use_node) = find_name_near(t.text, t.offset, name)
-            .and_then(|at| name_node_at(tree.root_node(), t.text, at, name))
-            .filter(|n| n.kind() == "identifier")
-        else {
+        let Some(use_node) = t.name_node(name).filter(|n| n.kind() == "identifier") else {
             return Vec::new();
         };
         if call_of(use_node).is_some()

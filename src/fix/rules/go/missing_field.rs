@@ -41,22 +41,11 @@ impl Rule for MissingField {
         if !is_identifier(owner) || !is_identifier(field) {
             return Vec::new();
         }
-        let Some(loc) = error.location.as_ref() else {
+        let Some(site) = UseSite::of(error, program, TargetLanguage::Go) else {
             return Vec::new();
         };
-        let file = crate::diagnostics::program_path(&loc.file);
-        let Some(use_text) = program.files.get(file) else {
-            return Vec::new();
-        };
-        let Some(tree) = parse_tree(TargetLanguage::Go, use_text) else {
-            return Vec::new();
-        };
-        let lines = LineIndex::new(use_text);
-        let line = (loc.line as usize).clamp(1, lines.count());
-        let offset = lines.offset(use_text, line, loc.column as usize);
-        let Some(use_node) = find_name_near(use_text, offset, field)
-            .and_then(|at| name_node_at(tree.root_node(), use_text, at, field))
-        else {
+        let use_text = site.text;
+        let Some(use_node) = site.name_node(field) else {
             return Vec::new();
         };
         if call_of(use_node).is_some() {

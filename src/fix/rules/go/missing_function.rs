@@ -41,21 +41,12 @@ impl Rule for MissingFunction {
         else {
             return Vec::new();
         };
-        let Some(loc) = error.location.as_ref() else {
+        let Some(site) = UseSite::of(error, program, TargetLanguage::Go) else {
             return Vec::new();
         };
-        let file = crate::diagnostics::program_path(&loc.file);
-        let Some(use_text) = program.files.get(file) else {
-            return Vec::new();
-        };
-        let Some(tree) = parse_tree(TargetLanguage::Go, use_text) else {
-            return Vec::new();
-        };
-        let lines = LineIndex::new(use_text);
-        let line = (loc.line as usize).clamp(1, lines.count());
-        let offset = lines.offset(use_text, line, loc.column as usize);
-        let Some(call) = find_name_near(use_text, offset, name)
-            .and_then(|at| name_node_at(tree.root_node(), use_text, at, name))
+        let (file, use_text) = (site.file, site.text);
+        let Some(call) = site
+            .name_node(name)
             .filter(|n| n.kind() == "identifier")
             .and_then(call_of)
         else {
@@ -104,7 +95,7 @@ impl Rule for MissingFunction {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fix::text::testing::{err, program, results};
+    use crate::fix::text::testing::{err, program, program_with_test, results};
     use crate::fix::FixStrategy;
     use crate::types::ErrorType;
 
@@ -133,16 +124,11 @@ mod tests {
     fn a_protected_test_calling_it_puts_it_in_the_program() {
         let main = "package main\n\nfunc main() {}\n";
         let test = "package main\n\nimport \"testing\"\n\nfunc TestX(t *testing.T) {\n\tif !isPrime(7) {\n\t\tt.Fatal(\"x\")\n\t}\n}\n";
-        let p = Program::new(
+        let p = program_with_test(
             TargetLanguage::Go,
-            [
-                ("main.go".to_string(), main.to_string()),
-                ("main_test.go".to_string(), test.to_string()),
-            ],
-        )
-        .unwrap()
-        .with_protected(["main_test.go".to_string()])
-        .unwrap();
+            ("main.go", main),
+            ("main_test.go", test),
+        );
         let e = err(
             ErrorType::UndefinedVariable,
             "undefined",

@@ -33,14 +33,11 @@ impl Rule for MissingFunction {
         let Some((name, NameKind::Value)) = crate::fix::text::undefined_name(message(error)) else {
             return Vec::new();
         };
-        let Some(t) = target(error, program) else {
+        let Some(t) = UseSite::editable(error, program, TargetLanguage::JavaScript) else {
             return Vec::new();
         };
-        let Some(tree) = parse_tree(TargetLanguage::JavaScript, t.text) else {
-            return Vec::new();
-        };
-        let Some(call) = find_name_near(t.text, t.offset, &name)
-            .and_then(|at| name_node_at(tree.root_node(), t.text, at, &name))
+        let Some(call) = t
+            .name_node(&name)
             .filter(|n| n.kind() == "identifier")
             .and_then(call_of)
         else {

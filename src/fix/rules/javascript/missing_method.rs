@@ -40,26 +40,15 @@ impl Rule for MissingMethod {
         if !is_identifier(object) || !is_identifier(name) {
             return Vec::new();
         }
-        let Some(loc) = error.location.as_ref() else {
+        let Some(site) = UseSite::of(error, program, TargetLanguage::JavaScript) else {
             return Vec::new();
         };
-        let file = crate::diagnostics::program_path(&loc.file);
-        let Some(use_text) = program.files.get(file) else {
+        let use_text = site.text;
+        let Some(call) = site.name_node(name).and_then(call_of) else {
             return Vec::new();
         };
-        let Some(tree) = parse_tree(TargetLanguage::JavaScript, use_text) else {
-            return Vec::new();
-        };
-        let lines = LineIndex::new(use_text);
-        let line = (loc.line as usize).clamp(1, lines.count());
-        let offset = lines.offset(use_text, line, loc.column as usize);
-        let Some(call) = find_name_near(use_text, offset, name)
-            .and_then(|at| name_node_at(tree.root_node(), use_text, at, name))
-            .and_then(call_of)
-        else {
-            return Vec::new();
-        };
-        let Some(class) = constructed_class(tree.root_node(), use_text, object, call.start_byte())
+        let Some(class) =
+            constructed_class(site.tree.root_node(), use_text, object, call.start_byte())
         else {
             return Vec::new();
         };
@@ -138,23 +127,18 @@ fn constructed_class(root: Node<'_>, src: &str, object: &str, before: usize) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fix::text::testing::{apply, err};
+    use crate::fix::text::testing::{apply, err, program_with_test};
     use crate::fix::FixStrategy;
 
     #[test]
     fn method_at_the_end_of_the_class_from_a_protected_test() {
         let main = "class Stack {\n  constructor() {\n    this.items = [];\n  }\n}\n\nmodule.exports = { Stack };\n";
         let test = "const { Stack } = require('./main');\nconst s = new Stack();\ns.push(3);\nif (s.size() !== 1) throw new Error('x');\n";
-        let p = Program::new(
+        let p = program_with_test(
             TargetLanguage::JavaScript,
-            [
-                ("main.js".to_string(), main.to_string()),
-                ("main.test.js".to_string(), test.to_string()),
-            ],
-        )
-        .unwrap()
-        .with_protected(["main.test.js".to_string()])
-        .unwrap();
+            ("main.js", main),
+            ("main.test.js", test),
+        );
         let e = err(
             ErrorType::UndefinedVariable,
             "TypeError",

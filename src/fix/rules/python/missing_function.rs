@@ -32,21 +32,12 @@ impl Rule for MissingFunction {
         let Some((name, NameKind::Value)) = crate::fix::text::undefined_name(message(error)) else {
             return Vec::new();
         };
-        let Some(loc) = error.location.as_ref() else {
+        let Some(site) = UseSite::of(error, program, TargetLanguage::Python) else {
             return Vec::new();
         };
-        let file = crate::diagnostics::program_path(&loc.file);
-        let Some(use_text) = program.files.get(file) else {
-            return Vec::new();
-        };
-        let Some(tree) = parse_tree(TargetLanguage::Python, use_text) else {
-            return Vec::new();
-        };
-        let lines = LineIndex::new(use_text);
-        let line = (loc.line as usize).clamp(1, lines.count());
-        let offset = lines.offset(use_text, line, loc.column as usize);
-        let Some(call) = find_name_near(use_text, offset, &name)
-            .and_then(|at| name_node_at(tree.root_node(), use_text, at, &name))
+        let (file, use_text) = (site.file, site.text);
+        let Some(call) = site
+            .name_node(&name)
             .filter(|n| n.kind() == "identifier")
             .and_then(call_of)
         else {

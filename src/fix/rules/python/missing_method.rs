@@ -40,23 +40,11 @@ impl Rule for MissingMethod {
         if !is_identifier(class) {
             return Vec::new();
         }
-        let Some(loc) = error.location.as_ref() else {
+        let Some(site) = UseSite::of(error, program, TargetLanguage::Python) else {
             return Vec::new();
         };
-        let file = crate::diagnostics::program_path(&loc.file);
-        let Some(use_text) = program.files.get(file) else {
-            return Vec::new();
-        };
-        let Some(tree) = parse_tree(TargetLanguage::Python, use_text) else {
-            return Vec::new();
-        };
-        let lines = LineIndex::new(use_text);
-        let line = (loc.line as usize).clamp(1, lines.count());
-        let offset = lines.offset(use_text, line, loc.column as usize);
-        let Some(call) = find_name_near(use_text, offset, name)
-            .and_then(|at| name_node_at(tree.root_node(), use_text, at, name))
-            .and_then(call_of)
-        else {
+        let use_text = site.text;
+        let Some(call) = site.name_node(name).and_then(call_of) else {
             return Vec::new();
         };
         let params = python_parameters(call, use_text);
@@ -110,23 +98,18 @@ impl Rule for MissingMethod {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fix::text::testing::{apply, err};
+    use crate::fix::text::testing::{apply, err, program_with_test};
     use crate::fix::FixStrategy;
 
     #[test]
     fn method_at_the_end_of_the_class_from_a_protected_test() {
         let main = "class Stack:\n    def __init__(self):\n        self.items = []\n\n\ndef helper():\n    return 1\n";
         let test = "from main import *\n\ns = Stack()\ns.push(3)\nassert s.size() == 1\n";
-        let p = Program::new(
+        let p = program_with_test(
             TargetLanguage::Python,
-            [
-                ("main.py".to_string(), main.to_string()),
-                ("test_main.py".to_string(), test.to_string()),
-            ],
-        )
-        .unwrap()
-        .with_protected(["test_main.py".to_string()])
-        .unwrap();
+            ("main.py", main),
+            ("test_main.py", test),
+        );
         let e = err(
             ErrorType::UndefinedVariable,
             "AttributeError",

@@ -39,15 +39,10 @@ impl Rule for MissingConstant {
         if !constant_case {
             return Vec::new();
         }
-        let Some(t) = target(error, program) else {
+        let Some(t) = UseSite::editable(error, program, TargetLanguage::Rust) else {
             return Vec::new();
         };
-        let Some(tree) = parse_tree(TargetLanguage::Rust, t.text) else {
-            return Vec::new();
-        };
-        let Some(use_node) = find_name_near(t.text, t.offset, &name)
-            .and_then(|at| name_node_at(tree.root_node(), t.text, at, &name))
-        else {
+        let Some(use_node) = t.name_node(&name) else {
             return Vec::new();
         };
         let expected = match expected_type(use_node, t.text) {

@@ -62,22 +62,16 @@ impl Rule for MissingField {
         if !is_identifier(field) || !is_identifier(owner) {
             return Vec::new();
         }
-        let Some(t) = target(error, program) else {
+        let Some(t) = UseSite::editable(error, program, TargetLanguage::Rust) else {
             return Vec::new();
         };
-        let Some(tree) = parse_tree(TargetLanguage::Rust, t.text) else {
-            return Vec::new();
-        };
-        let root = tree.root_node();
-        let Some(use_node) = find_name_near(t.text, t.offset, field)
-            .and_then(|at| name_node_at(root, t.text, at, field))
-        else {
+        let Some(use_node) = t.name_node(field) else {
             return Vec::new();
         };
         let Some((ty, typed)) = field_use_type(use_node, t.text, field) else {
             return Vec::new();
         };
-        let Some(item) = find_item(root, t.text, "struct_item", owner) else {
+        let Some(item) = find_item(t.tree.root_node(), t.text, "struct_item", owner) else {
             return Vec::new();
         };
         let Some(body) = item
@@ -91,7 +85,7 @@ impl Rule for MissingField {
         };
         let mut edits = vec![edit(t.file, at, at, insert)];
         // Every other literal of the struct needs the new field too.
-        for lit in all_nodes(root) {
+        for lit in all_nodes(t.tree.root_node()) {
             if lit.kind() != "struct_expression"
                 || lit
                     .child_by_field_name("name")
@@ -202,20 +196,10 @@ fn default_initializer(lit: Node<'_>, src: &str, file: &str, field: &str) -> Opt
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fix::text::testing::{err, program, results};
-    use crate::fix::FixStrategy;
+    use crate::fix::text::testing::rust_undefined;
 
     fn heal(text: &str, code: &str, line: u32, col: u32, msg: &str) -> Vec<String> {
-        let p = program(TargetLanguage::Rust, "main.rs", text);
-        let e = err(
-            ErrorType::UndefinedVariable,
-            code,
-            msg,
-            "main.rs",
-            line,
-            col,
-        );
-        results(&MissingField.suggest(&e, &p), text)
+        rust_undefined(&MissingField, code, text, (line, col), msg)
     }
 
     #[test]

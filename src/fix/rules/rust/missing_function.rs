@@ -40,15 +40,11 @@ impl Rule for MissingFunction {
         let Some((name, _)) = undefined_name(message(error)) else {
             return Vec::new();
         };
-        let Some(t) = target(error, program) else {
+        let Some(t) = UseSite::editable(error, program, TargetLanguage::Rust) else {
             return Vec::new();
         };
-        let Some(tree) = parse_tree(TargetLanguage::Rust, t.text) else {
-            return Vec::new();
-        };
-        let root = tree.root_node();
-        let Some(call) = find_name_near(t.text, t.offset, &name)
-            .and_then(|at| name_node_at(root, t.text, at, &name))
+        let Some(call) = t
+            .name_node(&name)
             .filter(|n| n.kind() == "identifier")
             .and_then(call_of)
         else {
@@ -90,20 +86,10 @@ impl Rule for MissingFunction {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fix::text::testing::{err, program, results};
-    use crate::fix::FixStrategy;
+    use crate::fix::text::testing::rust_undefined;
 
     fn heal(text: &str, line: u32, col: u32, msg: &str) -> Vec<String> {
-        let p = program(TargetLanguage::Rust, "main.rs", text);
-        let e = err(
-            ErrorType::UndefinedVariable,
-            "E0425",
-            msg,
-            "main.rs",
-            line,
-            col,
-        );
-        results(&MissingFunction.suggest(&e, &p), text)
+        rust_undefined(&MissingFunction, "E0425", text, (line, col), msg)
     }
 
     #[test]

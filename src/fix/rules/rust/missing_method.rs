@@ -106,16 +106,10 @@ impl Rule for MissingMethod {
         let Some(owner) = owner_type(msg) else {
             return Vec::new();
         };
-        let Some(t) = target(error, program) else {
+        let Some(t) = UseSite::editable(error, program, TargetLanguage::Rust) else {
             return Vec::new();
         };
-        let Some(tree) = parse_tree(TargetLanguage::Rust, t.text) else {
-            return Vec::new();
-        };
-        let Some(call) = find_name_near(t.text, t.offset, &name)
-            .and_then(|at| name_node_at(tree.root_node(), t.text, at, &name))
-            .and_then(call_of)
-        else {
+        let Some(call) = t.name_node(&name).and_then(call_of) else {
             return Vec::new();
         };
         let Some(mut sig) = rust_signature(call, t.text, &name) else {
@@ -428,20 +422,10 @@ fn insertion(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fix::text::testing::{err, program, results};
-    use crate::fix::FixStrategy;
+    use crate::fix::text::testing::rust_undefined;
 
     fn heal(text: &str, line: u32, col: u32, msg: &str) -> Vec<String> {
-        let p = program(TargetLanguage::Rust, "main.rs", text);
-        let e = err(
-            ErrorType::UndefinedVariable,
-            "E0599",
-            msg,
-            "main.rs",
-            line,
-            col,
-        );
-        results(&MissingMethod.suggest(&e, &p), text)
+        rust_undefined(&MissingMethod, "E0599", text, (line, col), msg)
     }
 
     #[test]

@@ -53,19 +53,14 @@ impl Rule for MissingVariant {
         else {
             return Vec::new();
         };
-        let Some(t) = target(error, program) else {
+        let Some(t) = UseSite::editable(error, program, TargetLanguage::Rust) else {
             return Vec::new();
         };
-        let Some(tree) = parse_tree(TargetLanguage::Rust, t.text) else {
-            return Vec::new();
-        };
-        let Some(use_node) = find_name_near(t.text, t.offset, &name)
-            .and_then(|at| name_node_at(tree.root_node(), t.text, at, &name))
-        else {
+        let Some(use_node) = t.name_node(&name) else {
             return Vec::new();
         };
         let (payload, guessed) = payload(use_node, t.text);
-        let Some(enum_item) = find_item(tree.root_node(), t.text, "enum_item", owner) else {
+        let Some(enum_item) = find_item(t.tree.root_node(), t.text, "enum_item", owner) else {
             return Vec::new();
         };
         let Some(body) = enum_item.child_by_field_name("body") else {
@@ -187,20 +182,10 @@ pub(crate) fn append_to_list(src: &str, list: Node<'_>, item: &str) -> Option<(u
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fix::text::testing::{err, program, results};
-    use crate::fix::FixStrategy;
+    use crate::fix::text::testing::rust_undefined;
 
     fn heal(text: &str, line: u32, col: u32, msg: &str) -> Vec<String> {
-        let p = program(TargetLanguage::Rust, "main.rs", text);
-        let e = err(
-            ErrorType::UndefinedVariable,
-            "E0599",
-            msg,
-            "main.rs",
-            line,
-            col,
-        );
-        results(&MissingVariant.suggest(&e, &p), text)
+        rust_undefined(&MissingVariant, "E0599", text, (line, col), msg)
     }
 
     #[test]
