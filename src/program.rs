@@ -49,21 +49,21 @@ const SKIPPED_DIRS: &[&str] = &[
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "ProgramData")]
 pub struct Program {
-    pub language: TargetLanguage,
+    language: TargetLanguage,
     /// Relative path → file text. Ordered, so hashing and diffs are deterministic.
-    pub files: BTreeMap<String, String>,
+    files: BTreeMap<String, String>,
     /// Paths no fix may change or delete (tests, oracles).
     #[serde(default)]
-    pub protected: BTreeSet<String>,
+    protected: BTreeSet<String>,
     /// Toolchain options as strings, e.g. `edition = "2021"` for Rust.
     #[serde(default)]
-    pub options: BTreeMap<String, String>,
+    options: BTreeMap<String, String>,
     /// Relative path → contents of the files the program reads but that are not its sources
     /// (any bytes). Copied into the sandbox beside the sources and part of the cache key;
     /// never edited by a fix. Bounded by [`MAX_DATA_FILES`], [`MAX_DATA_FILE_BYTES`] and
     /// [`MAX_DATA_BYTES`].
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub data_files: BTreeMap<String, Vec<u8>>,
+    data_files: BTreeMap<String, Vec<u8>>,
 }
 
 /// A program as it is serialized, before the checks: what [`Program`] deserializes through, so
