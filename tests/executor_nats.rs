@@ -36,7 +36,7 @@ fn free_port() -> u16 {
 }
 
 fn spawn_server(port: u16, store: &Path) -> Child {
-    let child = Command::new("nats-server")
+    let mut child = Command::new("nats-server")
         .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
         .arg(store)
         .stdout(Stdio::null())
@@ -51,6 +51,8 @@ fn spawn_server(port: u16, store: &Path) -> Child {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("nats-server did not listen on {port}");
 }
 
