@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use selfheal::settings::{with_plugins, CacheSettings, CheckReport, Format};
+use selfheal::settings::{with_plugins, CacheSettings, CheckReport, ExecutorSettings, Format};
 use selfheal::settings::{PluginDir, RunSettings};
 use selfheal::validate::Expect;
 use selfheal::{Program, TargetLanguage};
@@ -28,6 +28,8 @@ pub struct CheckArgs {
     cache: CacheSettings,
     #[command(flatten)]
     plugins: PluginDir,
+    #[command(flatten)]
+    executor: ExecutorSettings,
 }
 
 #[derive(Args)]
@@ -46,8 +48,11 @@ pub async fn check(global: &GlobalArgs, args: CheckArgs) -> Exit {
     let expect = args.expect.unwrap_or_else(|| Expect::for_program(&program));
     let plugins = args.plugins.load_or_warn(&global.dirs)?;
     let validator = (global.dirs).cached_validator(args.cache.bound(), args.data_dir.as_deref())?;
-    let result = with_plugins(validator, &plugins);
-    let result = result.validate(&program, expect).await?;
+    let checker = args
+        .executor
+        .checker(with_plugins(validator, &plugins))
+        .await?;
+    let result = checker.check(&program, expect).await?;
     let passed = result.passed;
     global.print(&CheckReport::new(&program, result), CheckReport::render)?;
     Ok(if passed { 0 } else { 1 })

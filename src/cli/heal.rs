@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use clap::Args;
 use selfheal::api::{Outcome, OutcomeLog};
 use selfheal::eval::EvalOptions;
-use selfheal::settings::{eval_with_progress, Budget, CacheSettings, HealerSettings};
+use selfheal::settings::HealerSettings;
+use selfheal::settings::{eval_with_progress, Budget, CacheSettings, ExecutorSettings};
 use selfheal::settings::{write_healed, ModelSettings, PluginDir};
 use selfheal::validate::Expect;
 use selfheal::{Program, TargetLanguage};
@@ -32,6 +33,8 @@ pub struct HealArgs {
     data_dir: Option<PathBuf>,
     #[command(flatten)]
     cache: CacheSettings,
+    #[command(flatten)]
+    executor: ExecutorSettings,
     /// Use only these fix strategies (ids, comma-separated), e.g. `plugin.acme-style`.
     #[arg(long, value_delimiter = ',', value_name = "ID,ID")]
     strategies: Vec<String>,
@@ -69,6 +72,8 @@ pub struct EvalArgs {
     data_dir: Option<PathBuf>,
     #[command(flatten)]
     cache: CacheSettings,
+    #[command(flatten)]
+    executor: ExecutorSettings,
 }
 
 pub async fn heal(global: &GlobalArgs, args: HealArgs) -> Exit {
@@ -78,7 +83,8 @@ pub async fn heal(global: &GlobalArgs, args: HealArgs) -> Exit {
     let config = args.budget.heal_config(args.expect)?;
     let mut settings = HealerSettings::new(&global.dirs, args.cache.bound(), Some(&data_dir));
     (settings.plugins, settings.strategies) = (Some(&plugins), &args.strategies);
-    let healer = args.model.attach(settings.healer(config)?)?;
+    settings.executor = &args.executor;
+    let healer = args.model.attach(settings.healer(config).await?)?;
     let healer = healer.with_formatting(!args.no_format);
     let report = healer.heal(&program).await?;
     OutcomeLog::open(Some(&data_dir)).record(Outcome::from_report(&report, program.language()));
@@ -99,7 +105,8 @@ pub async fn eval(global: &GlobalArgs, args: EvalArgs) -> Exit {
     let data_dir = args.data_dir.as_deref();
     let mut settings = HealerSettings::new(&global.dirs, args.cache.bound(), data_dir);
     (settings.plugins, settings.strategies) = (Some(&plugins), &args.strategies);
-    let healer = settings.healer(config)?;
+    settings.executor = &args.executor;
+    let healer = settings.healer(config).await?;
     let (options, out) = (EvalOptions { jobs, keep_code }, args.out.as_deref());
     let results = eval_with_progress(corpus.cases, healer.into(), &options, out, data_dir).await?;
     let summary = selfheal::eval::summarize(&results, &corpus.malformed);

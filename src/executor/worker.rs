@@ -75,6 +75,18 @@ pub struct WorkerStatus {
     pub updated_unix: u64,
 }
 
+/// The counters as a sentence: `3 executed, 1 already stored, 0 mismatched, 0 failed,
+/// 0 dead-lettered`.
+impl std::fmt::Display for WorkerStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} executed, {} already stored, {} mismatched, {} failed, {} dead-lettered",
+            self.executed, self.already_stored, self.mismatched, self.failed, self.dead_lettered
+        )
+    }
+}
+
 #[derive(Default)]
 struct Counters {
     in_flight: AtomicU64,

@@ -29,12 +29,14 @@ use crate::types::{CodeError, TargetLanguage};
 use crate::validate::{Expect, RunOptions, ValidateError, Validator, ValidatorConfig};
 
 mod eval;
+mod executor;
 mod generator;
 mod output;
 mod process;
 mod reports;
 
 pub use eval::{eval_with_progress, ResultsFile};
+pub use executor::{ExecutorSettings, WorkerSettings};
 pub use generator::{GeneratorKind, GeneratorSettings, ModelSettings};
 pub use output::Format;
 pub use process::{parse_args, run_command};
@@ -220,10 +222,18 @@ pub struct HealerSettings<'a> {
     pub plugins: Option<&'a PluginSet>,
     /// Only these fix strategies (ids); every strategy when empty (the default).
     pub strategies: &'a [String],
+    /// Where [`HealerSettings::healer`]'s validations run (default: in process).
+    /// [`HealerSettings::generating`] validates in process.
+    pub executor: &'a ExecutorSettings,
 }
 
+/// The default executor: this process's sandboxes.
+const LOCAL: &ExecutorSettings = &ExecutorSettings {
+    executor: crate::executor::ExecutorSpec::InProcess,
+};
+
 impl<'a> HealerSettings<'a> {
-    /// Settings with this cache and data dir, no plugins, every strategy.
+    /// Settings with this cache and data dir, no plugins, every strategy, in process.
     pub fn new(dirs: &'a Dirs, cache: Option<u64>, data_dir: Option<&'a Path>) -> Self {
         let (plugins, strategies) = (None, &[][..]);
         HealerSettings {
@@ -232,16 +242,17 @@ impl<'a> HealerSettings<'a> {
             data_dir,
             plugins,
             strategies,
+            executor: LOCAL,
         }
     }
 
-    /// The healer: a cached validator (with the plugins' validators), the learner of the data
-    /// dir, the chosen strategies, `config`.
+    /// The healer: a cached validator (with the plugins' validators) run by the executor, the
+    /// learner of the data dir, the chosen strategies, `config`.
     ///
     /// # Errors
-    /// No usable sandbox or toolchain files, or an unknown strategy id (named, as a
-    /// `--strategies` error).
-    pub fn healer(&self, config: HealConfig) -> Result<Healer, SettingsError> {
+    /// No usable sandbox or toolchain files, an executor that cannot be reached (an
+    /// `--executor` error), or an unknown strategy id (a `--strategies` error).
+    pub async fn healer(&self, config: HealConfig) -> Result<Healer, SettingsError> {
         let dirs = self.dirs;
         let validator = dirs
             .cached_validator(self.cache, self.data_dir)
@@ -250,8 +261,9 @@ impl<'a> HealerSettings<'a> {
         let builder = SelfHealingGenerator::builder()
             .heal_config(config)
             .plugin_set(self.plugins.unwrap_or(&none))
-            .strategies(self.strategies)
-            .validator(validator);
+            .strategies(self.strategies);
+        let builder = (self.executor.executor.attach(builder, validator).await)
+            .map_err(|e| self.executor.error(e))?;
         let builder = match self.data_dir {
             Some(dir) => builder.data_dir(dir),
             None => builder.in_memory(),
