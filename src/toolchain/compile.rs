@@ -1,5 +1,5 @@
-//! Toolchain files: the raw (serde) form and its validation into a [`Definition`], with the
-//! file, line and field of every problem (the schema is documented in `file`).
+//! Toolchain files: validation of the raw (serde) form (see `raw`) into a [`Definition`], with
+//! the file, line and field of every problem (the schema is documented in `file`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -7,201 +7,17 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
-use serde::Deserialize;
 use toml::Spanned;
 
 use super::file::*;
 use super::format::FormatterDef;
+use super::raw::{RawCommand, RawFile, RawFormat, RawLimits, RawSize};
 use super::template::{Template, Var};
 use super::{StepKind, ToolchainError};
 use crate::diagnostics::PARSERS;
 use crate::program::check_relative_path;
 use crate::sandbox::Limits;
 use crate::types::TargetLanguage;
-
-// ---------------------------------------------------------------------------------------------
-// The raw (serde) form. Spans let validation errors name the line.
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawFile {
-    language: Spanned<String>,
-    #[serde(default)]
-    install: Option<String>,
-    files: RawFiles,
-    binaries: Spanned<BTreeMap<String, Spanned<RawBinary>>>,
-    #[serde(default)]
-    env: BTreeMap<String, Spanned<String>>,
-    #[serde(default)]
-    mounts: RawMounts,
-    #[serde(default)]
-    limits: RawLimits,
-    #[serde(default)]
-    options: RawOptions,
-    #[serde(default)]
-    dependencies: RawDependencies,
-    #[serde(default)]
-    check: Vec<Spanned<RawCommand>>,
-    #[serde(default)]
-    test: Vec<Spanned<RawCommand>>,
-    #[serde(default)]
-    run: Vec<Spanned<RawCommand>>,
-    #[serde(default)]
-    format: Vec<Spanned<RawFormat>>,
-}
-
-/// `[[format]]`: one formatter of a heal's changed lines (see `format.rs`).
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFormat {
-    name: String,
-    candidates: Vec<Spanned<String>>,
-    #[serde(default)]
-    version: Vec<String>,
-    #[serde(default)]
-    args: Vec<Spanned<String>>,
-    install: String,
-    #[serde(default)]
-    limits: Option<RawLimits>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFiles {
-    sources: Vec<Spanned<String>>,
-    #[serde(default)]
-    tests: Vec<Spanned<String>>,
-    #[serde(default)]
-    test_marker: Option<String>,
-    #[serde(default)]
-    roots: Vec<Spanned<RawRoot>>,
-    #[serde(default)]
-    single_source_root: bool,
-    #[serde(default)]
-    single_source_crate_type: Option<SingleSourceCrateType>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRoot {
-    path: String,
-    #[serde(default)]
-    crate_type: Option<String>,
-    #[serde(default)]
-    steps: Option<Vec<StepKind>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawBinary {
-    candidates: Vec<String>,
-    #[serde(default)]
-    resolve: Option<RawResolve>,
-    version: Vec<String>,
-    #[serde(default)]
-    probes: BTreeMap<String, Vec<String>>,
-    install: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawResolve {
-    args: Vec<String>,
-    #[serde(default)]
-    path: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawMounts {
-    #[serde(default)]
-    required: Vec<Spanned<String>>,
-    #[serde(default)]
-    optional: Vec<Spanned<String>>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawLimits {
-    wall_time: Option<Spanned<f64>>,
-    cpu_time: Option<Spanned<f64>>,
-    memory_bytes: Option<Spanned<RawSize>>,
-    file_size_bytes: Option<Spanned<RawSize>>,
-    open_files: Option<Spanned<u64>>,
-    processes: Option<Spanned<u64>>,
-    output_bytes: Option<Spanned<RawSize>>,
-    tmp_bytes: Option<Spanned<RawSize>>,
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-pub(super) enum RawSize {
-    Bytes(u64),
-    Text(String),
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawOptions {
-    edition: Option<Spanned<String>>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawDependencies {
-    rust_crates: Option<Spanned<RawRustCrates>>,
-    warm_cache: Option<Spanned<RawWarmCache>>,
-    telemetry_sdk: Option<Spanned<RawTelemetrySdk>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawTelemetrySdk {
-    installer: String,
-    binary: String,
-    packages: Vec<String>,
-    #[serde(default)]
-    paths: Vec<String>,
-    install: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRustCrates {
-    binary: String,
-    crates: Vec<String>,
-    manifest: String,
-    #[serde(default)]
-    lockfile: Option<String>,
-    install: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawWarmCache {
-    variable: String,
-    target: String,
-    files: BTreeMap<String, String>,
-    commands: Vec<Vec<Spanned<String>>>,
-    #[serde(default)]
-    fingerprint_paths: Vec<String>,
-    install: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCommand {
-    argv: Vec<Spanned<String>>,
-    parser: Spanned<String>,
-    #[serde(default)]
-    for_each: Option<Spanned<String>>,
-    #[serde(default)]
-    cwd: Option<Spanned<String>>,
-    #[serde(default)]
-    requires: Option<Spanned<String>>,
-    #[serde(default)]
-    limits: Option<RawLimits>,
-}
 
 // ---------------------------------------------------------------------------------------------
 // Validation.

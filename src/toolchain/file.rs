@@ -105,7 +105,8 @@ use globset::GlobSet;
 use serde::Deserialize;
 
 pub(crate) use super::compile::check_edition;
-use super::compile::{compile, describe_parse_error, Ctx, RawFile};
+use super::compile::{compile, describe_parse_error, Ctx};
+use super::raw::RawFile;
 use super::template::{Template, Var};
 use super::{StepKind, ToolchainError};
 use crate::sandbox::Limits;
@@ -413,7 +414,8 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
-    use crate::toolchain::compile::{parse_size, RawSize};
+    use crate::toolchain::compile::parse_size;
+    use crate::toolchain::raw::RawSize;
 
     fn invalid(text: &str) -> String {
         match Toolchain::from_toml("t.toml", text) {

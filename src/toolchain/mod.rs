@@ -98,6 +98,7 @@ mod format;
 mod plan;
 mod probe_cache;
 mod process;
+mod raw;
 mod resolve;
 mod template;
 
