@@ -3,12 +3,12 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use selfheal::settings::{with_plugins, CacheSettings, CheckReport, ExecutorSettings, Format};
-use selfheal::settings::{PluginDir, RunSettings};
+use selfheal::settings::{with_plugins, CacheSettings, CheckReport, ExecutorSettings};
+use selfheal::settings::{PluginDir, RunOutput, RunSettings};
 use selfheal::validate::Expect;
 use selfheal::{Program, TargetLanguage};
 
-use super::{err, out, Exit, GlobalArgs};
+use super::{Exit, GlobalArgs};
 
 #[derive(Args)]
 pub struct CheckArgs {
@@ -64,16 +64,6 @@ pub async fn run(global: &GlobalArgs, args: RunArgs) -> Exit {
     let plugins = args.plugins.load_or_warn(&global.dirs)?;
     let validator = with_plugins(global.dirs.validator()?, &plugins);
     let report = validator.run(&program, &options).await?;
-    if global.format == Format::Json {
-        global.print(&report, |_| String::new())?;
-    } else {
-        report.errors.iter().for_each(|e| err(&format!("{e}\n")));
-        // The program's own output, escaped like the rest (the JSON has it raw).
-        if let Some(outcome) = &report.program {
-            out(&outcome.stdout)?;
-            err(&outcome.stderr);
-            err(&selfheal::render::run_outcome(outcome));
-        }
-    }
+    RunOutput::print(&report, global.format)?;
     Ok(if report.success { 0 } else { 1 })
 }

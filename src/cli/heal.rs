@@ -5,13 +5,11 @@ use std::path::PathBuf;
 use clap::Args;
 use selfheal::api::{Outcome, OutcomeLog};
 use selfheal::eval::EvalOptions;
-use selfheal::settings::HealerSettings;
-use selfheal::settings::{eval_with_progress, Budget, CacheSettings, ExecutorSettings};
-use selfheal::settings::{write_healed, ModelSettings, PluginDir};
+use selfheal::settings::{eval_with_progress, write_healed, Budget, HealerOptions, ModelSettings};
 use selfheal::validate::Expect;
 use selfheal::{Program, TargetLanguage};
 
-use super::{err, Exit, GlobalArgs};
+use super::{Exit, GlobalArgs};
 
 #[derive(Args)]
 pub struct HealArgs {
@@ -32,14 +30,7 @@ pub struct HealArgs {
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
     #[command(flatten)]
-    cache: CacheSettings,
-    #[command(flatten)]
-    executor: ExecutorSettings,
-    /// Use only these fix strategies (ids, comma-separated), e.g. `plugin.acme-style`.
-    #[arg(long, value_delimiter = ',', value_name = "ID,ID")]
-    strategies: Vec<String>,
-    #[command(flatten)]
-    plugins: PluginDir,
+    healer: HealerOptions,
     #[command(flatten)]
     model: ModelSettings,
     /// Leave the healed lines as the fixes wrote them (default: the lines the heal changed are
@@ -50,8 +41,6 @@ pub struct HealArgs {
 
 #[derive(Args)]
 pub struct EvalArgs {
-    #[command(flatten)]
-    plugins: PluginDir,
     /// The corpus: one heal case per line (see docs/corpus-format.md).
     corpus: PathBuf,
     #[command(flatten)]
@@ -62,28 +51,21 @@ pub struct EvalArgs {
     /// Put each case's final files in its result line.
     #[arg(long)]
     keep_code: bool,
-    /// Use only these fix strategies (ids, comma-separated), e.g. `rust.machine-applicable`.
-    #[arg(long, value_delimiter = ',', value_name = "ID,ID")]
-    strategies: Vec<String>,
     /// Learn across runs in this data dir (default: learn within this run only, so that
     /// measurements do not depend on earlier runs). The validation cache lives here too
     /// (default: $XDG_DATA_HOME/selfheal).
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
     #[command(flatten)]
-    cache: CacheSettings,
-    #[command(flatten)]
-    executor: ExecutorSettings,
+    healer: HealerOptions,
 }
 
 pub async fn heal(global: &GlobalArgs, args: HealArgs) -> Exit {
     let program = Program::load(&args.path, args.lang)?;
     let data_dir = (args.data_dir.clone()).unwrap_or_else(selfheal::dirs::default_data_dir);
-    let plugins = args.plugins.load_or_warn(&global.dirs)?;
+    let plugins = args.healer.plugins.load_or_warn(&global.dirs)?;
     let config = args.budget.heal_config(args.expect)?;
-    let mut settings = HealerSettings::new(&global.dirs, args.cache.bound(), Some(&data_dir));
-    (settings.plugins, settings.strategies) = (Some(&plugins), &args.strategies);
-    settings.executor = &args.executor;
+    let settings = (args.healer).settings(&global.dirs, Some(&data_dir), Some(&plugins));
     let healer = args.model.attach(settings.healer(config).await?)?;
     let healer = healer.with_formatting(!args.no_format);
     let report = healer.heal(&program).await?;
@@ -94,18 +76,12 @@ pub async fn heal(global: &GlobalArgs, args: HealArgs) -> Exit {
 }
 
 pub async fn eval(global: &GlobalArgs, args: EvalArgs) -> Exit {
-    let corpus = selfheal::corpus::Corpus::read(&args.corpus)?;
-    for m in &corpus.malformed {
-        let (file, line) = (args.corpus.display(), m.line);
-        err(&format!("{file}:{line}: skipped: {}\n", m.message));
-    }
+    let corpus = selfheal::settings::read_corpus_or_warn(&args.corpus)?;
     let config = args.budget.heal_config(None)?;
     let (jobs, keep_code) = (config.jobs, args.keep_code);
-    let plugins = args.plugins.load_or_warn(&global.dirs)?;
+    let plugins = args.healer.plugins.load_or_warn(&global.dirs)?;
     let data_dir = args.data_dir.as_deref();
-    let mut settings = HealerSettings::new(&global.dirs, args.cache.bound(), data_dir);
-    (settings.plugins, settings.strategies) = (Some(&plugins), &args.strategies);
-    settings.executor = &args.executor;
+    let settings = (args.healer).settings(&global.dirs, data_dir, Some(&plugins));
     let healer = settings.healer(config).await?;
     let (options, out) = (EvalOptions { jobs, keep_code }, args.out.as_deref());
     let results = eval_with_progress(corpus.cases, healer.into(), &options, out, data_dir).await?;

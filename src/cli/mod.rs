@@ -14,7 +14,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use selfheal::settings::{Dirs, Format};
-pub use selfheal::terminal::{eprint_escaped as err, print_escaped as out};
+pub use selfheal::terminal::print_escaped as out;
 
 #[derive(Parser)]
 #[command(

@@ -30,6 +30,8 @@ use crate::validate::{Expect, RunOptions, ValidateError, Validator, ValidatorCon
 
 mod eval;
 mod executor;
+mod front_end;
+mod healer_options;
 mod generator;
 mod output;
 mod process;
@@ -37,6 +39,8 @@ mod reports;
 
 pub use eval::{eval_with_progress, ResultsFile};
 pub use executor::{ExecutorSettings, WorkerSettings};
+pub use front_end::{read_corpus_or_warn, RunOutput};
+pub use healer_options::HealerOptions;
 pub use generator::{GeneratorKind, GeneratorSettings, ModelSettings};
 pub use output::Format;
 pub use process::{parse_args, run_command};
