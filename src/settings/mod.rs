@@ -31,8 +31,8 @@ use crate::validate::{Expect, RunOptions, ValidateError, Validator, ValidatorCon
 mod eval;
 mod executor;
 mod front_end;
-mod healer_options;
 mod generator;
+mod healer_options;
 mod output;
 mod process;
 mod reports;
@@ -40,8 +40,8 @@ mod reports;
 pub use eval::{eval_with_progress, ResultsFile};
 pub use executor::{ExecutorSettings, WorkerSettings};
 pub use front_end::{read_corpus_or_warn, RunOutput};
-pub use healer_options::HealerOptions;
 pub use generator::{GeneratorKind, GeneratorSettings, ModelSettings};
+pub use healer_options::HealerOptions;
 pub use output::Format;
 pub use process::{parse_args, run_command};
 pub use reports::{
@@ -658,16 +658,41 @@ mod tests {
         assert_eq!((given.timeout_secs, given.jobs), (3.0, Some(1)));
     }
 
-    #[test]
-    fn an_unknown_strategy_is_a_strategies_error() {
+    #[tokio::test]
+    async fn an_unknown_strategy_is_a_strategies_error() {
         let dirs = Dirs::default();
         let strategies = ["no.such-strategy".to_string()];
         let mut settings = HealerSettings::new(&dirs, None, None);
         settings.strategies = &strategies;
         let config = Budget::default().heal_config(None).unwrap();
-        match settings.healer(config) {
+        match settings.healer(config).await {
             Err(e) => assert!(e.0.starts_with("--strategies: "), "{e}"),
             Ok(_) => panic!("an unknown strategy was accepted"),
+        }
+    }
+
+    #[tokio::test]
+    async fn an_executor_that_cannot_be_reached_is_an_executor_error() {
+        let dirs = Dirs::default();
+        // A port nothing listens on: bind one, then free it.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .unwrap()
+            .port();
+        let executor = ExecutorSettings {
+            executor: format!("nats://127.0.0.1:{port}").parse().unwrap(),
+        };
+        let settings = HealerSettings {
+            executor: &executor,
+            ..HealerSettings::new(&dirs, None, None)
+        };
+        let config = Budget::default().heal_config(None).unwrap();
+        match settings.healer(config).await {
+            Err(e) => assert!(
+                e.0.starts_with(&format!("--executor nats://127.0.0.1:{port}: ")),
+                "{e}"
+            ),
+            Ok(_) => panic!("a healer was built on an executor that is not there"),
         }
     }
 
