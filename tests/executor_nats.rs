@@ -569,3 +569,96 @@ async fn identical_jobs_in_flight_queue_once_and_a_full_tenant_queue_is_refused_
         task.abort();
     }
 }
+
+/// `selfheal ARGS` with a fresh data dir: its exit code and its JSON report.
+fn selfheal_json(args: &[&str]) -> (Option<i32>, serde_json::Value) {
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().to_str().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_selfheal"))
+        .args(args)
+        .args(["--format", "json", "--data-dir", data_dir])
+        .env("SELFHEAL_DATA_DIR", data_dir)
+        .output()
+        .expect("run selfheal");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let report = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("selfheal {args:?}: no JSON report ({e}); stderr: {stderr}"));
+    (output.status.code(), report)
+}
+
+/// The fields of a report that must not depend on where validations ran (no timings).
+fn verdict(report: &serde_json::Value, fields: &[&str]) -> serde_json::Value {
+    fields
+        .iter()
+        .map(|f| (f.to_string(), report[*f].clone()))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn check_and_heal_with_a_nats_executor_give_the_local_verdicts() {
+    let server = Server::start();
+    let url = server.url();
+    let worker = WorkerProcess::start(&url, &[]);
+    let js = js(&url).await;
+    wait_for_workers(&js, &[worker.pid()]).await;
+
+    let check_fields = ["passed", "errors", "localization"];
+    let heal_fields = [
+        "healed",
+        "initially_passing",
+        "stop_reason",
+        "rounds",
+        "validations",
+        "final_program",
+        "final_errors",
+        "diff",
+        "strategies_kept",
+        "initial_errors",
+    ];
+    let mut healed = 0;
+    for case in corpus() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in &case.files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let path = dir.path().to_str().unwrap();
+        let remote = ["--executor", url.as_str()];
+        for (command, fields) in [("check", &check_fields[..]), ("heal", &heal_fields[..])] {
+            let args = [command, path, "--no-cache", "--jobs", "1"];
+            let args = if command == "check" {
+                &args[..3]
+            } else {
+                &args[..]
+            };
+            let (local_code, local) = selfheal_json(args);
+            let (remote_code, report) = selfheal_json(&[args, &remote[..]].concat());
+            assert_eq!(remote_code, local_code, "{command} {}", case.id);
+            assert_eq!(
+                verdict(&report, fields),
+                verdict(&local, fields),
+                "{command} {}",
+                case.id
+            );
+            healed += usize::from(command == "heal" && report["healed"] == true);
+        }
+    }
+    // The corpus has passing, healable and unhealable cases: the verdicts were not all alike.
+    assert!(healed >= 2 && healed < corpus().len(), "{healed} healed");
+
+    // The validations ran on the worker, not in the commands.
+    let mut executed = 0;
+    for _ in 0..50 {
+        executed = heartbeats(&js)
+            .await
+            .iter()
+            .map(|b| b.executed)
+            .sum::<u64>();
+        if executed > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(executed > 0, "the worker ran no job");
+    worker.stop();
+}
