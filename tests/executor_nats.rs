@@ -596,7 +596,7 @@ fn verdict(report: &serde_json::Value, fields: &[&str]) -> serde_json::Value {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn check_and_heal_with_a_nats_executor_give_the_local_verdicts() {
+async fn check_heal_and_eval_with_a_nats_executor_give_the_local_verdicts() {
     let server = Server::start();
     let url = server.url();
     let worker = WorkerProcess::start(&url, &[]);
@@ -616,6 +616,7 @@ async fn check_and_heal_with_a_nats_executor_give_the_local_verdicts() {
         "strategies_kept",
         "initial_errors",
     ];
+    let remote = ["--executor", url.as_str()];
     let mut healed = 0;
     for case in corpus() {
         let dir = tempfile::tempdir().unwrap();
@@ -623,7 +624,6 @@ async fn check_and_heal_with_a_nats_executor_give_the_local_verdicts() {
             std::fs::write(dir.path().join(name), text).unwrap();
         }
         let path = dir.path().to_str().unwrap();
-        let remote = ["--executor", url.as_str()];
         for (command, fields) in [("check", &check_fields[..]), ("heal", &heal_fields[..])] {
             let args = [command, path, "--no-cache", "--jobs", "1"];
             let args = if command == "check" {
@@ -645,6 +645,39 @@ async fn check_and_heal_with_a_nats_executor_give_the_local_verdicts() {
     }
     // The corpus has passing, healable and unhealable cases: the verdicts were not all alike.
     assert!(healed >= 2 && healed < corpus().len(), "{healed} healed");
+
+    // `eval --executor`: the results file equals the local one, case by case.
+    let dir = tempfile::tempdir().unwrap();
+    let corpus_path = dir.path().join("corpus.jsonl");
+    let lines: Vec<String> = corpus()
+        .iter()
+        .map(|c| serde_json::to_string(c).unwrap())
+        .collect();
+    std::fs::write(&corpus_path, lines.join("\n")).unwrap();
+    let eval_results = |out: &str, extra: &[&str]| {
+        let out = dir.path().join(out);
+        let args = [
+            "eval",
+            corpus_path.to_str().unwrap(),
+            "--keep-code",
+            "--no-cache",
+        ];
+        let (code, _) =
+            selfheal_json(&[&args[..], &["--out", out.to_str().unwrap()], extra].concat());
+        assert_eq!(code, Some(0));
+        let text = std::fs::read_to_string(out).unwrap();
+        let mut results: Vec<CaseResult> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        results.sort_by(|a, b| a.id.cmp(&b.id));
+        assert_eq!(results.len(), corpus().len());
+        verdicts(&results)
+    };
+    assert_eq!(
+        eval_results("remote.jsonl", &remote),
+        eval_results("local.jsonl", &[])
+    );
 
     // The validations ran on the worker, not in the commands.
     let mut executed = 0;
