@@ -103,8 +103,8 @@ mod resolve;
 mod template;
 
 pub use doctor::{doctor, DoctorBinary, DoctorEntry};
-pub use format::{FormatCommand, FormatterError, ResolvedFormatter};
 pub use file::{TelemetryInstaller, TelemetrySdkDef, Toolchain, ToolchainSet, EDITIONS};
+pub use format::{FormatCommand, FormatterError, ResolvedFormatter};
 pub use resolve::{DependencyStatus, ResolvedBinary, ResolvedToolchain};
 
 /// Why a toolchain could not be loaded, resolved or used.
