@@ -293,7 +293,8 @@ async fn go_off_by_one_index() {
         &p,
         "main.go",
         "repair.off-by-one",
-        &GO_LAST.replace("xs[len(xs)]", "xs[len(xs) - 1]"),
+        // gofmt writes the index without spaces.
+        &GO_LAST.replace("xs[len(xs)]", "xs[len(xs)-1]"),
     )
     .await;
 }

@@ -124,16 +124,26 @@ pub async fn format_changed(
     outcome
 }
 
-async fn format_inner(
+/// What formatting a heal needs: the toolchain, the files the heal wrote that its formatter
+/// handles, and the formatter found on this host.
+struct Prepared {
+    toolchain: std::sync::Arc<ResolvedToolchain>,
+    written: Vec<String>,
+    formatter: ResolvedFormatter,
+}
+
+/// `Ok(None)` when the heal wrote no file the formatter handles; `Err` says why nothing can be
+/// formatted (no toolchain, no formatter installed). Starts no sandbox.
+async fn prepare(
     validator: &Validator,
     original: &Program,
     healed: &Program,
-) -> Result<FormatOutcome, String> {
+) -> Result<Option<Prepared>, String> {
     let toolchain = validator
         .toolchain(healed.language())
         .await
         .map_err(|e| format!("the toolchain is not available: {e}"))?;
-    let written: Vec<&String> = healed
+    let written: Vec<String> = healed
         .files()
         .iter()
         .filter(|(path, text)| {
@@ -141,13 +151,10 @@ async fn format_inner(
                 && !healed.is_protected(path)
                 && toolchain.formats_file(path)
         })
-        .map(|(path, _)| path)
+        .map(|(path, _)| path.clone())
         .collect();
     if written.is_empty() {
-        return Ok(FormatOutcome {
-            program: None,
-            report: FormatReport::new(FormatStatus::AlreadyFormatted, None),
-        });
+        return Ok(None);
     }
     let formatter = {
         let toolchain = std::sync::Arc::clone(&toolchain);
@@ -157,6 +164,37 @@ async fn format_inner(
             .map_err(|e| format!("finding the formatter was interrupted: {e}"))?
             .map_err(|e| e.to_string())?
     };
+    Ok(Some(Prepared {
+        toolchain,
+        written,
+        formatter,
+    }))
+}
+
+/// Whether [`format_changed`] would run a formatter in a sandbox for this heal (a formatter is
+/// installed and the heal wrote a file it handles), so that a caller that rations sandboxes
+/// (a tenant's scheduler) takes a slot only when one runs. Starts no sandbox.
+pub async fn runs_a_formatter(validator: &Validator, original: &Program, healed: &Program) -> bool {
+    matches!(prepare(validator, original, healed).await, Ok(Some(_)))
+}
+
+async fn format_inner(
+    validator: &Validator,
+    original: &Program,
+    healed: &Program,
+) -> Result<FormatOutcome, String> {
+    let Some(Prepared {
+        toolchain,
+        written,
+        formatter,
+    }) = prepare(validator, original, healed).await?
+    else {
+        return Ok(FormatOutcome {
+            program: None,
+            report: FormatReport::new(FormatStatus::AlreadyFormatted, None),
+        });
+    };
+    let written: Vec<&String> = written.iter().collect();
     let named = if formatter.version.is_empty() {
         formatter.name.clone()
     } else {

@@ -84,6 +84,16 @@ pub trait Checker: Send + Sync {
         Box::pin(async { crate::format::FormatOutcome::skipped("this checker has no formatter") })
     }
 
+    /// Whether [`Checker::format`] would run a formatter in a sandbox for this heal, so that a
+    /// caller rationing sandboxes takes a slot only when one runs. The default: no formatter.
+    fn runs_a_formatter<'a>(
+        &'a self,
+        _original: &'a Program,
+        _healed: &'a Program,
+    ) -> Pin<Box<dyn Future<Output = bool> + Send + 'a>> {
+        Box::pin(async { false })
+    }
+
     /// A verdict known without running anything (a cache hit), if any. The loop asks before
     /// starting validations, so a round whose answer is cached starts no sandbox at all.
     fn cached(&self, _program: &Program, _expect: Expect) -> Option<ValidationResult> {
@@ -102,6 +112,14 @@ impl Checker for Validator {
 
     fn format<'a>(&'a self, original: &'a Program, healed: &'a Program) -> FormatFuture<'a> {
         Box::pin(crate::format::format_changed(self, original, healed))
+    }
+
+    fn runs_a_formatter<'a>(
+        &'a self,
+        original: &'a Program,
+        healed: &'a Program,
+    ) -> Pin<Box<dyn Future<Output = bool> + Send + 'a>> {
+        Box::pin(crate::format::runs_a_formatter(self, original, healed))
     }
 }
 

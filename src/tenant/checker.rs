@@ -72,9 +72,21 @@ impl Checker for TenantChecker {
         self.inner.cached(program, expect)
     }
 
-    /// The formatter runs in a sandbox too: it waits for one of the tenant's slots.
+    fn runs_a_formatter<'a>(
+        &'a self,
+        original: &'a Program,
+        healed: &'a Program,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + 'a>> {
+        self.inner.runs_a_formatter(original, healed)
+    }
+
+    /// The formatter runs in a sandbox too: it waits for one of the tenant's slots, but only
+    /// when one will run (no formatter installed, nothing to format: no slot, no charge).
     fn format<'a>(&'a self, original: &'a Program, healed: &'a Program) -> FormatFuture<'a> {
         Box::pin(async move {
+            if !self.inner.runs_a_formatter(original, healed).await {
+                return self.inner.format(original, healed).await;
+            }
             match self.scheduler.acquire(&self.tenant).await {
                 Ok(_permit) => self.inner.format(original, healed).await,
                 Err(e) => crate::format::FormatOutcome::skipped(format!(
