@@ -7,7 +7,8 @@
 #   bash scripts/test.sh -- ARGS...   # extra arguments for `cargo test` (e.g. `--test cli`)
 #
 # Needs: Rust, python3, node (the machine's). Installs as root: Go and testify (Debian), the
-# example plugins' toolchains (plugins/examples/install-tools.sh). The target directory lives in
+# example plugins' toolchains (plugins/examples/install-tools.sh), the Python and JavaScript
+# formatters (scripts/install-formatters.sh: ruff, prettier). The target directory lives in
 # /var/tmp (or $CARGO_TARGET_DIR) so that the sandbox tests, which re-run themselves as an
 # unprivileged user, can reach the test binaries.
 set -euo pipefail
@@ -19,7 +20,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --no-install) install=0 ;;
     --) shift; cargo_args=("$@"); break ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "scripts/test.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -38,6 +39,8 @@ if [ "$install" = 1 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; th
     apt-get install -y -qq golang-go golang-github-stretchr-testify-dev golang-opentelemetry-otel-dev nats-server >/dev/null
   fi
   bash plugins/examples/install-tools.sh
+  # The Python and JavaScript formatters of healed lines (toolchains/*.toml `[[format]]`).
+  bash scripts/install-formatters.sh
 elif [ "$install" = 1 ]; then
   echo "scripts/test.sh: not root (or no apt-get): installing nothing, checking prerequisites" >&2
 fi
@@ -47,6 +50,8 @@ need python3 "apt-get install python3"
 need node "apt-get install nodejs"
 need go "apt-get install golang-go"
 need nats-server "apt-get install nats-server"
+need ruff "bash scripts/install-formatters.sh (Python's formatter of healed lines)"
+need prettier "bash scripts/install-formatters.sh (JavaScript's formatter of healed lines)"
 [ -d /usr/share/gocode/src/github.com/stretchr/testify ] \
   || missing+=("testify (apt-get install golang-github-stretchr-testify-dev)")
 [ -d /usr/share/gocode/src/go.opentelemetry.io/otel ] \
