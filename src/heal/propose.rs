@@ -215,9 +215,11 @@ impl Healer {
                 ranked.push((progress::priority(error), proposal));
             }
         }
+        // Ties broken toward the smallest edit (a stable sort keeps the engine's order after).
         ranked.sort_by(|(pa, a), (pb, b)| {
             pa.cmp(pb)
                 .then_with(|| b.fix.confidence.total_cmp(&a.fix.confidence))
+                .then_with(|| edit_size(&a.fix).cmp(&edit_size(&b.fix)))
         });
         let mut out: Vec<Proposal> = Vec::new();
         if let Some(combined) = combine(best_per_error) {
@@ -231,6 +233,16 @@ impl Healer {
         }
         out
     }
+}
+
+/// How big a fix is: its number of edits, then the bytes it removes and inserts.
+pub(super) fn edit_size(fix: &Fix) -> (usize, usize) {
+    let bytes = fix
+        .edits
+        .iter()
+        .map(|e| e.byte_end.saturating_sub(e.byte_start) + e.replacement.len())
+        .sum();
+    (fix.edits.len(), bytes)
 }
 
 /// The first edit that would touch a protected file, if any.

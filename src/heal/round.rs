@@ -1,11 +1,12 @@
 //! Running a round: a node's candidates validated in parallel (cached verdicts first), each
-//! judged against its parent, kept ones added to the search, the learner told.
+//! judged against its parent, kept ones added to the search, the learner told. The winner is
+//! the best-ranked passing candidate, independent of the order validations finish in.
 
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::task::JoinSet;
+use tokio::task::{AbortHandle, JoinSet};
 use tracing::Instrument;
 
 use super::metrics::record_attempt;
@@ -41,15 +42,16 @@ impl Healer {
         let mut spans = Vec::with_capacity(candidates.len());
         let mut results: Vec<Option<(Result<ValidationResult, CheckError>, Duration)>> =
             (0..candidates.len()).map(|_| None).collect();
-        // Cached verdicts first: when one of them passes, nothing needs to run.
-        let mut cached_pass = false;
+        // Cached verdicts first: the best-ranked cached pass is the round's winner unless a
+        // better-ranked candidate (one before it) passes too, so only those run.
         for (index, candidate) in candidates.iter().enumerate() {
             if let Some(result) = self.checker.cached(&candidate.program, expect) {
                 search.validations += 1;
-                cached_pass |= result.passed;
                 results[index] = Some((Ok(result), Duration::ZERO));
             }
         }
+        let mut best_pass = first_pass(&results);
+        let mut handles: Vec<Option<AbortHandle>> = (0..candidates.len()).map(|_| None).collect();
         for (index, candidate) in candidates.iter().enumerate() {
             let checker = Arc::clone(&self.checker);
             let permits = Arc::clone(&self.permits);
@@ -68,10 +70,10 @@ impl Healer {
                 error.type = tracing::field::Empty,
             );
             spans.push(span.clone());
-            if cached_pass || results[index].is_some() {
+            if best_pass.is_some_and(|best| index > best) || results[index].is_some() {
                 continue;
             }
-            tasks.spawn(
+            let handle = tasks.spawn(
                 async move {
                     let _permit = permits.acquire_owned().await;
                     let started = Instant::now();
@@ -80,30 +82,30 @@ impl Healer {
                 }
                 .instrument(span),
             );
+            handles[index] = Some(handle);
         }
         let mut timed_out = false;
-        // With a cached pass nothing was spawned: the first join ends the loop.
+        // The winner is the best-ranked passing candidate, whatever order the validations end
+        // in: a pass cancels only the candidates ranked after it; those ranked before it run
+        // to their end (one of them may pass and win). Candidates that finished anyway are
+        // kept and counted.
         loop {
             match tokio::time::timeout_at(deadline, tasks.join_next()).await {
                 Ok(Some(Ok((index, result, elapsed)))) => {
                     search.validations += 1;
                     let passed = matches!(&result, Ok(r) if r.passed);
                     results[index] = Some((result, elapsed));
-                    if passed {
-                        // One passing candidate is enough: cancel the others, but keep (and
-                        // count) those that finished anyway.
-                        tasks.abort_all();
-                        while let Some(joined) = tasks.join_next().await {
-                            if let Ok((index, result, elapsed)) = joined {
-                                search.validations += 1;
-                                results[index] = Some((result, elapsed));
-                            }
+                    if passed && best_pass.is_none_or(|best| index < best) {
+                        best_pass = Some(index);
+                        for handle in handles.iter().skip(index + 1).flatten() {
+                            handle.abort();
                         }
-                        break;
                     }
                 }
                 Ok(Some(Err(join_error))) => {
-                    tracing::warn!("a candidate validation task failed: {join_error}");
+                    if !join_error.is_cancelled() {
+                        tracing::warn!("a candidate validation task failed: {join_error}");
+                    }
                 }
                 Ok(None) => break,
                 Err(_) => {
@@ -148,7 +150,7 @@ impl Healer {
                 attempt.reason = Some(if timed_out {
                     "not validated: the time budget ran out".into()
                 } else {
-                    "not validated: another candidate passed first".into()
+                    "not validated: a better-ranked candidate passed".into()
                 });
                 record_attempt(&span, &attempt, None);
                 search.attempts.push(attempt);
@@ -242,6 +244,15 @@ impl Healer {
             None => RoundEnd::Continue(kept_proposals),
         }
     }
+}
+
+/// The index of the first (best-ranked) candidate whose verdict so far is a pass.
+fn first_pass(
+    results: &[Option<(Result<ValidationResult, CheckError>, Duration)>],
+) -> Option<usize> {
+    results
+        .iter()
+        .position(|r| matches!(r, Some((Ok(result), _)) if result.passed))
 }
 
 /// `file:line:col: message` (the message alone when the error has no location).

@@ -690,3 +690,91 @@ async fn a_revealing_fix_is_expanded_before_the_originals_other_fixes() {
     assert_eq!(parents, [(1, 0), (2, 1)]);
     assert_eq!(report.attempts[0].revealed.len(), 1);
 }
+
+/// The fake, but a program holding `SLOW` takes a while to validate.
+struct Slow(Arc<Fake>);
+
+impl Checker for Slow {
+    fn check<'a>(&'a self, program: &'a Program, expect: Expect) -> CheckFuture<'a> {
+        Box::pin(async move {
+            if program.files().values().any(|text| text.contains("SLOW")) {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+            }
+            self.0.check(program, expect).await
+        })
+    }
+}
+
+/// Two jobs, two passing candidates: the better-ranked one is slow, the other finishes first.
+/// The better-ranked one wins all the same (the old rule, "first to finish passing", picked
+/// the other), and the candidate ranked after the finished pass is cancelled, not validated.
+#[tokio::test]
+async fn the_best_ranked_pass_wins_whatever_finishes_first() {
+    let fake = Fake::new();
+    let healer = Healer::new(
+        Arc::new(Slow(fake.clone())),
+        engine(vec![replace(
+            "fake.names",
+            "BUG",
+            vec![("okSLOW", 0.9), ("fine", 0.8), ("laterSLOW", 0.7)],
+        )]),
+        Arc::new(Learner::in_memory()),
+        HealConfig {
+            max_retries: 5,
+            timeout: Duration::from_secs(600),
+            jobs: 2,
+            beam: 8,
+            expect: Some(Expect::Test),
+        },
+    );
+    let report = healer
+        .heal(&py(&[("main.py", "x = BUG1\n")]))
+        .await
+        .unwrap();
+    assert!(report.healed, "{}", report.summary());
+    assert_eq!(report.final_program.files()["main.py"], "x = okSLOW\n");
+    let by_fix = |text: &str| {
+        report
+            .attempts
+            .iter()
+            .find(|a| a.description == format!("replace with {text}"))
+            .unwrap()
+    };
+    assert!(by_fix("okSLOW").passed);
+    assert!(by_fix("fine").passed, "it finished, so it is reported");
+    let later = by_fix("laterSLOW");
+    assert!(!later.passed);
+    assert_eq!(
+        later.reason.as_deref(),
+        Some("not validated: a better-ranked candidate passed")
+    );
+    // The original, then the two better-ranked candidates; the third never ran to its end.
+    assert_eq!(report.validations, 3);
+}
+
+/// Equal confidence: the smaller edit is tried (and wins) first.
+#[tokio::test]
+async fn ties_go_to_the_smallest_edit() {
+    let fake = Fake::new();
+    let healer = Healer::new(
+        fake.clone(),
+        engine(vec![replace(
+            "fake.names",
+            "BUG",
+            vec![("longer_name", 0.5), ("ok", 0.5)],
+        )]),
+        Arc::new(Learner::in_memory()),
+        HealConfig {
+            max_retries: 5,
+            timeout: Duration::from_secs(600),
+            jobs: 2,
+            beam: 8,
+            expect: Some(Expect::Test),
+        },
+    );
+    let report = healer
+        .heal(&py(&[("main.py", "x = BUG1\n")]))
+        .await
+        .unwrap();
+    assert_eq!(report.final_program.files()["main.py"], "x = ok\n");
+}
