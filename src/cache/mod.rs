@@ -29,7 +29,7 @@ mod store;
 pub use entry::{decode, encode, verify, EntryError};
 pub use key::{CacheKey, SCHEMA_VERSION};
 pub use scope::{check_scope_name, CacheScope, CacheSet, ScopeNameError, MAX_SCOPE_NAME};
-pub use store::{CacheStore, MemoryStore, SledStore, StoreError};
+pub use store::{CacheStore, MemoryStore, SledStore, StoreError, DEFAULT_PAGE_CACHE_BYTES};
 
 /// Default bound on the stored bytes: 256 MiB.
 pub const DEFAULT_MAX_BYTES: u64 = 256 << 20;
@@ -240,6 +240,16 @@ impl ValidationCache {
     /// The bound on the stored bytes (see [`CacheStats::max_bytes`]).
     pub fn max_bytes(&self) -> u64 {
         self.max_bytes
+    }
+
+    /// Bytes the stored entries take now (cheap, unlike [`stats`](Self::stats)).
+    pub fn bytes(&self) -> u64 {
+        self.store.bytes()
+    }
+
+    /// Entries stored now (cheap, unlike [`stats`](Self::stats)).
+    pub fn entries(&self) -> u64 {
+        self.store.len()
     }
 
     /// Whether a store failure turned the cache off.

@@ -14,7 +14,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use super::store::{CacheStore, MemoryStore, SledStore, StoreError};
+use super::store::{CacheStore, MemoryStore, SledStore, StoreError, DEFAULT_PAGE_CACHE_BYTES};
 use super::{CacheError, ValidationCache};
 
 /// Longest scope name, in bytes.
@@ -135,13 +135,25 @@ impl CacheSet {
     /// [`StoreError::Locked`] when another process holds the database;
     /// [`CacheError::MoveAside`] when a damaged one cannot be moved.
     pub fn open(path: &Path) -> Result<CacheSet, CacheError> {
-        let open = || match std::panic::catch_unwind(|| SledStore::open_db(path)) {
-            Ok(result) => result,
-            Err(_) => Err(StoreError::Backend {
-                path: path.to_path_buf(),
-                message: "the store engine panicked while opening it".into(),
-            }),
-        };
+        CacheSet::open_with(path, DEFAULT_PAGE_CACHE_BYTES)
+    }
+
+    /// [`open`](Self::open), keeping at most `page_cache_bytes` of the database's pages in
+    /// memory (see [`SledStore::open_db_with`]): with each scope's bound on stored bytes
+    /// ([`cache`](Self::cache)), what bounds the memory the whole set holds.
+    ///
+    /// # Errors
+    ///
+    /// As [`open`](Self::open).
+    pub fn open_with(path: &Path, page_cache_bytes: u64) -> Result<CacheSet, CacheError> {
+        let open =
+            || match std::panic::catch_unwind(|| SledStore::open_db_with(path, page_cache_bytes)) {
+                Ok(result) => result,
+                Err(_) => Err(StoreError::Backend {
+                    path: path.to_path_buf(),
+                    message: "the store engine panicked while opening it".into(),
+                }),
+            };
         let db = match open() {
             Ok(db) => db,
             Err(StoreError::Locked { path }) => return Err(StoreError::Locked { path }.into()),

@@ -183,6 +183,10 @@ impl CacheStore for MemoryStore {
     }
 }
 
+/// Default bound on the memory a sled cache database keeps of its pages: 64 MiB (see
+/// [`SledStore::open_db_with`]).
+pub const DEFAULT_PAGE_CACHE_BYTES: u64 = 64 << 20;
+
 /// A persistent store in a sled database.
 ///
 /// Trees: `entries` (key → value), `atime` (key → last use, big-endian nanoseconds) and
@@ -211,12 +215,30 @@ impl SledStore {
         SledStore::open_in(db, path, "")
     }
 
-    /// Opens (or creates) the sled database at `path` that [`open_in`](Self::open_in) takes.
+    /// Opens (or creates) the sled database at `path` that [`open_in`](Self::open_in) takes,
+    /// keeping at most [`DEFAULT_PAGE_CACHE_BYTES`] of its pages in memory.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Locked`] when another process holds it, else what sled or the file
+    /// system reported.
     pub fn open_db(path: &Path) -> Result<sled::Db, StoreError> {
+        SledStore::open_db_with(path, DEFAULT_PAGE_CACHE_BYTES)
+    }
+
+    /// [`open_db`](Self::open_db), keeping at most `page_cache_bytes` of the database's pages
+    /// in memory (sled's page cache): the bound on the memory the cache's reads and writes
+    /// hold, whatever the database's size on disk. A smaller bound reads more pages back from
+    /// disk (the operating system's file cache usually answers).
+    ///
+    /// # Errors
+    ///
+    /// As [`open_db`](Self::open_db).
+    pub fn open_db_with(path: &Path, page_cache_bytes: u64) -> Result<sled::Db, StoreError> {
         std::fs::create_dir_all(path)?;
         sled::Config::new()
             .path(path)
-            .cache_capacity(64 << 20)
+            .cache_capacity(page_cache_bytes)
             .flush_every_ms(Some(500))
             .open()
             .map_err(|e| open_error(path, e))

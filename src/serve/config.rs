@@ -109,6 +109,8 @@ struct RawTenant {
     /// `"private"` (default), `"off"`, or `{ shared = "NAME" }`.
     #[serde(default)]
     cache: CacheMode,
+    /// Bound on the tenant's cache scope in stored bytes (default 64 MiB).
+    cache_max_bytes: Option<u64>,
     /// Directories of the tenant's own plugins.
     #[serde(default)]
     plugins: Vec<PathBuf>,
@@ -139,6 +141,8 @@ struct RawConfig {
     host: HostLimits,
     /// A data dir whose learner is every tenant's read-only prior.
     global_prior: Option<PathBuf>,
+    /// The most memory the tenants' cache database keeps of its pages (default 64 MiB).
+    cache_memory_bytes: Option<u64>,
     #[serde(default)]
     tenants: Vec<RawTenant>,
 }
@@ -159,6 +163,8 @@ pub struct TenantConfig {
     /// The service's own limits.
     pub service: ServiceLimits,
     pub cache: CacheMode,
+    /// Bound on the tenant's cache scope, in stored bytes (least recently used evicted).
+    pub cache_max_bytes: u64,
     pub plugins: Vec<PathBuf>,
     pub global_prior: bool,
 }
@@ -173,6 +179,7 @@ impl TenantConfig {
             .limits(self.limits.clone())
             .cache(self.cache.clone())
             .global_prior(self.global_prior);
+        spec.cache_max_bytes = self.cache_max_bytes;
         for dir in &self.plugins {
             spec = spec.plugins_dir(dir);
         }
@@ -184,6 +191,7 @@ impl TenantConfig {
     pub fn same_tenant(&self, other: &TenantConfig) -> bool {
         self.limits == other.limits
             && self.cache == other.cache
+            && self.cache_max_bytes == other.cache_max_bytes
             && self.plugins == other.plugins
             && self.global_prior == other.global_prior
     }
@@ -206,6 +214,9 @@ pub struct ServeConfig {
     pub audit_log: Option<PathBuf>,
     pub host: HostLimits,
     pub global_prior: Option<PathBuf>,
+    /// The most memory the tenants' cache database keeps of its pages
+    /// ([`crate::tenant::HostConfig::cache_memory_bytes`]).
+    pub cache_memory_bytes: u64,
     pub tenants: Vec<TenantConfig>,
 }
 
@@ -229,6 +240,7 @@ impl ServeConfig {
             audit_log: Some(audit),
             host: HostLimits::default(),
             global_prior: None,
+            cache_memory_bytes: crate::cache::DEFAULT_PAGE_CACHE_BYTES,
             tenants: vec![TenantConfig {
                 id: LOCAL_TENANT.into(),
                 keys: vec![dev_key],
@@ -236,6 +248,7 @@ impl ServeConfig {
                 limits: TenantLimits::default(),
                 service: ServiceLimits::default(),
                 cache: CacheMode::Private,
+                cache_max_bytes: crate::tenant::DEFAULT_TENANT_CACHE_BYTES,
                 plugins: Vec::new(),
                 global_prior: true,
             }],
@@ -330,6 +343,16 @@ impl ServeConfig {
                 "no [[tenants]]: add at least one tenant with a key (`selfheal serve hash-key` makes one)".into(),
             ));
         }
+        let positive_bytes = |name: &str, value: Option<u64>, default: u64| match value {
+            Some(0) => Err(invalid(format!("{name} = 0: give at least 1"))),
+            Some(n) => Ok(n),
+            None => Ok(default),
+        };
+        let cache_memory_bytes = positive_bytes(
+            "cache_memory_bytes",
+            raw.cache_memory_bytes,
+            crate::cache::DEFAULT_PAGE_CACHE_BYTES,
+        )?;
         let mut ids = BTreeSet::new();
         let mut all_keys = BTreeMap::new();
         let mut tenants = Vec::new();
@@ -371,6 +394,11 @@ impl ServeConfig {
                 .map_err(|e| invalid(format!("tenant {:?}: limits: {e}", t.id)))?;
             check_service(&t.service)
                 .map_err(|m| invalid(format!("tenant {:?}: service.{m}", t.id)))?;
+            let cache_max_bytes = positive_bytes(
+                &format!("tenant {:?}: cache_max_bytes", t.id),
+                t.cache_max_bytes,
+                crate::tenant::DEFAULT_TENANT_CACHE_BYTES,
+            )?;
             tenants.push(TenantConfig {
                 id: t.id,
                 keys,
@@ -378,6 +406,7 @@ impl ServeConfig {
                 limits: t.limits,
                 service: t.service,
                 cache: t.cache,
+                cache_max_bytes,
                 plugins: t.plugins,
                 global_prior: t.global_prior,
             });
@@ -395,6 +424,7 @@ impl ServeConfig {
             audit_log,
             host: raw.host,
             global_prior: raw.global_prior,
+            cache_memory_bytes,
             tenants,
         })
     }

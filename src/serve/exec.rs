@@ -584,6 +584,7 @@ mod tests {
             },
             service: Default::default(),
             cache: Default::default(),
+            cache_max_bytes: crate::tenant::DEFAULT_TENANT_CACHE_BYTES,
             plugins: Vec::new(),
             global_prior: true,
         }

@@ -171,6 +171,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
         validator: Some(options.validator.clone()),
         global_prior: config.global_prior.clone(),
         plugin_cache_dir: None,
+        cache_memory_bytes: config.cache_memory_bytes,
     };
     let specs = config
         .tenants

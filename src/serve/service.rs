@@ -228,6 +228,7 @@ impl Service {
             audit_log: config.audit_log.clone(),
             host: config.host.clone(),
             global_prior: config.global_prior.clone(),
+            cache_memory_bytes: config.cache_memory_bytes,
             ..new
         };
         *config = Arc::new(kept);

@@ -205,6 +205,11 @@ pub struct HostConfig {
     pub global_prior: Option<PathBuf>,
     /// Where compiled plugin components are cached (default: the cache dir's `plugins`).
     pub plugin_cache_dir: Option<PathBuf>,
+    /// The most memory the tenants' cache database keeps of its pages, over all scopes
+    /// (sled's page cache; with a data dir only). Default
+    /// [`DEFAULT_PAGE_CACHE_BYTES`](crate::cache::DEFAULT_PAGE_CACHE_BYTES), 64 MiB. Each
+    /// scope's stored bytes are bounded apart ([`TenantSpec::cache_max_bytes`]).
+    pub cache_memory_bytes: u64,
 }
 
 impl Default for HostConfig {
@@ -215,6 +220,7 @@ impl Default for HostConfig {
             validator: Some(ValidatorConfig::default()),
             global_prior: None,
             plugin_cache_dir: None,
+            cache_memory_bytes: crate::cache::DEFAULT_PAGE_CACHE_BYTES,
         }
     }
 }
@@ -444,8 +450,9 @@ impl TenantRegistry {
         let (caches, learner_db) = match &config.data_dir {
             Some(dir) => {
                 let root = dir.join(TENANTS_DIR);
-                let caches = CacheSet::open(&root.join(TENANT_CACHE_DB))
-                    .map_err(|e| setup_error(&host, "validation cache", e))?;
+                let caches =
+                    CacheSet::open_with(&root.join(TENANT_CACHE_DB), config.cache_memory_bytes)
+                        .map_err(|e| setup_error(&host, "validation cache", e))?;
                 let path = root.join(TENANT_LEARNER_DB);
                 let db = crate::learn::open_shared_db(&path)
                     .map_err(|e| setup_error(&host, "learner", e))?;
