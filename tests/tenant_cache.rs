@@ -290,3 +290,68 @@ async fn tenants_are_never_answered_from_each_others_validations_unless_shared()
     assert!(check(&a).await.cached);
     assert!(!check(&e).await.cached, "a new tenant found an old entry");
 }
+
+/// A tenant's first request for a language after a restart is answered from its cache without
+/// a sandbox slot: the toolchain the cache key needs is resolved without one. Were the probe to
+/// wait for the toolchain the first validation resolves, the cached answer would come through a
+/// slot and `sandboxes_granted` would be 1.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cached_answer_takes_no_sandbox_slot_even_before_the_toolchain_is_resolved() {
+    let data = tempfile::tempdir().unwrap();
+    let open = || {
+        (0..100)
+            .find_map(|_| {
+                TenantRegistry::open(HostConfig {
+                    data_dir: Some(data.path().to_path_buf()),
+                    ..HostConfig::default()
+                })
+                .ok()
+                .or_else(|| {
+                    std::thread::sleep(Duration::from_millis(20));
+                    None
+                })
+            })
+            .unwrap()
+    };
+    let id = TenantId::new("a").unwrap();
+    let python = |text: &str| {
+        selfheal::Program::new(
+            TargetLanguage::Python,
+            [("main.py".to_string(), text.to_string())],
+        )
+        .unwrap()
+    };
+    let program = python(PROGRAM);
+
+    let registry = open();
+    let a = registry.add(TenantSpec::new(id.clone())).unwrap();
+    let first = a.checker().check(&program, Expect::Check).await.unwrap();
+    assert!(first.passed && !first.cached, "{first:?}");
+    assert_eq!(a.usage().sandboxes_granted, 1, "a validation takes a slot");
+    drop(a);
+    registry.flush();
+    drop(registry);
+
+    // A new process: the tenant's validator has resolved no toolchain yet.
+    let registry = open();
+    let a = registry.add(TenantSpec::new(id)).unwrap();
+    let checker = a.checker();
+    assert!(
+        checker.cached(&program, Expect::Check).is_none(),
+        "the synchronous probe cannot know the key before the toolchain is resolved"
+    );
+    let again = checker.check(&program, Expect::Check).await.unwrap();
+    assert!(again.cached, "not answered from the cache: {again:?}");
+    assert_eq!(again.errors, first.errors);
+    assert_eq!(
+        a.usage().sandboxes_granted,
+        0,
+        "the cached answer waited for a sandbox slot"
+    );
+    // The toolchain is resolved now: the synchronous probe answers too.
+    assert!(checker.cached(&program, Expect::Check).is_some());
+    // A program nobody validated still takes its slot.
+    let other = python("def add(a, b):\n    return b + a\n\nprint(add(2, 1))\n");
+    assert!(!checker.check(&other, Expect::Check).await.unwrap().cached);
+    assert_eq!(a.usage().sandboxes_granted, 1);
+}

@@ -45,6 +45,9 @@ pub struct Gauges {
     /// tenant was set up (a reload that changes the tenant starts it again from 0). A cached
     /// verdict takes no sandbox, so these count the work really done for each tenant.
     pub sandboxes: BTreeMap<String, (u64, f64)>,
+    /// tenant → (bytes its cache scope stores, the scope's bound): a tenant in a shared scope
+    /// shows the scope's; a tenant without a cache is absent.
+    pub caches: BTreeMap<String, (u64, u64)>,
 }
 
 impl Metrics {
@@ -193,6 +196,30 @@ impl Metrics {
         }
         let _ = writeln!(
             out,
+            "# HELP selfheal_tenant_cache_bytes Bytes the tenant's validation cache scope stores, by tenant.\n\
+             # TYPE selfheal_tenant_cache_bytes gauge"
+        );
+        for (tenant, (bytes, _)) in &gauges.caches {
+            let _ = writeln!(
+                out,
+                "selfheal_tenant_cache_bytes{{tenant=\"{}\"}} {bytes}",
+                escape(tenant)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP selfheal_tenant_cache_max_bytes The bound on the tenant's cache scope (least recently used entries are evicted beyond it), by tenant.\n\
+             # TYPE selfheal_tenant_cache_max_bytes gauge"
+        );
+        for (tenant, (_, max)) in &gauges.caches {
+            let _ = writeln!(
+                out,
+                "selfheal_tenant_cache_max_bytes{{tenant=\"{}\"}} {max}",
+                escape(tenant)
+            );
+        }
+        let _ = writeln!(
+            out,
             "# HELP selfheal_draining 1 while the service drains after SIGTERM.\n\
              # TYPE selfheal_draining gauge\n\
              selfheal_draining {}",
@@ -227,6 +254,7 @@ mod tests {
             draining: false,
             tenants: [("a".to_string(), (1, 2))].into(),
             sandboxes: [("a".to_string(), (3, 0.5))].into(),
+            caches: [("a".to_string(), (4096, 1 << 20))].into(),
         });
         assert!(
             text.contains("selfheal_http_requests_total{route=\"/v1/check\",status=\"200\"} 2\n")
@@ -244,6 +272,8 @@ mod tests {
         assert!(text.contains("selfheal_tenant_jobs{tenant=\"a\",state=\"running\"} 2\n"));
         assert!(text.contains("selfheal_tenant_sandbox_runs_total{tenant=\"a\"} 3\n"));
         assert!(text.contains("selfheal_tenant_sandbox_cpu_seconds_total{tenant=\"a\"} 0.5\n"));
+        assert!(text.contains("selfheal_tenant_cache_bytes{tenant=\"a\"} 4096\n"));
+        assert!(text.contains("selfheal_tenant_cache_max_bytes{tenant=\"a\"} 1048576\n"));
         assert!(text.contains("selfheal_draining 0\n"));
         assert_eq!(escape("a\"b\\"), "a\\\"b\\\\");
     }

@@ -199,10 +199,13 @@ impl Service {
             }
             let registry = self.registry.clone();
             let config = t.clone();
+            let runtime = tokio::runtime::Handle::current();
             let added = tokio::task::spawn_blocking(move || {
                 let spec = config.spec()?;
                 registry.remove(&spec.id);
-                registry.add(spec).map(|_| ())
+                runtime
+                    .block_on(config.executor.add_tenant(&registry, spec))
+                    .map(|_| ())
             })
             .await;
             match added {
@@ -635,25 +638,28 @@ impl Service {
             .map(|t| (t.clone(), (sched.queued(t), sched.running(t))))
             .collect::<BTreeMap<_, _>>();
         drop(sched);
-        let sandboxes = tenants
-            .keys()
-            .filter_map(|t| {
-                let tenant = TenantId::new(t.clone())
-                    .and_then(|id| self.registry.get(&id))
-                    .ok()?;
-                let usage = tenant.usage();
-                Some((
-                    t.clone(),
-                    (usage.sandboxes_granted, usage.cpu_total.as_secs_f64()),
-                ))
-            })
-            .collect();
+        let mut sandboxes = BTreeMap::new();
+        let mut caches = BTreeMap::new();
+        for t in tenants.keys() {
+            let Ok(tenant) = TenantId::new(t.clone()).and_then(|id| self.registry.get(&id)) else {
+                continue;
+            };
+            let usage = tenant.usage();
+            sandboxes.insert(
+                t.clone(),
+                (usage.sandboxes_granted, usage.cpu_total.as_secs_f64()),
+            );
+            if let Some(cache) = tenant.cache() {
+                caches.insert(t.clone(), (cache.bytes(), cache.max_bytes()));
+            }
+        }
         Gauges {
             queued,
             running,
             draining: self.is_draining(),
             tenants,
             sandboxes,
+            caches,
         }
     }
 

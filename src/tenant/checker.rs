@@ -2,13 +2,15 @@
 //! host-wide scheduler for each validation, and the validation's measured CPU time charged to
 //! the tenant.
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::heal::{CheckError, CheckFuture, Checker, FormatFuture};
 use crate::program::Program;
+use crate::types::TargetLanguage;
 use crate::types::ValidationResult;
-use crate::validate::Expect;
+use crate::validate::{Expect, Validator};
 
 use super::scheduler::Scheduler;
 use super::TenantId;
@@ -18,10 +20,20 @@ use super::TenantId;
 /// verdict answers without a slot; anything else waits for one of the tenant's sandbox slots
 /// (one validation runs its commands one after another, so one slot is one sandbox at a time)
 /// and charges the CPU time its steps used.
+///
+/// A validator's cache probe needs the language's resolved toolchain (its fingerprint is part
+/// of the key), which the validator otherwise resolves at its first validation, inside a slot.
+/// With [`with_resolver`](Self::with_resolver), a miss on a language not yet resolved through
+/// this checker resolves the toolchain first (version probes and dependency sets, no sandbox)
+/// and probes again, so a tenant's first request per language is answered from its cache
+/// without waiting for a slot.
 pub struct TenantChecker {
     tenant: TenantId,
     scheduler: Scheduler,
     inner: Arc<dyn Checker>,
+    resolver: Option<Arc<Validator>>,
+    /// Languages whose toolchain `resolver` has resolved (a miss on them is a real miss).
+    resolved: Mutex<HashSet<TargetLanguage>>,
 }
 
 impl TenantChecker {
@@ -30,7 +42,45 @@ impl TenantChecker {
             tenant,
             scheduler,
             inner,
+            resolver: None,
+            resolved: Mutex::new(HashSet::new()),
         }
+    }
+
+    /// Resolves toolchains through `validator` (the one behind `inner`) before a cache probe
+    /// that missed, so the probe can answer without a slot (see the type's documentation).
+    pub fn with_resolver(mut self, validator: Arc<Validator>) -> TenantChecker {
+        self.resolver = Some(validator);
+        self
+    }
+
+    /// The cached verdict, resolving the language's toolchain first when the probe missed and
+    /// it has not been resolved yet. A toolchain that does not resolve is left to the
+    /// validation, which reports it.
+    async fn cached_resolving(
+        &self,
+        program: &Program,
+        expect: Expect,
+    ) -> Option<ValidationResult> {
+        if let Some(hit) = self.inner.cached(program, expect) {
+            return Some(hit);
+        }
+        let validator = self.resolver.as_ref()?;
+        let language = program.language();
+        if self
+            .resolved
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(&language)
+        {
+            return None;
+        }
+        validator.toolchain(language).await.ok()?;
+        self.resolved
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(language);
+        self.inner.cached(program, expect)
     }
 
     /// The checker behind the scheduling.
@@ -51,7 +101,7 @@ pub fn cpu_used(result: &ValidationResult) -> Duration {
 impl Checker for TenantChecker {
     fn check<'a>(&'a self, program: &'a Program, expect: Expect) -> CheckFuture<'a> {
         Box::pin(async move {
-            if let Some(hit) = self.inner.cached(program, expect) {
+            if let Some(hit) = self.cached_resolving(program, expect).await {
                 return Ok(hit);
             }
             let mut permit = self

@@ -704,11 +704,11 @@ impl TenantRegistry {
             })?;
         }
         self.scheduler.register(&spec.id, &limits);
-        let checker = Arc::new(TenantChecker::new(
-            spec.id.clone(),
-            self.scheduler.clone(),
-            inner,
-        ));
+        let checker = TenantChecker::new(spec.id.clone(), self.scheduler.clone(), inner);
+        let checker = Arc::new(match &validator {
+            Some(validator) => checker.with_resolver(Arc::clone(validator)),
+            None => checker,
+        });
         let tenant = Arc::new(Tenant {
             id: spec.id.clone(),
             limits,
