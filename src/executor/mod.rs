@@ -8,7 +8,7 @@
 //! cache that answers every later identical job on any machine.
 //!
 //! CONTRACT: [`ExecutorSpec`] (`local` or `nats://host:port`, `FromStr`), [`ExecutorSpec::checker`],
-//! [`ExecutorSpec::attach`], [`NatsExecutor`] (`connect`, `for_tenant`, `job`, `run_job`,
+//! [`ExecutorSpec::attach`], [`ExecutorSpec::add_tenant`] (a service's tenant), [`NatsExecutor`] (`connect`, `for_tenant`, `job`, `run_job`,
 //! `stats`), [`Worker`] (`connect`, `run`, `status`), [`WorkerConfig`], [`Topology`], [`Job`],
 //! [`ExecutorError`] (with `refusal` and `retry_after` for back-pressure).
 
@@ -18,8 +18,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::api::SelfHealingGeneratorBuilder;
+use crate::cache::CacheScope;
 use crate::heal::Checker;
-use crate::tenant::Refusal;
+use crate::tenant::{
+    limit_cap, CacheMode, Refusal, Tenant, TenantError, TenantRegistry, TenantSpec,
+};
 use crate::validate::{ValidateError, Validator};
 
 pub mod job;
@@ -100,6 +103,59 @@ impl ExecutorSpec {
             ExecutorSpec::InProcess => builder.validator(validator),
             ExecutorSpec::Nats(_) => builder.checker(self.checker(validator).await?),
         })
+    }
+}
+
+impl ExecutorSpec {
+    /// Adds (or replaces) the tenant `spec` in `registry` with its validations on this
+    /// executor. In process: [`TenantRegistry::add`] (the tenant's own sandboxed validator).
+    /// Remote: a [`NatsExecutor`] for the tenant ([`NatsExecutor::for_tenant`]: its own queue
+    /// and pending bound, its cache scope inside the shared cache, none when its cache is off)
+    /// that plans with the host's validator configuration under the tenant's limits (clamped
+    /// to the host's, as [`TenantRegistry::add`] would), added with
+    /// [`TenantRegistry::add_with_checker`]; validations are still scheduled and charged per
+    /// tenant. Such a tenant has no local validator ([`Tenant::validator`] is `None`).
+    ///
+    /// Blocks while it opens the validator (a sandbox check): call it from a blocking task.
+    ///
+    /// # Errors
+    ///
+    /// As [`TenantRegistry::add`] and [`TenantRegistry::add_with_checker`];
+    /// [`TenantError::Setup`] (`executor`) when the server cannot be reached or refuses the
+    /// JetStream objects, or when the host has no validator configuration.
+    pub async fn add_tenant(
+        &self,
+        registry: &TenantRegistry,
+        spec: TenantSpec,
+    ) -> Result<Arc<Tenant>, TenantError> {
+        let ExecutorSpec::Nats(url) = self else {
+            return registry.add(spec);
+        };
+        let fail = |what: &'static str, message: String| TenantError::Setup {
+            tenant: spec.id.clone(),
+            what,
+            message,
+        };
+        let Some(config) = registry.config().validator.clone() else {
+            return Err(fail(
+                "executor",
+                "the host has no validator configuration to plan jobs with".into(),
+            ));
+        };
+        let (limits, _) = spec.limits.clamp_to(registry.host_limits());
+        let validator = Validator::new(config)
+            .map_err(|e| fail("validator", e.to_string()))?
+            .with_limit_cap(limit_cap(&limits));
+        let scope = match &spec.cache {
+            CacheMode::Off => None,
+            CacheMode::Private => Some(CacheScope::Tenant(spec.id.as_str().to_string())),
+            CacheMode::Shared(group) => Some(CacheScope::Shared(group.clone())),
+        };
+        let executor = NatsExecutor::connect(url, Arc::new(validator), RemoteOptions::default())
+            .await
+            .map_err(|e| fail("executor", e.to_string()))?
+            .for_tenant(spec.id.clone(), scope);
+        registry.add_with_checker(spec, Arc::new(executor))
     }
 }
 

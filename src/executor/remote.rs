@@ -1,5 +1,7 @@
 //! The submitting side: a [`Checker`] whose validations run on the workers.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,7 +11,7 @@ use futures_util::StreamExt;
 use serde::Serialize;
 
 use crate::cache::{decode, CacheKey, CacheScope};
-use crate::heal::{CheckError, CheckFuture, Checker};
+use crate::heal::{CheckError, CheckFuture, Checker, FormatFuture};
 use crate::program::Program;
 use crate::tenant::TenantId;
 use crate::types::ValidationResult;
@@ -222,18 +224,17 @@ impl NatsExecutor {
                 return Ok(hit);
             }
         }
-        let ack = self
-            .js
-            .send_publish(
-                topology::job_subject(job.queue_token()),
-                PublishMessage::build()
-                    .payload(job.encode().into())
-                    .message_id(&hex),
-            )
-            .await
-            .map_err(transport)?
-            .await
-            .map_err(|e| self.publish_error(job, e))?;
+        let mut ack = self.publish(job, &hex).await?;
+        if ack.duplicate && !self.still_queued(ack.sequence).await? {
+            // The identical job already ran, and left nothing that answers this one: its
+            // result went to its own submitter alone (a tenant whose cache is off, or a result
+            // that is not cacheable). Queue it again under an id of its own.
+            if let Some(answer) = self.settled(&key).await? {
+                return self.finish(&hex, answer);
+            }
+            let fresh = format!("{hex}.{:016x}", rand::random::<u64>());
+            ack = self.publish(job, &fresh).await?;
+        }
         self.counters.submitted.fetch_add(1, Ordering::Relaxed);
         if ack.duplicate {
             self.counters.deduplicated.fetch_add(1, Ordering::Relaxed);
@@ -280,6 +281,37 @@ impl NatsExecutor {
                     reason,
                 })
             }
+        }
+    }
+
+    /// Queues `job` with the message id `id` (the server drops a second message with the same
+    /// id within the duplicate window, and says so in the ack).
+    async fn publish(
+        &self,
+        job: &Job,
+        id: &str,
+    ) -> Result<jetstream::publish::PublishAck, ExecutorError> {
+        self.js
+            .send_publish(
+                topology::job_subject(job.queue_token()),
+                PublishMessage::build()
+                    .payload(job.encode().into())
+                    .message_id(id),
+            )
+            .await
+            .map_err(transport)?
+            .await
+            .map_err(|e| self.publish_error(job, e))
+    }
+
+    /// Whether the job at `sequence` is still in the work queue (waiting or running); a
+    /// job leaves it when a worker acknowledges it.
+    async fn still_queued(&self, sequence: u64) -> Result<bool, ExecutorError> {
+        use async_nats::jetstream::stream::RawMessageErrorKind;
+        match self.objects.jobs.get_raw_message(sequence).await {
+            Ok(_) => Ok(true),
+            Err(e) if e.kind() == RawMessageErrorKind::NoMessageFound => Ok(false),
+            Err(e) => Err(transport(e)),
         }
     }
 
@@ -378,6 +410,9 @@ pub(super) async fn connect(url: &str) -> Result<async_nats::Client, ExecutorErr
         })
 }
 
+/// Validations run on the fleet. Formatting the lines a heal wrote (one formatter run, after
+/// the heal) is done here by the planning validator, in a local sandbox, so that a heal on the
+/// fleet writes exactly the program a local heal writes.
 impl Checker for NatsExecutor {
     fn check<'a>(&'a self, program: &'a Program, expect: Expect) -> CheckFuture<'a> {
         Box::pin(async move {
@@ -385,5 +420,17 @@ impl Checker for NatsExecutor {
                 .await
                 .map_err(|e| CheckError(e.to_string()))
         })
+    }
+
+    fn format<'a>(&'a self, original: &'a Program, healed: &'a Program) -> FormatFuture<'a> {
+        Checker::format(self.validator.as_ref(), original, healed)
+    }
+
+    fn runs_a_formatter<'a>(
+        &'a self,
+        original: &'a Program,
+        healed: &'a Program,
+    ) -> Pin<Box<dyn Future<Output = bool> + Send + 'a>> {
+        self.validator.runs_a_formatter(original, healed)
     }
 }

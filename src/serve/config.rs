@@ -23,6 +23,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::auth::{KeyHash, KeyHashError};
+use crate::executor::ExecutorSpec;
 use crate::tenant::{CacheMode, HostLimits, TenantId, TenantLimits, TenantSpec};
 
 /// Where the service listens without a configuration file or `--listen`: loopback only.
@@ -117,6 +118,9 @@ struct RawTenant {
     /// Start the tenant's learner from the host's global prior (default true).
     #[serde(default = "yes")]
     global_prior: bool,
+    /// Where the tenant's validations run (`"local"` or `"nats://HOST:PORT"`); default the
+    /// service's `executor`.
+    executor: Option<String>,
 }
 
 fn yes() -> bool {
@@ -145,6 +149,9 @@ struct RawConfig {
     cache_memory_bytes: Option<u64>,
     #[serde(default)]
     tenants: Vec<RawTenant>,
+    /// Where validations run: `"local"` (default, this host's sandboxes) or
+    /// `"nats://HOST:PORT"` (workers behind a NATS server, docs/scale.md).
+    executor: Option<String>,
 }
 
 /// The routes that start work, as named in a tenant's `routes`.
@@ -167,6 +174,8 @@ pub struct TenantConfig {
     pub cache_max_bytes: u64,
     pub plugins: Vec<PathBuf>,
     pub global_prior: bool,
+    /// Where its validations run: the tenant's `executor`, else the service's, else local.
+    pub executor: ExecutorSpec,
 }
 
 impl TenantConfig {
@@ -194,6 +203,7 @@ impl TenantConfig {
             && self.cache_max_bytes == other.cache_max_bytes
             && self.plugins == other.plugins
             && self.global_prior == other.global_prior
+            && self.executor == other.executor
     }
 }
 
@@ -251,6 +261,7 @@ impl ServeConfig {
                 cache_max_bytes: crate::tenant::DEFAULT_TENANT_CACHE_BYTES,
                 plugins: Vec::new(),
                 global_prior: true,
+                executor: ExecutorSpec::InProcess,
             }],
         }
     }
@@ -353,6 +364,14 @@ impl ServeConfig {
             raw.cache_memory_bytes,
             crate::cache::DEFAULT_PAGE_CACHE_BYTES,
         )?;
+        let executor = |field: &str, text: Option<&String>, default: &ExecutorSpec| match text {
+            None => Ok(default.clone()),
+            Some(text) => text
+                .parse::<ExecutorSpec>()
+                .map_err(|e| invalid(format!("{field}: {e}"))),
+        };
+        let service_executor =
+            executor("executor", raw.executor.as_ref(), &ExecutorSpec::InProcess)?;
         let mut ids = BTreeSet::new();
         let mut all_keys = BTreeMap::new();
         let mut tenants = Vec::new();
@@ -399,6 +418,11 @@ impl ServeConfig {
                 t.cache_max_bytes,
                 crate::tenant::DEFAULT_TENANT_CACHE_BYTES,
             )?;
+            let tenant_executor = executor(
+                &format!("tenant {:?}: executor", t.id),
+                t.executor.as_ref(),
+                &service_executor,
+            )?;
             tenants.push(TenantConfig {
                 id: t.id,
                 keys,
@@ -409,6 +433,7 @@ impl ServeConfig {
                 cache_max_bytes,
                 plugins: t.plugins,
                 global_prior: t.global_prior,
+                executor: tenant_executor,
             });
         }
         Ok(ServeConfig {
@@ -527,5 +552,47 @@ mod tests {
         assert!(e.contains("no [[tenants]]"), "{e}");
         let e = parse("lissen = \"x\"\n").unwrap_err().to_string();
         assert!(e.contains("lissen"), "{e}");
+    }
+
+    #[test]
+    fn the_executor_is_the_tenants_else_the_services_else_local() {
+        let two = format!(
+            "[[tenants]]\nid = \"a\"\n[[tenants]]\nid = \"b\"\nexecutor = \"local\"\n\
+             [[tenants]]\nid = \"c\"\nexecutor = \"nats://fleet:4222\"\nkeys = [\"{HASH}\"]\n"
+        );
+        let c = parse(&two).unwrap();
+        let of = |c: &ServeConfig| {
+            c.tenants
+                .iter()
+                .map(|t| t.executor.clone())
+                .collect::<Vec<_>>()
+        };
+        let fleet = ExecutorSpec::Nats("nats://fleet:4222".into());
+        assert_eq!(
+            of(&c),
+            [
+                ExecutorSpec::InProcess,
+                ExecutorSpec::InProcess,
+                fleet.clone()
+            ]
+        );
+        let c = parse(&format!("executor = \"nats://queue:4222\"\n{two}")).unwrap();
+        let queue = ExecutorSpec::Nats("nats://queue:4222".into());
+        assert_eq!(of(&c), [queue, ExecutorSpec::InProcess, fleet]);
+        assert!(!c.tenants[0].same_tenant(&TenantConfig {
+            executor: ExecutorSpec::InProcess,
+            ..c.tenants[0].clone()
+        }));
+        let e = parse("executor = \"http://x\"\n[[tenants]]\nid = \"a\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("executor: unknown executor `http://x`"), "{e}");
+        let e = parse("[[tenants]]\nid = \"a\"\nexecutor = \"nats://\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("tenant \"a\": executor: unknown executor"),
+            "{e}"
+        );
     }
 }

@@ -587,6 +587,7 @@ mod tests {
             cache_max_bytes: crate::tenant::DEFAULT_TENANT_CACHE_BYTES,
             plugins: Vec::new(),
             global_prior: true,
+            executor: Default::default(),
         }
     }
 

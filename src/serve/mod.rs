@@ -176,13 +176,14 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
     let specs = config
         .tenants
         .iter()
-        .map(|t| t.spec())
-        .collect::<Result<Vec<_>, _>>()?;
+        .map(|t| Ok((t.spec()?, t.executor.clone())))
+        .collect::<Result<Vec<_>, crate::tenant::TenantError>>()?;
     // Opening databases and validators blocks (sandbox check, support files).
+    let runtime = tokio::runtime::Handle::current();
     let registry = tokio::task::spawn_blocking(move || {
         let registry = crate::tenant::TenantRegistry::open(host)?;
-        for spec in specs {
-            let tenant = registry.add(spec)?;
+        for (spec, executor) in specs {
+            let tenant = runtime.block_on(executor.add_tenant(&registry, spec))?;
             for c in tenant.clamped() {
                 eprintln!("selfheal serve: tenant {}: {c}", tenant.id());
             }
