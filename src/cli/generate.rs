@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 use selfheal::generate::{Prelude, Spec};
 use selfheal::settings::{generation_json, render_prelude_reset, reset_prelude};
-use selfheal::settings::{Budget, CacheSettings, GeneratorSettings, HealerSettings};
+use selfheal::settings::{
+    Budget, CacheSettings, ExecutorSettings, GeneratorSettings, HealerSettings,
+};
 use selfheal::writeback::{check_out_dir, write_program};
 use selfheal::{render, TargetLanguage};
 
@@ -33,6 +35,8 @@ pub struct GenerateArgs {
     data_dir: Option<PathBuf>,
     #[command(flatten)]
     cache: CacheSettings,
+    #[command(flatten)]
+    executor: ExecutorSettings,
 }
 
 #[derive(Args)]
@@ -59,8 +63,11 @@ pub async fn generate(global: &GlobalArgs, args: GenerateArgs) -> Exit {
     }
     let config = args.budget.heal_config(None)?;
     let data_dir = args.data_dir.as_deref();
-    let settings = HealerSettings::new(&global.dirs, args.cache.bound(), data_dir);
-    let healer = settings.generating(&args.generator, args.max_generations, config)?;
+    let settings = HealerSettings {
+        executor: &args.executor,
+        ..HealerSettings::new(&global.dirs, args.cache.bound(), data_dir)
+    };
+    let healer = (settings.generating(&args.generator, args.max_generations, config)).await?;
     let report = healer.generate_and_heal_spec(&spec).await?;
     let written = match &args.out {
         Some(out) => write_program(out, &report.program)?,

@@ -226,8 +226,8 @@ pub struct HealerSettings<'a> {
     pub plugins: Option<&'a PluginSet>,
     /// Only these fix strategies (ids); every strategy when empty (the default).
     pub strategies: &'a [String],
-    /// Where [`HealerSettings::healer`]'s validations run (default: in process).
-    /// [`HealerSettings::generating`] validates in process.
+    /// Where the validations of [`HealerSettings::healer`] and
+    /// [`HealerSettings::generating`] run (default: in process).
     pub executor: &'a ExecutorSettings,
 }
 
@@ -282,7 +282,7 @@ impl<'a> HealerSettings<'a> {
     /// # Errors
     /// `max_generations` of 0, and as [`HealerSettings::healer`] and
     /// [`GeneratorSettings::generator`].
-    pub fn generating(
+    pub async fn generating(
         &self,
         generator: &GeneratorSettings,
         max_generations: usize,
@@ -298,8 +298,11 @@ impl<'a> HealerSettings<'a> {
         let generator = generator.generator(&data_dir, learner.clone())?;
         let validator =
             (self.dirs.cached_validator(self.cache, Some(&data_dir))).map_err(message)?;
-        SelfHealingGenerator::builder()
-            .validator(validator)
+        let builder = (self.executor.executor)
+            .attach(SelfHealingGenerator::builder(), validator)
+            .await
+            .map_err(|e| self.executor.error(e))?;
+        builder
             .data_dir(&data_dir)
             .learner(learner)
             .generator(generator)
