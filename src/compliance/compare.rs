@@ -299,9 +299,36 @@ impl Out<'_> {
         error
             .notes
             .push(format!("contract: {}", self.contract.file));
-        error.location = site.and_then(|s| locate(self.program, s, needle));
+        error.location = site
+            .and_then(|s| locate(self.program, s, needle))
+            .or_else(|| needle.and_then(|n| find_literal(self.program, n)));
         self.errors.push(error);
     }
+}
+
+/// Where the telemetry gave no call site (Go instruments created in package variables, before
+/// the collector was installed): the one string literal `name` in the program's own (not
+/// protected) files, if there is exactly one.
+fn find_literal(program: &Program, name: &str) -> Option<Location> {
+    let mut found = None;
+    for (file, text) in program.files() {
+        if program.protected().contains(file) {
+            continue;
+        }
+        for quote in ['"', '\'', '`'] {
+            let literal = format!("{quote}{name}{quote}");
+            for (at, _) in text.match_indices(&literal) {
+                if found.is_some() {
+                    return None;
+                }
+                let before = &text[..at];
+                let line = before.matches('\n').count() as u32 + 1;
+                let column = (at - before.rfind('\n').map_or(0, |i| i + 1)) as u32 + 1;
+                found = Some(Location::new(file.clone(), line, column));
+            }
+        }
+    }
+    found
 }
 
 /// The site as a location; the column is that of the name's string literal on the line when

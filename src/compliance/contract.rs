@@ -64,6 +64,9 @@ pub struct SpanRule {
     pub optional: Vec<AttrRule>,
     /// `Some("error")`: a span that recorded an exception must end with status ERROR.
     pub status_on_error: Option<String>,
+    /// The function whose execution the span measures (OpenTelemetry's `code.function.name`),
+    /// when the contract says: where a missing span is added (`any.telemetry-wrap-span`).
+    pub function: Option<String>,
     /// Line of the `[[spans]]` entry in the contract file.
     pub line: usize,
 }
@@ -128,6 +131,8 @@ struct RawSpan {
     optional: Vec<Spanned<String>>,
     #[serde(default)]
     status_on_error: Option<Spanned<String>>,
+    #[serde(default)]
+    function: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -265,6 +270,23 @@ impl Contract {
                     ));
                 }
             }
+            if let Some(function) = &s.function {
+                let f = function.get_ref().trim();
+                let valid = !f.is_empty()
+                    && f.split("::").flat_map(|p| p.split('.')).all(|p| {
+                        !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || c == '_')
+                    });
+                if !valid {
+                    return Err(err(
+                        function.span(),
+                        format!(
+                            "function = `{}`: not a function name (`name`, `Type.name` or \
+                             `Type::name`)",
+                            function.get_ref()
+                        ),
+                    ));
+                }
+            }
             let required = s.required.iter().map(&resolve).collect::<Result<_, _>>()?;
             let optional = s.optional.iter().map(&resolve).collect::<Result<_, _>>()?;
             spans.push(SpanRule {
@@ -278,6 +300,7 @@ impl Contract {
                 required,
                 optional,
                 status_on_error: s.status_on_error.map(Spanned::into_inner),
+                function: s.function.map(|f| f.into_inner().trim().to_string()),
                 line,
             });
         }
@@ -403,6 +426,9 @@ impl Contract {
             if s.status_on_error.is_some() {
                 parts.push("status ERROR when it records an exception".to_string());
             }
+            if let Some(function) = &s.function {
+                parts.push(format!("measures function `{function}`"));
+            }
             out.push_str(&format!("- span `{}`: {}\n", s.name, parts.join("; ")));
         }
         for m in &self.metrics {
@@ -446,6 +472,9 @@ impl Contract {
             }
             if let Some(status) = &s.status_on_error {
                 out.push_str(&format!("status_on_error = {}\n", q(status)));
+            }
+            if let Some(function) = &s.function {
+                out.push_str(&format!("function = {}\n", q(function)));
             }
         }
         for m in &self.metrics {

@@ -24,6 +24,7 @@ pub fn builtin() -> Vec<Arc<dyn FixStrategy>> {
         Arc::new(any::telemetry_span_name::TelemetrySpanName),
         Arc::new(any::telemetry_attribute::TelemetryAttribute),
         Arc::new(any::telemetry_unit::TelemetryUnit),
+        Arc::new(any::telemetry_wrap_span::TelemetryWrapSpan),
         Arc::new(rust::missing_import::MissingImport),
         Arc::new(rust::missing_mut::MissingMut),
         Arc::new(rust::type_conversion::TypeConversion),

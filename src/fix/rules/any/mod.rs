@@ -24,6 +24,7 @@ pub(crate) mod similar_name;
 pub(crate) mod telemetry_attribute;
 pub(crate) mod telemetry_span_name;
 pub(crate) mod telemetry_unit;
+pub(crate) mod telemetry_wrap_span;
 #[cfg(test)]
 mod tests;
 pub(crate) mod unterminated_string;

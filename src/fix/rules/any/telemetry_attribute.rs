@@ -73,30 +73,7 @@ impl Rule for TelemetryAttribute {
             return Vec::new();
         };
         let scope = names_in_scope(t.text, &t.lines, t.line, lang);
-        let segments: Vec<&str> = id.split('.').collect();
-        let snake = segments.join("_");
-        let camel: String = segments
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                if i == 0 {
-                    s.to_string()
-                } else {
-                    let mut c = s.chars();
-                    c.next()
-                        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-                        .unwrap_or_default()
-                }
-            })
-            .collect();
-        let last = segments.last().copied().unwrap_or(id).to_string();
-        let choice = [
-            (snake, CONFIDENCE_FULL),
-            (camel, CONFIDENCE_FULL),
-            (last, CONFIDENCE_LAST),
-        ]
-        .into_iter()
-        .find(|(name, _)| scope.iter().any(|n| n == name));
+        let choice = value_for(id, &scope);
         let Some((value, confidence)) = choice else {
             return Vec::new();
         };
@@ -145,6 +122,35 @@ impl Rule for TelemetryAttribute {
         );
         fixes.done()
     }
+}
+
+/// The value in `scope` for attribute `id`, with the fix's confidence: named like the whole
+/// attribute (`order_total`, `orderTotal`), then like its last segment (`total`).
+pub(super) fn value_for(id: &str, scope: &[String]) -> Option<(String, f64)> {
+    let segments: Vec<&str> = id.split('.').collect();
+    let snake = segments.join("_");
+    let camel: String = segments
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            if i == 0 {
+                s.to_string()
+            } else {
+                let mut c = s.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                    .unwrap_or_default()
+            }
+        })
+        .collect();
+    let last = segments.last().copied().unwrap_or(id).to_string();
+    [
+        (snake, CONFIDENCE_FULL),
+        (camel, CONFIDENCE_FULL),
+        (last, CONFIDENCE_LAST),
+    ]
+    .into_iter()
+    .find(|(name, _)| scope.iter().any(|n| n == name))
 }
 
 /// Rust: `span.set_attribute(KeyValue::new("id", value))` after the creating line, the value
@@ -237,7 +243,7 @@ fn rust_span_variable(line: &str) -> Option<String> {
 }
 
 /// The attribute package's constructor for a registry type.
-fn go_constructor(wire: &str) -> Option<&'static str> {
+pub(super) fn go_constructor(wire: &str) -> Option<&'static str> {
     Some(match wire {
         "string" => "String",
         "int" => "Int",
