@@ -6,6 +6,7 @@
 
 use tree_sitter::{Node, Tree};
 
+use crate::fix::Fix;
 use crate::program::Program;
 use crate::repair::syntax;
 use crate::types::{CodeError, TargetLanguage};
@@ -71,6 +72,66 @@ impl<'p> UseSite<'p> {
         find_name_near(self.text, self.offset, name)
             .and_then(|at| name_node_at(self.tree.root_node(), self.text, at, name))
     }
+
+    /// The call of `name` at the error ([`call_of`] its [`name_node`](Self::name_node)): a
+    /// method call `x.name(…)` as well as a plain `name(…)`.
+    pub(crate) fn call(&self, name: &str) -> Option<Node<'_>> {
+        self.name_node(name).and_then(call_of)
+    }
+
+    /// The call of a free function `name(…)` at the error: the name is a plain identifier,
+    /// not a field or a path.
+    pub(crate) fn function_call(&self, name: &str) -> Option<Node<'_>> {
+        self.name_node(name)
+            .filter(|n| n.kind() == "identifier")
+            .and_then(call_of)
+    }
+}
+
+/// The first of the program's editable sources of `language` that declares a class `class`
+/// (a node of one of `kinds` whose `name` field is `class`) for which `each` gives an answer,
+/// with that source's file, text and the class's `body` node.
+pub(crate) fn in_class_body<R>(
+    program: &Program,
+    language: TargetLanguage,
+    kinds: &[&str],
+    class: &str,
+    mut each: impl FnMut(&str, &str, Node<'_>) -> Option<R>,
+) -> Option<R> {
+    for (file, text) in super::editable_sources(program) {
+        let Some(tree) = parse_tree(language, text) else {
+            continue;
+        };
+        let Some(body) = all_nodes(tree.root_node())
+            .into_iter()
+            .find(|n| {
+                kinds.contains(&n.kind())
+                    && n.child_by_field_name("name")
+                        .is_some_and(|x| node_text(x, text) == class)
+            })
+            .and_then(|c| c.child_by_field_name("body"))
+        else {
+            continue;
+        };
+        if let Some(answer) = each(file, text, body) {
+            return Some(answer);
+        }
+    }
+    None
+}
+
+/// The one fix of a definition-writing rule: insert `text` at `at` of `file`.
+pub(crate) fn insert_definition(
+    id: &str,
+    confidence: f64,
+    description: String,
+    file: &str,
+    at: usize,
+    text: &str,
+) -> Vec<Fix> {
+    let mut fixes = super::Fixes::new(id);
+    fixes.replace(confidence, description, file, at, at, text);
+    fixes.done()
 }
 
 /// The named children of `node`, in order.

@@ -36,11 +36,7 @@ impl Rule for MissingFunction {
         let Some(t) = UseSite::editable(error, program, TargetLanguage::JavaScript) else {
             return Vec::new();
         };
-        let Some(call) = t
-            .name_node(&name)
-            .filter(|n| n.kind() == "identifier")
-            .and_then(call_of)
-        else {
+        let Some(call) = t.function_call(&name) else {
             return Vec::new();
         };
         let params = parameter_names(&call_arguments(call), t.text).join(", ");
@@ -49,8 +45,8 @@ impl Rule for MissingFunction {
             return Vec::new();
         };
         let at = start_of_line(t.text, item.start_byte());
-        let mut fixes = Fixes::new(Self::META.id);
-        fixes.replace(
+        insert_definition(
+            Self::META.id,
             if shaped {
                 CONFIDENCE_SHAPED
             } else {
@@ -59,10 +55,8 @@ impl Rule for MissingFunction {
             format!("define the missing function `{name}({params})`"),
             t.file,
             at,
-            at,
             &format!("function {name}({params}) {{\n  return {value};\n}}\n\n"),
-        );
-        fixes.done()
+        )
     }
 }
 

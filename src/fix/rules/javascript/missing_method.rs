@@ -44,7 +44,7 @@ impl Rule for MissingMethod {
             return Vec::new();
         };
         let use_text = site.text;
-        let Some(call) = site.name_node(name).and_then(call_of) else {
+        let Some(call) = site.call(name) else {
             return Vec::new();
         };
         let Some(class) =
@@ -54,56 +54,48 @@ impl Rule for MissingMethod {
         };
         let params = parameter_names(&call_arguments(call), use_text).join(", ");
         let (value, shaped) = js_placeholder(call, use_text, name);
-        for (def_file, text) in editable_sources(program) {
-            let Some(def_tree) = parse_tree(TargetLanguage::JavaScript, text) else {
-                continue;
-            };
-            let Some(body) = all_nodes(def_tree.root_node())
-                .into_iter()
-                .find(|n| {
-                    matches!(n.kind(), "class_declaration" | "class")
-                        && n.child_by_field_name("name")
-                            .is_some_and(|x| node_text(x, text) == class)
-                })
-                .and_then(|c| c.child_by_field_name("body"))
-            else {
-                continue;
-            };
-            let close = body.end_byte().saturating_sub(1);
-            let line_start = start_of_line(text, close);
-            let class_indent: String = text[start_of_line(text, body.start_byte())..]
-                .chars()
-                .take_while(|c| *c == ' ' || *c == '\t')
-                .collect();
-            let indent = format!("{class_indent}  ");
-            let method =
-                format!("{indent}{name}({params}) {{\n{indent}  return {value};\n{indent}}}\n");
-            let (at, insert) = if text[line_start..close].trim().is_empty() {
-                let sep = if named_children(body).is_empty() {
-                    ""
+        let confidence = if shaped {
+            CONFIDENCE_SHAPED
+        } else {
+            CONFIDENCE_UNDEFINED
+        };
+        let kinds = ["class_declaration", "class"];
+        in_class_body(
+            program,
+            TargetLanguage::JavaScript,
+            &kinds,
+            &class,
+            |def_file, text, body| {
+                let close = body.end_byte().saturating_sub(1);
+                let line_start = start_of_line(text, close);
+                let class_indent: String = text[start_of_line(text, body.start_byte())..]
+                    .chars()
+                    .take_while(|c| *c == ' ' || *c == '\t')
+                    .collect();
+                let indent = format!("{class_indent}  ");
+                let method =
+                    format!("{indent}{name}({params}) {{\n{indent}  return {value};\n{indent}}}\n");
+                let (at, insert) = if text[line_start..close].trim().is_empty() {
+                    let sep = if named_children(body).is_empty() {
+                        ""
+                    } else {
+                        "\n"
+                    };
+                    (line_start, format!("{sep}{method}"))
                 } else {
-                    "\n"
+                    (close, format!("\n{method}{class_indent}"))
                 };
-                (line_start, format!("{sep}{method}"))
-            } else {
-                (close, format!("\n{method}{class_indent}"))
-            };
-            let mut fixes = Fixes::new(Self::META.id);
-            fixes.replace(
-                if shaped {
-                    CONFIDENCE_SHAPED
-                } else {
-                    CONFIDENCE_UNDEFINED
-                },
-                format!("define the method `{class}.{name}({params})`"),
-                def_file,
-                at,
-                at,
-                &insert,
-            );
-            return fixes.done();
-        }
-        Vec::new()
+                Some(insert_definition(
+                    Self::META.id,
+                    confidence,
+                    format!("define the method `{class}.{name}({params})`"),
+                    def_file,
+                    at,
+                    &insert,
+                ))
+            },
+        )
+        .unwrap_or_default()
     }
 }
 

@@ -36,11 +36,7 @@ impl Rule for MissingFunction {
             return Vec::new();
         };
         let (file, use_text) = (site.file, site.text);
-        let Some(call) = site
-            .name_node(&name)
-            .filter(|n| n.kind() == "identifier")
-            .and_then(call_of)
-        else {
+        let Some(call) = site.function_call(&name) else {
             return Vec::new();
         };
         let params = python_parameters(call, use_text);
@@ -62,8 +58,8 @@ impl Rule for MissingFunction {
                 (f, end, format!("\n\n\n{}", def.trim_end()))
             }
         };
-        let mut fixes = Fixes::new(Self::META.id);
-        fixes.replace(
+        insert_definition(
+            Self::META.id,
             if shaped {
                 CONFIDENCE_SHAPED
             } else {
@@ -72,10 +68,8 @@ impl Rule for MissingFunction {
             format!("define the missing function `{name}({params})`"),
             def_file,
             at,
-            at,
             &insert,
-        );
-        fixes.done()
+        )
     }
 }
 

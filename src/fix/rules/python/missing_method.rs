@@ -44,54 +44,47 @@ impl Rule for MissingMethod {
             return Vec::new();
         };
         let use_text = site.text;
-        let Some(call) = site.name_node(name).and_then(call_of) else {
+        let Some(call) = site.call(name) else {
             return Vec::new();
         };
         let params = python_parameters(call, use_text);
         let (value, shaped) = python_placeholder(call, use_text, name);
-        for (def_file, text) in editable_sources(program) {
-            let Some(def_tree) = parse_tree(TargetLanguage::Python, text) else {
-                continue;
-            };
-            let Some(body) = all_nodes(def_tree.root_node())
-                .into_iter()
-                .find(|n| {
-                    n.kind() == "class_definition"
-                        && n.child_by_field_name("name")
-                            .is_some_and(|x| node_text(x, text) == class)
-                })
-                .and_then(|c| c.child_by_field_name("body"))
-            else {
-                continue;
-            };
-            let first = body.start_byte();
-            let indent: String = text[start_of_line(text, first)..first].to_string();
-            if !indent.trim().is_empty() {
-                continue; // `class C: pass` on one line
-            }
-            let self_params = if params.is_empty() {
-                "self".to_string()
-            } else {
-                format!("self, {params}")
-            };
-            let at = end_of_line(text, body.end_byte());
-            let def = format!("\n\n{indent}def {name}({self_params}):\n{indent}    return {value}");
-            let mut fixes = Fixes::new(Self::META.id);
-            fixes.replace(
-                if shaped {
-                    CONFIDENCE_SHAPED
+        let confidence = if shaped {
+            CONFIDENCE_SHAPED
+        } else {
+            CONFIDENCE_NONE
+        };
+        let kinds = ["class_definition"];
+        in_class_body(
+            program,
+            TargetLanguage::Python,
+            &kinds,
+            class,
+            |def_file, text, body| {
+                let first = body.start_byte();
+                let indent: String = text[start_of_line(text, first)..first].to_string();
+                if !indent.trim().is_empty() {
+                    return None; // `class C: pass` on one line
+                }
+                let self_params = if params.is_empty() {
+                    "self".to_string()
                 } else {
-                    CONFIDENCE_NONE
-                },
-                format!("define the method `{class}.{name}({self_params})`"),
-                def_file,
-                at,
-                at,
-                &def,
-            );
-            return fixes.done();
-        }
-        Vec::new()
+                    format!("self, {params}")
+                };
+                let at = end_of_line(text, body.end_byte());
+                let def =
+                    format!("\n\n{indent}def {name}({self_params}):\n{indent}    return {value}");
+                Some(insert_definition(
+                    Self::META.id,
+                    confidence,
+                    format!("define the method `{class}.{name}({self_params})`"),
+                    def_file,
+                    at,
+                    &def,
+                ))
+            },
+        )
+        .unwrap_or_default()
     }
 }
 

@@ -51,13 +51,7 @@ impl Rule for ExpectedToken {
         .kinds(&[ErrorKind::Syntax]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if error.location.is_none() {
-            return Vec::new();
-        }
-        let Some((loc, text)) = error_file(error, program) else {
-            return Vec::new();
-        };
-        let Some(at) = line_col_to_byte(text, loc.line, loc.column) else {
+        let Some((loc, text, at)) = error_offset(error, program) else {
             return Vec::new();
         };
         let file = loc.file.as_str();

@@ -42,9 +42,6 @@ impl Rule for ForeignSyntax {
         .kinds(&[ErrorKind::Syntax]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if error.location.is_none() {
-            return Vec::new();
-        }
         let Some((loc, text)) = error_file(error, program) else {
             return Vec::new();
         };

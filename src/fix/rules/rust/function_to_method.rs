@@ -21,21 +21,15 @@ impl Rule for FunctionToMethod {
         .codes(&["E0425"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if error.location.is_none() || !error.message.starts_with("cannot find function") {
+        if !error.message.starts_with("cannot find function") {
             return Vec::new();
         }
-        let Some((loc, text)) = error_file(error, program) else {
-            return Vec::new();
-        };
-        let Some((name, _)) = undefined_name(&error.message) else {
+        let Some((loc, text, name, pos)) = undefined_on_line(error, program) else {
             return Vec::new();
         };
         if !builtin_members(TargetLanguage::Rust).contains(&name.as_str()) {
             return Vec::new();
         }
-        let Some(pos) = find_word_on_line(text, loc.line, loc.column, &name) else {
-            return Vec::new();
-        };
         let open = pos + name.len();
         if text.as_bytes().get(open) != Some(&b'(') {
             return Vec::new();

@@ -165,16 +165,7 @@ impl Rule for MethodMisname {
         .codes(&["E0599"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if error.location.is_none() {
-            return Vec::new();
-        }
-        let Some((loc, text)) = error_file(error, program) else {
-            return Vec::new();
-        };
-        let Some((name, _)) = undefined_name(&error.message) else {
-            return Vec::new();
-        };
-        let Some(pos) = find_word_on_line(text, loc.line, loc.column, &name) else {
+        let Some((loc, text, name, pos)) = undefined_on_line(error, program) else {
             return Vec::new();
         };
         let assoc = error.message.starts_with("no function or associated item");

@@ -68,16 +68,14 @@ impl Rule for MissingConstant {
             return Vec::new();
         };
         let line_start = start_of_line(t.text, item.start_byte());
-        let mut fixes = Fixes::new(Self::META.id);
-        fixes.replace(
+        insert_definition(
+            Self::META.id,
             confidence,
             format!("declare the constant `{name}: {ty}`"),
             t.file,
             line_start,
-            line_start,
             &format!("const {name}: {ty} = {value};\n\n"),
-        );
-        fixes.done()
+        )
     }
 }
 

@@ -43,11 +43,7 @@ impl Rule for MissingFunction {
         let Some(t) = UseSite::editable(error, program, TargetLanguage::Rust) else {
             return Vec::new();
         };
-        let Some(call) = t
-            .name_node(&name)
-            .filter(|n| n.kind() == "identifier")
-            .and_then(call_of)
-        else {
+        let Some(call) = t.function_call(&name) else {
             return Vec::new();
         };
         let Some(sig) = rust_signature(call, t.text, &name) else {
@@ -67,8 +63,8 @@ impl Rule for MissingFunction {
             CONFIDENCE_TYPED
         };
         let at = item.end_byte();
-        let mut fixes = Fixes::new(Self::META.id);
-        fixes.replace(
+        insert_definition(
+            Self::META.id,
             confidence,
             format!(
                 "define the missing function `{name}` ({})",
@@ -76,10 +72,8 @@ impl Rule for MissingFunction {
             ),
             t.file,
             at,
-            at,
             &format!("\n\n{def}"),
-        );
-        fixes.done()
+        )
     }
 }
 

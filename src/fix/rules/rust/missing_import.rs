@@ -25,9 +25,6 @@ impl Rule for MissingImport {
         .codes(IMPORT_CODES);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if error.location.is_none() {
-            return Vec::new();
-        }
         let Some((name, _)) = undefined_name(&error.message) else {
             return Vec::new();
         };

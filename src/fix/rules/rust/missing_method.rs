@@ -109,7 +109,7 @@ impl Rule for MissingMethod {
         let Some(t) = UseSite::editable(error, program, TargetLanguage::Rust) else {
             return Vec::new();
         };
-        let Some(call) = t.name_node(&name).and_then(call_of) else {
+        let Some(call) = t.call(&name) else {
             return Vec::new();
         };
         let Some(mut sig) = rust_signature(call, t.text, &name) else {

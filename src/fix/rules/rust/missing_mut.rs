@@ -24,9 +24,6 @@ impl Rule for MissingMut {
         .codes(&["E0384", "E0596", "E0594"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if error.location.is_none() {
-            return Vec::new();
-        }
         let Some((loc, text)) = error_file(error, program) else {
             return Vec::new();
         };

@@ -70,8 +70,8 @@ impl Rule for MissingVariant {
         let Some((at, insert)) = append_to_list(t.text, body, &variant) else {
             return Vec::new();
         };
-        let mut fixes = Fixes::new(Self::META.id);
-        fixes.replace(
+        insert_definition(
+            Self::META.id,
             if guessed {
                 CONFIDENCE_GUESSED
             } else {
@@ -80,10 +80,8 @@ impl Rule for MissingVariant {
             format!("add the variant `{owner}::{variant}`"),
             t.file,
             at,
-            at,
             &insert,
-        );
-        fixes.done()
+        )
     }
 }
 

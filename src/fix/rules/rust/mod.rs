@@ -55,6 +55,39 @@ pub(crate) fn error_file<'a>(
     Some((loc, program.files().get(&loc.file)?.as_str()))
 }
 
+/// The editable file an error points at, its text, and the byte offset of the error's line
+/// and column in it.
+pub(crate) fn error_offset<'a>(
+    error: &'a CodeError,
+    program: &'a Program,
+) -> Option<(&'a Location, &'a str, usize)> {
+    let (loc, text) = error_file(error, program)?;
+    let at = line_col_to_byte(text, loc.line, loc.column)?;
+    Some((loc, text, at))
+}
+
+/// The editable file an undefined-name error points at, its text, and the name the message
+/// reports.
+pub(crate) fn undefined_in_file<'a>(
+    error: &'a CodeError,
+    program: &'a Program,
+) -> Option<(&'a Location, &'a str, String)> {
+    let (loc, text) = error_file(error, program)?;
+    let (name, _) = undefined_name(&error.message)?;
+    Some((loc, text, name))
+}
+
+/// [`undefined_in_file`] and the byte offset of the name on the error's line, nearest the
+/// error's column.
+pub(crate) fn undefined_on_line<'a>(
+    error: &'a CodeError,
+    program: &'a Program,
+) -> Option<(&'a Location, &'a str, String, usize)> {
+    let (loc, text, name) = undefined_in_file(error, program)?;
+    let pos = find_word_on_line(text, loc.line, loc.column, &name)?;
+    Some((loc, text, name, pos))
+}
+
 /// For each byte: true when it is code, false inside comments and string/char literals.
 pub(crate) fn code_mask(text: &str) -> Vec<bool> {
     let bytes = text.as_bytes();

@@ -65,9 +65,6 @@ impl Rule for TypeConversion {
         .codes(&["E0308"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if error.location.is_none() {
-            return Vec::new();
-        }
         let Some((loc, text)) = error_file(error, program) else {
             return Vec::new();
         };

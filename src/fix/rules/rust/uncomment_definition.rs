@@ -33,13 +33,7 @@ impl Rule for UncommentDefinition {
         .codes(&["E0425", "E0412", "E0433", "E0422"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if error.location.is_none() {
-            return Vec::new();
-        }
-        let Some((loc, text)) = error_file(error, program) else {
-            return Vec::new();
-        };
-        let Some((name, _)) = undefined_name(&error.message) else {
+        let Some((loc, text, name)) = undefined_in_file(error, program) else {
             return Vec::new();
         };
         let patterns: Vec<String> = [
