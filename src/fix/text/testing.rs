@@ -75,3 +75,31 @@ pub(crate) fn rust_undefined(
 pub(crate) fn results(fixes: &[Fix], text: &str) -> Vec<String> {
     fixes.iter().map(|f| apply(text, f)).collect()
 }
+
+/// Runs `script` (under the repository root) with `interpreter` into a temporary folder and
+/// asserts that each of `tables` it writes is the committed `src/lang/tables/<table>`. False,
+/// and nothing checked, when `interpreter` is not installed.
+pub(crate) fn tables_match_their_script(interpreter: &str, script: &str, tables: &[&str]) -> bool {
+    let interpreter = std::path::Path::new(interpreter);
+    if !interpreter.exists() {
+        eprintln!("skipped: {} is not installed", interpreter.display());
+        return false;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let status = std::process::Command::new(interpreter)
+        .arg(format!("{root}/{script}"))
+        .arg(dir.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for name in tables {
+        let live = std::fs::read_to_string(dir.path().join(name)).unwrap();
+        let committed = std::fs::read_to_string(format!("{root}/src/lang/tables/{name}")).unwrap();
+        assert!(
+            live == committed,
+            "src/lang/tables/{name} is stale: re-run {script}"
+        );
+    }
+    true
+}

@@ -6,7 +6,7 @@ use super::{
     attribute::*, indentation::*, missing_argument::*, missing_import::*, module_name::*,
     test_failure::*, type_conversion::*, uncomment::*,
 };
-use crate::fix::text::testing::{err, program, results};
+use crate::fix::text::testing::{err, program, results, tables_match_their_script};
 use crate::types::Location;
 
 fn run(f: fn(&str, &CodeError, &Program) -> Vec<Fix>, text: &str, e: &CodeError) -> Vec<String> {
@@ -29,26 +29,9 @@ fn name_error(name: &str, line: u32, col: u32) -> CodeError {
 
 #[test]
 fn tables_match_the_live_interpreter() {
-    let python = std::path::Path::new("/usr/bin/python3");
-    if !python.exists() {
-        eprintln!("skipped: /usr/bin/python3 is not installed");
+    let names = ["python_stdlib.txt", "python_members.txt"];
+    if !tables_match_their_script("/usr/bin/python3", "scripts/gen-python-stdlib.py", &names) {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let root = env!("CARGO_MANIFEST_DIR");
-    let status = std::process::Command::new(python)
-        .arg(format!("{root}/scripts/gen-python-stdlib.py"))
-        .arg(dir.path())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    for name in ["python_stdlib.txt", "python_members.txt"] {
-        let live = std::fs::read_to_string(dir.path().join(name)).unwrap();
-        let committed = std::fs::read_to_string(format!("{root}/src/lang/tables/{name}")).unwrap();
-        assert!(
-            live == committed,
-            "src/lang/tables/{name} is stale: re-run scripts/gen-python-stdlib.py"
-        );
     }
     assert!(tables().stdlib.contains("collections"));
     assert_eq!(modules_exporting("defaultdict"), ["collections"]);
@@ -59,64 +42,51 @@ fn tables_match_the_live_interpreter() {
         .any(|(t, m)| *t == "list" && m.contains(&"append")));
 }
 
+/// Checks `python.indentation` on indentation errors: `(text, code, message, (line, column),
+/// the best fix's result)`.
+fn indentation_cases(cases: &[(&str, &str, &str, (u32, u32), &str)]) {
+    for (text, code, msg, (line, col), best) in cases {
+        let e = err(ErrorType::SyntaxError, code, msg, "main.py", *line, *col);
+        assert_eq!(run(indentation, text, &e)[0], *best, "{text}");
+    }
+}
+
 #[test]
 fn expected_indented_block_indents_the_body() {
-    let text = "def f(xs):\n    for x in xs:\n        if x:\n        print(x)\n\n    return 1\n";
-    let e = err(
-        ErrorType::SyntaxError,
+    indentation_cases(&[(
+        "def f(xs):\n    for x in xs:\n        if x:\n        print(x)\n\n    return 1\n",
         "IndentationError",
         "expected an indented block after 'if' statement on line 3",
-        "main.py",
-        4,
-        9,
-    );
-    assert_eq!(
-        run(indentation, text, &e)[0],
-        "def f(xs):\n    for x in xs:\n        if x:\n            print(x)\n\n    return 1\n"
-    );
+        (4, 9),
+        "def f(xs):\n    for x in xs:\n        if x:\n            print(x)\n\n    return 1\n",
+    )]);
 }
 
 #[test]
 fn unexpected_indent_and_unindent_align() {
-    let text = "def f():\n    x = 1\n        y = 2\n    return x\n";
-    let e = err(
-        ErrorType::SyntaxError,
-        "IndentationError",
-        "unexpected indent",
-        "main.py",
-        3,
-        9,
-    );
-    assert_eq!(
-        run(indentation, text, &e)[0],
-        "def f():\n    x = 1\n    y = 2\n    return x\n"
-    );
-    let text = "def f():\n    if x:\n        y = 2\n      return y\n";
-    let e = err(
-        ErrorType::SyntaxError,
-        "IndentationError",
-        "unindent does not match any outer indentation level",
-        "main.py",
-        4,
-        7,
-    );
-    assert_eq!(
-        run(indentation, text, &e)[0],
-        "def f():\n    if x:\n        y = 2\n    return y\n"
-    );
-    let text = "def f():\n\tif x:\n\t    return 1\n        return 2\n";
-    let e = err(
-        ErrorType::SyntaxError,
-        "TabError",
-        "inconsistent use of tabs and spaces in indentation",
-        "main.py",
-        4,
-        9,
-    );
-    assert_eq!(
-        run(indentation, text, &e)[0],
-        "def f():\n    if x:\n        return 1\n        return 2\n"
-    );
+    indentation_cases(&[
+        (
+            "def f():\n    x = 1\n        y = 2\n    return x\n",
+            "IndentationError",
+            "unexpected indent",
+            (3, 9),
+            "def f():\n    x = 1\n    y = 2\n    return x\n",
+        ),
+        (
+            "def f():\n    if x:\n        y = 2\n      return y\n",
+            "IndentationError",
+            "unindent does not match any outer indentation level",
+            (4, 7),
+            "def f():\n    if x:\n        y = 2\n    return y\n",
+        ),
+        (
+            "def f():\n\tif x:\n\t    return 1\n        return 2\n",
+            "TabError",
+            "inconsistent use of tabs and spaces in indentation",
+            (4, 9),
+            "def f():\n    if x:\n        return 1\n        return 2\n",
+        ),
+    ]);
 }
 
 #[test]
@@ -274,188 +244,175 @@ fn type_error(msg: &str, line: u32, col: u32, end: Option<u32>) -> CodeError {
         .with_location(location)
 }
 
+/// Checks `python.type-conversion` on `TypeError`s: `(text, message, (line, column, end
+/// column), every result in order)`.
+fn type_conversion_cases(cases: &[(&str, &str, (u32, u32, Option<u32>), &[&str])]) {
+    for (text, msg, (line, col, end), want) in cases {
+        let e = type_error(msg, *line, *col, *end);
+        assert_eq!(run(type_conversion, text, &e), *want, "{text}");
+    }
+}
+
 #[test]
 fn concatenation_converts_the_other_operand_to_str() {
     let concat = "can only concatenate str (not \"int\") to str";
-    // Columns as Python 3.11's carets give them: `~~~~~~~~~~^~~` under the whole BinOp.
-    let text = "def label(n):\n    return \"count: \" + n\n";
-    let e = type_error(concat, 2, 12, Some(25));
-    assert_eq!(
-        run(type_conversion, text, &e),
-        ["def label(n):\n    return \"count: \" + str(n)\n"]
-    );
-    // The failing node of a chain is its left part.
-    let text = "def f(n):\n    x = \"a\" + n + \"b\"\n    return x\n";
-    let e = type_error(concat, 2, 9, Some(16));
-    assert_eq!(
-        run(type_conversion, text, &e),
-        ["def f(n):\n    x = \"a\" + str(n) + \"b\"\n    return x\n"]
-    );
-    // No carets for an augmented assignment: the whole line.
-    let text = "def f(n):\n    s = \"a\"\n    s += n * 2\n    return s\n";
-    let e = type_error(concat, 3, 5, None);
-    assert_eq!(
-        run(type_conversion, text, &e),
-        ["def f(n):\n    s = \"a\"\n    s += str(n * 2)\n    return s\n"]
-    );
-    // Carets stop at the end of the first line of a multi-line expression.
-    let text = "def f(n):\n    return (\"count: \" +\n        n.total)\n";
-    let e = type_error(concat, 2, 13, Some(24));
-    assert_eq!(
-        run(type_conversion, text, &e),
-        ["def f(n):\n    return (\"count: \" +\n        str(n.total))\n"]
-    );
-    // A parenthesised operand keeps its parentheses; lists get a one-element list.
-    let text = "x = \"a\" + (n - 1)\ny = xs + n\n";
-    let e = type_error(concat, 1, 5, Some(18));
-    assert_eq!(
-        run(type_conversion, text, &e),
-        ["x = \"a\" + str(n - 1)\ny = xs + n\n"]
-    );
-    let e = type_error(
-        "can only concatenate list (not \"int\") to list",
-        2,
-        5,
-        Some(11),
-    );
-    assert_eq!(
-        run(type_conversion, text, &e),
-        ["x = \"a\" + (n - 1)\ny = xs + [n]\n"]
-    );
+    let parenthesised = "x = \"a\" + (n - 1)\ny = xs + n\n";
+    type_conversion_cases(&[
+        // Columns as Python 3.11's carets give them: `~~~~~~~~~~^~~` under the whole BinOp.
+        (
+            "def label(n):\n    return \"count: \" + n\n",
+            concat,
+            (2, 12, Some(25)),
+            &["def label(n):\n    return \"count: \" + str(n)\n"],
+        ),
+        // The failing node of a chain is its left part.
+        (
+            "def f(n):\n    x = \"a\" + n + \"b\"\n    return x\n",
+            concat,
+            (2, 9, Some(16)),
+            &["def f(n):\n    x = \"a\" + str(n) + \"b\"\n    return x\n"],
+        ),
+        // No carets for an augmented assignment: the whole line.
+        (
+            "def f(n):\n    s = \"a\"\n    s += n * 2\n    return s\n",
+            concat,
+            (3, 5, None),
+            &["def f(n):\n    s = \"a\"\n    s += str(n * 2)\n    return s\n"],
+        ),
+        // Carets stop at the end of the first line of a multi-line expression.
+        (
+            "def f(n):\n    return (\"count: \" +\n        n.total)\n",
+            concat,
+            (2, 13, Some(24)),
+            &["def f(n):\n    return (\"count: \" +\n        str(n.total))\n"],
+        ),
+        // A parenthesised operand keeps its parentheses; lists get a one-element list.
+        (
+            parenthesised,
+            concat,
+            (1, 5, Some(18)),
+            &["x = \"a\" + str(n - 1)\ny = xs + n\n"],
+        ),
+        (
+            parenthesised,
+            "can only concatenate list (not \"int\") to list",
+            (2, 5, Some(11)),
+            &["x = \"a\" + (n - 1)\ny = xs + [n]\n"],
+        ),
+    ]);
 }
 
 #[test]
 fn mixed_str_and_number_operands_convert_either_side() {
     let msg = "unsupported operand type(s) for +: 'int' and 'str'";
-    // A str literal that holds no number can only make the number a str.
-    let text = "def f(n):\n    return n * 2 + \" items\"\n";
-    let e = type_error(msg, 2, 12, Some(28));
-    assert_eq!(
-        run(type_conversion, text, &e),
-        ["def f(n):\n    return str(n * 2) + \" items\"\n"]
-    );
-    let text = "def f(total, line):\n    return total + line.strip()\n";
-    let e = type_error(msg, 2, 12, Some(32));
-    assert_eq!(
-        run(type_conversion, text, &e),
-        [
-            "def f(total, line):\n    return total + int(line.strip())\n",
-            "def f(total, line):\n    return str(total) + line.strip()\n",
-        ]
-    );
-    let text = "def f(n):\n    return \"5\" - n\n";
-    let e = type_error(
-        "unsupported operand type(s) for -: 'str' and 'float'",
-        2,
-        12,
-        Some(19),
-    );
-    assert_eq!(
-        run(type_conversion, text, &e),
-        ["def f(n):\n    return float(\"5\") - n\n"]
-    );
-    let text = "def f(xs):\n    total = 0\n    for x in xs:\n        total += x\n";
-    let e = type_error(
-        "unsupported operand type(s) for +=: 'int' and 'str'",
-        4,
-        9,
-        None,
-    );
-    assert_eq!(
-        run(type_conversion, text, &e),
-        ["def f(xs):\n    total = 0\n    for x in xs:\n        total += int(x)\n"]
-    );
-    // Types no conversion helps.
-    let e = type_error(
-        "unsupported operand type(s) for +: 'int' and 'NoneType'",
-        2,
-        12,
-        Some(19),
-    );
-    assert!(run(type_conversion, text, &e).is_empty());
+    let total = "def f(xs):\n    total = 0\n    for x in xs:\n        total += x\n";
+    type_conversion_cases(&[
+        // A str literal that holds no number can only make the number a str.
+        (
+            "def f(n):\n    return n * 2 + \" items\"\n",
+            msg,
+            (2, 12, Some(28)),
+            &["def f(n):\n    return str(n * 2) + \" items\"\n"],
+        ),
+        (
+            "def f(total, line):\n    return total + line.strip()\n",
+            msg,
+            (2, 12, Some(32)),
+            &[
+                "def f(total, line):\n    return total + int(line.strip())\n",
+                "def f(total, line):\n    return str(total) + line.strip()\n",
+            ],
+        ),
+        (
+            "def f(n):\n    return \"5\" - n\n",
+            "unsupported operand type(s) for -: 'str' and 'float'",
+            (2, 12, Some(19)),
+            &["def f(n):\n    return float(\"5\") - n\n"],
+        ),
+        (
+            total,
+            "unsupported operand type(s) for +=: 'int' and 'str'",
+            (4, 9, None),
+            &["def f(xs):\n    total = 0\n    for x in xs:\n        total += int(x)\n"],
+        ),
+        // Types no conversion helps.
+        (
+            total,
+            "unsupported operand type(s) for +: 'int' and 'NoneType'",
+            (2, 12, Some(19)),
+            &[],
+        ),
+    ]);
 }
 
 #[test]
 fn integer_arguments_subscripts_and_repeats() {
-    let text = "def f(s):\n    for i in range(s):\n        print(i)\n";
-    let e = type_error(
-        "'str' object cannot be interpreted as an integer",
-        2,
-        14,
-        Some(22),
-    );
-    assert_eq!(
-        run(type_conversion, text, &e),
-        ["def f(s):\n    for i in range(int(s)):\n        print(i)\n"]
-    );
-    let text = "def f(n):\n    return range(1, n / 2)\n";
-    let e = type_error(
-        "'float' object cannot be interpreted as an integer",
-        2,
-        12,
-        Some(27),
-    );
-    assert_eq!(
-        run(type_conversion, text, &e),
-        [
-            "def f(n):\n    return range(1, n // 2)\n",
-            "def f(n):\n    return range(1, int(n / 2))\n",
-        ]
-    );
-    let msg = "can't multiply sequence by non-int of type 'float'";
-    let text = "def f(n):\n    return [0] * (n / 2)\n";
-    let e = type_error(msg, 2, 12, Some(25));
-    assert_eq!(
-        run(type_conversion, text, &e),
-        [
-            "def f(n):\n    return [0] * (n // 2)\n",
-            "def f(n):\n    return [0] * int(n / 2)\n",
-        ]
-    );
-    let text = "def f(w):\n    return w * \"-\"\n";
-    let e = type_error(
-        "can't multiply sequence by non-int of type 'str'",
-        2,
-        12,
-        Some(19),
-    );
-    assert_eq!(
-        run(type_conversion, text, &e),
-        ["def f(w):\n    return int(w) * \"-\"\n"]
-    );
-    let msg = "list indices must be integers or slices, not float";
-    let text = "def f(a):\n    x = a[len(a) / 2] + a[0]\n    return x\n";
-    let e = type_error(msg, 2, 9, Some(22));
-    assert_eq!(
-        run(type_conversion, text, &e),
-        [
-            "def f(a):\n    x = a[len(a) // 2] + a[0]\n    return x\n",
-            "def f(a):\n    x = a[int(len(a) / 2)] + a[0]\n    return x\n",
-        ]
-    );
+    type_conversion_cases(&[
+        (
+            "def f(s):\n    for i in range(s):\n        print(i)\n",
+            "'str' object cannot be interpreted as an integer",
+            (2, 14, Some(22)),
+            &["def f(s):\n    for i in range(int(s)):\n        print(i)\n"],
+        ),
+        (
+            "def f(n):\n    return range(1, n / 2)\n",
+            "'float' object cannot be interpreted as an integer",
+            (2, 12, Some(27)),
+            &[
+                "def f(n):\n    return range(1, n // 2)\n",
+                "def f(n):\n    return range(1, int(n / 2))\n",
+            ],
+        ),
+        (
+            "def f(n):\n    return [0] * (n / 2)\n",
+            "can't multiply sequence by non-int of type 'float'",
+            (2, 12, Some(25)),
+            &[
+                "def f(n):\n    return [0] * (n // 2)\n",
+                "def f(n):\n    return [0] * int(n / 2)\n",
+            ],
+        ),
+        (
+            "def f(w):\n    return w * \"-\"\n",
+            "can't multiply sequence by non-int of type 'str'",
+            (2, 12, Some(19)),
+            &["def f(w):\n    return int(w) * \"-\"\n"],
+        ),
+        (
+            "def f(a):\n    x = a[len(a) / 2] + a[0]\n    return x\n",
+            "list indices must be integers or slices, not float",
+            (2, 9, Some(22)),
+            &[
+                "def f(a):\n    x = a[len(a) // 2] + a[0]\n    return x\n",
+                "def f(a):\n    x = a[int(len(a) / 2)] + a[0]\n    return x\n",
+            ],
+        ),
+    ]);
 }
 
 #[test]
 fn lengths_and_loops_over_numbers() {
-    let text = "def digits(n):\n    return len(n)\n";
-    let e = type_error("object of type 'int' has no len()", 2, 12, Some(18));
-    assert_eq!(
-        run(type_conversion, text, &e),
-        ["def digits(n):\n    return len(str(n))\n"]
-    );
-    // The whole line is the call: no carets.
-    let text = "def f(n):\n    len(n + 1)\n";
-    let e = type_error("object of type 'int' has no len()", 2, 5, None);
-    assert_eq!(
-        run(type_conversion, text, &e),
-        ["def f(n):\n    len(str(n + 1))\n"]
-    );
-    let text = "def f(xs):\n    for i in len(xs):\n        print(i)\n";
-    let e = type_error("'int' object is not iterable", 2, 5, None);
-    assert_eq!(
-        run(type_conversion, text, &e),
-        ["def f(xs):\n    for i in range(len(xs)):\n        print(i)\n"]
-    );
+    type_conversion_cases(&[
+        (
+            "def digits(n):\n    return len(n)\n",
+            "object of type 'int' has no len()",
+            (2, 12, Some(18)),
+            &["def digits(n):\n    return len(str(n))\n"],
+        ),
+        // The whole line is the call: no carets.
+        (
+            "def f(n):\n    len(n + 1)\n",
+            "object of type 'int' has no len()",
+            (2, 5, None),
+            &["def f(n):\n    len(str(n + 1))\n"],
+        ),
+        (
+            "def f(xs):\n    for i in len(xs):\n        print(i)\n",
+            "'int' object is not iterable",
+            (2, 5, None),
+            &["def f(xs):\n    for i in range(len(xs)):\n        print(i)\n"],
+        ),
+    ]);
 }
 
 #[test]

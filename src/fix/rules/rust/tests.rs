@@ -154,59 +154,65 @@ fn use_insertion_skips_nested_uses_and_multiline_uses() {
     assert_eq!(use_insertion_point("//! doc\nfn f() {}\n"), 8);
 }
 
+/// What a rule's fixes must give, as the text of `lib.rs` after each fix in the order proposed.
+enum Want<'a> {
+    /// Exactly these texts.
+    All(&'a [&'a str]),
+    /// This text first.
+    First(&'a str),
+    /// This text at this place.
+    Nth(usize, &'a str),
+    /// This text somewhere.
+    Has(&'a str),
+}
+
+/// Checks what `strategy` proposes for `e` in the program of `text`.
+fn check(strategy: &dyn FixStrategy, text: &str, e: &CodeError, want: Want<'_>) {
+    let out = results(strategy, e, &program(text));
+    match want {
+        Want::All(texts) => assert_eq!(out, texts, "{text}"),
+        Want::First(first) => assert_eq!(out[0], first, "{text}"),
+        Want::Nth(i, nth) => assert_eq!(out[i], nth, "{text}"),
+        Want::Has(one) => assert!(out.iter().any(|o| o == one), "{text}: {out:?}"),
+    }
+}
+
 #[test]
 fn adds_mut_to_let_and_params() {
-    let p = program("fn f() -> i32 {\n    let x = 1;\n    x = 2;\n    x\n}\n");
-    let e = err(
-        ErrorType::CompilerError("borrow".into()),
-        Some("E0384"),
-        "cannot assign twice to immutable variable `x`",
-        3,
-        5,
-    );
-    assert_eq!(
-        results(&MissingMut, &e, &p),
-        ["fn f() -> i32 {\n    let mut x = 1;\n    x = 2;\n    x\n}\n"]
-    );
-
-    let p = program("fn f() {\n    let (a, v) = (1, Vec::new());\n    v.push(a);\n}\n");
-    let e = err(
-        ErrorType::CompilerError("borrow".into()),
-        Some("E0596"),
-        "cannot borrow `v` as mutable, as it is not declared as mutable",
-        3,
-        5,
-    );
-    assert_eq!(
-        results(&MissingMut, &e, &p),
-        ["fn f() {\n    let (a, mut v) = (1, Vec::new());\n    v.push(a);\n}\n"]
-    );
-
-    let p = program("fn f(v: &Vec<i32>) {\n    v.push(1);\n}\n");
-    let e = err(
-        ErrorType::CompilerError("borrow".into()),
-        Some("E0596"),
-        "cannot borrow `*v` as mutable, as it is behind a `&` reference",
-        2,
-        5,
-    );
-    assert_eq!(
-        results(&MissingMut, &e, &p),
-        ["fn f(v: &mut Vec<i32>) {\n    v.push(1);\n}\n"]
-    );
-
-    let p = program("fn f(n: i32) -> i32 {\n    n += 1;\n    n\n}\n");
-    let e = err(
-        ErrorType::CompilerError("borrow".into()),
-        Some("E0384"),
-        "cannot assign to immutable argument `n`",
-        2,
-        5,
-    );
-    assert_eq!(
-        results(&MissingMut, &e, &p),
-        ["fn f(mut n: i32) -> i32 {\n    n += 1;\n    n\n}\n"]
-    );
+    for (text, code, msg, (line, col), want) in [
+        (
+            "fn f() -> i32 {\n    let x = 1;\n    x = 2;\n    x\n}\n",
+            "E0384",
+            "cannot assign twice to immutable variable `x`",
+            (3, 5),
+            "fn f() -> i32 {\n    let mut x = 1;\n    x = 2;\n    x\n}\n",
+        ),
+        (
+            "fn f() {\n    let (a, v) = (1, Vec::new());\n    v.push(a);\n}\n",
+            "E0596",
+            "cannot borrow `v` as mutable, as it is not declared as mutable",
+            (3, 5),
+            "fn f() {\n    let (a, mut v) = (1, Vec::new());\n    v.push(a);\n}\n",
+        ),
+        (
+            "fn f(v: &Vec<i32>) {\n    v.push(1);\n}\n",
+            "E0596",
+            "cannot borrow `*v` as mutable, as it is behind a `&` reference",
+            (2, 5),
+            "fn f(v: &mut Vec<i32>) {\n    v.push(1);\n}\n",
+        ),
+        (
+            "fn f(n: i32) -> i32 {\n    n += 1;\n    n\n}\n",
+            "E0384",
+            "cannot assign to immutable argument `n`",
+            (2, 5),
+            "fn f(mut n: i32) -> i32 {\n    n += 1;\n    n\n}\n",
+        ),
+    ] {
+        let borrow = ErrorType::CompilerError("borrow".into());
+        let e = err(borrow, Some(code), msg, line, col);
+        check(&MissingMut, text, &e, Want::All(&[want]));
+    }
 }
 
 fn mismatch(line: u32, col: u32, end_col: u32, label: &str) -> CodeError {
@@ -224,282 +230,212 @@ fn mismatch(line: u32, col: u32, end_col: u32, label: &str) -> CodeError {
 
 #[test]
 fn type_conversions() {
-    let p = program("fn f() -> String {\n    \"hi\"\n}\n");
-    let e = mismatch(2, 5, 9, "expected `String`, found `&str`");
-    assert_eq!(
-        results(&TypeConversion, &e, &p)[0],
-        "fn f() -> String {\n    \"hi\".to_string()\n}\n"
-    );
+    use Want::*;
+    for (text, (line, col, end), label, want) in [
+        (
+            "fn f() -> String {\n    \"hi\"\n}\n",
+            (2, 5, 9),
+            "expected `String`, found `&str`",
+            First("fn f() -> String {\n    \"hi\".to_string()\n}\n"),
+        ),
+        (
+            "fn f(x: usize) -> i32 {\n    x\n}\n",
+            (2, 5, 6),
+            "expected `i32`, found `usize`",
+            First("fn f(x: usize) -> i32 {\n    x as i32\n}\n"),
+        ),
+        (
+            "fn f() -> i32 {\n    let x: i32 = 2.0;\n    x\n}\n",
+            (2, 18, 21),
+            "expected `i32`, found floating-point number",
+            First("fn f() -> i32 {\n    let x: i32 = 2;\n    x\n}\n"),
+        ),
+        (
+            "fn f(x: i32) -> Option<i32> {\n    x\n}\n",
+            (2, 5, 6),
+            "expected `Option<i32>`, found `i32`",
+            All(&["fn f(x: i32) -> Option<i32> {\n    Some(x)\n}\n"]),
+        ),
+        (
+            "fn g(s: &str) {}\nfn f(s: String) {\n    g(s)\n}\n",
+            (3, 7, 8),
+            "expected `&str`, found `String`",
+            First("fn g(s: &str) {}\nfn f(s: String) {\n    g(&s)\n}\n"),
+        ),
+        // `append` of one element is `push`.
+        (
+            "fn f(v: &mut Vec<i32>, x: i32) {\n    v.append(x);\n}\n",
+            (2, 14, 15),
+            "expected `&mut Vec<i32>`, found `i32`",
+            All(&["fn f(v: &mut Vec<i32>, x: i32) {\n    v.push(x);\n}\n"]),
+        ),
+    ] {
+        check(
+            &TypeConversion,
+            text,
+            &mismatch(line, col, end, label),
+            want,
+        );
+    }
+}
 
-    let p = program("fn f(x: usize) -> i32 {\n    x\n}\n");
-    let e = mismatch(2, 5, 6, "expected `i32`, found `usize`");
-    assert_eq!(
-        results(&TypeConversion, &e, &p)[0],
-        "fn f(x: usize) -> i32 {\n    x as i32\n}\n"
-    );
-
-    let p = program("fn f() -> i32 {\n    let x: i32 = 2.0;\n    x\n}\n");
-    let e = mismatch(2, 18, 21, "expected `i32`, found floating-point number");
-    assert_eq!(
-        results(&TypeConversion, &e, &p)[0],
-        "fn f() -> i32 {\n    let x: i32 = 2;\n    x\n}\n"
-    );
-
-    let p = program("fn f(x: i32) -> Option<i32> {\n    x\n}\n");
-    let e = mismatch(2, 5, 6, "expected `Option<i32>`, found `i32`");
-    assert_eq!(
-        results(&TypeConversion, &e, &p),
-        ["fn f(x: i32) -> Option<i32> {\n    Some(x)\n}\n"]
-    );
-
-    let p = program("fn g(s: &str) {}\nfn f(s: String) {\n    g(s)\n}\n");
-    let e = mismatch(3, 7, 8, "expected `&str`, found `String`");
-    assert_eq!(
-        results(&TypeConversion, &e, &p)[0],
-        "fn g(s: &str) {}\nfn f(s: String) {\n    g(&s)\n}\n"
-    );
+/// An undefined-name error (`E0599`, `E0425`…) at `line`:`col` of `lib.rs`, with `notes`.
+fn undefined(code: &str, msg: &str, (line, col): (u32, u32), notes: &[&str]) -> CodeError {
+    let mut e = err(ErrorType::UndefinedVariable, Some(code), msg, line, col);
+    e.notes.extend(notes.iter().map(|n| n.to_string()));
+    e
 }
 
 #[test]
 fn method_misnames_and_iterators() {
-    let p = program("fn f(v: Vec<i32>) -> usize {\n    v.size()\n}\n");
-    let e = err(
-        ErrorType::UndefinedVariable,
-        Some("E0599"),
-        "no method named `size` found for struct `Vec<i32>` in the current scope",
-        2,
-        7,
-    );
-    assert_eq!(
-        results(&MethodMisname, &e, &p),
-        ["fn f(v: Vec<i32>) -> usize {\n    v.len()\n}\n"]
-    );
-
-    let p = program("fn f(v: Vec<f32>) -> f32 {\n    v.fold(0.0, |a, b| a + b)\n}\n");
-    let mut e = err(
-        ErrorType::UndefinedVariable,
-        Some("E0599"),
-        "no method named `fold` found for struct `Vec<f32>` in the current scope",
-        2,
-        7,
-    );
-    e.notes.push("`Vec<f32>` is not an iterator".into());
-    assert_eq!(
-        results(&MethodMisname, &e, &p)[0],
-        "fn f(v: Vec<f32>) -> f32 {\n    v.iter().fold(0.0, |a, b| a + b)\n}\n"
-    );
-
-    let p = program("fn f() -> Vec<i32> {\n    Vec::create()\n}\n");
-    let e = err(ErrorType::UndefinedVariable, Some("E0599"), "no function or associated item named `create` found for struct `Vec<_, _>` in the current scope", 2, 10);
-    assert_eq!(
-        results(&MethodMisname, &e, &p),
-        ["fn f() -> Vec<i32> {\n    Vec::new()\n}\n"]
-    );
+    use Want::*;
+    for (text, msg, at, notes, want) in [
+        (
+            "fn f(v: Vec<i32>) -> usize {\n    v.size()\n}\n",
+            "no method named `size` found for struct `Vec<i32>` in the current scope",
+            (2, 7),
+            &[][..],
+            All(&["fn f(v: Vec<i32>) -> usize {\n    v.len()\n}\n"]),
+        ),
+        (
+            "fn f(v: Vec<f32>) -> f32 {\n    v.fold(0.0, |a, b| a + b)\n}\n",
+            "no method named `fold` found for struct `Vec<f32>` in the current scope",
+            (2, 7),
+            &["`Vec<f32>` is not an iterator"][..],
+            First("fn f(v: Vec<f32>) -> f32 {\n    v.iter().fold(0.0, |a, b| a + b)\n}\n"),
+        ),
+        (
+            "fn f() -> Vec<i32> {\n    Vec::create()\n}\n",
+            "no function or associated item named `create` found for struct `Vec<_, _>` in the current scope",
+            (2, 10),
+            &[][..],
+            All(&["fn f() -> Vec<i32> {\n    Vec::new()\n}\n"]),
+        ),
+        // The comparison methods take references.
+        (
+            "fn f(a: u32, b: u32) -> bool {\n    a.smaller_or_equal(b)\n}\n",
+            "no method named `smaller_or_equal` found for type `u32` in the current scope",
+            (2, 7),
+            &[][..],
+            All(&["fn f(a: u32, b: u32) -> bool {\n    a.le(&b)\n}\n"]),
+        ),
+    ] {
+        check(&MethodMisname, text, &undefined("E0599", msg, at, notes), want);
+    }
 }
 
 #[test]
 fn free_function_becomes_method() {
-    let p = program("fn f(a: f64) -> f64 {\n    round(a * 100.0) / 100.0\n}\n");
-    let e = err(
-        ErrorType::UndefinedVariable,
-        Some("E0425"),
-        "cannot find function `round` in this scope",
-        2,
-        5,
-    );
-    assert_eq!(
-        results(&FunctionToMethod, &e, &p),
-        ["fn f(a: f64) -> f64 {\n    (a * 100.0).round() / 100.0\n}\n"]
-    );
-    let p = program("fn f(a: i32) -> i32 {\n    pow(a, 2)\n}\n");
-    let e = err(
-        ErrorType::UndefinedVariable,
-        Some("E0425"),
-        "cannot find function `pow` in this scope",
-        2,
-        5,
-    );
-    assert_eq!(
-        results(&FunctionToMethod, &e, &p),
-        ["fn f(a: i32) -> i32 {\n    a.pow(2)\n}\n"]
-    );
+    for (text, msg, want) in [
+        (
+            "fn f(a: f64) -> f64 {\n    round(a * 100.0) / 100.0\n}\n",
+            "cannot find function `round` in this scope",
+            "fn f(a: f64) -> f64 {\n    (a * 100.0).round() / 100.0\n}\n",
+        ),
+        (
+            "fn f(a: i32) -> i32 {\n    pow(a, 2)\n}\n",
+            "cannot find function `pow` in this scope",
+            "fn f(a: i32) -> i32 {\n    a.pow(2)\n}\n",
+        ),
+    ] {
+        let e = undefined("E0425", msg, (2, 5), &[]);
+        check(&FunctionToMethod, text, &e, Want::All(&[want]));
+    }
+}
+
+/// Checks `rust.expected-token` on parser errors: `(text, message, (line, col), want)`.
+fn expected_token_cases<const N: usize>(cases: [(&str, &str, (u32, u32), Want<'_>); N]) {
+    for (text, msg, (line, col), want) in cases {
+        let e = err(ErrorType::SyntaxError, None, msg, line, col);
+        check(&ExpectedToken, text, &e, want);
+    }
 }
 
 #[test]
 fn expected_tokens() {
-    let p = program("fn f(a f64) -> f64 {\n    a\n}\n");
-    let e = err(
-        ErrorType::SyntaxError,
-        None,
-        "expected one of `:`, `@`, or `|`, found `f64`",
-        1,
-        8,
-    );
-    assert_eq!(
-        results(&ExpectedToken, &e, &p)[0],
-        "fn f(a: f64) -> f64 {\n    a\n}\n"
-    );
-
-    let p = program("fn f() -> i32 {\n    let x == 1;\n    x\n}\n");
-    let e = err(ErrorType::SyntaxError, None, "unexpected `==`", 2, 11);
-    assert_eq!(
-        results(&ExpectedToken, &e, &p),
-        ["fn f() -> i32 {\n    let x = 1;\n    x\n}\n"]
-    );
-    let e = err(
-        ErrorType::SyntaxError,
-        None,
-        "expected `=`, found `==`",
-        2,
-        11,
-    );
-    assert_eq!(
-        results(&ExpectedToken, &e, &p)[0],
-        "fn f() -> i32 {\n    let x = 1;\n    x\n}\n"
-    );
-
-    let p = program("fn f(mut c: i32) {\n    for c >= 1 {\n        c /= 2;\n    }\n}\n");
-    let e = err(
-        ErrorType::SyntaxError,
-        None,
-        "missing `in` in `for` loop",
-        2,
-        10,
-    );
-    assert_eq!(
-        results(&ExpectedToken, &e, &p)[0],
-        "fn f(mut c: i32) {\n    while c >= 1 {\n        c /= 2;\n    }\n}\n"
-    );
+    use Want::*;
+    let let_eq = "fn f() -> i32 {\n    let x == 1;\n    x\n}\n";
+    let let_assign = "fn f() -> i32 {\n    let x = 1;\n    x\n}\n";
+    expected_token_cases([
+        (
+            "fn f(a f64) -> f64 {\n    a\n}\n",
+            "expected one of `:`, `@`, or `|`, found `f64`",
+            (1, 8),
+            First("fn f(a: f64) -> f64 {\n    a\n}\n"),
+        ),
+        (let_eq, "unexpected `==`", (2, 11), All(&[let_assign])),
+        (
+            let_eq,
+            "expected `=`, found `==`",
+            (2, 11),
+            First(let_assign),
+        ),
+        (
+            "fn f(mut c: i32) {\n    for c >= 1 {\n        c /= 2;\n    }\n}\n",
+            "missing `in` in `for` loop",
+            (2, 10),
+            First("fn f(mut c: i32) {\n    while c >= 1 {\n        c /= 2;\n    }\n}\n"),
+        ),
+    ]);
 }
 
 #[test]
 fn every_let_comparison_and_stray_tokens() {
-    let p = program("fn f() -> i32 {\n    let mut a == 1;\n    const B: i32 == 2;\n    a == a.max(B);\n    if a == B { 1 } else { a }\n}\n");
-    let e = err(ErrorType::SyntaxError, None, "unexpected `==`", 2, 15);
-    assert_eq!(
-        results(&ExpectedToken, &e, &p)[1],
-        "fn f() -> i32 {\n    let mut a = 1;\n    const B: i32 = 2;\n    a = a.max(B);\n    if a == B { 1 } else { a }\n}\n"
-    );
-
-    let p = program("fn f(c: char) -> i32 {\n    if c == '(';{\n        1\n    } else { 0 }\n}\n");
-    let e = err(
-        ErrorType::SyntaxError,
-        None,
-        "expected `{`, found `;`",
-        2,
-        16,
-    );
-    assert!(results(&ExpectedToken, &e, &p).contains(
-        &"fn f(c: char) -> i32 {\n    if c == '('{\n        1\n    } else { 0 }\n}\n".to_string()
-    ));
-
-    let p =
-        program("fn f(n: usize) {\n    for i; in 0..n {\n        for j; in 0..i {}\n    }\n}\n");
-    let e = err(
-        ErrorType::SyntaxError,
-        None,
-        "missing `in` in `for` loop",
-        2,
-        10,
-    );
-    assert_eq!(
-        results(&ExpectedToken, &e, &p),
-        ["fn f(n: usize) {\n    for i in 0..n {\n        for j in 0..i {}\n    }\n}\n"]
-    );
-}
-
-#[test]
-fn every_stray_semicolon_before_a_block() {
-    let p = program("fn f(c: char) -> i32 {\n    if c == 'a';{\n        1\n    } else if c == 'b'; {\n        2\n    } else { 0 }\n}\n");
-    let e = err(
-        ErrorType::SyntaxError,
-        None,
-        "expected `{`, found `;`",
-        2,
-        16,
-    );
-    assert!(results(&ExpectedToken, &e, &p).contains(
-        &"fn f(c: char) -> i32 {\n    if c == 'a'{\n        1\n    } else if c == 'b' {\n        2\n    } else { 0 }\n}\n".to_string()
-    ));
-}
-
-#[test]
-fn comparison_methods_take_references() {
-    let p = program("fn f(a: u32, b: u32) -> bool {\n    a.smaller_or_equal(b)\n}\n");
-    let e = err(
-        ErrorType::UndefinedVariable,
-        Some("E0599"),
-        "no method named `smaller_or_equal` found for type `u32` in the current scope",
-        2,
-        7,
-    );
-    assert_eq!(
-        results(&MethodMisname, &e, &p),
-        ["fn f(a: u32, b: u32) -> bool {\n    a.le(&b)\n}\n"]
-    );
-}
-
-#[test]
-fn append_one_element_is_push() {
-    let p = program("fn f(v: &mut Vec<i32>, x: i32) {\n    v.append(x);\n}\n");
-    let e = mismatch(2, 14, 15, "expected `&mut Vec<i32>`, found `i32`");
-    assert_eq!(
-        results(&TypeConversion, &e, &p),
-        ["fn f(v: &mut Vec<i32>, x: i32) {\n    v.push(x);\n}\n"]
-    );
+    use Want::*;
+    expected_token_cases([
+        (
+            "fn f() -> i32 {\n    let mut a == 1;\n    const B: i32 == 2;\n    a == a.max(B);\n    if a == B { 1 } else { a }\n}\n",
+            "unexpected `==`",
+            (2, 15),
+            Nth(1, "fn f() -> i32 {\n    let mut a = 1;\n    const B: i32 = 2;\n    a = a.max(B);\n    if a == B { 1 } else { a }\n}\n"),
+        ),
+        (
+            "fn f(c: char) -> i32 {\n    if c == '(';{\n        1\n    } else { 0 }\n}\n",
+            "expected `{`, found `;`",
+            (2, 16),
+            Has("fn f(c: char) -> i32 {\n    if c == '('{\n        1\n    } else { 0 }\n}\n"),
+        ),
+        (
+            "fn f(n: usize) {\n    for i; in 0..n {\n        for j; in 0..i {}\n    }\n}\n",
+            "missing `in` in `for` loop",
+            (2, 10),
+            All(&["fn f(n: usize) {\n    for i in 0..n {\n        for j in 0..i {}\n    }\n}\n"]),
+        ),
+        // Every stray `;` before a block.
+        (
+            "fn f(c: char) -> i32 {\n    if c == 'a';{\n        1\n    } else if c == 'b'; {\n        2\n    } else { 0 }\n}\n",
+            "expected `{`, found `;`",
+            (2, 16),
+            Has("fn f(c: char) -> i32 {\n    if c == 'a'{\n        1\n    } else if c == 'b' {\n        2\n    } else { 0 }\n}\n"),
+        ),
+    ]);
 }
 
 #[test]
 fn foreign_syntax() {
-    let p = program("import std::fmt;\nfunc f() -> Vec<i32> {\n    set n = 2;\n    set mut v = vec[0; n];\n    v\n}\n");
-    let e = err(
-        ErrorType::SyntaxError,
-        None,
-        "expected item, found `import`",
-        1,
-        1,
-    );
-    let out = results(&ForeignSyntax, &e, &p);
-    assert!(out.contains(&"use std::fmt;\nfunc f() -> Vec<i32> {\n    set n = 2;\n    set mut v = vec[0; n];\n    v\n}\n".to_string()));
-    assert!(out.contains(&"import std::fmt;\nfunc f() -> Vec<i32> {\n    let n = 2;\n    let mut v = vec[0; n];\n    v\n}\n".to_string()));
-    assert!(out.contains(&"import std::fmt;\nfunc f() -> Vec<i32> {\n    set n = 2;\n    set mut v = vec![0; n];\n    v\n}\n".to_string()));
-
-    let p =
-        program("use std:{cmp:max};\nfn f() -> i32 {\n    let a = 1; # one\n    max(a, 2)\n}\n");
-    let e = err(
-        ErrorType::SyntaxError,
-        None,
-        "expected `::`, found `:`",
-        1,
-        8,
-    );
-    let out = results(&ForeignSyntax, &e, &p);
-    assert!(out.contains(
-        &"use std:{cmp:max};\nfn f() -> i32 {\n    let a = 1; // one\n    max(a, 2)\n}\n"
-            .to_string()
-    ));
-    assert!(out.contains(
-        &"use std::{cmp::max};\nfn f() -> i32 {\n    let a = 1; # one\n    max(a, 2)\n}\n"
-            .to_string()
-    ));
-
-    let p = program("fn f(x: f64) -> f64 {\n    do x * 2.0\n}\n");
-    let e = err(
-        ErrorType::SyntaxError,
-        None,
-        "expected expression, found reserved keyword `do`",
-        2,
-        5,
-    );
-    assert_eq!(
-        results(&ForeignSyntax, &e, &p)[0],
-        "fn f(x: f64) -> f64 {\n    x * 2.0\n}\n"
-    );
+    use Want::*;
+    let import = "import std::fmt;\nfunc f() -> Vec<i32> {\n    set n = 2;\n    set mut v = vec[0; n];\n    v\n}\n";
+    let path = "use std:{cmp:max};\nfn f() -> i32 {\n    let a = 1; # one\n    max(a, 2)\n}\n";
+    for (text, msg, (line, col), want) in [
+        (import, "expected item, found `import`", (1, 1), Has("use std::fmt;\nfunc f() -> Vec<i32> {\n    set n = 2;\n    set mut v = vec[0; n];\n    v\n}\n")),
+        (import, "expected item, found `import`", (1, 1), Has("import std::fmt;\nfunc f() -> Vec<i32> {\n    let n = 2;\n    let mut v = vec[0; n];\n    v\n}\n")),
+        (import, "expected item, found `import`", (1, 1), Has("import std::fmt;\nfunc f() -> Vec<i32> {\n    set n = 2;\n    set mut v = vec![0; n];\n    v\n}\n")),
+        (path, "expected `::`, found `:`", (1, 8), Has("use std:{cmp:max};\nfn f() -> i32 {\n    let a = 1; // one\n    max(a, 2)\n}\n")),
+        (path, "expected `::`, found `:`", (1, 8), Has("use std::{cmp::max};\nfn f() -> i32 {\n    let a = 1; # one\n    max(a, 2)\n}\n")),
+        (
+            "fn f(x: f64) -> f64 {\n    do x * 2.0\n}\n",
+            "expected expression, found reserved keyword `do`",
+            (2, 5),
+            First("fn f(x: f64) -> f64 {\n    x * 2.0\n}\n"),
+        ),
+    ] {
+        let e = err(ErrorType::SyntaxError, None, msg, line, col);
+        check(&ForeignSyntax, text, &e, want);
+    }
 }
 
 #[test]
 fn clone_at_the_move_site() {
-    let p = program("fn f(s: String) -> usize {\n    let t = s;\n    s.len() + t.len()\n}\n");
     let mut e = err(
         ErrorType::CompilerError("borrow".into()),
         Some("E0382"),
@@ -508,27 +444,29 @@ fn clone_at_the_move_site() {
         5,
     );
     e.notes.push("lib.rs:2:13: value moved here".into());
-    assert_eq!(
-        results(&CloneMoved, &e, &p),
-        [
+    check(
+        &CloneMoved,
+        "fn f(s: String) -> usize {\n    let t = s;\n    s.len() + t.len()\n}\n",
+        &e,
+        Want::All(&[
             "fn f(s: String) -> usize {\n    let t = s.clone();\n    s.len() + t.len()\n}\n",
-            "fn f(s: String) -> usize {\n    let t = &s;\n    s.len() + t.len()\n}\n"
-        ]
+            "fn f(s: String) -> usize {\n    let t = &s;\n    s.len() + t.len()\n}\n",
+        ]),
     );
 }
 
 #[test]
 fn uncomments_a_definition() {
-    let p = program("fn f() -> i32 {\n    // let total = 3;\n    total\n}\n");
-    let e = err(
-        ErrorType::UndefinedVariable,
-        Some("E0425"),
+    let e = undefined(
+        "E0425",
         "cannot find value `total` in this scope",
-        3,
-        5,
+        (3, 5),
+        &[],
     );
-    assert_eq!(
-        results(&UncommentDefinition, &e, &p),
-        ["fn f() -> i32 {\n    let total = 3;\n    total\n}\n"]
+    check(
+        &UncommentDefinition,
+        "fn f() -> i32 {\n    // let total = 3;\n    total\n}\n",
+        &e,
+        Want::All(&["fn f() -> i32 {\n    let total = 3;\n    total\n}\n"]),
     );
 }
