@@ -2,7 +2,9 @@
 //! `undefined: Name` for a name that is not called and is written like a constant
 //! (`MaxItems`, `MAX_ITEMS`). Fix: `const Name = 0` before the declaration that uses it (an
 //! untyped constant: it fits every numeric use), `""` or `false` when the use's position
-//! expects a string or a boolean.
+//! expects a string or a boolean. A constant used as the divisor of `%` (where `0` does not
+//! compile) gets the moduli modular arithmetic is written with: `1000000007`, then
+//! `998244353`.
 //!
 //! Why it is safe: only the use is read and a new declaration is added; nothing existing
 //! changes.
@@ -17,8 +19,41 @@ const CONFIDENCE_TYPED: f64 = 0.4;
 /// Nothing says it: a numeric zero.
 const CONFIDENCE_GUESSED: f64 = 0.3;
 
+/// A constant that is the right operand of `%` or `%=`: the moduli of modular arithmetic,
+/// the prime `1e9 + 7` first, then `998244353` (NTT-friendly).
+const MODULI: &[(&str, f64)] = &[("1000000007", 0.4), ("998244353", 0.35)];
+
 /// Declares a constant the program uses but never defined.
 pub(crate) struct MissingConstant;
+
+/// Whether some use of `name` in the file is the right operand of `%` or `%=`.
+fn is_modulus(root: tree_sitter::Node<'_>, text: &str, name: &str) -> bool {
+    let mut uses = all_nodes(root)
+        .into_iter()
+        .filter(|n| n.kind() == "identifier" && node_text(*n, text) == name);
+    let right_of_modulo = |n: tree_sitter::Node<'_>| {
+        let Some(p) = n.parent() else {
+            return false;
+        };
+        match p.kind() {
+            "binary_expression" => {
+                p.child_by_field_name("operator")
+                    .is_some_and(|o| node_text(o, text) == "%")
+                    && p.child_by_field_name("right")
+                        .is_some_and(|r| r.id() == n.id())
+            }
+            "expression_list" => p.parent().is_some_and(|a| {
+                a.kind() == "assignment_statement"
+                    && a.child_by_field_name("operator")
+                        .is_some_and(|o| node_text(o, text) == "%=")
+                    && a.child_by_field_name("right")
+                        .is_some_and(|r| r.id() == p.id())
+            }),
+            _ => false,
+        }
+    };
+    uses.any(right_of_modulo)
+}
 
 impl Rule for MissingConstant {
     const META: RuleMeta = RuleMeta::new("go.missing-constant", FixApplicability::Speculative)
@@ -49,26 +84,31 @@ impl Rule for MissingConstant {
         {
             return Vec::new();
         }
-        let (value, confidence) = match go_expected(use_node, t.text).0 {
-            Expected::Type(ty) if ty == "string" => ("\"\"", CONFIDENCE_TYPED),
-            Expected::Type(ty) if ty == "bool" => ("false", CONFIDENCE_TYPED),
-            Expected::Type(ty) if GO_NUMBERS.contains(&ty.as_str()) => ("0", CONFIDENCE_TYPED),
-            Expected::Type(_) => return Vec::new(),
-            _ => ("0", CONFIDENCE_GUESSED),
+        let values: Vec<(&str, f64)> = match go_expected(use_node, t.text).0 {
+            Expected::Type(ty) if ty == "string" => vec![("\"\"", CONFIDENCE_TYPED)],
+            Expected::Type(ty) if ty == "bool" => vec![("false", CONFIDENCE_TYPED)],
+            Expected::Type(ty) if !GO_NUMBERS.contains(&ty.as_str()) => return Vec::new(),
+            // A modulus of zero does not compile (`division by zero`): the moduli
+            // modular arithmetic is written with, the most common first.
+            _ if is_modulus(t.tree.root_node(), t.text, name) => MODULI.to_vec(),
+            Expected::Type(_) => vec![("0", CONFIDENCE_TYPED)],
+            _ => vec![("0", CONFIDENCE_GUESSED)],
         };
         let Some(item) = top_level_item(use_node) else {
             return Vec::new();
         };
         let at = start_of_line(t.text, item.start_byte());
         let mut fixes = Fixes::new(Self::META.id);
-        fixes.replace(
-            confidence,
-            format!("declare the constant `{name} = {value}`"),
-            t.file,
-            at,
-            at,
-            &format!("const {name} = {value}\n\n"),
-        );
+        for (value, confidence) in values {
+            fixes.replace(
+                confidence,
+                format!("declare the constant `{name} = {value}`"),
+                t.file,
+                at,
+                at,
+                &format!("const {name} = {value}\n\n"),
+            );
+        }
         fixes.done()
     }
 }
@@ -117,5 +157,35 @@ mod tests {
             18,
         );
         assert!(MissingConstant.suggest(&e, &p).is_empty());
+    }
+
+    #[test]
+    fn a_constant_used_only_as_a_modulus_is_a_modulus() {
+        let text = "package main\n\nfunc ways(n int) int64 {\n\tvar w int64 = 1\n\tfor i := 0; i < n; i++ {\n\t\tw = (w * 2) % Mod\n\t}\n\tw %= Mod\n\treturn w\n}\n";
+        let p = program(TargetLanguage::Go, "main.go", text);
+        let e = err(
+            ErrorType::UndefinedVariable,
+            "undefined",
+            "undefined: Mod",
+            "main.go",
+            6,
+            18,
+        );
+        assert_eq!(
+            results(&MissingConstant.suggest(&e, &p), text),
+            [
+                text.replace("func ways", "const Mod = 1000000007\n\nfunc ways"),
+                text.replace("func ways", "const Mod = 998244353\n\nfunc ways"),
+            ]
+        );
+        // Never a divisor: the plain zero.
+        let bound = text
+            .replace(") % Mod", ") + Mod")
+            .replace("w %= Mod", "w -= Mod");
+        let p = program(TargetLanguage::Go, "main.go", &bound);
+        assert_eq!(
+            results(&MissingConstant.suggest(&e, &p), &bound),
+            [bound.replace("func ways", "const Mod = 0\n\nfunc ways")]
+        );
     }
 }

@@ -16,6 +16,9 @@
 //! | `go.expected-token` | `expected 'X', found 'Y'`, `syntax error: unexpected Y, expecting X` | substitute or insert X |
 //! | `go.uncomment-definition` | `undefined: x` with `// x := …` or `/* … */` defining it earlier | uncomment it |
 //! | `go.keyword-name` | syntax errors at `var := …` | rename the keyword used as a variable |
+//! | `go.untyped-parameters` | `undefined: a` for a bare word of a parameter list (`func f(a, b) float64`) | the parameters typed from the calls' arguments (else the result type, `int`); the body's undeclared names added when the calls pass more arguments |
+//! | `go.undeclared-variable` | `undefined: p` where `p` is assigned (`for p = 1; …`) | `var p int` (every assigned, undeclared name, by type) at the top of the function |
+//! | `go.slice-length` | panic `index out of range [I] with length L` | the allocation of the indexed slice or array lengthened to fit (`make([]int, n)` → `make([]int, n+1)`) |
 //! | `go.commented-code` | syntax errors, test failures, timeouts, panics | uncomment code cut off by a trailing comment (`x := o[i] // + 1`) |
 
 #[allow(unused_imports)]
@@ -43,10 +46,14 @@ pub(crate) mod missing_import;
 pub(crate) mod missing_method;
 pub(crate) mod missing_return;
 pub(crate) mod operand_conversion;
+pub(crate) mod scope;
+pub(crate) mod slice_length;
 #[cfg(test)]
 mod tests;
 pub(crate) mod type_conversion;
 pub(crate) mod uncomment_definition;
+pub(crate) mod undeclared_variable;
+pub(crate) mod untyped_parameters;
 pub(crate) mod unused_import;
 pub(crate) mod unused_variable;
 
