@@ -4,6 +4,8 @@
 //! Requires `nats-server` on PATH (scripts/test.sh installs it).
 
 mod common;
+#[path = "serve_support/mod.rs"]
+mod serve_support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -13,7 +15,9 @@ use std::time::Duration;
 use async_nats::jetstream;
 use selfheal::corpus::HealCase;
 use selfheal::eval::{CaseResult, EvalOptions};
-use selfheal::executor::topology::{self, DEAD_STREAM, JOBS_STREAM, WORKERS_BUCKET};
+use selfheal::executor::topology::{
+    self, DEAD_STREAM, JOBS_STREAM, RESULTS_BUCKET, WORKERS_BUCKET,
+};
 use selfheal::executor::{ExecutorError, NatsExecutor, RemoteOptions, Topology, WorkerStatus};
 use selfheal::heal::{HealConfig, Healer};
 use selfheal::validate::{Expect, Validator, ValidatorConfig};
@@ -74,9 +78,13 @@ impl Server {
         format!("nats://127.0.0.1:{}", self.port)
     }
 
-    /// Stops the server (SIGTERM, a clean shutdown) and starts it again on the same store.
-    fn restart(&mut self) {
-        terminate(&mut self.child);
+    /// Kills the server (SIGKILL: no clean shutdown, nothing flushed on the way out) and
+    /// starts it again on the same store.
+    fn crash_and_restart(&mut self) {
+        unsafe {
+            libc::kill(self.child.id() as i32, libc::SIGKILL);
+        }
+        let _ = self.child.wait();
         self.child = spawn_server(self.port, &self.store);
     }
 }
@@ -162,6 +170,21 @@ async fn heartbeats(js: &jetstream::Context) -> Vec<WorkerStatus> {
         }
     }
     out
+}
+
+/// Every key in the shared result cache.
+async fn stored_results(js: &jetstream::Context) -> Vec<String> {
+    use futures_util::StreamExt;
+    let bucket = js.get_key_value(RESULTS_BUCKET).await.unwrap();
+    let mut keys: Vec<String> = bucket
+        .keys()
+        .await
+        .unwrap()
+        .map(|k| k.unwrap())
+        .collect()
+        .await;
+    keys.sort();
+    keys
 }
 
 /// Waits (bounded) until `n` workers have sent a heartbeat.
@@ -253,7 +276,7 @@ fn verdicts(results: &[CaseResult]) -> Vec<serde_json::Value> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn an_eval_on_three_workers_equals_a_local_eval_and_survives_a_server_restart_in_the_shared_cache(
+async fn an_eval_on_three_workers_equals_a_local_eval_and_survives_a_server_crash_in_the_shared_cache(
 ) {
     let mut server = Server::start();
     let url = server.url();
@@ -304,12 +327,24 @@ async fn an_eval_on_three_workers_equals_a_local_eval_and_survives_a_server_rest
         0
     );
 
-    // The workers drain on SIGTERM; the server restarts on its file storage.
+    // Every result the submitter was answered with was acknowledged after it was stored.
+    // The server is killed (SIGKILL) with the workers still connected, and restarts on its
+    // file storage: not one stored result is lost.
+    let before = stored_results(&js).await;
+    assert!(!before.is_empty());
+    drop(js);
+    server.crash_and_restart();
+    let js = self::js(&url).await;
+    assert_eq!(
+        stored_results(&js).await,
+        before,
+        "stored results lost in the crash"
+    );
+    // The old workers reconnected on their own; they drain on SIGTERM and exit 0.
     for worker in workers {
         worker.stop();
     }
     drop(js);
-    server.restart();
 
     // Fresh workers, a fresh submitter: every validation is answered from the shared cache.
     let fresh: Vec<WorkerProcess> = (0..3).map(|_| WorkerProcess::start(&url, &[])).collect();
@@ -680,6 +715,120 @@ async fn check_heal_and_eval_with_a_nats_executor_give_the_local_verdicts() {
     );
 
     // The validations ran on the worker, not in the commands.
+    let executed = executed_after(&js, 0).await;
+    assert!(executed > 0, "the worker ran no job");
+
+    // `generate --executor`: the template generator's program, healed on the worker, is the
+    // local one.
+    let spec =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/specs/python_needs_math.toml");
+    let generate = ["generate", spec.to_str().unwrap(), "--no-cache"];
+    let (local_code, local) = selfheal_json(&generate);
+    let (remote_code, report) = selfheal_json(&[&generate[..], &remote[..]].concat());
+    assert_eq!(remote_code, local_code);
+    assert_eq!(report["passed"], true, "{report}");
+    assert_eq!(
+        verdict(&report, &["passed", "program"]),
+        verdict(&local, &["passed", "program"])
+    );
+    assert!(
+        executed_after(&js, executed).await > executed,
+        "generate --executor ran nothing on the worker"
+    );
+    worker.stop();
+}
+
+/// The jobs the workers executed, once more than `before` (bounded wait: heartbeats lag).
+async fn executed_after(js: &jetstream::Context, before: u64) -> u64 {
+    let mut executed = 0;
+    for _ in 0..50 {
+        executed = heartbeats(js).await.iter().map(|b| b.executed).sum::<u64>();
+        if executed > before {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    executed
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_tenant_without_cache_is_answered_when_it_sends_a_job_it_sent_before() {
+    let server = Server::start();
+    let url = server.url();
+    let js = js(&url).await;
+    let worker = WorkerProcess::start(&url, &[]);
+    wait_for_workers(&js, &[worker.pid()]).await;
+    // A short wait: before the fix, the second job was dropped as a duplicate of the first
+    // (same message id within the duplicate window) and nobody ever answered it.
+    let options = RemoteOptions {
+        wait: Duration::from_secs(60),
+        ..RemoteOptions::default()
+    };
+    let executor = executor(&url, options).await;
+    let tenant = selfheal::tenant::TenantId::new("nocache").unwrap();
+    let nocache = executor.for_tenant(tenant, None);
+    let program = common::program(TargetLanguage::Python, &[("main.py", "print(1)\n")]);
+    for round in 0..2 {
+        let result = nocache
+            .validate(&program, Expect::Check)
+            .await
+            .unwrap_or_else(|e| panic!("round {round}: {e}"));
+        assert!(result.passed, "{:?}", result.errors);
+        assert!(
+            !result.cached,
+            "round {round}: a tenant without cache was answered from one"
+        );
+    }
+    let stats = executor.stats();
+    assert_eq!((stats.submitted, stats.completed), (2, 2), "{stats:?}");
+    assert_eq!(stats.cache_hits, 0);
+    // Nothing of the tenant's went into the shared cache.
+    assert!(stored_results(&js).await.is_empty());
+    worker.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn serve_with_a_nats_executor_answers_checks_through_the_workers() {
+    let server = Server::start();
+    let url = server.url();
+    let js = js(&url).await;
+    let worker = WorkerProcess::start(&url, &[]);
+    wait_for_workers(&js, &[worker.pid()]).await;
+
+    // `fleet` validates on the workers (its own `executor`), `home` in the service's own
+    // sandboxes (the service's default, local).
+    let fleet = serve_support::TestTenant::new("fleet", &format!("executor = \"{url}\""));
+    let home = serve_support::TestTenant::new("home", "");
+    let data = tempfile::tempdir().unwrap();
+    let service =
+        serve_support::Server::start(&serve_support::config("", &[&fleet, &home]), data.path());
+    let broken = serde_json::json!({
+        "language": "python",
+        "files": {"main.py": "def add(a, b)\n    return a + b\n"},
+        "expect": "check"
+    });
+    let mut answers = Vec::new();
+    for tenant in [&fleet, &home] {
+        let mut verdicts = Vec::new();
+        for body in [serve_support::python_ok(), broken.clone()] {
+            let (status, _, answer) =
+                serve_support::post(&service, Some(&tenant.key), "/v1/check", &body).await;
+            assert_eq!(status, 200, "{}: {answer}", tenant.id);
+            assert_eq!(answer["result"]["cached"], false, "{}: {answer}", tenant.id);
+            verdicts.push((
+                answer["result"]["passed"].clone(),
+                answer["result"]["errors"].clone(),
+            ));
+        }
+        answers.push(verdicts);
+    }
+    // The same verdicts wherever they ran.
+    assert_eq!(answers[0], answers[1]);
+    assert_eq!(answers[0][0].0, true);
+    assert_eq!(answers[0][1].0, false);
+
+    // Exactly fleet's two checks ran on the worker, and their results are in the shared
+    // cache; home's ran in the service.
     let mut executed = 0;
     for _ in 0..50 {
         executed = heartbeats(&js)
@@ -687,11 +836,24 @@ async fn check_heal_and_eval_with_a_nats_executor_give_the_local_verdicts() {
             .iter()
             .map(|b| b.executed)
             .sum::<u64>();
-        if executed > 0 {
+        if executed >= 2 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    assert!(executed > 0, "the worker ran no job");
+    assert_eq!(executed, 2);
+    assert_eq!(stored_results(&js).await.len(), 2);
+
+    // Asked again, fleet is answered from the shared cache (its own scope).
+    let (status, _, again) = serve_support::post(
+        &service,
+        Some(&fleet.key),
+        "/v1/check",
+        &serve_support::python_ok(),
+    )
+    .await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(again["result"]["passed"], true);
+    assert_eq!(again["result"]["cached"], true, "{again}");
     worker.stop();
 }
