@@ -13,6 +13,7 @@
 //! anything else → `CompilerError("runtime")` with the class as code. Limits and exits without
 //! a stack are handled as for Python.
 
+use super::findings::Finding;
 use super::python::{command_script, exit_error, is_test_path, limit_error};
 use super::{program_path, ParseInput};
 use crate::types::{CodeError, ErrorType, Location, TargetLanguage, Termination};
@@ -20,20 +21,6 @@ use crate::types::{CodeError, ErrorType, Location, TargetLanguage, Termination};
 /// The static pass (`javascript_check.cjs`), written to the support directory and run with
 /// `node --expose-internals` (it parses with the acorn parser node bundles).
 pub const CHECK_SCRIPT: &str = include_str!("javascript_check.cjs");
-
-/// One line of `javascript_check.cjs` output.
-#[derive(Debug, serde::Deserialize)]
-struct Finding {
-    kind: String,
-    file: String,
-    line: u32,
-    column: u32,
-    end_line: Option<u32>,
-    end_column: Option<u32>,
-    message: String,
-    name: Option<String>,
-    suggestion: Option<String>,
-}
 
 /// Parses the static pass: `NAME is not defined` as `UndefinedVariable`, or `MissingImport`
 /// when NAME is a Node built-in module used without `require`/`import` (code `ReferenceError`,
@@ -43,12 +30,7 @@ pub fn parse_static(input: &ParseInput<'_>) -> Vec<CodeError> {
     if let Some(error) = limit_error(input) {
         return vec![error];
     }
-    let mut errors: Vec<CodeError> = input
-        .stdout
-        .lines()
-        .map(str::trim)
-        .filter(|line| line.starts_with('{'))
-        .filter_map(|line| serde_json::from_str::<Finding>(line).ok())
+    let mut errors: Vec<CodeError> = Finding::all(input.stdout)
         .map(|finding| finding_error(finding, input.program))
         .collect();
     if errors.is_empty()
@@ -73,10 +55,7 @@ fn finding_error(finding: Finding, program: &crate::program::Program) -> CodeErr
         "missing_import" => ErrorType::MissingImport,
         _ => ErrorType::UndefinedVariable,
     };
-    let mut location = Location::new(program_path(&finding.file), finding.line, finding.column);
-    if let (Some(end_line), Some(end_column)) = (finding.end_line, finding.end_column) {
-        location = location.with_end(end_line, end_column);
-    }
+    let location = finding.location();
     let mut error = CodeError::new(error_type.clone(), finding.message).with_code("ReferenceError");
     match (&finding.name, &finding.suggestion) {
         (Some(name), _) if error_type == ErrorType::MissingImport => error.notes.push(format!(

@@ -7,6 +7,7 @@ use crate::program::Program;
 use crate::types::{CodeError, TargetLanguage, Termination, TestReport};
 
 mod context;
+mod findings;
 pub mod go;
 pub mod javascript;
 pub mod limits;

@@ -50,6 +50,17 @@ fn run(
     parser(&input)
 }
 
+/// [`run`] on the fixture `<case>/<file>` of a command that exited.
+fn exited(
+    parser: fn(&ParseInput<'_>) -> Vec<CodeError>,
+    case: &str,
+    command: &[&str],
+    file: &str,
+) -> Vec<CodeError> {
+    let output = fixture(&format!("{case}/{file}"));
+    run(parser, case, command, &output, Termination::Exited)
+}
+
 const BUILD: &[&str] = &["go", "build", "-o", "/dev/null", "."];
 const VET: &[&str] = &["go", "vet", "."];
 const TEST: &[&str] = &["go", "test", "-count=1", "-v", "."];
@@ -72,13 +83,7 @@ fn summary(errors: &[CodeError]) -> Vec<(ErrorType, String, u32, u32)> {
 
 #[test]
 fn syntax_error() {
-    let errors = run(
-        parse_build,
-        "syntax",
-        BUILD,
-        &fixture("syntax/build.txt"),
-        Termination::Exited,
-    );
+    let errors = exited(parse_build, "syntax", BUILD, "build.txt");
     assert_eq!(
         summary(&errors),
         vec![(ErrorType::SyntaxError, "syntax".into(), 4, 17)]
@@ -88,13 +93,7 @@ fn syntax_error() {
         "syntax error: unexpected newline in argument list; possibly missing comma or )"
     );
     // go vet reports the same file through go/parser, with its own wording.
-    let errors = run(
-        parse_build,
-        "syntax",
-        VET,
-        &fixture("syntax/vet.txt"),
-        Termination::Exited,
-    );
+    let errors = exited(parse_build, "syntax", VET, "vet.txt");
     assert_eq!(
         summary(&errors),
         vec![(ErrorType::SyntaxError, "syntax".into(), 4, 17)]
@@ -105,28 +104,24 @@ fn syntax_error() {
     );
 }
 
+/// The errors of the `undefined` fixture, from `go build` and from `go test` alike.
+fn undefined_summary() -> Vec<(ErrorType, String, u32, u32)> {
+    vec![
+        (ErrorType::UndefinedVariable, "undefined".into(), 4, 9),
+        (
+            ErrorType::UndefinedVariable,
+            "undefined_member".into(),
+            6,
+            30,
+        ),
+        (ErrorType::MissingImport, "missing_import".into(), 7, 35),
+    ]
+}
+
 #[test]
 fn undefined_names_members_and_missing_imports() {
-    let errors = run(
-        parse_build,
-        "undefined",
-        BUILD,
-        &fixture("undefined/build.txt"),
-        Termination::Exited,
-    );
-    assert_eq!(
-        summary(&errors),
-        vec![
-            (ErrorType::UndefinedVariable, "undefined".into(), 4, 9),
-            (
-                ErrorType::UndefinedVariable,
-                "undefined_member".into(),
-                6,
-                30
-            ),
-            (ErrorType::MissingImport, "missing_import".into(), 7, 35),
-        ]
-    );
+    let errors = exited(parse_build, "undefined", BUILD, "build.txt");
+    assert_eq!(summary(&errors), undefined_summary());
     assert_eq!(errors[0].message, "undefined: totl");
     assert_eq!(
         errors[1].message,
@@ -137,13 +132,7 @@ fn undefined_names_members_and_missing_imports() {
 
 #[test]
 fn unused_import_and_variable() {
-    let errors = run(
-        parse_build,
-        "unused",
-        BUILD,
-        &fixture("unused/build.txt"),
-        Termination::Exited,
-    );
+    let errors = exited(parse_build, "unused", BUILD, "build.txt");
     let unused_import = ErrorType::CompilerError("unused_import".into());
     let unused_var = ErrorType::CompilerError("unused_variable".into());
     assert_eq!(
@@ -159,13 +148,7 @@ fn unused_import_and_variable() {
 
 #[test]
 fn type_mismatches() {
-    let errors = run(
-        parse_build,
-        "types",
-        BUILD,
-        &fixture("types/build.txt"),
-        Termination::Exited,
-    );
+    let errors = exited(parse_build, "types", BUILD, "build.txt");
     assert_eq!(
         summary(&errors),
         vec![
@@ -180,13 +163,7 @@ fn type_mismatches() {
 
 #[test]
 fn assignment_errors() {
-    let errors = run(
-        parse_build,
-        "assign",
-        BUILD,
-        &fixture("assign/build.txt"),
-        Termination::Exited,
-    );
+    let errors = exited(parse_build, "assign", BUILD, "build.txt");
     let assign = ErrorType::CompilerError("assignment".into());
     assert_eq!(
         summary(&errors),
@@ -199,13 +176,7 @@ fn assignment_errors() {
 
 #[test]
 fn failed_test_with_t_errorf() {
-    let errors = run(
-        parse_test,
-        "errorf",
-        TEST,
-        &fixture("errorf/test.txt"),
-        Termination::Exited,
-    );
+    let errors = exited(parse_test, "errorf", TEST, "test.txt");
     assert_eq!(errors.len(), 1, "{errors:#?}");
     let e = &errors[0];
     assert_eq!(e.error_type, ErrorType::TestFailure);
@@ -218,13 +189,7 @@ fn failed_test_with_t_errorf() {
 
 #[test]
 fn failed_test_with_testify() {
-    let errors = run(
-        parse_test,
-        "testify",
-        TEST,
-        &fixture("testify/test.txt"),
-        Termination::Exited,
-    );
+    let errors = exited(parse_test, "testify", TEST, "test.txt");
     assert_eq!(errors.len(), 2, "{errors:#?}");
     let e = &errors[0];
     assert_eq!(e.error_type, ErrorType::TestFailure);
@@ -267,26 +232,8 @@ fn panic_in_test() {
 
 #[test]
 fn build_errors_inside_go_test() {
-    let errors = run(
-        parse_test,
-        "undefined",
-        TEST,
-        &fixture("undefined/test.txt"),
-        Termination::Exited,
-    );
-    assert_eq!(
-        summary(&errors),
-        vec![
-            (ErrorType::UndefinedVariable, "undefined".into(), 4, 9),
-            (
-                ErrorType::UndefinedVariable,
-                "undefined_member".into(),
-                6,
-                30
-            ),
-            (ErrorType::MissingImport, "missing_import".into(), 7, 35),
-        ]
-    );
+    let errors = exited(parse_test, "undefined", TEST, "test.txt");
+    assert_eq!(summary(&errors), undefined_summary());
 }
 
 #[test]

@@ -1,36 +1,14 @@
 //! The static pass: `python_check.py`'s findings as errors, with rename suggestions.
 
 use super::*;
-
-/// One line of `python_check.py` output.
-#[derive(Debug, Deserialize)]
-pub(super) struct Finding {
-    kind: String,
-    file: String,
-    line: u32,
-    column: u32,
-    #[serde(default)]
-    end_line: Option<u32>,
-    #[serde(default)]
-    end_column: Option<u32>,
-    message: String,
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    suggestion: Option<String>,
-}
+use crate::diagnostics::findings::Finding;
 
 /// Parses the static pass's JSON lines. Anything on stderr means the script itself failed.
 pub fn parse_check(input: &ParseInput<'_>) -> Vec<CodeError> {
     if let Some(error) = limit_error(input) {
         return vec![error];
     }
-    let mut errors: Vec<CodeError> = input
-        .stdout
-        .lines()
-        .map(str::trim)
-        .filter(|line| line.starts_with('{'))
-        .filter_map(|line| serde_json::from_str::<Finding>(line).ok())
+    let mut errors: Vec<CodeError> = Finding::all(input.stdout)
         .map(|finding| finding_error(finding, input.program))
         .collect();
     let stderr = input.stderr.trim();
@@ -68,10 +46,7 @@ pub(in crate::diagnostics) fn finding_error(finding: Finding, program: &Program)
         "import_error" => (ErrorType::MissingImport, "ImportError"),
         other => (ErrorType::CompilerError("python".into()), other),
     };
-    let mut location = Location::new(program_path(&finding.file), finding.line, finding.column);
-    if let (Some(end_line), Some(end_column)) = (finding.end_line, finding.end_column) {
-        location = location.with_end(end_line, end_column);
-    }
+    let location = finding.location();
     let mut error = CodeError::new(error_type, finding.message).with_code(code);
     if matches!(finding.kind.as_str(), "undefined_name" | "import_error") {
         if let (Some(name), Some(suggestion)) = (&finding.name, &finding.suggestion) {

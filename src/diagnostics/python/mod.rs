@@ -13,8 +13,6 @@
 //!   file raised it; a non-zero exit without a traceback → `TestFailure` for test scripts, else
 //!   `CompilerError("exit")`.
 
-use serde::Deserialize;
-
 use super::{limits, program_path, ParseInput};
 use crate::program::{is_test_file, Program};
 use crate::types::{

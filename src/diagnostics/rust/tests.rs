@@ -349,36 +349,41 @@ fn a_run_that_stops_before_the_summary_is_incomplete() {
     assert_eq!(parsed.tests.len(), 1);
     assert_eq!(parsed.tests[0].outcome, TestOutcome::Incomplete);
 
-    let parsed = judge("", Some(0));
-    assert_eq!(codes(&parsed), [Some(TESTS_INCOMPLETE)]);
-    let parsed = judge(
-            "\nrunning 2 tests\ntest tests::a ... ok\n\ntest result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s\n",
-            Some(0),
-        );
-    assert_eq!(codes(&parsed), [Some(TESTS_INCOMPLETE)]);
+    for stdout in [
+        "",
+        "\nrunning 2 tests\ntest tests::a ... ok\n\ntest result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s\n",
+    ] {
+        assert_eq!(codes(&judge(stdout, Some(0))), [Some(TESTS_INCOMPLETE)]);
+    }
 }
 
 #[test]
 fn a_summary_that_disagrees_with_the_test_lines_fails() {
     let summary = "test result: ok. 2 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s";
-    // A forged second result for the same test.
-    let parsed = judge(
-        &format!("\nrunning 2 tests\ntest tests::a ... ok\ntest tests::a ... ok\n\n{summary}\n"),
-        Some(0),
-    );
-    assert_eq!(codes(&parsed), [Some(TESTS_INCOMPLETE)]);
-    let parsed = judge(
-        &format!(
-            "\nrunning 2 tests\ntest tests::a ... ok\ntest tests::b ... FAILED\n\n{summary}\n"
+    for (lines, exit_code, want) in [
+        // A forged second result for the same test.
+        (
+            "test tests::a ... ok\ntest tests::a ... ok",
+            Some(0),
+            &[Some(TESTS_INCOMPLETE)][..],
         ),
-        Some(0),
-    );
-    assert_eq!(codes(&parsed), [None, Some(TESTS_SUMMARY_MISMATCH)]);
-    let parsed = judge(
-        &format!("\nrunning 2 tests\ntest tests::a ... ok\ntest tests::b ... ok\n\n{summary}\n"),
-        Some(101),
-    );
-    assert_eq!(codes(&parsed), [Some(TESTS_SUMMARY_MISMATCH)]);
+        (
+            "test tests::a ... ok\ntest tests::b ... FAILED",
+            Some(0),
+            &[None, Some(TESTS_SUMMARY_MISMATCH)][..],
+        ),
+        (
+            "test tests::a ... ok\ntest tests::b ... ok",
+            Some(101),
+            &[Some(TESTS_SUMMARY_MISMATCH)][..],
+        ),
+    ] {
+        let parsed = judge(
+            &format!("\nrunning 2 tests\n{lines}\n\n{summary}\n"),
+            exit_code,
+        );
+        assert_eq!(codes(&parsed), want, "{lines}");
+    }
     let parsed = judge(
         &format!(
             "\nrunning 2 tests\ntest tests::a ... ok <0.002s>\ntest tests::b ... ok\n\n{summary}\n"
