@@ -1,5 +1,5 @@
 //! Healed programs come out formatted where the heal wrote, and only there: the language's own
-//! formatter (rustfmt, gofmt) runs in the sandbox on the final program, its changes are kept
+//! formatter (rustfmt, gofmt, ruff, prettier) runs in the sandbox on the final program, its changes are kept
 //! only on the lines the heal changed, and the result is validated again. A missing, failing,
 //! hanging or verdict-changing formatter leaves the heal unformatted, with the reason.
 
@@ -122,6 +122,91 @@ async fn go_the_fixed_line_is_formatted_by_gofmt_and_untouched_lines_stay() {
     let format = report.format.as_ref().expect("a format report");
     assert_eq!(format.status, FormatStatus::Formatted, "{format:?}");
     assert_eq!(format.formatter.as_deref(), Some("gofmt"));
+    assert_passes(&report.final_program).await;
+}
+
+/// A program with a protected test file: the test decides which fix is right, and the test
+/// file (protected) is never formatted.
+fn with_test(language: TargetLanguage, main: (&str, &str), test: (&str, &str)) -> Program {
+    common::program(language, &[main, test])
+        .with_protected([test.0.to_string()])
+        .unwrap()
+}
+
+#[tokio::test]
+async fn python_the_fixed_line_is_formatted_by_ruff_and_untouched_lines_stay() {
+    // Needs ruff on PATH (scripts/install-formatters.sh; scripts/test.sh installs it).
+    let test = "from main import double\n\nassert double(1) == 4\n";
+    let program = with_test(
+        TargetLanguage::Python,
+        (
+            "main.py",
+            "def helper( a ):\n    return a+1\n\ndef double(n):\n    x=helpr( n )\n    return x*2\n",
+        ),
+        ("test_main.py", test),
+    );
+    let report = heal_with(common::validator(), &program, true).await;
+    // ruff would also write `def helper(a):`, `a + 1`, `x * 2` and two blank lines between
+    // the functions: none of those lines was written by the heal.
+    assert_eq!(
+        report.final_program.file("main.py").unwrap(),
+        "def helper( a ):\n    return a+1\n\ndef double(n):\n    x = helper(n)\n    return x*2\n",
+        "{}",
+        report.summary()
+    );
+    assert_eq!(report.final_program.file("test_main.py").unwrap(), test);
+    let format = report.format.as_ref().expect("a format report");
+    assert_eq!(format.status, FormatStatus::Formatted, "{format:?}");
+    assert!(
+        format
+            .formatter
+            .as_deref()
+            .is_some_and(|f| f.starts_with("ruff")),
+        "{format:?}"
+    );
+    assert_eq!(format.files, vec!["main.py".to_string()]);
+    assert!(report
+        .summary()
+        .contains("formatted the healed lines by ruff"));
+    assert_passes(&report.final_program).await;
+}
+
+#[tokio::test]
+async fn javascript_the_fixed_line_is_formatted_by_prettier_and_untouched_lines_stay() {
+    // Needs prettier on PATH (scripts/install-formatters.sh; scripts/test.sh installs it).
+    let test =
+        "const { double } = require('./main');\n\nif (double(1) !== 4) throw new Error('wrong');\n";
+    let program = with_test(
+        TargetLanguage::JavaScript,
+        (
+            "main.js",
+            "function helper( a ){ return a+1 }\n\nfunction double(n) {\n  const x=helpr( n )\n  return x*2\n}\n\nmodule.exports = { double }\n",
+        ),
+        ("main.test.js", test),
+    );
+    let report = heal_with(common::validator(), &program, true).await;
+    // prettier's spacing and `;` on the written line only; the untouched one-line function,
+    // `x*2` and the export keep their own layout.
+    assert_eq!(
+        report.final_program.file("main.js").unwrap(),
+        "function helper( a ){ return a+1 }\n\nfunction double(n) {\n  const x = helper(n);\n  return x*2\n}\n\nmodule.exports = { double }\n",
+        "{}",
+        report.summary()
+    );
+    assert_eq!(report.final_program.file("main.test.js").unwrap(), test);
+    let format = report.format.as_ref().expect("a format report");
+    assert_eq!(format.status, FormatStatus::Formatted, "{format:?}");
+    assert!(
+        format
+            .formatter
+            .as_deref()
+            .is_some_and(|f| f.starts_with("prettier")),
+        "{format:?}"
+    );
+    assert_eq!(format.files, vec!["main.js".to_string()]);
+    assert!(report
+        .summary()
+        .contains("formatted the healed lines by prettier"));
     assert_passes(&report.final_program).await;
 }
 
