@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use tree_sitter::Node;
 
-use super::syntax::{self, descendants, line_of, text};
+use super::syntax::{self, children, descendants, line_of, text};
 use crate::program::{is_test_file, Program};
 use crate::types::{CodeError, Location, TargetLanguage, TestOutcome, TestReport};
 
@@ -302,6 +302,15 @@ pub fn from_evidence(program: &Program, evidence: &[Evidence]) -> Vec<Suspicious
                 1.0 - 0.05 * depth.min(4) as f64,
             );
         }
+        // Where the innermost frame failed, what it read was decided by the loops and
+        // conditions around it and by the statements that wrote those names.
+        if let Some(loc) = in_program.first() {
+            if let Some(source) = program.files().get(&loc.file) {
+                for (line, weight) in slice(program.language(), source, loc.line) {
+                    bump(&mut scores, &loc.file, line, weight);
+                }
+            }
+        }
         for (names, weight) in used_by_test(program, ev) {
             for def in defs.iter().filter(|d| names.contains(&d.name)) {
                 for line in def.start..=def.end {
@@ -336,6 +345,166 @@ pub fn from_evidence(program: &Program, evidence: &[Evidence]) -> Vec<Suspicious
                     .is_some_and(|l| !l.trim().is_empty())
         })
         .map(|((file, line), score)| Suspicious { file, line, score })
+        .collect();
+    sort(&mut out);
+    out
+}
+
+/// Weight of the header of a loop or conditional around the failing line.
+pub const SLICE_HEADER: f64 = 0.9;
+/// Weight of a statement that writes a name the failing line reads.
+pub const SLICE_WRITE: f64 = 0.85;
+
+/// The lines that decide what `line` of `source` computes, within its function: the headers
+/// of the loops and conditionals around it ([`SLICE_HEADER`]) and the statements that write
+/// a name it reads — assignments, declarations, loop variables, `++`/`+=` ([`SLICE_WRITE`]).
+/// Parameters are left out (their values come from the caller). A one-step static slice:
+/// enough to reach the bound of the loop whose index ran off an array.
+pub fn slice(language: TargetLanguage, source: &str, line: u32) -> Vec<(u32, f64)> {
+    let Some(tree) = syntax::parse(language, source) else {
+        return Vec::new();
+    };
+    let on_line: Vec<Node<'_>> = descendants(tree.root_node())
+        .into_iter()
+        .filter(|n| n.kind() == "identifier" && line_of(*n) == line)
+        .collect();
+    let Some(function) = on_line
+        .first()
+        .and_then(|n| syntax::enclosing_function(language, *n))
+    else {
+        return Vec::new();
+    };
+    let names: BTreeSet<&str> = on_line.iter().map(|n| text(*n, source)).collect();
+    let mut out: Vec<(u32, f64)> = Vec::new();
+    let mut ancestor = on_line[0].parent();
+    while let Some(a) = ancestor {
+        if a.id() == function.id() {
+            break;
+        }
+        let control = matches!(
+            a.kind(),
+            "for_statement"
+                | "for_in_statement"
+                | "for_expression"
+                | "while_statement"
+                | "while_expression"
+                | "if_statement"
+                | "if_expression"
+                | "elif_clause"
+        );
+        if control && line_of(a) != line {
+            out.push((line_of(a), SLICE_HEADER));
+        }
+        ancestor = a.parent();
+    }
+    let parameters = function.child_by_field_name("parameters");
+    for node in descendants(function) {
+        if node.kind() != "identifier" || !names.contains(text(node, source)) {
+            continue;
+        }
+        let written_line = line_of(node);
+        if written_line == line
+            || parameters.is_some_and(|p| p.start_byte() <= node.start_byte() && node.end_byte() <= p.end_byte())
+        {
+            continue;
+        }
+        let updated = node.parent().is_some_and(|p| {
+            matches!(
+                p.kind(),
+                "inc_statement" | "dec_statement" | "update_expression"
+            ) || (matches!(
+                p.kind(),
+                "augmented_assignment"
+                    | "augmented_assignment_expression"
+                    | "compound_assignment_expr"
+            ) && p.child_by_field_name("left").map(|l| l.id()) == Some(node.id()))
+        });
+        if updated || super::scope::is_binding_occurrence(language, node) {
+            out.push((written_line, SLICE_WRITE));
+        }
+    }
+    out
+}
+
+/// How much a line that controls a loop gains when a test ran out of time.
+pub const LOOP_CONTROL_BOOST: f64 = 0.3;
+
+/// The lines that decide whether a loop of `source` ends: each loop's header, and the
+/// statements inside its body that write a name its condition (or, for a C-style loop, its
+/// update) reads. A test that ran out of time most likely spins in one of them.
+pub fn loop_control(language: TargetLanguage, source: &str) -> BTreeSet<u32> {
+    let mut out = BTreeSet::new();
+    let Some(tree) = syntax::parse(language, source) else {
+        return out;
+    };
+    for node in descendants(tree.root_node()) {
+        let condition = match node.kind() {
+            "while_statement" | "while_expression" | "for_statement" => {
+                node.child_by_field_name("condition").or_else(|| {
+                    children(node)
+                        .into_iter()
+                        .find(|c| c.kind() == "for_clause")
+                        .and_then(|c| c.child_by_field_name("condition"))
+                })
+            }
+            _ => None,
+        };
+        let Some(condition) = condition else {
+            continue;
+        };
+        out.insert(line_of(node));
+        let names: BTreeSet<&str> = descendants(condition)
+            .into_iter()
+            .filter(|n| n.kind() == "identifier")
+            .map(|n| text(n, source))
+            .collect();
+        let Some(body) = node.child_by_field_name("body") else {
+            continue;
+        };
+        for n in descendants(body) {
+            if n.kind() != "identifier" || !names.contains(text(n, source)) {
+                continue;
+            }
+            let written = n.parent().is_some_and(|p| {
+                matches!(
+                    p.kind(),
+                    "inc_statement" | "dec_statement" | "update_expression"
+                ) || (matches!(
+                    p.kind(),
+                    "augmented_assignment"
+                        | "augmented_assignment_expression"
+                        | "compound_assignment_expr"
+                        | "assignment"
+                        | "assignment_expression"
+                ) && p.child_by_field_name("left").map(|l| l.id()) == Some(n.id()))
+            }) || super::scope::is_binding_occurrence(language, n);
+            if written {
+                out.insert(line_of(n));
+            }
+        }
+    }
+    out
+}
+
+/// `ranking` with every line that controls a loop ([`loop_control`]) raised by
+/// [`LOOP_CONTROL_BOOST`] (at most to 1.0): the ranking for a test that ran out of time.
+pub fn toward_loops(program: &Program, ranking: Vec<Suspicious>) -> Vec<Suspicious> {
+    let mut control: HashMap<String, BTreeSet<u32>> = HashMap::new();
+    let mut out: Vec<Suspicious> = ranking
+        .into_iter()
+        .map(|mut s| {
+            let lines = control.entry(s.file.clone()).or_insert_with(|| {
+                program
+                    .files()
+                    .get(&s.file)
+                    .map(|src| loop_control(program.language(), src))
+                    .unwrap_or_default()
+            });
+            if lines.contains(&s.line) {
+                s.score = (s.score + LOOP_CONTROL_BOOST).min(1.0);
+            }
+            s
+        })
         .collect();
     sort(&mut out);
     out

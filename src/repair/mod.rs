@@ -7,11 +7,17 @@
 //! `repair.off-by-one`, …) so the learner learns each kind's success rate. See
 //! `docs/repair.md`.
 
+mod assign;
+mod consistent;
+mod effect;
 pub mod evidence;
+pub mod filter;
 pub mod localize;
+mod loops;
 pub mod mutate;
 pub mod rule;
 mod scope;
 mod siblings;
 pub mod statement;
+mod synthesis;
 pub mod syntax;

@@ -19,7 +19,18 @@
 //! - [`EditKind::Call`]: a call's name replaced by a sibling (`min`/`max`, `floor`/`ceil`, …);
 //! - [`EditKind::Return`]: a returned expression replaced by a variable of the function;
 //! - [`EditKind::Statement`] and [`EditKind::Guard`]: statement-level edits (see
-//!   [`super::statement`]).
+//!   [`super::statement`]);
+//! - [`EditKind::Assignment`]: `x = e` ↔ `x += e`, `x -= e` (see [`super::assign`]);
+//! - [`EditKind::LoopDirection`]: a counting loop whose update runs away from its bound (see
+//!   [`super::loops`]);
+//! - [`EditKind::UnusedValue`]: a statement that computes a value and drops it, returned (see
+//!   [`super::effect`]);
+//! - [`EditKind::Synthesis`]: small expressions enumerated for a hole (see
+//!   [`super::synthesis`]).
+//!
+//! An edit of the operator, off-by-one, constant or variable kind whose context occurs more
+//! than once in the function (the same slip repeated, as generated code often does) is also
+//! proposed at every occurrence at once, as one mutation (see [`super::consistent`]).
 //!
 //! Output is deterministic: lines in the order given, then kinds in [`EditKind::ALL`] order,
 //! then position; at most `per_location` mutations per line, no duplicates, no no-ops.
@@ -30,6 +41,7 @@ use tree_sitter::Node;
 
 pub use super::scope::bound_names;
 use super::scope::is_binding_occurrence;
+use super::consistent;
 use super::siblings::{call_siblings, operator_siblings};
 use super::syntax::{self, children, descendants, field_of, line_of, text};
 use crate::fix::{Edit, Fix, FixApplicability};
@@ -49,11 +61,15 @@ pub enum EditKind {
     Return,
     Statement,
     Guard,
+    Assignment,
+    LoopDirection,
+    UnusedValue,
+    Synthesis,
 }
 
 impl EditKind {
     /// Every kind, in the order mutations of one line are generated.
-    pub const ALL: [EditKind; 10] = [
+    pub const ALL: [EditKind; 14] = [
         EditKind::Operator,
         EditKind::OffByOne,
         EditKind::Constant,
@@ -64,10 +80,15 @@ impl EditKind {
         EditKind::Return,
         EditKind::Statement,
         EditKind::Guard,
+        EditKind::Assignment,
+        EditKind::LoopDirection,
+        EditKind::UnusedValue,
+        EditKind::Synthesis,
     ];
 
     /// Short name: `operator`, `off-by-one`, `constant`, `condition`, `variable`,
-    /// `swap-arguments`, `call`, `return`, `statement`, `guard`.
+    /// `swap-arguments`, `call`, `return`, `statement`, `guard`, `assignment`,
+    /// `loop-direction`, `unused-value`, `synthesis`.
     pub fn name(self) -> &'static str {
         match self {
             EditKind::Operator => "operator",
@@ -80,6 +101,10 @@ impl EditKind {
             EditKind::Return => "return",
             EditKind::Statement => "statement",
             EditKind::Guard => "guard",
+            EditKind::Assignment => "assignment",
+            EditKind::LoopDirection => "loop-direction",
+            EditKind::UnusedValue => "unused-value",
+            EditKind::Synthesis => "synthesis",
         }
     }
 
@@ -96,14 +121,22 @@ impl EditKind {
             EditKind::Return => "repair.return",
             EditKind::Statement => "repair.statement",
             EditKind::Guard => "repair.guard",
+            EditKind::Assignment => "repair.assignment",
+            EditKind::LoopDirection => "repair.loop-direction",
+            EditKind::UnusedValue => "repair.unused-value",
+            EditKind::Synthesis => "repair.synthesis",
         }
     }
 
     /// The prior chance, before anything is learned, that an edit of this kind is the repair.
     /// Ordered by how often each kind of slip occurs in small generated functions: operators
-    /// and bounds first, whole-expression replacements last.
+    /// and bounds first, whole-expression replacements last. The two kinds that answer a
+    /// defect visible in the code itself (a loop running away from its bound, a value computed
+    /// and dropped) rank above them: such code is almost never meant.
     pub fn prior(self) -> f64 {
         match self {
+            EditKind::LoopDirection => 0.7,
+            EditKind::UnusedValue => 0.65,
             EditKind::Operator => 0.6,
             EditKind::OffByOne => 0.55,
             EditKind::Constant => 0.45,
@@ -114,7 +147,15 @@ impl EditKind {
             EditKind::Return => 0.25,
             EditKind::Statement => 0.25,
             EditKind::Guard => 0.2,
+            EditKind::Assignment => 0.35,
+            EditKind::Synthesis => 0.15,
         }
+    }
+
+    /// Kinds that answer a defect of a whole function rather than guess at one line: they are
+    /// looked for at every suspicious line, not only the most suspicious few.
+    pub fn is_finding(self) -> bool {
+        matches!(self, EditKind::LoopDirection | EditKind::UnusedValue)
     }
 }
 
@@ -125,6 +166,9 @@ pub struct Mutation {
     /// 1-based line of the edited code.
     pub line: u32,
     pub edit: Edit,
+    /// Further edits applied together with `edit` (the same slip at its other occurrences);
+    /// empty for a single edit.
+    pub also: Vec<Edit>,
     /// "`<` → `<=` at calc.py:4".
     pub description: String,
 }
@@ -138,8 +182,15 @@ impl Mutation {
             confidence,
             // A behaviour change nobody vouched for: only the tests can confirm it.
             applicability: FixApplicability::Speculative,
-            edits: vec![self.edit.clone()],
+            edits: self.edits(),
         }
+    }
+
+    /// Every edit of the mutation: `edit`, then `also`.
+    pub fn edits(&self) -> Vec<Edit> {
+        let mut edits = vec![self.edit.clone()];
+        edits.extend(self.also.iter().cloned());
+        edits
     }
 }
 
@@ -168,6 +219,7 @@ pub fn mutate(
         found: HashMap::new(),
         bindings: HashMap::new(),
         constants: HashMap::new(),
+        kinds: kinds.to_vec(),
     };
     for node in descendants(tree.root_node()) {
         let line = line_of(node);
@@ -176,7 +228,7 @@ pub fn mutate(
         }
     }
     let mut out = Vec::new();
-    let mut seen: HashSet<(usize, usize, String)> = HashSet::new();
+    let mut seen: HashSet<Vec<(usize, usize, String)>> = HashSet::new();
     let mut done_lines = HashSet::new();
     for &line in lines {
         if !done_lines.insert(line) {
@@ -187,6 +239,17 @@ pub fn mutate(
         };
         // Kind order first, then the order the tree walk produced (position, then siblings).
         found.sort_by_key(|(kind, seq, _)| (EditKind::ALL.iter().position(|k| k == kind), *seq));
+        // Each single edit is followed by the same edit at every other occurrence of its
+        // context in the function, when there are any.
+        let found: Vec<(EditKind, usize, Mutation)> = found
+            .into_iter()
+            .flat_map(|(kind, seq, m)| {
+                let everywhere = consistent::everywhere(language, tree.root_node(), source, &m);
+                std::iter::once((kind, seq, m))
+                    .chain(everywhere.map(|e| (kind, seq, e)))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
         let mut count = 0;
         for (kind, _, mutation) in found {
             if count >= per_location {
@@ -195,11 +258,11 @@ pub fn mutate(
             if !kinds.contains(&kind) {
                 continue;
             }
-            let key = (
-                mutation.edit.byte_start,
-                mutation.edit.byte_end,
-                mutation.edit.replacement.clone(),
-            );
+            let key: Vec<(usize, usize, String)> = mutation
+                .edits()
+                .into_iter()
+                .map(|e| (e.byte_start, e.byte_end, e.replacement))
+                .collect();
             if seen.insert(key) {
                 out.push(mutation);
                 count += 1;
@@ -219,9 +282,16 @@ pub(super) struct Generator<'a> {
     bindings: HashMap<usize, Vec<String>>,
     /// function node id → integer literals in it, in order of first appearance
     constants: HashMap<usize, Vec<String>>,
+    /// The kinds asked for (the costlier generators run only when asked).
+    kinds: Vec<EditKind>,
 }
 
 impl<'a> Generator<'a> {
+    /// True when mutations of `kind` were asked for.
+    pub(super) fn wants(&self, kind: EditKind) -> bool {
+        self.kinds.contains(&kind)
+    }
+
     pub(super) fn push(
         &mut self,
         kind: EditKind,
@@ -269,6 +339,41 @@ impl<'a> Generator<'a> {
                     byte_end: end,
                     replacement,
                 },
+                also: Vec::new(),
+                description,
+            },
+        ));
+    }
+
+    /// Several edits applied together as one mutation (the first is its main edit).
+    pub(super) fn push_together(
+        &mut self,
+        kind: EditKind,
+        line: u32,
+        mut edits: Vec<Edit>,
+        description: String,
+    ) {
+        if edits.is_empty() {
+            return;
+        }
+        edits.sort_by_key(|e| (e.byte_start, e.byte_end));
+        let overlapping = edits
+            .windows(2)
+            .any(|w| w[1].byte_start < w[0].byte_end || w[1].byte_start == w[0].byte_start);
+        if overlapping {
+            return;
+        }
+        let edit = edits.remove(0);
+        let list = self.found.entry(line).or_default();
+        let seq = list.len();
+        list.push((
+            kind,
+            seq,
+            Mutation {
+                kind,
+                line,
+                edit,
+                also: edits,
                 description,
             },
         ));
@@ -314,6 +419,10 @@ impl<'a> Generator<'a> {
         self.returned(node, line);
         self.statement(node, line);
         self.guard(node, line);
+        self.assignment(node, line);
+        self.loop_direction(node, line);
+        self.unused_value(node, line);
+        self.synthesis(node, line);
     }
 
     // ---- operators ----
@@ -356,7 +465,7 @@ impl<'a> Generator<'a> {
         }
     }
 
-    fn operator_text<'s>(&'s self, node: Node<'_>) -> Option<&'a str> {
+    pub(super) fn operator_text<'s>(&'s self, node: Node<'_>) -> Option<&'a str> {
         let op = node.child_by_field_name("operator").or_else(|| {
             // Python's comparison_operator has its operators as unnamed children.
             children(node).into_iter().find(|c| !c.is_named())
@@ -481,7 +590,7 @@ impl<'a> Generator<'a> {
 
     // ---- constants ----
 
-    fn is_integer(&self, node: Node<'_>) -> bool {
+    pub(super) fn is_integer(&self, node: Node<'_>) -> bool {
         match (self.language, node.kind()) {
             (TargetLanguage::Python, "integer") => true,
             (TargetLanguage::Go, "int_literal") => true,
@@ -545,7 +654,7 @@ impl<'a> Generator<'a> {
         self.replace(EditKind::Constant, line, node, flipped.into());
     }
 
-    fn constants_of(&mut self, function: Node<'_>) -> Vec<String> {
+    pub(super) fn constants_of(&mut self, function: Node<'_>) -> Vec<String> {
         if let Some(known) = self.constants.get(&function.id()) {
             return known.clone();
         }
@@ -659,7 +768,7 @@ impl<'a> Generator<'a> {
 
     /// Names bound in `function` and, after them, in the functions around it (closures see
     /// their parents' variables), without repeats.
-    fn bindings_of(&mut self, function: Node<'_>) -> Vec<String> {
+    pub(super) fn bindings_of(&mut self, function: Node<'_>) -> Vec<String> {
         if let Some(known) = self.bindings.get(&function.id()) {
             return known.clone();
         }
@@ -794,7 +903,7 @@ impl<'a> Generator<'a> {
             )
     }
 
-    fn is_atomic(&self, node: Node<'_>) -> bool {
+    pub(super) fn is_atomic(&self, node: Node<'_>) -> bool {
         matches!(
             node.kind(),
             "identifier"
@@ -827,13 +936,18 @@ pub(super) fn short(s: &str) -> String {
     }
 }
 
-/// Applies one mutation to `source` (for tests and previews).
+/// Applies one mutation (all its edits) to `source` (for tests and previews).
 pub fn apply(source: &str, mutation: &Mutation) -> String {
-    let e = &mutation.edit;
-    format!(
-        "{}{}{}",
-        &source[..e.byte_start],
-        e.replacement,
-        &source[e.byte_end..]
-    )
+    let mut edits = mutation.edits();
+    edits.sort_by_key(|e| std::cmp::Reverse(e.byte_start));
+    let mut out = source.to_string();
+    for e in edits {
+        out = format!(
+            "{}{}{}",
+            &out[..e.byte_start],
+            e.replacement,
+            &out[e.byte_end..]
+        );
+    }
+    out
 }

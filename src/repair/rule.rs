@@ -13,6 +13,7 @@
 
 use std::sync::Arc;
 
+use super::filter;
 use super::localize::{self, Evidence};
 use super::mutate::{self, EditKind};
 use crate::fix::{Fix, FixStrategy};
@@ -21,6 +22,11 @@ use crate::types::{CodeError, ErrorType};
 
 /// Lines (most suspicious first) at which mutations are generated.
 pub const TOP_LINES: usize = 12;
+/// Lines at which expressions are synthesized (the costliest kind, so the fewest lines).
+pub const SYNTHESIS_LINES: usize = 6;
+/// Lines searched by the kinds that answer a defect visible in the code
+/// ([`EditKind::is_finding`]): every suspicious line, up to this many.
+pub const FINDING_LINES: usize = 400;
 /// Mutations one kind proposes per line.
 pub const PER_LINE: usize = 8;
 /// Fixes one kind proposes per error.
@@ -82,7 +88,8 @@ impl FixStrategy for RepairRule {
             evidence.extend(localize::failing_evidence(t));
             super::evidence::spectrum(t)
         });
-        suggest_ranked(self.kind, &evidence, spectrum.as_ref(), program)
+        let timed_out = error.error_type == ErrorType::TelemetryMismatch;
+        suggest_at(self.kind, &evidence, spectrum.as_ref(), timed_out, program)
     }
 }
 
@@ -99,8 +106,30 @@ pub fn suggest_ranked(
     spectrum: Option<&localize::Spectrum>,
     program: &Program,
 ) -> Vec<Fix> {
-    let ranking = localize::rank(program, evidence, spectrum);
-    let top: Vec<_> = ranking.into_iter().take(TOP_LINES).collect();
+    suggest_at(kind, evidence, spectrum, false, program)
+}
+
+/// [`suggest_ranked`]; when a test ran out of time (`timed_out`), the lines that control a
+/// loop rank higher ([`localize::toward_loops`]).
+pub fn suggest_at(
+    kind: EditKind,
+    evidence: &[Evidence],
+    spectrum: Option<&localize::Spectrum>,
+    timed_out: bool,
+    program: &Program,
+) -> Vec<Fix> {
+    let mut ranking = localize::rank(program, evidence, spectrum);
+    if timed_out {
+        ranking = localize::toward_loops(program, ranking);
+    }
+    let lines = if kind.is_finding() {
+        FINDING_LINES
+    } else if kind == EditKind::Synthesis {
+        SYNTHESIS_LINES
+    } else {
+        TOP_LINES
+    };
+    let top: Vec<_> = ranking.into_iter().take(lines).collect();
     let mut scored: Vec<(f64, usize, Fix)> = Vec::new();
     for (rank, suspect) in top.iter().enumerate() {
         // Never a protected file (belt and braces: the ranking holds editable files only).
@@ -118,7 +147,12 @@ pub fn suggest_ranked(
             &[kind],
             PER_LINE,
         );
-        for (i, m) in mutations.into_iter().enumerate() {
+        // A candidate that cannot parse (or, in Go, leaves a variable unused) would only
+        // cost a validation.
+        let mutations = mutations
+            .into_iter()
+            .filter(|m| filter::viable(program.language(), source, m));
+        for (i, m) in mutations.enumerate() {
             let score = REPAIR_WEIGHT * suspect.score * kind.prior() * (1.0 - 0.03 * i as f64);
             let order = rank * PER_LINE + i;
             scored.push((score, order, m.to_fix(score.clamp(0.01, 0.95))));
