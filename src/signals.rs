@@ -46,13 +46,15 @@ impl Stop {
 }
 
 /// Runs `future` on `runtime` until it finishes (`Ok`) or SIGINT/SIGTERM arrives (`Err`).
-/// On a signal, the future and every task of the runtime are dropped and the runtime shut
-/// down, waiting up to [`CLEANUP_GRACE`]; from then on, another SIGINT or SIGTERM ends the
-/// process at once with 128 + its number. When the signal handlers cannot be installed, a
-/// warning is logged and the future runs to its end.
+/// On a signal, another SIGINT or SIGTERM is set to end the process at once with 128 + its
+/// number (even while the clean-up is blocked), then the future and every task of the runtime
+/// are dropped and the runtime shut down, waiting up to [`CLEANUP_GRACE`]. When the signal
+/// handlers cannot be installed, a warning is logged and the future runs to its end.
 ///
 /// The handlers are process-wide: call this once, from `main`.
 pub fn block_on_until_signal<F: Future>(runtime: Runtime, future: F) -> Result<F::Output, Stop> {
+    // Boxed so it can be dropped explicitly, after the second-signal handler is in place.
+    let mut future = Box::pin(future);
     let finished = runtime.block_on(async {
         let streams = signal(SignalKind::interrupt())
             .and_then(|interrupt| Ok((interrupt, signal(SignalKind::terminate())?)));
@@ -60,18 +62,24 @@ pub fn block_on_until_signal<F: Future>(runtime: Runtime, future: F) -> Result<F
             Ok(streams) => streams,
             Err(e) => {
                 tracing::warn!("cannot listen for SIGINT/SIGTERM ({e}); an interrupted run may leave work directories behind");
-                return Ok(future.await);
+                return Ok((&mut future).await);
             }
         };
-        // Dropping `future` (when a signal wins) cancels it.
         tokio::select! {
-            output = future => Ok(output),
+            output = &mut future => Ok(output),
             _ = interrupt.recv() => Err(Stop::Interrupt),
             _ = terminate.recv() => Err(Stop::Terminate),
         }
     });
     if finished.is_err() {
+        // Before any clean-up: dropping the future may block (a sandbox whose processes take
+        // long to die), and a second signal must end the process even then.
         exit_on_next_signal();
+        // Cancels it: its sandboxes are killed and reaped, its work directories removed (in
+        // the runtime's context, which drops of its IO resources may need).
+        let entered = runtime.enter();
+        drop(future);
+        drop(entered);
         // Drops every task still alive (sandbox guards kill their processes, workspaces
         // remove their directories) and waits for them.
         runtime.shutdown_timeout(CLEANUP_GRACE);

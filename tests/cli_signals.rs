@@ -324,3 +324,181 @@ fn dropping_a_heal_future_stops_its_sandboxes_and_removes_its_work_dirs() {
     }
     drop(runtime);
 }
+
+/// A process's parent pid and state, from `/proc/PID/stat` (`None` once it is reaped).
+fn parent_and_state(pid: u32) -> Option<(u32, char)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name is in parentheses and may hold spaces; the fields after it are not.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let mut fields = rest.split(' ');
+    let state = fields.next()?.chars().next()?;
+    let parent = fields.next()?.parse().ok()?;
+    Some((parent, state))
+}
+
+/// A cgroup v1 freezer cgroup holding one process, frozen; dropping it thaws the process and
+/// removes the cgroup (so a failing test leaves nothing frozen).
+struct Frozen {
+    dir: PathBuf,
+}
+
+impl Frozen {
+    /// `None` when this host has no writable cgroup v1 freezer.
+    fn freeze(pid: u32) -> Option<Frozen> {
+        let root = Path::new("/sys/fs/cgroup/freezer");
+        if !root.join("cgroup.procs").exists() {
+            return None;
+        }
+        let dir = root.join(format!("selfheal-test-{}-{pid}", std::process::id()));
+        std::fs::create_dir(&dir).ok()?;
+        let frozen = Frozen { dir };
+        std::fs::write(frozen.dir.join("cgroup.procs"), pid.to_string()).unwrap();
+        std::fs::write(frozen.dir.join("freezer.state"), "FROZEN").unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::fs::read_to_string(frozen.dir.join("freezer.state"))
+            .unwrap()
+            .trim()
+            != "FROZEN"
+        {
+            assert!(
+                Instant::now() < deadline,
+                "the freezer did not freeze {pid}"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        Some(frozen)
+    }
+}
+
+impl Drop for Frozen {
+    fn drop(&mut self) {
+        let _ = std::fs::write(self.dir.join("freezer.state"), "THAWED");
+        // Emptied once its process has died (it was killed while frozen).
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::fs::remove_dir(&self.dir).is_err() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// Interrupts `selfheal heal` twice while the first interrupt's clean-up cannot finish, as
+/// this user or as `uid`: the sandboxed `sleep` is frozen (cgroup v1 freezer: a frozen process
+/// does not die of SIGKILL until thawed), so the sandbox's init, killed by the clean-up, waits
+/// for it and is never reaped, and the clean-up blocks. The second SIGINT must end selfheal at
+/// once with 130: it does so without the clean-up's closing message, while the frozen process
+/// still exists (so the clean-up did not finish). Once thawed, the kernel finishes the kill and
+/// nothing of the sandbox is left.
+fn second_sigint_while_stuck(uid: Option<u32>) {
+    if !is_root() {
+        eprintln!("skipped: freezing a sandboxed process needs root (a cgroup v1 freezer)");
+        return;
+    }
+    let dir = || {
+        let d = tempfile::tempdir().unwrap();
+        if let Some(uid) = uid {
+            std::os::unix::fs::chown(d.path(), Some(uid), Some(uid)).unwrap();
+        }
+        d
+    };
+    let (tmp, data, program) = (dir(), dir(), dir());
+    let token = unique_sleep();
+    sleeping_program(program.path(), &token);
+    if let Some(uid) = uid {
+        for f in ["main.py", "test_main.py"] {
+            std::os::unix::fs::chown(program.path().join(f), Some(uid), Some(uid)).unwrap();
+        }
+    }
+    let path = program.path().display().to_string();
+    let args = ["heal", "--expect", "test", "--no-cache", &path];
+    let mut child = spawn(&args, tmp.path(), data.path(), uid);
+    wait_until_started(&mut child, &token);
+    let sleeper = sleepers(&token)[0].clone();
+    let sleep_pid: u32 = sleeper
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let (python, _) = parent_and_state(sleep_pid).expect("the sleep's parent");
+    let Some(frozen) = Frozen::freeze(sleep_pid) else {
+        eprintln!("skipped: this host has no cgroup v1 freezer to hold the clean-up");
+        // SAFETY: kill(2) on our own child.
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGKILL) };
+        let _ = child.wait();
+        return;
+    };
+    let pid = child.id() as libc::pid_t;
+    let child_pid = child.id();
+    // SAFETY: kill(2) on our own child.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    // The clean-up has begun once the sandbox's processes are being killed: the sleep's
+    // parent (the Python test) dies with the init. selfheal arms the second signal before it
+    // starts cleaning up.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while parent_and_state(python).is_some_and(|(_, state)| state != 'Z' && state != 'X') {
+        if let Some(status) = child.try_wait().unwrap() {
+            let out = child.wait_with_output_ref();
+            panic!("selfheal ended ({status}) although its clean-up cannot finish:\n{out}");
+        }
+        assert!(Instant::now() < deadline, "the first SIGINT killed nothing");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "selfheal ended although its clean-up cannot finish:\n{}",
+        child.wait_with_output_ref()
+    );
+    // SAFETY: kill(2) on our own child, which has not been reaped (try_wait said so).
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the second SIGINT did not end selfheal"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let out = child.wait_with_output_ref();
+    assert_eq!(status.code(), Some(130), "{out}");
+    assert!(
+        !out.contains("interrupted by"),
+        "the first signal's clean-up finished, so the second signal was not what ended it:\n{out}"
+    );
+    assert!(
+        Path::new("/proc").join(sleep_pid.to_string()).exists(),
+        "the frozen process died before the thaw, so the clean-up was not stuck"
+    );
+    // Thawed, the frozen process dies of the pending SIGKILL and the init with it.
+    drop(frozen);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !sleepers(&token).is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "a sandboxed process survived the thaw: {:?}",
+            sleepers(&token)
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Exiting at once skipped removing the sandbox's cgroups (the next selfheal process would
+    // sweep them once empty); remove them here.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    for cgroup in cgroups_of(child_pid) {
+        while std::fs::remove_dir(&cgroup).is_err() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+#[test]
+fn a_second_sigint_ends_heal_at_once_while_the_clean_up_is_stuck() {
+    second_sigint_while_stuck(None);
+}
+
+#[test]
+fn a_second_sigint_ends_an_unprivileged_heal_at_once_while_the_clean_up_is_stuck() {
+    second_sigint_while_stuck(Some(65534));
+}
