@@ -189,19 +189,11 @@ mod tests {
     use crate::types::{ErrorType, TargetLanguage};
 
     fn program() -> Program {
-        Program::new(
+        crate::fix::text::testing::program_with_test(
             TargetLanguage::Rust,
-            [
-                (
-                    "lib.rs".to_string(),
-                    "fn f() -> i32 {\n    let x = 1\n    x\n}\n".to_string(),
-                ),
-                ("tests.rs".to_string(), "#[test]\nfn t() {}\n".to_string()),
-            ],
+            ("lib.rs", "fn f() -> i32 {\n    let x = 1\n    x\n}\n"),
+            ("tests.rs", "#[test]\nfn t() {}\n"),
         )
-        .unwrap()
-        .with_protected(["tests.rs".to_string()])
-        .unwrap()
     }
 
     fn suggestion(

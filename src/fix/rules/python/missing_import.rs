@@ -36,13 +36,7 @@ pub(crate) fn is_called(src: &str, end: usize) -> bool {
 }
 
 pub(crate) fn missing_import(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
-    if !is_name_error(error) {
-        return Vec::new();
-    }
-    let Some(name) = undefined(error) else {
-        return Vec::new();
-    };
-    let Some(t) = target(error, program) else {
+    let Some((name, t)) = name_error_target(error, program) else {
         return Vec::new();
     };
     let mut fixes = Fixes::new(id);

@@ -46,6 +46,18 @@ pub(crate) fn undefined(error: &CodeError) -> Option<String> {
     is_identifier(name).then(|| name.to_string())
 }
 
+/// The undefined name of a NameError and where the error points, in a file fixes may edit.
+pub(crate) fn name_error_target<'p>(
+    error: &CodeError,
+    program: &'p Program,
+) -> Option<(String, Target<'p>)> {
+    if !is_name_error(error) {
+        return None;
+    }
+    let name = undefined(error)?;
+    Some((name, target(error, program)?))
+}
+
 /// Byte range of the identifier `name` at or nearest the error position on its line.
 pub(crate) fn name_at(t: &Target<'_>, name: &str) -> Option<(usize, usize)> {
     let (ls, le) = t.lines.range(t.text, t.line);

@@ -27,13 +27,7 @@ const MOVE_OUT_OF_COMMENT: f64 = 0.5;
 /// Comments that define `name`: `# x = 1` (uncomment), `# Store the result x = []` (the code
 /// after the prose goes on its own line).
 pub(crate) fn uncomment(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
-    if !is_name_error(error) {
-        return Vec::new();
-    }
-    let Some(name) = undefined(error) else {
-        return Vec::new();
-    };
-    let Some(t) = target(error, program) else {
+    let Some((name, t)) = name_error_target(error, program) else {
         return Vec::new();
     };
     let mut fixes = Fixes::new(id);

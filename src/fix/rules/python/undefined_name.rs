@@ -74,13 +74,7 @@ pub(crate) const CONSTANTS: &[(&str, &[&str])] = &[
 ];
 
 pub(crate) fn undefined_name(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
-    if !is_name_error(error) {
-        return Vec::new();
-    }
-    let Some(name) = undefined(error) else {
-        return Vec::new();
-    };
-    let Some(t) = target(error, program) else {
+    let Some((name, t)) = name_error_target(error, program) else {
         return Vec::new();
     };
     let Some((start, end)) = name_at(&t, &name) else {

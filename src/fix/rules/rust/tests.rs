@@ -9,19 +9,11 @@ use crate::fix::apply_fix;
 use crate::fix::FixStrategy;
 
 fn program(text: &str) -> Program {
-    Program::new(
+    crate::fix::text::testing::program_with_test(
         TargetLanguage::Rust,
-        [
-            ("lib.rs".to_string(), text.to_string()),
-            (
-                "tests.rs".to_string(),
-                "use super::*;\n#[test]\nfn t() {}\n".to_string(),
-            ),
-        ],
+        ("lib.rs", text),
+        ("tests.rs", "use super::*;\n#[test]\nfn t() {}\n"),
     )
-    .unwrap()
-    .with_protected(["tests.rs".to_string()])
-    .unwrap()
 }
 
 fn err(error_type: ErrorType, code: Option<&str>, message: &str, line: u32, col: u32) -> CodeError {
