@@ -157,26 +157,7 @@ pub fn repair_prompt(
     push_task(&mut u, spec);
 
     u.push_str("## Your previous program (after automatic repairs)\n\n");
-    for (path, text) in program
-        .files()
-        .iter()
-        .filter(|(p, _)| !program.protected().contains(*p))
-    {
-        u.push_str(&fenced(lang, Some(path), text));
-        u.push('\n');
-    }
-    let tests: Vec<(&String, &String)> = program
-        .files()
-        .iter()
-        .filter(|(p, _)| program.protected().contains(*p))
-        .collect();
-    if !tests.is_empty() {
-        u.push_str("## The tests (fixed: the program must pass them unchanged)\n\n");
-        for (path, text) in tests {
-            u.push_str(&fenced(lang, Some(path), text));
-            u.push('\n');
-        }
-    }
+    push_program_files(&mut u, program, lang);
 
     u.push_str(&format!("## Errors ({} remaining)\n\n", errors.len()));
     for (i, e) in errors.iter().take(MAX_ERRORS).enumerate() {
@@ -253,18 +234,9 @@ pub fn heal_main_file(program: &Program, errors: &[CodeError]) -> Option<String>
         })
 }
 
-/// The prompt of a model in the heal loop (`selfheal heal --model`): the program (its files
-/// that may change, then its fixed tests), every error with its source lines, the per-test
-/// evidence (each failing or unfinished test with its assertion, message, expected and
-/// actual values), and the candidates the heal already tried with their verdicts.
-pub fn heal_prompt(request: &crate::heal::RepairRequest<'_>) -> Prompt {
-    let program = request.program;
-    let lang = program.language();
-    let mut u = format!(
-        "This {} program does not pass. Repair it with the smallest change that makes it compile and pass its tests; keep everything else as it is.\n\n",
-        language_name(lang)
-    );
-    u.push_str("## The program\n\n");
+/// A program's files as fenced blocks of `lang`: the ones that may change, then (under their
+/// own heading) its protected tests.
+fn push_program_files(u: &mut String, program: &Program, lang: TargetLanguage) {
     for (path, text) in program
         .files()
         .iter()
@@ -285,6 +257,21 @@ pub fn heal_prompt(request: &crate::heal::RepairRequest<'_>) -> Prompt {
             u.push('\n');
         }
     }
+}
+
+/// The prompt of a model in the heal loop (`selfheal heal --model`): the program (its files
+/// that may change, then its fixed tests), every error with its source lines, the per-test
+/// evidence (each failing or unfinished test with its assertion, message, expected and
+/// actual values), and the candidates the heal already tried with their verdicts.
+pub fn heal_prompt(request: &crate::heal::RepairRequest<'_>) -> Prompt {
+    let program = request.program;
+    let lang = program.language();
+    let mut u = format!(
+        "This {} program does not pass. Repair it with the smallest change that makes it compile and pass its tests; keep everything else as it is.\n\n",
+        language_name(lang)
+    );
+    u.push_str("## The program\n\n");
+    push_program_files(&mut u, program, lang);
     // A program with a contract is judged on its telemetry too: the model must know it.
     if let Ok(Some(contract)) = crate::compliance::contract_of(program) {
         push_telemetry(&mut u, &contract);

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::file::BinaryDef;
 use super::probe_cache::ProbeCache;
-use super::resolve::{find_on_path, is_executable, probe_value, resolve_binary, ResolvedToolchain};
+use super::resolve::{find_on_path, is_executable, resolve_binary, ResolvedToolchain};
 use super::template::{Template, Var};
 use super::{ToolchainEnv, ToolchainError};
 use crate::program::Program;
@@ -157,14 +157,7 @@ impl ResolvedToolchain {
         };
         let value = |var: &Var| -> Result<String, ()> {
             Ok(match var {
-                Var::Bin(name) => self
-                    .binary(name)
-                    .map(|b| b.path.display().to_string())
-                    .unwrap_or_default(),
-                Var::Probe(name, probe) => self
-                    .binary(name)
-                    .map(|b| probe_value(b, probe))
-                    .unwrap_or_default(),
+                Var::Bin(_) | Var::Probe(..) => self.binary_value(var),
                 Var::File => file.to_string(),
                 Var::Edition => edition.clone(),
                 Var::Work => WORK_DIR.to_string(),

@@ -32,6 +32,23 @@ impl ResolvedToolchain {
         self.binaries.iter().find(|b| b.name == name)
     }
 
+    /// What a binary's template variable expands to on the host: `{bin:NAME}` the binary's
+    /// path, `{NAME.PROBE}` its probe's value; "" for a binary the toolchain did not resolve
+    /// and for every other variable.
+    pub(super) fn binary_value(&self, var: &Var) -> String {
+        match var {
+            Var::Bin(name) => self
+                .binary(name)
+                .map(|b| b.path.display().to_string())
+                .unwrap_or_default(),
+            Var::Probe(name, probe) => self
+                .binary(name)
+                .map(|b| probe_value(b, probe))
+                .unwrap_or_default(),
+            _ => String::new(),
+        }
+    }
+
     /// One line naming each binary's version and real path, e.g.
     /// `rustc 1.95.0 (…) at /root/.rustup/toolchains/…/bin/rustc; cc … at /usr/bin/…`.
     pub fn version_line(&self) -> String {
@@ -143,20 +160,8 @@ impl ResolvedToolchain {
     }
 
     pub(super) fn expand_host(&self, t: &Template) -> String {
-        t.expand::<()>(|v| {
-            Ok(match v {
-                Var::Bin(name) => self
-                    .binary(name)
-                    .map(|b| b.path.display().to_string())
-                    .unwrap_or_default(),
-                Var::Probe(name, probe) => self
-                    .binary(name)
-                    .map(|b| probe_value(b, probe))
-                    .unwrap_or_default(),
-                _ => String::new(),
-            })
-        })
-        .unwrap_or_default()
+        t.expand::<()>(|v| Ok(self.binary_value(v)))
+            .unwrap_or_default()
     }
 
     fn rust_deps(&self) -> Result<&RustDeps, ToolchainError> {
@@ -268,14 +273,7 @@ impl ResolvedToolchain {
             for file in files {
                 let value = |var: &Var| -> Result<String, ToolchainError> {
                     Ok(match var {
-                        Var::Bin(name) => self
-                            .binary(name)
-                            .map(|b| b.path.display().to_string())
-                            .unwrap_or_default(),
-                        Var::Probe(name, probe) => self
-                            .binary(name)
-                            .map(|b| probe_value(b, probe))
-                            .unwrap_or_default(),
+                        Var::Bin(_) | Var::Probe(..) => self.binary_value(var),
                         Var::File => file.unwrap_or_default().to_string(),
                         Var::Entry => entry
                             .as_ref()

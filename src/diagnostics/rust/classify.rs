@@ -116,6 +116,18 @@ pub(super) fn classify<'a>(
     }
 }
 
+/// A test harness that failed without a recognised error: its non-empty output lines as one
+/// `test_harness` fallback error.
+pub(super) fn harness_fallback(input: &ParseInput<'_>, lines: &[&str]) -> CodeError {
+    let other: Vec<String> = lines
+        .iter()
+        .map(|l| l.trim())
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    fallback_error(input, &other, "test_harness")
+}
+
 /// One error for a command that failed without output this parser understands.
 pub(super) fn fallback_error(input: &ParseInput<'_>, lines: &[String], kind: &str) -> CodeError {
     let headline = lines

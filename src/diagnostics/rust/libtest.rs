@@ -135,13 +135,7 @@ pub fn parse_libtest(input: &ParseInput<'_>) -> Vec<CodeError> {
     }
 
     if errors.is_empty() && input.exit_code.is_some_and(|c| c != 0) {
-        let other: Vec<String> = lines
-            .iter()
-            .map(|l| l.trim())
-            .filter(|l| !l.is_empty())
-            .map(str::to_string)
-            .collect();
-        errors.push(fallback_error(input, &other, "test_harness"));
+        errors.push(harness_fallback(input, &lines));
     }
     errors
 }

@@ -134,13 +134,7 @@ pub fn parse_test_run(input: &ParseInput<'_>) -> Parsed {
         error.test_name = running;
         errors.push(error);
     } else if errors.is_empty() && input.exit_code != Some(0) {
-        let other: Vec<String> = lines
-            .iter()
-            .map(|l| l.trim())
-            .filter(|l| !l.is_empty())
-            .map(str::to_string)
-            .collect();
-        errors.push(fallback_error(input, &other, "test_harness"));
+        errors.push(harness_fallback(input, &lines));
     }
     Parsed::new(errors, reports)
 }
