@@ -5,7 +5,9 @@
 //! Per language: a program whose `checkout` span is misnamed (`chekout`) and whose `charge`
 //! span lacks `order.total` is reported with exactly those two mismatches; `selfheal heal`
 //! repairs both; the compliant program passes; a contract naming an attribute the registry does
-//! not define is an error naming the file and line.
+//! not define is an error naming the file and line. Metrics: a wrong unit is reported at the
+//! instrument's creation and healed (Go, Python); a metric never created is `metric_missing`
+//! (Go: its collector records metrics through the otel 1.1.0 metric API).
 
 mod common;
 
@@ -125,14 +127,19 @@ import (
 
 	\"go.opentelemetry.io/otel\"
 	\"go.opentelemetry.io/otel/attribute\"
+	\"go.opentelemetry.io/otel/metric\"
+	\"go.opentelemetry.io/otel/metric/global\"
 )
 
 var tracer = otel.Tracer(\"shop\")
+
+var orders = metric.Must(global.Meter(\"shop\")).NewInt64Counter(\"orders.processed\", metric.WithUnit(\"{order}\"))
 
 func Checkout(ctx context.Context, orderID string, total float64) float64 {
 	ctx, span := tracer.Start(ctx, \"chekout\")
 	defer span.End()
 	span.SetAttributes(attribute.String(\"order.id\", orderID))
+	orders.Add(ctx, 1, attribute.String(\"order.kind\", \"web\"))
 	return Charge(ctx, total)
 }
 
@@ -203,9 +210,8 @@ struct Case {
     /// The repaired lines: the span's name, the added attribute.
     renamed: &'static str,
     added: &'static str,
-    /// Whether the language's collector records metrics (Go's Debian SDK 1.1.0 has no stable
-    /// metrics API: its contract lists spans only).
-    metrics: bool,
+    /// Line of the metric's unit (`{order}`, the file's first).
+    unit_line: u32,
 }
 
 const PYTHON: Case = Case {
@@ -217,7 +223,7 @@ const PYTHON: Case = Case {
     lines: (9, 17),
     renamed: "    with tracer.start_as_current_span(\"checkout\") as span:\n",
     added: "        span.set_attribute(\"order.total\", total)\n",
-    metrics: true,
+    unit_line: 4,
 };
 
 const JAVASCRIPT: Case = Case {
@@ -229,7 +235,7 @@ const JAVASCRIPT: Case = Case {
     lines: (7, 17),
     renamed: "  return tracer.startActiveSpan('checkout', (span) => {\n",
     added: "    span.setAttribute('order.total', total);\n",
-    metrics: true,
+    unit_line: 4,
 };
 
 const GO: Case = Case {
@@ -238,10 +244,10 @@ const GO: Case = Case {
     broken: GO_BROKEN,
     test: GO_TEST,
     test_name: "shop_test.go",
-    lines: (14, 21),
+    lines: (18, 26),
     renamed: "\tctx, span := tracer.Start(ctx, \"checkout\")\n",
     added: "\tspan.SetAttributes(attribute.Float64(\"order.total\", total))\n",
-    metrics: false,
+    unit_line: 15,
 };
 
 const RUST: Case = Case {
@@ -253,16 +259,12 @@ const RUST: Case = Case {
     lines: (7, 18),
     renamed: "    tracer.in_span(\"checkout\", |cx| {\n",
     added: "    span.set_attribute(KeyValue::new(\"order.total\", total));\n",
-    metrics: true,
+    unit_line: 11,
 };
 
-/// The contract for a case: without its metric where the collector records none.
-fn contract(case: &Case) -> String {
-    if case.metrics {
-        CONTRACT.to_string()
-    } else {
-        CONTRACT[..CONTRACT.find("\n[[metrics]]").unwrap_or(CONTRACT.len())].to_string()
-    }
+/// The contract: every language's collector records spans and metrics.
+fn contract(_case: &Case) -> String {
+    CONTRACT.to_string()
 }
 
 fn compliant(case: &Case) -> String {
@@ -381,10 +383,12 @@ fn heal_repairs_both(case: &Case) {
     std::fs::write(root.join(case.test_name), case.test).unwrap();
     std::fs::write(root.join("telemetry.toml"), contract(case)).unwrap();
     std::fs::write(root.join("semconv/shop.yaml"), REGISTRY).unwrap();
+    // The rules' own text (a formatter would requote JavaScript's strings).
     let out = common::selfheal(&[
         "heal",
         "--format",
         "json",
+        "--no-format",
         "--write",
         root.to_str().unwrap(),
     ]);
@@ -398,6 +402,105 @@ fn heal_repairs_both(case: &Case) {
         std::fs::read_to_string(root.join(case.test_name)).unwrap(),
         case.test
     );
+}
+
+/// The compliant program with the metric's unit `1` instead of `{order}`: exactly one
+/// `metric_unit` mismatch at the instrument's creation (Go: a package variable, located by its
+/// name in the source); `selfheal heal` puts the contract's unit back.
+async fn wrong_unit_is_reported_and_healed(case: &Case) {
+    let right = compliant(case);
+    let wrong = right.replacen("{order}", "1", 1);
+    let r = common::validator()
+        .validate(&program(case, &wrong, &contract(case)), Expect::Test)
+        .await
+        .unwrap();
+    let got: Vec<_> = r
+        .errors
+        .iter()
+        .map(|e| {
+            (
+                e.code.clone().unwrap_or_default(),
+                expected_actual(e).map(|(x, y)| (x.to_string(), y.to_string())),
+                e.location.as_ref().map(|l| (l.file.clone(), l.line)),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![(
+            codes::METRIC_UNIT.to_string(),
+            Some(("{order}".to_string(), "1".to_string())),
+            Some((case.source.to_string(), case.unit_line)),
+        )],
+        "{:#?}",
+        r.errors
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("semconv")).unwrap();
+    std::fs::write(root.join(case.source), &wrong).unwrap();
+    std::fs::write(root.join(case.test_name), case.test).unwrap();
+    std::fs::write(root.join("telemetry.toml"), contract(case)).unwrap();
+    std::fs::write(root.join("semconv/shop.yaml"), REGISTRY).unwrap();
+    let out = common::selfheal(&[
+        "heal",
+        "--format",
+        "json",
+        "--no-format",
+        "--write",
+        root.to_str().unwrap(),
+    ]);
+    let report = common::stdout_json(&out);
+    common::assert_exit(&out, 0);
+    assert_eq!(report["healed"], true, "{report:#}");
+    assert_eq!(
+        std::fs::read_to_string(root.join(case.source)).unwrap(),
+        right
+    );
+}
+
+/// A metric the program never creates is `metric_missing`.
+async fn missing_metric_is_reported(case: &Case) {
+    let right = compliant(case);
+    let renamed = right.replacen("orders.processed", "totally.unrelated", 1);
+    let r = common::validator()
+        .validate(&program(case, &renamed, &contract(case)), Expect::Test)
+        .await
+        .unwrap();
+    let got: Vec<_> = r
+        .errors
+        .iter()
+        .map(|e| {
+            (
+                e.code.clone().unwrap_or_default(),
+                expected_actual(e).map(|(x, y)| (x.to_string(), y.to_string())),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![(
+            codes::METRIC_MISSING.to_string(),
+            Some(("orders.processed".to_string(), "(none)".to_string())),
+        )],
+        "{:#?}",
+        r.errors
+    );
+}
+
+#[tokio::test]
+async fn go_wrong_unit_is_reported_and_healed() {
+    wrong_unit_is_reported_and_healed(&GO).await;
+}
+
+#[tokio::test]
+async fn go_missing_metric_is_reported() {
+    missing_metric_is_reported(&GO).await;
+}
+
+#[tokio::test]
+async fn python_wrong_unit_is_reported_and_healed() {
+    wrong_unit_is_reported_and_healed(&PYTHON).await;
 }
 
 #[tokio::test]
