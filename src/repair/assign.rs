@@ -115,13 +115,11 @@ impl Generator<'_> {
         let Some(function) = self.scope(node) else {
             return false;
         };
-        let is_parameter = function
-            .child_by_field_name("parameters")
-            .is_some_and(|p| {
-                descendants(p)
-                    .iter()
-                    .any(|i| i.kind() == "identifier" && text(*i, self.source) == name)
-            });
+        let is_parameter = function.child_by_field_name("parameters").is_some_and(|p| {
+            descendants(p)
+                .iter()
+                .any(|i| i.kind() == "identifier" && text(*i, self.source) == name)
+        });
         if is_parameter {
             return true;
         }

@@ -50,9 +50,7 @@ pub(super) fn everywhere(
     let mut others: Vec<Edit> = descendants(function)
         .into_iter()
         .filter(|n| {
-            n.id() != context.id()
-                && n.kind() == context.kind()
-                && text(*n, source) == context_text
+            n.id() != context.id() && n.kind() == context.kind() && text(*n, source) == context_text
         })
         .map(|n| Edit {
             file: edit.file.clone(),

@@ -20,17 +20,20 @@ fn is_pure_value(language: TargetLanguage, kind: &str) -> bool {
     match language {
         TargetLanguage::Rust => matches!(
             kind,
-            "identifier" | "boolean_literal" | "integer_literal" | "float_literal" | "char_literal"
+            "identifier"
+                | "boolean_literal"
+                | "integer_literal"
+                | "float_literal"
+                | "char_literal"
                 | "string_literal"
         ),
         TargetLanguage::Python => matches!(
             kind,
             "identifier" | "true" | "false" | "integer" | "float" | "none"
         ),
-        TargetLanguage::JavaScript => matches!(
-            kind,
-            "identifier" | "true" | "false" | "number" | "null"
-        ),
+        TargetLanguage::JavaScript => {
+            matches!(kind, "identifier" | "true" | "false" | "number" | "null")
+        }
         TargetLanguage::Go => false,
     }
 }

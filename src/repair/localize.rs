@@ -404,7 +404,9 @@ pub fn slice(language: TargetLanguage, source: &str, line: u32) -> Vec<(u32, f64
         }
         let written_line = line_of(node);
         if written_line == line
-            || parameters.is_some_and(|p| p.start_byte() <= node.start_byte() && node.end_byte() <= p.end_byte())
+            || parameters.is_some_and(|p| {
+                p.start_byte() <= node.start_byte() && node.end_byte() <= p.end_byte()
+            })
         {
             continue;
         }

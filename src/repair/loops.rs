@@ -36,10 +36,13 @@ fn parts<'t>(language: TargetLanguage, node: Node<'t>) -> Option<(Node<'t>, Node
 
 /// The update's variable, the operator token and whether it increases the variable.
 fn update_of<'t>(node: Node<'t>, source: &str) -> Option<(String, Node<'t>, bool)> {
-    let named: Vec<Node<'t>> = children(node).into_iter().filter(|c| c.is_named()).collect();
-    let token = children(node).into_iter().find(|c| {
-        !c.is_named() && matches!(text(*c, source), "++" | "--" | "+=" | "-=")
-    })?;
+    let named: Vec<Node<'t>> = children(node)
+        .into_iter()
+        .filter(|c| c.is_named())
+        .collect();
+    let token = children(node)
+        .into_iter()
+        .find(|c| !c.is_named() && matches!(text(*c, source), "++" | "--" | "+=" | "-="))?;
     let op = text(token, source);
     let target = node
         .child_by_field_name("argument")

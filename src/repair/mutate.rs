@@ -39,9 +39,9 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use tree_sitter::Node;
 
+use super::consistent;
 pub use super::scope::bound_names;
 use super::scope::is_binding_occurrence;
-use super::consistent;
 use super::siblings::{call_siblings, operator_siblings};
 use super::syntax::{self, children, descendants, field_of, line_of, text};
 use crate::fix::{Edit, Fix, FixApplicability};

@@ -97,20 +97,30 @@ fn is_hole(language: TargetLanguage, node: Node<'_>) -> bool {
     }
     match parent.kind() {
         "return_statement" | "return_expression" => true,
-        "assignment" | "augmented_assignment" | "assignment_expression"
-        | "augmented_assignment_expression" | "compound_assignment_expr" => field == Some("right"),
+        "assignment"
+        | "augmented_assignment"
+        | "assignment_expression"
+        | "augmented_assignment_expression"
+        | "compound_assignment_expr" => field == Some("right"),
         "short_var_declaration" | "assignment_statement" => field == Some("right"),
         "variable_declarator" | "let_declaration" => field == Some("value"),
         "comparison_operator" => true,
-        "binary_expression" => parent
-            .child_by_field_name("operator")
-            .is_some_and(|op| matches!(op.kind(), "<" | "<=" | ">" | ">=" | "==" | "!=" | "===" | "!==")),
+        "binary_expression" => parent.child_by_field_name("operator").is_some_and(|op| {
+            matches!(
+                op.kind(),
+                "<" | "<=" | ">" | ">=" | "==" | "!=" | "===" | "!=="
+            )
+        }),
         "subscript" => field == Some("subscript"),
         "subscript_expression" | "index_expression" => {
-            field == Some("index") || (language == TargetLanguage::Rust && parent.named_child(1).map(|c| c.id()) == Some(node.id()))
+            field == Some("index")
+                || (language == TargetLanguage::Rust
+                    && parent.named_child(1).map(|c| c.id()) == Some(node.id()))
         }
         "argument_list" | "arguments" => true,
-        "list_comprehension" | "generator_expression" | "set_comprehension" => field == Some("body"),
+        "list_comprehension" | "generator_expression" | "set_comprehension" => {
+            field == Some("body")
+        }
         // A Rust function's tail expression is what it returns.
         "block" if language == TargetLanguage::Rust => {
             let last = children(parent)
@@ -120,9 +130,7 @@ fn is_hole(language: TargetLanguage, node: Node<'_>) -> bool {
             last.map(|l| l.id()) == Some(node.id())
                 && !node.kind().ends_with("statement")
                 && !node.kind().ends_with("declaration")
-                && parent
-                    .parent()
-                    .is_some_and(|p| p.kind() == "function_item")
+                && parent.parent().is_some_and(|p| p.kind() == "function_item")
         }
         _ => false,
     }
@@ -130,7 +138,11 @@ fn is_hole(language: TargetLanguage, node: Node<'_>) -> bool {
 
 /// The declared types of a Go or Rust function's names (parameters, typed declarations,
 /// declarations from a literal or a conversion), by name; empty for the other languages.
-fn declared_types(language: TargetLanguage, function: Node<'_>, source: &str) -> HashMap<String, String> {
+fn declared_types(
+    language: TargetLanguage,
+    function: Node<'_>,
+    source: &str,
+) -> HashMap<String, String> {
     let mut types = HashMap::new();
     for node in descendants(function) {
         match (language, node.kind()) {
@@ -138,7 +150,10 @@ fn declared_types(language: TargetLanguage, function: Node<'_>, source: &str) ->
                 let Some(ty) = node.child_by_field_name("type") else {
                     continue;
                 };
-                for name in children(node).into_iter().filter(|c| c.kind() == "identifier") {
+                for name in children(node)
+                    .into_iter()
+                    .filter(|c| c.kind() == "identifier")
+                {
                     types.insert(text(name, source).to_string(), text(ty, source).to_string());
                 }
             }
@@ -149,8 +164,14 @@ fn declared_types(language: TargetLanguage, function: Node<'_>, source: &str) ->
                 ) else {
                     continue;
                 };
-                let names: Vec<Node<'_>> = children(left).into_iter().filter(|c| c.is_named()).collect();
-                let values: Vec<Node<'_>> = children(right).into_iter().filter(|c| c.is_named()).collect();
+                let names: Vec<Node<'_>> = children(left)
+                    .into_iter()
+                    .filter(|c| c.is_named())
+                    .collect();
+                let values: Vec<Node<'_>> = children(right)
+                    .into_iter()
+                    .filter(|c| c.is_named())
+                    .collect();
                 if names.len() != values.len() {
                     continue;
                 }
@@ -233,9 +254,30 @@ fn is_integer_type(ty: &str) -> bool {
     let t = ty.trim_start_matches('&');
     matches!(
         t,
-        "int" | "int8" | "int16" | "int32" | "int64" | "uint" | "uint8" | "uint16" | "uint32"
-            | "uint64" | "byte" | "rune" | "i8" | "i16" | "i32" | "i64" | "i128" | "isize"
-            | "u8" | "u16" | "u32" | "u64" | "u128" | "usize"
+        "int"
+            | "int8"
+            | "int16"
+            | "int32"
+            | "int64"
+            | "uint"
+            | "uint8"
+            | "uint16"
+            | "uint32"
+            | "uint64"
+            | "byte"
+            | "rune"
+            | "i8"
+            | "i16"
+            | "i32"
+            | "i64"
+            | "i128"
+            | "isize"
+            | "u8"
+            | "u16"
+            | "u32"
+            | "u64"
+            | "u128"
+            | "usize"
     )
 }
 
@@ -258,7 +300,11 @@ impl Generator<'_> {
         let Some(function) = self.scope(node) else {
             return;
         };
-        for expression in self.expressions(node, function, &hole).into_iter().take(PER_HOLE) {
+        for expression in self
+            .expressions(node, function, &hole)
+            .into_iter()
+            .take(PER_HOLE)
+        {
             self.replace(EditKind::Synthesis, line, node, expression);
         }
     }
@@ -274,7 +320,10 @@ impl Generator<'_> {
             if n.kind() != "identifier" {
                 continue;
             }
-            if matches!(field_of(n), Some("function" | "field" | "attribute" | "property" | "type")) {
+            if matches!(
+                field_of(n),
+                Some("function" | "field" | "attribute" | "property" | "type")
+            ) {
                 continue;
             }
             let name = text(n, self.source).to_string();
@@ -291,9 +340,7 @@ impl Generator<'_> {
         let others: Vec<String> = bound
             .iter()
             .filter(|n| !own.contains(n))
-            .filter(|n| {
-                !typed || hole_type.as_ref().is_some_and(|t| types.get(*n) == Some(t))
-            })
+            .filter(|n| !typed || hole_type.as_ref().is_some_and(|t| types.get(*n) == Some(t)))
             .take(MAX_NAMES)
             .cloned()
             .collect();
