@@ -162,3 +162,19 @@ async fn a_missing_modulus_constant_gets_a_modulus_not_zero() {
         r.summary()
     );
 }
+
+#[tokio::test]
+async fn a_body_reading_a_parameter_by_another_name_reads_the_parameter() {
+    let p = go(
+        &with_main("package main\n\nfunc total(values []int) int {\n\tresult := 0\n\tfor _, item := range items {\n\t\tresult += item\n\t}\n\treturn result\n}\n"),
+        TEST,
+    );
+    let r = assert_heals(&p, "undefined_variable").await;
+    assert_eq!(
+        r.final_program.files()["main.go"],
+        with_main("package main\n\nfunc total(values []int) int {\n\tresult := 0\n\tfor _, item := range values {\n\t\tresult += item\n\t}\n\treturn result\n}\n"),
+        "{}",
+        r.summary()
+    );
+    assert!(r.strategies_kept.iter().any(|s| s == "go.parameter-name"));
+}

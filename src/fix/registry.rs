@@ -66,6 +66,7 @@ pub fn builtin() -> Vec<Arc<dyn FixStrategy>> {
         Arc::new(go::integer_division::IntegerDivision),
         Arc::new(go::untyped_parameters::UntypedParameters),
         Arc::new(go::undeclared_variable::UndeclaredVariable),
+        Arc::new(go::parameter_name::ParameterName),
         Arc::new(go::slice_length::SliceLength),
         Arc::new(python::indentation::Indentation),
         Arc::new(python::missing_import::MissingImport),

@@ -1,0 +1,158 @@
+//! `go.parameter-name`: reads a parameter the body calls by another name. Answers: `undefined:
+//! k` where `k` is read (not assigned, not called) in a function one of whose parameters the
+//! body never uses. Fix: every `k` of the function renamed to that parameter, one fix per
+//! unused parameter whose type fits the use (the other operand's type, when the text says it).
+//!
+//! Why it is safe: `k` is undefined, and a parameter the body never reads is the usual sign that
+//! the signature was renamed and the body was not (`func f(n int)` with `k` in the body); only
+//! the function's own `k`s change, and the heal loop validates the result.
+//!
+//! Example: `func count(n int, xs []int) int { for i := 0; i < k; i++ { … } }` →
+//! `for i := 0; i < n; i++`.
+
+use super::scope::{enclosing_function, function_names, package_names};
+use super::*;
+use crate::fix::ErrorKind;
+
+/// One unused parameter fits: it is most likely the one meant.
+const CONFIDENCE_ONLY: f64 = 0.5;
+/// Several fit.
+const CONFIDENCE_ONE_OF: f64 = 0.35;
+
+/// Reads a parameter the body calls by another name.
+pub(crate) struct ParameterName;
+
+impl Rule for ParameterName {
+    const META: RuleMeta = RuleMeta::new("go.parameter-name", FixApplicability::Speculative)
+        .language(TargetLanguage::Go)
+        .kinds(&[ErrorKind::UndefinedVariable, ErrorKind::Compiler]);
+
+    fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        let Some(name) = message(error)
+            .strip_prefix("undefined: ")
+            .map(str::trim)
+            .filter(|n| is_identifier(n))
+        else {
+            return Vec::new();
+        };
+        let Some(site) = UseSite::editable(error, program, TargetLanguage::Go) else {
+            return Vec::new();
+        };
+        let text = site.text;
+        let Some(use_node) = site.name_node(name).filter(|n| n.kind() == "identifier") else {
+            return Vec::new();
+        };
+        let read_only = call_of(use_node).is_none()
+            && use_node.parent().is_none_or(|p| {
+                !matches!(p.kind(), "inc_statement" | "dec_statement")
+                    && !(p.kind() == "expression_list"
+                        && p.parent().is_some_and(|s| {
+                            matches!(s.kind(), "assignment_statement" | "short_var_declaration")
+                                && s.child_by_field_name("left")
+                                    .is_some_and(|l| l.id() == p.id())
+                        }))
+            });
+        if !read_only {
+            return Vec::new();
+        }
+        let Some(function) = enclosing_function(use_node) else {
+            return Vec::new();
+        };
+        let (Some(params), Some(body)) = (
+            function.child_by_field_name("parameters"),
+            function.child_by_field_name("body"),
+        ) else {
+            return Vec::new();
+        };
+        let mut declared = function_names(function, text);
+        declared.extend(package_names(program));
+        if declared.contains(name) {
+            return Vec::new();
+        }
+        let identifiers: Vec<tree_sitter::Node<'_>> = all_nodes(body)
+            .into_iter()
+            .filter(|n| n.kind() == "identifier")
+            .collect();
+        let wanted = match go_expected(use_node, text).0 {
+            Expected::Type(t) => Some(t),
+            _ => None,
+        };
+        let mut unused: Vec<String> = Vec::new();
+        for p in named_children(params) {
+            let ty = p.child_by_field_name("type").map(|t| node_text(t, text));
+            for n in named_children(p) {
+                let pname = node_text(n, text);
+                if n.kind() != "identifier"
+                    || pname == "_"
+                    || identifiers.iter().any(|i| node_text(*i, text) == pname)
+                    || wanted.as_deref().is_some_and(|w| ty != Some(w))
+                {
+                    continue;
+                }
+                unused.push(pname.to_string());
+            }
+        }
+        let confidence = if unused.len() == 1 {
+            CONFIDENCE_ONLY
+        } else {
+            CONFIDENCE_ONE_OF
+        };
+        let mut fixes = Fixes::new(Self::META.id);
+        for p in unused {
+            let edits: Vec<Edit> = identifiers
+                .iter()
+                .filter(|i| node_text(**i, text) == name)
+                .map(|i| edit(site.file, i.start_byte(), i.end_byte(), p.as_str()))
+                .collect();
+            fixes.push(
+                confidence,
+                format!("`{name}` is the parameter `{p}`: read it by its name"),
+                edits,
+            );
+        }
+        fixes.done()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fix::text::testing::{err, program, results};
+    use crate::fix::FixStrategy;
+    use crate::types::ErrorType;
+
+    fn undefined(name: &str, line: u32, col: u32) -> CodeError {
+        err(
+            ErrorType::UndefinedVariable,
+            "undefined",
+            &format!("undefined: {name}"),
+            "main.go",
+            line,
+            col,
+        )
+    }
+
+    #[test]
+    fn every_use_reads_the_one_unused_parameter() {
+        let text = "package main\n\nfunc sumFirst(n int, xs []int) int {\n\ttotal := 0\n\tfor i := 0; i < k && i < len(xs); i++ {\n\t\ttotal += xs[i]\n\t}\n\treturn total + k*0\n}\n";
+        let p = program(TargetLanguage::Go, "main.go", text);
+        let fixes = ParameterName.suggest(&undefined("k", 5, 18), &p);
+        assert_eq!(
+            results(&fixes, text),
+            [text.replace("i < k", "i < n").replace("k*0", "n*0")]
+        );
+        assert_eq!(fixes[0].confidence, CONFIDENCE_ONLY);
+    }
+
+    #[test]
+    fn used_parameters_other_types_and_assigned_names_are_not_proposed() {
+        let text = "package main\n\nfunc f(s string, n int, m int) int {\n\tm++\n\tlimit = 3\n\treturn n + k\n}\n";
+        let p = program(TargetLanguage::Go, "main.go", text);
+        // `n` and `m` are used, `s` is a string where an int is read.
+        assert!(ParameterName.suggest(&undefined("k", 6, 13), &p).is_empty());
+        // `limit` is assigned: declaring it is another rule's business.
+        assert!(ParameterName
+            .suggest(&undefined("limit", 5, 2), &p)
+            .is_empty());
+    }
+}
