@@ -817,7 +817,7 @@ mod tests {
     /// Every result text for a missing `charge` span, best first.
     fn results(lang: TargetLanguage, file: &str, text: &str, contract: &str) -> Vec<String> {
         let p = with_contract(
-            program_with_test(lang, (file, text), ("test_x", "")),
+            program_with_test(lang, (file, text), ("test_x", "test\n")),
             contract,
         );
         TelemetryWrapSpan
@@ -872,7 +872,7 @@ mod tests {
             program_with_test(
                 TargetLanguage::JavaScript,
                 ("shop.js", text),
-                ("t.test.js", ""),
+                ("t.test.js", "test\n"),
             ),
             contract,
         );
