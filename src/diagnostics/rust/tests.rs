@@ -63,15 +63,42 @@ fn at(e: &CodeError) -> (String, u32, u32) {
     (l.file.clone(), l.line, l.column)
 }
 
+/// The one error of rustc's JSON `fixture`, after checking its type, code, message and position
+/// in `lib.rs`.
+fn one_error(
+    fixture_name: &str,
+    error_type: ErrorType,
+    code: Option<&str>,
+    message: &str,
+    (line, col): (u32, u32),
+) -> CodeError {
+    let mut errors = check(&fixture(fixture_name));
+    assert_eq!(errors.len(), 1);
+    let e = errors.remove(0);
+    assert_eq!(e.error_type, error_type);
+    assert_eq!(e.code.as_deref(), code);
+    assert_eq!(e.message, message);
+    assert_eq!(at(&e), ("lib.rs".into(), line, col));
+    e
+}
+
+/// Each error's type, code and position.
+fn summary(errors: &[CodeError]) -> Vec<(ErrorType, String, (String, u32, u32))> {
+    errors
+        .iter()
+        .map(|e| (e.error_type.clone(), e.code.clone().unwrap(), at(e)))
+        .collect()
+}
+
 #[test]
 fn undefined_name_e0425() {
-    let errors = check(&fixture("e0425_cannot_find_value.jsonl"));
-    assert_eq!(errors.len(), 1);
-    let e = &errors[0];
-    assert_eq!(e.error_type, ErrorType::UndefinedVariable);
-    assert_eq!(e.code.as_deref(), Some("E0425"));
-    assert_eq!(e.message, "cannot find value `totl` in this scope");
-    assert_eq!(at(e), ("lib.rs".into(), 4, 5));
+    let e = &one_error(
+        "e0425_cannot_find_value.jsonl",
+        ErrorType::UndefinedVariable,
+        Some("E0425"),
+        "cannot find value `totl` in this scope",
+        (4, 5),
+    );
     let loc = e.location.as_ref().unwrap();
     assert_eq!((loc.end_line, loc.end_column), (Some(4), Some(9)));
     // rustc proposes the similarly named local.
@@ -87,25 +114,21 @@ fn undefined_name_e0425() {
 
 #[test]
 fn mismatched_types_e0308() {
-    let errors = check(&fixture("e0308_mismatched_types.jsonl"));
-    assert_eq!(errors.len(), 1);
-    let e = &errors[0];
-    assert_eq!(e.error_type, ErrorType::TypeMismatch);
-    assert_eq!(e.code.as_deref(), Some("E0308"));
-    assert_eq!(e.message, "mismatched types");
-    assert_eq!(at(e), ("lib.rs".into(), 2, 18));
+    let e = &one_error(
+        "e0308_mismatched_types.jsonl",
+        ErrorType::TypeMismatch,
+        Some("E0308"),
+        "mismatched types",
+        (2, 18),
+    );
     assert_eq!(e.notes[0], "expected `i32`, found `&str`");
 }
 
 #[test]
 fn unresolved_import_e0432_and_undeclared_crate_e0433() {
     let errors = check(&fixture("e0432_e0433_unresolved.jsonl"));
-    let summary: Vec<_> = errors
-        .iter()
-        .map(|e| (e.error_type.clone(), e.code.clone().unwrap(), at(e)))
-        .collect();
     assert_eq!(
-        summary,
+        summary(&errors),
         vec![
             (
                 ErrorType::MissingImport,
@@ -128,13 +151,13 @@ fn unresolved_import_e0432_and_undeclared_crate_e0433() {
 
 #[test]
 fn e0433_with_an_import_suggestion_is_a_missing_import() {
-    let errors = check(&fixture("e0433_import_suggestion.jsonl"));
-    assert_eq!(errors.len(), 1);
-    let e = &errors[0];
-    assert_eq!(e.error_type, ErrorType::MissingImport);
-    assert_eq!(e.code.as_deref(), Some("E0433"));
-    assert_eq!(e.message, "cannot find type `HashMap` in this scope");
-    assert_eq!(at(e), ("lib.rs".into(), 2, 17));
+    let e = &one_error(
+        "e0433_import_suggestion.jsonl",
+        ErrorType::MissingImport,
+        Some("E0433"),
+        "cannot find type `HashMap` in this scope",
+        (2, 17),
+    );
     assert_eq!(e.suggestions.len(), 1);
     assert_eq!(
         e.suggestions[0].replacements[0].text,
@@ -144,13 +167,13 @@ fn e0433_with_an_import_suggestion_is_a_missing_import() {
 
 #[test]
 fn syntax_error_with_machine_applicable_fix() {
-    let errors = check(&fixture("syntax_expected_semicolon.jsonl"));
-    assert_eq!(errors.len(), 1);
-    let e = &errors[0];
-    assert_eq!(e.error_type, ErrorType::SyntaxError);
-    assert_eq!(e.code, None);
-    assert_eq!(e.message, "expected `;`, found keyword `return`");
-    assert_eq!(at(e), ("lib.rs".into(), 2, 14));
+    let e = &one_error(
+        "syntax_expected_semicolon.jsonl",
+        ErrorType::SyntaxError,
+        None,
+        "expected `;`, found keyword `return`",
+        (2, 14),
+    );
     assert_eq!(e.suggestions.len(), 1);
     let s = &e.suggestions[0];
     assert_eq!(s.message, "add `;` here");
@@ -182,13 +205,9 @@ fn unclosed_delimiter_is_syntax() {
 #[test]
 fn borrow_and_mutability() {
     let errors = check(&fixture("borrow_e0596_e0384.jsonl"));
-    let summary: Vec<_> = errors
-        .iter()
-        .map(|e| (e.error_type.clone(), e.code.clone().unwrap(), at(e)))
-        .collect();
     let borrow = ErrorType::CompilerError("borrow".into());
     assert_eq!(
-        summary,
+        summary(&errors),
         vec![
             (borrow.clone(), "E0596".to_string(), ("lib.rs".into(), 3, 5)),
             (borrow, "E0384".to_string(), ("lib.rs".into(), 5, 5)),

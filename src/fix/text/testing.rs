@@ -56,18 +56,25 @@ pub(crate) fn rust_undefined(
     strategy: &dyn crate::fix::FixStrategy,
     code: &str,
     text: &str,
+    at: (u32, u32),
+    msg: &str,
+) -> Vec<String> {
+    let rust = (TargetLanguage::Rust, "main.rs");
+    undefined_results(strategy, rust, code, text, at, msg)
+}
+
+/// Every result text `strategy` proposes for an undefined-name error with `code` at
+/// `line`:`col` of the one-file program `file` of `lang`, best first.
+pub(crate) fn undefined_results(
+    strategy: &dyn crate::fix::FixStrategy,
+    (lang, file): (TargetLanguage, &str),
+    code: &str,
+    text: &str,
     (line, col): (u32, u32),
     msg: &str,
 ) -> Vec<String> {
-    let p = program(TargetLanguage::Rust, "main.rs", text);
-    let e = err(
-        ErrorType::UndefinedVariable,
-        code,
-        msg,
-        "main.rs",
-        line,
-        col,
-    );
+    let p = program(lang, file, text);
+    let e = err(ErrorType::UndefinedVariable, code, msg, file, line, col);
     results(&strategy.suggest(&e, &p), text)
 }
 

@@ -106,38 +106,25 @@ pub(crate) fn js_placeholder(call: Node<'_>, src: &str, name: &str) -> (&'static
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fix::text::testing::{err, program, results};
-    use crate::fix::FixStrategy;
+    use crate::fix::text::testing::undefined_results;
+
+    fn heal(text: &str, at: (u32, u32), msg: &str) -> Vec<String> {
+        let js = (TargetLanguage::JavaScript, "main.js");
+        undefined_results(&MissingFunction, js, "ReferenceError", text, at, msg)
+    }
 
     #[test]
     fn function_before_the_statement_that_calls_it() {
         let text = "const items = [1, 2];\nconst total = computeTotal(items, 3);\nif (!isReady(total)) {\n  console.log(total);\n}\n";
-        let p = program(TargetLanguage::JavaScript, "main.js", text);
-        let e = err(
-            ErrorType::UndefinedVariable,
-            "ReferenceError",
-            "computeTotal is not defined",
-            "main.js",
-            2,
-            15,
-        );
         assert_eq!(
-            results(&MissingFunction.suggest(&e, &p), text),
+            heal(text, (2, 15), "computeTotal is not defined"),
             [text.replace(
                 "const total",
                 "function computeTotal(items, arg2) {\n  return 0;\n}\n\nconst total"
             )]
         );
-        let e = err(
-            ErrorType::UndefinedVariable,
-            "ReferenceError",
-            "isReady is not defined",
-            "main.js",
-            3,
-            6,
-        );
         assert_eq!(
-            results(&MissingFunction.suggest(&e, &p), text),
+            heal(text, (3, 6), "isReady is not defined"),
             [text.replace(
                 "if (!isReady",
                 "function isReady(total) {\n  return false;\n}\n\nif (!isReady"

@@ -15,6 +15,11 @@ fn run(f: fn(&str, &CodeError, &Program) -> Vec<Fix>, text: &str, e: &CodeError)
     results(&fixes, text)
 }
 
+/// Asserts the best of `f`'s fixes for `e` in `text` gives `want`.
+fn best(f: fn(&str, &CodeError, &Program) -> Vec<Fix>, text: &str, e: &CodeError, want: &str) {
+    assert_eq!(run(f, text, e)[0], want, "{text}");
+}
+
 fn reference(name: &str, line: u32, col: u32) -> CodeError {
     err(
         ErrorType::UndefinedVariable,
@@ -50,9 +55,11 @@ fn scope_scan_finds_declared_names() {
         .map(|d| d.name.as_str())
         .collect();
     assert_eq!(names, ["f", "num", "word1", "word2", "sum", "k"]);
-    assert_eq!(
-        run(undefined_name, text, &reference("number", 6, 12))[0],
-        text.replace("number +", "num +")
+    best(
+        undefined_name,
+        text,
+        &reference("number", 6, 12),
+        &text.replace("number +", "num +"),
     );
     let out = run(undefined_name, text, &reference("word3", 6, 21));
     assert_eq!(
@@ -67,14 +74,18 @@ fn scope_scan_finds_declared_names() {
 #[test]
 fn loop_variables_and_called_values() {
     let text = "function f(a, k) {\n    let p = 1, q = 0;\n    for (q = k - 1; q > p; q--) {\n        if (a[q] !== a[x - 1]) break;\n    }\n    return q;\n}\n";
-    assert_eq!(
-        run(undefined_name, text, &reference("x", 4, 25))[0],
-        text.replace("a[x - 1]", "a[q - 1]")
+    best(
+        undefined_name,
+        text,
+        &reference("x", 4, 25),
+        &text.replace("a[x - 1]", "a[q - 1]"),
     );
     let text = "function f(text) {\n    let shiftedText = '';\n    return shiftText();\n}\n";
-    assert_eq!(
-        run(undefined_name, text, &reference("shiftText", 3, 12))[0],
-        "function f(text) {\n    let shiftedText = '';\n    return shiftedText;\n}\n"
+    best(
+        undefined_name,
+        text,
+        &reference("shiftText", 3, 12),
+        "function f(text) {\n    let shiftedText = '';\n    return shiftedText;\n}\n",
     );
     let text = "function f(a, b) {\n    return `${a},${char.toUpperCase()}`;\n}\nfunction g(char_value) { return char_value; }\n";
     let e = reference("char", 2, 20);
@@ -83,14 +94,18 @@ fn loop_variables_and_called_values() {
         .iter()
         .all(|r| !r.contains("${char_value")));
     let text = "function f(integer_value, char_value) {\n    return `${integer_value},${char.toUpperCase()}`;\n}\n";
-    assert_eq!(
-        run(undefined_name, text, &reference("char", 2, 34))[0],
-        text.replace("${char.", "${char_value.")
+    best(
+        undefined_name,
+        text,
+        &reference("char", 2, 34),
+        &text.replace("${char.", "${char_value."),
     );
     let text = "function f(n, m) {\n    const MOD = 1000003;\n    return (n * m) % modal;\n}\n";
-    assert_eq!(
-        run(undefined_name, text, &reference("modal", 3, 22))[0],
-        text.replace("modal", "MOD")
+    best(
+        undefined_name,
+        text,
+        &reference("modal", 3, 22),
+        &text.replace("modal", "MOD"),
     );
 }
 
@@ -99,22 +114,30 @@ fn requires_and_slips() {
     let text = "'use strict';\nconst path = require('path');\n\nfunction f(p) { return fs.readFileSync(p); }\n";
     assert_eq!(run(missing_require, text, &reference("fs", 4, 24)), ["'use strict';\nconst path = require('path');\nconst fs = require('fs');\n\nfunction f(p) { return fs.readFileSync(p); }\n"]);
     let text = "function f(x) { return True && len(x) > abs(x[0]); }\n";
-    assert_eq!(
-        run(undefined_name, text, &reference("True", 1, 24))[0],
-        "function f(x) { return true && len(x) > abs(x[0]); }\n"
+    best(
+        undefined_name,
+        text,
+        &reference("True", 1, 24),
+        "function f(x) { return true && len(x) > abs(x[0]); }\n",
     );
-    assert_eq!(
-        run(undefined_name, text, &reference("len", 1, 32))[0],
-        "function f(x) { return True && x.length > abs(x[0]); }\n"
+    best(
+        undefined_name,
+        text,
+        &reference("len", 1, 32),
+        "function f(x) { return True && x.length > abs(x[0]); }\n",
     );
-    assert_eq!(
-        run(undefined_name, text, &reference("abs", 1, 41))[0],
-        "function f(x) { return True && len(x) > Math.abs(x[0]); }\n"
+    best(
+        undefined_name,
+        text,
+        &reference("abs", 1, 41),
+        "function f(x) { return True && len(x) > Math.abs(x[0]); }\n",
     );
     let text = "function f() {\n    total = 0;\n    return total;\n}\n";
-    assert_eq!(
-        run(undefined_name, text, &reference("total", 2, 5))[0],
-        "function f() {\n    let total = 0;\n    return total;\n}\n"
+    best(
+        undefined_name,
+        text,
+        &reference("total", 2, 5),
+        "function f() {\n    let total = 0;\n    return total;\n}\n",
     );
 }
 

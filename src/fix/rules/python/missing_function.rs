@@ -147,23 +147,18 @@ pub(crate) fn python_placeholder(call: Node<'_>, src: &str, name: &str) -> (&'st
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fix::text::testing::{err, program, results};
-    use crate::fix::FixStrategy;
+    use crate::fix::text::testing::undefined_results;
+
+    fn heal(text: &str, at: (u32, u32), msg: &str) -> Vec<String> {
+        let python = (TargetLanguage::Python, "main.py");
+        undefined_results(&MissingFunction, python, "NameError", text, at, msg)
+    }
 
     #[test]
     fn function_before_the_statement_that_calls_it() {
         let text = "import sys\n\nitems = [1, 2]\ntotal = compute_total(items, 3, scale=2)\nprint(total)\n";
-        let p = program(TargetLanguage::Python, "main.py", text);
-        let e = err(
-            ErrorType::UndefinedVariable,
-            "NameError",
-            "name 'compute_total' is not defined",
-            "main.py",
-            4,
-            9,
-        );
         assert_eq!(
-            results(&MissingFunction.suggest(&e, &p), text),
+            heal(text, (4, 9), "name 'compute_total' is not defined"),
             [text.replace(
                 "total = compute",
                 "def compute_total(items, arg2, scale=None):\n    return 0\n\n\ntotal = compute"
@@ -174,27 +169,10 @@ mod tests {
     #[test]
     fn condition_returns_false_and_plain_names_are_not_calls() {
         let text = "def main(x):\n    if looks_fine(x):\n        return y\n";
-        let p = program(TargetLanguage::Python, "main.py", text);
-        let e = err(
-            ErrorType::UndefinedVariable,
-            "NameError",
-            "name 'looks_fine' is not defined",
-            "main.py",
-            2,
-            8,
-        );
         assert_eq!(
-            results(&MissingFunction.suggest(&e, &p), text),
+            heal(text, (2, 8), "name 'looks_fine' is not defined"),
             [format!("def looks_fine(x):\n    return False\n\n\n{text}")]
         );
-        let e = err(
-            ErrorType::UndefinedVariable,
-            "NameError",
-            "name 'y' is not defined",
-            "main.py",
-            3,
-            16,
-        );
-        assert!(MissingFunction.suggest(&e, &p).is_empty());
+        assert!(heal(text, (3, 16), "name 'y' is not defined").is_empty());
     }
 }

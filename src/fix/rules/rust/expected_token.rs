@@ -68,15 +68,7 @@ impl Rule for ExpectedToken {
                     ASSIGN_NOT_COMPARE,
                     vec![edit(file, at, at + 2, "=")],
                 ));
-                let all = let_comparisons(text, file);
-                if all.len() > 1 {
-                    fixes.push(fix(
-                        Self::META.id,
-                        "assign with `=` in every `let … ==`".into(),
-                        EVERY_OCCURRENCE,
-                        all,
-                    ));
-                }
+                fixes.extend(every_let_comparison(Self::META.id, text, file));
             }
             return fixes;
         }
@@ -132,15 +124,7 @@ impl Rule for ExpectedToken {
         }
         let found_here = !found.is_empty() && text[at..].starts_with(found);
         if found == "==" && found_here {
-            let all = let_comparisons(text, file);
-            if all.len() > 1 {
-                fixes.push(fix(
-                    Self::META.id,
-                    "assign with `=` in every `let … ==`".into(),
-                    EVERY_OCCURRENCE,
-                    all,
-                ));
-            }
+            fixes.extend(every_let_comparison(Self::META.id, text, file));
         }
         // `if c == '(';{` on several lines: every `;` right before a block's `{` in a condition.
         if found == ";" && expected == ["{"] && found_here {
@@ -240,6 +224,19 @@ impl Rule for ExpectedToken {
 /// Backticked tokens in order of appearance.
 pub(crate) fn backticked(text: &str) -> Vec<&str> {
     text.split('`').skip(1).step_by(2).collect()
+}
+
+/// One fix for every `let … ==` of the file at once, when there is more than one.
+fn every_let_comparison(id: &str, text: &str, file: &str) -> Option<Fix> {
+    let all = let_comparisons(text, file);
+    (all.len() > 1).then(|| {
+        fix(
+            id,
+            "assign with `=` in every `let … ==`".into(),
+            EVERY_OCCURRENCE,
+            all,
+        )
+    })
 }
 
 /// Every `let pattern == value;` (or `const`/`static`), and every statement `place == value;`
