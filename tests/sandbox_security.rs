@@ -277,7 +277,11 @@ fn cpu_limit() {
     assert_eq!(o.termination, Termination::CpuLimit, "{}", describe(&o));
     assert_eq!(o.signal, Some(libc::SIGXCPU));
     assert_eq!(o.exit_code, None);
-    assert!(o.cpu_time >= Duration::from_millis(900), "{:?}", o.cpu_time);
+    // The loop's own CPU time is reported, not the init's few milliseconds. Not "at least 1 s":
+    // the kernel checks RLIMIT_CPU against tick-sampled time, which on a loaded machine runs
+    // ahead of the precise time rusage reports (outside any sandbox, `prlimit --cpu=1 python3
+    // -c 'while True: pass'` reported 0.89-0.98 s of CPU at a load average of 15).
+    assert!(o.cpu_time >= Duration::from_millis(500), "{:?}", o.cpu_time);
 }
 scenario!(a_cpu_bound_loop_hits_the_cpu_limit, cpu_limit);
 

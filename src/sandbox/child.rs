@@ -413,6 +413,20 @@ pub(crate) unsafe fn init_main(plan: &ChildPlan) -> ! {
     reset_signals();
     install_stop_handler();
 
+    // Phase one, with the original credentials: clone every bind source. It needs only the
+    // capabilities the new user namespace gave us, not our id maps, so it runs while the host
+    // writes them.
+    for (i, op) in plan.ops.iter().enumerate() {
+        if let Op::Bind {
+            src, attr, slot, ..
+        } = op
+        {
+            if let Err(e) = clone_tree(plan, src, *attr, *slot) {
+                fail(rep, STAGE_CLONE_TREE, i as u32, e);
+            }
+        }
+    }
+
     // Wait until the host has written our id maps. EOF means the host went away.
     wait_for_host(fds.sync_r);
     // The init keeps the host's memory image (argv, environment) and full capabilities in the
@@ -423,17 +437,6 @@ pub(crate) unsafe fn init_main(plan: &ChildPlan) -> ! {
 
     if libc::setsid() < 0 {
         fail(rep, STAGE_SETSID, 0, errno());
-    }
-    // Phase one, with the original credentials: clone every bind source.
-    for (i, op) in plan.ops.iter().enumerate() {
-        if let Op::Bind {
-            src, attr, slot, ..
-        } = op
-        {
-            if let Err(e) = clone_tree(plan, src, *attr, *slot) {
-                fail(rep, STAGE_CLONE_TREE, i as u32, e);
-            }
-        }
     }
     // Files created in filesystems mounted inside the namespace must be owned by an id mapped
     // in it; the init's kernel uid may not be (host root), so create them as the namespace's

@@ -431,7 +431,7 @@ impl Sandbox {
         &self,
         cmd: &SandboxCommand,
         probe: bool,
-        cgroup: Option<&RunCgroup>,
+        cgroup: Option<std::sync::mpsc::Receiver<Result<Arc<RunCgroup>, String>>>,
         reply: Box<dyn FnOnce(SpawnResult) + Send>,
     ) -> Result<HostEnds, SandboxError> {
         let (stdin_r, stdin_w) = pipe_pair()?;
@@ -455,7 +455,7 @@ impl Sandbox {
             child_fds: vec![sync_r, report_w, stdout_w, stderr_w],
             sync_w,
             ids: self.inner.ids,
-            cgroup_procs: cgroup.map(RunCgroup::procs_files).unwrap_or_default(),
+            cgroup,
             reply,
         })
         .map_err(|e| SandboxError::Setup(format!("cannot reach the sandbox spawner: {e}")))?;
@@ -535,32 +535,52 @@ impl Sandbox {
     async fn run_inner(&self, cmd: &SandboxCommand) -> Result<RunOutcome, SandboxError> {
         let limits = &cmd.limits;
         let start = Instant::now();
-        let cgroup = RunCgroup::create(super::resource_control(), limits)
-            .map_err(|e| {
-                SandboxError::Setup(format!(
-                    "cannot make the sandbox's cgroup ({e}); the host's cgroups changed since \
-                     selfheal started: restart it"
-                ))
-            })?
-            .map(Arc::new);
+        let control = super::resource_control();
+        // The run's cgroup is made while the spawner clones the init (the spawner waits for it
+        // before the init may start the command), so making it adds no time of its own.
+        let (made_tx, made_rx) = if control.per_sandbox_memory() {
+            let (tx, rx) = std::sync::mpsc::sync_channel(1);
+            (Some(tx), Some(rx))
+        } else {
+            (None, None)
+        };
         // The reply carries a `Guard`: a run cancelled before the spawn finished, or after it
         // but before this future took the reply, still kills and reaps its init (whoever
-        // drops the unreceived reply does).
+        // drops the unreceived reply does), and only then removes its cgroup, which the
+        // spawned init holds.
         let (tx, rx) = tokio::sync::oneshot::channel::<Result<Guard, SpawnFailure>>();
-        // Kept by the spawn's reply too: a run cancelled mid-spawn removes its cgroup only
-        // after the init is reaped.
-        let cgroup_for_reply = cgroup.clone();
         let ends = self.launch(
             cmd,
             false,
-            cgroup.as_deref(),
+            made_rx,
             Box::new(move |r| {
                 // Sending fails when the run was cancelled: the guard comes back and is
-                // dropped here, before the cgroup.
+                // dropped here.
                 let _ = tx.send(r.map(|s| Guard { spawned: Some(s) }));
-                drop(cgroup_for_reply);
             }),
         )?;
+        let cgroup = match made_tx {
+            None => None,
+            Some(made_tx) => match RunCgroup::create(control, limits) {
+                Ok(Some(cgroup)) => {
+                    let cgroup = Arc::new(cgroup);
+                    // A spawner that already failed no longer listens; its reply says why.
+                    let _ = made_tx.send(Ok(Arc::clone(&cgroup)));
+                    Some(cgroup)
+                }
+                Ok(None) => {
+                    let _ = made_tx.send(Err("no cgroup was made".into()));
+                    None
+                }
+                Err(e) => {
+                    let _ = made_tx.send(Err(e.to_string()));
+                    return Err(SandboxError::Setup(format!(
+                        "cannot make the sandbox's cgroup ({e}); the host's cgroups changed \
+                         since selfheal started: restart it"
+                    )));
+                }
+            },
+        };
         // From here on, dropping `guard` (cancellation, early error) kills and reaps the init.
         let mut guard = match rx.await {
             Ok(Ok(g)) => g,
@@ -669,7 +689,7 @@ impl Sandbox {
             // Everything in the sandbox is gone; the init is exiting. Reap it off the
             // critical path (its namespaces' teardown can take a while).
             if let Some(s) = guard.spawned.take() {
-                reap_later(s, pidfd, cgroup.clone());
+                reap_later(s, pidfd);
             }
         } else {
             // Wait for the init (and with it the whole namespace) to be gone.
@@ -702,6 +722,16 @@ impl Sandbox {
             .and_then(RunCgroup::peak_memory_bytes)
             .unwrap_or(rusage_peak);
         let oom_killed = cgroup.as_deref().is_some_and(RunCgroup::oom_killed);
+        let memory_scope = if cgroup.is_some() {
+            super::MemoryScope::PerSandbox
+        } else {
+            super::MemoryScope::PerProcess
+        };
+        // Whoever drops the last reference removes the cgroup, which may retry (and sleep) for
+        // a moment after the reap: never on this runtime thread.
+        if let Some(cgroup) = cgroup {
+            drop(tokio::task::spawn_blocking(move || drop(cgroup)));
+        }
         let cwd = if cmd.cwd.is_empty() {
             super::WORK_DIR.to_string()
         } else {
@@ -763,11 +793,7 @@ impl Sandbox {
             stderr_total_bytes: err_cap.total,
             stdout_truncated,
             stderr_truncated,
-            memory_scope: if cgroup.is_some() {
-                super::MemoryScope::PerSandbox
-            } else {
-                super::MemoryScope::PerProcess
-            },
+            memory_scope,
         })
     }
 
@@ -888,13 +914,13 @@ async fn capture(rx: &mut pipe::Receiver, cap: &mut Capture) {
 /// Reaps an init that is already on its way out, without making anyone wait for it.
 /// The run's cgroup, if any, is removed once the init is gone, on a blocking thread: the
 /// kernel may refuse the `rmdir` for a moment after the reap, and the retries sleep.
-fn reap_later(s: Spawned, pidfd: AsyncFd<OwnedFd>, cgroup: Option<Arc<RunCgroup>>) {
+fn reap_later(s: Spawned, pidfd: AsyncFd<OwnedFd>) {
     tokio::spawn(async move {
         let _ = pidfd.readable().await;
         let mut status = 0;
         // SAFETY: waitpid on our own child, which has exited (or is about to).
         let r = unsafe { libc::waitpid(s.pid, &mut status, libc::WNOHANG | libc::__WALL) };
-        if r == 0 || cgroup.is_some() {
+        if r == 0 || s.cgroup.is_some() {
             let _ = tokio::task::spawn_blocking(move || {
                 if r == 0 {
                     let mut status = 0;
@@ -902,7 +928,6 @@ fn reap_later(s: Spawned, pidfd: AsyncFd<OwnedFd>, cgroup: Option<Arc<RunCgroup>
                     unsafe { libc::waitpid(s.pid, &mut status, libc::__WALL) };
                 }
                 drop(s);
-                drop(cgroup);
             })
             .await;
         }

@@ -1,10 +1,11 @@
 //! One run's own cgroup: memory and process limits across all of a sandbox's processes.
 //!
-//! Created on the host before the spawn, joined by the sandbox init while it builds its root
-//! and before it starts the command (the spawner writes the init's pid into `cgroup.procs`,
-//! then lets the init go on; every later process inherits the
-//! cgroup, and the sandbox cannot leave it: its root has no `/sys/fs/cgroup`), read after the
-//! run (out-of-memory kills, peak memory) and removed once the init is reaped.
+//! Created on the host while the spawner clones the init, joined by the init while it builds
+//! its root and before it starts the command (the spawner writes the init's pid into
+//! `cgroup.procs`, then lets the init go on; every later process inherits the cgroup, and the
+//! sandbox cannot leave it: its root has no `/sys/fs/cgroup`), read after the run
+//! (out-of-memory kills, peak memory) and removed once the init is reaped (the spawned init
+//! holds it, so whoever reaps the init drops it afterwards).
 
 use std::io;
 use std::path::{Path, PathBuf};

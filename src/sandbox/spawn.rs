@@ -11,6 +11,7 @@ use std::sync::{Arc, OnceLock};
 
 use super::child;
 use super::plan::ChildPlan;
+use super::scope::RunCgroup;
 
 /// `struct clone_args` (CLONE_ARGS_SIZE_VER0 fields).
 #[repr(C)]
@@ -49,6 +50,9 @@ pub(crate) enum IdMap {
 pub(crate) struct Spawned {
     pub pid: libc::pid_t,
     pub pidfd: OwnedFd,
+    /// The run's cgroup, if any. Kept with the init so that whoever reaps it removes the
+    /// cgroup only afterwards (a cgroup with a process in it cannot be removed).
+    pub cgroup: Option<Arc<RunCgroup>>,
 }
 
 /// Why a spawn failed, with the step, for diagnosis.
@@ -66,9 +70,10 @@ pub(crate) struct Request {
     pub child_fds: Vec<OwnedFd>,
     pub sync_w: OwnedFd,
     pub ids: IdMap,
-    /// `cgroup.procs` files the init joins before it starts the command (its run's own
-    /// cgroups).
-    pub cgroup_procs: Vec<std::path::PathBuf>,
+    /// The run's own cgroup, which the init joins before it starts the command. The host
+    /// makes it while the spawner clones (so making it costs no time of its own) and sends
+    /// it, or why it could not, here; `None` when the host uses no cgroup.
+    pub cgroup: Option<mpsc::Receiver<Result<Arc<RunCgroup>, String>>>,
     pub reply: Box<dyn FnOnce(SpawnResult) + Send>,
 }
 
@@ -149,8 +154,17 @@ fn spawn_one(req: &Request) -> SpawnResult {
     let pid = ret as libc::pid_t;
     // SAFETY: CLONE_PIDFD stored a fresh descriptor we now own.
     let pidfd = unsafe { OwnedFd::from_raw_fd(pidfd) };
-    let spawned = Spawned { pid, pidfd };
+    let mut spawned = Spawned {
+        pid,
+        pidfd,
+        cgroup: None,
+    };
     if let Err(e) = write_maps(pid, req.ids) {
+        // It may have failed while cloning its mount sources (it does that meanwhile): then
+        // it exits at once, and its error record says why.
+        if exited_within(&spawned, 100) {
+            return Ok(spawned);
+        }
         kill_and_reap(&spawned);
         return Err(e);
     }
@@ -162,9 +176,31 @@ fn spawn_one(req: &Request) -> SpawnResult {
     // Move it into the run's cgroup; it starts the command only after the second byte, so
     // nothing the command runs is ever outside the cgroup. (The pipe cannot break: the
     // request still holds the init's read end.)
-    for procs in &req.cgroup_procs {
+    if let Some(made) = &req.cgroup {
+        match made.recv() {
+            Ok(Ok(cgroup)) => spawned.cgroup = Some(cgroup),
+            Ok(Err(e)) => {
+                kill_and_reap(&spawned);
+                return Err(fail("make the sandbox cgroup", std::io::Error::other(e)));
+            }
+            // The run was dropped before its cgroup was made.
+            Err(_) => {
+                kill_and_reap(&spawned);
+                return Err(fail(
+                    "make the sandbox cgroup",
+                    std::io::Error::other("the run was cancelled"),
+                ));
+            }
+        }
+    }
+    let procs = spawned
+        .cgroup
+        .as_deref()
+        .map(RunCgroup::procs_files)
+        .unwrap_or_default();
+    for procs in &procs {
         if let Err(e) = std::fs::write(procs, pid.to_string()) {
-            if exited(&spawned) {
+            if exited_within(&spawned, 0) {
                 // It failed while building the root; its error record says why.
                 return Ok(spawned);
             }
@@ -195,15 +231,15 @@ fn release(req: &Request) -> std::io::Result<()> {
     }
 }
 
-/// Whether the init has exited already (its pidfd is readable).
-fn exited(s: &Spawned) -> bool {
+/// Whether the init has exited (its pidfd is readable), waiting up to `ms` milliseconds.
+fn exited_within(s: &Spawned, ms: libc::c_int) -> bool {
     let mut pfd = libc::pollfd {
         fd: s.pidfd.as_raw_fd(),
         events: libc::POLLIN,
         revents: 0,
     };
-    // SAFETY: poll on one pollfd we own, without waiting.
-    unsafe { libc::poll(&mut pfd, 1, 0) == 1 }
+    // SAFETY: poll on one pollfd we own.
+    unsafe { libc::poll(&mut pfd, 1, ms) == 1 }
 }
 
 fn write_file(path: &str, data: &str, step: &'static str) -> Result<(), SpawnFailure> {
