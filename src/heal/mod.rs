@@ -31,6 +31,7 @@ use crate::program::{Program, ProgramError};
 use crate::types::ValidationResult;
 use crate::validate::{Expect, ValidateError, Validator};
 
+mod batching;
 mod formatting;
 mod metrics;
 pub mod model;
@@ -43,7 +44,7 @@ mod search;
 pub use metrics::stop_label;
 pub use model::{ModelReply, ModelUse, RepairModel, RepairRequest};
 pub use progress::{program_hash, unified_diff, Verdict};
-pub use report::{Attempt, HealReport, StopReason};
+pub use report::{Attempt, BatchRole, HealReport, StopReason};
 
 use metrics::record_heal;
 use propose::combine;
@@ -73,6 +74,11 @@ pub type CheckFuture<'a> =
 /// The future [`Checker::format`] returns.
 pub type FormatFuture<'a> = Pin<Box<dyn Future<Output = crate::format::FormatOutcome> + Send + 'a>>;
 
+/// The future [`Checker::batch`] returns: one entry per candidate, `None` for a candidate the
+/// batch did not judge.
+pub type BatchFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Vec<Option<ValidationResult>>, CheckError>> + Send + 'a>>;
+
 /// Validates programs for the heal loop. [`Validator`] is the real one; tests use fakes.
 pub trait Checker: Send + Sync {
     fn check<'a>(&'a self, program: &'a Program, expect: Expect) -> CheckFuture<'a>;
@@ -94,6 +100,19 @@ pub trait Checker: Send + Sync {
         Box::pin(async { false })
     }
 
+    /// Whether [`Checker::batch`] can judge candidates of `language` (default: no).
+    fn batches(&self, _language: crate::types::TargetLanguage) -> bool {
+        false
+    }
+
+    /// Judges several behaviour-repair candidates (same language, same tests) in one run, as
+    /// a filter ([`crate::repair::batch`]): a `Some` that passed is validated again alone
+    /// before the loop believes it; a `Some` that failed is judged on that evidence; `None`
+    /// is validated alone. The default judges nothing.
+    fn batch<'a>(&'a self, candidates: &'a [Program]) -> BatchFuture<'a> {
+        Box::pin(async move { Ok(candidates.iter().map(|_| None).collect()) })
+    }
+
     /// A verdict known without running anything (a cache hit), if any. The loop asks before
     /// starting validations, so a round whose answer is cached starts no sandbox at all.
     fn cached(&self, _program: &Program, _expect: Expect) -> Option<ValidationResult> {
@@ -108,6 +127,14 @@ impl Checker for Validator {
 
     fn cached(&self, program: &Program, expect: Expect) -> Option<ValidationResult> {
         Validator::cached(self, program, expect)
+    }
+
+    fn batches(&self, language: crate::types::TargetLanguage) -> bool {
+        crate::repair::batch::supports(language)
+    }
+
+    fn batch<'a>(&'a self, candidates: &'a [Program]) -> BatchFuture<'a> {
+        Box::pin(async move { Ok(crate::repair::batch::judge(self, candidates).await?) })
     }
 
     fn format<'a>(&'a self, original: &'a Program, healed: &'a Program) -> FormatFuture<'a> {

@@ -262,6 +262,7 @@ impl Healer {
             passed: false,
             kept: false,
             reason: Some(reason),
+            batch: None,
         });
     }
 }

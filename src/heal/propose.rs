@@ -119,6 +119,7 @@ impl Healer {
             passed: false,
             kept: false,
             reason: Some(reason),
+            batch: None,
         };
         if let Some(path) = touched_protected(program, &proposal.fix.edits) {
             let attempt = not_kept(format!(

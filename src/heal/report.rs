@@ -65,6 +65,20 @@ pub struct Attempt {
     /// Why it was kept or not (progress made, errors added, refused, not applicable…).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Its part in a batched run ([`crate::repair::batch`]), if it was in one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<BatchRole>,
+}
+
+/// What a batched run (a filter) did with a candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BatchRole {
+    /// It failed its tests in the batch: judged on the batch's evidence, never validated alone.
+    Filtered,
+    /// It passed in the batch, then was validated alone in a fresh sandbox: its verdict is
+    /// that validation's.
+    Revalidated,
 }
 
 /// Everything a heal did.
@@ -89,8 +103,16 @@ pub struct HealReport {
     pub diff: String,
     /// Wall-clock time of the whole heal.
     pub duration_ms: f64,
-    /// Validations run, the original's included.
+    /// Validations run, the original's included (a batched run's candidates are not
+    /// validations: see `batch_runs`).
     pub validations: usize,
+    /// Batched runs of behaviour-repair candidates (`crate::repair::batch`), each one
+    /// sandbox run judging several candidates as a filter.
+    #[serde(default)]
+    pub batch_runs: usize,
+    /// Candidates those batched runs judged.
+    #[serde(default)]
+    pub batch_judged: usize,
     /// Candidates not validated because an identical program had been validated already.
     pub duplicates_skipped: usize,
     /// Fixes refused because they would have changed a protected file.

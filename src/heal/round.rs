@@ -9,10 +9,11 @@ use std::time::{Duration, Instant};
 use tokio::task::{AbortHandle, JoinSet};
 use tracing::Instrument;
 
+use super::batching::Results;
 use super::metrics::record_attempt;
 use super::propose::{Candidate, Proposal};
 use super::search::{Node, Search};
-use super::{progress, Attempt, CheckError, Healer, Verdict};
+use super::{progress, Attempt, BatchRole, CheckError, Healer, Verdict};
 use crate::learn::signature;
 use crate::types::ValidationResult;
 use crate::validate::Expect;
@@ -40,8 +41,7 @@ impl Healer {
         // One span per candidate, parented to the heal span (the current one) and carried into
         // the spawned task; its verdict is recorded below, after judging.
         let mut spans = Vec::with_capacity(candidates.len());
-        let mut results: Vec<Option<(Result<ValidationResult, CheckError>, Duration)>> =
-            (0..candidates.len()).map(|_| None).collect();
+        let mut results: Results = (0..candidates.len()).map(|_| None).collect();
         // Cached verdicts first: the best-ranked cached pass is the round's winner unless a
         // better-ranked candidate (one before it) passes too, so only those run.
         for (index, candidate) in candidates.iter().enumerate() {
@@ -51,15 +51,24 @@ impl Healer {
             }
         }
         let mut best_pass = first_pass(&results);
-        let mut handles: Vec<Option<AbortHandle>> = (0..candidates.len()).map(|_| None).collect();
-        for (index, candidate) in candidates.iter().enumerate() {
-            let checker = Arc::clone(&self.checker);
-            let permits = Arc::clone(&self.permits);
-            let program = candidate.program.clone();
-            let span = tracing::info_span!(
+        let roles = {
+            let parent_errors = search.nodes[node_id].errors.clone();
+            self.batch_filter(
+                &parent_errors,
+                &candidates,
+                &mut results,
+                best_pass,
+                expect,
+                deadline,
+                search,
+            )
+            .await
+        };
+        for candidate in &candidates {
+            spans.push(tracing::info_span!(
                 "attempt",
                 selfheal.round = i64::from(round),
-                selfheal.language = %program.language(),
+                selfheal.language = %candidate.program.language(),
                 selfheal.strategy = %candidate.proposal.fix.strategy,
                 selfheal.confidence = candidate.proposal.fix.confidence,
                 selfheal.combined = !candidate.proposal.combined_from.is_empty(),
@@ -68,22 +77,44 @@ impl Healer {
                 selfheal.reason = tracing::field::Empty,
                 selfheal.errors_after = tracing::field::Empty,
                 error.type = tracing::field::Empty,
-            );
-            spans.push(span.clone());
-            if best_pass.is_some_and(|best| index > best) || results[index].is_some() {
-                continue;
-            }
-            let handle = tasks.spawn(
+            ));
+        }
+        let spawn = |tasks: &mut JoinSet<_>, index: usize| -> AbortHandle {
+            let checker = Arc::clone(&self.checker);
+            let permits = Arc::clone(&self.permits);
+            let program = candidates[index].program.clone();
+            tasks.spawn(
                 async move {
                     let _permit = permits.acquire_owned().await;
                     let started = Instant::now();
                     let result = checker.check(&program, expect).await;
                     (index, result, started.elapsed())
                 }
-                .instrument(span),
-            );
-            handles[index] = Some(handle);
-        }
+                .instrument(spans[index].clone()),
+            )
+        };
+        let mut handles: Vec<Option<AbortHandle>> = (0..candidates.len()).map(|_| None).collect();
+        // A candidate that passed in a batch is validated alone before the candidates ranked
+        // after it that the batch left unjudged: they run only if it fails alone.
+        let mut hold = next_batch_pass(&roles, 0);
+        let start_eligible = |tasks: &mut JoinSet<_>,
+                              handles: &mut Vec<Option<AbortHandle>>,
+                              results: &Results,
+                              best_pass: Option<usize>,
+                              hold: Option<usize>| {
+            for index in 0..candidates.len() {
+                let ranked_after = |limit: Option<usize>| limit.is_some_and(|l| index > l);
+                if handles[index].is_some()
+                    || results[index].is_some()
+                    || ranked_after(best_pass)
+                    || ranked_after(hold)
+                {
+                    continue;
+                }
+                handles[index] = Some(spawn(tasks, index));
+            }
+        };
+        start_eligible(&mut tasks, &mut handles, &results, best_pass, hold);
         let mut timed_out = false;
         // The winner is the best-ranked passing candidate, whatever order the validations end
         // in: a pass cancels only the candidates ranked after it; those ranked before it run
@@ -100,6 +131,10 @@ impl Healer {
                         for handle in handles.iter().skip(index + 1).flatten() {
                             handle.abort();
                         }
+                    } else if !passed && hold == Some(index) {
+                        // The batch's pass failed alone: the next candidates get their turn.
+                        hold = next_batch_pass(&roles, index + 1);
+                        start_eligible(&mut tasks, &mut handles, &results, best_pass, hold);
                     }
                 }
                 Ok(Some(Err(join_error))) => {
@@ -121,7 +156,9 @@ impl Healer {
         let language = search.nodes[node_id].program.language();
         let mut passed_node = None;
         let mut kept_proposals = Vec::new();
-        for ((candidate, outcome), span) in candidates.into_iter().zip(results).zip(spans) {
+        for (((candidate, outcome), span), role) in
+            candidates.into_iter().zip(results).zip(spans).zip(roles)
+        {
             let Candidate {
                 proposal,
                 program,
@@ -145,6 +182,7 @@ impl Healer {
                 passed: false,
                 kept: false,
                 reason: None,
+                batch: role,
             };
             let Some((result, elapsed)) = outcome else {
                 attempt.reason = Some(if timed_out {
@@ -244,6 +282,12 @@ impl Healer {
             None => RoundEnd::Continue(kept_proposals),
         }
     }
+}
+
+/// The first candidate at or after `from` that passed in a batched run (and still has to pass
+/// alone).
+fn next_batch_pass(roles: &[Option<BatchRole>], from: usize) -> Option<usize> {
+    (from..roles.len()).find(|&i| roles[i] == Some(BatchRole::Revalidated))
 }
 
 /// The index of the first (best-ranked) candidate whose verdict so far is a pass.

@@ -778,3 +778,100 @@ async fn ties_go_to_the_smallest_edit() {
         .unwrap();
     assert_eq!(report.final_program.files()["main.py"], "x = ok\n");
 }
+
+/// The fake, batching: its batch says every candidate passes (a filter that lies); validated
+/// alone, each gets the fake's true verdict.
+struct LyingBatch(Arc<Fake>, AtomicUsize);
+
+impl Checker for LyingBatch {
+    fn check<'a>(&'a self, program: &'a Program, expect: Expect) -> CheckFuture<'a> {
+        self.0.check(program, expect)
+    }
+
+    fn batches(&self, _language: TargetLanguage) -> bool {
+        true
+    }
+
+    fn batch<'a>(&'a self, candidates: &'a [Program]) -> BatchFuture<'a> {
+        Box::pin(async move {
+            self.1.fetch_add(1, Ordering::SeqCst);
+            Ok(candidates
+                .iter()
+                .map(|p| {
+                    Some(ValidationResult {
+                        passed: true,
+                        language: p.language(),
+                        errors: Vec::new(),
+                        duration: Duration::ZERO,
+                        output: String::new(),
+                        steps: Vec::new(),
+                        cached: false,
+                        tests: Vec::new(),
+                    })
+                })
+                .collect())
+        })
+    }
+}
+
+fn lying_healer(checker: Arc<LyingBatch>, replacements: Vec<(&'static str, f64)>) -> Healer {
+    Healer::new(
+        checker,
+        engine(vec![
+            replace("fake.logic", "LOGIC", replacements),
+            replace("fake.names", "BUG", vec![("ok", 0.5), ("fine", 0.4)]),
+        ]),
+        Arc::new(Learner::in_memory()),
+        HealConfig {
+            max_retries: 5,
+            timeout: Duration::from_secs(600),
+            jobs: 2,
+            beam: 8,
+            expect: Some(Expect::Test),
+        },
+    )
+}
+
+/// A candidate that passes in the batch but fails alone is never reported as passing: every
+/// batch pass is validated again alone, and the winner is the best-ranked one that passes
+/// there.
+#[tokio::test]
+async fn a_batch_pass_that_fails_alone_is_not_reported() {
+    let checker = Arc::new(LyingBatch(Fake::new(), AtomicUsize::new(0)));
+    let healer = lying_healer(
+        Arc::clone(&checker),
+        vec![("LOGIC + LOGIC", 0.9), ("right", 0.8), ("also", 0.7)],
+    );
+    let report = healer
+        .heal(&py(&[("main.py", "x = LOGIC\n")]))
+        .await
+        .unwrap();
+    assert!(report.healed, "{}", report.summary());
+    assert_eq!(report.final_program.files()["main.py"], "x = right\n");
+    assert_eq!(checker.1.load(Ordering::SeqCst), 1);
+    assert_eq!(report.batch_runs, 1);
+    assert_eq!(report.batch_judged, 3);
+    let lie = &report.attempts[0];
+    assert_eq!(lie.description, "replace with LOGIC + LOGIC");
+    assert_eq!(lie.batch, Some(BatchRole::Revalidated));
+    assert!(!lie.passed, "{}", report.summary());
+    assert!(lie.errors_after.as_ref().is_some_and(|e| e.len() == 2));
+    let winner = report.attempts.iter().find(|a| a.passed).unwrap();
+    assert_eq!(winner.description, "replace with right");
+    assert_eq!(winner.batch, Some(BatchRole::Revalidated));
+}
+
+/// Only programs that build and fail their tests are batched: a name error is not.
+#[tokio::test]
+async fn build_errors_are_not_batched() {
+    let checker = Arc::new(LyingBatch(Fake::new(), AtomicUsize::new(0)));
+    let healer = lying_healer(Arc::clone(&checker), vec![("right", 0.8)]);
+    let report = healer
+        .heal(&py(&[("main.py", "x = BUG1\n")]))
+        .await
+        .unwrap();
+    assert!(report.healed);
+    assert_eq!(checker.1.load(Ordering::SeqCst), 0);
+    assert_eq!(report.batch_runs, 0);
+    assert!(report.attempts.iter().all(|a| a.batch.is_none()));
+}

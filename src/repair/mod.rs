@@ -7,6 +7,7 @@
 //! `repair.off-by-one`, …) so the learner learns each kind's success rate. See
 //! `docs/repair.md`.
 
+pub mod batch;
 mod assign;
 mod consistent;
 mod effect;
