@@ -99,7 +99,7 @@ def cache_bytes(port):
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=30) as r:
             text = r.read().decode()
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
+    except (urllib.error.URLError, OSError):
         return found
     for line in text.splitlines():
         if line.startswith("selfheal_tenant_cache_bytes{"):
@@ -120,7 +120,7 @@ def request(port, key, path, body):
             return r.status
     except urllib.error.HTTPError as e:
         return e.code
-    except (urllib.error.URLError, ConnectionError, TimeoutError) as e:
+    except (urllib.error.URLError, OSError) as e:
         return f"error: {e}"
 
 
@@ -245,7 +245,7 @@ def main():
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{args.port}/readyz", timeout=5)
             break
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, OSError):
             time.sleep(0.2)
     else:
         server.kill()
