@@ -531,14 +531,20 @@ pub(crate) fn go_signature(call: Node<'_>, src: &str, name: &str) -> GoSignature
 
 /// The type a name suggests, else `int`.
 pub(crate) fn go_named_type(name: &str) -> (String, Evidence) {
-    use super::synth::{shape_from_name, NamedShape};
-    match shape_from_name(name) {
-        Some(NamedShape::Bool) => ("bool".into(), Evidence::Name),
-        Some(NamedShape::Int) => ("int".into(), Evidence::Name),
-        Some(NamedShape::Float) => ("float64".into(), Evidence::Name),
-        Some(NamedShape::Text) => ("string".into(), Evidence::Name),
-        None => ("int".into(), Evidence::Guess),
+    let (ty, named) = super::synth::ShapeWords {
+        boolean: "bool",
+        int: "int",
+        float: "float64",
+        text: "string",
+        unknown: "int",
     }
+    .for_name(name);
+    let evidence = if named {
+        Evidence::Name
+    } else {
+        Evidence::Guess
+    };
+    (ty.into(), evidence)
 }
 
 /// `func name(params) R {\n\treturn zero\n}` (a receiver when given).

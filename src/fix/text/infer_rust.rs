@@ -609,14 +609,20 @@ fn owned_return(ty: &str) -> String {
 
 /// The type a name suggests (`is_x` → `bool`), else `i32`.
 fn named_type(name: &str) -> (String, Evidence) {
-    use super::synth::{shape_from_name, NamedShape};
-    match shape_from_name(name) {
-        Some(NamedShape::Bool) => ("bool".into(), Evidence::Name),
-        Some(NamedShape::Int) => ("i32".into(), Evidence::Name),
-        Some(NamedShape::Float) => ("f64".into(), Evidence::Name),
-        Some(NamedShape::Text) => ("String".into(), Evidence::Name),
-        None => ("i32".into(), Evidence::Guess),
+    let (ty, named) = super::synth::ShapeWords {
+        boolean: "bool",
+        int: "i32",
+        float: "f64",
+        text: "String",
+        unknown: "i32",
     }
+    .for_name(name);
+    let evidence = if named {
+        Evidence::Name
+    } else {
+        Evidence::Guess
+    };
+    (ty.into(), evidence)
 }
 
 /// `fn name<G>(params) -> R {\n    <placeholder>\n}` at `indent`, with `self_param` first when

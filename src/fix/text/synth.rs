@@ -284,6 +284,29 @@ pub(crate) enum NamedShape {
     Text,
 }
 
+/// What a language writes for each shape a name can suggest ([`shape_from_name`]): a type or
+/// a placeholder value, and what it writes when the name suggests none.
+pub(crate) struct ShapeWords {
+    pub(crate) boolean: &'static str,
+    pub(crate) int: &'static str,
+    pub(crate) float: &'static str,
+    pub(crate) text: &'static str,
+    pub(crate) unknown: &'static str,
+}
+
+impl ShapeWords {
+    /// The word for the shape `name` suggests, and whether it suggested one.
+    pub(crate) fn for_name(&self, name: &str) -> (&'static str, bool) {
+        match shape_from_name(name) {
+            Some(NamedShape::Bool) => (self.boolean, true),
+            Some(NamedShape::Int) => (self.int, true),
+            Some(NamedShape::Float) => (self.float, true),
+            Some(NamedShape::Text) => (self.text, true),
+            None => (self.unknown, false),
+        }
+    }
+}
+
 /// The shape a function's name suggests for its result.
 pub(crate) fn shape_from_name(name: &str) -> Option<NamedShape> {
     let words = split_words(name);

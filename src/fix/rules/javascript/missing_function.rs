@@ -95,12 +95,14 @@ pub(crate) fn js_placeholder(call: Node<'_>, src: &str, name: &str) -> (&'static
             _ => {}
         }
     }
-    match shape_from_name(name) {
-        Some(NamedShape::Bool) => ("false", true),
-        Some(NamedShape::Int | NamedShape::Float) => ("0", true),
-        Some(NamedShape::Text) => ("''", true),
-        None => ("undefined", false),
+    ShapeWords {
+        boolean: "false",
+        int: "0",
+        float: "0",
+        text: "''",
+        unknown: "undefined",
     }
+    .for_name(name)
 }
 
 #[cfg(test)]

@@ -135,13 +135,14 @@ pub(crate) fn python_placeholder(call: Node<'_>, src: &str, name: &str) -> (&'st
         }
         let _ = src;
     }
-    match shape_from_name(name) {
-        Some(NamedShape::Bool) => ("False", true),
-        Some(NamedShape::Int) => ("0", true),
-        Some(NamedShape::Float) => ("0.0", true),
-        Some(NamedShape::Text) => ("\"\"", true),
-        None => ("None", false),
+    ShapeWords {
+        boolean: "False",
+        int: "0",
+        float: "0.0",
+        text: "\"\"",
+        unknown: "None",
     }
+    .for_name(name)
 }
 
 #[cfg(test)]

@@ -42,9 +42,11 @@ fn tables_match_the_live_interpreter() {
         .any(|(t, m)| *t == "list" && m.contains(&"append")));
 }
 
-/// Checks `python.indentation` on indentation errors: `(text, code, message, (line, column),
-/// the best fix's result)`.
-fn indentation_cases(cases: &[(&str, &str, &str, (u32, u32), &str)]) {
+/// An indentation case: `(text, code, message, (line, column), the best fix's result)`.
+type IndentationCase<'a> = (&'a str, &'a str, &'a str, (u32, u32), &'a str);
+
+/// Checks `python.indentation` on indentation errors.
+fn indentation_cases(cases: &[IndentationCase<'_>]) {
     for (text, code, msg, (line, col), best) in cases {
         let e = err(ErrorType::SyntaxError, code, msg, "main.py", *line, *col);
         assert_eq!(run(indentation, text, &e)[0], *best, "{text}");
@@ -244,9 +246,12 @@ fn type_error(msg: &str, line: u32, col: u32, end: Option<u32>) -> CodeError {
         .with_location(location)
 }
 
-/// Checks `python.type-conversion` on `TypeError`s: `(text, message, (line, column, end
-/// column), every result in order)`.
-fn type_conversion_cases(cases: &[(&str, &str, (u32, u32, Option<u32>), &[&str])]) {
+/// A type-conversion case: `(text, message, (line, column, end column), every result in
+/// order)`.
+type ConversionCase<'a> = (&'a str, &'a str, (u32, u32, Option<u32>), &'a [&'a str]);
+
+/// Checks `python.type-conversion` on `TypeError`s.
+fn type_conversion_cases(cases: &[ConversionCase<'_>]) {
     for (text, msg, (line, col, end), want) in cases {
         let e = type_error(msg, *line, *col, *end);
         assert_eq!(run(type_conversion, text, &e), *want, "{text}");

@@ -52,12 +52,14 @@ impl Rule for MissingConstant {
         let (ty, confidence) = match expected {
             Some(ty) => (ty, CONFIDENCE_TYPED),
             None => {
-                let ty = match shape_from_name(&name) {
-                    Some(NamedShape::Float) => "f64",
-                    Some(NamedShape::Bool) => "bool",
-                    Some(NamedShape::Text) => "&str",
-                    _ => "i32",
-                };
+                let (ty, _) = ShapeWords {
+                    boolean: "bool",
+                    int: "i32",
+                    float: "f64",
+                    text: "&str",
+                    unknown: "i32",
+                }
+                .for_name(&name);
                 (ty.to_string(), CONFIDENCE_GUESSED)
             }
         };

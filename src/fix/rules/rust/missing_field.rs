@@ -153,12 +153,14 @@ fn field_use_type(use_node: Node<'_>, src: &str, field: &str) -> Option<(String,
         _ => return None,
     };
     Some(found.unwrap_or_else(|| {
-        let ty = match shape_from_name(field) {
-            Some(NamedShape::Bool) => "bool",
-            Some(NamedShape::Float) => "f64",
-            Some(NamedShape::Text) => "String",
-            _ => "i32",
-        };
+        let (ty, _) = ShapeWords {
+            boolean: "bool",
+            int: "i32",
+            float: "f64",
+            text: "String",
+            unknown: "i32",
+        }
+        .for_name(field);
         (ty.to_string(), false)
     }))
 }
