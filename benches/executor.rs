@@ -135,6 +135,60 @@ impl Drop for Server {
     }
 }
 
+/// CPU time (user + system) a process has used so far, in seconds.
+fn cpu_seconds(pid: u32) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return 0.0;
+    };
+    // After the command name (in parentheses, it may hold spaces) come the fields from the
+    // state (field 3) on: utime is field 14, stime 15.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or(Vec::new(), |(_, rest)| rest.split_whitespace().collect());
+    let ticks = |field: usize| fields.get(field - 3).and_then(|f| f.parse::<f64>().ok());
+    // SAFETY: sysconf has no preconditions.
+    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+    match (ticks(14), ticks(15)) {
+        (Some(user), Some(system)) if per_second > 0.0 => (user + system) / per_second,
+        _ => 0.0,
+    }
+}
+
+/// The server's CPU time and the number of jobs made, at some moment.
+struct Mark {
+    cpu: f64,
+    jobs: u64,
+    at: std::time::Instant,
+}
+
+impl Mark {
+    fn now(server: u32) -> Mark {
+        Mark {
+            cpu: cpu_seconds(server),
+            jobs: NONCE.load(Ordering::Relaxed),
+            at: std::time::Instant::now(),
+        }
+    }
+
+    /// Prints the server's CPU time since this mark, per second and per job.
+    fn report(&self, server: u32, what: &str) {
+        let now = Mark::now(server);
+        let (cpu, jobs) = (now.cpu - self.cpu, now.jobs - self.jobs);
+        let seconds = now.at.duration_since(self.at).as_secs_f64();
+        let per_job = if jobs == 0 {
+            0.0
+        } else {
+            cpu * 1000.0 / jobs as f64
+        };
+        println!(
+            "executor bench: {what}: nats-server used {:.0} ms CPU in {seconds:.1} s ({:.1}% of \
+             a core) for {jobs} jobs: {per_job:.2} ms CPU per job",
+            cpu * 1000.0,
+            100.0 * cpu / seconds.max(1e-9),
+        );
+    }
+}
+
 /// `selfheal worker --concurrency 1` processes.
 struct Fleet {
     url: String,
@@ -226,7 +280,7 @@ fn bench(c: &mut Criterion) {
     let local: Arc<dyn Checker> =
         Arc::new(Validator::new(ValidatorConfig::default()).expect("validator"));
     let server = Server::start();
-    let remote = server.as_ref().map(|server| {
+    let mut remote = server.as_ref().map(|server| {
         runtime.block_on(async {
             let executor = NatsExecutor::connect(
                 &server.url(),
@@ -245,8 +299,8 @@ fn bench(c: &mut Criterion) {
             (Arc::new(executor) as Arc<dyn Checker>, js, fleet)
         })
     });
-    let mut remote = remote;
 
+    let server_pid = server.as_ref().map(|s| s.child.id());
     for kind in [Kind::PythonCheck, Kind::RustCheck] {
         let mut group = c.benchmark_group(format!("executor_latency_{}", kind.name()));
         bounded(&mut group);
@@ -254,12 +308,14 @@ fn bench(c: &mut Criterion) {
             b.to_async(&runtime)
                 .iter(|| run(local.as_ref(), kind, 1, 1))
         });
-        if let Some((executor, js, fleet)) = &mut remote {
+        if let (Some((executor, js, fleet)), Some(pid)) = (&mut remote, server_pid) {
             runtime.block_on(fleet.resize(1, js));
+            let mark = Mark::now(pid);
             group.bench_function("nats_1_worker", |b| {
                 b.to_async(&runtime)
                     .iter(|| run(executor.as_ref(), kind, 1, 1))
             });
+            mark.report(pid, &format!("{} one at a time", kind.name()));
         }
         group.finish();
 
@@ -271,15 +327,24 @@ fn bench(c: &mut Criterion) {
                 b.to_async(&runtime)
                     .iter(|| run(local.as_ref(), kind, kind.batch(), n))
             });
-            if let Some((executor, js, fleet)) = &mut remote {
+            if let (Some((executor, js, fleet)), Some(pid)) = (&mut remote, server_pid) {
                 runtime.block_on(fleet.resize(n, js));
+                let mark = Mark::now(pid);
                 group.bench_with_input(BenchmarkId::new("nats_workers", n), &n, |b, _| {
                     b.to_async(&runtime)
                         .iter(|| run(executor.as_ref(), kind, kind.batch(), kind.batch()))
                 });
+                mark.report(pid, &format!("{} on {n} workers", kind.name()));
             }
         }
         group.finish();
+    }
+    // What idle workers cost the server: each looks at the queue every 20 ms.
+    if let (Some((_, js, fleet)), Some(pid)) = (&mut remote, server_pid) {
+        runtime.block_on(fleet.resize(3, js));
+        let mark = Mark::now(pid);
+        std::thread::sleep(Duration::from_secs(5));
+        mark.report(pid, "3 idle workers");
     }
     // Workers first (they drain against a live server), then the server.
     drop(remote);

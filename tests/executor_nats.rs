@@ -199,13 +199,19 @@ async fn wait_for_workers(js: &jetstream::Context, pids: &[u32]) -> Vec<WorkerSt
     panic!("workers {pids:?} never sent a heartbeat");
 }
 
+const TEST_MAIN: &str = "from main import *\n\nassert total([1, 2, 3]) == 6\n";
+
 fn case(id: &str, main: &str) -> HealCase {
+    case_with_test(id, main, TEST_MAIN)
+}
+
+fn case_with_test(id: &str, main: &str, test: &str) -> HealCase {
     serde_json::from_value(serde_json::json!({
         "id": id,
         "language": "python",
         "files": {
             "main.py": main,
-            "test_main.py": "from main import *\n\nassert total([1, 2, 3]) == 6\n",
+            "test_main.py": test,
         },
         "protected": ["test_main.py"],
         "expect": "test",
@@ -224,9 +230,11 @@ fn corpus() -> Vec<HealCase> {
             "syntax",
             "def total(items)\n    return sum(items)\n",
         ),
-        case(
+        // No program passes a test that wants two answers to one question.
+        case_with_test(
             "unhealable",
             "def total(items):\n    result = 0\n    for item in items:\n        result = item\n    return result\n",
+            &format!("{TEST_MAIN}assert total([1, 2, 3]) == 7\n"),
         ),
     ]
 }

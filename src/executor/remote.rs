@@ -410,9 +410,11 @@ pub(super) async fn connect(url: &str) -> Result<async_nats::Client, ExecutorErr
         })
 }
 
-/// Validations run on the fleet. Formatting the lines a heal wrote (one formatter run, after
-/// the heal) is done here by the planning validator, in a local sandbox, so that a heal on the
-/// fleet writes exactly the program a local heal writes.
+/// Validations run on the fleet. Two things run here, in the planning validator's local
+/// sandbox, so that a heal on the fleet makes exactly the attempts and writes exactly the
+/// program a local heal does: formatting the lines a heal wrote (one formatter run, after the
+/// heal), and the batch filter of behaviour-repair candidates ([`Checker::batch`]: one run
+/// judging a round's candidates; a pass there is validated again alone, on the fleet).
 impl Checker for NatsExecutor {
     fn check<'a>(&'a self, program: &'a Program, expect: Expect) -> CheckFuture<'a> {
         Box::pin(async move {
@@ -424,6 +426,14 @@ impl Checker for NatsExecutor {
 
     fn format<'a>(&'a self, original: &'a Program, healed: &'a Program) -> FormatFuture<'a> {
         Checker::format(self.validator.as_ref(), original, healed)
+    }
+
+    fn batches(&self, language: crate::types::TargetLanguage) -> bool {
+        self.validator.batches(language)
+    }
+
+    fn batch<'a>(&'a self, candidates: &'a [Program]) -> crate::heal::BatchFuture<'a> {
+        self.validator.batch(candidates)
     }
 
     fn runs_a_formatter<'a>(
