@@ -42,17 +42,7 @@ impl Rule for ParameterName {
         let Some(use_node) = site.name_node(name).filter(|n| n.kind() == "identifier") else {
             return Vec::new();
         };
-        let read_only = call_of(use_node).is_none()
-            && use_node.parent().is_none_or(|p| {
-                !matches!(p.kind(), "inc_statement" | "dec_statement")
-                    && !(p.kind() == "expression_list"
-                        && p.parent().is_some_and(|s| {
-                            matches!(s.kind(), "assignment_statement" | "short_var_declaration")
-                                && s.child_by_field_name("left")
-                                    .is_some_and(|l| l.id() == p.id())
-                        }))
-            });
-        if !read_only {
+        if !is_read(use_node) {
             return Vec::new();
         }
         let Some(function) = enclosing_function(use_node) else {
@@ -73,6 +63,14 @@ impl Rule for ParameterName {
             .into_iter()
             .filter(|n| n.kind() == "identifier")
             .collect();
+        // A name the function also writes is a variable it forgot to declare
+        // (`go.undeclared-variable`), not a parameter under another name.
+        if identifiers
+            .iter()
+            .any(|i| node_text(*i, text) == name && !is_read(*i))
+        {
+            return Vec::new();
+        }
         let wanted = match go_expected(use_node, text).0 {
             Expected::Type(t) => Some(t),
             _ => None,
@@ -112,6 +110,20 @@ impl Rule for ParameterName {
         }
         fixes.done()
     }
+}
+
+/// Whether identifier `n` is only read: not called, not assigned, not declared by `:=`.
+fn is_read(n: tree_sitter::Node<'_>) -> bool {
+    call_of(n).is_none()
+        && n.parent().is_none_or(|p| {
+            !matches!(p.kind(), "inc_statement" | "dec_statement")
+                && !(p.kind() == "expression_list"
+                    && p.parent().is_some_and(|s| {
+                        matches!(s.kind(), "assignment_statement" | "short_var_declaration")
+                            && s.child_by_field_name("left")
+                                .is_some_and(|l| l.id() == p.id())
+                    }))
+        })
 }
 
 #[cfg(test)]
