@@ -574,4 +574,22 @@ mod tests {
         let e = Contract::parse("t.toml", "registry = \"semconv\"\nspans = 3\n", load).unwrap_err();
         assert!(e.to_string().starts_with("t.toml:2: "), "{e}");
     }
+
+    #[test]
+    fn function_names_the_measured_function() {
+        let text = "registry = \"semconv\"\n[[spans]]\nname = \"checkout\"\nfunction = \"Shop::checkout\"\n";
+        let c = Contract::parse("telemetry.toml", text, load).unwrap();
+        assert_eq!(c.spans[0].function.as_deref(), Some("Shop::checkout"));
+        assert!(c
+            .to_toml("semconv")
+            .contains("function = \"Shop::checkout\"\n"));
+        let bad =
+            "registry = \"semconv\"\n[[spans]]\nname = \"checkout\"\nfunction = \"check out()\"\n";
+        let e = Contract::parse("telemetry.toml", bad, load).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "telemetry.toml:4: function = `check out()`: not a function name (`name`, `Type.name` \
+             or `Type::name`)"
+        );
+    }
 }

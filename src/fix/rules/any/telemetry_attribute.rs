@@ -196,7 +196,9 @@ fn rust_fixes(
     // `cx.span()` (a closure's context) has the method itself; a span variable needs the
     // `Span` trait in scope, else the qualified call.
     let call = |kv: &str| {
-        if var.ends_with("()") || imported("Span") {
+        if var == ACTIVE_SPAN {
+            format!("opentelemetry::trace::get_active_span(|span| span.set_attribute({kv}));")
+        } else if var.ends_with("()") || imported("Span") {
             format!("{var}.set_attribute({kv});")
         } else {
             format!("opentelemetry::trace::Span::set_attribute(&mut {var}, {kv});")
@@ -225,9 +227,18 @@ fn rust_fixes(
     fixes.done()
 }
 
-/// `let mut span = tracer.start("name");` → `span`; `tracer.in_span("name", |cx| {` →
+/// The span variable of a line that made its span the active one (Rust).
+const ACTIVE_SPAN: &str = "(active span)";
+
+/// `let mut span = tracer.start("name");` → `span`; a `mark_span_as_active` guard → the
+/// active span; `tracer.in_span("name", |cx| {` →
 /// `cx.span()`.
 fn rust_span_variable(line: &str) -> Option<String> {
+    if line.contains("mark_span_as_active(") {
+        // `let _span = mark_span_as_active(…)` (`any.telemetry-wrap-span`): a guard, not a
+        // span; the span is the active one.
+        return Some(ACTIVE_SPAN.to_string());
+    }
     if let Some((_, rest)) = line.split_once('|') {
         let name = rest.split('|').next()?.trim();
         let name = name.split(':').next()?.trim();
@@ -397,4 +408,39 @@ fn names_in_scope(text: &str, lines: &LineIndex, line: usize, lang: TargetLangua
         }
     }
     names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fix::text::testing::{apply, err, program};
+    use crate::fix::FixStrategy;
+
+    #[test]
+    fn rust_active_span_of_a_wrapped_function_gets_the_attribute() {
+        let text = "pub fn charge(total: f64) -> f64 {\n    let _span = opentelemetry::trace::mark_span_as_active(opentelemetry::trace::Tracer::start(&opentelemetry::global::tracer(\"shop\"), \"charge\"));\n    total * 2.0\n}\n";
+        let p = program(TargetLanguage::Rust, "lib.rs", text);
+        let mut e = err(
+            ErrorType::TelemetryMismatch,
+            codes::ATTRIBUTE_MISSING,
+            "span `charge` lacks the required attribute `order.total` (double)",
+            "lib.rs",
+            2,
+            1,
+        );
+        e.notes.push("expected: order.total (double)".into());
+        e.notes.push("actual: (absent)".into());
+        let got: Vec<String> = TelemetryAttribute
+            .suggest(&e, &p)
+            .iter()
+            .map(|f| apply(text, f))
+            .collect();
+        assert_eq!(
+            got[0],
+            text.replace(
+                "    total * 2.0\n",
+                "    opentelemetry::trace::get_active_span(|span| span.set_attribute(opentelemetry::KeyValue::new(\"order.total\", total)));\n    total * 2.0\n"
+            )
+        );
+    }
 }
