@@ -380,3 +380,73 @@ async fn rust_wrong_variable() {
     )
     .await;
 }
+
+// ---- Capabilities beyond single operator edits ----
+
+const GO_TRAILING: &str = "package main\n\n// TrailingRepeats counts how many times the last element repeats at the end of xs.\nfunc TrailingRepeats(xs []int) int {\n\tn := len(xs)\n\tif n == 0 {\n\t\treturn 0\n\t}\n\tcount := 0\n\tfor i := n - 1; i >= 0; i++ {\n\t\tif xs[i] != xs[n-1] {\n\t\t\tbreak\n\t\t}\n\t\tcount++\n\t}\n\treturn count\n}\n\nfunc main() {}\n";
+
+#[tokio::test]
+async fn go_runaway_loop_is_turned_around() {
+    let p = go(
+        GO_TRAILING,
+        "package main\n\nimport \"testing\"\n\nfunc TestTrailingRepeats(t *testing.T) {\n\tif got := TrailingRepeats([]int{1, 2, 2, 2}); got != 3 {\n\t\tt.Errorf(\"got %d, want 3\", got)\n\t}\n\tif got := TrailingRepeats([]int{4}); got != 1 {\n\t\tt.Errorf(\"got %d, want 1\", got)\n\t}\n}\n",
+    );
+    assert_repairs(
+        &p,
+        "main.go",
+        "repair.loop-direction",
+        &GO_TRAILING.replace("i >= 0; i++", "i >= 0; i--"),
+    )
+    .await;
+}
+
+const RS_ANY_NEGATIVE: &str = "pub fn goes_negative(steps: &[i32]) -> bool {\n    let mut level = 0;\n    for s in steps {\n        level += s;\n        if level < 0 {\n            true;\n        }\n    }\n    false\n}\n\n#[cfg(test)]\nmod tests;\n";
+
+#[tokio::test]
+async fn rust_dropped_value_is_returned() {
+    let p = rs(
+        RS_ANY_NEGATIVE,
+        "use super::*;\n\n#[test]\nfn dips() {\n    assert!(goes_negative(&[1, -3, 5]));\n    assert!(!goes_negative(&[2, -1, 4]));\n}\n",
+    );
+    assert_repairs(
+        &p,
+        "lib.rs",
+        "repair.unused-value",
+        &RS_ANY_NEGATIVE.replace("true;", "return true;"),
+    )
+    .await;
+}
+
+const PY_MIDPOINT: &str = "def midpoint(a, b):\n    return a + b / 2\n";
+
+#[tokio::test]
+async fn python_regrouped_expression_is_synthesized() {
+    let p = py(
+        PY_MIDPOINT,
+        "from main import *\n\nassert midpoint(2, 4) == 3\nassert midpoint(0, 10) == 5\n",
+    );
+    assert_repairs(
+        &p,
+        "main.py",
+        "repair.synthesis",
+        &PY_MIDPOINT.replace("a + b / 2", "(a + b) / 2"),
+    )
+    .await;
+}
+
+const JS_TOTAL_PRICE: &str = "function totalPrice(prices) {\n  let total = 0;\n  for (const p of prices) {\n    total = p;\n  }\n  return total;\n}\n\nmodule.exports = { totalPrice };\n";
+
+#[tokio::test]
+async fn javascript_assignment_accumulates() {
+    let p = js(
+        JS_TOTAL_PRICE,
+        "const assert = require('assert');\nconst { totalPrice } = require('./main.js');\n\nassert.strictEqual(totalPrice([3, 4, 5]), 12);\nassert.strictEqual(totalPrice([]), 0);\n",
+    );
+    assert_repairs(
+        &p,
+        "main.js",
+        "repair.assignment",
+        &JS_TOTAL_PRICE.replace("total = p;", "total += p;"),
+    )
+    .await;
+}

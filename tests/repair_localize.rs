@@ -200,3 +200,28 @@ fn spectrum_and_evidence_combine() {
         ]
     );
 }
+
+#[test]
+fn a_failing_line_points_at_its_loop_and_the_writes_it_reads() {
+    use selfheal::repair::localize::{loop_control, slice, SLICE_HEADER, SLICE_WRITE};
+    let go = "package main\n\nfunc f(a []int, k int) int {\n\tp := 1\n\tq := 0\n\tfor q = k - 1; q > p; q++ {\n\t\tif a[q] != a[p-1] {\n\t\t\tbreak\n\t\t}\n\t}\n\treturn q\n}\n";
+    let mut lines = slice(TargetLanguage::Go, go, 7);
+    lines.sort_by_key(|(l, _)| *l);
+    lines.dedup();
+    assert_eq!(
+        lines,
+        [
+            (4, SLICE_WRITE),
+            (5, SLICE_WRITE),
+            (6, SLICE_HEADER),
+            (6, SLICE_WRITE)
+        ]
+    );
+    let py = "def f(n):\n    i = 0\n    while i < n:\n        i = 1\n        x = 2\n    return i\n";
+    assert_eq!(
+        loop_control(TargetLanguage::Python, py)
+            .into_iter()
+            .collect::<Vec<_>>(),
+        [3, 4]
+    );
+}

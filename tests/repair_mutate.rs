@@ -523,3 +523,180 @@ fn repair_confidence_is_weighted_below_compile_fixes() {
     assert!((fixes[0].confidence - 0.5 * 1.0 * 0.6).abs() < 1e-9);
     assert!((fixes[1].confidence - 0.5 * 0.6 * 0.97).abs() < 1e-9);
 }
+
+// ---- assignment, loop direction, dropped values, synthesis, repeated slips, filters ----
+
+#[test]
+fn assignments_accumulate_or_assign() {
+    let rs = "pub fn skip(xs: &[u8]) -> usize {\n    let mut i = 0;\n    while i < xs.len() {\n        i = 2;\n    }\n    i\n}\n";
+    let a = mutants(Rust, "lib.rs", rs, 4, EditKind::Assignment);
+    assert_eq!(
+        a,
+        [
+            (
+                "`=` → `+=` at lib.rs:4".to_string(),
+                rs.replace("i = 2;", "i += 2;")
+            ),
+            (
+                "`=` → `-=` at lib.rs:4".to_string(),
+                rs.replace("i = 2;", "i -= 2;")
+            ),
+        ]
+    );
+    // A declaration is not an assignment to an existing value.
+    assert!(mutants(Rust, "lib.rs", rs, 2, EditKind::Assignment).is_empty());
+    let py = "def total(xs):\n    t = 0\n    for x in xs:\n        t += t + x\n        t = x\n    return t\n";
+    assert_eq!(
+        mutants(Python, "m.py", py, 4, EditKind::Assignment),
+        [(
+            "`+=` → `=` at m.py:4".to_string(),
+            py.replace("t += t + x", "t = t + x")
+        )]
+    );
+    has(
+        &mutants(Python, "m.py", py, 5, EditKind::Assignment),
+        "`=` → `+=` at m.py:5",
+        &py.replace("t = x", "t += x"),
+    );
+    // Python binds a name by assigning it: its first assignment, and `x = 0`, stay.
+    assert!(mutants(Python, "m.py", py, 2, EditKind::Assignment).is_empty());
+}
+
+const GO_LOOPS: &str = "package main\n\nfunc Trim(a []int, k int) (int, int) {\n\tq, d := 0, 0\n\tfor q = k - 1; q > 0; q++ {\n\t\tif a[q] != a[0] {\n\t\t\tbreak\n\t\t}\n\t}\n\tfor d = k - 2; d >= 0; d += 1 {\n\t\tif a[d] != a[d+1] {\n\t\t\tbreak\n\t\t}\n\t}\n\tfor i := 0; i < k; i++ {\n\t}\n\treturn q, d\n}\n";
+
+#[test]
+fn runaway_loops_are_turned_around() {
+    let turned = mutants(Go, "main.go", GO_LOOPS, 5, EditKind::LoopDirection);
+    assert_eq!(
+        turned,
+        [
+            (
+                "turn the loop around: `++` → `--` at main.go:5".to_string(),
+                GO_LOOPS.replace("q > 0; q++", "q > 0; q--")
+            ),
+            (
+                "turn the loops around at main.go:5, 10".to_string(),
+                GO_LOOPS
+                    .replace("q > 0; q++", "q > 0; q--")
+                    .replace("d >= 0; d += 1", "d >= 0; d -= 1")
+            ),
+        ]
+    );
+    assert_eq!(
+        mutants(Go, "main.go", GO_LOOPS, 10, EditKind::LoopDirection),
+        [(
+            "turn the loop around: `+=` → `-=` at main.go:10".to_string(),
+            GO_LOOPS.replace("d += 1", "d -= 1")
+        )]
+    );
+    // A loop that counts toward its bound is left alone.
+    assert!(mutants(Go, "main.go", GO_LOOPS, 15, EditKind::LoopDirection).is_empty());
+    let js =
+        "function f(n) {\n  let s = 0;\n  for (let i = n; i >= 0; ++i) s += i;\n  return s;\n}\n";
+    assert_eq!(
+        mutants(JavaScript, "m.js", js, 3, EditKind::LoopDirection),
+        [(
+            "turn the loop around: `++` → `--` at m.js:3".to_string(),
+            js.replace("++i", "--i")
+        )]
+    );
+}
+
+#[test]
+fn dropped_values_are_returned() {
+    let rs = "pub fn below_zero(ops: Vec<i32>) -> bool {\n    let mut b = 0;\n    for op in ops {\n        b += op;\n        if b < 0 {\n            true;\n        }\n    }\n    false\n}\n";
+    assert_eq!(
+        mutants(Rust, "lib.rs", rs, 6, EditKind::UnusedValue),
+        [(
+            "return the dropped value `true` at lib.rs:6".to_string(),
+            rs.replace("true;", "return true;")
+        )]
+    );
+    // The tail expression is the function's value, not a dropped one.
+    assert!(mutants(Rust, "lib.rs", rs, 9, EditKind::UnusedValue).is_empty());
+    let py = "def find(xs, v):\n    for i in range(len(xs)):\n        if xs[i] == v:\n            return ++i\n    return -1\n";
+    assert_eq!(
+        mutants(Python, "m.py", py, 4, EditKind::UnusedValue),
+        [(
+            "`++i` does nothing: `i + 1` at m.py:4".to_string(),
+            py.replace("++i", "i + 1")
+        )]
+    );
+}
+
+#[test]
+fn synthesis_fills_holes_smallest_first() {
+    let js = "function mid(n, m) {\n  return n + m / 2;\n}\n";
+    let s = mutants(JavaScript, "m.js", js, 2, EditKind::Synthesis);
+    let exprs: Vec<&str> = s
+        .iter()
+        .map(|(_, after)| {
+            after
+                .trim_start_matches("function mid(n, m) {\n  return ")
+                .trim_end_matches(";\n}\n")
+        })
+        .collect();
+    // Operands, then the other grouping, then the hole's names alone and ± 1.
+    assert_eq!(
+        &exprs[..6],
+        ["n", "m / 2", "(n + m) / 2", "n + 1", "n - 1", "m"]
+    );
+    assert!(exprs.len() <= 12, "{exprs:?}");
+    has(
+        &s,
+        "`n + m / 2` → `(n + m) / 2` at m.js:2",
+        &js.replace("n + m / 2", "(n + m) / 2"),
+    );
+    // Python: a conversion of the hole.
+    let py = "def check(code):\n    digit = code % 11\n    digit = digit\n    return digit\n";
+    has(
+        &mutants(Python, "m.py", py, 3, EditKind::Synthesis),
+        "`digit` → `str(digit)` at m.py:3",
+        &py.replace("digit = digit\n", "digit = str(digit)\n"),
+    );
+    // Go: only names of the hole's type join (never the string), constants as integers.
+    let go = "package main\n\nfunc f(a int, s string) int {\n\tb := 2\n\treturn a\n}\n";
+    let g = mutants(Go, "main.go", go, 5, EditKind::Synthesis);
+    let exprs: Vec<String> = g
+        .iter()
+        .map(|(_, after)| after.lines().nth(4).unwrap().trim().to_string())
+        .collect();
+    assert_eq!(
+        &exprs[..4],
+        ["return a + 1", "return a - 1", "return b", "return a + b"]
+    );
+    assert!(exprs.iter().all(|e| !e.contains('s')), "{exprs:?}");
+}
+
+#[test]
+fn a_repeated_slip_is_also_fixed_everywhere() {
+    let go = "package main\n\nfunc f(pixels []int, u []int, pre []int) {\n\tfor i := 1; i < len(pixels); i++ {\n\t\tpre[i] = u[pixels[i]]\n\t\tu[pixels[i]] = i\n\t}\n}\n";
+    let obo = mutants(Go, "main.go", go, 5, EditKind::OffByOne);
+    has(
+        &obo,
+        "`i` → `i - 1` at main.go:5 and at the 1 other `pixels[i]` of the function",
+        &go.replace("pixels[i]", "pixels[i - 1]"),
+    );
+    has(
+        &obo,
+        "`i` → `i - 1` at main.go:5",
+        &go.replacen("pixels[i]", "pixels[i - 1]", 1),
+    );
+}
+
+#[test]
+fn candidates_that_cannot_build_are_dropped() {
+    use selfheal::repair::filter::viable;
+    let go = "package main\n\nfunc f(a int) int {\n\tb := a * 2\n\treturn b\n}\n";
+    let vars = mutate(Go, "main.go", go, &[5], &[EditKind::Variable], 24);
+    assert_eq!(vars.len(), 1);
+    assert_eq!(vars[0].description, "`b` → `a` at main.go:5");
+    // `return a` leaves `b` declared and not used: Go refuses it.
+    assert!(!viable(Go, go, &vars[0]));
+    let py = "def f(a):\n    return a\n";
+    let synth = mutate(Python, "m.py", py, &[2], &[EditKind::Synthesis], 24);
+    assert!(synth.iter().all(|m| viable(Python, py, m)));
+    let mut broken = synth[0].clone();
+    broken.edit.replacement = "a +".into();
+    assert!(!viable(Python, py, &broken));
+}

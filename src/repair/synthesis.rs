@@ -125,8 +125,8 @@ fn is_hole(language: TargetLanguage, node: Node<'_>) -> bool {
         "block" if language == TargetLanguage::Rust => {
             let last = children(parent)
                 .into_iter()
-                .filter(|c| c.is_named() && !c.kind().contains("comment"))
-                .last();
+                .rev()
+                .find(|c| c.is_named() && !c.kind().contains("comment"));
             last.map(|l| l.id()) == Some(node.id())
                 && !node.kind().ends_with("statement")
                 && !node.kind().ends_with("declaration")
