@@ -114,16 +114,16 @@ impl Rule for ParameterName {
 
 /// Whether identifier `n` is only read: not called, not assigned, not declared by `:=`.
 fn is_read(n: tree_sitter::Node<'_>) -> bool {
-    call_of(n).is_none()
-        && n.parent().is_none_or(|p| {
-            !matches!(p.kind(), "inc_statement" | "dec_statement")
-                && !(p.kind() == "expression_list"
-                    && p.parent().is_some_and(|s| {
-                        matches!(s.kind(), "assignment_statement" | "short_var_declaration")
-                            && s.child_by_field_name("left")
-                                .is_some_and(|l| l.id() == p.id())
-                    }))
-        })
+    let written = |p: tree_sitter::Node<'_>| {
+        matches!(p.kind(), "inc_statement" | "dec_statement")
+            || (p.kind() == "expression_list"
+                && p.parent().is_some_and(|s| {
+                    matches!(s.kind(), "assignment_statement" | "short_var_declaration")
+                        && s.child_by_field_name("left")
+                            .is_some_and(|l| l.id() == p.id())
+                }))
+    };
+    call_of(n).is_none() && !n.parent().is_some_and(written)
 }
 
 #[cfg(test)]

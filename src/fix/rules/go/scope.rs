@@ -85,13 +85,12 @@ pub(crate) fn function_names(f: Node<'_>, text: &str) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
     for n in all_nodes(f) {
         match n.kind() {
+            // Only real names: in `func f(a, b)` the bare words are (undefined) types, not
+            // identifiers.
             "parameter_declaration" | "variadic_parameter_declaration" => {
-                // Only real names: in `func f(a, b)` the bare words are (undefined) types.
-                if n.child_by_field_name("type").is_some() {
-                    for c in named_children(n) {
-                        if c.kind() == "identifier" {
-                            names.insert(node_text(c, text).to_string());
-                        }
+                for c in named_children(n) {
+                    if c.kind() == "identifier" {
+                        names.insert(node_text(c, text).to_string());
                     }
                 }
             }
