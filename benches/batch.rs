@@ -1,0 +1,107 @@
+//! Candidates judged per second: batched (`selfheal::repair::batch::judge`, one sandbox run for
+//! all of them) versus one at a time (`Validator::validate`, a sandbox run per candidate, as the
+//! heal loop validates a candidate alone: its check step, then its test step). Eight failing
+//! behaviour-repair candidates of a small function, so the batch driver judges every one.
+//!
+//! Python and JavaScript batch; Go and Rust do not (their candidates are validated alone).
+//!
+//! Run: `cargo bench --bench batch`. Reported as elements (candidates) per second.
+
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use selfheal::repair::batch;
+use selfheal::validate::{Expect, Validator, ValidatorConfig};
+use selfheal::{Program, TargetLanguage};
+
+const CANDIDATES: usize = 8;
+
+fn python(i: usize) -> Program {
+    let main = format!(
+        "def count_at_most(xs, limit):\n    n = {i}\n    for x in xs:\n        if x < limit:\n            n += 1\n    return n\n"
+    );
+    Program::new(
+        TargetLanguage::Python,
+        [
+            ("main.py".to_string(), main),
+            (
+                "test_main.py".to_string(),
+                "from main import *\n\ndef test_count():\n    assert count_at_most([1, 2, 2.5, 3], 2.5) == 3\n"
+                    .to_string(),
+            ),
+        ],
+    )
+    .expect("a valid program")
+}
+
+fn javascript(i: usize) -> Program {
+    let main = format!(
+        "function countAtMost(xs, limit) {{\n  let n = {i};\n  for (const x of xs) {{\n    if (x < limit) {{\n      n += 1;\n    }}\n  }}\n  return n;\n}}\n\nmodule.exports = {{ countAtMost }};\n"
+    );
+    Program::new(
+        TargetLanguage::JavaScript,
+        [
+            ("main.js".to_string(), main),
+            (
+                "main.test.js".to_string(),
+                "const assert = require('assert');\nconst { countAtMost } = require('./main.js');\n\nassert.strictEqual(countAtMost([1, 2, 2.5, 3], 2.5), 3);\n"
+                    .to_string(),
+            ),
+        ],
+    )
+    .expect("a valid program")
+}
+
+fn bench(c: &mut Criterion) {
+    let validator = match Validator::new(ValidatorConfig::default()) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("skipping the batch benchmark: {e}");
+            return;
+        }
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    let languages: [(&str, fn(usize) -> Program); 2] =
+        [("python", python), ("javascript", javascript)];
+    for (name, make) in languages {
+        // Every candidate fails (n starts at 2 or more), so the batch judges all eight.
+        let candidates: Vec<Program> = (2..CANDIDATES + 2).map(make).collect();
+        let probe = rt.block_on(batch::judge(&validator, &candidates));
+        match probe {
+            Ok(v) if v.iter().all(|r| r.as_ref().is_some_and(|r| !r.passed)) => {}
+            other => {
+                eprintln!("skipping {name}: the batch did not judge every candidate: {other:?}");
+                continue;
+            }
+        }
+        let mut group = c.benchmark_group(format!("judge_{name}"));
+        group.sample_size(10);
+        group.measurement_time(Duration::from_secs(10));
+        group.throughput(Throughput::Elements(CANDIDATES as u64));
+        group.bench_function("batched", |b| {
+            b.iter(|| {
+                let verdicts = rt
+                    .block_on(batch::judge(&validator, &candidates))
+                    .expect("a batched run");
+                assert!(verdicts.iter().all(Option::is_some));
+            })
+        });
+        group.bench_function("one_at_a_time", |b| {
+            b.iter(|| {
+                for program in &candidates {
+                    let result = rt
+                        .block_on(validator.validate(program, Expect::Test))
+                        .expect("a validation");
+                    assert!(!result.passed);
+                }
+            })
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
