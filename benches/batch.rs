@@ -16,6 +16,9 @@ use selfheal::{Program, TargetLanguage};
 
 const CANDIDATES: usize = 8;
 
+/// Builds the `i`-th candidate of a language.
+type MakeCandidate = fn(usize) -> Program;
+
 fn python(i: usize) -> Program {
     let main = format!(
         "def count_at_most(xs, limit):\n    n = {i}\n    for x in xs:\n        if x < limit:\n            n += 1\n    return n\n"
@@ -64,8 +67,7 @@ fn bench(c: &mut Criterion) {
         .enable_all()
         .build()
         .expect("a tokio runtime");
-    let languages: [(&str, fn(usize) -> Program); 2] =
-        [("python", python), ("javascript", javascript)];
+    let languages: [(&str, MakeCandidate); 2] = [("python", python), ("javascript", javascript)];
     for (name, make) in languages {
         // Every candidate fails (n starts at 2 or more), so the batch judges all eight.
         let candidates: Vec<Program> = (2..CANDIDATES + 2).map(make).collect();

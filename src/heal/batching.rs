@@ -24,12 +24,14 @@ impl Healer {
         parent_errors: &[CodeError],
         candidates: &[Candidate],
         results: &mut Results,
-        best_pass: Option<usize>,
         expect: Expect,
         deadline: tokio::time::Instant,
         search: &mut Search,
     ) -> Vec<Option<BatchRole>> {
         let mut roles = vec![None; candidates.len()];
+        let best_pass = results
+            .iter()
+            .position(|r| matches!(r, Some((Ok(result), _)) if result.passed));
         let Some(language) = candidates.first().map(|c| c.program.language()) else {
             return roles;
         };

@@ -57,7 +57,6 @@ impl Healer {
                 &parent_errors,
                 &candidates,
                 &mut results,
-                best_pass,
                 expect,
                 deadline,
                 search,
