@@ -16,6 +16,16 @@ use tokio::signal::unix::{signal, SignalKind};
 /// directories) before [`block_on_until_signal`] returns anyway.
 pub const CLEANUP_GRACE: Duration = Duration::from_secs(5);
 
+/// A run stopped by a signal, and whether its clean-up finished within [`CLEANUP_GRACE`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interrupted {
+    /// The signal that stopped the run.
+    pub stop: Stop,
+    /// `false` when the runtime's shutdown used all of [`CLEANUP_GRACE`]: some sandboxes or
+    /// work directories may remain, and the caller must not claim they were removed.
+    pub cleanup_finished: bool,
+}
+
 /// A signal that stopped the future.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stop {
@@ -48,11 +58,15 @@ impl Stop {
 /// Runs `future` on `runtime` until it finishes (`Ok`) or SIGINT/SIGTERM arrives (`Err`).
 /// On a signal, another SIGINT or SIGTERM is set to end the process at once with 128 + its
 /// number (even while the clean-up is blocked), then the future and every task of the runtime
-/// are dropped and the runtime shut down, waiting up to [`CLEANUP_GRACE`]. When the signal
-/// handlers cannot be installed, a warning is logged and the future runs to its end.
+/// are dropped and the runtime shut down, waiting up to [`CLEANUP_GRACE`]; the `Err` says
+/// whether that clean-up finished in time. When the signal handlers cannot be installed, a
+/// warning is logged and the future runs to its end.
 ///
 /// The handlers are process-wide: call this once, from `main`.
-pub fn block_on_until_signal<F: Future>(runtime: Runtime, future: F) -> Result<F::Output, Stop> {
+pub fn block_on_until_signal<F: Future>(
+    runtime: Runtime,
+    future: F,
+) -> Result<F::Output, Interrupted> {
     // Boxed so it can be dropped explicitly, after the second-signal handler is in place.
     let mut future = Box::pin(future);
     let finished = runtime.block_on(async {
@@ -71,20 +85,27 @@ pub fn block_on_until_signal<F: Future>(runtime: Runtime, future: F) -> Result<F
             _ = terminate.recv() => Err(Stop::Terminate),
         }
     });
-    if finished.is_err() {
-        // Before any clean-up: dropping the future may block (a sandbox whose processes take
-        // long to die), and a second signal must end the process even then.
-        exit_on_next_signal();
-        // Cancels it: its sandboxes are killed and reaped, its work directories removed (in
-        // the runtime's context, which drops of its IO resources may need).
-        let entered = runtime.enter();
-        drop(future);
-        drop(entered);
-        // Drops every task still alive (sandbox guards kill their processes, workspaces
-        // remove their directories) and waits for them.
-        runtime.shutdown_timeout(CLEANUP_GRACE);
-    }
-    finished
+    let stop = match finished {
+        Ok(output) => return Ok(output),
+        Err(stop) => stop,
+    };
+    // Before any clean-up: dropping the future may block (a sandbox whose processes take
+    // long to die), and a second signal must end the process even then.
+    exit_on_next_signal();
+    // Cancels it: its sandboxes are killed and reaped, its work directories removed (in
+    // the runtime's context, which drops of its IO resources may need).
+    let entered = runtime.enter();
+    drop(future);
+    drop(entered);
+    // Drops every task still alive (sandbox guards kill their processes, workspaces
+    // remove their directories) and waits for them. It returns early once they are all
+    // gone, so using the whole grace means some were still running.
+    let started = std::time::Instant::now();
+    runtime.shutdown_timeout(CLEANUP_GRACE);
+    Err(Interrupted {
+        stop,
+        cleanup_finished: started.elapsed() < CLEANUP_GRACE,
+    })
 }
 
 /// From now on, SIGINT or SIGTERM ends the process at once with 128 + the signal number.

@@ -461,10 +461,18 @@ pub fn open_shared_db(path: &Path) -> Result<sled::Db, LearnError> {
     })
 }
 
+/// The learner database's page cache: its records are a few counters per fix and error kind,
+/// so a small bound holds them all, where sled's default (1 GiB) would let a long-running
+/// service's memory grow with every tree it touches.
+pub const LEARNER_PAGE_CACHE_BYTES: u64 = 8 * 1024 * 1024;
+
 fn open_waiting_for_lock(path: &Path) -> sled::Result<sled::Db> {
     let deadline = std::time::Instant::now() + LOCK_WAIT;
     loop {
-        match sled::Config::new().path(path).open() {
+        let config = sled::Config::new()
+            .path(path)
+            .cache_capacity(LEARNER_PAGE_CACHE_BYTES);
+        match config.open() {
             // sled reports a held lock as an `Other` I/O error with this message.
             Err(sled::Error::Io(e))
                 if e.to_string().starts_with("could not acquire lock")

@@ -7,8 +7,8 @@
 //! `repair.off-by-one`, …) so the learner learns each kind's success rate. See
 //! `docs/repair.md`.
 
-pub mod batch;
 mod assign;
+pub mod batch;
 mod consistent;
 mod effect;
 pub mod evidence;
@@ -20,5 +20,5 @@ pub mod rule;
 mod scope;
 mod siblings;
 pub mod statement;
-mod synthesis;
 pub mod syntax;
+mod synthesis;

@@ -3,13 +3,13 @@
 
 use std::future::Future;
 
-use crate::signals::{block_on_until_signal, Stop, CLEANUP_GRACE};
+use crate::signals::{block_on_until_signal, Interrupted, CLEANUP_GRACE};
 
 /// Runs `command` to its end on a new multi-threaded runtime and returns the process's exit
 /// code: the command's own, 2 for its error (printed on stderr as `error: …`, control
 /// characters escaped) or a runtime that cannot start, 128 + the signal's number when SIGINT
 /// or SIGTERM stopped it ([`block_on_until_signal`]: its sandboxes are stopped and its work
-/// directories removed). With `handles_signals` the command deals with signals itself (a
+/// directories removed, or a warning says the clean-up did not finish in time). With `handles_signals` the command deals with signals itself (a
 /// server draining its requests) and always runs to its end.
 ///
 /// Call it once, from `main`: the signal handlers are process-wide.
@@ -54,17 +54,32 @@ where
     })
 }
 
-fn exit_code<E: std::fmt::Display>(outcome: Result<Result<u8, E>, Stop>) -> u8 {
+fn exit_code<E: std::fmt::Display>(outcome: Result<Result<u8, E>, Interrupted>) -> u8 {
     match outcome {
         Ok(Ok(code)) => code,
         Ok(Err(message)) => {
             crate::terminal::eprint_escaped(&format!("error: {message}\n"));
             2
         }
-        Err(stop) => {
+        Err(Interrupted {
+            stop,
+            cleanup_finished: true,
+        }) => {
             eprintln!(
                 "selfheal: interrupted by {}; stopped the sandboxes and removed the work directories",
                 stop.name()
+            );
+            stop.exit_code()
+        }
+        Err(Interrupted {
+            stop,
+            cleanup_finished: false,
+        }) => {
+            eprintln!(
+                "selfheal: interrupted by {}; the clean-up did not finish within {} s: sandboxed \
+                 processes or work directories (selfheal-* under the temporary directory) may remain",
+                stop.name(),
+                CLEANUP_GRACE.as_secs()
             );
             stop.exit_code()
         }
@@ -74,14 +89,21 @@ fn exit_code<E: std::fmt::Display>(outcome: Result<Result<u8, E>, Stop>) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signals::Stop;
 
     #[test]
     fn the_exit_code_is_the_commands_or_2_for_its_error() {
         assert_eq!(run_command(async { Ok::<u8, String>(1) }, true), 1);
         assert_eq!(run_command(async { Err::<u8, _>("bad input") }, true), 2);
         assert_eq!(exit_code::<String>(Ok(Ok(0))), 0);
-        assert_eq!(exit_code::<String>(Err(Stop::Interrupt)), 130);
-        assert_eq!(exit_code::<String>(Err(Stop::Terminate)), 143);
+        let stopped = |stop, cleanup_finished| {
+            Err(Interrupted {
+                stop,
+                cleanup_finished,
+            })
+        };
+        assert_eq!(exit_code::<String>(stopped(Stop::Interrupt, true)), 130);
+        assert_eq!(exit_code::<String>(stopped(Stop::Terminate, false)), 143);
     }
 
     #[derive(clap::Parser, Debug)]
