@@ -220,8 +220,8 @@ impl SledStore {
     ///
     /// # Errors
     ///
-    /// [`StoreError::Locked`] when another process holds it, else what sled or the file
-    /// system reported.
+    /// [`StoreError::Locked`] when another process still holds it after a second, else what
+    /// sled or the file system reported.
     pub fn open_db(path: &Path) -> Result<sled::Db, StoreError> {
         SledStore::open_db_with(path, DEFAULT_PAGE_CACHE_BYTES)
     }
@@ -236,12 +236,24 @@ impl SledStore {
     /// As [`open_db`](Self::open_db).
     pub fn open_db_with(path: &Path, page_cache_bytes: u64) -> Result<sled::Db, StoreError> {
         std::fs::create_dir_all(path)?;
-        sled::Config::new()
-            .path(path)
-            .cache_capacity(page_cache_bytes)
-            .flush_every_ms(Some(500))
-            .open()
-            .map_err(|e| open_error(path, e))
+        // A handle just dropped (in this process, or by a process that is exiting) releases
+        // the file lock a moment later, from sled's flusher thread: wait that moment out
+        // before calling the cache busy.
+        let deadline = std::time::Instant::now() + LOCK_RELEASE_WAIT;
+        loop {
+            let opened = sled::Config::new()
+                .path(path)
+                .cache_capacity(page_cache_bytes)
+                .flush_every_ms(Some(500))
+                .open()
+                .map_err(|e| open_error(path, e));
+            match opened {
+                Err(StoreError::Locked { .. }) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                other => return other,
+            }
+        }
     }
 
     /// A store in the trees of `db` whose names start with `prefix` (`<prefix>entries`,
@@ -322,6 +334,9 @@ fn age_key(tick: &[u8], key: &CacheKey) -> Vec<u8> {
 fn key_from(bytes: &[u8]) -> Option<CacheKey> {
     bytes.try_into().ok().map(CacheKey)
 }
+
+/// How long opening a cache waits for its lock before it reports [`StoreError::Locked`].
+const LOCK_RELEASE_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 fn open_error(path: &Path, e: sled::Error) -> StoreError {
     let message = e.to_string();
