@@ -5,13 +5,8 @@ mod common;
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use selfheal::fix::FixEngine;
-use selfheal::heal::{
-    program_hash, BatchFuture, BatchRole, CheckFuture, Checker, HealConfig, HealReport, Healer,
-};
-use selfheal::learn::Learner;
+use selfheal::heal::{program_hash, BatchFuture, BatchRole, CheckFuture, Checker, HealReport};
 use selfheal::repair::batch;
 use selfheal::types::ValidationResult;
 use selfheal::validate::{Expect, Validator, ValidatorConfig};
@@ -58,20 +53,7 @@ impl Checker for Recording {
 }
 
 async fn heal(checker: Arc<Recording>, program: &Program) -> HealReport {
-    let healer = Healer::new(
-        checker,
-        FixEngine::builtin(),
-        Arc::new(Learner::in_memory()),
-        HealConfig {
-            max_retries: 5,
-            // A safety net only: the tests assert what healed, never time.
-            timeout: Duration::from_secs(600),
-            jobs: 2,
-            beam: 8,
-            expect: None,
-        },
-    );
-    healer.heal(program).await.unwrap()
+    common::heal::heal_with(checker, program).await
 }
 
 fn program(language: TargetLanguage, code: (&str, &str), test: (&str, &str)) -> Program {

@@ -3,31 +3,12 @@
 
 mod common;
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use selfheal::fix::FixEngine;
-use selfheal::heal::{Checker, HealConfig, HealReport, Healer};
-use selfheal::learn::Learner;
+use selfheal::heal::HealReport;
 use selfheal::validate::{Expect, Validator, ValidatorConfig};
 use selfheal::{Program, TargetLanguage};
 
 async fn heal(program: &Program) -> HealReport {
-    let checker: Arc<dyn Checker> = common::validator();
-    let healer = Healer::new(
-        checker,
-        FixEngine::builtin(),
-        Arc::new(Learner::in_memory()),
-        HealConfig {
-            max_retries: 5,
-            // A safety net only: the tests assert what healed, never time.
-            timeout: Duration::from_secs(600),
-            jobs: 2,
-            beam: 8,
-            expect: None,
-        },
-    );
-    healer.heal(program).await.unwrap()
+    common::heal::heal(program).await
 }
 
 /// Heals, then checks the claim independently: a fresh validator (no cache) passes the final

@@ -4,12 +4,7 @@
 
 mod common;
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use selfheal::fix::FixEngine;
-use selfheal::heal::{Checker, HealConfig, HealReport, Healer};
-use selfheal::learn::Learner;
+use selfheal::heal::HealReport;
 use selfheal::repair::mutate::{apply, mutate, EditKind, DEFAULT_PER_LOCATION};
 use selfheal::validate::{Expect, Validator, ValidatorConfig};
 use selfheal::TargetLanguage::{self, Go, JavaScript, Python, Rust};
@@ -152,20 +147,7 @@ fn javascript_go_rust_statements_and_guards() {
 }
 
 async fn heal(program: &Program) -> HealReport {
-    let checker: Arc<dyn Checker> = common::validator();
-    let healer = Healer::new(
-        checker,
-        FixEngine::builtin(),
-        Arc::new(Learner::in_memory()),
-        HealConfig {
-            max_retries: 5,
-            timeout: Duration::from_secs(600),
-            jobs: 2,
-            beam: 8,
-            expect: None,
-        },
-    );
-    healer.heal(program).await.unwrap()
+    common::heal::heal(program).await
 }
 
 async fn assert_heals(program: &Program, file: &str, kind: &str, expected: &str) {

@@ -12,14 +12,19 @@ use selfheal::Program;
 /// Heals with the built-in strategies and a fresh learner, then checks the claim
 /// independently: the final program passes on its own and no protected file changed.
 pub async fn heal(program: &Program) -> HealReport {
-    let checker: Arc<dyn Checker> = super::validator();
+    heal_with(super::validator(), program).await
+}
+
+/// Heals through `checker` with the built-in strategies, a fresh learner and the tests'
+/// budget: 5 rounds, 2 jobs, a beam of 8, and a 600 s timeout that is only a safety net (the
+/// tests assert what healed, rounds and validations, never time).
+pub async fn heal_with(checker: Arc<dyn Checker>, program: &Program) -> HealReport {
     let healer = Healer::new(
         checker,
         FixEngine::builtin(),
         Arc::new(Learner::in_memory()),
         HealConfig {
             max_retries: 5,
-            // A safety net only: the tests assert rounds and validations, never time.
             timeout: Duration::from_secs(600),
             jobs: 2,
             beam: 8,

@@ -61,11 +61,7 @@ impl Rule for MissingConstant {
         .kinds(&[ErrorKind::UndefinedVariable, ErrorKind::Compiler]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        let Some(name) = message(error)
-            .strip_prefix("undefined: ")
-            .map(str::trim)
-            .filter(|n| is_identifier(n))
-        else {
+        let Some(name) = super::scope::undefined_identifier(error) else {
             return Vec::new();
         };
         if !name.chars().next().is_some_and(|c| c.is_ascii_uppercase()) {

@@ -34,10 +34,8 @@ impl Rule for MissingFunction {
         .kinds(&[ErrorKind::UndefinedVariable, ErrorKind::Compiler]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        let Some(name) = message(error)
-            .strip_prefix("undefined: ")
-            .map(str::trim)
-            .filter(|n| is_identifier(n) && !LEFT_TO_OTHERS.contains(n))
+        let Some(name) =
+            super::scope::undefined_identifier(error).filter(|n| !LEFT_TO_OTHERS.contains(n))
         else {
             return Vec::new();
         };

@@ -16,6 +16,14 @@ use crate::program::Program;
 use crate::types::TargetLanguage;
 
 /// The function, method or function literal holding `node`, innermost first.
+/// The identifier of a Go `undefined: NAME` error, or `None` for any other message.
+pub(crate) fn undefined_identifier(error: &crate::types::CodeError) -> Option<&str> {
+    crate::fix::text::message(error)
+        .strip_prefix("undefined: ")
+        .map(str::trim)
+        .filter(|n| crate::fix::text::is_identifier(n))
+}
+
 pub(crate) fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
     let mut current = Some(node);
     while let Some(n) = current {

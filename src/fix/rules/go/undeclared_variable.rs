@@ -32,11 +32,7 @@ impl Rule for UndeclaredVariable {
         .kinds(&[ErrorKind::UndefinedVariable, ErrorKind::Compiler]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        let Some(name) = message(error)
-            .strip_prefix("undefined: ")
-            .map(str::trim)
-            .filter(|n| is_identifier(n))
-        else {
+        let Some(name) = super::scope::undefined_identifier(error) else {
             return Vec::new();
         };
         let Some(site) = UseSite::editable(error, program, TargetLanguage::Go) else {
