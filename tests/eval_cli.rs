@@ -5,13 +5,19 @@ mod common;
 
 use common::selfheal;
 
+const TEST_MAIN: &str = "from main import *\n\nassert total([1, 2, 3]) == 6\n";
+
 fn case(id: &str, main: &str, category: &str) -> String {
+    case_with_test(id, main, TEST_MAIN, category)
+}
+
+fn case_with_test(id: &str, main: &str, test: &str, category: &str) -> String {
     serde_json::json!({
         "id": id,
         "language": "python",
         "files": {
             "main.py": main,
-            "test_main.py": "from main import *\n\nassert total([1, 2, 3]) == 6\n",
+            "test_main.py": test,
         },
         "protected": ["test_main.py"],
         "expect": "test",
@@ -29,10 +35,12 @@ fn corpus(dir: &std::path::Path) -> std::path::PathBuf {
             "def total(items):\n    result = 0\n    for item in items:\n        result += item\n    return reslt\n",
             "Reference",
         ),
-        case(
+        // No program passes a test that wants two answers to one question (a one-edit logic
+        // bug would not do: the behaviour repair heals those).
+        case_with_test(
             "unhealable",
-            // Beyond one edit of the behaviour repair: the loop that adds is missing.
             "def total(items):\n    result = 0\n    for item in items:\n        result = item\n    return result\n",
+            "from main import *\n\nassert total([1, 2, 3]) == 6\nassert total([1, 2, 3]) == 7\n",
             "Logic",
         ),
     ];

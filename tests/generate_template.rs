@@ -43,6 +43,27 @@ fn healer(
         .unwrap()
 }
 
+/// [`healer`] for the tests of the regeneration loop itself: each generation is validated but
+/// not repaired (the behaviour repair would turn their wrong `x + 50` into `x + 1` on its own
+/// and the loop would never regenerate).
+fn healer_without_repairs(
+    generator: Arc<dyn Generator>,
+    data_dir: &Path,
+    generations: usize,
+) -> SelfHealingGenerator {
+    let checker: Arc<dyn Checker> = common::validator();
+    SelfHealingGenerator::builder()
+        .checker(checker)
+        .data_dir(data_dir)
+        .generator(generator)
+        .max_generations(generations)
+        .max_retries(0)
+        .timeout(Duration::from_secs(600))
+        .jobs(2)
+        .build()
+        .unwrap()
+}
+
 fn template(data_dir: &Path) -> Arc<TemplateGenerator> {
     Arc::new(TemplateGenerator::open(None, Some(data_dir)).unwrap())
 }
@@ -251,7 +272,7 @@ async fn a_deterministic_template_that_fails_stops_after_one_generation() {
         "inc.toml",
     )
     .unwrap();
-    let g = healer(template(dir.path()), dir.path(), 3);
+    let g = healer_without_repairs(template(dir.path()), dir.path(), 3);
     let report = g.generate_and_heal_spec(&s).await.unwrap();
     assert!(!report.passed);
     assert_eq!(report.generations.len(), 1);
@@ -327,7 +348,7 @@ async fn the_driver_regenerates_with_errors_and_history_until_a_program_passes()
         programs: Mutex::new(vec![program("x + 50"), program("x - 50"), program("x + 1")]),
         seen: Mutex::new(Vec::new()),
     });
-    let g = healer(scripted.clone(), dir.path(), 3);
+    let g = healer_without_repairs(scripted.clone(), dir.path(), 3);
     let report = g.generate_and_heal_spec(&s).await.unwrap();
     assert!(report.passed, "{}", report.summary());
     assert_eq!(report.generations.len(), 3);
@@ -384,7 +405,7 @@ async fn the_generation_budget_ends_the_loop_with_the_best_program() {
         programs: Mutex::new(vec![program("x + 50"), program("x - 50"), program("x + 1")]),
         seen: Mutex::new(Vec::new()),
     });
-    let g = healer(scripted, dir.path(), 2);
+    let g = healer_without_repairs(scripted, dir.path(), 2);
     let report = g.generate_and_heal_spec(&s).await.unwrap();
     assert!(!report.passed);
     assert_eq!(report.generations.len(), 2);
@@ -667,7 +688,7 @@ fn each_generation_is_a_generate_span() {
         .unwrap();
     let report = tracing::subscriber::with_default(subscriber, || {
         runtime.block_on(async {
-            healer(scripted, dir.path(), 3)
+            healer_without_repairs(scripted, dir.path(), 3)
                 .generate_and_heal_spec(&s)
                 .await
                 .unwrap()

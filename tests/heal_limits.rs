@@ -62,9 +62,11 @@ async fn heal_with(
     (report, seen)
 }
 
-// No single edit of the behaviour repair reaches 6: the addition itself is missing.
+// A bug no heal can fix: the test wants two answers to one question (a one-edit logic bug
+// would not do, the behaviour repair heals those, e.g. `result = item` -> `result += item`).
 const LOGIC_MAIN: &str = "def total(items):\n    result = 0\n    for item in items:\n        result = item\n    return result\n";
-const LOGIC_TEST: &str = "from main import *\n\nassert total([1, 2, 3]) == 6\n";
+const LOGIC_TEST: &str =
+    "from main import *\n\nassert total([1, 2, 3]) == 6\nassert total([1, 2, 3]) == 7\n";
 
 fn logic_bug() -> Program {
     common::program(

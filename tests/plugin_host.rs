@@ -350,6 +350,8 @@ fn heal_with_plugins_heals_through_the_plugin_strategy() {
         &cli.path("data"),
         "--expect",
         "check",
+        // The plugin's own edit, not the formatter's quotes.
+        "--no-format",
         "--write",
         program.to_str().unwrap(),
     ]);

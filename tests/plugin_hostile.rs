@@ -527,6 +527,8 @@ fn a_heal_with_hostile_and_good_plugins_still_heals() {
             &ids.join(","),
             "--data-dir",
             &data_dir,
+            // The plugin's own edit, not the formatter's quotes.
+            "--no-format",
             program.to_str().unwrap(),
         ],
     );
