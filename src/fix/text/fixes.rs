@@ -165,6 +165,15 @@ pub(crate) fn target<'a>(error: &CodeError, program: &'a Program) -> Option<Targ
     })
 }
 
+/// The target of a syntax (parse) error: the prelude of the syntax-repair rules, which have
+/// nothing to offer for any other error or for one outside the program's editable files.
+pub(crate) fn syntax_target<'a>(error: &CodeError, program: &'a Program) -> Option<Target<'a>> {
+    if !is_syntax(error) {
+        return None;
+    }
+    target(error, program)
+}
+
 /// A program file that fixes may edit, found by its program-relative (or sandbox) path.
 pub(crate) fn editable_file<'a>(program: &'a Program, path: &str) -> Option<(&'a str, &'a str)> {
     let path = crate::diagnostics::program_path(path);

@@ -20,10 +20,7 @@ const DELETE_UNTERMINATED: f64 = 0.5;
 const CLOSE_AT_LINE_END: f64 = 0.45;
 
 pub(crate) fn comments(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
-    if !is_syntax(error) {
-        return Vec::new();
-    }
-    let Some(t) = target(error, program) else {
+    let Some(t) = syntax_target(error, program) else {
         return Vec::new();
     };
     let mut fixes = Fixes::new(id);

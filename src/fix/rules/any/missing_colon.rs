@@ -21,10 +21,7 @@ pub(crate) const PY_HEADERS: &[&str] = &[
 ];
 
 pub(crate) fn missing_colon(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
-    if !is_syntax(error) {
-        return Vec::new();
-    }
-    let Some(t) = target(error, program) else {
+    let Some(t) = syntax_target(error, program) else {
         return Vec::new();
     };
     let msg = message(error);

@@ -19,10 +19,7 @@ const REPLACE_SEPARATOR: f64 = 0.45;
 const RANK_STEP: f64 = 0.1;
 
 pub(crate) fn separators(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
-    if !is_syntax(error) {
-        return Vec::new();
-    }
-    let Some(t) = target(error, program) else {
+    let Some(t) = syntax_target(error, program) else {
         return Vec::new();
     };
     let msg = message(error);

@@ -36,10 +36,7 @@ const BEFORE_LINE_TAIL: f64 = 0.45;
 const DELETE_LINE: f64 = 0.15;
 
 pub(crate) fn unterminated_string(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
-    if !is_syntax(error) {
-        return Vec::new();
-    }
-    let Some(t) = target(error, program) else {
+    let Some(t) = syntax_target(error, program) else {
         return Vec::new();
     };
     let src = t.text;
