@@ -449,6 +449,51 @@ except OSError as e:
 }
 scenario!(only_loopback_exists_and_the_host_is_unreachable, network);
 
+/// Two sandboxes running at once never share a network: one listens on a loopback port for
+/// a few seconds while the other keeps trying to connect to it. (As root, network namespaces
+/// are made ahead of time; each must still serve exactly one sandbox.)
+fn separate_networks() {
+    const PORT: u16 = 47113;
+    let listener = std::thread::spawn(|| {
+        let wd = work_dir();
+        let code = format!(
+            r#"
+import socket, time
+srv = socket.socket()
+srv.bind(("127.0.0.1", {PORT}))
+srv.listen()
+print("listening")
+time.sleep(5)
+"#
+        );
+        run(&python(&code, wd.path()))
+    });
+    let wd = work_dir();
+    let code = format!(
+        r#"
+import socket, time
+outcome = "refused"
+end = time.monotonic() + 5
+while time.monotonic() < end:
+    try:
+        socket.create_connection(("127.0.0.1", {PORT}), timeout=1)
+        outcome = "connected"
+        break
+    except OSError:
+        time.sleep(0.05)
+print(outcome)
+"#
+    );
+    let connector = run(&python(&code, wd.path()));
+    let listener = listener.join().unwrap();
+    assert_eq!(stdout(&listener), "listening\n", "{}", describe(&listener));
+    assert_eq!(stdout(&connector), "refused\n", "{}", describe(&connector));
+}
+scenario!(
+    sandboxes_running_at_once_have_separate_networks,
+    separate_networks
+);
+
 fn host_files_invisible() {
     let wd = work_dir();
     let other = work_dir();

@@ -353,7 +353,9 @@ fn run_op(plan: &ChildPlan, op: &Op) -> Result<(), i32> {
     Ok(())
 }
 
-fn loopback_up() -> Result<(), i32> {
+/// Brings the loopback interface up, unless it already is (a namespace the host made ready,
+/// see `netns`, where the sandbox has no capability to change it).
+pub(super) fn loopback_up() -> Result<(), i32> {
     // SAFETY: plain socket/ioctl/close on a zero-initialised, correctly sized ifreq.
     unsafe {
         let s = libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0);
@@ -362,12 +364,16 @@ fn loopback_up() -> Result<(), i32> {
         }
         let mut ifr = IfReqFlags {
             name: [0; 16],
-            flags: (libc::IFF_UP | libc::IFF_RUNNING) as libc::c_short,
+            flags: 0,
             _pad: [0; 22],
         };
         ifr.name[0] = b'l';
         ifr.name[1] = b'o';
-        let r = libc::ioctl(s, libc::SIOCSIFFLAGS, &mut ifr as *mut IfReqFlags);
+        let mut r = libc::ioctl(s, libc::SIOCGIFFLAGS, &mut ifr as *mut IfReqFlags);
+        if r == 0 && ifr.flags & libc::IFF_UP as libc::c_short == 0 {
+            ifr.flags |= (libc::IFF_UP | libc::IFF_RUNNING) as libc::c_short;
+            r = libc::ioctl(s, libc::SIOCSIFFLAGS, &mut ifr as *mut IfReqFlags);
+        }
         let e = errno();
         libc::close(s);
         if r < 0 {

@@ -75,6 +75,7 @@ use crate::types::Termination;
 mod cgroup;
 mod child;
 mod host;
+mod netns;
 mod outcome;
 mod plan;
 mod scope;

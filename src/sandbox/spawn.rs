@@ -10,6 +10,7 @@ use std::sync::mpsc;
 use std::sync::{Arc, OnceLock};
 
 use super::child;
+use super::netns;
 use super::plan::ChildPlan;
 use super::scope::RunCgroup;
 
@@ -87,6 +88,7 @@ fn spawner() -> Result<&'static mpsc::Sender<Request>, std::io::Error> {
     std::thread::Builder::new()
         .name("selfheal-sandbox-spawner".into())
         .spawn(move || {
+            netns::warm_up();
             for req in rx {
                 let result = spawn_one(&req);
                 let Request {
@@ -127,9 +129,14 @@ fn fail(step: &'static str, error: std::io::Error) -> SpawnFailure {
 }
 
 fn spawn_one(req: &Request) -> SpawnResult {
+    let ready_netns = entered_ready_netns(req.ids);
+    let mut flags = NAMESPACES | libc::CLONE_PIDFD as u64;
+    if ready_netns.is_some() {
+        flags &= !(libc::CLONE_NEWNET as u64);
+    }
     let mut pidfd: libc::c_int = -1;
     let args = CloneArgs {
-        flags: NAMESPACES | libc::CLONE_PIDFD as u64,
+        flags,
         pidfd: &mut pidfd as *mut libc::c_int as u64,
         exit_signal: libc::SIGCHLD as u64,
         ..CloneArgs::default()
@@ -147,6 +154,9 @@ fn spawn_one(req: &Request) -> SpawnResult {
     if ret == 0 {
         // SAFETY: we are the child of the clone above.
         unsafe { child::init_main(&req.plan) }
+    }
+    if let Some(home) = ready_netns {
+        leave_ready_netns(&home);
     }
     if ret < 0 {
         return Err(fail("clone3", std::io::Error::last_os_error()));
@@ -215,6 +225,32 @@ fn spawn_one(req: &Request) -> SpawnResult {
     Ok(spawned)
 }
 
+/// As root, enters a network namespace made ahead of time (see [`netns`]) so that the clone
+/// can skip making one; returns this thread's own namespace to go back to after the clone.
+/// `None` (the clone makes the namespace) for an ordinary user or when none is ready.
+fn entered_ready_netns(ids: IdMap) -> Option<OwnedFd> {
+    if !matches!(ids, IdMap::Root { .. }) {
+        return None;
+    }
+    let ready = netns::take()?;
+    let home = netns::open_own_netns().ok()?;
+    // SAFETY: setns on namespace descriptors we own; only this thread moves.
+    (unsafe { libc::setns(ready.as_raw_fd(), libc::CLONE_NEWNET) } == 0).then_some(home)
+}
+
+/// Back to the spawner's own network namespace, so that it does not keep the last sandbox's
+/// alive. (Were this to fail, the next clone still gets a namespace of its own: a ready one
+/// entered again, or one `clone3` makes.)
+fn leave_ready_netns(home: &OwnedFd) {
+    // SAFETY: setns on a namespace descriptor we own; only this thread moves.
+    if unsafe { libc::setns(home.as_raw_fd(), libc::CLONE_NEWNET) } < 0 {
+        tracing::debug!(
+            error = %std::io::Error::last_os_error(),
+            "the sandbox spawner could not return to its network namespace"
+        );
+    }
+}
+
 /// Writes one byte to the init's sync pipe.
 fn release(req: &Request) -> std::io::Result<()> {
     loop {
@@ -251,33 +287,22 @@ fn write_file(path: &str, data: &str, step: &'static str) -> Result<(), SpawnFai
 }
 
 fn write_maps(pid: libc::pid_t, ids: IdMap) -> Result<(), SpawnFailure> {
-    match ids {
-        IdMap::Root { uid, gid } => {
-            write_file(
-                &format!("/proc/{pid}/uid_map"),
-                &format!("0 {uid} 1\n"),
-                "write uid_map",
-            )?;
-            write_file(
-                &format!("/proc/{pid}/gid_map"),
-                &format!("0 {gid} 1\n"),
-                "write gid_map",
-            )
-        }
-        IdMap::User { uid, gid } => {
-            write_file(&format!("/proc/{pid}/setgroups"), "deny", "write setgroups")?;
-            write_file(
-                &format!("/proc/{pid}/uid_map"),
-                &format!("0 {uid} 1\n"),
-                "write uid_map",
-            )?;
-            write_file(
-                &format!("/proc/{pid}/gid_map"),
-                &format!("0 {gid} 1\n"),
-                "write gid_map",
-            )
-        }
+    let (IdMap::Root { uid, gid } | IdMap::User { uid, gid }) = ids;
+    // An unprivileged user may write gid_map only once setgroups is denied; root keeps it
+    // allowed (see `IdMap::Root`).
+    if matches!(ids, IdMap::User { .. }) {
+        write_file(&format!("/proc/{pid}/setgroups"), "deny", "write setgroups")?;
     }
+    write_file(
+        &format!("/proc/{pid}/uid_map"),
+        &format!("0 {uid} 1\n"),
+        "write uid_map",
+    )?;
+    write_file(
+        &format!("/proc/{pid}/gid_map"),
+        &format!("0 {gid} 1\n"),
+        "write gid_map",
+    )
 }
 
 /// Sends SIGKILL through the pidfd (never a recycled pid).
