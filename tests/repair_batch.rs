@@ -1,5 +1,6 @@
-//! Batched validation of behaviour-repair candidates (Python and JavaScript): several
-//! candidates judged in one sandbox run as a filter, a pass there validated again alone.
+//! Batched validation of behaviour-repair candidates (Python, JavaScript, and Go by mutant
+//! schemata): several candidates judged in one sandbox run as a filter, a pass there validated
+//! again alone.
 
 mod common;
 
@@ -255,28 +256,205 @@ async fn javascript_a_looping_candidate_costs_one_limit_not_the_batch() {
     assert!(verdicts[2].as_ref().expect("judged").passed);
 }
 
-/// Go and Rust do not batch: every entry is `None` (their candidates are validated alone).
+/// Rust does not batch: every entry is `None` (its candidates are validated alone).
 #[tokio::test]
-async fn go_does_not_batch() {
-    let go = |body: &str| {
-        program(
-            TargetLanguage::Go,
-            ("main.go", body),
-            (
-                "main_test.go",
-                "package main\n\nimport \"testing\"\n\nfunc TestOne(t *testing.T) {\n\tif one() != 1 {\n\t\tt.Fatal(\"no\")\n\t}\n}\n",
-            ),
+async fn rust_does_not_batch() {
+    let rust = |body: &str| {
+        common::program(
+            TargetLanguage::Rust,
+            &[(
+                "src/lib.rs",
+                &format!("pub fn one() -> i32 {{ {body} }}\n\n#[cfg(test)]\nmod tests {{\n    #[test]\n    fn one_is_one() {{\n        assert_eq!(super::one(), 1);\n    }}\n}}\n"),
+            )],
         )
     };
-    let candidates = [
-        go("package main\n\nfunc one() int { return 1 }\n\nfunc main() {}\n"),
-        go("package main\n\nfunc one() int { return 2 }\n\nfunc main() {}\n"),
-    ];
-    assert!(!batch::supports(TargetLanguage::Go));
+    let candidates = [rust("1"), rust("2")];
     assert!(!batch::supports(TargetLanguage::Rust));
     let verdicts = batch::judge(&common::validator(), &candidates)
         .await
         .unwrap();
     assert_eq!(verdicts.len(), 2);
     assert!(verdicts.iter().all(Option::is_none));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Go: mutant schemata (one compile, the test binary run once per candidate)
+
+/// Whether Go is installed; the Go tests print why they skip otherwise.
+fn go_available(test: &str) -> bool {
+    let found = std::process::Command::new("go")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        eprintln!("skipping {test}: `go` is not installed");
+    }
+    found
+}
+
+/// A validator whose commands stop after 10 s (a looping candidate costs that, not 30 s).
+fn go_validator() -> Arc<Validator> {
+    static VALIDATOR: std::sync::OnceLock<Arc<Validator>> = std::sync::OnceLock::new();
+    VALIDATOR
+        .get_or_init(|| {
+            let limit = Some(std::time::Duration::from_secs(10));
+            Arc::new(
+                Validator::new(ValidatorConfig::default())
+                    .unwrap()
+                    .with_limit_cap(selfheal::validate::LimitCap {
+                        wall_time: limit,
+                        cpu_time: limit,
+                        memory_bytes: None,
+                    }),
+            )
+        })
+        .clone()
+}
+
+const GO_AT_MOST: &str = "package main\n\nfunc countAtMost(xs []int, limit int) int {\n\tn := 0\n\tfor i := 0; i < len(xs); i++ {\n\t\tif xs[i] < limit {\n\t\t\tn += 1\n\t\t}\n\t}\n\treturn n\n}\n";
+
+const GO_AT_MOST_TEST: &str = "package main\n\nimport \"testing\"\n\nfunc TestCountAtMost(t *testing.T) {\n\tif got := countAtMost([]int{1, 2, 3, 4}, 3); got != 3 {\n\t\tt.Errorf(\"countAtMost = %d, want 3\", got)\n\t}\n}\n\nfunc TestEmpty(t *testing.T) {\n\tif got := countAtMost(nil, 1); got != 0 {\n\t\tt.Errorf(\"countAtMost(nil) = %d, want 0\", got)\n\t}\n}\n";
+
+/// `GO_AT_MOST` with each (from, to) replacement, as a candidate with the protected test.
+fn go_candidates(edits: &[(&str, &str)]) -> Vec<Program> {
+    edits
+        .iter()
+        .map(|(from, to)| {
+            assert!(GO_AT_MOST.contains(from), "{from}");
+            program(
+                TargetLanguage::Go,
+                ("main.go", &GO_AT_MOST.replacen(from, to, 1)),
+                ("main_test.go", GO_AT_MOST_TEST),
+            )
+        })
+        .collect()
+}
+
+fn described(errors: &[selfheal::types::CodeError]) -> Vec<String> {
+    errors
+        .iter()
+        .map(|e| {
+            format!(
+                "{:?} {:?} {} {:?} {:?}",
+                e.error_type, e.code, e.message, e.location, e.test_name
+            )
+        })
+        .collect()
+}
+
+/// Exactly one candidate passes: only it passes in the batch; the failures carry the same
+/// test errors as the test step alone gives them; the driver stops after the pass (the
+/// candidate ranked after it is not judged); and the pass passes alone too.
+#[tokio::test]
+async fn go_only_the_passing_candidate_passes_in_the_batch() {
+    if !go_available("go_only_the_passing_candidate_passes_in_the_batch") {
+        return;
+    }
+    let candidates = go_candidates(&[
+        ("xs[i] < limit", "xs[i] > limit"),
+        ("n += 1", "n += 2"),
+        ("i++", "i += 2"),
+        ("xs[i] < limit", "xs[i] <= limit"),
+        ("return n", "return n + 1"),
+    ]);
+    let validator = go_validator();
+    let verdicts = batch::judge(&validator, &candidates).await.unwrap();
+    assert_eq!(verdicts.len(), 5);
+    for (index, verdict) in verdicts.iter().enumerate().take(3) {
+        let verdict = verdict.as_ref().expect("judged");
+        assert!(!verdict.passed, "candidate {index} passed");
+        let alone = validator
+            .validate(&candidates[index], Expect::Test)
+            .await
+            .unwrap();
+        assert!(!alone.passed);
+        assert_eq!(described(&verdict.errors), described(&alone.errors));
+        let outcomes = |r: &ValidationResult| {
+            r.tests
+                .iter()
+                .map(|t| (t.name.clone(), t.outcome, t.assertion.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(outcomes(verdict), outcomes(&alone));
+    }
+    let pass = verdicts[3].as_ref().expect("judged");
+    assert!(pass.passed, "{:?}", pass.errors);
+    assert_eq!(pass.tests.len(), 2);
+    assert!(verdicts[4].is_none(), "judged after the pass");
+    let alone = Validator::new(ValidatorConfig::default())
+        .unwrap()
+        .validate(&candidates[3], Expect::Test)
+        .await
+        .unwrap();
+    assert!(alone.passed, "{:?}", alone.errors);
+}
+
+/// A looping candidate is stopped at the per-candidate limit (a time or CPU limit error), and
+/// the candidates after it are still judged.
+#[tokio::test]
+async fn go_a_looping_candidate_costs_one_limit_not_the_batch() {
+    if !go_available("go_a_looping_candidate_costs_one_limit_not_the_batch") {
+        return;
+    }
+    let candidates = go_candidates(&[
+        ("i++", "i += 0"),
+        ("n += 1", "n += 2"),
+        ("xs[i] < limit", "xs[i] <= limit"),
+    ]);
+    let verdicts = batch::judge(&go_validator(), &candidates).await.unwrap();
+    let looping = verdicts[0]
+        .as_ref()
+        .expect("the looping candidate is judged");
+    assert!(!looping.passed);
+    assert!(
+        looping
+            .errors
+            .iter()
+            .any(|e| matches!(e.code.as_deref(), Some("timeout") | Some("cpu_limit"))),
+        "{:?}",
+        looping.errors
+    );
+    assert!(!verdicts[1].as_ref().expect("judged").passed);
+    let pass = verdicts[2].as_ref().expect("judged");
+    assert!(pass.passed, "{:?}", pass.errors);
+}
+
+/// A candidate that does not compile in the schema is left out (validated alone); the others
+/// are judged by the schema compiled again without it.
+#[tokio::test]
+async fn go_a_candidate_that_does_not_compile_does_not_sink_the_others() {
+    if !go_available("go_a_candidate_that_does_not_compile_does_not_sink_the_others") {
+        return;
+    }
+    let candidates = go_candidates(&[
+        ("n += 1", "n += \"one\""),
+        ("return n", "return n - 1"),
+        ("xs[i] < limit", "xs[i] <= limit"),
+    ]);
+    let verdicts = batch::judge(&go_validator(), &candidates).await.unwrap();
+    assert!(verdicts[0].is_none(), "{:?}", verdicts[0]);
+    assert!(!verdicts[1].as_ref().expect("judged").passed);
+    let pass = verdicts[2].as_ref().expect("judged");
+    assert!(pass.passed, "{:?}", pass.errors);
+}
+
+/// The heal loop heals a Go operator bug through the batch: the winner passed there and was
+/// validated again alone.
+#[tokio::test]
+async fn go_a_fix_found_by_the_batch_is_validated_again_alone() {
+    if !go_available("go_a_fix_found_by_the_batch_is_validated_again_alone") {
+        return;
+    }
+    let p = program(
+        TargetLanguage::Go,
+        ("main.go", GO_AT_MOST),
+        ("main_test.go", GO_AT_MOST_TEST),
+    );
+    assert_found_by_the_batch(
+        &p,
+        "main.go",
+        &GO_AT_MOST.replace("xs[i] < limit", "xs[i] <= limit"),
+        true,
+    )
+    .await;
 }

@@ -1,8 +1,8 @@
 //! Batched validation: many behaviour-repair candidates judged in one sandbox run, as a filter.
 //!
 //! Validating candidates one sandbox run at a time pays the sandbox's set-up and the
-//! interpreter's start-up once per candidate. [`judge`] puts every candidate of a round into
-//! one work directory (`c0/`, `c1/`, … each a complete copy of its program) and runs a driver
+//! interpreter's start-up (or the compile) once per candidate. For Python and JavaScript,
+//! [`judge`] puts every candidate of a round into one work directory (`c0/`, `c1/`, … each a complete copy of its program) and runs a driver
 //! there, in one sandbox command, that runs the language's judged test runner on each candidate
 //! in turn under the test step's own per-candidate limits:
 //!
@@ -11,14 +11,18 @@
 //!   state) and runs the runner in-process there.
 //! - **JavaScript** (`javascript_batch.cjs`): one Node driver starts the judged runner once per
 //!   candidate (a process per candidate, as the runner itself runs each test file in a child).
+//! - **Go** ([`go_schemata`], `go_run.rs`): a mutant schema — one program holding every
+//!   candidate's edit behind a runtime switch — is compiled once (`go test -c`), and its test
+//!   binary runs once per candidate with its switch set, under `go tool test2json`.
 //!
-//! Go and Rust do not batch (their candidates are validated alone). Each candidate's record
-//! channel is judged exactly as the test step's ([`crate::judge::judge`]), with a secret of
-//! its own. The result is a filter, never the verdict: the heal loop validates a candidate that
-//! passed here again, alone, in a fresh sandbox, before it reports it; a candidate that failed
-//! here is judged on this evidence (no check step ran, nothing is cached). A candidate the
-//! batch could not judge (the driver died, its runner never started) is `None`: the caller
-//! validates it alone.
+//! Rust does not batch (its candidates are validated alone). Each candidate's record channel
+//! is judged exactly as the test step's ([`crate::judge::judge`] with a secret of its own for
+//! Python and JavaScript; the `go test -json` events by the Go test step's parser). The result
+//! is a filter, never the verdict: the heal loop validates a candidate that passed here again,
+//! alone, in a fresh sandbox, before it reports it; a candidate that failed here is judged on
+//! this evidence (no check step ran, nothing is cached). A candidate the batch could not judge
+//! (the driver died, its runner never started, a Go edit the schema cannot hold) is `None`:
+//! the caller validates it alone.
 //!
 //! Limits of the filter: the candidates share one work directory tree and one sandbox, so a
 //! hostile candidate could disturb another candidate's run (only ever making the filter wrong,
@@ -37,6 +41,9 @@ use crate::toolchain::{PlannedCommand, StepKind};
 use crate::types::{StepOutcome, TargetLanguage, Termination, ValidationResult};
 use crate::validate::{ValidateError, Validator};
 
+mod go_run;
+pub mod go_schemata;
+
 /// The Python driver, written into the batch's work directory.
 pub const PYTHON_DRIVER: &str = include_str!("python_batch.py");
 /// The JavaScript driver, written into the batch's work directory.
@@ -47,11 +54,11 @@ const DIR: &str = "selfheal_batch";
 /// Time the driver itself may take on top of its candidates' limits.
 const DRIVER_SLACK: Duration = Duration::from_secs(10);
 
-/// Whether candidates of `language` can be judged in a batch (Python and JavaScript).
+/// Whether candidates of `language` can be judged in a batch (Python, JavaScript and Go).
 pub fn supports(language: TargetLanguage) -> bool {
     matches!(
         language,
-        TargetLanguage::Python | TargetLanguage::JavaScript
+        TargetLanguage::Python | TargetLanguage::JavaScript | TargetLanguage::Go
     )
 }
 
@@ -91,6 +98,9 @@ pub async fn judge(
             .any(|p| p.language() != language || uses_telemetry(p))
     {
         return Ok(unjudged());
+    }
+    if language == TargetLanguage::Go {
+        return go_run::judge(validator, candidates).await;
     }
     let toolchain = validator.toolchain(language).await?;
     let mut runner = match single_judged_command(toolchain.plan(StepKind::Test, first)?) {
@@ -297,10 +307,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_python_and_javascript_batch() {
+    fn python_javascript_and_go_batch() {
         assert!(supports(TargetLanguage::Python));
         assert!(supports(TargetLanguage::JavaScript));
-        assert!(!supports(TargetLanguage::Go));
+        assert!(supports(TargetLanguage::Go));
         assert!(!supports(TargetLanguage::Rust));
     }
 }
