@@ -1,6 +1,7 @@
 //! The text toolkit every rule shares: one line index, one lexer for comments and strings,
 //! one edit distance, one `Fixes` builder, one `is_identifier`.
 
+mod error_file;
 mod fixes;
 mod infer_go;
 mod infer_rust;
@@ -12,6 +13,7 @@ mod synth;
 #[cfg(test)]
 pub(crate) mod testing;
 
+pub(crate) use error_file::*;
 pub(crate) use fixes::*;
 pub(crate) use infer_go::*;
 pub(crate) use infer_rust::*;

@@ -47,10 +47,8 @@ impl Rule for BuiltinHelper {
         .codes(&["undefined"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        let Some((loc, text)) = go_file(error, program) else {
-            return Vec::new();
-        };
-        let Some((name, crate::fix::text::NameKind::Value)) = undefined_name(&error.message) else {
+        let Some((loc, text, name, NameKind::Value)) = undefined_in_error_file(error, program)
+        else {
             return Vec::new();
         };
         let Some((_, body)) = HELPERS.iter().find(|(n, _)| *n == name) else {

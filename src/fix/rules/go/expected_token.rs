@@ -23,7 +23,7 @@ impl Rule for ExpectedToken {
         .codes(&["syntax"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        let Some((loc, text)) = go_file(error, program) else {
+        let Some((loc, text)) = error_file(error, program) else {
             return Vec::new();
         };
         let Some((expected, found)) = go_expected(&error.message) else {

@@ -20,7 +20,7 @@ impl Rule for ExportedName {
         .codes(&["undefined_member", "undefined"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        let Some((loc, text)) = go_file(error, program) else {
+        let Some((loc, text)) = error_file(error, program) else {
             return Vec::new();
         };
         let msg = &error.message;

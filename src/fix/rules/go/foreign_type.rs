@@ -48,7 +48,7 @@ impl Rule for ForeignType {
         .codes(&["undefined"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        let Some((loc, text)) = go_file(error, program) else {
+        let Some((loc, text)) = error_file(error, program) else {
             return Vec::new();
         };
         let Some((name, _)) = undefined_name(&error.message) else {

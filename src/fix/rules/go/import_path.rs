@@ -38,7 +38,7 @@ impl Rule for ImportPath {
         .codes(&["missing_package"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        let Some((loc, text)) = go_file(error, program) else {
+        let Some((loc, text)) = error_file(error, program) else {
             return Vec::new();
         };
         let msg = &error.message;

@@ -35,10 +35,7 @@ impl Rule for KeywordName {
         .codes(&["syntax"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        let Some((loc, text)) = go_file(error, program) else {
-            return Vec::new();
-        };
-        let Some((_, line)) = line_text(text, loc.line) else {
+        let Some((loc, text, (_, line))) = error_line(error, program) else {
             return Vec::new();
         };
         let idents = identifiers(text, TargetLanguage::Go);

@@ -20,10 +20,8 @@ impl Rule for MakeBuiltin {
         .codes(&["undefined"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        let Some((loc, text)) = go_file(error, program) else {
-            return Vec::new();
-        };
-        let Some((name, crate::fix::text::NameKind::Value)) = undefined_name(&error.message) else {
+        let Some((loc, text, name, NameKind::Value)) = undefined_in_error_file(error, program)
+        else {
             return Vec::new();
         };
         let Some(pos) = find_word_on_line(text, loc.line, loc.column, &name) else {

@@ -11,6 +11,7 @@
 //!
 //! Example: `for i := 0; i < MaxItems; i++` with no `MaxItems` gains `const MaxItems = 0`.
 
+use super::scope::UndefinedUse;
 use super::*;
 use crate::fix::ErrorKind;
 
@@ -61,16 +62,13 @@ impl Rule for MissingConstant {
         .kinds(&[ErrorKind::UndefinedVariable, ErrorKind::Compiler]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        let Some(name) = super::scope::undefined_identifier(error) else {
+        let Some(undefined) = UndefinedUse::of(error, program)
+            .filter(|u| u.name.starts_with(|c: char| c.is_ascii_uppercase()))
+        else {
             return Vec::new();
         };
-        if !name.chars().next().is_some_and(|c| c.is_ascii_uppercase()) {
-            return Vec::new();
-        }
-        let Some(t) = UseSite::editable(error, program, TargetLanguage::Go) else {
-            return Vec::new();
-        };
-        let Some(use_node) = t.name_node(name).filter(|n| n.kind() == "identifier") else {
+        let (name, t) = (undefined.name, &undefined.site);
+        let Some(use_node) = undefined.identifier() else {
             return Vec::new();
         };
         if call_of(use_node).is_some()
@@ -111,64 +109,31 @@ impl Rule for MissingConstant {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{undefined_fixes, undefined_results};
     use super::*;
-    use crate::fix::text::testing::{err, program, results};
-    use crate::fix::FixStrategy;
-    use crate::types::ErrorType;
+    use crate::fix::text::testing::program;
 
     #[test]
     fn constant_before_the_function_that_uses_it() {
         let text = "package main\n\nfunc main() {\n\tfor i := 0; i < MaxItems; i++ {\n\t}\n\tvar s string = Prefix\n\t_ = s\n}\n";
         let p = program(TargetLanguage::Go, "main.go", text);
-        let e = err(
-            ErrorType::UndefinedVariable,
-            "undefined",
-            "undefined: MaxItems",
-            "main.go",
-            4,
-            18,
-        );
         assert_eq!(
-            results(&MissingConstant.suggest(&e, &p), text),
+            undefined_results(&MissingConstant, &p, text, "MaxItems", (4, 18)),
             [text.replace("func main", "const MaxItems = 0\n\nfunc main")]
         );
-        let e = err(
-            ErrorType::UndefinedVariable,
-            "undefined",
-            "undefined: Prefix",
-            "main.go",
-            6,
-            17,
-        );
         assert_eq!(
-            results(&MissingConstant.suggest(&e, &p), text),
+            undefined_results(&MissingConstant, &p, text, "Prefix", (6, 17)),
             [text.replace("func main", "const Prefix = \"\"\n\nfunc main")]
         );
-        let e = err(
-            ErrorType::UndefinedVariable,
-            "undefined",
-            "undefined: total",
-            "main.go",
-            4,
-            18,
-        );
-        assert!(MissingConstant.suggest(&e, &p).is_empty());
+        assert!(undefined_fixes(&MissingConstant, &p, "total", (4, 18)).is_empty());
     }
 
     #[test]
     fn a_constant_used_only_as_a_modulus_is_a_modulus() {
         let text = "package main\n\nfunc ways(n int) int64 {\n\tvar w int64 = 1\n\tfor i := 0; i < n; i++ {\n\t\tw = (w * 2) % Mod\n\t}\n\tw %= Mod\n\treturn w\n}\n";
         let p = program(TargetLanguage::Go, "main.go", text);
-        let e = err(
-            ErrorType::UndefinedVariable,
-            "undefined",
-            "undefined: Mod",
-            "main.go",
-            6,
-            18,
-        );
         assert_eq!(
-            results(&MissingConstant.suggest(&e, &p), text),
+            undefined_results(&MissingConstant, &p, text, "Mod", (6, 18)),
             [
                 text.replace("func ways", "const Mod = 1000000007\n\nfunc ways"),
                 text.replace("func ways", "const Mod = 998244353\n\nfunc ways"),
@@ -180,7 +145,7 @@ mod tests {
             .replace("w %= Mod", "w -= Mod");
         let p = program(TargetLanguage::Go, "main.go", &bound);
         assert_eq!(
-            results(&MissingConstant.suggest(&e, &p), &bound),
+            undefined_results(&MissingConstant, &p, &bound, "Mod", (6, 18)),
             [bound.replace("func ways", "const Mod = 0\n\nfunc ways")]
         );
     }

@@ -74,43 +74,35 @@ impl Rule for MissingFunction {
                 (f, trimmed, format!("\n\n{def}"))
             }
         };
-        let mut fixes = Fixes::new(Self::META.id);
-        fixes.replace(
+        insert_definition(
+            Self::META.id,
             confidence,
-            format!(
-                "define the missing function `{name}` ({})",
-                def.lines().next().unwrap_or("").trim_end_matches(" {")
-            ),
+            format!("define the missing function `{name}` ({})", signature(&def)),
             def_file,
             at,
-            at,
             &insert,
-        );
-        fixes.done()
+        )
     }
+}
+
+/// The signature of a written Go function: its first line without the `{`.
+pub(crate) fn signature(def: &str) -> &str {
+    def.lines().next().unwrap_or("").trim_end_matches(" {")
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{undefined_in, undefined_results};
     use super::*;
-    use crate::fix::text::testing::{err, program, program_with_test, results};
+    use crate::fix::text::testing::{program, program_with_test};
     use crate::fix::FixStrategy;
-    use crate::types::ErrorType;
 
     #[test]
     fn function_typed_from_arguments_and_the_declared_variable() {
         let text = "package main\n\nfunc main() {\n\txs := []int{1, 2}\n\tvar avg float64 = mean(xs, len(xs))\n\t_ = avg\n}\n";
         let p = program(TargetLanguage::Go, "main.go", text);
-        let e = err(
-            ErrorType::UndefinedVariable,
-            "undefined",
-            "undefined: mean",
-            "main.go",
-            5,
-            20,
-        );
         assert_eq!(
-            results(&MissingFunction.suggest(&e, &p), text),
+            undefined_results(&MissingFunction, &p, text, "mean", (5, 20)),
             [format!(
                 "{}\n\nfunc mean(xs []int, arg2 int) float64 {{\n\treturn 0\n}}\n",
                 text.trim_end()
@@ -127,15 +119,7 @@ mod tests {
             ("main.go", main),
             ("main_test.go", test),
         );
-        let e = err(
-            ErrorType::UndefinedVariable,
-            "undefined",
-            "undefined: isPrime",
-            "main_test.go",
-            6,
-            6,
-        );
-        let fixes = MissingFunction.suggest(&e, &p);
+        let fixes = MissingFunction.suggest(&undefined_in("isPrime", "main_test.go", (6, 6)), &p);
         assert_eq!(fixes.len(), 1);
         assert_eq!(fixes[0].edits[0].file, "main.go");
         assert_eq!(

@@ -25,10 +25,7 @@ impl Rule for MissingImport {
         .codes(&["missing_import", "undefined"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        let Some((loc, text)) = go_file(error, program) else {
-            return Vec::new();
-        };
-        let Some((name, _)) = undefined_name(&error.message) else {
+        let Some((loc, text, name, _)) = undefined_in_error_file(error, program) else {
             return Vec::new();
         };
         let Some(paths) = std_table().get(name.as_str()) else {

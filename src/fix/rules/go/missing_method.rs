@@ -10,6 +10,7 @@
 //! Example: `s.Push(3)` on `type Stack struct{ items []int }` gains
 //! `func (s *Stack) Push(arg1 int) {}`.
 
+use super::missing_function::signature;
 use super::*;
 use crate::fix::ErrorKind;
 
@@ -42,10 +43,9 @@ impl Rule for MissingMethod {
             return Vec::new();
         };
         let sig = go_signature(call, use_text, name);
-        let Some((def_file, def_text, at)) = type_declaration_end(program, owner) else {
+        let Some((def_file, _, at)) = type_declaration_end(program, owner) else {
             return Vec::new();
         };
-        let _ = def_text;
         let recv_name: String = owner
             .chars()
             .next()
@@ -57,19 +57,14 @@ impl Rule for MissingMethod {
         } else {
             CONFIDENCE_WEAKER
         };
-        let mut fixes = Fixes::new(Self::META.id);
-        fixes.replace(
+        insert_definition(
+            Self::META.id,
             confidence,
-            format!(
-                "define the method `{owner}.{name}` ({})",
-                def.lines().next().unwrap_or("").trim_end_matches(" {")
-            ),
+            format!("define the method `{owner}.{name}` ({})", signature(&def)),
             def_file,
             at,
-            at,
             &format!("\n\n{def}"),
-        );
-        fixes.done()
+        )
     }
 }
 
@@ -119,48 +114,53 @@ mod tests {
     use crate::fix::FixStrategy;
     use crate::types::ErrorType;
 
+    const TEXT: &str = "package main\n\ntype Stack struct {\n\titems []int\n}\n\nfunc main() {\n\ts := Stack{}\n\ts.Push(3)\n\tvar n int = s.Len()\n\t_ = n\n}\n";
+
+    /// Every result for the compiler's `message` at `line`:`col` of `main.go` holding `TEXT`.
+    fn heal(message: &str, line: u32, col: u32) -> Vec<String> {
+        let p = program(TargetLanguage::Go, "main.go", TEXT);
+        let e = err(
+            ErrorType::UndefinedVariable,
+            "undefined_member",
+            message,
+            "main.go",
+            line,
+            col,
+        );
+        results(&MissingMethod.suggest(&e, &p), TEXT)
+    }
+
     #[test]
     fn method_after_the_type_typed_from_the_call() {
-        let text = "package main\n\ntype Stack struct {\n\titems []int\n}\n\nfunc main() {\n\ts := Stack{}\n\ts.Push(3)\n\tvar n int = s.Len()\n\t_ = n\n}\n";
-        let p = program(TargetLanguage::Go, "main.go", text);
-        let e = err(
-            ErrorType::UndefinedVariable,
-            "undefined_member",
-            "s.Push undefined (type Stack has no field or method Push)",
-            "main.go",
-            9,
-            4,
+        let after_the_type = |method: &str| {
+            TEXT.replace(
+                "\titems []int\n}\n",
+                &format!("\titems []int\n}}\n\n{method}"),
+            )
+        };
+        assert_eq!(
+            heal(
+                "s.Push undefined (type Stack has no field or method Push)",
+                9,
+                4
+            ),
+            [after_the_type("func (s *Stack) Push(arg1 int) {\n}\n")]
         );
         assert_eq!(
-            results(&MissingMethod.suggest(&e, &p), text),
-            [text.replace(
-                "\titems []int\n}\n",
-                "\titems []int\n}\n\nfunc (s *Stack) Push(arg1 int) {\n}\n"
+            heal(
+                "s.Len undefined (type *Stack has no field or method Len)",
+                10,
+                16
+            ),
+            [after_the_type(
+                "func (s *Stack) Len() int {\n\treturn 0\n}\n"
             )]
         );
-        let e = err(
-            ErrorType::UndefinedVariable,
-            "undefined_member",
-            "s.Len undefined (type *Stack has no field or method Len)",
-            "main.go",
-            10,
-            16,
-        );
-        assert_eq!(
-            results(&MissingMethod.suggest(&e, &p), text),
-            [text.replace(
-                "\titems []int\n}\n",
-                "\titems []int\n}\n\nfunc (s *Stack) Len() int {\n\treturn 0\n}\n"
-            )]
-        );
-        let e = err(
-            ErrorType::UndefinedVariable,
-            "undefined_member",
+        assert!(heal(
             "s.push undefined (type Stack has no field or method push, but does have Push)",
-            "main.go",
             9,
-            4,
-        );
-        assert!(MissingMethod.suggest(&e, &p).is_empty());
+            4
+        )
+        .is_empty());
     }
 }

@@ -115,10 +115,7 @@ impl Rule for MissingReturn {
         if code(error) != "missing_return" && error.message != "missing return" {
             return Vec::new();
         }
-        let Some((loc, text)) = go_file(error, program) else {
-            return Vec::new();
-        };
-        let Some((line_start, line)) = line_text(text, loc.line) else {
+        let Some((loc, text, (line_start, line))) = error_line(error, program) else {
             return Vec::new();
         };
         // The closing brace is on the error's line; the signature is the nearest `func` above.

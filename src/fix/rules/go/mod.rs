@@ -51,6 +51,8 @@ pub(crate) mod parameter_name;
 pub(crate) mod scope;
 pub(crate) mod slice_length;
 #[cfg(test)]
+mod testing;
+#[cfg(test)]
 mod tests;
 pub(crate) mod type_conversion;
 pub(crate) mod uncomment_definition;
@@ -59,16 +61,13 @@ pub(crate) mod untyped_parameters;
 pub(crate) mod unused_import;
 pub(crate) mod unused_variable;
 
-/// The location and text of a Go error in a file fixes may edit.
-pub(crate) fn go_file<'a>(
+/// [`error_file`] and the error's line in it: where the line starts and its text.
+pub(crate) fn error_line<'a>(
     error: &'a CodeError,
     program: &'a Program,
-) -> Option<(&'a Location, &'a str)> {
-    let loc = error.location.as_ref()?;
-    if program.protected().contains(&loc.file) {
-        return None;
-    }
-    Some((loc, program.files().get(&loc.file)?.as_str()))
+) -> Option<(&'a Location, &'a str, (usize, &'a str))> {
+    let (loc, text) = error_file(error, program)?;
+    Some((loc, text, line_text(text, loc.line)?))
 }
 
 /// The text of line `line` and where it starts.

@@ -10,7 +10,7 @@
 //! Example: `func count(n int, xs []int) int { for i := 0; i < k; i++ { … } }` →
 //! `for i := 0; i < n; i++`.
 
-use super::scope::{enclosing_function, function_names, package_names};
+use super::scope::UndefinedUse;
 use super::*;
 use crate::fix::ErrorKind;
 
@@ -28,20 +28,14 @@ impl Rule for ParameterName {
         .kinds(&[ErrorKind::UndefinedVariable, ErrorKind::Compiler]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        let Some(name) = super::scope::undefined_identifier(error) else {
+        let Some(undefined) = UndefinedUse::of(error, program) else {
             return Vec::new();
         };
-        let Some(site) = UseSite::editable(error, program, TargetLanguage::Go) else {
+        let (name, site, text) = (undefined.name, &undefined.site, undefined.site.text);
+        let Some(use_node) = undefined.identifier().filter(|n| is_read(*n)) else {
             return Vec::new();
         };
-        let text = site.text;
-        let Some(use_node) = site.name_node(name).filter(|n| n.kind() == "identifier") else {
-            return Vec::new();
-        };
-        if !is_read(use_node) {
-            return Vec::new();
-        }
-        let Some(function) = enclosing_function(use_node) else {
+        let Some((function, _)) = undefined.function(use_node, program) else {
             return Vec::new();
         };
         let (Some(params), Some(body)) = (
@@ -50,11 +44,6 @@ impl Rule for ParameterName {
         ) else {
             return Vec::new();
         };
-        let mut declared = function_names(function, text);
-        declared.extend(package_names(program));
-        if declared.contains(name) {
-            return Vec::new();
-        }
         let identifiers: Vec<tree_sitter::Node<'_>> = all_nodes(body)
             .into_iter()
             .filter(|n| n.kind() == "identifier")
@@ -124,27 +113,15 @@ fn is_read(n: tree_sitter::Node<'_>) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::undefined_fixes;
     use super::*;
-    use crate::fix::text::testing::{err, program, results};
-    use crate::fix::FixStrategy;
-    use crate::types::ErrorType;
-
-    fn undefined(name: &str, line: u32, col: u32) -> CodeError {
-        err(
-            ErrorType::UndefinedVariable,
-            "undefined",
-            &format!("undefined: {name}"),
-            "main.go",
-            line,
-            col,
-        )
-    }
+    use crate::fix::text::testing::{program, results};
 
     #[test]
     fn every_use_reads_the_one_unused_parameter() {
         let text = "package main\n\nfunc sumFirst(n int, xs []int) int {\n\ttotal := 0\n\tfor i := 0; i < k && i < len(xs); i++ {\n\t\ttotal += xs[i]\n\t}\n\treturn total + k*0\n}\n";
         let p = program(TargetLanguage::Go, "main.go", text);
-        let fixes = ParameterName.suggest(&undefined("k", 5, 18), &p);
+        let fixes = undefined_fixes(&ParameterName, &p, "k", (5, 18));
         assert_eq!(
             results(&fixes, text),
             [text.replace("i < k", "i < n").replace("k*0", "n*0")]
@@ -157,10 +134,8 @@ mod tests {
         let text = "package main\n\nfunc f(s string, n int, m int) int {\n\tm++\n\tlimit = 3\n\treturn n + k\n}\n";
         let p = program(TargetLanguage::Go, "main.go", text);
         // `n` and `m` are used, `s` is a string where an int is read.
-        assert!(ParameterName.suggest(&undefined("k", 6, 13), &p).is_empty());
+        assert!(undefined_fixes(&ParameterName, &p, "k", (6, 13)).is_empty());
         // `limit` is assigned: declaring it is another rule's business.
-        assert!(ParameterName
-            .suggest(&undefined("limit", 5, 2), &p)
-            .is_empty());
+        assert!(undefined_fixes(&ParameterName, &p, "limit", (5, 2)).is_empty());
     }
 }

@@ -10,20 +10,56 @@ use std::collections::BTreeSet;
 
 use tree_sitter::Node;
 
-use crate::fix::text::{all_nodes, named_children, node_text, parse_tree};
+use crate::fix::text::{all_nodes, named_children, node_text, parse_tree, UseSite};
 use crate::lang::builtins::builtin_values;
 use crate::program::Program;
-use crate::types::TargetLanguage;
+use crate::types::{CodeError, TargetLanguage};
 
-/// The function, method or function literal holding `node`, innermost first.
 /// The identifier of a Go `undefined: NAME` error, or `None` for any other message.
-pub(crate) fn undefined_identifier(error: &crate::types::CodeError) -> Option<&str> {
+pub(crate) fn undefined_identifier(error: &CodeError) -> Option<&str> {
     crate::fix::text::message(error)
         .strip_prefix("undefined: ")
         .map(str::trim)
         .filter(|n| crate::fix::text::is_identifier(n))
 }
 
+/// An `undefined: NAME` error read where it points, in a Go file fixes may edit: the name and
+/// the parsed file. The prelude of the rules that declare what a function uses.
+pub(crate) struct UndefinedUse<'e, 'p> {
+    pub(crate) name: &'e str,
+    pub(crate) site: UseSite<'p>,
+}
+
+impl<'e, 'p> UndefinedUse<'e, 'p> {
+    /// `None` for another message, a protected or unknown file, or a grammar that cannot load.
+    pub(crate) fn of(error: &'e CodeError, program: &'p Program) -> Option<Self> {
+        let name = undefined_identifier(error)?;
+        let site = UseSite::editable(error, program, TargetLanguage::Go)?;
+        Some(UndefinedUse { name, site })
+    }
+
+    /// The name's node at the error when it is a plain identifier (not a type or a field).
+    pub(crate) fn identifier(&self) -> Option<Node<'_>> {
+        self.site
+            .name_node(self.name)
+            .filter(|n| n.kind() == "identifier")
+    }
+
+    /// The function holding `use_node` and every name it and the package declare ([`function_names`],
+    /// [`package_names`]); `None` outside a function or when the name is declared after all.
+    pub(crate) fn function<'t>(
+        &self,
+        use_node: Node<'t>,
+        program: &Program,
+    ) -> Option<(Node<'t>, BTreeSet<String>)> {
+        let function = enclosing_function(use_node)?;
+        let mut declared = function_names(function, self.site.text);
+        declared.extend(package_names(program));
+        (!declared.contains(self.name)).then_some((function, declared))
+    }
+}
+
+/// The function, method or function literal holding `node`, innermost first.
 pub(crate) fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
     let mut current = Some(node);
     while let Some(n) = current {

@@ -191,15 +191,17 @@ mod tests {
     use crate::fix::FixStrategy;
     use crate::types::ErrorType;
 
-    fn panic(message: &str, line: u32) -> CodeError {
-        err(
+    /// Every result for the panic `message` at `line` of `main.go` holding `text`.
+    fn heal(p: &Program, text: &str, message: &str, line: u32) -> Vec<String> {
+        let e = err(
             ErrorType::CompilerError("panic".into()),
             "panic",
             message,
             "main.go",
             line,
             2,
-        )
+        );
+        results(&SliceLength.suggest(&e, p), text)
     }
 
     #[test]
@@ -219,32 +221,49 @@ mod tests {
     fn a_literal_length_grows_to_fit_the_index() {
         let text = "package main\n\nfunc table(n int) []int {\n\tt := make([]int, 100)\n\tfor i := 1; i <= 100; i++ {\n\t\tt[i] = t[i-1] + i\n\t}\n\treturn t\n}\n";
         let p = program(TargetLanguage::Go, "main.go", text);
-        let e = panic("runtime error: index out of range [100] with length 100", 6);
         assert_eq!(
-            results(&SliceLength.suggest(&e, &p), text),
+            heal(
+                &p,
+                text,
+                "runtime error: index out of range [100] with length 100",
+                6
+            ),
             [text.replace("make([]int, 100)", "make([]int, 101)")]
         );
         // A literal that is not the length the panic names is not the slice that ran out.
-        let e = panic("runtime error: index out of range [7] with length 7", 6);
-        assert!(SliceLength.suggest(&e, &p).is_empty());
+        assert!(heal(
+            &p,
+            text,
+            "runtime error: index out of range [7] with length 7",
+            6
+        )
+        .is_empty());
     }
 
     #[test]
     fn expression_lengths_rows_and_arrays() {
         let text = "package main\n\nfunc grid(n int) int {\n\tvar seen [10]bool\n\tdp := make([][]int, n)\n\tfor i := range dp {\n\t\tdp[i] = make([]int, n)\n\t}\n\tseen[n] = true\n\treturn dp[n][n]\n}\n";
         let p = program(TargetLanguage::Go, "main.go", text);
-        let e = panic("runtime error: index out of range [4] with length 4", 10);
         assert_eq!(
-            results(&SliceLength.suggest(&e, &p), text),
+            heal(
+                &p,
+                text,
+                "runtime error: index out of range [4] with length 4",
+                10
+            ),
             // `dp[n][n]`: the rows (the outer index) first, then the table.
             [
                 text.replace("dp[i] = make([]int, n)", "dp[i] = make([]int, n+1)"),
                 text.replace("make([][]int, n)", "make([][]int, n+1)"),
             ]
         );
-        let e = panic("runtime error: index out of range [10] with length 10", 9);
         assert_eq!(
-            results(&SliceLength.suggest(&e, &p), text),
+            heal(
+                &p,
+                text,
+                "runtime error: index out of range [10] with length 10",
+                9
+            ),
             [text.replace("[10]bool", "[11]bool")]
         );
     }

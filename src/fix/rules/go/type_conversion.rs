@@ -33,10 +33,7 @@ impl Rule for TypeConversion {
         .language(TargetLanguage::Go);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        let Some((loc, text)) = go_file(error, program) else {
-            return Vec::new();
-        };
-        let Some((line_start, line)) = line_text(text, loc.line) else {
+        let Some((loc, text, (line_start, line))) = error_line(error, program) else {
             return Vec::new();
         };
         let file = loc.file.as_str();

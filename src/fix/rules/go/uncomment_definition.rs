@@ -35,10 +35,8 @@ impl Rule for UncommentDefinition {
         .codes(&["undefined", "missing_import"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        let Some((loc, text)) = go_file(error, program) else {
-            return Vec::new();
-        };
-        let Some((name, crate::fix::text::NameKind::Value)) = undefined_name(&error.message) else {
+        let Some((loc, text, name, NameKind::Value)) = undefined_in_error_file(error, program)
+        else {
             return Vec::new();
         };
         let patterns: Vec<String> = ["var ", "const ", "func ", "type "]

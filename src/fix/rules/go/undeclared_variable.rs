@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 use tree_sitter::Node;
 
-use super::scope::{enclosing_function, function_names, package_names};
+use super::scope::UndefinedUse;
 use super::*;
 use crate::fix::ErrorKind;
 
@@ -32,30 +32,22 @@ impl Rule for UndeclaredVariable {
         .kinds(&[ErrorKind::UndefinedVariable, ErrorKind::Compiler]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        let Some(name) = super::scope::undefined_identifier(error) else {
+        let Some(undefined) = UndefinedUse::of(error, program) else {
             return Vec::new();
         };
-        let Some(site) = UseSite::editable(error, program, TargetLanguage::Go) else {
+        let (name, site, text) = (undefined.name, &undefined.site, undefined.site.text);
+        let Some(use_node) = undefined
+            .identifier()
+            .filter(|n| assigned_value(*n).is_some())
+        else {
             return Vec::new();
         };
-        let text = site.text;
-        let Some(use_node) = site.name_node(name).filter(|n| n.kind() == "identifier") else {
-            return Vec::new();
-        };
-        if assigned_value(use_node).is_none() {
-            return Vec::new();
-        }
-        let Some(function) = enclosing_function(use_node) else {
+        let Some((function, declared)) = undefined.function(use_node, program) else {
             return Vec::new();
         };
         let Some(body) = function.child_by_field_name("body") else {
             return Vec::new();
         };
-        let mut declared = function_names(function, text);
-        declared.extend(package_names(program));
-        if declared.contains(name) {
-            return Vec::new();
-        }
         // Every undeclared name the function assigns, with the type of its first value.
         let mut order: Vec<String> = Vec::new();
         let mut types: BTreeMap<String, String> = BTreeMap::new();
@@ -146,21 +138,9 @@ fn assigned_value(n: Node<'_>) -> Option<Option<Node<'_>>> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{undefined_fixes, undefined_results};
     use super::*;
-    use crate::fix::text::testing::{err, program, results};
-    use crate::fix::FixStrategy;
-    use crate::types::ErrorType;
-
-    fn undefined(name: &str, line: u32, col: u32) -> CodeError {
-        err(
-            ErrorType::UndefinedVariable,
-            "undefined",
-            &format!("undefined: {name}"),
-            "main.go",
-            line,
-            col,
-        )
-    }
+    use crate::fix::text::testing::program;
 
     const TEXT: &str = "package main\n\nfunc firstGap(xs []int) (int, string) {\n\tfor i = 1; i < len(xs); i++ {\n\t\tif xs[i] != xs[i-1]+1 {\n\t\t\tbreak\n\t\t}\n\t}\n\tlabel = \"gap\"\n\tcount += 1\n\treturn i + count, label\n}\n";
 
@@ -172,15 +152,12 @@ mod tests {
             "string) {\n\tvar i, count int\n\tvar label string\n",
         )];
         assert_eq!(
-            results(&UndeclaredVariable.suggest(&undefined("i", 4, 6), &p), TEXT),
+            undefined_results(&UndeclaredVariable, &p, TEXT, "i", (4, 6)),
             want
         );
         // Any of the names' errors proposes the same declaration.
         assert_eq!(
-            results(
-                &UndeclaredVariable.suggest(&undefined("label", 9, 2), &p),
-                TEXT
-            ),
+            undefined_results(&UndeclaredVariable, &p, TEXT, "label", (9, 2)),
             want
         );
     }
@@ -189,11 +166,7 @@ mod tests {
     fn a_name_only_read_or_already_declared_is_not_this_rules() {
         let text = "package main\n\nvar total int\n\nfunc f(n int) int {\n\ttotal = n\n\treturn n * limit\n}\n";
         let p = program(TargetLanguage::Go, "main.go", text);
-        assert!(UndeclaredVariable
-            .suggest(&undefined("limit", 7, 13), &p)
-            .is_empty());
-        assert!(UndeclaredVariable
-            .suggest(&undefined("total", 6, 2), &p)
-            .is_empty());
+        assert!(undefined_fixes(&UndeclaredVariable, &p, "limit", (7, 13)).is_empty());
+        assert!(undefined_fixes(&UndeclaredVariable, &p, "total", (6, 2)).is_empty());
     }
 }

@@ -15,7 +15,7 @@
 
 use tree_sitter::Node;
 
-use super::scope::{function_names, package_names, undeclared_in};
+use super::scope::{function_names, package_names, undeclared_in, UndefinedUse};
 use super::*;
 use crate::fix::ErrorKind;
 
@@ -33,15 +33,12 @@ impl Rule for UntypedParameters {
         .kinds(&[ErrorKind::UndefinedVariable, ErrorKind::Compiler]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        let Some(name) = super::scope::undefined_identifier(error) else {
+        let Some(undefined) = UndefinedUse::of(error, program) else {
             return Vec::new();
         };
-        let Some(site) = UseSite::editable(error, program, TargetLanguage::Go) else {
-            return Vec::new();
-        };
-        let text = site.text;
+        let (site, text) = (&undefined.site, undefined.site.text);
         let Some(list) = site
-            .name_node(name)
+            .name_node(undefined.name)
             .filter(|n| n.kind() == "type_identifier")
             .and_then(|n| n.parent())
             .filter(|d| d.kind() == "parameter_declaration")
@@ -220,21 +217,10 @@ fn typed_list(params: &[String], types: &[String]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{undefined_fixes, undefined_in, undefined_results};
     use super::*;
-    use crate::fix::text::testing::{err, program, program_with_test, results};
+    use crate::fix::text::testing::{program, program_with_test, results};
     use crate::fix::FixStrategy;
-    use crate::types::ErrorType;
-
-    fn undefined(name: &str, file: &str, line: u32, col: u32) -> CodeError {
-        err(
-            ErrorType::UndefinedVariable,
-            "undefined",
-            &format!("undefined: {name}"),
-            file,
-            line,
-            col,
-        )
-    }
 
     #[test]
     fn types_from_the_calls_and_the_missing_parameter_from_the_body() {
@@ -245,16 +231,14 @@ mod tests {
             ("main.go", main),
             ("main_test.go", test),
         );
-        let fixes = UntypedParameters.suggest(&undefined("w", "main.go", 3, 13), &p);
+        let fixes = UntypedParameters.suggest(&undefined_in("w", "main.go", (3, 13)), &p);
         assert_eq!(
             results(&fixes, main),
             ["package main\n\nfunc volume(w, h, d float64) float64 {\n\treturn w * h * d\n}\n"]
         );
         assert_eq!(fixes[0].confidence, CONFIDENCE_FROM_CALLS);
         // The error at a use in the body is not this rule's.
-        assert!(UntypedParameters
-            .suggest(&undefined("w", "main.go", 4, 9), &p)
-            .is_empty());
+        assert!(undefined_fixes(&UntypedParameters, &p, "w", (4, 9)).is_empty());
     }
 
     #[test]
@@ -262,14 +246,11 @@ mod tests {
         let text = "package main\n\nfunc label(n, s) string {\n\treturn s\n}\n\nfunc scale(x, k) int64 {\n\treturn x * k\n}\n\nfunc main() {\n\t_ = label(3, \"x\")\n}\n";
         let p = program(TargetLanguage::Go, "main.go", text);
         assert_eq!(
-            results(
-                &UntypedParameters.suggest(&undefined("n", "main.go", 3, 12), &p),
-                text
-            ),
+            undefined_results(&UntypedParameters, &p, text, "n", (3, 12)),
             [text.replace("label(n, s)", "label(n int, s string)")]
         );
         // Never called: the single numeric result.
-        let fixes = UntypedParameters.suggest(&undefined("k", "main.go", 7, 15), &p);
+        let fixes = undefined_fixes(&UntypedParameters, &p, "k", (7, 15));
         assert_eq!(
             results(&fixes, text),
             [text.replace("scale(x, k)", "scale(x, k int64)")]
@@ -283,15 +264,10 @@ mod tests {
         let p = program(TargetLanguage::Go, "main.go", text);
         // `nope` is undefined but `a`… is not a type either: both bare words, so typed.
         assert_eq!(
-            results(
-                &UntypedParameters.suggest(&undefined("nope", "main.go", 7, 11), &p),
-                text
-            ),
+            undefined_results(&UntypedParameters, &p, text, "nope", (7, 11)),
             [text.replace("f(a, nope)", "f(a, nope int)")]
         );
         // `func use(int, Point)` names types: no error there, and nothing proposed if asked.
-        assert!(UntypedParameters
-            .suggest(&undefined("Point", "main.go", 5, 15), &p)
-            .is_empty());
+        assert!(undefined_fixes(&UntypedParameters, &p, "Point", (5, 15)).is_empty());
     }
 }

@@ -20,16 +20,13 @@ impl Rule for UnusedImport {
         .codes(&["unused_import"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        let Some((loc, text)) = go_file(error, program) else {
+        let Some((loc, text, (start, line))) = error_line(error, program) else {
             return Vec::new();
         };
         let Some(path) = error.message.split('"').nth(1) else {
             return Vec::new();
         };
         let quoted = format!("\"{path}\"");
-        let Some((start, line)) = line_text(text, loc.line) else {
-            return Vec::new();
-        };
         if !line.contains(&quoted) {
             return Vec::new();
         }

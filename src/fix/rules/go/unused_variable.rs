@@ -71,16 +71,13 @@ impl Rule for UnusedVariable {
         .codes(&["unused_variable"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        let Some((loc, text)) = go_file(error, program) else {
+        let Some((loc, text, (line_start, line))) = error_line(error, program) else {
             return Vec::new();
         };
         let Some(name) = unused_name(&error.message) else {
             return Vec::new();
         };
         let Some(pos) = find_word_on_line(text, loc.line, loc.column, name) else {
-            return Vec::new();
-        };
-        let Some((line_start, line)) = line_text(text, loc.line) else {
             return Vec::new();
         };
         let file = loc.file.as_str();
