@@ -61,131 +61,6 @@ pub(crate) const MEMBER_SLIPS: &[(&str, &str)] = &[
 /// Methods that take one numeric argument, for a call like `s.badName(0)`.
 pub(crate) const INDEX_METHODS: &[&str] = &["charCodeAt", "charAt", "codePointAt", "at"];
 
-pub(crate) fn member(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
-    let msg = message(error);
-    let Some(expr) = msg.strip_suffix(" is not a function") else {
-        return Vec::new();
-    };
-    let Some((receiver, name)) = expr.rsplit_once('.') else {
-        return Vec::new();
-    };
-    let Some(t) = target(error, program) else {
-        return Vec::new();
-    };
-    let src = t.text;
-    let tokens = code_tokens(JS, src);
-    let (ls, le) = t.lines.range(src, t.line);
-    let Some(k) = (1..tokens.len())
-        .filter(|&k| {
-            tokens[k].start >= ls
-                && tokens[k].end <= le
-                && tokens[k].text(src) == name
-                && matches!(tokens[k - 1].text(src), "." | "?.")
-        })
-        .min_by_key(|&k| tokens[k].start.abs_diff(t.offset))
-    else {
-        return Vec::new();
-    };
-    let tok = tokens[k];
-    let file = t.file;
-    let mut fixes = Fixes::new(id);
-    // The call's argument list, if the member is called.
-    let call = (tokens.get(k + 1).is_some_and(|n| n.text(src) == "("))
-        .then(|| crate::fix::text::matching_close(&tokens, k + 1))
-        .flatten();
-    let receiver_name = receiver.rsplit('.').next().unwrap_or(receiver);
-    let candidates: Vec<&str> = match members_of(receiver_name) {
-        Some(m) => m.to_vec(),
-        None => [
-            "String.prototype",
-            "Array.prototype",
-            "Number.prototype",
-            "Object.prototype",
-            "Map.prototype",
-            "Set.prototype",
-        ]
-        .iter()
-        .filter_map(|o| members_of(o))
-        .flatten()
-        .copied()
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect(),
-    };
-    for (wrong, right) in MEMBER_SLIPS {
-        if *wrong != name {
-            continue;
-        }
-        match (right.strip_suffix("()"), call) {
-            (Some(method), _) => fixes.replace(
-                SLIP_METHOD,
-                format!("use `.{method}`"),
-                file,
-                tok.start,
-                tok.end,
-                method,
-            ),
-            (None, Some(close)) if close == k + 2 => {
-                fixes.replace(
-                    PROPERTY_NOT_CALL,
-                    format!("`{right}` is a property: drop the call"),
-                    file,
-                    tok.start,
-                    tokens[close].end,
-                    right,
-                );
-            }
-            (None, _) => fixes.replace(
-                SLIP_PROPERTY,
-                format!("use `.{right}`"),
-                file,
-                tok.start,
-                tok.end,
-                right,
-            ),
-        }
-    }
-    for (n, (cand, score)) in closest(name, candidates.iter().copied(), MIN_SIMILARITY)
-        .into_iter()
-        .take(3)
-        .enumerate()
-    {
-        fixes.replace(
-            SIMILAR_BASE + SIMILAR_SCALE * score - RANK_STEP * n as f64,
-            format!("use `.{cand}`"),
-            file,
-            tok.start,
-            tok.end,
-            cand,
-        );
-    }
-    if let Some(close) = call {
-        // `x.unknownMethod()` where `x` itself was the value wanted.
-        fixes.replace(
-            DROP_CALL,
-            format!("drop the call to `.{name}`"),
-            file,
-            tokens[k - 1].start,
-            tokens[close].end,
-            "",
-        );
-        let one_number = close == k + 3 && tokens[k + 2].kind == Kind::Number;
-        if one_number && members_of(receiver_name).is_none() {
-            for m in INDEX_METHODS {
-                fixes.replace(
-                    INDEX_METHOD,
-                    format!("use `.{m}`"),
-                    file,
-                    tok.start,
-                    tok.end,
-                    m,
-                );
-            }
-        }
-    }
-    fixes.done()
-}
-
 /// The `javascript.member` rule.
 pub(crate) struct Member;
 
@@ -194,6 +69,125 @@ impl Rule for Member {
         .language(TargetLanguage::JavaScript);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        member(Self::META.id, error, program)
+        let msg = message(error);
+        let Some(expr) = msg.strip_suffix(" is not a function") else {
+            return Vec::new();
+        };
+        let Some((receiver, name)) = expr.rsplit_once('.') else {
+            return Vec::new();
+        };
+        let Some((t, tokens, (ls, le))) = lexed_target(error, program) else {
+            return Vec::new();
+        };
+        let src = t.text;
+        let Some(k) = (1..tokens.len())
+            .filter(|&k| {
+                tokens[k].start >= ls
+                    && tokens[k].end <= le
+                    && tokens[k].text(src) == name
+                    && matches!(tokens[k - 1].text(src), "." | "?.")
+            })
+            .min_by_key(|&k| tokens[k].start.abs_diff(t.offset))
+        else {
+            return Vec::new();
+        };
+        let tok = tokens[k];
+        let file = t.file;
+        let mut fixes = Fixes::new(Self::META.id);
+        // The call's argument list, if the member is called.
+        let call = (tokens.get(k + 1).is_some_and(|n| n.text(src) == "("))
+            .then(|| crate::fix::text::matching_close(&tokens, k + 1))
+            .flatten();
+        let receiver_name = receiver.rsplit('.').next().unwrap_or(receiver);
+        let candidates: Vec<&str> = match members_of(receiver_name) {
+            Some(m) => m.to_vec(),
+            None => [
+                "String.prototype",
+                "Array.prototype",
+                "Number.prototype",
+                "Object.prototype",
+                "Map.prototype",
+                "Set.prototype",
+            ]
+            .iter()
+            .filter_map(|o| members_of(o))
+            .flatten()
+            .copied()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect(),
+        };
+        for (wrong, right) in MEMBER_SLIPS {
+            if *wrong != name {
+                continue;
+            }
+            match (right.strip_suffix("()"), call) {
+                (Some(method), _) => fixes.replace(
+                    SLIP_METHOD,
+                    format!("use `.{method}`"),
+                    file,
+                    tok.start,
+                    tok.end,
+                    method,
+                ),
+                (None, Some(close)) if close == k + 2 => {
+                    fixes.replace(
+                        PROPERTY_NOT_CALL,
+                        format!("`{right}` is a property: drop the call"),
+                        file,
+                        tok.start,
+                        tokens[close].end,
+                        right,
+                    );
+                }
+                (None, _) => fixes.replace(
+                    SLIP_PROPERTY,
+                    format!("use `.{right}`"),
+                    file,
+                    tok.start,
+                    tok.end,
+                    right,
+                ),
+            }
+        }
+        for (n, (cand, score)) in closest(name, candidates.iter().copied(), MIN_SIMILARITY)
+            .into_iter()
+            .take(3)
+            .enumerate()
+        {
+            fixes.replace(
+                SIMILAR_BASE + SIMILAR_SCALE * score - RANK_STEP * n as f64,
+                format!("use `.{cand}`"),
+                file,
+                tok.start,
+                tok.end,
+                cand,
+            );
+        }
+        if let Some(close) = call {
+            // `x.unknownMethod()` where `x` itself was the value wanted.
+            fixes.replace(
+                DROP_CALL,
+                format!("drop the call to `.{name}`"),
+                file,
+                tokens[k - 1].start,
+                tokens[close].end,
+                "",
+            );
+            let one_number = close == k + 3 && tokens[k + 2].kind == Kind::Number;
+            if one_number && members_of(receiver_name).is_none() {
+                for m in INDEX_METHODS {
+                    fixes.replace(
+                        INDEX_METHOD,
+                        format!("use `.{m}`"),
+                        file,
+                        tok.start,
+                        tok.end,
+                        m,
+                    );
+                }
+            }
+        }
+        fixes.done()
     }
 }

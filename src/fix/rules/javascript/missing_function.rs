@@ -14,7 +14,7 @@ use super::*;
 use crate::fix::ErrorKind;
 use tree_sitter::Node;
 
-/// The use or the name says what the function returns.
+/// The use or the name says what the function (or method) returns.
 const CONFIDENCE_SHAPED: f64 = 0.4;
 /// Nothing says it: `undefined`.
 const CONFIDENCE_UNDEFINED: f64 = 0.3;
@@ -40,18 +40,14 @@ impl Rule for MissingFunction {
             return Vec::new();
         };
         let params = parameter_names(&call_arguments(call), t.text).join(", ");
-        let (value, shaped) = js_placeholder(call, t.text, &name);
+        let (value, confidence) = js_placeholder(call, t.text, &name);
         let Some(item) = top_level_item(call) else {
             return Vec::new();
         };
         let at = start_of_line(t.text, item.start_byte());
         insert_definition(
             Self::META.id,
-            if shaped {
-                CONFIDENCE_SHAPED
-            } else {
-                CONFIDENCE_UNDEFINED
-            },
+            confidence,
             format!("define the missing function `{name}({params})`"),
             t.file,
             at,
@@ -60,9 +56,17 @@ impl Rule for MissingFunction {
     }
 }
 
-/// The placeholder a function returns: what its use or its name suggests, and whether anything
-/// suggested it.
-pub(crate) fn js_placeholder(call: Node<'_>, src: &str, name: &str) -> (&'static str, bool) {
+/// The placeholder a function or method called by `call` returns (what its use or its name
+/// suggests), and the confidence of a definition returning it.
+pub(crate) fn js_placeholder(call: Node<'_>, src: &str, name: &str) -> (&'static str, f64) {
+    match use_or_name_placeholder(call, src, name) {
+        (value, true) => (value, CONFIDENCE_SHAPED),
+        (value, false) => (value, CONFIDENCE_UNDEFINED),
+    }
+}
+
+/// What the use of `call` or the name suggests it returns, and whether anything suggested it.
+fn use_or_name_placeholder(call: Node<'_>, src: &str, name: &str) -> (&'static str, bool) {
     if let Some(parent) = call.parent() {
         let is = |field: &str| {
             parent

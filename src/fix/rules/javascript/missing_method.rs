@@ -15,11 +15,6 @@ use super::*;
 use crate::fix::ErrorKind;
 use tree_sitter::Node;
 
-/// The use or the name says what the method returns.
-const CONFIDENCE_SHAPED: f64 = 0.4;
-/// Nothing says it: `undefined`.
-const CONFIDENCE_UNDEFINED: f64 = 0.3;
-
 /// Writes a method the program calls on an instance of its own class.
 pub(crate) struct MissingMethod;
 
@@ -53,12 +48,7 @@ impl Rule for MissingMethod {
             return Vec::new();
         };
         let params = parameter_names(&call_arguments(call), use_text).join(", ");
-        let (value, shaped) = js_placeholder(call, use_text, name);
-        let confidence = if shaped {
-            CONFIDENCE_SHAPED
-        } else {
-            CONFIDENCE_UNDEFINED
-        };
+        let (value, confidence) = js_placeholder(call, use_text, name);
         let kinds = ["class_declaration", "class"];
         in_class_body(
             program,
@@ -119,7 +109,7 @@ fn constructed_class(root: Node<'_>, src: &str, object: &str, before: usize) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fix::text::testing::{apply, err, program_with_test};
+    use crate::fix::text::testing::{err, program_with_test, results};
     use crate::fix::FixStrategy;
 
     #[test]
@@ -131,38 +121,31 @@ mod tests {
             ("main.js", main),
             ("main.test.js", test),
         );
-        let e = err(
-            ErrorType::UndefinedVariable,
-            "TypeError",
-            "s.push is not a function",
-            "main.test.js",
-            3,
-            3,
-        );
-        let fixes = MissingMethod.suggest(&e, &p);
-        assert_eq!(fixes.len(), 1);
-        assert_eq!(
-            apply(main, &fixes[0]),
+        // Every result (in `main.js`) for `message` at `line`:`col` of the test.
+        let heal = |message: &str, line, col| {
+            let e = err(
+                ErrorType::UndefinedVariable,
+                "TypeError",
+                message,
+                "main.test.js",
+                line,
+                col,
+            );
+            results(&MissingMethod.suggest(&e, &p), main)
+        };
+        let at_the_end = |method: &str| {
             main.replace(
                 "    this.items = [];\n  }\n}",
-                "    this.items = [];\n  }\n\n  push(arg1) {\n    return undefined;\n  }\n}"
+                &format!("    this.items = [];\n  }}\n\n{method}}}"),
             )
-        );
-        let e = err(
-            ErrorType::UndefinedVariable,
-            "TypeError",
-            "s.size is not a function",
-            "main.test.js",
-            4,
-            7,
-        );
-        let fixes = MissingMethod.suggest(&e, &p);
+        };
         assert_eq!(
-            apply(main, &fixes[0]),
-            main.replace(
-                "    this.items = [];\n  }\n}",
-                "    this.items = [];\n  }\n\n  size() {\n    return 0;\n  }\n}"
-            )
+            heal("s.push is not a function", 3, 3),
+            [at_the_end("  push(arg1) {\n    return undefined;\n  }\n")]
+        );
+        assert_eq!(
+            heal("s.size is not a function", 4, 7)[0],
+            at_the_end("  size() {\n    return 0;\n  }\n")
         );
     }
 }

@@ -11,40 +11,6 @@ use super::*;
 /// Confidence of the fix: a class called without `new` throws; `new` is what it needs.
 const CONFIDENCE: f64 = 0.7;
 
-pub(crate) fn missing_new(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
-    let msg = message(error);
-    // `Class constructor Foo cannot be invoked without 'new'`, `Constructor Map requires 'new'`.
-    let class = msg
-        .strip_prefix("Class constructor ")
-        .and_then(|r| r.split_whitespace().next())
-        .or_else(|| {
-            msg.strip_prefix("Constructor ")
-                .and_then(|r| r.strip_suffix(" requires 'new'"))
-        });
-    let Some(class) = class else {
-        return Vec::new();
-    };
-    let Some(t) = target(error, program) else {
-        return Vec::new();
-    };
-    let tokens = code_tokens(JS, t.text);
-    let mut fixes = Fixes::new(id);
-    if let Some(k) = ident_at(&t, &tokens, class) {
-        let prev_new = k > 0 && tokens[k - 1].text(t.text) == "new";
-        if !prev_new {
-            fixes.replace(
-                CONFIDENCE,
-                format!("construct `{class}` with `new`"),
-                t.file,
-                tokens[k].start,
-                tokens[k].start,
-                "new ",
-            );
-        }
-    }
-    fixes.done()
-}
-
 /// The `javascript.missing-new` rule.
 pub(crate) struct MissingNew;
 
@@ -53,6 +19,36 @@ impl Rule for MissingNew {
         .language(TargetLanguage::JavaScript);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        missing_new(Self::META.id, error, program)
+        let msg = message(error);
+        // `Class constructor Foo cannot be invoked without 'new'`, `Constructor Map requires 'new'`.
+        let class = msg
+            .strip_prefix("Class constructor ")
+            .and_then(|r| r.split_whitespace().next())
+            .or_else(|| {
+                msg.strip_prefix("Constructor ")
+                    .and_then(|r| r.strip_suffix(" requires 'new'"))
+            });
+        let Some(class) = class else {
+            return Vec::new();
+        };
+        let Some(t) = target(error, program) else {
+            return Vec::new();
+        };
+        let tokens = code_tokens(JS, t.text);
+        let mut fixes = Fixes::new(Self::META.id);
+        if let Some(k) = ident_at(&t, &tokens, class) {
+            let prev_new = k > 0 && tokens[k - 1].text(t.text) == "new";
+            if !prev_new {
+                fixes.replace(
+                    CONFIDENCE,
+                    format!("construct `{class}` with `new`"),
+                    t.file,
+                    tokens[k].start,
+                    tokens[k].start,
+                    "new ",
+                );
+            }
+        }
+        fixes.done()
     }
 }

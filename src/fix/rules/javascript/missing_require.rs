@@ -47,53 +47,6 @@ pub(crate) fn require_offset(src: &str) -> usize {
     offset
 }
 
-pub(crate) fn missing_require(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
-    let Some(name) = not_defined(error) else {
-        return Vec::new();
-    };
-    let Some(t) = target(error, program) else {
-        return Vec::new();
-    };
-    let mut fixes = Fixes::new(id);
-    let module = match name.as_str() {
-        "EventEmitter" => Some(("events", "{ EventEmitter }")),
-        "promisify" | "inspect" | "format" => Some(("util", "")),
-        "readFileSync" | "writeFileSync" | "existsSync" => Some(("fs", "")),
-        "execSync" | "spawnSync" => Some(("child_process", "")),
-        _ => None,
-    };
-    let at = require_offset(t.text);
-    if tables().builtins.contains(name.as_str()) {
-        fixes.push(
-            REQUIRE_BUILTIN,
-            format!("require the Node module `{name}`"),
-            vec![edit(
-                t.file,
-                at,
-                at,
-                format!("const {name} = require('{name}');\n"),
-            )],
-        );
-    } else if let Some((module, binding)) = module {
-        let binding = if binding.is_empty() {
-            format!("{{ {name} }}")
-        } else {
-            binding.to_string()
-        };
-        fixes.push(
-            REQUIRE_FROM,
-            format!("require `{name}` from `{module}`"),
-            vec![edit(
-                t.file,
-                at,
-                at,
-                format!("const {binding} = require('{module}');\n"),
-            )],
-        );
-    }
-    fixes.done()
-}
-
 /// The `javascript.missing-require` rule.
 pub(crate) struct MissingRequire;
 
@@ -102,6 +55,46 @@ impl Rule for MissingRequire {
         .language(TargetLanguage::JavaScript);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        missing_require(Self::META.id, error, program)
+        let Some((name, t)) = not_defined_target(error, program) else {
+            return Vec::new();
+        };
+        let mut fixes = Fixes::new(Self::META.id);
+        let module = match name.as_str() {
+            "EventEmitter" => Some(("events", "{ EventEmitter }")),
+            "promisify" | "inspect" | "format" => Some(("util", "")),
+            "readFileSync" | "writeFileSync" | "existsSync" => Some(("fs", "")),
+            "execSync" | "spawnSync" => Some(("child_process", "")),
+            _ => None,
+        };
+        let at = require_offset(t.text);
+        if tables().builtins.contains(name.as_str()) {
+            fixes.push(
+                REQUIRE_BUILTIN,
+                format!("require the Node module `{name}`"),
+                vec![edit(
+                    t.file,
+                    at,
+                    at,
+                    format!("const {name} = require('{name}');\n"),
+                )],
+            );
+        } else if let Some((module, binding)) = module {
+            let binding = if binding.is_empty() {
+                format!("{{ {name} }}")
+            } else {
+                binding.to_string()
+            };
+            fixes.push(
+                REQUIRE_FROM,
+                format!("require `{name}` from `{module}`"),
+                vec![edit(
+                    t.file,
+                    at,
+                    at,
+                    format!("const {binding} = require('{module}');\n"),
+                )],
+            );
+        }
+        fixes.done()
     }
 }

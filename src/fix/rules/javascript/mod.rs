@@ -262,6 +262,29 @@ pub(crate) fn not_defined(error: &CodeError) -> Option<String> {
     ok.then(|| name.to_string())
 }
 
+/// The name of a `ReferenceError: x is not defined` and the editable target it points at.
+pub(crate) fn not_defined_target<'a>(
+    error: &CodeError,
+    program: &'a Program,
+) -> Option<(String, Target<'a>)> {
+    Some((not_defined(error)?, target(error, program)?))
+}
+
+/// A target with its code tokens and the start and end byte of the error's line.
+pub(crate) fn lexed(t: Target<'_>) -> (Target<'_>, Vec<Token>, (usize, usize)) {
+    let tokens = code_tokens(JS, t.text);
+    let line = t.lines.range(t.text, t.line);
+    (t, tokens, line)
+}
+
+/// The editable target of `error`, [`lexed`].
+pub(crate) fn lexed_target<'a>(
+    error: &CodeError,
+    program: &'a Program,
+) -> Option<(Target<'a>, Vec<Token>, (usize, usize))> {
+    target(error, program).map(lexed)
+}
+
 /// The token of identifier `name` at or nearest the error position on its line.
 pub(crate) fn ident_at(t: &Target<'_>, tokens: &[Token], name: &str) -> Option<usize> {
     let (ls, le) = t.lines.range(t.text, t.line);

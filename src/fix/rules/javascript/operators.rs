@@ -31,97 +31,6 @@ const DROP_ARROW_AFTER_RETURN: f64 = 0.5;
 /// Elsewhere, dropping the rest of the statement may lose code.
 const DROP_ARROW: f64 = 0.3;
 
-pub(crate) fn operators(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
-    if !is_syntax(error) {
-        return Vec::new();
-    }
-    let Some(t) = target(error, program) else {
-        return Vec::new();
-    };
-    let src = t.text;
-    let tokens = code_tokens(JS, src);
-    let mut fixes = Fixes::new(id);
-    let msg = message(error);
-    let (ls, le) = t.lines.range(src, t.line);
-    let on_line: Vec<usize> = (0..tokens.len())
-        .filter(|&k| tokens[k].start >= ls && tokens[k].end <= le)
-        .collect();
-    if msg.contains("'...'") {
-        for &k in &on_line {
-            if tokens[k].text(src) == "..." {
-                fixes.replace(
-                    DROP_SPREAD,
-                    "delete the misplaced spread `...`",
-                    t.file,
-                    tokens[k].start,
-                    tokens[k].end,
-                    "",
-                );
-            }
-        }
-    }
-    if msg.contains("arrow function") || msg.contains("'=>'") {
-        for &k in &on_line {
-            if tokens[k].text(src) != "=>" {
-                continue;
-            }
-            let arrow = tokens[k];
-            let first = tokens[on_line[0]].text(src);
-            let in_object = crate::fix::text::enclosing_open(src, &tokens, k) == Some("{")
-                && !matches!(first, "if" | "while" | "return" | "for")
-                || (first == "return"
-                    && on_line.get(1).is_some_and(|&j| tokens[j].text(src) == "{"));
-            let in_condition =
-                matches!(first, "if" | "while" | "}") && src[ls..arrow.start].contains('(');
-            let options: &[(&str, f64)] = if in_object {
-                &[(",", OBJECT_COMMA), (":", OBJECT_COLON)]
-            } else if in_condition {
-                &[
-                    (">=", CONDITION_AT_LEAST),
-                    ("===", CONDITION_STRICT_EQUAL),
-                    ("==", CONDITION_LOOSE_EQUAL),
-                    (">", CONDITION_GREATER),
-                ]
-            } else {
-                &[
-                    (">=", STATEMENT_AT_LEAST),
-                    ("=", STATEMENT_OTHER),
-                    ("===", STATEMENT_OTHER),
-                ]
-            };
-            for (rep, conf) in options {
-                fixes.replace(
-                    *conf,
-                    format!("replace `=>` with `{rep}`"),
-                    t.file,
-                    arrow.start,
-                    arrow.end,
-                    rep,
-                );
-            }
-            // `return -1 => "text";`: drop the arrow and what follows it in the statement.
-            let end = on_line
-                .iter()
-                .copied()
-                .filter(|&j| j > k)
-                .find(|&j| matches!(tokens[j].text(src), ";" | ")" | "}" | ","));
-            let end = end.map_or(le, |j| tokens[j].start);
-            let start = if k > 0 {
-                tokens[k - 1].end
-            } else {
-                arrow.start
-            };
-            let conf = if first == "return" && !in_object {
-                DROP_ARROW_AFTER_RETURN
-            } else {
-                DROP_ARROW
-            };
-            fixes.replace(conf, "delete the stray `=> …`", t.file, start, end, "");
-        }
-    }
-    fixes.done()
-}
-
 /// The `javascript.operators` rule.
 pub(crate) struct Operators;
 
@@ -130,6 +39,88 @@ impl Rule for Operators {
         .language(TargetLanguage::JavaScript);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        operators(Self::META.id, error, program)
+        let Some((t, tokens, (ls, le))) = syntax_target(error, program).map(lexed) else {
+            return Vec::new();
+        };
+        let src = t.text;
+        let mut fixes = Fixes::new(Self::META.id);
+        let msg = message(error);
+        let on_line: Vec<usize> = (0..tokens.len())
+            .filter(|&k| tokens[k].start >= ls && tokens[k].end <= le)
+            .collect();
+        if msg.contains("'...'") {
+            for &k in &on_line {
+                if tokens[k].text(src) == "..." {
+                    fixes.replace(
+                        DROP_SPREAD,
+                        "delete the misplaced spread `...`",
+                        t.file,
+                        tokens[k].start,
+                        tokens[k].end,
+                        "",
+                    );
+                }
+            }
+        }
+        if msg.contains("arrow function") || msg.contains("'=>'") {
+            for &k in &on_line {
+                if tokens[k].text(src) != "=>" {
+                    continue;
+                }
+                let arrow = tokens[k];
+                let first = tokens[on_line[0]].text(src);
+                let in_object = crate::fix::text::enclosing_open(src, &tokens, k) == Some("{")
+                    && !matches!(first, "if" | "while" | "return" | "for")
+                    || (first == "return"
+                        && on_line.get(1).is_some_and(|&j| tokens[j].text(src) == "{"));
+                let in_condition =
+                    matches!(first, "if" | "while" | "}") && src[ls..arrow.start].contains('(');
+                let options: &[(&str, f64)] = if in_object {
+                    &[(",", OBJECT_COMMA), (":", OBJECT_COLON)]
+                } else if in_condition {
+                    &[
+                        (">=", CONDITION_AT_LEAST),
+                        ("===", CONDITION_STRICT_EQUAL),
+                        ("==", CONDITION_LOOSE_EQUAL),
+                        (">", CONDITION_GREATER),
+                    ]
+                } else {
+                    &[
+                        (">=", STATEMENT_AT_LEAST),
+                        ("=", STATEMENT_OTHER),
+                        ("===", STATEMENT_OTHER),
+                    ]
+                };
+                for (rep, conf) in options {
+                    fixes.replace(
+                        *conf,
+                        format!("replace `=>` with `{rep}`"),
+                        t.file,
+                        arrow.start,
+                        arrow.end,
+                        rep,
+                    );
+                }
+                // `return -1 => "text";`: drop the arrow and what follows it in the statement.
+                let end = on_line
+                    .iter()
+                    .copied()
+                    .filter(|&j| j > k)
+                    .find(|&j| matches!(tokens[j].text(src), ";" | ")" | "}" | ","));
+                let end = end.map_or(le, |j| tokens[j].start);
+                let start = if k > 0 {
+                    tokens[k - 1].end
+                } else {
+                    arrow.start
+                };
+                let conf = if first == "return" && !in_object {
+                    DROP_ARROW_AFTER_RETURN
+                } else {
+                    DROP_ARROW
+                };
+                fixes.replace(conf, "delete the stray `=> …`", t.file, start, end, "");
+            }
+        }
+        fixes.done()
     }
 }

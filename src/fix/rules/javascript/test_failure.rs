@@ -41,17 +41,24 @@ pub(crate) fn is_test_or_runtime(error: &CodeError) -> bool {
 /// Candidate edits when the program runs but does the wrong thing: the classic slips that
 /// still parse (`if (a = b)`, `i == 0;` as a statement, `x => x + 1;` as a statement, `[...x]`
 /// around a scalar, `<= a.length`, comparisons with `undefined`, commented-out code).
-pub(crate) fn test_failure(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
-    if !is_test_or_runtime(error) {
-        return Vec::new();
+pub(crate) struct TestFailure;
+
+impl Rule for TestFailure {
+    const META: RuleMeta = RuleMeta::new("javascript.test-failure", FixApplicability::Speculative)
+        .language(TargetLanguage::JavaScript);
+
+    fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
+        if !is_test_or_runtime(error) {
+            return Vec::new();
+        }
+        let mut fixes = Fixes::new(Self::META.id);
+        for (file, src) in editable_sources(program) {
+            let before = fixes.list.len();
+            lint(&mut fixes, file, src);
+            crate::fix::text::combine_repeated(&mut fixes, before);
+        }
+        fixes.done()
     }
-    let mut fixes = Fixes::new(id);
-    for (file, src) in editable_sources(program) {
-        let before = fixes.list.len();
-        lint(&mut fixes, file, src);
-        crate::fix::text::combine_repeated(&mut fixes, before);
-    }
-    fixes.done()
 }
 
 pub(crate) fn lint(fixes: &mut Fixes<'_>, file: &str, src: &str) {
@@ -60,6 +67,18 @@ pub(crate) fn lint(fixes: &mut Fixes<'_>, file: &str, src: &str) {
     let lines = LineIndex::new(src);
     let text = |k: usize| tokens.get(k).map_or("", |t| t.text(src));
     let line = |k: usize| lines.line_of(tokens[k].start);
+    // Token `k` replaced by `with`, described as "`what` on line N".
+    let replace_token = |fixes: &mut Fixes<'_>, confidence: f64, what: &str, k: usize, with| {
+        let at = tokens[k];
+        fixes.replace(
+            confidence,
+            format!("{what} on line {}", line(k)),
+            file,
+            at.start,
+            at.end,
+            with,
+        );
+    };
     let mut decls: Option<Vec<Decl>> = None;
     for k in 0..tokens.len() {
         let tk = tokens[k];
@@ -76,22 +95,8 @@ pub(crate) fn lint(fixes: &mut Fixes<'_>, file: &str, src: &str) {
                         _ => {}
                     }
                     if depth == 0 && text(j) == "=" {
-                        fixes.replace(
-                            STRICT_COMPARE,
-                            format!("compare with `===` on line {}", line(j)),
-                            file,
-                            tokens[j].start,
-                            tokens[j].end,
-                            "===",
-                        );
-                        fixes.replace(
-                            LOOSE_COMPARE,
-                            format!("compare with `==` on line {}", line(j)),
-                            file,
-                            tokens[j].start,
-                            tokens[j].end,
-                            "==",
-                        );
+                        replace_token(fixes, STRICT_COMPARE, "compare with `===`", j, "===");
+                        replace_token(fixes, LOOSE_COMPARE, "compare with `==`", j, "==");
                     }
                 }
             }
@@ -106,14 +111,7 @@ pub(crate) fn lint(fixes: &mut Fixes<'_>, file: &str, src: &str) {
                     end.is_some_and(|j| text(j) == ";" || line(j) != line(k))
                 };
             if in_for_init || statement {
-                fixes.replace(
-                    ASSIGN_NOT_COMPARE,
-                    format!("assign with `=` on line {}", line(k)),
-                    file,
-                    tk.start,
-                    tk.end,
-                    "=",
-                );
+                replace_token(fixes, ASSIGN_NOT_COMPARE, "assign with `=`", k, "=");
             }
         }
         // `count => count + 1;` as a statement.
@@ -122,12 +120,11 @@ pub(crate) fn lint(fixes: &mut Fixes<'_>, file: &str, src: &str) {
             && tokens[k - 1].kind == Kind::Ident
             && (k < 2 || matches!(text(k - 2), ";" | "{" | "}") || line(k - 2) != line(k))
         {
-            fixes.replace(
+            replace_token(
+                fixes,
                 ASSIGN_NOT_ARROW,
-                format!("assign with `=` instead of `=>` on line {}", line(k)),
-                file,
-                tk.start,
-                tk.end,
+                "assign with `=` instead of `=>`",
+                k,
                 "=",
             );
         }
@@ -162,14 +159,7 @@ pub(crate) fn lint(fixes: &mut Fixes<'_>, file: &str, src: &str) {
             && text(k + 3) == "length"
             && stmt_start_of_for(&tokens, src, k)
         {
-            fixes.replace(
-                BEFORE_LENGTH,
-                format!("stop before `.length` on line {}", line(k)),
-                file,
-                tk.start,
-                tk.end,
-                "<",
-            );
+            replace_token(fixes, BEFORE_LENGTH, "stop before `.length`", k, "<");
         }
         // Arithmetic or comparison with `undefined`.
         if word == "undefined"
@@ -177,12 +167,11 @@ pub(crate) fn lint(fixes: &mut Fixes<'_>, file: &str, src: &str) {
             && tokens[k - 1].kind == Kind::Punct
             && !matches!(text(k - 1), "=" | "," | "return" | "(" | "?" | ":")
         {
-            fixes.replace(
+            replace_token(
+                fixes,
                 ZERO_NOT_UNDEFINED,
-                format!("use `0` instead of `undefined` on line {}", line(k)),
-                file,
-                tk.start,
-                tk.end,
+                "use `0` instead of `undefined`",
+                k,
                 "0",
             );
             // Or a variable of the function that this statement does not use yet.
@@ -267,16 +256,4 @@ pub(crate) fn stmt_start_of_for(tokens: &[Token], src: &str, k: usize) -> bool {
         }
     }
     false
-}
-
-/// The `javascript.test-failure` rule.
-pub(crate) struct TestFailure;
-
-impl Rule for TestFailure {
-    const META: RuleMeta = RuleMeta::new("javascript.test-failure", FixApplicability::Speculative)
-        .language(TargetLanguage::JavaScript);
-
-    fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        test_failure(Self::META.id, error, program)
-    }
 }

@@ -23,45 +23,6 @@ use super::*;
 /// on purpose.
 const CONFIDENCE: f64 = 0.55;
 
-pub(crate) fn uncomment(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
-    let Some(name) = not_defined(error) else {
-        return Vec::new();
-    };
-    let Some(t) = target(error, program) else {
-        return Vec::new();
-    };
-    let src = t.text;
-    let mut fixes = Fixes::new(id);
-    for c in lex(JS, src)
-        .iter()
-        .filter(|k| k.kind == Kind::Comment && src[k.start..].starts_with("//"))
-    {
-        let body = &src[c.start + 2..c.end];
-        let trimmed = body.trim_start();
-        let defines = [
-            format!("let {name}"),
-            format!("const {name}"),
-            format!("var {name}"),
-            format!("function {name}"),
-            format!("{name} ="),
-        ]
-        .iter()
-        .any(|p| trimmed.starts_with(p.as_str()));
-        if defines && looks_like_code(trimmed) {
-            let end = c.start + 2 + (body.len() - trimmed.len());
-            fixes.replace(
-                CONFIDENCE,
-                format!("uncomment the declaration of `{name}`"),
-                t.file,
-                c.start,
-                end,
-                "",
-            );
-        }
-    }
-    fixes.done()
-}
-
 /// The `javascript.uncomment` rule.
 pub(crate) struct Uncomment;
 
@@ -70,6 +31,38 @@ impl Rule for Uncomment {
         .language(TargetLanguage::JavaScript);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        uncomment(Self::META.id, error, program)
+        let Some((name, t)) = not_defined_target(error, program) else {
+            return Vec::new();
+        };
+        let src = t.text;
+        let mut fixes = Fixes::new(Self::META.id);
+        for c in lex(JS, src)
+            .iter()
+            .filter(|k| k.kind == Kind::Comment && src[k.start..].starts_with("//"))
+        {
+            let body = &src[c.start + 2..c.end];
+            let trimmed = body.trim_start();
+            let defines = [
+                format!("let {name}"),
+                format!("const {name}"),
+                format!("var {name}"),
+                format!("function {name}"),
+                format!("{name} ="),
+            ]
+            .iter()
+            .any(|p| trimmed.starts_with(p.as_str()));
+            if defines && looks_like_code(trimmed) {
+                let end = c.start + 2 + (body.len() - trimmed.len());
+                fixes.replace(
+                    CONFIDENCE,
+                    format!("uncomment the declaration of `{name}`"),
+                    t.file,
+                    c.start,
+                    end,
+                    "",
+                );
+            }
+        }
+        fixes.done()
     }
 }

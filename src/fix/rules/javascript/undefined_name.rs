@@ -137,189 +137,6 @@ pub(crate) const NAME_SLIPS: &[(&str, &str)] = &[
     ("null_ptr", "null"),
 ];
 
-pub(crate) fn undefined_name(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
-    let Some(name) = not_defined(error) else {
-        return Vec::new();
-    };
-    let Some(t) = target(error, program) else {
-        return Vec::new();
-    };
-    let src = t.text;
-    let tokens = code_tokens(JS, src);
-    // The name as a token, or inside a template literal (`${name}`), found in the raw text.
-    let k = ident_at(&t, &tokens, &name);
-    let tok = match k {
-        Some(k) => tokens[k],
-        None => {
-            let Some((start, end)) = word_on_line(src, &t.lines, t.line, &name, t.offset) else {
-                return Vec::new();
-            };
-            Token {
-                kind: Kind::Ident,
-                start,
-                end,
-                terminated: true,
-            }
-        }
-    };
-    let mut fixes = Fixes::new(id);
-    let file = t.file;
-    // An assignment to an undeclared name (strict mode, or a forgotten `let`).
-    let next = k.and_then(|k| tokens.get(k + 1)).map(|n| n.text(src));
-    let stmt_start = k.is_some_and(|k| {
-        k == 0
-            || matches!(tokens[k - 1].text(src), ";" | "{" | "}")
-            || t.lines.line_of(tokens[k - 1].start) != t.line
-    });
-    let k = k.unwrap_or(0);
-    if next == Some("=") && stmt_start {
-        fixes.replace(
-            DECLARE_LET,
-            format!("declare `{name}` with `let`"),
-            file,
-            tok.start,
-            tok.start,
-            "let ",
-        );
-    }
-    for (wrong, right) in NAME_SLIPS {
-        if *wrong == name {
-            fixes.replace(
-                NAME_SLIP,
-                format!("use `{right}`, JavaScript's name for `{name}`"),
-                file,
-                tok.start,
-                tok.end,
-                right,
-            );
-        }
-    }
-    // `abs(x)` → `Math.abs(x)`; `len(x)` → `x.length`.
-    if members_of("Math").is_some_and(|m| m.contains(&name.as_str())) {
-        fixes.replace(
-            MATH_MEMBER,
-            format!("use `Math.{name}`"),
-            file,
-            tok.start,
-            tok.end,
-            &format!("Math.{name}"),
-        );
-    }
-    if name == "len" && next == Some("(") {
-        if let Some(close) = (k + 2..tokens.len()).find(|&j| tokens[j].text(src) == ")") {
-            let arg = &src[tokens[k + 1].end..tokens[close].start];
-            fixes.replace(
-                LENGTH_PROPERTY,
-                "use `.length`",
-                file,
-                tok.start,
-                tokens[close].end,
-                &format!("{}.length", arg.trim()),
-            );
-        }
-    }
-    // Names that reach this use, ranked by likeness.
-    let decls = declarations(src, &tokens);
-    let seen = visible(&decls, tok.start);
-    let mut names: Vec<&Decl> = Vec::new();
-    for d in seen.iter().rev() {
-        if d.name != name && !names.iter().any(|n| n.name == d.name) {
-            names.push(d);
-        }
-    }
-    let (ls, le) = t.lines.range(src, t.line);
-    let line_text = &src[ls..le];
-    let on_line = |n: &str| {
-        code_tokens(JS, line_text)
-            .iter()
-            .any(|x| x.text(line_text) == n)
-    };
-    let called_empty = next == Some("(") && tokens.get(k + 2).is_some_and(|n| n.text(src) == ")");
-    let propose = |fixes: &mut Fixes<'_>, d: &Decl, conf: f64| {
-        if called_empty && !d.function {
-            // `shiftText()` where the value `shiftedText` was meant.
-            fixes.replace(
-                conf + VALUE_NOT_CALL_BONUS,
-                format!("use the value `{}`", d.name),
-                file,
-                tok.start,
-                tokens[k + 2].end,
-                &d.name,
-            );
-        }
-        fixes.replace(
-            conf,
-            format!("use `{}`, declared in scope", d.name),
-            file,
-            tok.start,
-            tok.end,
-            &d.name,
-        );
-    };
-    let ranked = closest(&name, names.iter().map(|d| d.name.as_str()), MIN_SIMILARITY);
-    for (n, (cand, score)) in ranked.iter().take(4).enumerate() {
-        let Some(d) = names.iter().find(|d| d.name == *cand) else {
-            continue;
-        };
-        let bonus = if on_line(cand) { 0.0 } else { OFF_LINE_BONUS };
-        propose(
-            &mut fixes,
-            d,
-            SIMILAR_BASE + SIMILAR_SCALE * score + bonus - RANK_STEP * n as f64,
-        );
-    }
-    let globals = closest(&name, GLOBALS.iter().copied(), MIN_GLOBAL_SIMILARITY);
-    for (cand, score) in globals.into_iter().take(2) {
-        fixes.replace(
-            GLOBAL_BASE + GLOBAL_SCALE * score,
-            format!("use the global `{cand}`"),
-            file,
-            tok.start,
-            tok.end,
-            cand,
-        );
-    }
-    // A one-letter name: most likely the loop variable of the loop it sits in.
-    if name.chars().count() == 1 {
-        if let Some(var) = loop_variable(src, &tokens, tok.start).filter(|v| *v != name) {
-            fixes.replace(
-                LOOP_VARIABLE,
-                format!("use the loop variable `{var}`"),
-                file,
-                tok.start,
-                tok.end,
-                &var,
-            );
-        }
-        for d in names
-            .iter()
-            .filter(|d| d.name.chars().count() == 1 && !d.function)
-            .take(6)
-        {
-            fixes.replace(
-                ONE_LETTER,
-                format!("use `{}`", d.name),
-                file,
-                tok.start,
-                tok.end,
-                &d.name,
-            );
-        }
-    }
-    // Nothing alike: any variable declared before the use, nearest first.
-    if ranked.is_empty() && name.chars().count() > 1 {
-        let mut before: Vec<&&Decl> = names
-            .iter()
-            .filter(|d| d.at < tok.start && !d.function)
-            .collect();
-        before.sort_by_key(|d| std::cmp::Reverse(d.at));
-        for (n, d) in before.into_iter().take(5).enumerate() {
-            propose(&mut fixes, d, EARLIER_DECLARATION - RANK_STEP * n as f64);
-        }
-    }
-    fixes.done()
-}
-
 /// The `javascript.undefined-name` rule.
 pub(crate) struct UndefinedName;
 
@@ -329,6 +146,184 @@ impl Rule for UndefinedName {
             .language(TargetLanguage::JavaScript);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        undefined_name(Self::META.id, error, program)
+        let Some((name, t)) = not_defined_target(error, program) else {
+            return Vec::new();
+        };
+        let src = t.text;
+        let tokens = code_tokens(JS, src);
+        // The name as a token, or inside a template literal (`${name}`), found in the raw text.
+        let k = ident_at(&t, &tokens, &name);
+        let tok = match k {
+            Some(k) => tokens[k],
+            None => {
+                let Some((start, end)) = word_on_line(src, &t.lines, t.line, &name, t.offset)
+                else {
+                    return Vec::new();
+                };
+                Token {
+                    kind: Kind::Ident,
+                    start,
+                    end,
+                    terminated: true,
+                }
+            }
+        };
+        let mut fixes = Fixes::new(Self::META.id);
+        let file = t.file;
+        // An assignment to an undeclared name (strict mode, or a forgotten `let`).
+        let next = k.and_then(|k| tokens.get(k + 1)).map(|n| n.text(src));
+        let stmt_start = k.is_some_and(|k| {
+            k == 0
+                || matches!(tokens[k - 1].text(src), ";" | "{" | "}")
+                || t.lines.line_of(tokens[k - 1].start) != t.line
+        });
+        let k = k.unwrap_or(0);
+        if next == Some("=") && stmt_start {
+            fixes.replace(
+                DECLARE_LET,
+                format!("declare `{name}` with `let`"),
+                file,
+                tok.start,
+                tok.start,
+                "let ",
+            );
+        }
+        for (wrong, right) in NAME_SLIPS {
+            if *wrong == name {
+                fixes.replace(
+                    NAME_SLIP,
+                    format!("use `{right}`, JavaScript's name for `{name}`"),
+                    file,
+                    tok.start,
+                    tok.end,
+                    right,
+                );
+            }
+        }
+        // `abs(x)` → `Math.abs(x)`; `len(x)` → `x.length`.
+        if members_of("Math").is_some_and(|m| m.contains(&name.as_str())) {
+            fixes.replace(
+                MATH_MEMBER,
+                format!("use `Math.{name}`"),
+                file,
+                tok.start,
+                tok.end,
+                &format!("Math.{name}"),
+            );
+        }
+        if name == "len" && next == Some("(") {
+            if let Some(close) = (k + 2..tokens.len()).find(|&j| tokens[j].text(src) == ")") {
+                let arg = &src[tokens[k + 1].end..tokens[close].start];
+                fixes.replace(
+                    LENGTH_PROPERTY,
+                    "use `.length`",
+                    file,
+                    tok.start,
+                    tokens[close].end,
+                    &format!("{}.length", arg.trim()),
+                );
+            }
+        }
+        // Names that reach this use, ranked by likeness.
+        let decls = declarations(src, &tokens);
+        let seen = visible(&decls, tok.start);
+        let mut names: Vec<&Decl> = Vec::new();
+        for d in seen.iter().rev() {
+            if d.name != name && !names.iter().any(|n| n.name == d.name) {
+                names.push(d);
+            }
+        }
+        let (ls, le) = t.lines.range(src, t.line);
+        let line_text = &src[ls..le];
+        let on_line = |n: &str| {
+            code_tokens(JS, line_text)
+                .iter()
+                .any(|x| x.text(line_text) == n)
+        };
+        let called_empty =
+            next == Some("(") && tokens.get(k + 2).is_some_and(|n| n.text(src) == ")");
+        let propose = |fixes: &mut Fixes<'_>, d: &Decl, conf: f64| {
+            if called_empty && !d.function {
+                // `shiftText()` where the value `shiftedText` was meant.
+                fixes.replace(
+                    conf + VALUE_NOT_CALL_BONUS,
+                    format!("use the value `{}`", d.name),
+                    file,
+                    tok.start,
+                    tokens[k + 2].end,
+                    &d.name,
+                );
+            }
+            fixes.replace(
+                conf,
+                format!("use `{}`, declared in scope", d.name),
+                file,
+                tok.start,
+                tok.end,
+                &d.name,
+            );
+        };
+        let ranked = closest(&name, names.iter().map(|d| d.name.as_str()), MIN_SIMILARITY);
+        for (n, (cand, score)) in ranked.iter().take(4).enumerate() {
+            let Some(d) = names.iter().find(|d| d.name == *cand) else {
+                continue;
+            };
+            let bonus = if on_line(cand) { 0.0 } else { OFF_LINE_BONUS };
+            propose(
+                &mut fixes,
+                d,
+                SIMILAR_BASE + SIMILAR_SCALE * score + bonus - RANK_STEP * n as f64,
+            );
+        }
+        let globals = closest(&name, GLOBALS.iter().copied(), MIN_GLOBAL_SIMILARITY);
+        for (cand, score) in globals.into_iter().take(2) {
+            fixes.replace(
+                GLOBAL_BASE + GLOBAL_SCALE * score,
+                format!("use the global `{cand}`"),
+                file,
+                tok.start,
+                tok.end,
+                cand,
+            );
+        }
+        // A one-letter name: most likely the loop variable of the loop it sits in.
+        if name.chars().count() == 1 {
+            if let Some(var) = loop_variable(src, &tokens, tok.start).filter(|v| *v != name) {
+                fixes.replace(
+                    LOOP_VARIABLE,
+                    format!("use the loop variable `{var}`"),
+                    file,
+                    tok.start,
+                    tok.end,
+                    &var,
+                );
+            }
+            for d in names
+                .iter()
+                .filter(|d| d.name.chars().count() == 1 && !d.function)
+                .take(6)
+            {
+                fixes.replace(
+                    ONE_LETTER,
+                    format!("use `{}`", d.name),
+                    file,
+                    tok.start,
+                    tok.end,
+                    &d.name,
+                );
+            }
+        }
+        // Nothing alike: any variable declared before the use, nearest first.
+        if ranked.is_empty() && name.chars().count() > 1 {
+            let mut before: Vec<&&Decl> = names
+                .iter()
+                .filter(|d| d.at < tok.start && !d.function)
+                .collect();
+            before.sort_by_key(|d| std::cmp::Reverse(d.at));
+            for (n, d) in before.into_iter().take(5).enumerate() {
+                propose(&mut fixes, d, EARLIER_DECLARATION - RANK_STEP * n as f64);
+            }
+        }
+        fixes.done()
     }
 }
