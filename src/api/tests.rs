@@ -1,14 +1,13 @@
 //! Tests of the API as a user drives it: a generator over a checker, outcomes, strategies.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use super::*;
 use crate::fix::FixEngine;
 use crate::heal::{Checker, Healer};
 use crate::learn::Learner;
 use crate::program::Program;
-use crate::types::{CodeError, TargetLanguage, ValidationResult};
+use crate::types::{CodeError, TargetLanguage};
 use crate::validate::Expect;
 
 fn assert_send_sync<T: Send + Sync>() {}
@@ -46,16 +45,7 @@ impl Checker for NameCheck {
                     }
                 }
             }
-            Ok(ValidationResult {
-                passed: errors.is_empty(),
-                language: program.language(),
-                errors,
-                duration: Duration::ZERO,
-                output: String::new(),
-                steps: Vec::new(),
-                cached: false,
-                tests: Vec::new(),
-            })
+            Ok(crate::heal::testing::verdict(program, errors))
         })
     }
 }

@@ -47,9 +47,9 @@ pub use progress::{program_hash, unified_diff, Verdict};
 pub use report::{Attempt, BatchRole, HealReport, StopReason};
 
 use metrics::record_heal;
-use propose::combine;
 #[cfg(test)]
 use propose::Proposal;
+use propose::{combine, Candidate};
 use round::RoundEnd;
 use search::Search;
 
@@ -362,7 +362,23 @@ impl Healer {
             } else {
                 search.next_node()
             };
-            let Some(node_id) = next else {
+            let end = if let Some(node_id) = next {
+                let candidates = self.candidates(node_id, &mut search, round + 1);
+                if candidates.is_empty() {
+                    // Nothing new to validate from this program: no round spent.
+                    search.nodes[node_id].exhausted = true;
+                    continue;
+                }
+                round += 1;
+                tracing::debug!(
+                    round,
+                    node = node_id,
+                    candidates = candidates.len(),
+                    "heal round"
+                );
+                self.rule_round(node_id, candidates, expect, deadline, round, &mut search)
+                    .await
+            } else {
                 // The rules have nothing left (or no rounds): the model's turn, if any.
                 match self
                     .model_round(&mut search, expect, deadline, round + 1)
@@ -372,40 +388,11 @@ impl Healer {
                     None => break StopReason::NoCandidates,
                     Some(end) => {
                         round += 1;
-                        match end {
-                            RoundEnd::Passed(id) => {
-                                search.rounds = round;
-                                self.credit_path(&search, id);
-                                return Ok(search.finish(
-                                    StopReason::Healed,
-                                    Some(id),
-                                    started,
-                                    initial_errors,
-                                ));
-                            }
-                            RoundEnd::Timeout => break StopReason::Timeout,
-                            RoundEnd::Continue(_) => continue,
-                        }
+                        end
                     }
                 }
             };
-            let candidates = self.candidates(node_id, &mut search, round + 1);
-            if candidates.is_empty() {
-                // Nothing new to validate from this program: no round spent.
-                search.nodes[node_id].exhausted = true;
-                continue;
-            }
-            round += 1;
-            tracing::debug!(
-                round,
-                node = node_id,
-                candidates = candidates.len(),
-                "heal round"
-            );
-            match self
-                .run_round(node_id, candidates, expect, deadline, round, &mut search)
-                .await
-            {
+            match end {
                 RoundEnd::Passed(id) => {
                     search.rounds = round;
                     self.credit_path(&search, id);
@@ -417,45 +404,7 @@ impl Healer {
                     ));
                 }
                 RoundEnd::Timeout => break StopReason::Timeout,
-                RoundEnd::Continue(kept) => {
-                    // Fixes kept this round that repair different errors of the same program
-                    // are worth one more validation together: a program with several errors
-                    // then heals in one round instead of one round per error.
-                    let Some(mut merged) = combine(kept) else {
-                        continue;
-                    };
-                    merged.fix.description = format!(
-                        "the fixes kept this round, together: {}",
-                        merged.fix.description
-                    );
-                    let Some(candidate) = self.prepare(node_id, merged, &mut search, round) else {
-                        continue;
-                    };
-                    match self
-                        .run_round(
-                            node_id,
-                            vec![candidate],
-                            expect,
-                            deadline,
-                            round,
-                            &mut search,
-                        )
-                        .await
-                    {
-                        RoundEnd::Passed(id) => {
-                            search.rounds = round;
-                            self.credit_path(&search, id);
-                            return Ok(search.finish(
-                                StopReason::Healed,
-                                Some(id),
-                                started,
-                                initial_errors,
-                            ));
-                        }
-                        RoundEnd::Timeout => break StopReason::Timeout,
-                        RoundEnd::Continue(_) => {}
-                    }
-                }
+                RoundEnd::Continue(_) => {}
             }
         };
         search.rounds = round;
@@ -464,6 +413,40 @@ impl Healer {
 }
 
 impl Healer {
+    /// One round of rule fixes from node `node_id`: its candidates, then, when several were
+    /// kept, their fixes merged as one more candidate (fixes that repair different errors of
+    /// the same program are worth one more validation together: a program with several
+    /// errors then heals in one round instead of one round per error).
+    async fn rule_round(
+        &self,
+        node_id: usize,
+        candidates: Vec<Candidate>,
+        expect: Expect,
+        deadline: tokio::time::Instant,
+        round: u32,
+        search: &mut Search,
+    ) -> RoundEnd {
+        let kept = match self
+            .run_round(node_id, candidates, expect, deadline, round, search)
+            .await
+        {
+            RoundEnd::Continue(kept) => kept,
+            end => return end,
+        };
+        let Some(mut merged) = combine(kept) else {
+            return RoundEnd::Continue(Vec::new());
+        };
+        merged.fix.description = format!(
+            "the fixes kept this round, together: {}",
+            merged.fix.description
+        );
+        let Some(candidate) = self.prepare(node_id, merged, search, round) else {
+            return RoundEnd::Continue(Vec::new());
+        };
+        self.run_round(node_id, vec![candidate], expect, deadline, round, search)
+            .await
+    }
+
     /// A heal ended passing at node `passed`: every fix on the path from the original to it
     /// is a success for the learner. Kept fixes off that path, and the fixes of heals that do
     /// not pass, teach it nothing (rejected ones were counted as failures when rejected).
@@ -477,5 +460,7 @@ impl Healer {
     }
 }
 
+#[cfg(test)]
+pub(crate) mod testing;
 #[cfg(test)]
 mod tests;

@@ -245,24 +245,12 @@ impl Healer {
         tracing::info!(error.type = "model_failed", "{reason}");
         let errors_before = search.nodes[node_id].errors.iter().map(signature).collect();
         search.attempts.push(Attempt {
-            round,
-            parent: node_id,
-            node: None,
-            errors_before,
-            targets: Vec::new(),
             strategy: strategy_id(name),
-            combined_from: Vec::new(),
             description: "ask the model for a repair".into(),
             confidence: MODEL_CONFIDENCE,
             strategy_confidence: MODEL_CONFIDENCE,
-            diff: String::new(),
-            errors_after: None,
-            revealed: Vec::new(),
-            duration_ms: 0.0,
-            passed: false,
-            kept: false,
             reason: Some(reason),
-            batch: None,
+            ..Attempt::unvalidated(round, node_id, errors_before)
         });
     }
 }

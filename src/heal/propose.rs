@@ -24,6 +24,22 @@ pub(super) struct Proposal {
     pub(super) prior: f64,
 }
 
+impl Proposal {
+    /// The record of trying this proposal in round `round` on the kept program `parent`
+    /// (whose errors have the signatures `errors_before`), before it is validated.
+    pub(super) fn attempt(&self, round: u32, parent: usize, errors_before: Vec<String>) -> Attempt {
+        Attempt {
+            targets: self.targets.clone(),
+            strategy: self.fix.strategy.clone(),
+            combined_from: self.combined_from.clone(),
+            description: self.fix.description.clone(),
+            confidence: self.fix.confidence,
+            strategy_confidence: self.prior,
+            ..Attempt::unvalidated(round, parent, errors_before)
+        }
+    }
+}
+
 /// A candidate ready to validate.
 pub(super) struct Candidate {
     pub(super) proposal: Proposal,
@@ -102,24 +118,12 @@ impl Healer {
         }
         let program = &search.nodes[node_id].program;
         let not_kept = |reason: String| Attempt {
-            round,
-            parent: node_id,
-            node: None,
-            errors_before: search.nodes[node_id].errors.iter().map(signature).collect(),
-            targets: proposal.targets.clone(),
-            strategy: proposal.fix.strategy.clone(),
-            combined_from: proposal.combined_from.clone(),
-            description: proposal.fix.description.clone(),
-            confidence: proposal.fix.confidence,
-            strategy_confidence: proposal.prior,
-            diff: String::new(),
-            errors_after: None,
-            revealed: Vec::new(),
-            duration_ms: 0.0,
-            passed: false,
-            kept: false,
             reason: Some(reason),
-            batch: None,
+            ..proposal.attempt(
+                round,
+                node_id,
+                search.nodes[node_id].errors.iter().map(signature).collect(),
+            )
         };
         if let Some(path) = touched_protected(program, &proposal.fix.edits) {
             let attempt = not_kept(format!(

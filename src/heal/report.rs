@@ -70,6 +70,34 @@ pub struct Attempt {
     pub batch: Option<BatchRole>,
 }
 
+impl Attempt {
+    /// An attempt of round `round` on the kept program `parent` (whose errors have the
+    /// signatures `errors_before`), before anything is known of it: no fix described, no
+    /// diff, not validated, not kept, no reason.
+    pub(super) fn unvalidated(round: u32, parent: usize, errors_before: Vec<String>) -> Attempt {
+        Attempt {
+            round,
+            parent,
+            node: None,
+            errors_before,
+            targets: Vec::new(),
+            strategy: String::new(),
+            combined_from: Vec::new(),
+            description: String::new(),
+            confidence: 0.0,
+            strategy_confidence: 0.0,
+            diff: String::new(),
+            errors_after: None,
+            revealed: Vec::new(),
+            duration_ms: 0.0,
+            passed: false,
+            kept: false,
+            reason: None,
+            batch: None,
+        }
+    }
+}
+
 /// What a batched run (a filter) did with a candidate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

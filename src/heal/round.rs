@@ -164,24 +164,9 @@ impl Healer {
                 diff,
             } = candidate;
             let mut attempt = Attempt {
-                round,
-                parent: node_id,
-                node: None,
-                errors_before: errors_before.clone(),
-                targets: proposal.targets.clone(),
-                strategy: proposal.fix.strategy.clone(),
-                combined_from: proposal.combined_from.clone(),
-                description: proposal.fix.description.clone(),
-                confidence: proposal.fix.confidence,
-                strategy_confidence: proposal.prior,
                 diff,
-                errors_after: None,
-                revealed: Vec::new(),
-                duration_ms: 0.0,
-                passed: false,
-                kept: false,
-                reason: None,
                 batch: role,
+                ..proposal.attempt(round, node_id, errors_before.clone())
             };
             let Some((result, elapsed)) = outcome else {
                 attempt.reason = Some(if timed_out {

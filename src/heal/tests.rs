@@ -3,6 +3,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use super::testing::verdict;
 use super::*;
 use crate::fix::FixStrategy;
 use crate::fix::{Edit, Fix};
@@ -65,17 +66,7 @@ impl Checker for Fake {
     fn check<'a>(&'a self, program: &'a Program, _expect: Expect) -> CheckFuture<'a> {
         Box::pin(async move {
             self.calls.fetch_add(1, Ordering::SeqCst);
-            let errors = scan(program);
-            Ok(ValidationResult {
-                passed: errors.is_empty(),
-                language: program.language(),
-                errors,
-                duration: Duration::ZERO,
-                output: String::new(),
-                steps: Vec::new(),
-                cached: false,
-                tests: Vec::new(),
-            })
+            Ok(verdict(program, scan(program)))
         })
     }
 }
@@ -149,19 +140,35 @@ fn engine(strategies: Vec<Replace>) -> FixEngine {
     engine
 }
 
+/// A test's budgets: `max_retries` rounds of at most `beam` candidates, `jobs` of them at a
+/// time, passing meaning `expect`, and a time budget no test reaches.
+fn config(max_retries: u32, jobs: usize, beam: usize, expect: Expect) -> HealConfig {
+    HealConfig {
+        max_retries,
+        timeout: Duration::from_secs(600),
+        jobs,
+        beam,
+        expect: Some(expect),
+    }
+}
+
+/// A healer validating with `checker`, learning in memory from scratch.
+fn healer_over(checker: Arc<dyn Checker>, engine: FixEngine, config: HealConfig) -> Healer {
+    Healer::new(checker, engine, Arc::new(Learner::in_memory()), config)
+}
+
+/// A healer over the fake, two jobs at a time, passing meaning the tests pass.
 fn healer(fake: &Arc<Fake>, engine: FixEngine, max_retries: u32, beam: usize) -> Healer {
-    Healer::new(
+    healer_over(
         fake.clone(),
         engine,
-        Arc::new(Learner::in_memory()),
-        HealConfig {
-            max_retries,
-            timeout: Duration::from_secs(600),
-            jobs: 2,
-            beam,
-            expect: Some(Expect::Test),
-        },
+        config(max_retries, 2, beam, Expect::Test),
     )
+}
+
+/// Heals the one-file program whose `main.py` is `text`.
+async fn heal_main(healer: &Healer, text: &str) -> HealReport {
+    healer.heal(&py(&[("main.py", text)])).await.unwrap()
 }
 
 fn py(files: &[(&str, &str)]) -> Program {
@@ -183,6 +190,11 @@ fn replace(
         replacements,
         first_in_file: false,
     }
+}
+
+/// One strategy for undefined names, offering `replacements` for the marker `BUG`.
+fn names_engine(replacements: Vec<(&'static str, f64)>) -> FixEngine {
+    engine(vec![replace("fake.names", "BUG", replacements)])
 }
 
 /// Two strategies for undefined names: the more confident one is wrong (its name is still
@@ -253,10 +265,7 @@ async fn heals_several_errors_of_different_kinds_and_reports_every_attempt() {
 #[tokio::test]
 async fn already_passing_needs_one_validation() {
     let fake = Fake::new();
-    let report = healer(&fake, engine(names()), 5, 8)
-        .heal(&py(&[("main.py", "x = 1\n")]))
-        .await
-        .unwrap();
+    let report = heal_main(&healer(&fake, engine(names()), 5, 8), "x = 1\n").await;
     assert!(report.healed && report.initially_passing);
     assert_eq!(report.stop_reason, StopReason::AlreadyPassing);
     assert_eq!(
@@ -269,10 +278,7 @@ async fn already_passing_needs_one_validation() {
 #[tokio::test]
 async fn a_logic_bug_ends_with_a_clear_report() {
     let fake = Fake::new();
-    let report = healer(&fake, engine(names()), 5, 8)
-        .heal(&py(&[("main.py", "x = LOGIC\n")]))
-        .await
-        .unwrap();
+    let report = heal_main(&healer(&fake, engine(names()), 5, 8), "x = LOGIC\n").await;
     assert!(!report.healed);
     assert_eq!(report.stop_reason, StopReason::NoCandidates);
     assert_eq!((report.validations, report.rounds), (1, 0));
@@ -308,10 +314,11 @@ async fn protected_files_are_never_changed() {
 async fn never_validates_a_program_twice() {
     let fake = Fake::new();
     // Two orders of fixing BUG1 and BUG2 reach the same program; LOGIC is never fixed.
-    let report = healer(&fake, engine(names()), 50, 8)
-        .heal(&py(&[("main.py", "x = BUG1\ny = BUG2\nz = LOGIC\n")]))
-        .await
-        .unwrap();
+    let report = heal_main(
+        &healer(&fake, engine(names()), 50, 8),
+        "x = BUG1\ny = BUG2\nz = LOGIC\n",
+    )
+    .await;
     assert!(!report.healed);
     assert_eq!(report.stop_reason, StopReason::NoCandidates);
     // The original; round 1: combined, 2 wrong, 2 right, then the 2 right ones merged
@@ -336,10 +343,7 @@ async fn flip_flopping_fixes_end() {
         replace("fake.a2b", "BUGA", vec![("BUGB", 0.9)]),
         replace("fake.b2a", "BUGB", vec![("BUGA", 0.9)]),
     ]);
-    let report = healer(&fake, engine, 50, 8)
-        .heal(&py(&[("main.py", "x = BUGA\n")]))
-        .await
-        .unwrap();
+    let report = heal_main(&healer(&fake, engine, 50, 8), "x = BUGA\n").await;
     assert!(!report.healed);
     assert_eq!((report.validations, report.rounds), (2, 1));
     assert_eq!(report.stop_reason, StopReason::NoCandidates);
@@ -355,13 +359,11 @@ async fn rounds_are_bounded_by_max_retries() {
         replacements: vec![("ok", 0.5)],
         first_in_file: true,
     }]);
-    let report = healer(&fake, engine, 3, 2)
-        .heal(&py(&[(
-            "main.py",
-            "x = BUG1 BUG2 BUG3 BUG4 BUG5 BUG6 LOGIC\n",
-        )]))
-        .await
-        .unwrap();
+    let report = heal_main(
+        &healer(&fake, engine, 3, 2),
+        "x = BUG1 BUG2 BUG3 BUG4 BUG5 BUG6 LOGIC\n",
+    )
+    .await;
     assert!(!report.healed);
     assert_eq!(report.stop_reason, StopReason::MaxRetries);
     assert_eq!(report.rounds, 3);
@@ -461,21 +463,10 @@ async fn a_cached_passing_candidate_ends_the_round_without_running_anything() {
         seen: std::sync::Mutex::new(std::collections::HashMap::new()),
     });
     let heal = |checker: Arc<Remembering>| {
-        Healer::new(
+        healer_over(
             checker,
-            engine(vec![replace(
-                "fake.names",
-                "BUG",
-                vec![("ok", 0.9), ("wrong", 0.8), ("worse", 0.7)],
-            )]),
-            Arc::new(Learner::in_memory()),
-            HealConfig {
-                max_retries: 5,
-                timeout: Duration::from_secs(600),
-                jobs: 1,
-                beam: 8,
-                expect: Some(Expect::Test),
-            },
+            names_engine(vec![("ok", 0.9), ("wrong", 0.8), ("worse", 0.7)]),
+            config(5, 1, 8, Expect::Test),
         )
     };
     let program = py(&[("main.py", "x = BUG1\n")]);
@@ -515,22 +506,12 @@ impl Checker for FirstOnly {
 #[tokio::test]
 async fn a_fix_that_reveals_the_next_error_is_progress() {
     let fake = Fake::new();
-    let healer = Healer::new(
+    let healer = healer_over(
         Arc::new(FirstOnly(fake.clone())),
         engine(names()),
-        Arc::new(Learner::in_memory()),
-        HealConfig {
-            max_retries: 5,
-            timeout: Duration::from_secs(600),
-            jobs: 1,
-            beam: 8,
-            expect: Some(Expect::Check),
-        },
+        config(5, 1, 8, Expect::Check),
     );
-    let report = healer
-        .heal(&py(&[("main.py", "a = BUG1\nb = BUG2\n")]))
-        .await
-        .unwrap();
+    let report = heal_main(&healer, "a = BUG1\nb = BUG2\n").await;
     assert!(report.healed, "{}", report.summary());
     assert_eq!(report.final_program.files()["main.py"], "a = ok\nb = ok\n");
     assert_eq!(report.rounds, 2);
@@ -584,33 +565,9 @@ impl Checker for Script {
                 })
                 .into_iter()
                 .collect();
-            Ok(ValidationResult {
-                passed: errors.is_empty(),
-                language: program.language(),
-                errors,
-                duration: Duration::ZERO,
-                output: String::new(),
-                steps: Vec::new(),
-                cached: false,
-                tests: Vec::new(),
-            })
+            Ok(verdict(program, errors))
         })
     }
-}
-
-fn script_healer(fake: &Arc<Fake>, engine: FixEngine, max_retries: u32, beam: usize) -> Healer {
-    Healer::new(
-        Arc::new(Script(fake.clone())),
-        engine,
-        Arc::new(Learner::in_memory()),
-        HealConfig {
-            max_retries,
-            timeout: Duration::from_secs(600),
-            jobs: 1,
-            beam,
-            expect: Some(Expect::Test),
-        },
-    )
 }
 
 /// A behaviour edit that only makes the test fail at a later assertion is kept (the program
@@ -631,10 +588,12 @@ async fn a_test_that_fails_later_does_not_starve_the_single_edits() {
             vec![("WRONG4", 0.9), ("WRONG5", 0.8)],
         ),
     ]);
-    let report = script_healer(&fake, engine, 2, 2)
-        .heal(&py(&[("main.py", "x = WRONG1\n")]))
-        .await
-        .unwrap();
+    let healer = healer_over(
+        Arc::new(Script(fake.clone())),
+        engine,
+        config(2, 1, 2, Expect::Test),
+    );
+    let report = heal_main(&healer, "x = WRONG1\n").await;
     assert!(report.healed, "{}", report.summary());
     assert_eq!(report.final_program.files()["main.py"], "x = ok\n");
     let first = &report.attempts[0];
@@ -660,26 +619,12 @@ async fn a_test_that_fails_later_does_not_starve_the_single_edits() {
 #[tokio::test]
 async fn a_revealing_fix_is_expanded_before_the_originals_other_fixes() {
     let fake = Fake::new();
-    let healer = Healer::new(
+    let healer = healer_over(
         Arc::new(FirstOnly(fake.clone())),
-        engine(vec![replace(
-            "fake.names",
-            "BUG",
-            vec![("ok", 0.9), ("BUGX", 0.5), ("BUGY", 0.4)],
-        )]),
-        Arc::new(Learner::in_memory()),
-        HealConfig {
-            max_retries: 2,
-            timeout: Duration::from_secs(600),
-            jobs: 1,
-            beam: 1,
-            expect: Some(Expect::Check),
-        },
+        names_engine(vec![("ok", 0.9), ("BUGX", 0.5), ("BUGY", 0.4)]),
+        config(2, 1, 1, Expect::Check),
     );
-    let report = healer
-        .heal(&py(&[("main.py", "a = BUG1\nb = BUG2\n")]))
-        .await
-        .unwrap();
+    let report = heal_main(&healer, "a = BUG1\nb = BUG2\n").await;
     assert!(report.healed, "{}", report.summary());
     assert_eq!(report.final_program.files()["main.py"], "a = ok\nb = ok\n");
     let parents: Vec<(u32, usize)> = report
@@ -711,26 +656,12 @@ impl Checker for Slow {
 #[tokio::test]
 async fn the_best_ranked_pass_wins_whatever_finishes_first() {
     let fake = Fake::new();
-    let healer = Healer::new(
+    let healer = healer_over(
         Arc::new(Slow(fake.clone())),
-        engine(vec![replace(
-            "fake.names",
-            "BUG",
-            vec![("okSLOW", 0.9), ("fine", 0.8), ("laterSLOW", 0.7)],
-        )]),
-        Arc::new(Learner::in_memory()),
-        HealConfig {
-            max_retries: 5,
-            timeout: Duration::from_secs(600),
-            jobs: 2,
-            beam: 8,
-            expect: Some(Expect::Test),
-        },
+        names_engine(vec![("okSLOW", 0.9), ("fine", 0.8), ("laterSLOW", 0.7)]),
+        config(5, 2, 8, Expect::Test),
     );
-    let report = healer
-        .heal(&py(&[("main.py", "x = BUG1\n")]))
-        .await
-        .unwrap();
+    let report = heal_main(&healer, "x = BUG1\n").await;
     assert!(report.healed, "{}", report.summary());
     assert_eq!(report.final_program.files()["main.py"], "x = okSLOW\n");
     let by_fix = |text: &str| {
@@ -756,26 +687,12 @@ async fn the_best_ranked_pass_wins_whatever_finishes_first() {
 #[tokio::test]
 async fn ties_go_to_the_smallest_edit() {
     let fake = Fake::new();
-    let healer = Healer::new(
+    let healer = healer_over(
         fake.clone(),
-        engine(vec![replace(
-            "fake.names",
-            "BUG",
-            vec![("longer_name", 0.5), ("ok", 0.5)],
-        )]),
-        Arc::new(Learner::in_memory()),
-        HealConfig {
-            max_retries: 5,
-            timeout: Duration::from_secs(600),
-            jobs: 2,
-            beam: 8,
-            expect: Some(Expect::Test),
-        },
+        names_engine(vec![("longer_name", 0.5), ("ok", 0.5)]),
+        config(5, 2, 8, Expect::Test),
     );
-    let report = healer
-        .heal(&py(&[("main.py", "x = BUG1\n")]))
-        .await
-        .unwrap();
+    let report = heal_main(&healer, "x = BUG1\n").await;
     assert_eq!(report.final_program.files()["main.py"], "x = ok\n");
 }
 
@@ -797,38 +714,20 @@ impl Checker for LyingBatch {
             self.1.fetch_add(1, Ordering::SeqCst);
             Ok(candidates
                 .iter()
-                .map(|p| {
-                    Some(ValidationResult {
-                        passed: true,
-                        language: p.language(),
-                        errors: Vec::new(),
-                        duration: Duration::ZERO,
-                        output: String::new(),
-                        steps: Vec::new(),
-                        cached: false,
-                        tests: Vec::new(),
-                    })
-                })
+                .map(|p| Some(verdict(p, Vec::new())))
                 .collect())
         })
     }
 }
 
 fn lying_healer(checker: Arc<LyingBatch>, replacements: Vec<(&'static str, f64)>) -> Healer {
-    Healer::new(
+    healer_over(
         checker,
         engine(vec![
             replace("fake.logic", "LOGIC", replacements),
             replace("fake.names", "BUG", vec![("ok", 0.5), ("fine", 0.4)]),
         ]),
-        Arc::new(Learner::in_memory()),
-        HealConfig {
-            max_retries: 5,
-            timeout: Duration::from_secs(600),
-            jobs: 2,
-            beam: 8,
-            expect: Some(Expect::Test),
-        },
+        config(5, 2, 8, Expect::Test),
     )
 }
 
@@ -842,10 +741,7 @@ async fn a_batch_pass_that_fails_alone_is_not_reported() {
         Arc::clone(&checker),
         vec![("LOGIC + LOGIC", 0.9), ("right", 0.8), ("also", 0.7)],
     );
-    let report = healer
-        .heal(&py(&[("main.py", "x = LOGIC\n")]))
-        .await
-        .unwrap();
+    let report = heal_main(&healer, "x = LOGIC\n").await;
     assert!(report.healed, "{}", report.summary());
     assert_eq!(report.final_program.files()["main.py"], "x = right\n");
     assert_eq!(checker.1.load(Ordering::SeqCst), 1);
@@ -866,10 +762,7 @@ async fn a_batch_pass_that_fails_alone_is_not_reported() {
 async fn build_errors_are_not_batched() {
     let checker = Arc::new(LyingBatch(Fake::new(), AtomicUsize::new(0)));
     let healer = lying_healer(Arc::clone(&checker), vec![("right", 0.8)]);
-    let report = healer
-        .heal(&py(&[("main.py", "x = BUG1\n")]))
-        .await
-        .unwrap();
+    let report = heal_main(&healer, "x = BUG1\n").await;
     assert!(report.healed);
     assert_eq!(checker.1.load(Ordering::SeqCst), 0);
     assert_eq!(report.batch_runs, 0);
