@@ -70,14 +70,7 @@ impl Generator<'_> {
             "return the dropped value `{value_text}` at {}:{line}",
             self.file
         );
-        self.push_described(
-            EditKind::UnusedValue,
-            line,
-            node.start_byte(),
-            node.end_byte(),
-            returned,
-            description,
-        );
+        self.replace_described(EditKind::UnusedValue, line, node, returned, description);
     }
 }
 
@@ -118,13 +111,6 @@ impl Generator<'_> {
             "`{whole}` does nothing: `{stepped}` at {}:{line}",
             self.file
         );
-        self.push_described(
-            EditKind::UnusedValue,
-            line,
-            node.start_byte(),
-            node.end_byte(),
-            stepped,
-            description,
-        );
+        self.replace_described(EditKind::UnusedValue, line, node, stepped, description);
     }
 }

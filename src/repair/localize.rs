@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use tree_sitter::Node;
 
-use super::syntax::{self, children, descendants, line_of, text};
+use super::syntax::{self, descendants, line_of, loop_condition, text};
 use crate::program::{is_test_file, Program};
 use crate::types::{CodeError, Location, TargetLanguage, TestOutcome, TestReport};
 
@@ -410,22 +410,37 @@ pub fn slice(language: TargetLanguage, source: &str, line: u32) -> Vec<(u32, f64
         {
             continue;
         }
-        let updated = node.parent().is_some_and(|p| {
-            matches!(
-                p.kind(),
-                "inc_statement" | "dec_statement" | "update_expression"
-            ) || (matches!(
-                p.kind(),
-                "augmented_assignment"
-                    | "augmented_assignment_expression"
-                    | "compound_assignment_expr"
-            ) && p.child_by_field_name("left").map(|l| l.id()) == Some(node.id()))
-        });
-        if updated || super::scope::is_binding_occurrence(language, node) {
+        if updated_in_place(node) || super::scope::is_binding_occurrence(language, node) {
             out.push((written_line, SLICE_WRITE));
         }
     }
     out
+}
+
+/// Whether the identifier `node` is changed in place: the operand of `++`/`--`, or the left
+/// side of a compound assignment (`+=`).
+fn updated_in_place(node: Node<'_>) -> bool {
+    node.parent().is_some_and(|p| {
+        matches!(
+            p.kind(),
+            "inc_statement" | "dec_statement" | "update_expression"
+        )
+    }) || is_left_of(
+        node,
+        &[
+            "augmented_assignment",
+            "augmented_assignment_expression",
+            "compound_assignment_expr",
+        ],
+    )
+}
+
+/// Whether `node` is the left side of its parent, an assignment of one of `kinds`.
+fn is_left_of(node: Node<'_>, kinds: &[&str]) -> bool {
+    node.parent().is_some_and(|p| {
+        kinds.contains(&p.kind())
+            && p.child_by_field_name("left").map(|l| l.id()) == Some(node.id())
+    })
 }
 
 /// How much a line that controls a loop gains when a test ran out of time.
@@ -441,14 +456,7 @@ pub fn loop_control(language: TargetLanguage, source: &str) -> BTreeSet<u32> {
     };
     for node in descendants(tree.root_node()) {
         let condition = match node.kind() {
-            "while_statement" | "while_expression" | "for_statement" => {
-                node.child_by_field_name("condition").or_else(|| {
-                    children(node)
-                        .into_iter()
-                        .find(|c| c.kind() == "for_clause")
-                        .and_then(|c| c.child_by_field_name("condition"))
-                })
-            }
+            "while_statement" | "while_expression" | "for_statement" => loop_condition(node),
             _ => None,
         };
         let Some(condition) = condition else {
@@ -467,19 +475,9 @@ pub fn loop_control(language: TargetLanguage, source: &str) -> BTreeSet<u32> {
             if n.kind() != "identifier" || !names.contains(text(n, source)) {
                 continue;
             }
-            let written = n.parent().is_some_and(|p| {
-                matches!(
-                    p.kind(),
-                    "inc_statement" | "dec_statement" | "update_expression"
-                ) || (matches!(
-                    p.kind(),
-                    "augmented_assignment"
-                        | "augmented_assignment_expression"
-                        | "compound_assignment_expr"
-                        | "assignment"
-                        | "assignment_expression"
-                ) && p.child_by_field_name("left").map(|l| l.id()) == Some(n.id()))
-            }) || super::scope::is_binding_occurrence(language, n);
+            let written = updated_in_place(n)
+                || is_left_of(n, &["assignment", "assignment_expression"])
+                || super::scope::is_binding_occurrence(language, n);
             if written {
                 out.insert(line_of(n));
             }

@@ -140,11 +140,10 @@ impl Generator<'_> {
             "turn the loop around: `{original}` → `{flipped}` at {}:{line}",
             self.file
         );
-        self.push_described(
+        self.replace_described(
             EditKind::LoopDirection,
             line,
-            token.start_byte(),
-            token.end_byte(),
+            token,
             flipped.to_string(),
             description,
         );

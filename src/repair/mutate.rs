@@ -43,7 +43,7 @@ use super::consistent;
 pub use super::scope::bound_names;
 use super::scope::is_binding_occurrence;
 use super::siblings::{call_siblings, operator_siblings};
-use super::syntax::{self, children, descendants, field_of, line_of, text};
+use super::syntax::{self, children, descendants, field_of, line_of, loop_condition, text};
 use crate::fix::{Edit, Fix, FixApplicability};
 use crate::types::TargetLanguage;
 
@@ -325,24 +325,19 @@ impl<'a> Generator<'a> {
         if original == replacement {
             return;
         }
-        let list = self.found.entry(line).or_default();
-        let seq = list.len();
-        list.push((
+        let edit = Edit {
+            file: self.file.to_string(),
+            byte_start: start,
+            byte_end: end,
+            replacement,
+        };
+        self.record(Mutation {
             kind,
-            seq,
-            Mutation {
-                kind,
-                line,
-                edit: Edit {
-                    file: self.file.to_string(),
-                    byte_start: start,
-                    byte_end: end,
-                    replacement,
-                },
-                also: Vec::new(),
-                description,
-            },
-        ));
+            line,
+            edit,
+            also: Vec::new(),
+            description,
+        });
     }
 
     /// Several edits applied together as one mutation (the first is its main edit).
@@ -364,19 +359,39 @@ impl<'a> Generator<'a> {
             return;
         }
         let edit = edits.remove(0);
-        let list = self.found.entry(line).or_default();
-        let seq = list.len();
-        list.push((
+        self.record(Mutation {
             kind,
-            seq,
-            Mutation {
-                kind,
-                line,
-                edit,
-                also: edits,
-                description,
-            },
-        ));
+            line,
+            edit,
+            also: edits,
+            description,
+        });
+    }
+
+    /// Files a mutation under its line, numbered in the order its line's mutations came.
+    fn record(&mut self, mutation: Mutation) {
+        let list = self.found.entry(mutation.line).or_default();
+        let seq = list.len();
+        list.push((mutation.kind, seq, mutation));
+    }
+
+    /// [`Generator::replace`] with its own description.
+    pub(super) fn replace_described(
+        &mut self,
+        kind: EditKind,
+        line: u32,
+        node: Node<'_>,
+        replacement: String,
+        description: String,
+    ) {
+        self.push_described(
+            kind,
+            line,
+            node.start_byte(),
+            node.end_byte(),
+            replacement,
+            description,
+        );
     }
 
     pub(super) fn replace(
@@ -691,15 +706,7 @@ impl<'a> Generator<'a> {
                     _ => node.child_by_field_name("condition"),
                 }
             }
-            "for_statement" if self.language != TargetLanguage::Python => {
-                node.child_by_field_name("condition").or_else(|| {
-                    // Go keeps the condition inside a for_clause.
-                    children(node)
-                        .into_iter()
-                        .find(|c| c.kind() == "for_clause")
-                        .and_then(|c| c.child_by_field_name("condition"))
-                })
-            }
+            "for_statement" if self.language != TargetLanguage::Python => loop_condition(node),
             _ => None,
         };
         let Some(mut condition) = condition else {

@@ -311,13 +311,9 @@ impl Generator<'_> {
                     }
                 }
                 TargetLanguage::Go => {
-                    if p.kind() != "parameter_declaration" {
+                    let Some(ty) = self.parameter_type(p, "parameter_declaration") else {
                         continue;
-                    }
-                    let ty = p
-                        .child_by_field_name("type")
-                        .map(|t| text(t, self.source).to_string())
-                        .unwrap_or_default();
+                    };
                     if !(ty.starts_with("[]") || ty == "string" || ty.starts_with("map[")) {
                         continue;
                     }
@@ -326,13 +322,9 @@ impl Generator<'_> {
                     }
                 }
                 TargetLanguage::Rust => {
-                    if p.kind() != "parameter" {
+                    let Some(ty) = self.parameter_type(p, "parameter") else {
                         continue;
-                    }
-                    let ty = p
-                        .child_by_field_name("type")
-                        .map(|t| text(t, self.source).to_string())
-                        .unwrap_or_default();
+                    };
                     let bare = ty.trim_start_matches('&').trim_start_matches("mut ").trim();
                     let sequence = bare.starts_with('[')
                         || bare == "str"
@@ -348,6 +340,16 @@ impl Generator<'_> {
             }
         }
         out
+    }
+
+    /// The type text of a parameter node `p` of kind `kind` ("" when it has none); `None`
+    /// when `p` is another kind of node.
+    fn parameter_type(&self, p: Node<'_>, kind: &str) -> Option<String> {
+        (p.kind() == kind).then(|| {
+            p.child_by_field_name("type")
+                .map(|t| text(t, self.source).to_string())
+                .unwrap_or_default()
+        })
     }
 
     /// Literals (numbers, strings, booleans, `None`/`null`/`nil`, empty lists) that a

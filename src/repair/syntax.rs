@@ -48,6 +48,17 @@ pub fn line_of(node: Node<'_>) -> u32 {
     u32::try_from(node.start_position().row).map_or(u32::MAX, |r| r.saturating_add(1))
 }
 
+/// The condition of a loop node (`while`, C-style `for`), also where Go keeps it: inside the
+/// loop's `for_clause`. `None` for a loop without one (`for {}`, `for x in xs`).
+pub fn loop_condition(node: Node<'_>) -> Option<Node<'_>> {
+    node.child_by_field_name("condition").or_else(|| {
+        children(node)
+            .into_iter()
+            .find(|c| c.kind() == "for_clause")
+            .and_then(|c| c.child_by_field_name("condition"))
+    })
+}
+
 /// Every node of the tree in document order (pre-order).
 pub fn descendants<'t>(root: Node<'t>) -> Vec<Node<'t>> {
     let mut out = Vec::new();

@@ -288,7 +288,7 @@ fn add(list: &mut Vec<String>, hole: &str, candidate: String) {
     }
 }
 
-impl Generator<'_> {
+impl<'a> Generator<'a> {
     pub(super) fn synthesis(&mut self, node: Node<'_>, line: u32) {
         if !self.wants(EditKind::Synthesis) || !is_hole(self.language, node) {
             return;
@@ -365,35 +365,17 @@ impl Generator<'_> {
         }
         let mut out: Vec<String> = Vec::new();
         // 1. Operands and the other grouping.
-        if self.is_binary(node) {
-            if let (Some(left), Some(right), Some(op)) = (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-                self.operator_text(node),
-            ) {
-                let (l, r) = (text(left, self.source), text(right, self.source));
-                add(&mut out, hole, l.to_string());
-                add(&mut out, hole, r.to_string());
-                if self.is_binary(right) {
-                    if let (Some(rl), Some(rr), Some(rop)) = (
-                        right.child_by_field_name("left"),
-                        right.child_by_field_name("right"),
-                        self.operator_text(right),
-                    ) {
-                        let (rl, rr) = (text(rl, self.source), text(rr, self.source));
-                        add(&mut out, hole, format!("({l} {op} {rl}) {rop} {rr}"));
-                    }
-                }
-                if self.is_binary(left) {
-                    if let (Some(ll), Some(lr), Some(lop)) = (
-                        left.child_by_field_name("left"),
-                        left.child_by_field_name("right"),
-                        self.operator_text(left),
-                    ) {
-                        let (ll, lr) = (text(ll, self.source), text(lr, self.source));
-                        add(&mut out, hole, format!("{ll} {lop} ({lr} {op} {r})"));
-                    }
-                }
+        if let Some((left, op, right)) = self.binary(node) {
+            let (l, r) = (text(left, self.source), text(right, self.source));
+            add(&mut out, hole, l.to_string());
+            add(&mut out, hole, r.to_string());
+            if let Some((rl, rop, rr)) = self.binary(right) {
+                let (rl, rr) = (text(rl, self.source), text(rr, self.source));
+                add(&mut out, hole, format!("({l} {op} {rl}) {rop} {rr}"));
+            }
+            if let Some((ll, lop, lr)) = self.binary(left) {
+                let (ll, lr) = (text(ll, self.source), text(lr, self.source));
+                add(&mut out, hole, format!("{ll} {lop} ({lr} {op} {r})"));
             }
         }
         // 2. The hole's names, alone and ± 1.
@@ -435,9 +417,16 @@ impl Generator<'_> {
         out
     }
 
-    fn is_binary(&self, node: Node<'_>) -> bool {
-        matches!(node.kind(), "binary_operator" | "binary_expression")
-            && node.child_by_field_name("left").is_some()
-            && node.child_by_field_name("right").is_some()
+    /// A binary expression's left operand, operator and right operand; `None` for any other
+    /// node.
+    fn binary<'t>(&self, node: Node<'t>) -> Option<(Node<'t>, &'a str, Node<'t>)> {
+        if !matches!(node.kind(), "binary_operator" | "binary_expression") {
+            return None;
+        }
+        Some((
+            node.child_by_field_name("left")?,
+            self.operator_text(node)?,
+            node.child_by_field_name("right")?,
+        ))
     }
 }
