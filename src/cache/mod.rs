@@ -352,10 +352,24 @@ impl ValidationCache {
     /// Evicts least recently used entries until the stored bytes fit the bound. Returns how
     /// many were evicted.
     fn evict(&self) -> u64 {
-        let mut evicted = 0;
-        let Some(keys) = self.guarded("eviction", || self.store.iter_by_age()) else {
+        let Some(by_age) = self.guarded("eviction", || self.store.iter_by_age()) else {
             return 0;
         };
+        let mut evicted = self.evict_in_order(by_age);
+        // Entries missing from the age index (possible after a crash) go last, in key order.
+        if self.store.bytes() > self.max_bytes {
+            let keys = self
+                .guarded("eviction", || self.store.keys())
+                .unwrap_or_default();
+            evicted += self.evict_in_order(keys);
+        }
+        evicted
+    }
+
+    /// Removes `keys` in order until the stored bytes fit the bound. Returns how many were
+    /// removed.
+    fn evict_in_order(&self, keys: Vec<CacheKey>) -> u64 {
+        let mut evicted = 0;
         for key in keys {
             if self.store.bytes() <= self.max_bytes {
                 break;
@@ -365,23 +379,6 @@ impl ValidationCache {
                 .is_some()
             {
                 evicted += 1;
-            }
-        }
-        // Entries missing from the age index (possible after a crash) go last, in key order.
-        if self.store.bytes() > self.max_bytes {
-            for key in self
-                .guarded("eviction", || self.store.keys())
-                .unwrap_or_default()
-            {
-                if self.store.bytes() <= self.max_bytes {
-                    break;
-                }
-                if self
-                    .guarded("eviction", || self.store.remove(&key))
-                    .is_some()
-                {
-                    evicted += 1;
-                }
             }
         }
         evicted

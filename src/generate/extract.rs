@@ -253,47 +253,106 @@ pub fn detect_language(text: &str) -> Option<(TargetLanguage, usize)> {
 
 /// A line (trimmed) written this way only in `language`.
 fn is_typical_line(language: TargetLanguage, l: &str) -> bool {
-    match language {
-        TargetLanguage::Python => {
-            (l.starts_with("def ") && l.ends_with(':'))
-                || (l.starts_with("class ") && l.ends_with(':'))
-                || (l.starts_with("from ") && l.contains(" import "))
-                || (l.starts_with("import ") && !l.contains(['"', '\'', '{', '(', ';']))
-                || l.starts_with("elif ")
-                || l.starts_with("if __name__")
-                || (l.starts_with("for ") && l.contains(" in ") && l.ends_with(':'))
-        }
-        TargetLanguage::Rust => {
-            l.starts_with("fn ")
-                || l.starts_with("pub fn ")
-                || l.starts_with("use std::")
-                || l.starts_with("use crate::")
-                || l.starts_with("let mut ")
-                || l.starts_with("impl ")
-                || l.starts_with("#[")
-                || l.starts_with("mod ")
-                || l.contains("println!(")
-                || (l.starts_with("match ") && l.ends_with('{'))
-        }
-        TargetLanguage::Go => {
-            l.starts_with("package ")
-                || l.starts_with("func ")
-                || l.starts_with("import (")
-                || l.starts_with("import \"")
-                || l.contains(" := ")
-                || l.starts_with("fmt.")
-        }
-        TargetLanguage::JavaScript => {
-            l.starts_with("function ")
-                || l.contains("require(")
-                || l.starts_with("module.exports")
-                || l.starts_with("export ")
-                || l.contains("console.log(")
-                || l.contains(" => ")
-                || l.contains("===")
+    typical_lines(language).iter().any(|shape| shape.matches(l))
+}
+
+/// The shape of a trimmed line: how it starts, something it holds, how it ends, and
+/// characters it never holds (an empty part asks nothing).
+struct LineShape {
+    starts: &'static str,
+    holds: &'static str,
+    ends: &'static str,
+    lacks: &'static [char],
+}
+
+impl LineShape {
+    const fn starting(starts: &'static str) -> LineShape {
+        LineShape {
+            starts,
+            holds: "",
+            ends: "",
+            lacks: &[],
         }
     }
+
+    const fn holding(holds: &'static str) -> LineShape {
+        LineShape {
+            holds,
+            ..LineShape::starting("")
+        }
+    }
+
+    const fn and_holding(self, holds: &'static str) -> LineShape {
+        LineShape { holds, ..self }
+    }
+
+    const fn ending(self, ends: &'static str) -> LineShape {
+        LineShape { ends, ..self }
+    }
+
+    const fn lacking(self, lacks: &'static [char]) -> LineShape {
+        LineShape { lacks, ..self }
+    }
+
+    fn matches(&self, l: &str) -> bool {
+        l.starts_with(self.starts)
+            && l.contains(self.holds)
+            && l.ends_with(self.ends)
+            && !l.contains(self.lacks)
+    }
 }
+
+/// The lines only `language` writes so.
+fn typical_lines(language: TargetLanguage) -> &'static [LineShape] {
+    match language {
+        TargetLanguage::Python => PYTHON_LINES,
+        TargetLanguage::Rust => RUST_LINES,
+        TargetLanguage::Go => GO_LINES,
+        TargetLanguage::JavaScript => JAVASCRIPT_LINES,
+    }
+}
+
+const PYTHON_LINES: &[LineShape] = &[
+    LineShape::starting("def ").ending(":"),
+    LineShape::starting("class ").ending(":"),
+    LineShape::starting("from ").and_holding(" import "),
+    LineShape::starting("import ").lacking(&['"', '\'', '{', '(', ';']),
+    LineShape::starting("elif "),
+    LineShape::starting("if __name__"),
+    LineShape::starting("for ").and_holding(" in ").ending(":"),
+];
+
+const RUST_LINES: &[LineShape] = &[
+    LineShape::starting("fn "),
+    LineShape::starting("pub fn "),
+    LineShape::starting("use std::"),
+    LineShape::starting("use crate::"),
+    LineShape::starting("let mut "),
+    LineShape::starting("impl "),
+    LineShape::starting("#["),
+    LineShape::starting("mod "),
+    LineShape::holding("println!("),
+    LineShape::starting("match ").ending("{"),
+];
+
+const GO_LINES: &[LineShape] = &[
+    LineShape::starting("package "),
+    LineShape::starting("func "),
+    LineShape::starting("import ("),
+    LineShape::starting("import \""),
+    LineShape::holding(" := "),
+    LineShape::starting("fmt."),
+];
+
+const JAVASCRIPT_LINES: &[LineShape] = &[
+    LineShape::starting("function "),
+    LineShape::holding("require("),
+    LineShape::starting("module.exports"),
+    LineShape::starting("export "),
+    LineShape::holding("console.log("),
+    LineShape::holding(" => "),
+    LineShape::holding("==="),
+];
 
 /// ```` ```lang ```` or `~~~lang`: the fence and the info string.
 fn opening_fence(line: &str) -> Option<(String, &str)> {

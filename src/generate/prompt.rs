@@ -101,13 +101,13 @@ pub fn system_prompt(language: TargetLanguage) -> String {
 /// The first prompt for `spec`.
 pub fn first_prompt(spec: &Spec, lessons: &[Lesson]) -> Prompt {
     let lang = spec.language;
-    let mut u = String::new();
-    u.push_str(&format!(
-        "Write the {} program `{}`.\n\n",
-        language_name(lang),
-        spec.name
-    ));
-    push_task(&mut u, spec);
+    let headline = format!("Write the {} program `{}`.", language_name(lang), spec.name);
+    prompt_for(spec, &headline, |u| push_first_details(u, spec, lessons))
+}
+
+/// The first prompt's part after the task: the given tests and the lessons.
+fn push_first_details(u: &mut String, spec: &Spec, lessons: &[Lesson]) {
+    let lang = spec.language;
     if let Some(t) = &spec.test_file {
         u.push_str(&format!(
             "## Hand-written tests ({}; given, do not write them)\n\n{}\n",
@@ -126,16 +126,32 @@ pub fn first_prompt(spec: &Spec, lessons: &[Lesson]) -> Prompt {
                 "- `{}` (seen {} time{}): {}\n",
                 l.signature,
                 l.count,
-                if l.count == 1 { "" } else { "s" },
+                plural(l.count),
                 advice(&l.signature)
             ));
         }
         u.push('\n');
     }
-    u.push_str(&reply_format(spec));
+}
+
+/// A prompt for `spec`: the `headline`, the task, what `details` adds, and the reply format.
+fn prompt_for(spec: &Spec, headline: &str, details: impl FnOnce(&mut String)) -> Prompt {
+    let mut user = format!("{headline}\n\n");
+    push_task(&mut user, spec);
+    details(&mut user);
+    user.push_str(&reply_format(spec));
     Prompt {
-        system: system_prompt(lang),
-        user: u,
+        system: system_prompt(spec.language),
+        user,
+    }
+}
+
+/// The plural ending for `count` things.
+fn plural<N: PartialEq + From<u8>>(count: N) -> &'static str {
+    if count == N::from(1) {
+        ""
+    } else {
+        "s"
     }
 }
 
@@ -148,16 +164,27 @@ pub fn repair_prompt(
     history: &GenerationHistory,
 ) -> Prompt {
     let lang = spec.language;
-    let mut u = String::new();
-    u.push_str(&format!(
-        "Your {} program `{}` does not pass yet. Fix it.\n\n",
+    let headline = format!(
+        "Your {} program `{}` does not pass yet. Fix it.",
         language_name(lang),
         spec.name
-    ));
-    push_task(&mut u, spec);
+    );
+    prompt_for(spec, &headline, |u| {
+        push_repair_details(u, program, errors, history, lang)
+    })
+}
 
+/// The repair prompt's part after the task: the previous program, its errors, and what was
+/// tried before.
+fn push_repair_details(
+    u: &mut String,
+    program: &Program,
+    errors: &[CodeError],
+    history: &GenerationHistory,
+    lang: TargetLanguage,
+) {
     u.push_str("## Your previous program (after automatic repairs)\n\n");
-    push_program_files(&mut u, program, lang);
+    push_program_files(u, program, lang);
 
     u.push_str(&format!("## Errors ({} remaining)\n\n", errors.len()));
     for (i, e) in errors.iter().take(MAX_ERRORS).enumerate() {
@@ -167,11 +194,7 @@ pub fn repair_prompt(
         u.push_str(&format!(
             "… and {} more error{} not shown.\n\n",
             errors.len() - MAX_ERRORS,
-            if errors.len() - MAX_ERRORS == 1 {
-                ""
-            } else {
-                "s"
-            }
+            plural(errors.len() - MAX_ERRORS)
         ));
     }
 
@@ -182,7 +205,7 @@ pub fn repair_prompt(
                 "- Generation {}: {} error{} left after automatic repair.",
                 a.generation,
                 a.errors.len(),
-                if a.errors.len() == 1 { "" } else { "s" }
+                plural(a.errors.len())
             ));
             if a.fixes_tried.is_empty() {
                 u.push_str(" No automatic fix applied.\n");
@@ -207,11 +230,6 @@ pub fn repair_prompt(
         u.push_str(
             "\nDo not send back a program that was already tried; change what caused the errors.\n\n",
         );
-    }
-    u.push_str(&reply_format(spec));
-    Prompt {
-        system: system_prompt(lang),
-        user: u,
     }
 }
 

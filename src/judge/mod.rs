@@ -537,6 +537,15 @@ mod tests {
         judge("python-judge", &input, secret)
     }
 
+    /// Each test's name and outcome, in the order reported.
+    fn outcomes(parsed: &Parsed) -> Vec<(&str, TestOutcome)> {
+        parsed
+            .tests
+            .iter()
+            .map(|t| (t.name.as_str(), t.outcome))
+            .collect()
+    }
+
     fn tagged(records: &[&str]) -> String {
         records.iter().map(|r| format!("{SECRET} {r}\n")).collect()
     }
@@ -550,13 +559,8 @@ mod tests {
     fn a_complete_run_passes_with_every_report() {
         let parsed = run(&tagged(&[FILE, F_PASSED, G_PASSED, DONE]), 0, Some(SECRET));
         assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
-        let names: Vec<(&str, TestOutcome)> = parsed
-            .tests
-            .iter()
-            .map(|t| (t.name.as_str(), t.outcome))
-            .collect();
         assert_eq!(
-            names,
+            outcomes(&parsed),
             [
                 ("test_main.py::test_f", TestOutcome::Passed),
                 ("test_main.py::test_g", TestOutcome::Passed)
@@ -629,13 +633,8 @@ mod tests {
     fn test_files_the_run_never_reached_are_incomplete() {
         let start = r#"{"event": "start_run", "files": ["test_main.py", "test_other.py"]}"#;
         let parsed = run(&tagged(&[start, FILE, F_PASSED, G_PASSED]), 0, Some(SECRET));
-        let names: Vec<(&str, TestOutcome)> = parsed
-            .tests
-            .iter()
-            .map(|t| (t.name.as_str(), t.outcome))
-            .collect();
         assert_eq!(
-            names,
+            outcomes(&parsed),
             [
                 ("test_main.py::test_f", TestOutcome::Passed),
                 ("test_main.py::test_g", TestOutcome::Passed),

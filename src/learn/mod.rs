@@ -249,33 +249,8 @@ impl Learner {
         generated_tree: sled::Tree,
         path: PathBuf,
     ) -> Result<Learner, LearnError> {
-        let mut stats = HashMap::new();
-        for item in stats_tree.iter() {
-            let (key, value) = item.map_err(|source| LearnError::Read {
-                path: path.clone(),
-                source,
-            })?;
-            // An entry this version cannot read is skipped, not fatal: it is only a hint.
-            match (decode_key(&key), serde_json::from_slice::<Stats>(&value)) {
-                (Some(key), Ok(value)) => {
-                    stats.insert(key, value);
-                }
-                _ => tracing::debug!("skipping an unreadable learner entry in {}", path.display()),
-            }
-        }
-        let mut generated = HashMap::new();
-        for item in generated_tree.iter() {
-            let (key, value) = item.map_err(|source| LearnError::Read {
-                path: path.clone(),
-                source,
-            })?;
-            match (decode_key(&key), serde_json::from_slice::<u64>(&value)) {
-                (Some(key), Ok(count)) => {
-                    generated.insert(key, count);
-                }
-                _ => tracing::debug!("skipping an unreadable learner entry in {}", path.display()),
-            }
-        }
+        let stats: HashMap<Key, Stats> = read_tree(&stats_tree, &path)?;
+        let generated: HashMap<Key, u64> = read_tree(&generated_tree, &path)?;
         Ok(Learner {
             stats: Mutex::new(stats),
             generated: Mutex::new(generated),
@@ -300,27 +275,13 @@ impl Learner {
     /// Records one attempt of `strategy` on an error with this signature.
     pub fn record(&self, language: TargetLanguage, signature: &str, strategy: &str, success: bool) {
         let key = (language, signature.to_string(), strategy.to_string());
-        let updated = {
-            let mut stats = self.lock();
-            let entry = stats.entry(key.clone()).or_default();
+        let updated = update(&self.stats, &key, |entry| {
             entry.attempts += 1;
             if success {
                 entry.successes += 1;
             }
-            *entry
-        };
-        if let Some(tree) = &self.stats_tree {
-            let value = match serde_json::to_vec(&updated) {
-                Ok(v) => v,
-                Err(e) => {
-                    tracing::warn!("cannot encode a learner entry: {e}");
-                    return;
-                }
-            };
-            if let Err(e) = tree.insert(encode_key(&key), value) {
-                tracing::warn!("cannot store a learner entry: {e}");
-            }
-        }
+        });
+        write_through(self.stats_tree.as_ref(), &key, &updated);
     }
 
     /// The confidence to rank a fix by (the posterior mean; see the module docs). With a
@@ -390,18 +351,8 @@ impl Learner {
             }
             seen.push(signature);
             let key = (language, kind.to_string(), signature.clone());
-            let count = {
-                let mut generated = lock(&self.generated);
-                let count = generated.entry(key.clone()).or_default();
-                *count += 1;
-                *count
-            };
-            if let Some(tree) = &self.generated_tree {
-                let value = serde_json::to_vec(&count).unwrap_or_default();
-                if let Err(e) = tree.insert(encode_key(&key), value) {
-                    tracing::warn!("cannot store a learner entry: {e}");
-                }
-            }
+            let count = update(&self.generated, &key, |count| *count += 1);
+            write_through(self.generated_tree.as_ref(), &key, &count);
         }
     }
 
@@ -435,7 +386,6 @@ impl Learner {
     }
 }
 
-/// The maps hold plain counters: a panic elsewhere cannot leave them inconsistent.
 /// How long opening waits for a learner database whose lock is still held: sled releases its
 /// file lock only when its background flusher ends, shortly after the last handle is dropped,
 /// so a learner reopened right after another closed (in this process or a previous `selfheal`)
@@ -485,6 +435,60 @@ fn open_waiting_for_lock(path: &Path) -> sled::Result<sled::Db> {
     }
 }
 
+/// Changes the value under `key` (the default value when there is none yet) and returns the
+/// changed value.
+fn update<V: Default + Copy>(
+    map: &Mutex<HashMap<Key, V>>,
+    key: &Key,
+    change: impl FnOnce(&mut V),
+) -> V {
+    let mut map = lock(map);
+    let value = map.entry(key.clone()).or_default();
+    change(value);
+    *value
+}
+
+/// Writes one learned value to `tree`, when the learner has a database; a failure is logged
+/// and the value stays learned in memory.
+fn write_through<V: Serialize>(tree: Option<&sled::Tree>, key: &Key, value: &V) {
+    let Some(tree) = tree else {
+        return;
+    };
+    let value = match serde_json::to_vec(value) {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::warn!("cannot encode a learner entry: {e}");
+            return;
+        }
+    };
+    if let Err(e) = tree.insert(encode_key(key), value) {
+        tracing::warn!("cannot store a learner entry: {e}");
+    }
+}
+
+/// Every entry of `tree` (a learner database at `path`). An entry this version cannot read is
+/// skipped, not fatal: it is only a hint.
+fn read_tree<V: serde::de::DeserializeOwned>(
+    tree: &sled::Tree,
+    path: &Path,
+) -> Result<HashMap<Key, V>, LearnError> {
+    let mut out = HashMap::new();
+    for item in tree.iter() {
+        let (key, value) = item.map_err(|source| LearnError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        match (decode_key(&key), serde_json::from_slice::<V>(&value)) {
+            (Some(key), Ok(value)) => {
+                out.insert(key, value);
+            }
+            _ => tracing::debug!("skipping an unreadable learner entry in {}", path.display()),
+        }
+    }
+    Ok(out)
+}
+
+/// The maps hold plain counters: a panic elsewhere cannot leave them inconsistent.
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
         .lock()

@@ -284,13 +284,11 @@ impl Validator {
         let augmented = collection
             .as_ref()
             .and_then(|c| c.workspace_program(program));
-        Ok(planned_key(
+        Ok(self.planned_key(
             &toolchain,
             augmented.as_ref().unwrap_or(program),
             expect,
-            self.plugins.as_deref(),
             collection.as_ref(),
-            &self.cap,
         )?)
     }
 
@@ -376,15 +374,14 @@ impl Validator {
         let augmented = collection
             .as_ref()
             .and_then(|c| c.workspace_program(program));
-        let key = planned_key(
-            &toolchain,
-            augmented.as_ref().unwrap_or(program),
-            expect,
-            self.plugins.as_deref(),
-            collection.as_ref(),
-            &self.cap,
-        )
-        .ok()?;
+        let key = self
+            .planned_key(
+                &toolchain,
+                augmented.as_ref().unwrap_or(program),
+                expect,
+                collection.as_ref(),
+            )
+            .ok()?;
         let result = cache.probe(&key)?;
         crate::repair::evidence::remember(program, &result);
         Some(result)
@@ -409,14 +406,7 @@ impl Validator {
         // is left to the uncached path, which reports exactly what it did before.
         let key = match &self.cache {
             Some(cache) => {
-                match planned_key(
-                    &toolchain,
-                    sandboxed,
-                    expect,
-                    self.plugins.as_deref(),
-                    collection.as_ref(),
-                    &self.cap,
-                ) {
+                match self.planned_key(&toolchain, sandboxed, expect, collection.as_ref()) {
                     Ok(key) => {
                         let span = tracing::info_span!(
                             "cache.get",
@@ -661,29 +651,31 @@ fn program_may_use_telemetry(program: &Program) -> bool {
         || crate::compliance::uses_sdk(program)
 }
 
-/// The cache key over every command of every step of `expect` (as instrumented for telemetry),
-/// and the validator plugins.
-fn planned_key(
-    toolchain: &ResolvedToolchain,
-    program: &Program,
-    expect: Expect,
-    plugins: Option<&crate::plugin::PluginSet>,
-    collection: Option<&crate::compliance::Collection>,
-    cap: &LimitCap,
-) -> Result<CacheKey, ToolchainError> {
-    let mut commands = Vec::new();
-    for step in expect.steps() {
-        commands.extend(toolchain.plan(*step, program)?);
+impl Validator {
+    /// The cache key over every command of every step of `expect` (as instrumented for
+    /// telemetry by `collection`, capped by this validator's limits), and this validator's
+    /// plugins. `program` is the one the sandbox gets (with the collector's files, if any).
+    fn planned_key(
+        &self,
+        toolchain: &ResolvedToolchain,
+        program: &Program,
+        expect: Expect,
+        collection: Option<&crate::compliance::Collection>,
+    ) -> Result<CacheKey, ToolchainError> {
+        let mut commands = Vec::new();
+        for step in expect.steps() {
+            commands.extend(toolchain.plan(*step, program)?);
+        }
+        if let Some(collection) = collection {
+            collection.instrument(&mut commands);
+        }
+        self.cap.apply(&mut commands);
+        let key = CacheKey::compute(toolchain.fingerprint(), program, expect, &commands);
+        Ok(match self.plugins.as_deref() {
+            Some(plugins) => key.with_plugins(&plugins.validator_digests()),
+            None => key,
+        })
     }
-    if let Some(collection) = collection {
-        collection.instrument(&mut commands);
-    }
-    cap.apply(&mut commands);
-    let key = CacheKey::compute(toolchain.fingerprint(), program, expect, &commands);
-    Ok(match plugins {
-        Some(plugins) => key.with_plugins(&plugins.validator_digests()),
-        None => key,
-    })
 }
 
 /// A validation's outcome on its span and in the metrics.
