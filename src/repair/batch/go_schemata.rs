@@ -710,19 +710,46 @@ mod tests {
 
     #[test]
     fn a_declaration_widens_the_region_to_the_end_of_its_block() {
-        let schema = schema_of(&[("n := 0", "n := 1"), ("return n", "return n + 1")]);
+        let schema = schema_of(&[
+            ("n := 0", "n := 1"),
+            ("return n", "return n + 1"),
+            ("n += 1", "n += 2"),
+        ]);
         let main = &schema.program.files()["main.go"];
-        // The declaration's switch holds the rest of the body; the return's is inside its
-        // original text.
-        assert!(main.starts_with(
-            "package main\n\nfunc f(xs []int, limit int) int {\n\tif selfhealMutant == 1 {/*line /work/main.go:4:2*/n := 1\n"
-        ), "{main}");
+        // The declaration's switch holds the rest of the body; the other two switches are
+        // inside its original text.
+        assert!(
+            main.starts_with(
+                "package main\n\nfunc f(xs []int, limit int) int {\n\tif selfhealMutant == 1 {/*line /work/main.go:4:2*/n := 1\n"
+            ),
+            "{main}"
+        );
         assert!(
             main.contains("} else {/*line /work/main.go:4:2*/n := 0\n"),
             "{main}"
         );
-        assert!(main.contains("if selfhealMutant == 2 {"), "{main}");
+        let outer_else = main.find("} else {/*line /work/main.go:4:2*/").unwrap();
+        assert!(
+            main.find("if selfhealMutant == 2 {").unwrap() > outer_else,
+            "{main}"
+        );
+        assert!(
+            main.find("if selfhealMutant == 3 {").unwrap() > outer_else,
+            "{main}"
+        );
         assert_eq!(main.matches("return n + 1").count(), 1, "{main}");
+        assert_eq!(schema.included, [true, true, true]);
+    }
+
+    /// With two candidates the original cannot be told from either: the reference is the
+    /// first candidate, and the second one's edit spans both places.
+    #[test]
+    fn two_candidates_are_compared_with_the_first() {
+        let schema = schema_of(&[("n += 1", "n += 2"), ("return n", "return n + 1")]);
+        assert_eq!(
+            schema.reference["main.go"],
+            BASE.replacen("n += 1", "n += 2", 1)
+        );
         assert_eq!(schema.included, [true, true]);
     }
 
