@@ -622,24 +622,16 @@ pub(crate) fn prepare(
     for (target, kind) in &user {
         let dst = staged(&staging, target);
         match kind {
-            Kind::Dir(src) => {
-                mkdirs(&mut ops, &mut created, &staging, target, true)?;
-                ops.push((
-                    Op::Bind {
-                        slot: next_slot(&mut slots),
-                        src: path_c("mount source", src)?,
-                        dst: path_c("mount target", &dst)?,
-                        attr: MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
-                    },
-                    format!("bind {} read-only at {}", src.display(), target.display()),
-                ));
-            }
-            Kind::File(src) => {
-                mkdirs(&mut ops, &mut created, &staging, target, false)?;
-                ops.push((
-                    Op::Touch(path_c("mount target", &dst)?),
-                    format!("create {}", target.display()),
-                ));
+            Kind::Dir(src) | Kind::File(src) => {
+                // A directory is bound on a directory, a file on an empty file made for it.
+                let is_dir = matches!(kind, Kind::Dir(_));
+                mkdirs(&mut ops, &mut created, &staging, target, is_dir)?;
+                if !is_dir {
+                    ops.push((
+                        Op::Touch(path_c("mount target", &dst)?),
+                        format!("create {}", target.display()),
+                    ));
+                }
                 ops.push((
                     Op::Bind {
                         slot: next_slot(&mut slots),
