@@ -139,6 +139,16 @@ pub(crate) struct Target<'a> {
     pub end: Option<usize>,
 }
 
+impl Target<'_> {
+    /// The indexes of `tokens` (lexed from the whole file) that lie wholly on the error's line.
+    pub(crate) fn tokens_on_line(&self, tokens: &[Token]) -> Vec<usize> {
+        let (ls, le) = self.lines.range(self.text, self.line);
+        (0..tokens.len())
+            .filter(|&k| tokens[k].start >= ls && tokens[k].end <= le)
+            .collect()
+    }
+}
+
 /// The editable (not protected) file an error points at, with the position as a byte offset.
 pub(crate) fn target<'a>(error: &CodeError, program: &'a Program) -> Option<Target<'a>> {
     let loc = error.location.as_ref()?;

@@ -32,10 +32,7 @@ pub(crate) fn assignment_comparison(id: &str, error: &CodeError, program: &Progr
     } else {
         "=="
     };
-    let (ls, le) = t.lines.range(src, t.line);
-    let on_line: Vec<usize> = (0..tokens.len())
-        .filter(|&k| tokens[k].start >= ls && tokens[k].end <= le)
-        .collect();
+    let on_line = t.tokens_on_line(&tokens);
     // `=` inside a condition: after if/elif/while, or anywhere in the error's span.
     let cond_start = on_line
         .iter()

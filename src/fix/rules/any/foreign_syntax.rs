@@ -25,46 +25,39 @@ pub(crate) fn foreign_replacement(
         (Python, "&&") => "and",
         (Python, "||") => "or",
         (Python, "!") if next != Some("=") => "not ",
-        (Python, "===") => "==",
-        (Python, "!==") => "!=",
-        (Python, "null" | "nil" | "undefined") => "None",
         (Python, "true") => "True",
         (Python, "false") => "False",
         (Python, "this") => "self",
         (Python, "else") if next == Some("if") => "elif",
         (Python, "catch") => "except",
-        (Python, "function" | "func" | "fn") => "def",
-        (JavaScript, "elif") => "else if",
-        (JavaScript, "and") => "&&",
-        (JavaScript, "or") => "||",
-        (JavaScript, "not") => "!",
-        (JavaScript, "None" | "nil") => "null",
-        (JavaScript, "True") => "true",
-        (JavaScript, "False") => "false",
+        (JavaScript | Go | Rust, "elif") => "else if",
+        (JavaScript | Go | Rust, "and") => "&&",
+        (JavaScript | Go | Rust, "or") => "||",
+        (JavaScript | Go | Rust, "not") => "!",
+        (JavaScript | Go | Rust, "True") => "true",
+        (JavaScript | Go | Rust, "False") => "false",
         (JavaScript, "self") => "this",
-        (JavaScript, "def" | "func" | "fn") => "function",
-        (Go, "elif") => "else if",
-        (Go, "and") => "&&",
-        (Go, "or") => "||",
-        (Go, "not") => "!",
-        (Go, "===") => "==",
-        (Go, "!==") => "!=",
+        (Python | Go | Rust, "===") => "==",
+        (Python | Go | Rust, "!==") => "!=",
+        (Python | Rust, "null" | "nil" | "undefined") => "None",
+        (JavaScript, "None" | "nil") => "null",
         (Go, "null" | "None" | "undefined") => "nil",
-        (Go, "True") => "true",
-        (Go, "False") => "false",
-        (Go, "function" | "def" | "fn") => "func",
-        (Rust, "elif") => "else if",
-        (Rust, "and") => "&&",
-        (Rust, "or") => "||",
-        (Rust, "not") => "!",
-        (Rust, "===") => "==",
-        (Rust, "!==") => "!=",
-        (Rust, "null" | "nil" | "undefined") => "None",
-        (Rust, "True") => "true",
-        (Rust, "False") => "false",
-        (Rust, "function" | "def" | "func") => "fn",
+        (_, "function" | "def" | "func" | "fn") if tok != function_keyword(lang) => {
+            function_keyword(lang)
+        }
         _ => return None,
     })
+}
+
+/// The keyword that starts a function definition in `lang`: what the other languages'
+/// function keywords become.
+fn function_keyword(lang: TargetLanguage) -> &'static str {
+    match lang {
+        TargetLanguage::Python => "def",
+        TargetLanguage::JavaScript => "function",
+        TargetLanguage::Go => "func",
+        TargetLanguage::Rust => "fn",
+    }
 }
 
 pub(crate) fn foreign_syntax(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
@@ -78,10 +71,7 @@ pub(crate) fn foreign_syntax(id: &str, error: &CodeError, program: &Program) -> 
     let src = t.text;
     let mut fixes = Fixes::new(id);
     let tokens = code_tokens(t.lang, src);
-    let (ls, le) = t.lines.range(src, t.line);
-    let idx: Vec<usize> = (0..tokens.len())
-        .filter(|&k| tokens[k].start >= ls && tokens[k].end <= le)
-        .collect();
+    let idx = t.tokens_on_line(&tokens);
     for (n, &k) in idx.iter().enumerate() {
         let tok = &tokens[k];
         let text = tok.text(src);
