@@ -246,21 +246,22 @@ pub(crate) fn go_results_of(f: Node<'_>, src: &str) -> Vec<String> {
     if result.kind() != "parameter_list" {
         return vec![node_text(result, src).to_string()];
     }
-    let mut out = Vec::new();
-    for p in named_children(result) {
-        let Some(t) = p.child_by_field_name("type") else {
-            continue;
-        };
-        let n = named_children(p)
-            .iter()
-            .filter(|c| c.kind() == "identifier")
-            .count()
-            .max(1);
-        for _ in 0..n {
-            out.push(node_text(t, src).to_string());
-        }
-    }
-    out
+    named_children(result)
+        .into_iter()
+        .flat_map(|p| go_declared_types(p, src).unwrap_or_default())
+        .collect()
+}
+
+/// A Go parameter (or result) declaration's type once per name it declares (`a, b int` →
+/// `int`, `int`; an unnamed one once); `None` when it has no type.
+fn go_declared_types(declaration: Node<'_>, src: &str) -> Option<Vec<String>> {
+    let ty = declaration.child_by_field_name("type")?;
+    let names = named_children(declaration)
+        .iter()
+        .filter(|c| c.kind() == "identifier")
+        .count()
+        .max(1);
+    Some(vec![node_text(ty, src).to_string(); names])
 }
 
 /// The result types of the local function `name`.
@@ -271,19 +272,11 @@ pub(crate) fn go_fn_results(root: Node<'_>, src: &str, name: &str) -> Option<Vec
 /// The parameter types of the local function `name`, one per parameter.
 pub(crate) fn go_fn_params(root: Node<'_>, src: &str, name: &str) -> Option<Vec<String>> {
     let f = go_find_function(root, src, name)?;
-    let mut out = Vec::new();
-    for p in named_children(f.child_by_field_name("parameters")?) {
-        let t = p.child_by_field_name("type")?;
-        let n = named_children(p)
-            .iter()
-            .filter(|c| c.kind() == "identifier")
-            .count()
-            .max(1);
-        for _ in 0..n {
-            out.push(node_text(t, src).to_string());
-        }
-    }
-    Some(out)
+    let per_parameter = named_children(f.child_by_field_name("parameters")?)
+        .into_iter()
+        .map(|p| go_declared_types(p, src))
+        .collect::<Option<Vec<_>>>()?;
+    Some(per_parameter.concat())
 }
 
 /// The `type T struct { … }` declaration's struct node for `name`.
@@ -529,22 +522,18 @@ pub(crate) fn go_signature(call: Node<'_>, src: &str, name: &str) -> GoSignature
     }
 }
 
+/// Go's type for each shape a name can suggest; `int` when it suggests none.
+pub(crate) const GO_TYPE_WORDS: super::synth::ShapeWords = super::synth::ShapeWords {
+    boolean: "bool",
+    int: "int",
+    float: "float64",
+    text: "string",
+    unknown: "int",
+};
+
 /// The type a name suggests, else `int`.
 pub(crate) fn go_named_type(name: &str) -> (String, Evidence) {
-    let (ty, named) = super::synth::ShapeWords {
-        boolean: "bool",
-        int: "int",
-        float: "float64",
-        text: "string",
-        unknown: "int",
-    }
-    .for_name(name);
-    let evidence = if named {
-        Evidence::Name
-    } else {
-        Evidence::Guess
-    };
-    (ty.into(), evidence)
+    GO_TYPE_WORDS.type_for_name(name)
 }
 
 /// `func name(params) R {\n\treturn zero\n}` (a receiver when given).

@@ -607,22 +607,18 @@ fn owned_return(ty: &str) -> String {
     }
 }
 
+/// Rust's owned type for each shape a name can suggest; `i32` when it suggests none.
+pub(crate) const RUST_TYPE_WORDS: super::synth::ShapeWords = super::synth::ShapeWords {
+    boolean: "bool",
+    int: "i32",
+    float: "f64",
+    text: "String",
+    unknown: "i32",
+};
+
 /// The type a name suggests (`is_x` → `bool`), else `i32`.
 fn named_type(name: &str) -> (String, Evidence) {
-    let (ty, named) = super::synth::ShapeWords {
-        boolean: "bool",
-        int: "i32",
-        float: "f64",
-        text: "String",
-        unknown: "i32",
-    }
-    .for_name(name);
-    let evidence = if named {
-        Evidence::Name
-    } else {
-        Evidence::Guess
-    };
-    (ty.into(), evidence)
+    RUST_TYPE_WORDS.type_for_name(name)
 }
 
 /// `fn name<G>(params) -> R {\n    <placeholder>\n}` at `indent`, with `self_param` first when

@@ -305,6 +305,18 @@ impl ShapeWords {
             None => (self.unknown, false),
         }
     }
+
+    /// The type for the shape `name` suggests, with what says so: the name
+    /// ([`Evidence::Name`]), or nothing (the `unknown` word, [`Evidence::Guess`]).
+    pub(crate) fn type_for_name(&self, name: &str) -> (String, super::Evidence) {
+        let (ty, named) = self.for_name(name);
+        let evidence = if named {
+            super::Evidence::Name
+        } else {
+            super::Evidence::Guess
+        };
+        (ty.into(), evidence)
+    }
 }
 
 /// The shape a function's name suggests for its result.
@@ -398,11 +410,17 @@ pub(crate) fn shape_from_name(name: &str) -> Option<NamedShape> {
 
 /// `countWords`, `count_words`, `CountWords` → `["count", "words"]`.
 pub(crate) fn split_words(name: &str) -> Vec<String> {
+    words_split_at(name, |c| c == '_')
+}
+
+/// A name's words, lower case: split at every character `separator` accepts (dropped) and
+/// where a lower-case letter or digit is followed by an upper-case one.
+pub(crate) fn words_split_at(name: &str, separator: impl Fn(char) -> bool) -> Vec<String> {
     let mut words = Vec::new();
     let mut word = String::new();
     let mut prev_lower = false;
     for c in name.chars() {
-        if c == '_' {
+        if separator(c) {
             if !word.is_empty() {
                 words.push(std::mem::take(&mut word));
             }
@@ -419,6 +437,15 @@ pub(crate) fn split_words(name: &str) -> Vec<String> {
         words.push(word);
     }
     words
+}
+
+/// `word` with its first character upper-cased (`server` → `Server`, `total` → `Total`).
+pub(crate) fn capitalized(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().collect::<String>() + chars.as_str())
+        .unwrap_or_default()
 }
 
 /// The editable file of the program's language where a definition used from `file` belongs:

@@ -136,10 +136,7 @@ pub(super) fn value_for(id: &str, scope: &[String]) -> Option<(String, f64)> {
             if i == 0 {
                 s.to_string()
             } else {
-                let mut c = s.chars();
-                c.next()
-                    .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-                    .unwrap_or_default()
+                capitalized(s)
             }
         })
         .collect();

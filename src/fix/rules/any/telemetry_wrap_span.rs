@@ -162,27 +162,7 @@ impl Want {
 /// A name's words, lower case: split at every character that is not a letter or digit and
 /// where a lower-case letter or digit is followed by an upper-case one.
 fn words(name: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    let mut prev_lower = false;
-    for c in name.chars() {
-        if !c.is_alphanumeric() {
-            if !current.is_empty() {
-                out.push(std::mem::take(&mut current));
-            }
-            prev_lower = false;
-            continue;
-        }
-        if c.is_uppercase() && prev_lower && !current.is_empty() {
-            out.push(std::mem::take(&mut current));
-        }
-        prev_lower = c.is_lowercase() || c.is_ascii_digit();
-        current.extend(c.to_lowercase());
-    }
-    if !current.is_empty() {
-        out.push(current);
-    }
-    out
+    words_split_at(name, |c| !c.is_alphanumeric())
 }
 
 /// A function definition, as byte offsets into its file.
@@ -384,12 +364,8 @@ fn span_variable(body: &str, alternative: &'static str) -> &'static str {
     }
 }
 
-fn line_start(text: &str, at: usize) -> usize {
-    text[..at].rfind('\n').map_or(0, |i| i + 1)
-}
-
 fn indent_at(text: &str, at: usize) -> &str {
-    let start = line_start(text, at);
+    let start = start_of_line(text, at);
     let line = &text[start..];
     &line[..line.len() - line.trim_start_matches([' ', '\t']).len()]
 }
@@ -440,7 +416,7 @@ fn module_tracer(text: &str, call: &str, max_indent: usize) -> Option<String> {
 
 fn python(file: &str, text: &str, f: &Function, want: &Want) -> Option<Built> {
     let first = f.first?;
-    let start = line_start(text, first);
+    let start = start_of_line(text, first);
     if !text[start..first].trim().is_empty() {
         // `def f(): return 1`: one line, nothing to indent under a `with`.
         return None;
@@ -636,12 +612,7 @@ fn go(program: &Program, file: &str, text: &str, f: &Function, want: &Want) -> O
     let kind = match &want.kind {
         Some(k) => {
             imports.push("go.opentelemetry.io/otel/trace");
-            let mut c = k.chars();
-            let title: String = c
-                .next()
-                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-                .unwrap_or_default();
-            format!(", trace.WithSpanKind(trace.SpanKind{title})")
+            format!(", trace.WithSpanKind(trace.SpanKind{})", capitalized(k))
         }
         None => String::new(),
     };
@@ -734,19 +705,13 @@ fn rust(program: &Program, file: &str, text: &str, f: &Function, want: &Want) ->
             "opentelemetry::trace::Tracer::start(&{tracer}, \"{}\")",
             want.name
         ),
-        Some(k) => {
-            let mut c = k.chars();
-            let title: String = c
-                .next()
-                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-                .unwrap_or_default();
-            format!(
-                "opentelemetry::trace::Tracer::build(&{tracer}, \
-                 opentelemetry::trace::SpanBuilder::from_name(\"{}\")\
-                 .with_kind(opentelemetry::trace::SpanKind::{title}))",
-                want.name
-            )
-        }
+        Some(k) => format!(
+            "opentelemetry::trace::Tracer::build(&{tracer}, \
+             opentelemetry::trace::SpanBuilder::from_name(\"{}\")\
+             .with_kind(opentelemetry::trace::SpanKind::{}))",
+            want.name,
+            capitalized(k)
+        ),
     };
     let (values, unset) = attribute_values(want, f);
     let inner = &text[f.body.0 + 1..f.body.1];
@@ -814,17 +779,28 @@ mod tests {
     const CONTRACT: &str =
         "registry = \"semconv\"\n[[spans]]\nname = \"charge\"\nrequired = [\"order.total\"]\n";
 
-    /// Every result text for a missing `charge` span, best first.
-    fn results(lang: TargetLanguage, file: &str, text: &str, contract: &str) -> Vec<String> {
+    /// Every result text for a missing span `span`, best first.
+    fn results_for(
+        span: &str,
+        lang: TargetLanguage,
+        file: &str,
+        text: &str,
+        contract: &str,
+    ) -> Vec<String> {
         let p = with_contract(
             program_with_test(lang, (file, text), ("test_x", "test\n")),
             contract,
         );
         TelemetryWrapSpan
-            .suggest(&missing("charge"), &p)
+            .suggest(&missing(span), &p)
             .iter()
             .map(|f| apply(text, f))
             .collect()
+    }
+
+    /// Every result text for a missing `charge` span, best first.
+    fn results(lang: TargetLanguage, file: &str, text: &str, contract: &str) -> Vec<String> {
+        results_for("charge", lang, file, text, contract)
     }
 
     #[test]
@@ -836,84 +812,82 @@ mod tests {
         assert_eq!(words("HTTPGet"), ["httpget"]);
     }
 
+    /// Each language's wrapping: (case, missing span, language, file, its text, contract, the one
+    /// result text).
     #[test]
-    fn python_body_goes_under_a_with_after_the_docstring() {
-        let text = "from opentelemetry import trace\n\ntracer = trace.get_tracer(\"shop\")\n\n\ndef charge(total):\n    \"\"\"Adds tax.\n\n    Twenty percent.\n    \"\"\"\n    text = \"\"\"a\nb\"\"\"\n    return round(total * 1.2, 2)\n";
-        assert_eq!(
-            results(TargetLanguage::Python, "shop.py", text, CONTRACT),
-            vec!["from opentelemetry import trace\n\ntracer = trace.get_tracer(\"shop\")\n\n\ndef charge(total):\n    \"\"\"Adds tax.\n\n    Twenty percent.\n    \"\"\"\n    with tracer.start_as_current_span(\"charge\") as span:\n        span.set_attribute(\"order.total\", total)\n        text = \"\"\"a\nb\"\"\"\n        return round(total * 1.2, 2)\n"]
-        );
-    }
-
-    #[test]
-    fn python_without_a_tracer_imports_the_api() {
-        let text = "import math\n\n\ndef charge(amount):\n    return math.ceil(amount)\n";
-        let contract = "registry = \"semconv\"\n[[spans]]\nname = \"charge\"\nkind = \"server\"\n";
-        assert_eq!(
-            results(TargetLanguage::Python, "shop.py", text, contract),
-            vec!["from opentelemetry import trace\nimport math\n\n\ndef charge(amount):\n    with trace.get_tracer(__name__).start_as_current_span(\"charge\", kind=trace.SpanKind.SERVER) as span:\n        return math.ceil(amount)\n"]
-        );
-    }
-
-    #[test]
-    fn javascript_body_goes_into_start_active_span() {
-        let text = "const { trace } = require('@opentelemetry/api');\n\nconst tracer = trace.getTracer('shop');\n\nfunction charge(total) {\n  const result = total * 2;\n  return result;\n}\n\nconst twice = async (n) => n * 2;\n";
-        assert_eq!(
-            results(TargetLanguage::JavaScript, "shop.js", text, CONTRACT),
-            vec!["const { trace } = require('@opentelemetry/api');\n\nconst tracer = trace.getTracer('shop');\n\nfunction charge(total) {\n  return tracer.startActiveSpan('charge', (span) => {\n    try {\n      span.setAttribute('order.total', total);\n      const result = total * 2;\n      return result;\n    } finally {\n      span.end();\n    }\n  });\n}\n\nconst twice = async (n) => n * 2;\n"]
-        );
-    }
-
-    #[test]
-    fn javascript_expression_arrow_and_span_name_by_words() {
-        let text = "const chargeOrder = (total) => total * 2;\n";
-        let contract = "registry = \"semconv\"\n[[spans]]\nname = \"charge.order\"\n";
-        let p = with_contract(
-            program_with_test(
-                TargetLanguage::JavaScript,
-                ("shop.js", text),
-                ("t.test.js", "test\n"),
+    fn each_language_wraps_the_body_in_its_api() {
+        use TargetLanguage::*;
+        for (case, span, lang, file, text, contract, want) in [
+            (
+                "python: the body goes under a `with` after the docstring",
+                "charge",
+                Python,
+                "shop.py",
+                "from opentelemetry import trace\n\ntracer = trace.get_tracer(\"shop\")\n\n\ndef charge(total):\n    \"\"\"Adds tax.\n\n    Twenty percent.\n    \"\"\"\n    text = \"\"\"a\nb\"\"\"\n    return round(total * 1.2, 2)\n",
+                CONTRACT,
+                "from opentelemetry import trace\n\ntracer = trace.get_tracer(\"shop\")\n\n\ndef charge(total):\n    \"\"\"Adds tax.\n\n    Twenty percent.\n    \"\"\"\n    with tracer.start_as_current_span(\"charge\") as span:\n        span.set_attribute(\"order.total\", total)\n        text = \"\"\"a\nb\"\"\"\n        return round(total * 1.2, 2)\n",
             ),
-            contract,
-        );
-        let got: Vec<String> = TelemetryWrapSpan
-            .suggest(&missing("charge.order"), &p)
-            .iter()
-            .map(|f| apply(text, f))
-            .collect();
-        assert_eq!(
-            got,
-            vec!["const chargeOrder = (total) => require('@opentelemetry/api').trace.getTracer('shop').startActiveSpan('charge.order', (span) => { try { return total * 2; } finally { span.end(); } });\n"]
-        );
-    }
-
-    #[test]
-    fn go_starts_a_span_from_the_context_parameter() {
-        let text = "package main\n\nimport (\n\t\"context\"\n\n\t\"go.opentelemetry.io/otel\"\n)\n\nvar tracer = otel.Tracer(\"shop\")\n\nfunc Charge(ctx context.Context, total float64) float64 {\n\treturn total * 2\n}\n";
-        assert_eq!(
-            results(TargetLanguage::Go, "shop.go", text, CONTRACT),
-            vec!["package main\n\nimport (\n\t\"go.opentelemetry.io/otel/attribute\"\n\t\"context\"\n\n\t\"go.opentelemetry.io/otel\"\n)\n\nvar tracer = otel.Tracer(\"shop\")\n\nfunc Charge(ctx context.Context, total float64) float64 {\n\t_, span := tracer.Start(ctx, \"charge\")\n\tdefer span.End()\n\tspan.SetAttributes(attribute.Float64(\"order.total\", total))\n\treturn total * 2\n}\n"]
-        );
-    }
-
-    #[test]
-    fn go_without_a_context_uses_the_background_one() {
-        let text = "package shop\n\nfunc charge(total int) int {\n\treturn total * 2\n}\n";
-        let contract = "registry = \"semconv\"\n[[spans]]\nname = \"charge\"\n";
-        assert_eq!(
-            results(TargetLanguage::Go, "shop.go", text, contract),
-            vec!["package shop\n\nimport \"context\"\nimport \"go.opentelemetry.io/otel\"\n\nfunc charge(total int) int {\n\t_, span := otel.Tracer(\"shop\").Start(context.Background(), \"charge\")\n\tdefer span.End()\n\treturn total * 2\n}\n"]
-        );
-    }
-
-    #[test]
-    fn rust_marks_a_new_span_active_for_the_body() {
-        let text =
-            "pub fn charge(total: f32) -> f32 {\n    total * 2.0\n}\n\npub async fn later() {}\n";
-        assert_eq!(
-            results(TargetLanguage::Rust, "lib.rs", text, CONTRACT),
-            vec!["pub fn charge(total: f32) -> f32 {\n    let _span = opentelemetry::trace::mark_span_as_active(opentelemetry::trace::Tracer::start(&opentelemetry::global::tracer(\"lib\"), \"charge\"));\n    opentelemetry::trace::get_active_span(|span| span.set_attribute(opentelemetry::KeyValue::new(\"order.total\", total as f64)));\n    total * 2.0\n}\n\npub async fn later() {}\n"]
-        );
+            (
+                "python: without a tracer the API is imported",
+                "charge",
+                Python,
+                "shop.py",
+                "import math\n\n\ndef charge(amount):\n    return math.ceil(amount)\n",
+                "registry = \"semconv\"\n[[spans]]\nname = \"charge\"\nkind = \"server\"\n",
+                "from opentelemetry import trace\nimport math\n\n\ndef charge(amount):\n    with trace.get_tracer(__name__).start_as_current_span(\"charge\", kind=trace.SpanKind.SERVER) as span:\n        return math.ceil(amount)\n",
+            ),
+            (
+                "javascript: the body goes into startActiveSpan",
+                "charge",
+                JavaScript,
+                "shop.js",
+                "const { trace } = require('@opentelemetry/api');\n\nconst tracer = trace.getTracer('shop');\n\nfunction charge(total) {\n  const result = total * 2;\n  return result;\n}\n\nconst twice = async (n) => n * 2;\n",
+                CONTRACT,
+                "const { trace } = require('@opentelemetry/api');\n\nconst tracer = trace.getTracer('shop');\n\nfunction charge(total) {\n  return tracer.startActiveSpan('charge', (span) => {\n    try {\n      span.setAttribute('order.total', total);\n      const result = total * 2;\n      return result;\n    } finally {\n      span.end();\n    }\n  });\n}\n\nconst twice = async (n) => n * 2;\n",
+            ),
+            (
+                "javascript: an expression arrow, found by the span name's words",
+                "charge.order",
+                JavaScript,
+                "shop.js",
+                "const chargeOrder = (total) => total * 2;\n",
+                "registry = \"semconv\"\n[[spans]]\nname = \"charge.order\"\n",
+                "const chargeOrder = (total) => require('@opentelemetry/api').trace.getTracer('shop').startActiveSpan('charge.order', (span) => { try { return total * 2; } finally { span.end(); } });\n",
+            ),
+            (
+                "go: the span starts from the context parameter",
+                "charge",
+                Go,
+                "shop.go",
+                "package main\n\nimport (\n\t\"context\"\n\n\t\"go.opentelemetry.io/otel\"\n)\n\nvar tracer = otel.Tracer(\"shop\")\n\nfunc Charge(ctx context.Context, total float64) float64 {\n\treturn total * 2\n}\n",
+                CONTRACT,
+                "package main\n\nimport (\n\t\"go.opentelemetry.io/otel/attribute\"\n\t\"context\"\n\n\t\"go.opentelemetry.io/otel\"\n)\n\nvar tracer = otel.Tracer(\"shop\")\n\nfunc Charge(ctx context.Context, total float64) float64 {\n\t_, span := tracer.Start(ctx, \"charge\")\n\tdefer span.End()\n\tspan.SetAttributes(attribute.Float64(\"order.total\", total))\n\treturn total * 2\n}\n",
+            ),
+            (
+                "go: without a context the background one",
+                "charge",
+                Go,
+                "shop.go",
+                "package shop\n\nfunc charge(total int) int {\n\treturn total * 2\n}\n",
+                "registry = \"semconv\"\n[[spans]]\nname = \"charge\"\n",
+                "package shop\n\nimport \"context\"\nimport \"go.opentelemetry.io/otel\"\n\nfunc charge(total int) int {\n\t_, span := otel.Tracer(\"shop\").Start(context.Background(), \"charge\")\n\tdefer span.End()\n\treturn total * 2\n}\n",
+            ),
+            (
+                "rust: a new span is marked active for the body (async fn left alone)",
+                "charge",
+                Rust,
+                "lib.rs",
+                "pub fn charge(total: f32) -> f32 {\n    total * 2.0\n}\n\npub async fn later() {}\n",
+                CONTRACT,
+                "pub fn charge(total: f32) -> f32 {\n    let _span = opentelemetry::trace::mark_span_as_active(opentelemetry::trace::Tracer::start(&opentelemetry::global::tracer(\"lib\"), \"charge\"));\n    opentelemetry::trace::get_active_span(|span| span.set_attribute(opentelemetry::KeyValue::new(\"order.total\", total as f64)));\n    total * 2.0\n}\n\npub async fn later() {}\n",
+            ),
+        ] {
+            assert_eq!(
+                results_for(span, lang, file, text, contract),
+                [want],
+                "{case}"
+            );
+        }
     }
 
     #[test]
