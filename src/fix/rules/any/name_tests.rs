@@ -18,59 +18,58 @@ fn apply(p: &Program, fix: &Fix) -> String {
 
 #[test]
 fn extracts_undefined_names_from_each_toolchain() {
-    let v = |s: &str| Some((s.to_string(), NameKind::Value));
-    let m = |s: &str| Some((s.to_string(), NameKind::Member));
-    assert_eq!(
-        undefined_name("cannot find value `totl` in this scope"),
-        v("totl")
-    );
-    assert_eq!(
-        undefined_name("cannot find macro `pritnln` in this scope"),
-        v("pritnln")
-    );
-    assert_eq!(
-        undefined_name("failed to resolve: use of undeclared type `HashMpa`"),
-        v("HashMpa")
-    );
-    assert_eq!(
-        undefined_name("no method named `lenght` found for struct `Vec<i32>` in the current scope"),
-        m("lenght")
-    );
-    assert_eq!(undefined_name("undefined: x"), v("x"));
-    assert_eq!(undefined_name("undeclared name: fmtt"), v("fmtt"));
-    assert_eq!(undefined_name("undefined: strings.Contain"), m("Contain"));
-    assert_eq!(
-        undefined_name(
-            "p.Nme undefined (type Person has no field or method Nme, but does have Name)"
+    use NameKind::{Member, Value};
+    for (message, want) in [
+        (
+            "cannot find value `totl` in this scope",
+            Some(("totl", Value)),
         ),
-        m("Nme")
-    );
-    assert_eq!(
-        undefined_name("sqrt not declared by package math"),
-        m("sqrt")
-    );
-    assert_eq!(
-        undefined_name("NameError: name 'lenght' is not defined"),
-        v("lenght")
-    );
-    assert_eq!(undefined_name("name 'Fasle' is not defined"), v("Fasle"));
-    assert_eq!(
-        undefined_name("AttributeError: 'list' object has no attribute 'apend'"),
-        m("apend")
-    );
-    assert_eq!(
-        undefined_name("ReferenceError: lenght is not defined"),
-        v("lenght")
-    );
-    assert_eq!(
-        undefined_name("TypeError: Cannot read properties of undefined (reading 'lenght')"),
-        m("lenght")
-    );
-    assert_eq!(
-        undefined_name("TypeError: arr.pussh is not a function"),
-        m("pussh")
-    );
-    assert_eq!(undefined_name("mismatched types"), None);
+        (
+            "cannot find macro `pritnln` in this scope",
+            Some(("pritnln", Value)),
+        ),
+        (
+            "failed to resolve: use of undeclared type `HashMpa`",
+            Some(("HashMpa", Value)),
+        ),
+        (
+            "no method named `lenght` found for struct `Vec<i32>` in the current scope",
+            Some(("lenght", Member)),
+        ),
+        ("undefined: x", Some(("x", Value))),
+        ("undeclared name: fmtt", Some(("fmtt", Value))),
+        ("undefined: strings.Contain", Some(("Contain", Member))),
+        (
+            "p.Nme undefined (type Person has no field or method Nme, but does have Name)",
+            Some(("Nme", Member)),
+        ),
+        ("sqrt not declared by package math", Some(("sqrt", Member))),
+        (
+            "NameError: name 'lenght' is not defined",
+            Some(("lenght", Value)),
+        ),
+        ("name 'Fasle' is not defined", Some(("Fasle", Value))),
+        (
+            "AttributeError: 'list' object has no attribute 'apend'",
+            Some(("apend", Member)),
+        ),
+        (
+            "ReferenceError: lenght is not defined",
+            Some(("lenght", Value)),
+        ),
+        (
+            "TypeError: Cannot read properties of undefined (reading 'lenght')",
+            Some(("lenght", Member)),
+        ),
+        (
+            "TypeError: arr.pussh is not a function",
+            Some(("pussh", Member)),
+        ),
+        ("mismatched types", None),
+    ] {
+        let want = want.map(|(name, kind)| (name.to_string(), kind));
+        assert_eq!(undefined_name(message), want, "{message}");
+    }
 }
 
 #[test]
@@ -86,89 +85,108 @@ fn distance_and_similarity() {
     assert_eq!(similarity_score("size", "len"), None);
 }
 
+/// One file of one language.
+type File = (TargetLanguage, &'static str);
+
+/// The program of `text` and what `any.similar-name` proposes for an undefined-name error
+/// (`code`, when the toolchain gives one, and `msg`) at `line`:`col` of it.
+fn similar_names(
+    (language, file): File,
+    text: &str,
+    code: Option<&str>,
+    msg: &str,
+    (line, col): (u32, u32),
+) -> (Program, Vec<Fix>) {
+    let p = program(language, file, text);
+    let mut e = CodeError::new(ErrorType::UndefinedVariable, msg)
+        .with_location(Location::new(file, line, col));
+    if let Some(code) = code {
+        e = e.with_code(code);
+    }
+    let fixes = SimilarName.suggest(&e, &p);
+    assert!(
+        fixes.len() <= MAX_CANDIDATES,
+        "{msg}: {} fixes",
+        fixes.len()
+    );
+    (p, fixes)
+}
+
 #[test]
 fn rust_misspelled_local() {
     let text = "fn f() -> i32 {\n    let total = 1;\n    totl\n}\n";
-    let p = program(TargetLanguage::Rust, "lib.rs", text);
-    let e = CodeError::new(
-        ErrorType::UndefinedVariable,
+    let (p, fixes) = similar_names(
+        (TargetLanguage::Rust, "lib.rs"),
+        text,
+        Some("E0425"),
         "cannot find value `totl` in this scope",
-    )
-    .with_code("E0425")
-    .with_location(Location::new("lib.rs", 3, 5));
-    let fixes = SimilarName.suggest(&e, &p);
+        (3, 5),
+    );
     assert_eq!(fixes[0].edits[0].replacement, "total");
     assert_eq!(
         apply(&p, &fixes[0]),
         "fn f() -> i32 {\n    let total = 1;\n    total\n}\n"
     );
-    assert!(fixes.len() <= MAX_CANDIDATES);
 }
 
+/// Misspelled names of every language: (case, file, text, code, message, line and column,
+/// the best fix's result; `None`: no fix at all).
 #[test]
-fn keyword_and_macro_typos() {
-    let text = "fn main() {\n    pritnln!(\"hi\");\n}\n";
-    let p = program(TargetLanguage::Rust, "main.rs", text);
-    let e = CodeError::new(
-        ErrorType::UndefinedVariable,
-        "cannot find macro `pritnln` in this scope",
-    )
-    .with_location(Location::new("main.rs", 2, 5));
-    let fixes = SimilarName.suggest(&e, &p);
-    assert_eq!(
-        apply(&p, &fixes[0]),
-        "fn main() {\n    println!(\"hi\");\n}\n"
-    );
-
-    let text = "def f(x):\n    return Fasle\n";
-    let p = program(TargetLanguage::Python, "main.py", text);
-    let e = CodeError::new(ErrorType::UndefinedVariable, "name 'Fasle' is not defined")
-        .with_location(Location::new("main.py", 2, 5));
-    let fixes = SimilarName.suggest(&e, &p);
-    // The location is the start of the statement: the name is found on the line.
-    assert_eq!(apply(&p, &fixes[0]), "def f(x):\n    return False\n");
-}
-
-#[test]
-fn javascript_member_typo() {
-    let text = "function f(a) {\n  return a.lenght;\n}\n";
-    let p = program(TargetLanguage::JavaScript, "main.js", text);
-    let e = CodeError::new(
-        ErrorType::UndefinedVariable,
-        "TypeError: Cannot read properties of undefined (reading 'lenght')",
-    )
-    .with_location(Location::new("main.js", 2, 10));
-    let fixes = SimilarName.suggest(&e, &p);
-    assert_eq!(
-        apply(&p, &fixes[0]),
-        "function f(a) {\n  return a.length;\n}\n"
-    );
-}
-
-#[test]
-fn go_parameter_and_builtin() {
-    let text = "package main\n\nfunc area(width, height int) int {\n\treturn widht * height\n}\n";
-    let p = program(TargetLanguage::Go, "main.go", text);
-    let e = CodeError::new(ErrorType::UndefinedVariable, "undefined: widht")
-        .with_code("undefined")
-        .with_location(Location::new("main.go", 4, 9));
-    let fixes = SimilarName.suggest(&e, &p);
-    assert_eq!(
-        apply(&p, &fixes[0]),
-        "package main\n\nfunc area(width, height int) int {\n\treturn width * height\n}\n"
-    );
-}
-
-#[test]
-fn no_fix_without_a_close_name() {
-    let text = "fn f() {\n    zzqx\n}\n";
-    let p = program(TargetLanguage::Rust, "lib.rs", text);
-    let e = CodeError::new(
-        ErrorType::UndefinedVariable,
-        "cannot find value `zzqx` in this scope",
-    )
-    .with_location(Location::new("lib.rs", 2, 5));
-    assert!(SimilarName.suggest(&e, &p).is_empty());
+fn misspelled_names_become_the_close_name_in_scope() {
+    use TargetLanguage::*;
+    for (case, file, text, code, msg, at, want) in [
+        (
+            "rust: a macro typo",
+            (Rust, "main.rs"),
+            "fn main() {\n    pritnln!(\"hi\");\n}\n",
+            None,
+            "cannot find macro `pritnln` in this scope",
+            (2, 5),
+            Some("fn main() {\n    println!(\"hi\");\n}\n"),
+        ),
+        (
+            "python: a keyword typo found on the statement's line",
+            (Python, "main.py"),
+            "def f(x):\n    return Fasle\n",
+            None,
+            "name 'Fasle' is not defined",
+            (2, 5),
+            Some("def f(x):\n    return False\n"),
+        ),
+        (
+            "javascript: a member typo",
+            (JavaScript, "main.js"),
+            "function f(a) {\n  return a.lenght;\n}\n",
+            None,
+            "TypeError: Cannot read properties of undefined (reading 'lenght')",
+            (2, 10),
+            Some("function f(a) {\n  return a.length;\n}\n"),
+        ),
+        (
+            "go: a parameter typo",
+            (Go, "main.go"),
+            "package main\n\nfunc area(width, height int) int {\n\treturn widht * height\n}\n",
+            Some("undefined"),
+            "undefined: widht",
+            (4, 9),
+            Some(
+                "package main\n\nfunc area(width, height int) int {\n\treturn width * height\n}\n",
+            ),
+        ),
+        (
+            "rust: no fix without a close name",
+            (Rust, "lib.rs"),
+            "fn f() {\n    zzqx\n}\n",
+            None,
+            "cannot find value `zzqx` in this scope",
+            (2, 5),
+            None,
+        ),
+    ] {
+        let (p, fixes) = similar_names(file, text, code, msg, at);
+        let best = fixes.first().map(|f| apply(&p, f));
+        assert_eq!(best.as_deref(), want, "{case}");
+    }
 }
 
 #[test]

@@ -81,6 +81,45 @@ fn lexer_skips_strings_comments_and_templates() {
     assert_eq!(unterminated[3].text("x = 'abc\ny = 1"), "y");
 }
 
+/// A rule's proposals for a syntax error, as the file's text after each fix, best first.
+enum Want {
+    /// Exactly these texts.
+    All(&'static [&'static str]),
+    /// This text first.
+    First(&'static str),
+}
+
+/// One file of one language: the program a case runs in.
+type File = (TargetLanguage, &'static str);
+const MAIN_PY: File = (PY, "main.py");
+const MAIN_JS: File = (JS, "main.js");
+const LIB_RS: File = (TargetLanguage::Rust, "lib.rs");
+const MAIN_RS: File = (TargetLanguage::Rust, "main.rs");
+
+/// A syntax error as the parser reports it: code, message, 1-based line and column.
+type Syntax = (&'static str, &'static str, u32, u32);
+
+/// One case: what it shows, the file and its text, the error, what the rule must propose.
+type Case = (&'static str, File, &'static str, Syntax, Want);
+
+/// Checks every case of `rule`; a failure names its case.
+fn check_all(rule: fn(&str, &CodeError, &Program) -> Vec<Fix>, cases: &[Case]) {
+    for (case, (lang, file), text, (code, msg, line, col), want) in cases {
+        let e = err(SYN, code, msg, file, *line, *col);
+        let out = run(rule, *lang, file, text, &e);
+        match want {
+            Want::All(texts) => assert_eq!(out, *texts, "{case}"),
+            Want::First(first) => {
+                assert_eq!(
+                    out.first().map(String::as_str),
+                    Some(*first),
+                    "{case}: {out:?}"
+                )
+            }
+        }
+    }
+}
+
 #[test]
 fn python_mismatched_paren_closes_where_precedence_needs_it() {
     let text = "def f(j, n):\n    return d[(j - 1 + n % n]\n";
@@ -99,19 +138,7 @@ fn python_mismatched_paren_closes_where_precedence_needs_it() {
 }
 
 #[test]
-fn js_missing_paren_after_argument_list_closes_after_the_error_token() {
-    // V8 points at the last argument's last token (`0`), not at the `;`.
-    let text = "function total(items) {\n  return items.reduce((a, b) => a + b, 0;\n}\nmodule.exports = { total };\n";
-    let e = err(
-        SYN,
-        "SyntaxError",
-        "missing ) after argument list",
-        "main.js",
-        2,
-        40,
-    );
-    let out = run(delimiters, JS, "main.js", text, &e);
-    assert_eq!(out[0], "function total(items) {\n  return items.reduce((a, b) => a + b, 0);\n}\nmodule.exports = { total };\n");
+fn js_paren_never_closed_before_a_call_closes_after_it() {
     // Never closed at all, the error token a call of its own.
     let text = "const x = foo(a, bar(1, 2)\n";
     let e = err(
@@ -132,40 +159,6 @@ fn js_missing_paren_after_argument_list_closes_after_the_error_token() {
 }
 
 #[test]
-fn python_never_closed_bracket_closes_at_end_of_line() {
-    let text = "def f(d, j, n):\n    x = d[0][(j + 1) % n\n\n    return x\n";
-    let e = err(SYN, "SyntaxError", "'[' was never closed", "main.py", 2, 13);
-    let out = run(delimiters, PY, "main.py", text, &e);
-    assert_eq!(
-        out[0],
-        "def f(d, j, n):\n    x = d[0][(j + 1) % n]\n\n    return x\n"
-    );
-}
-
-#[test]
-fn js_subscript_closes_before_assignment() {
-    let text = "function f(u, p) {\n    for (let i = 1; i < 3; i++) {\n        pre[i = u[p[i-1]];\n    }\n}\n";
-    let e = err(SYN, "SyntaxError", "Unexpected token ';'", "main.js", 3, 26);
-    let out = run(delimiters, JS, "main.js", text, &e);
-    assert_eq!(out[0], "function f(u, p) {\n    for (let i = 1; i < 3; i++) {\n        pre[i] = u[p[i-1]];\n    }\n}\n");
-}
-
-#[test]
-fn js_condition_paren_closes_at_the_error() {
-    let text = "function f(s, e) {\n  while (s < e) {\n    while (!ok(s[e]) && s < e e--;\n    s++;\n  }\n}\n";
-    let e = err(
-        SYN,
-        "SyntaxError",
-        "Unexpected identifier 'e'",
-        "main.js",
-        3,
-        30,
-    );
-    let out = run(delimiters, JS, "main.js", text, &e);
-    assert_eq!(out[0], "function f(s, e) {\n  while (s < e) {\n    while (!ok(s[e]) && s < e) e--;\n    s++;\n  }\n}\n");
-}
-
-#[test]
 fn js_missing_brace_goes_where_indentation_ends_the_block() {
     let text = "function f(c, d)\n{\n    for (let i = 0; i < c; i++) {\n        if (i) continue;\n        return i;\n    return -1;\n}\n\nmodule.exports = { f };\n";
     let e = CodeError::new(SYN, "Unexpected end of input").with_code("SyntaxError");
@@ -180,232 +173,227 @@ fn js_missing_brace_goes_where_indentation_ends_the_block() {
 }
 
 #[test]
-fn rust_parameter_lists() {
-    let rs = TargetLanguage::Rust;
-    let text = "fn f(numbers: Vec<f32> -> f32 {\n    0.0\n}\n";
-    let e = err(
-        SYN,
-        "E0000",
-        "this file contains an unclosed delimiter",
-        "lib.rs",
-        1,
-        5,
+fn delimiters_close_where_the_code_says() {
+    use Want::*;
+    check_all(
+        delimiters,
+        &[
+            (
+                "javascript: V8 points at the last argument's last token (`0`), not at the `;`",
+                MAIN_JS,
+                "function total(items) {\n  return items.reduce((a, b) => a + b, 0;\n}\nmodule.exports = { total };\n",
+                ("SyntaxError", "missing ) after argument list", 2, 40),
+                First("function total(items) {\n  return items.reduce((a, b) => a + b, 0);\n}\nmodule.exports = { total };\n"),
+            ),
+            (
+                "python: a never-closed bracket closes at the end of its line",
+                MAIN_PY,
+                "def f(d, j, n):\n    x = d[0][(j + 1) % n\n\n    return x\n",
+                ("SyntaxError", "'[' was never closed", 2, 13),
+                First("def f(d, j, n):\n    x = d[0][(j + 1) % n]\n\n    return x\n"),
+            ),
+            (
+                "javascript: a subscript closes before the assignment",
+                MAIN_JS,
+                "function f(u, p) {\n    for (let i = 1; i < 3; i++) {\n        pre[i = u[p[i-1]];\n    }\n}\n",
+                ("SyntaxError", "Unexpected token ';'", 3, 26),
+                First("function f(u, p) {\n    for (let i = 1; i < 3; i++) {\n        pre[i] = u[p[i-1]];\n    }\n}\n"),
+            ),
+            (
+                "javascript: a condition's paren closes at the error",
+                MAIN_JS,
+                "function f(s, e) {\n  while (s < e) {\n    while (!ok(s[e]) && s < e e--;\n    s++;\n  }\n}\n",
+                ("SyntaxError", "Unexpected identifier 'e'", 3, 30),
+                First("function f(s, e) {\n  while (s < e) {\n    while (!ok(s[e]) && s < e) e--;\n    s++;\n  }\n}\n"),
+            ),
+            (
+                "rust: a parameter list closes before `->`",
+                LIB_RS,
+                "fn f(numbers: Vec<f32> -> f32 {\n    0.0\n}\n",
+                ("E0000", "this file contains an unclosed delimiter", 1, 5),
+                First("fn f(numbers: Vec<f32>) -> f32 {\n    0.0\n}\n"),
+            ),
+            (
+                "rust: a parameter list that lost its `(` is opened",
+                LIB_RS,
+                "fn area x1: f32, y1: f32) -> f32\n{\n    x1 * y1\n}\n",
+                ("E0000", "unexpected closing delimiter: `)`", 1, 25),
+                First("fn area(x1: f32, y1: f32) -> f32\n{\n    x1 * y1\n}\n"),
+            ),
+            (
+                "python: a stray closer is deleted",
+                MAIN_PY,
+                "x = f(1))\n",
+                ("SyntaxError", "unmatched ')'", 1, 9),
+                First("x = f(1)\n"),
+            ),
+        ],
     );
-    assert_eq!(
-        run(delimiters, rs, "lib.rs", text, &e)[0],
-        "fn f(numbers: Vec<f32>) -> f32 {\n    0.0\n}\n"
-    );
-    let text = "fn area x1: f32, y1: f32) -> f32\n{\n    x1 * y1\n}\n";
-    let e = err(
-        SYN,
-        "E0000",
-        "unexpected closing delimiter: `)`",
-        "lib.rs",
-        1,
-        25,
-    );
-    assert_eq!(
-        run(delimiters, rs, "lib.rs", text, &e)[0],
-        "fn area(x1: f32, y1: f32) -> f32\n{\n    x1 * y1\n}\n"
-    );
-    let text = "fn f(c: char) -> i32 {\n    if c == '({\n        1\n    } else if c == )' {\n        2\n    } else { 0 }\n}\n";
-    let e = err(
-        SYN,
-        "E0762",
-        "unterminated character literal",
-        "lib.rs",
-        4,
-        20,
-    );
-    assert_eq!(run(unterminated_string, rs, "lib.rs", text, &e)[0], "fn f(c: char) -> i32 {\n    if c == '({\n        1\n    } else if c == ')' {\n        2\n    } else { 0 }\n}\n");
-    let e = err(
-        SYN,
-        "E0762",
-        "unterminated character literal",
-        "lib.rs",
-        2,
-        13,
-    );
-    assert_eq!(run(unterminated_string, rs, "lib.rs", text, &e)[0], "fn f(c: char) -> i32 {\n    if c == '('{\n        1\n    } else if c == )' {\n        2\n    } else { 0 }\n}\n");
 }
 
 #[test]
-fn stray_closer_is_deleted() {
-    let text = "x = f(1))\n";
-    let e = err(SYN, "SyntaxError", "unmatched ')'", "main.py", 1, 9);
-    assert_eq!(run(delimiters, PY, "main.py", text, &e)[0], "x = f(1)\n");
+fn unterminated_literals_close_where_the_code_says() {
+    use Want::*;
+    check_all(
+        unterminated_string,
+        &[
+            (
+                "rust: a char literal missing its opening quote",
+                LIB_RS,
+                "fn f(c: char) -> i32 {\n    if c == '({\n        1\n    } else if c == )' {\n        2\n    } else { 0 }\n}\n",
+                ("E0762", "unterminated character literal", 4, 20),
+                First("fn f(c: char) -> i32 {\n    if c == '({\n        1\n    } else if c == ')' {\n        2\n    } else { 0 }\n}\n"),
+            ),
+            (
+                "rust: a char literal missing its closing quote",
+                LIB_RS,
+                "fn f(c: char) -> i32 {\n    if c == '({\n        1\n    } else if c == )' {\n        2\n    } else { 0 }\n}\n",
+                ("E0762", "unterminated character literal", 2, 13),
+                First("fn f(c: char) -> i32 {\n    if c == '('{\n        1\n    } else if c == )' {\n        2\n    } else { 0 }\n}\n"),
+            ),
+            (
+                "javascript: a string closes before the method called on it",
+                MAIN_JS,
+                "function f(c) {\n    n[c.charCodeAt(0) - \"a.charCodeAt(0)]++;\n}\n",
+                ("SyntaxError", "Invalid or unexpected token", 2, 25),
+                First("function f(c) {\n    n[c.charCodeAt(0) - \"a\".charCodeAt(0)]++;\n}\n"),
+            ),
+            (
+                "python: the closing quote of the other kind is matched",
+                MAIN_PY,
+                "x = 'ABC\"\ny = 1\n",
+                ("SyntaxError", "unterminated string literal (detected at line 1)", 1, 5),
+                First("x = 'ABC'\ny = 1\n"),
+            ),
+            (
+                "python: a string closes before the header's `:`",
+                MAIN_PY,
+                "def f(c):\n    if c == \"(:\n        pass\n",
+                ("SyntaxError", "unterminated string literal (detected at line 2)", 2, 13),
+                First("def f(c):\n    if c == \"(\":\n        pass\n"),
+            ),
+            (
+                "python: a string missing its opening quote is opened before the punctuation",
+                MAIN_PY,
+                "def f(c):\n    if c == )\" and c:\n        pass\n",
+                ("SyntaxError", "unterminated string literal (detected at line 2)", 2, 14),
+                First("def f(c):\n    if c == \")\" and c:\n        pass\n"),
+            ),
+            (
+                "python: an f-string closes at the end of its line",
+                MAIN_PY,
+                "def f(a, b):\n    return f\"{a}/{b}\n",
+                ("SyntaxError", "unterminated string literal (detected at line 2)", 2, 12),
+                First("def f(a, b):\n    return f\"{a}/{b}\"\n"),
+            ),
+            (
+                "javascript: a string that closed too late is split",
+                MAIN_JS,
+                "if (c >= 'A.charCodeAt(0) && c <= 'Z'.charCodeAt(0)) {}\n",
+                ("SyntaxError", "Unexpected identifier 'Z'", 1, 36),
+                First("if (c >= 'A'.charCodeAt(0) && c <= 'Z'.charCodeAt(0)) {}\n"),
+            ),
+        ],
+    );
 }
 
 #[test]
 fn missing_commas_between_operands() {
-    let e = err(SYN, "SyntaxError", "invalid syntax", "main.py", 2, 7);
-    let text = "def f(point):\n    x y = point\n";
-    assert_eq!(
-        run(separators, PY, "main.py", text, &e)[0],
-        "def f(point):\n    x, y = point\n"
+    use Want::*;
+    check_all(
+        separators,
+        &[
+            (
+                "python: two names side by side in a target list",
+                MAIN_PY,
+                "def f(point):\n    x y = point\n",
+                ("SyntaxError", "invalid syntax", 2, 7),
+                First("def f(point):\n    x, y = point\n"),
+            ),
+            (
+                "python: two calls side by side in a return",
+                MAIN_PY,
+                "def f(a):\n    return ' '.join(a) ' '.join(a)\n",
+                ("SyntaxError", "invalid syntax", 2, 24),
+                First("def f(a):\n    return ' '.join(a), ' '.join(a)\n"),
+            ),
+            (
+                "javascript: a `;` between arguments",
+                MAIN_JS,
+                "f(a; b);\n",
+                ("SyntaxError", "Unexpected token ';'", 1, 4),
+                First("f(a, b);\n"),
+            ),
+        ],
     );
-    let text = "def f(a):\n    return ' '.join(a) ' '.join(a)\n";
-    let e = err(SYN, "SyntaxError", "invalid syntax", "main.py", 2, 24);
-    assert_eq!(
-        run(separators, PY, "main.py", text, &e)[0],
-        "def f(a):\n    return ' '.join(a), ' '.join(a)\n"
-    );
-    let text = "f(a; b);\n";
-    let e = err(SYN, "SyntaxError", "Unexpected token ';'", "main.js", 1, 4);
-    assert_eq!(run(separators, JS, "main.js", text, &e)[0], "f(a, b);\n");
 }
 
 #[test]
 fn python_headers_get_their_colon() {
-    let text = "def f(xs):\n    for i, x in enumerate(xs)  # loop\n        print(i)\n";
-    let e = err(SYN, "SyntaxError", "expected ':'", "main.py", 2, 30);
-    assert_eq!(
-        run(missing_colon, PY, "main.py", text, &e),
-        ["def f(xs):\n    for i, x in enumerate(xs):  # loop\n        print(i)\n"]
-    );
-    let text = "def f(key: str) -> str\n    return key\n";
-    let e = err(SYN, "SyntaxError", "expected ':'", "main.py", 1, 23);
-    assert_eq!(
-        run(missing_colon, PY, "main.py", text, &e),
-        ["def f(key: str) -> str:\n    return key\n"]
-    );
-}
-
-#[test]
-fn unterminated_strings_close_before_code() {
-    let text = "function f(c) {\n    n[c.charCodeAt(0) - \"a.charCodeAt(0)]++;\n}\n";
-    let e = err(
-        SYN,
-        "SyntaxError",
-        "Invalid or unexpected token",
-        "main.js",
-        2,
-        25,
-    );
-    let out = run(unterminated_string, JS, "main.js", text, &e);
-    assert_eq!(
-        out[0],
-        "function f(c) {\n    n[c.charCodeAt(0) - \"a\".charCodeAt(0)]++;\n}\n"
-    );
-    let text = "x = 'ABC\"\ny = 1\n";
-    let e = err(
-        SYN,
-        "SyntaxError",
-        "unterminated string literal (detected at line 1)",
-        "main.py",
-        1,
-        5,
-    );
-    assert_eq!(
-        run(unterminated_string, PY, "main.py", text, &e)[0],
-        "x = 'ABC'\ny = 1\n"
-    );
-    let text = "def f(c):\n    if c == \"(:\n        pass\n";
-    let e = err(
-        SYN,
-        "SyntaxError",
-        "unterminated string literal (detected at line 2)",
-        "main.py",
-        2,
-        13,
-    );
-    assert_eq!(
-        run(unterminated_string, PY, "main.py", text, &e)[0],
-        "def f(c):\n    if c == \"(\":\n        pass\n"
-    );
-    let text = "def f(c):\n    if c == )\" and c:\n        pass\n";
-    let e = err(
-        SYN,
-        "SyntaxError",
-        "unterminated string literal (detected at line 2)",
-        "main.py",
-        2,
-        14,
-    );
-    assert_eq!(
-        run(unterminated_string, PY, "main.py", text, &e)[0],
-        "def f(c):\n    if c == \")\" and c:\n        pass\n"
-    );
-    let text = "def f(a, b):\n    return f\"{a}/{b}\n";
-    let e = err(
-        SYN,
-        "SyntaxError",
-        "unterminated string literal (detected at line 2)",
-        "main.py",
-        2,
-        12,
-    );
-    assert_eq!(
-        run(unterminated_string, PY, "main.py", text, &e)[0],
-        "def f(a, b):\n    return f\"{a}/{b}\"\n"
-    );
-}
-
-#[test]
-fn string_that_closed_too_late_is_split() {
-    let text = "if (c >= 'A.charCodeAt(0) && c <= 'Z'.charCodeAt(0)) {}\n";
-    let e = err(
-        SYN,
-        "SyntaxError",
-        "Unexpected identifier 'Z'",
-        "main.js",
-        1,
-        36,
-    );
-    assert_eq!(
-        run(unterminated_string, JS, "main.js", text, &e)[0],
-        "if (c >= 'A'.charCodeAt(0) && c <= 'Z'.charCodeAt(0)) {}\n"
+    use Want::*;
+    check_all(
+        missing_colon,
+        &[
+            (
+                "a `for` header with a comment after it",
+                MAIN_PY,
+                "def f(xs):\n    for i, x in enumerate(xs)  # loop\n        print(i)\n",
+                ("SyntaxError", "expected ':'", 2, 30),
+                All(&["def f(xs):\n    for i, x in enumerate(xs):  # loop\n        print(i)\n"]),
+            ),
+            (
+                "a `def` header with a return type",
+                MAIN_PY,
+                "def f(key: str) -> str\n    return key\n",
+                ("SyntaxError", "expected ':'", 1, 23),
+                All(&["def f(key: str) -> str:\n    return key\n"]),
+            ),
+        ],
     );
 }
 
 #[test]
 fn comments_in_the_wrong_language() {
-    let text = "function f(s) {\n    / Return 'A'\n    return s;\n}\n";
-    let e = err(
-        SYN,
-        "SyntaxError",
-        "Invalid regular expression: missing /",
-        "main.js",
-        2,
-        5,
-    );
-    assert_eq!(
-        run(comments, JS, "main.js", text, &e),
-        ["function f(s) {\n    // Return 'A'\n    return s;\n}\n"]
-    );
-    let text = "fn main() {\n    # note\n}\n";
-    let e = err(
-        SYN,
-        "E0000",
-        "expected one of `!` or `[`, found `note`",
-        "main.rs",
-        2,
-        5,
-    );
-    assert_eq!(
-        run(comments, TargetLanguage::Rust, "main.rs", text, &e),
-        ["fn main() {\n    // note\n}\n"]
-    );
-    let text = "x = 1\n// note\n";
-    let e = err(SYN, "SyntaxError", "invalid syntax", "main.py", 2, 1);
-    assert_eq!(run(comments, PY, "main.py", text, &e), ["x = 1\n# note\n"]);
-    let text = "function f(n) {\n    /* if (n) {\n        return 1;\n    }\n    return 2;\n}\n";
-    let e = err(
-        SYN,
-        "SyntaxError",
-        "Invalid or unexpected token",
-        "main.js",
-        2,
-        0,
-    );
-    assert_eq!(
-        run(comments, JS, "main.js", text, &e)[0],
-        "function f(n) {\n     if (n) {\n        return 1;\n    }\n    return 2;\n}\n"
+    use Want::*;
+    check_all(
+        comments,
+        &[
+            (
+                "javascript: a comment that lost a slash",
+                MAIN_JS,
+                "function f(s) {\n    / Return 'A'\n    return s;\n}\n",
+                ("SyntaxError", "Invalid regular expression: missing /", 2, 5),
+                All(&["function f(s) {\n    // Return 'A'\n    return s;\n}\n"]),
+            ),
+            (
+                "rust: a `#` comment",
+                MAIN_RS,
+                "fn main() {\n    # note\n}\n",
+                ("E0000", "expected one of `!` or `[`, found `note`", 2, 5),
+                All(&["fn main() {\n    // note\n}\n"]),
+            ),
+            (
+                "python: a `//` comment",
+                MAIN_PY,
+                "x = 1\n// note\n",
+                ("SyntaxError", "invalid syntax", 2, 1),
+                All(&["x = 1\n# note\n"]),
+            ),
+            (
+                "javascript: an unterminated `/*` is deleted",
+                MAIN_JS,
+                "function f(n) {\n    /* if (n) {\n        return 1;\n    }\n    return 2;\n}\n",
+                ("SyntaxError", "Invalid or unexpected token", 2, 0),
+                First(
+                    "function f(n) {\n     if (n) {\n        return 1;\n    }\n    return 2;\n}\n",
+                ),
+            ),
+        ],
     );
 }
 
 #[test]
-fn assignment_in_conditions_becomes_comparison() {
+fn python_assignment_in_a_condition_becomes_comparison() {
     let text = "for c in s:\n    if c = \"(\":\n        pass\n";
     let e = CodeError::new(
         SYN,
@@ -417,48 +405,53 @@ fn assignment_in_conditions_becomes_comparison() {
         run(assignment_comparison, PY, "main.py", text, &e),
         ["for c in s:\n    if c == \"(\":\n        pass\n"]
     );
-    let text = "if (x % 2 = 0) { y(); }\n";
-    let e = err(
-        SYN,
-        "SyntaxError",
-        "Invalid left-hand side in assignment",
-        "main.js",
-        1,
-        5,
-    );
-    assert_eq!(
-        run(assignment_comparison, JS, "main.js", text, &e),
-        ["if (x % 2 === 0) { y(); }\n", "if (x % 2 == 0) { y(); }\n"]
-    );
-    let text = "let f == 1;\n";
-    let e = err(SYN, "SyntaxError", "Unexpected token '=='", "main.js", 1, 7);
-    assert_eq!(
-        run(assignment_comparison, JS, "main.js", text, &e),
-        ["let f = 1;\n"]
+}
+
+#[test]
+fn assignment_and_comparison_swap_where_the_parser_stopped() {
+    use Want::*;
+    check_all(
+        assignment_comparison,
+        &[
+            (
+                "javascript: `=` in a condition compares, strictly first",
+                MAIN_JS,
+                "if (x % 2 = 0) { y(); }\n",
+                ("SyntaxError", "Invalid left-hand side in assignment", 1, 5),
+                All(&["if (x % 2 === 0) { y(); }\n", "if (x % 2 == 0) { y(); }\n"]),
+            ),
+            (
+                "javascript: `==` in a declaration assigns",
+                MAIN_JS,
+                "let f == 1;\n",
+                ("SyntaxError", "Unexpected token '=='", 1, 7),
+                All(&["let f = 1;\n"]),
+            ),
+        ],
     );
 }
 
 #[test]
 fn foreign_operators_and_keywords() {
-    let text = "if a && !b:\n    pass\n";
-    let e = err(SYN, "SyntaxError", "invalid syntax", "main.py", 1, 6);
-    let out = run(foreign_syntax, PY, "main.py", text, &e);
-    assert_eq!(
-        out,
-        ["if a and !b:\n    pass\n", "if a && not b:\n    pass\n"]
-    );
-    let text = "if (a) {\n} elif (b) {\n}\n";
-    let e = err(
-        SYN,
-        "SyntaxError",
-        "Unexpected identifier 'elif'",
-        "main.js",
-        2,
-        3,
-    );
-    assert_eq!(
-        run(foreign_syntax, JS, "main.js", text, &e),
-        ["if (a) {\n} else if (b) {\n}\n"]
+    use Want::*;
+    check_all(
+        foreign_syntax,
+        &[
+            (
+                "python: `&&` and `!`",
+                MAIN_PY,
+                "if a && !b:\n    pass\n",
+                ("SyntaxError", "invalid syntax", 1, 6),
+                All(&["if a and !b:\n    pass\n", "if a && not b:\n    pass\n"]),
+            ),
+            (
+                "javascript: `elif`",
+                MAIN_JS,
+                "if (a) {\n} elif (b) {\n}\n",
+                ("SyntaxError", "Unexpected identifier 'elif'", 2, 3),
+                All(&["if (a) {\n} else if (b) {\n}\n"]),
+            ),
+        ],
     );
 }
 
