@@ -157,6 +157,11 @@ mod tests {
         }
     }
 
+    /// Why applying `edits` (one fix) to [`program`] fails.
+    fn rejection(edits: Vec<Edit>) -> ApplyError {
+        apply_fix(&program(), &fix(edits)).unwrap_err()
+    }
+
     #[test]
     fn applies_several_edits_in_several_files() {
         let p = program();
@@ -204,12 +209,10 @@ mod tests {
 
     #[test]
     fn rejects_overlapping_edits() {
-        let p = program();
-        let f = fix(vec![
+        let err = rejection(vec![
             edit("lib.rs", 16, 22, "a"),
             edit("lib.rs", 20, 25, "b"),
         ]);
-        let err = apply_fix(&p, &f).unwrap_err();
         assert!(
             matches!(
                 err,
@@ -222,26 +225,23 @@ mod tests {
             "{err}"
         );
         // Two insertions at one point: the order would be a guess.
-        let f = fix(vec![
+        let err = rejection(vec![
             edit("lib.rs", 20, 20, "a"),
             edit("lib.rs", 20, 20, "b"),
         ]);
-        assert!(matches!(
-            apply_fix(&p, &f).unwrap_err(),
-            ApplyError::Overlap { .. }
-        ));
+        assert!(matches!(err, ApplyError::Overlap { .. }), "{err}");
     }
 
     #[test]
     fn rejects_out_of_bounds_and_reversed_ranges() {
         let p = program();
         let len = p.files()["lib.rs"].len();
-        let err = apply_fix(&p, &fix(vec![edit("lib.rs", len, len + 1, "x")])).unwrap_err();
+        let err = rejection(vec![edit("lib.rs", len, len + 1, "x")]);
         assert!(matches!(err, ApplyError::OutOfBounds { .. }), "{err}");
         assert!(err
             .to_string()
             .contains(&format!("the file has {len} bytes")));
-        let err = apply_fix(&p, &fix(vec![edit("lib.rs", 5, 4, "x")])).unwrap_err();
+        let err = rejection(vec![edit("lib.rs", 5, 4, "x")]);
         assert!(matches!(err, ApplyError::OutOfBounds { .. }));
         // Appending at the very end is in bounds.
         let out = apply_fix(&p, &fix(vec![edit("lib.rs", len, len, "// end\n")])).unwrap();
@@ -250,9 +250,8 @@ mod tests {
 
     #[test]
     fn rejects_ranges_inside_a_character() {
-        let p = program();
         // `é` is two bytes at 7..9.
-        let err = apply_fix(&p, &fix(vec![edit("util.rs", 8, 9, "e")])).unwrap_err();
+        let err = rejection(vec![edit("util.rs", 8, 9, "e")]);
         assert!(
             matches!(
                 err,
@@ -268,27 +267,22 @@ mod tests {
 
     #[test]
     fn rejects_unknown_and_protected_files() {
-        let p = program();
-        let err = apply_fix(&p, &fix(vec![edit("nope.rs", 0, 0, "x")])).unwrap_err();
+        let err = rejection(vec![edit("nope.rs", 0, 0, "x")]);
         assert!(matches!(err, ApplyError::UnknownFile { ref file } if file == "nope.rs"));
-        let err = apply_fix(&p, &fix(vec![edit("tests.rs", 0, 0, "// x\n")])).unwrap_err();
+        let err = rejection(vec![edit("tests.rs", 0, 0, "// x\n")]);
         assert!(matches!(err, ApplyError::Protected { ref file } if file == "tests.rs"));
         // An allowed edit in the same fix does not make the protected one acceptable.
-        let f = fix(vec![
+        let err = rejection(vec![
             edit("lib.rs", 0, 0, "// a\n"),
             edit("tests.rs", 0, 0, "// x\n"),
         ]);
-        assert!(matches!(
-            apply_fix(&p, &f).unwrap_err(),
-            ApplyError::Protected { .. }
-        ));
+        assert!(matches!(err, ApplyError::Protected { .. }), "{err}");
     }
 
     #[test]
     fn rejects_a_result_that_is_not_a_valid_program() {
-        let p = program();
-        let len = p.files()["util.rs"].len();
-        let err = apply_fix(&p, &fix(vec![edit("util.rs", 0, len, "  \n")])).unwrap_err();
+        let len = program().files()["util.rs"].len();
+        let err = rejection(vec![edit("util.rs", 0, len, "  \n")]);
         assert!(
             matches!(err, ApplyError::InvalidResult(ProgramError::EmptyFile(ref f)) if f == "util.rs"),
             "{err}"
@@ -297,9 +291,6 @@ mod tests {
 
     #[test]
     fn rejects_an_empty_fix() {
-        assert!(matches!(
-            apply_fix(&program(), &fix(vec![])).unwrap_err(),
-            ApplyError::NoEdits { .. }
-        ));
+        assert!(matches!(rejection(vec![]), ApplyError::NoEdits { .. }));
     }
 }

@@ -126,9 +126,7 @@ fn alternatives(replacements: &[Replacement]) -> Vec<Vec<Replacement>> {
     for r in replacements {
         let clash = groups.last().is_some_and(|g| {
             g.iter().any(|o| {
-                o.file == r.file
-                    && (o.byte_start == r.byte_start
-                        || (r.byte_start < o.byte_end && o.byte_start < r.byte_end))
+                o.file == r.file && clash((o.byte_start, o.byte_end), (r.byte_start, r.byte_end))
             })
         });
         match groups.last_mut() {
@@ -164,11 +162,15 @@ fn to_edits(replacements: &[Replacement], program: &Program) -> Option<Vec<Edit>
 fn overlaps_any(edits: &[Edit], others: &[Edit]) -> bool {
     edits.iter().any(|e| {
         others.iter().any(|o| {
-            o.file == e.file
-                && (o.byte_start == e.byte_start
-                    || (e.byte_start < o.byte_end && o.byte_start < e.byte_end))
+            o.file == e.file && clash((o.byte_start, o.byte_end), (e.byte_start, e.byte_end))
         })
     })
+}
+
+/// Two byte ranges of one file clash when they overlap or start at the same point (two
+/// insertions there have no order).
+fn clash((a_start, a_end): (usize, usize), (b_start, b_end): (usize, usize)) -> bool {
+    a_start == b_start || (b_start < a_end && a_start < b_end)
 }
 
 fn describe(suggestion: &CompilerSuggestion, replacements: &[Replacement]) -> String {
@@ -215,6 +217,11 @@ mod tests {
         }
     }
 
+    /// `lib.rs` after applying `fix` to `p`.
+    fn lib_rs_after(p: &Program, fix: &Fix) -> String {
+        apply_fix(p, fix).unwrap().files()["lib.rs"].clone()
+    }
+
     fn error(suggestions: Vec<CompilerSuggestion>) -> CodeError {
         let mut e = CodeError::new(ErrorType::SyntaxError, "expected `;`, found `x`");
         e.suggestions = suggestions;
@@ -232,9 +239,8 @@ mod tests {
         assert_eq!(fixes.len(), 1);
         assert_eq!(fixes[0].confidence, 0.9);
         assert_eq!(fixes[0].strategy, "any.compiler-suggestion");
-        let out = apply_fix(&p, &fixes[0]).unwrap();
         assert_eq!(
-            out.files()["lib.rs"],
+            lib_rs_after(&p, &fixes[0]),
             "fn f() -> i32 {\n    let x = 1;\n    x\n}\n"
         );
     }
@@ -278,9 +284,8 @@ mod tests {
             fixes[1].edits[0].replacement,
             "use std::sync::atomic::Ordering;\n"
         );
-        let out = apply_fix(&p, &fixes[2]).unwrap();
         assert_eq!(
-            out.files()["lib.rs"],
+            lib_rs_after(&p, &fixes[2]),
             "fn f() -> i32 {\n    let x = 1\n    Some(x)\n}\n"
         );
     }
@@ -296,9 +301,8 @@ mod tests {
         let fixes = CompilerSuggestions.suggest(&e, &p);
         let all = fixes.iter().find(|f| f.edits.len() == 2).unwrap();
         assert_eq!(all.confidence, 0.92);
-        let out = apply_fix(&p, all).unwrap();
         assert_eq!(
-            out.files()["lib.rs"],
+            lib_rs_after(&p, all),
             "fn f() -> i32 {\n    let mut x = 1;\n    x\n}\n"
         );
         // The machine-applicable-only strategy offers the same two and their combination.

@@ -219,6 +219,17 @@ pub(crate) fn delimiter_fixes(
         };
         ordered.sort_by_key(dist);
     }
+    let delete = |fixes: &mut Fixes<'_>, confidence: f64, unmatched: Token| {
+        fixes.push(
+            confidence,
+            format!(
+                "delete the unmatched `{}` at line {}",
+                unmatched.text(src),
+                lines.line_of(unmatched.start)
+            ),
+            vec![edit(file, unmatched.start, unmatched.end, "")],
+        );
+    };
     for im in ordered.into_iter().take(3) {
         match im {
             Imbalance::Mismatch { open, close } => {
@@ -249,15 +260,7 @@ pub(crate) fn delimiter_fixes(
                             vec![edit(file, pos, pos, want)],
                         );
                     }
-                    fixes.push(
-                        DELETE_OPENER,
-                        format!(
-                            "delete the unmatched `{}` at line {}",
-                            o.text(src),
-                            lines.line_of(o.start)
-                        ),
-                        vec![edit(file, o.start, o.end, "")],
-                    );
+                    delete(fixes, DELETE_OPENER, o);
                 }
                 fixes.push(
                     REPLACE_CLOSER,
@@ -329,15 +332,7 @@ pub(crate) fn delimiter_fixes(
                 } else {
                     DELETE_STRAY
                 };
-                fixes.push(
-                    conf,
-                    format!(
-                        "delete the unmatched `{}` at line {}",
-                        c.text(src),
-                        lines.line_of(c.start)
-                    ),
-                    vec![edit(file, c.start, c.end, "")],
-                );
+                delete(fixes, conf, c);
             }
         }
     }
