@@ -3,7 +3,9 @@
 //! heal loop validates a candidate alone: its check step, then its test step). Eight failing
 //! behaviour-repair candidates of a small function, so the batch driver judges every one.
 //!
-//! Python and JavaScript batch; Go and Rust do not (their candidates are validated alone).
+//! Python and JavaScript batch by running each candidate's copy in turn; Go by a mutant schema
+//! (one compile of every candidate's edit behind a runtime switch, the test binary run once per
+//! candidate). Rust does not batch (its candidates are validated alone).
 //!
 //! Run: `cargo bench --bench batch`. Reported as elements (candidates) per second.
 
@@ -55,6 +57,24 @@ fn javascript(i: usize) -> Program {
     .expect("a valid program")
 }
 
+fn go(i: usize) -> Program {
+    let main = format!(
+        "package main\n\nfunc countAtMost(xs []float64, limit float64) int {{\n\tn := {i}\n\tfor _, x := range xs {{\n\t\tif x < limit {{\n\t\t\tn += 1\n\t\t}}\n\t}}\n\treturn n\n}}\n"
+    );
+    Program::new(
+        TargetLanguage::Go,
+        [
+            ("main.go".to_string(), main),
+            (
+                "main_test.go".to_string(),
+                "package main\n\nimport \"testing\"\n\nfunc TestCount(t *testing.T) {\n\tif got := countAtMost([]float64{1, 2, 2.5, 3}, 2.5); got != 3 {\n\t\tt.Errorf(\"got %d, want 3\", got)\n\t}\n}\n"
+                    .to_string(),
+            ),
+        ],
+    )
+    .expect("a valid program")
+}
+
 fn bench(c: &mut Criterion) {
     let validator = match Validator::new(ValidatorConfig::default()) {
         Ok(v) => v,
@@ -67,7 +87,8 @@ fn bench(c: &mut Criterion) {
         .enable_all()
         .build()
         .expect("a tokio runtime");
-    let languages: [(&str, MakeCandidate); 2] = [("python", python), ("javascript", javascript)];
+    let languages: [(&str, MakeCandidate); 3] =
+        [("python", python), ("javascript", javascript), ("go", go)];
     for (name, make) in languages {
         // Every candidate fails (n starts at 2 or more), so the batch judges all eight.
         let candidates: Vec<Program> = (2..CANDIDATES + 2).map(make).collect();
