@@ -253,7 +253,20 @@ pub fn detect_language(text: &str) -> Option<(TargetLanguage, usize)> {
 
 /// A line (trimmed) written this way only in `language`.
 fn is_typical_line(language: TargetLanguage, l: &str) -> bool {
-    typical_lines(language).iter().any(|shape| shape.matches(l))
+    let typical = typical_lines(language);
+    typical.starts.iter().any(|s| l.starts_with(s))
+        || typical.holds.iter().any(|h| l.contains(h))
+        || typical.shapes.iter().any(|shape| shape.matches(l))
+}
+
+/// The lines (trimmed) only one language writes so.
+struct TypicalLines {
+    /// How such a line may start.
+    starts: &'static [&'static str],
+    /// What such a line may hold anywhere.
+    holds: &'static [&'static str],
+    /// Lines of a shape asking more than one thing.
+    shapes: &'static [LineShape],
 }
 
 /// The shape of a trimmed line: how it starts, something it holds, how it ends, and
@@ -275,14 +288,7 @@ impl LineShape {
         }
     }
 
-    const fn holding(holds: &'static str) -> LineShape {
-        LineShape {
-            holds,
-            ..LineShape::starting("")
-        }
-    }
-
-    const fn and_holding(self, holds: &'static str) -> LineShape {
+    const fn holding(self, holds: &'static str) -> LineShape {
         LineShape { holds, ..self }
     }
 
@@ -303,56 +309,53 @@ impl LineShape {
 }
 
 /// The lines only `language` writes so.
-fn typical_lines(language: TargetLanguage) -> &'static [LineShape] {
+fn typical_lines(language: TargetLanguage) -> &'static TypicalLines {
     match language {
-        TargetLanguage::Python => PYTHON_LINES,
-        TargetLanguage::Rust => RUST_LINES,
-        TargetLanguage::Go => GO_LINES,
-        TargetLanguage::JavaScript => JAVASCRIPT_LINES,
+        TargetLanguage::Python => &PYTHON_LINES,
+        TargetLanguage::Rust => &RUST_LINES,
+        TargetLanguage::Go => &GO_LINES,
+        TargetLanguage::JavaScript => &JAVASCRIPT_LINES,
     }
 }
 
-const PYTHON_LINES: &[LineShape] = &[
-    LineShape::starting("def ").ending(":"),
-    LineShape::starting("class ").ending(":"),
-    LineShape::starting("from ").and_holding(" import "),
-    LineShape::starting("import ").lacking(&['"', '\'', '{', '(', ';']),
-    LineShape::starting("elif "),
-    LineShape::starting("if __name__"),
-    LineShape::starting("for ").and_holding(" in ").ending(":"),
-];
+const PYTHON_LINES: TypicalLines = TypicalLines {
+    starts: &["elif ", "if __name__"],
+    holds: &[],
+    shapes: &[
+        LineShape::starting("def ").ending(":"),
+        LineShape::starting("class ").ending(":"),
+        LineShape::starting("from ").holding(" import "),
+        LineShape::starting("import ").lacking(&['"', '\'', '{', '(', ';']),
+        LineShape::starting("for ").holding(" in ").ending(":"),
+    ],
+};
 
-const RUST_LINES: &[LineShape] = &[
-    LineShape::starting("fn "),
-    LineShape::starting("pub fn "),
-    LineShape::starting("use std::"),
-    LineShape::starting("use crate::"),
-    LineShape::starting("let mut "),
-    LineShape::starting("impl "),
-    LineShape::starting("#["),
-    LineShape::starting("mod "),
-    LineShape::holding("println!("),
-    LineShape::starting("match ").ending("{"),
-];
+const RUST_LINES: TypicalLines = TypicalLines {
+    starts: &[
+        "fn ",
+        "pub fn ",
+        "use std::",
+        "use crate::",
+        "let mut ",
+        "impl ",
+        "#[",
+        "mod ",
+    ],
+    holds: &["println!("],
+    shapes: &[LineShape::starting("match ").ending("{")],
+};
 
-const GO_LINES: &[LineShape] = &[
-    LineShape::starting("package "),
-    LineShape::starting("func "),
-    LineShape::starting("import ("),
-    LineShape::starting("import \""),
-    LineShape::holding(" := "),
-    LineShape::starting("fmt."),
-];
+const GO_LINES: TypicalLines = TypicalLines {
+    starts: &["package ", "func ", "import (", "import \"", "fmt."],
+    holds: &[" := "],
+    shapes: &[],
+};
 
-const JAVASCRIPT_LINES: &[LineShape] = &[
-    LineShape::starting("function "),
-    LineShape::holding("require("),
-    LineShape::starting("module.exports"),
-    LineShape::starting("export "),
-    LineShape::holding("console.log("),
-    LineShape::holding(" => "),
-    LineShape::holding("==="),
-];
+const JAVASCRIPT_LINES: TypicalLines = TypicalLines {
+    starts: &["function ", "module.exports", "export "],
+    holds: &["require(", "console.log(", " => ", "==="],
+    shapes: &[],
+};
 
 /// ```` ```lang ```` or `~~~lang`: the fence and the info string.
 fn opening_fence(line: &str) -> Option<(String, &str)> {

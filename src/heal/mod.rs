@@ -47,9 +47,9 @@ pub use progress::{program_hash, unified_diff, Verdict};
 pub use report::{Attempt, BatchRole, HealReport, StopReason};
 
 use metrics::record_heal;
+use propose::combine;
 #[cfg(test)]
 use propose::Proposal;
-use propose::{combine, Candidate};
 use round::RoundEnd;
 use search::Search;
 
@@ -363,21 +363,16 @@ impl Healer {
                 search.next_node()
             };
             let end = if let Some(node_id) = next {
-                let candidates = self.candidates(node_id, &mut search, round + 1);
-                if candidates.is_empty() {
+                let Some(end) = self
+                    .rule_round(node_id, expect, deadline, round + 1, &mut search)
+                    .await
+                else {
                     // Nothing new to validate from this program: no round spent.
                     search.nodes[node_id].exhausted = true;
                     continue;
-                }
+                };
                 round += 1;
-                tracing::debug!(
-                    round,
-                    node = node_id,
-                    candidates = candidates.len(),
-                    "heal round"
-                );
-                self.rule_round(node_id, candidates, expect, deadline, round, &mut search)
-                    .await
+                end
             } else {
                 // The rules have nothing left (or no rounds): the model's turn, if any.
                 match self
@@ -413,38 +408,50 @@ impl Healer {
 }
 
 impl Healer {
-    /// One round of rule fixes from node `node_id`: its candidates, then, when several were
-    /// kept, their fixes merged as one more candidate (fixes that repair different errors of
-    /// the same program are worth one more validation together: a program with several
-    /// errors then heals in one round instead of one round per error).
+    /// Round `round` of rule fixes from node `node_id`: its candidates, then, when several
+    /// were kept, their fixes merged as one more candidate (fixes that repair different errors
+    /// of the same program are worth one more validation together: a program with several
+    /// errors then heals in one round instead of one round per error). `None`, no round
+    /// spent, when the rules have no new candidate for the node.
     async fn rule_round(
         &self,
         node_id: usize,
-        candidates: Vec<Candidate>,
         expect: Expect,
         deadline: tokio::time::Instant,
         round: u32,
         search: &mut Search,
-    ) -> RoundEnd {
+    ) -> Option<RoundEnd> {
+        let candidates = self.candidates(node_id, search, round);
+        if candidates.is_empty() {
+            return None;
+        }
+        tracing::debug!(
+            round,
+            node = node_id,
+            candidates = candidates.len(),
+            "heal round"
+        );
         let kept = match self
             .run_round(node_id, candidates, expect, deadline, round, search)
             .await
         {
             RoundEnd::Continue(kept) => kept,
-            end => return end,
+            end => return Some(end),
         };
         let Some(mut merged) = combine(kept) else {
-            return RoundEnd::Continue(Vec::new());
+            return Some(RoundEnd::Continue(Vec::new()));
         };
         merged.fix.description = format!(
             "the fixes kept this round, together: {}",
             merged.fix.description
         );
         let Some(candidate) = self.prepare(node_id, merged, search, round) else {
-            return RoundEnd::Continue(Vec::new());
+            return Some(RoundEnd::Continue(Vec::new()));
         };
-        self.run_round(node_id, vec![candidate], expect, deadline, round, search)
-            .await
+        Some(
+            self.run_round(node_id, vec![candidate], expect, deadline, round, search)
+                .await,
+        )
     }
 
     /// A heal ended passing at node `passed`: every fix on the path from the original to it

@@ -166,6 +166,13 @@ fn healer(fake: &Arc<Fake>, engine: FixEngine, max_retries: u32, beam: usize) ->
     )
 }
 
+/// The heal passed and left `main.py` as `main`.
+#[track_caller]
+fn assert_healed_to(report: &HealReport, main: &str) {
+    assert!(report.healed, "{}", report.summary());
+    assert_eq!(report.final_program.files()["main.py"], main);
+}
+
 /// Heals the one-file program whose `main.py` is `text`.
 async fn heal_main(healer: &Healer, text: &str) -> HealReport {
     healer.heal(&py(&[("main.py", text)])).await.unwrap()
@@ -512,8 +519,7 @@ async fn a_fix_that_reveals_the_next_error_is_progress() {
         config(5, 1, 8, Expect::Check),
     );
     let report = heal_main(&healer, "a = BUG1\nb = BUG2\n").await;
-    assert!(report.healed, "{}", report.summary());
-    assert_eq!(report.final_program.files()["main.py"], "a = ok\nb = ok\n");
+    assert_healed_to(&report, "a = ok\nb = ok\n");
     assert_eq!(report.rounds, 2);
     let revealing = report
         .attempts
@@ -594,8 +600,7 @@ async fn a_test_that_fails_later_does_not_starve_the_single_edits() {
         config(2, 1, 2, Expect::Test),
     );
     let report = heal_main(&healer, "x = WRONG1\n").await;
-    assert!(report.healed, "{}", report.summary());
-    assert_eq!(report.final_program.files()["main.py"], "x = ok\n");
+    assert_healed_to(&report, "x = ok\n");
     let first = &report.attempts[0];
     assert_eq!(first.description, "replace with ok\ny = WRONG2");
     assert!(first.kept && first.revealed.is_empty(), "{first:?}");
@@ -625,8 +630,7 @@ async fn a_revealing_fix_is_expanded_before_the_originals_other_fixes() {
         config(2, 1, 1, Expect::Check),
     );
     let report = heal_main(&healer, "a = BUG1\nb = BUG2\n").await;
-    assert!(report.healed, "{}", report.summary());
-    assert_eq!(report.final_program.files()["main.py"], "a = ok\nb = ok\n");
+    assert_healed_to(&report, "a = ok\nb = ok\n");
     let parents: Vec<(u32, usize)> = report
         .attempts
         .iter()
@@ -662,8 +666,7 @@ async fn the_best_ranked_pass_wins_whatever_finishes_first() {
         config(5, 2, 8, Expect::Test),
     );
     let report = heal_main(&healer, "x = BUG1\n").await;
-    assert!(report.healed, "{}", report.summary());
-    assert_eq!(report.final_program.files()["main.py"], "x = okSLOW\n");
+    assert_healed_to(&report, "x = okSLOW\n");
     let by_fix = |text: &str| {
         report
             .attempts
@@ -742,8 +745,7 @@ async fn a_batch_pass_that_fails_alone_is_not_reported() {
         vec![("LOGIC + LOGIC", 0.9), ("right", 0.8), ("also", 0.7)],
     );
     let report = heal_main(&healer, "x = LOGIC\n").await;
-    assert!(report.healed, "{}", report.summary());
-    assert_eq!(report.final_program.files()["main.py"], "x = right\n");
+    assert_healed_to(&report, "x = right\n");
     assert_eq!(checker.1.load(Ordering::SeqCst), 1);
     assert_eq!(report.batch_runs, 1);
     assert_eq!(report.batch_judged, 3);

@@ -427,17 +427,24 @@ impl<'a> Generator<'a> {
         if kind == "range_expression" {
             self.rust_range(node, line);
         }
-        self.indices(node, line);
-        self.condition(node, line);
-        self.boolean_sides(node, line);
-        self.swap_operands(node, line);
-        self.returned(node, line);
-        self.statement(node, line);
-        self.guard(node, line);
-        self.assignment(node, line);
-        self.loop_direction(node, line);
-        self.unused_value(node, line);
-        self.synthesis(node, line);
+        // The operators that decide for themselves whether a named node is theirs, in the
+        // order their edits are listed.
+        let operators: [fn(&mut Self, Node<'_>, u32); 11] = [
+            Self::indices,
+            Self::condition,
+            Self::boolean_sides,
+            Self::swap_operands,
+            Self::returned,
+            Self::statement,
+            Self::guard,
+            Self::assignment,
+            Self::loop_direction,
+            Self::unused_value,
+            Self::synthesis,
+        ];
+        for operator in operators {
+            operator(self, node, line);
+        }
     }
 
     // ---- operators ----
