@@ -178,7 +178,17 @@ pub(crate) fn target<'a>(error: &CodeError, program: &'a Program) -> Option<Targ
 /// The target of a syntax (parse) error: the prelude of the syntax-repair rules, which have
 /// nothing to offer for any other error or for one outside the program's editable files.
 pub(crate) fn syntax_target<'a>(error: &CodeError, program: &'a Program) -> Option<Target<'a>> {
-    if !is_syntax(error) {
+    target_if(is_syntax(error), error, program)
+}
+
+/// The error's [`target`] when `answers` (the rule's test of the error) holds: a rule's
+/// prelude, `let Some(t) = target_if(…, error, program) else { return Vec::new(); };`.
+pub(crate) fn target_if<'a>(
+    answers: bool,
+    error: &CodeError,
+    program: &'a Program,
+) -> Option<Target<'a>> {
+    if !answers {
         return None;
     }
     target(error, program)

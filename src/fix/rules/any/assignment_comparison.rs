@@ -18,10 +18,8 @@ const ASSIGN_NOT_COMPARE: f64 = 0.55;
 const ASSIGN_IN_DECLARATION: f64 = 0.6;
 
 pub(crate) fn assignment_comparison(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
-    if !is_syntax(error) && !message(error).contains("left-hand side") {
-        return Vec::new();
-    }
-    let Some(t) = target(error, program) else {
+    let assignment_error = message(error).contains("left-hand side");
+    let Some(t) = target_if(is_syntax(error) || assignment_error, error, program) else {
         return Vec::new();
     };
     let src = t.text;

@@ -62,10 +62,7 @@ fn function_keyword(lang: TargetLanguage) -> &'static str {
 
 pub(crate) fn foreign_syntax(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
     let name_error = matches!(error.error_type, ErrorType::UndefinedVariable);
-    if !is_syntax(error) && !name_error {
-        return Vec::new();
-    }
-    let Some(t) = target(error, program) else {
+    let Some(t) = target_if(is_syntax(error) || name_error, error, program) else {
         return Vec::new();
     };
     let src = t.text;

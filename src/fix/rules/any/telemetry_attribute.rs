@@ -410,7 +410,7 @@ fn names_in_scope(text: &str, lines: &LineIndex, line: usize, lang: TargetLangua
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fix::text::testing::{apply, err, program};
+    use crate::fix::text::testing::{err, program, results};
     use crate::fix::FixStrategy;
 
     #[test]
@@ -427,11 +427,7 @@ mod tests {
         );
         e.notes.push("expected: order.total (double)".into());
         e.notes.push("actual: (absent)".into());
-        let got: Vec<String> = TelemetryAttribute
-            .suggest(&e, &p)
-            .iter()
-            .map(|f| apply(text, f))
-            .collect();
+        let got = results(&TelemetryAttribute.suggest(&e, &p), text);
         assert_eq!(
             got[0],
             text.replace(

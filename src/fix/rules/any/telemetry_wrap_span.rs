@@ -752,7 +752,7 @@ fn rust(program: &Program, file: &str, text: &str, f: &Function, want: &Want) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fix::text::testing::{apply, program_with_test};
+    use crate::fix::text::testing::{self, program_with_test};
     use crate::fix::FixStrategy;
     use crate::types::ErrorType;
 
@@ -791,11 +791,7 @@ mod tests {
             program_with_test(lang, (file, text), ("test_x", "test\n")),
             contract,
         );
-        TelemetryWrapSpan
-            .suggest(&missing(span), &p)
-            .iter()
-            .map(|f| apply(text, f))
-            .collect()
+        testing::results(&TelemetryWrapSpan.suggest(&missing(span), &p), text)
     }
 
     /// Every result text for a missing `charge` span, best first.
