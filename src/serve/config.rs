@@ -523,35 +523,32 @@ mod tests {
 
     #[test]
     fn mistakes_are_named() {
-        let e = parse("[[tenants]]\nid = \"Acme\"\n")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("tenant \"Acme\": an id is"), "{e}");
-        let e = parse(&format!(
+        let two_with_one_key = format!(
             "[[tenants]]\nid = \"a\"\nkeys = [\"{HASH}\"]\n[[tenants]]\nid = \"b\"\nkeys = [\"{HASH}\"]\n"
-        ))
-        .unwrap_err()
-        .to_string();
-        assert!(e.contains("also tenant \"a\"'s"), "{e}");
-        let e = parse("[[tenants]]\nid = \"a\"\nkeys = [\"sha1:00\"]\n")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("keys: "), "{e}");
-        let e = parse("[[tenants]]\nid = \"a\"\nroutes = [\"delete\"]\n")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("unknown route \"delete\""), "{e}");
-        let e = parse("[[tenants]]\nid = \"a\"\n[tenants.service]\nmax_running_jobs = 0\n")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("service.max_running_jobs = 0"), "{e}");
+        );
+        // Each row: a configuration, and what its refusal names.
+        let refused = [
+            ("[[tenants]]\nid = \"Acme\"\n", "tenant \"Acme\": an id is"),
+            (two_with_one_key.as_str(), "also tenant \"a\"'s"),
+            ("[[tenants]]\nid = \"a\"\nkeys = [\"sha1:00\"]\n", "keys: "),
+            (
+                "[[tenants]]\nid = \"a\"\nroutes = [\"delete\"]\n",
+                "unknown route \"delete\"",
+            ),
+            (
+                "[[tenants]]\nid = \"a\"\n[tenants.service]\nmax_running_jobs = 0\n",
+                "service.max_running_jobs = 0",
+            ),
+            ("", "no [[tenants]]"),
+            ("lissen = \"x\"\n", "lissen"),
+        ];
+        for (text, names) in refused {
+            let e = parse(text).unwrap_err().to_string();
+            assert!(e.contains(names), "{text:?}: {e}");
+        }
         let c = parse("[[tenants]]\nid = \"a\"\ncache = { shared = \"team\" }\n[tenants.limits]\nmax_queued_jobs = 3\n").unwrap();
         assert_eq!(c.tenants[0].cache, CacheMode::Shared("team".into()));
         assert_eq!(c.tenants[0].limits.max_queued_jobs, 3);
-        let e = parse("").unwrap_err().to_string();
-        assert!(e.contains("no [[tenants]]"), "{e}");
-        let e = parse("lissen = \"x\"\n").unwrap_err().to_string();
-        assert!(e.contains("lissen"), "{e}");
     }
 
     #[test]

@@ -201,21 +201,11 @@ impl Request {
             JobKind::Run => {
                 let r: RunRequest = de(body)?;
                 let p = sized(r.program.program()?, limits)?;
-                let max_secs = limits.max_run_time.as_secs_f64();
-                if let Some(t) = r.timeout_secs {
-                    positive_secs("timeout_secs", t)?;
-                    if t > max_secs {
-                        return Err(Refusal::limit(
-                            422,
-                            "limit_exceeded",
-                            format!(
-                                "timeout_secs = {t} is over this tenant's max_run_seconds = {max_secs}"
-                            ),
-                            "max_run_seconds",
-                            max_secs,
-                        ));
-                    }
-                }
+                timeout_within(
+                    r.timeout_secs,
+                    "max_run_seconds",
+                    limits.max_run_time.as_secs_f64(),
+                )?;
                 if let Some(m) = r.memory_mib {
                     if m == 0 || m.saturating_mul(1 << 20) > limits.max_memory_bytes {
                         return Err(Refusal::limit(
@@ -324,21 +314,27 @@ fn positive_secs(name: &str, value: f64) -> Result<Duration, Refusal> {
         })
 }
 
-fn check_budget(b: &HealOptions, max_job_seconds: f64) -> Result<(), Refusal> {
-    if let Some(t) = b.timeout_secs {
-        positive_secs("timeout_secs", t)?;
-        if t > max_job_seconds {
-            return Err(Refusal::limit(
-                422,
-                "limit_exceeded",
-                format!(
-                    "timeout_secs = {t} is over this tenant's max_job_seconds = {max_job_seconds}"
-                ),
-                "max_job_seconds",
-                max_job_seconds,
-            ));
-        }
+/// A request's `timeout_secs`, when it gives one, is a positive number of seconds at most the
+/// tenant's limit `max` (named `limit`).
+fn timeout_within(timeout_secs: Option<f64>, limit: &'static str, max: f64) -> Result<(), Refusal> {
+    let Some(t) = timeout_secs else {
+        return Ok(());
+    };
+    positive_secs("timeout_secs", t)?;
+    if t > max {
+        return Err(Refusal::limit(
+            422,
+            "limit_exceeded",
+            format!("timeout_secs = {t} is over this tenant's {limit} = {max}"),
+            limit,
+            max,
+        ));
     }
+    Ok(())
+}
+
+fn check_budget(b: &HealOptions, max_job_seconds: f64) -> Result<(), Refusal> {
+    timeout_within(b.timeout_secs, "max_job_seconds", max_job_seconds)?;
     if let Some(n) = b.max_retries {
         if n > MAX_RETRIES {
             return Err(Refusal::limit(
@@ -498,6 +494,7 @@ fn builder(
         jobs: 2,
         beam: budget.beam.unwrap_or(8),
         expect,
+        ..HealConfig::default()
     };
     SelfHealingGenerator::builder()
         .tenant(tenant.clone())

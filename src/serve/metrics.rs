@@ -92,140 +92,155 @@ impl Metrics {
     pub fn render(&self, gauges: &Gauges) -> String {
         let m = self.lock();
         let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "# HELP selfheal_http_requests_total HTTP requests answered, by route and status.\n\
-             # TYPE selfheal_http_requests_total counter"
+        family(
+            &mut out,
+            ("selfheal_http_requests_total", "counter"),
+            "HTTP requests answered, by route and status.",
+            ["route", "status"],
+            m.requests
+                .iter()
+                .map(|((route, status), n)| ([route.clone(), status.to_string()], n)),
         );
-        for ((route, status), n) in &m.requests {
-            let _ = writeln!(
-                out,
-                "selfheal_http_requests_total{{route=\"{}\",status=\"{status}\"}} {n}",
-                escape(route)
-            );
-        }
-        let _ = writeln!(
-            out,
-            "# HELP selfheal_http_request_duration_seconds Time to answer a request, by route.\n\
-             # TYPE selfheal_http_request_duration_seconds histogram"
+        let histogram = "selfheal_http_request_duration_seconds";
+        header(
+            &mut out,
+            (histogram, "histogram"),
+            "Time to answer a request, by route.",
         );
         for (route, h) in &m.durations {
             let route = escape(route);
             for (i, bound) in BUCKETS.iter().enumerate() {
                 let _ = writeln!(
                     out,
-                    "selfheal_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {}",
+                    "{histogram}_bucket{{route=\"{route}\",le=\"{bound}\"}} {}",
                     h.counts[i]
                 );
             }
             let _ = writeln!(
                 out,
-                "selfheal_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}\n\
-                 selfheal_http_request_duration_seconds_sum{{route=\"{route}\"}} {}\n\
-                 selfheal_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
+                "{histogram}_bucket{{route=\"{route}\",le=\"+Inf\"}} {}\n\
+                 {histogram}_sum{{route=\"{route}\"}} {}\n\
+                 {histogram}_count{{route=\"{route}\"}} {}",
                 h.count, h.sum, h.count
             );
         }
-        let _ = writeln!(
-            out,
-            "# HELP selfheal_jobs_finished_total Jobs that reached a final state, by kind and state.\n\
-             # TYPE selfheal_jobs_finished_total counter"
+        family(
+            &mut out,
+            ("selfheal_jobs_finished_total", "counter"),
+            "Jobs that reached a final state, by kind and state.",
+            ["kind", "state"],
+            m.jobs
+                .iter()
+                .map(|((kind, state), n)| ([kind.clone(), state.clone()], n)),
         );
-        for ((kind, state), n) in &m.jobs {
-            let _ = writeln!(
-                out,
-                "selfheal_jobs_finished_total{{kind=\"{kind}\",state=\"{state}\"}} {n}"
-            );
-        }
-        let _ = writeln!(
-            out,
-            "# HELP selfheal_refusals_total Requests refused at the door, by tenant and code.\n\
-             # TYPE selfheal_refusals_total counter"
+        family(
+            &mut out,
+            ("selfheal_refusals_total", "counter"),
+            "Requests refused at the door, by tenant and code.",
+            ["tenant", "code"],
+            m.refusals
+                .iter()
+                .map(|((tenant, code), n)| ([tenant.clone(), code.clone()], n)),
         );
-        for ((tenant, code), n) in &m.refusals {
-            let _ = writeln!(
-                out,
-                "selfheal_refusals_total{{tenant=\"{}\",code=\"{code}\"}} {n}",
-                escape(tenant)
-            );
-        }
-        let _ = writeln!(
-            out,
-            "# HELP selfheal_jobs Jobs accepted and not finished, by state.\n\
-             # TYPE selfheal_jobs gauge\n\
-             selfheal_jobs{{state=\"queued\"}} {}\n\
-             selfheal_jobs{{state=\"running\"}} {}",
-            gauges.queued, gauges.running
+        family(
+            &mut out,
+            ("selfheal_jobs", "gauge"),
+            "Jobs accepted and not finished, by state.",
+            ["state"],
+            [
+                (["queued".to_string()], gauges.queued),
+                (["running".to_string()], gauges.running),
+            ],
         );
-        let _ = writeln!(
-            out,
-            "# HELP selfheal_tenant_jobs Jobs accepted and not finished, by tenant and state.\n\
-             # TYPE selfheal_tenant_jobs gauge"
+        family(
+            &mut out,
+            ("selfheal_tenant_jobs", "gauge"),
+            "Jobs accepted and not finished, by tenant and state.",
+            ["tenant", "state"],
+            gauges
+                .tenants
+                .iter()
+                .flat_map(|(tenant, (queued, running))| {
+                    [
+                        ([tenant.clone(), "queued".to_string()], queued),
+                        ([tenant.clone(), "running".to_string()], running),
+                    ]
+                }),
         );
-        for (tenant, (queued, running)) in &gauges.tenants {
-            let t = escape(tenant);
-            let _ = writeln!(
-                out,
-                "selfheal_tenant_jobs{{tenant=\"{t}\",state=\"queued\"}} {queued}\n\
-                 selfheal_tenant_jobs{{tenant=\"{t}\",state=\"running\"}} {running}"
-            );
-        }
-        let _ = writeln!(
-            out,
-            "# HELP selfheal_tenant_sandbox_runs_total Validations and runs that took a sandbox (cache hits take none), by tenant.\n\
-             # TYPE selfheal_tenant_sandbox_runs_total counter"
+        family(
+            &mut out,
+            ("selfheal_tenant_sandbox_runs_total", "counter"),
+            "Validations and runs that took a sandbox (cache hits take none), by tenant.",
+            ["tenant"],
+            gauges
+                .sandboxes
+                .iter()
+                .map(|(t, (runs, _))| ([t.clone()], runs)),
         );
-        for (tenant, (runs, _)) in &gauges.sandboxes {
-            let _ = writeln!(
-                out,
-                "selfheal_tenant_sandbox_runs_total{{tenant=\"{}\"}} {runs}",
-                escape(tenant)
-            );
-        }
-        let _ = writeln!(
-            out,
-            "# HELP selfheal_tenant_sandbox_cpu_seconds_total Sandbox CPU time charged, by tenant.\n\
-             # TYPE selfheal_tenant_sandbox_cpu_seconds_total counter"
+        family(
+            &mut out,
+            ("selfheal_tenant_sandbox_cpu_seconds_total", "counter"),
+            "Sandbox CPU time charged, by tenant.",
+            ["tenant"],
+            gauges
+                .sandboxes
+                .iter()
+                .map(|(t, (_, cpu))| ([t.clone()], cpu)),
         );
-        for (tenant, (_, cpu)) in &gauges.sandboxes {
-            let _ = writeln!(
-                out,
-                "selfheal_tenant_sandbox_cpu_seconds_total{{tenant=\"{}\"}} {cpu}",
-                escape(tenant)
-            );
-        }
-        let _ = writeln!(
-            out,
-            "# HELP selfheal_tenant_cache_bytes Bytes the tenant's validation cache scope stores, by tenant.\n\
-             # TYPE selfheal_tenant_cache_bytes gauge"
+        family(
+            &mut out,
+            ("selfheal_tenant_cache_bytes", "gauge"),
+            "Bytes the tenant's validation cache scope stores, by tenant.",
+            ["tenant"],
+            gauges
+                .caches
+                .iter()
+                .map(|(t, (bytes, _))| ([t.clone()], bytes)),
         );
-        for (tenant, (bytes, _)) in &gauges.caches {
-            let _ = writeln!(
-                out,
-                "selfheal_tenant_cache_bytes{{tenant=\"{}\"}} {bytes}",
-                escape(tenant)
-            );
-        }
-        let _ = writeln!(
-            out,
-            "# HELP selfheal_tenant_cache_max_bytes The bound on the tenant's cache scope (least recently used entries are evicted beyond it), by tenant.\n\
-             # TYPE selfheal_tenant_cache_max_bytes gauge"
+        family(
+            &mut out,
+            ("selfheal_tenant_cache_max_bytes", "gauge"),
+            "The bound on the tenant's cache scope (least recently used entries are evicted beyond it), by tenant.",
+            ["tenant"],
+            gauges.caches.iter().map(|(t, (_, max))| ([t.clone()], max)),
         );
-        for (tenant, (_, max)) in &gauges.caches {
-            let _ = writeln!(
-                out,
-                "selfheal_tenant_cache_max_bytes{{tenant=\"{}\"}} {max}",
-                escape(tenant)
-            );
-        }
-        let _ = writeln!(
-            out,
-            "# HELP selfheal_draining 1 while the service drains after SIGTERM.\n\
-             # TYPE selfheal_draining gauge\n\
-             selfheal_draining {}",
-            u8::from(gauges.draining)
+        family(
+            &mut out,
+            ("selfheal_draining", "gauge"),
+            "1 while the service drains after SIGTERM.",
+            [],
+            [([], u8::from(gauges.draining))],
         );
         out
+    }
+}
+
+/// Writes the `# HELP` and `# TYPE` lines that open the metric family `name` of type `kind`.
+fn header(out: &mut String, (name, kind): (&str, &str), help: &str) {
+    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+}
+
+/// Writes a whole metric family: its header, then one sample a row, each row's label values
+/// (escaped) named by `labels` in order; no labels write a bare `name value`.
+fn family<const N: usize, V: std::fmt::Display>(
+    out: &mut String,
+    (name, kind): (&str, &str),
+    help: &str,
+    labels: [&str; N],
+    rows: impl IntoIterator<Item = ([String; N], V)>,
+) {
+    header(out, (name, kind), help);
+    for (values, value) in rows {
+        let pairs: Vec<String> = labels
+            .iter()
+            .zip(&values)
+            .map(|(label, v)| format!("{label}=\"{}\"", escape(v)))
+            .collect();
+        if pairs.is_empty() {
+            let _ = writeln!(out, "{name} {value}");
+        } else {
+            let _ = writeln!(out, "{name}{{{}}} {value}", pairs.join(","));
+        }
     }
 }
 
@@ -276,5 +291,56 @@ mod tests {
         assert!(text.contains("selfheal_tenant_cache_max_bytes{tenant=\"a\"} 1048576\n"));
         assert!(text.contains("selfheal_draining 0\n"));
         assert_eq!(escape("a\"b\\"), "a\\\"b\\\\");
+    }
+
+    #[test]
+    fn renders_every_family_in_order_with_escaped_labels() {
+        let m = Metrics::default();
+        m.job("check", "failed");
+        m.refusal("q\"t", "too_many_jobs");
+        let text = m.render(&Gauges {
+            queued: 0,
+            running: 1,
+            draining: true,
+            tenants: [("b".to_string(), (0, 1))].into(),
+            sandboxes: [("b".to_string(), (7, 1.25))].into(),
+            caches: [("b".to_string(), (10, 20))].into(),
+        });
+        let expected = "\
+# HELP selfheal_http_requests_total HTTP requests answered, by route and status.
+# TYPE selfheal_http_requests_total counter
+# HELP selfheal_http_request_duration_seconds Time to answer a request, by route.
+# TYPE selfheal_http_request_duration_seconds histogram
+# HELP selfheal_jobs_finished_total Jobs that reached a final state, by kind and state.
+# TYPE selfheal_jobs_finished_total counter
+selfheal_jobs_finished_total{kind=\"check\",state=\"failed\"} 1
+# HELP selfheal_refusals_total Requests refused at the door, by tenant and code.
+# TYPE selfheal_refusals_total counter
+selfheal_refusals_total{tenant=\"q\\\"t\",code=\"too_many_jobs\"} 1
+# HELP selfheal_jobs Jobs accepted and not finished, by state.
+# TYPE selfheal_jobs gauge
+selfheal_jobs{state=\"queued\"} 0
+selfheal_jobs{state=\"running\"} 1
+# HELP selfheal_tenant_jobs Jobs accepted and not finished, by tenant and state.
+# TYPE selfheal_tenant_jobs gauge
+selfheal_tenant_jobs{tenant=\"b\",state=\"queued\"} 0
+selfheal_tenant_jobs{tenant=\"b\",state=\"running\"} 1
+# HELP selfheal_tenant_sandbox_runs_total Validations and runs that took a sandbox (cache hits take none), by tenant.
+# TYPE selfheal_tenant_sandbox_runs_total counter
+selfheal_tenant_sandbox_runs_total{tenant=\"b\"} 7
+# HELP selfheal_tenant_sandbox_cpu_seconds_total Sandbox CPU time charged, by tenant.
+# TYPE selfheal_tenant_sandbox_cpu_seconds_total counter
+selfheal_tenant_sandbox_cpu_seconds_total{tenant=\"b\"} 1.25
+# HELP selfheal_tenant_cache_bytes Bytes the tenant's validation cache scope stores, by tenant.
+# TYPE selfheal_tenant_cache_bytes gauge
+selfheal_tenant_cache_bytes{tenant=\"b\"} 10
+# HELP selfheal_tenant_cache_max_bytes The bound on the tenant's cache scope (least recently used entries are evicted beyond it), by tenant.
+# TYPE selfheal_tenant_cache_max_bytes gauge
+selfheal_tenant_cache_max_bytes{tenant=\"b\"} 20
+# HELP selfheal_draining 1 while the service drains after SIGTERM.
+# TYPE selfheal_draining gauge
+selfheal_draining 1
+";
+        assert_eq!(text, expected);
     }
 }
