@@ -38,6 +38,28 @@ impl Ctx<'_> {
             ),
         }
     }
+
+    /// The value of the optional `field`, one of two (name, value) choices; another name is
+    /// an error naming both.
+    fn choice<T>(
+        &self,
+        value: Option<&Spanned<String>>,
+        field: &str,
+        [(first, a), (second, b)]: [(&str, T); 2],
+    ) -> Result<Option<T>, ToolchainError> {
+        let Some(value) = value else {
+            return Ok(None);
+        };
+        match value.get_ref().as_str() {
+            name if name == first => Ok(Some(a)),
+            name if name == second => Ok(Some(b)),
+            other => Err(self.err(
+                value.span(),
+                field,
+                format!("`{other}`: expected \"{first}\" or \"{second}\""),
+            )),
+        }
+    }
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -674,34 +696,16 @@ fn compile_command(
             ),
         ));
     }
-    let for_each = match &c.for_each {
-        None => None,
-        Some(f) => Some(match f.get_ref().as_str() {
-            "sources" => ForEach::Sources,
-            "tests" => ForEach::Tests,
-            other => {
-                return Err(ctx.err(
-                    f.span(),
-                    &format!("{field}.for_each"),
-                    format!("`{other}`: expected \"sources\" or \"tests\""),
-                ))
-            }
-        }),
-    };
-    let requires = match &c.requires {
-        None => None,
-        Some(r) => Some(match r.get_ref().as_str() {
-            "tests" => Requires::Tests,
-            "no-tests" => Requires::NoTests,
-            other => {
-                return Err(ctx.err(
-                    r.span(),
-                    &format!("{field}.requires"),
-                    format!("`{other}`: expected \"tests\" or \"no-tests\""),
-                ))
-            }
-        }),
-    };
+    let for_each = ctx.choice(
+        c.for_each.as_ref(),
+        &format!("{field}.for_each"),
+        [("sources", ForEach::Sources), ("tests", ForEach::Tests)],
+    )?;
+    let requires = ctx.choice(
+        c.requires.as_ref(),
+        &format!("{field}.requires"),
+        [("tests", Requires::Tests), ("no-tests", Requires::NoTests)],
+    )?;
     let cwd = match &c.cwd {
         None => String::new(),
         Some(cwd) if cwd.get_ref().is_empty() => String::new(),

@@ -485,42 +485,54 @@ install = "apt-get install -y python3"
         );
     }
 
+    /// What a refusal's message must say: its beginning, or a part of it.
+    #[derive(Debug)]
+    enum Says {
+        Starts(&'static str),
+        Has(&'static str),
+    }
+
+    /// Each `[[check]]` body of `cases` is refused with a message that [`Says`] what its row
+    /// expects; a failure names the body.
+    fn assert_checks_refused(cases: &[(&str, Says)]) {
+        for (check, says) in cases {
+            let msg = invalid(&with_check(check));
+            let ok = match says {
+                Says::Starts(start) => msg.starts_with(start),
+                Says::Has(part) => msg.contains(part),
+            };
+            assert!(ok, "check {check:?}: expected {says:?}, got {msg}");
+        }
+    }
+
     #[test]
     fn unknown_template_is_an_error() {
-        let msg = invalid(&with_check(
-            "argv = [\"{bin:python}\", \"{main}\"]\nparser = \"python-run\"",
-        ));
-        assert!(
-            msg.starts_with("line 10, `check[0].argv[1]`: unknown template `{main}`"),
-            "{msg}"
-        );
-        let msg = invalid(&with_check(
-            "argv = [\"{bin:py}\"]\nparser = \"python-run\"",
-        ));
-        assert!(
-            msg.contains("`check[0].argv[0]`: {bin:py}: no binary `py` in [binaries]"),
-            "{msg}"
-        );
-        let msg = invalid(&with_check(
-            "argv = [\"{bin:python}\", \"{python.prefix}\"]\nparser = \"python-run\"",
-        ));
-        assert!(
-            msg.contains("binary `python` has no probe `prefix`"),
-            "{msg}"
-        );
-        let msg = invalid(&with_check(
-            "argv = [\"{bin:python}\", \"{file}\"]\nparser = \"python-run\"",
-        ));
-        assert!(msg.contains("{file} needs `for_each"), "{msg}");
-        let msg = invalid(&with_check(
-            "argv = [\"{bin:python}\", \"{extern_args}\"]\nparser = \"python-run\"",
-        ));
-        assert!(
-            msg.contains("{extern_args} needs a [dependencies.rust-crates] table"),
-            "{msg}"
-        );
-        let msg = invalid(&with_check("argv = [\"python3\"]\nparser = \"python-run\""));
-        assert!(msg.contains("must be an absolute path"), "{msg}");
+        assert_checks_refused(&[
+            (
+                "argv = [\"{bin:python}\", \"{main}\"]\nparser = \"python-run\"",
+                Says::Starts("line 10, `check[0].argv[1]`: unknown template `{main}`"),
+            ),
+            (
+                "argv = [\"{bin:py}\"]\nparser = \"python-run\"",
+                Says::Has("`check[0].argv[0]`: {bin:py}: no binary `py` in [binaries]"),
+            ),
+            (
+                "argv = [\"{bin:python}\", \"{python.prefix}\"]\nparser = \"python-run\"",
+                Says::Has("binary `python` has no probe `prefix`"),
+            ),
+            (
+                "argv = [\"{bin:python}\", \"{file}\"]\nparser = \"python-run\"",
+                Says::Has("{file} needs `for_each"),
+            ),
+            (
+                "argv = [\"{bin:python}\", \"{extern_args}\"]\nparser = \"python-run\"",
+                Says::Has("{extern_args} needs a [dependencies.rust-crates] table"),
+            ),
+            (
+                "argv = [\"python3\"]\nparser = \"python-run\"",
+                Says::Has("must be an absolute path"),
+            ),
+        ]);
         let text = BASE.replace(
             "[binaries.python]",
             "[env]\nX = \"{file}\"\n[binaries.python]",
@@ -549,30 +561,24 @@ install = "apt-get install -y python3"
 
     #[test]
     fn typos_and_wrong_types_name_line_and_field() {
-        let msg = invalid(&with_check(
-            "argv = [\"{bin:python}\"]\nparser = \"python-run\"\npasrer = 1",
-        ));
-        assert!(
-            msg.starts_with("line 12, column 1, field `pasrer`: unknown field `pasrer`"),
-            "{msg}"
-        );
-        let msg = invalid(&with_check("argv = [\"{bin:python}\"]\nparser = 7"));
-        assert!(
-            msg.starts_with("line 11, column 10, field `parser`:"),
-            "{msg}"
-        );
-        let msg = invalid(&with_check("argv = [\"{bin:python}\"]\nparser = \"python-run\"\nlimits = { memory_bytes = \"lots\" }"));
-        assert!(
-            msg.contains("`check[0].limits.memory_bytes`: must be a positive byte count"),
-            "{msg}"
-        );
-        let msg = invalid(&with_check(
-            "argv = [\"{bin:python}\"]\nparser = \"python-run\"\nfor_each = \"files\"",
-        ));
-        assert!(
-            msg.contains("`check[0].for_each`: `files`: expected \"sources\" or \"tests\""),
-            "{msg}"
-        );
+        assert_checks_refused(&[
+            (
+                "argv = [\"{bin:python}\"]\nparser = \"python-run\"\npasrer = 1",
+                Says::Starts("line 12, column 1, field `pasrer`: unknown field `pasrer`"),
+            ),
+            (
+                "argv = [\"{bin:python}\"]\nparser = 7",
+                Says::Starts("line 11, column 10, field `parser`:"),
+            ),
+            (
+                "argv = [\"{bin:python}\"]\nparser = \"python-run\"\nlimits = { memory_bytes = \"lots\" }",
+                Says::Has("`check[0].limits.memory_bytes`: must be a positive byte count"),
+            ),
+            (
+                "argv = [\"{bin:python}\"]\nparser = \"python-run\"\nfor_each = \"files\"",
+                Says::Has("`check[0].for_each`: `files`: expected \"sources\" or \"tests\""),
+            ),
+        ]);
     }
 
     #[test]

@@ -270,9 +270,12 @@ limits = { wall_time = 3 }
     }
 
     #[test]
-    fn formatter_arguments_refuse_program_wide_templates() {
-        let err = load(
-            r#"
+    fn bad_formatter_entries_are_refused_naming_the_field() {
+        // Each row: what it shows, a `[[format]]` entry, and what the refusal must name.
+        let cases: [(&str, &str, &[&str]); 2] = [
+            (
+                "formatter arguments refuse program-wide templates",
+                r#"
 [[format]]
 name = "fmt"
 candidates = ["gofmt"]
@@ -280,27 +283,26 @@ version = ["--help"]
 args = ["{sources}"]
 install = "x"
 "#,
-        )
-        .expect_err("refused");
-        assert!(
-            err.to_string().contains("format[0].args") && err.to_string().contains("{sources}"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn relative_candidates_are_refused() {
-        let err = load(
-            r#"
+                &["format[0].args", "{sources}"],
+            ),
+            (
+                "relative candidates are refused",
+                r#"
 [[format]]
 name = "fmt"
 candidates = ["bin/gofmt"]
 version = ["--help"]
 install = "x"
 "#,
-        )
-        .expect_err("refused");
-        assert!(err.to_string().contains("format[0].candidates"), "{err}");
+                &["format[0].candidates"],
+            ),
+        ];
+        for (case, entry, names) in cases {
+            let err = load(entry).expect_err(case).to_string();
+            for name in names {
+                assert!(err.contains(name), "{case}: {err}");
+            }
+        }
     }
 
     #[test]

@@ -79,6 +79,19 @@ fn argvs(plan: &[PlannedCommand]) -> Vec<Vec<&str>> {
         .collect()
 }
 
+/// Each (variable, value) of `expected` is set in the environment of `command`; a failure
+/// names the variable.
+fn assert_env(command: &PlannedCommand, expected: &[(&str, &str)]) {
+    let env: BTreeMap<&str, &str> = command
+        .env
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    for (name, value) in expected {
+        assert_eq!(env.get(name), Some(value), "environment variable {name}");
+    }
+}
+
 const EXTERNS: [&str; 8] = [
     "--extern",
     "rand=/c/deps/librand-1.rlib",
@@ -320,18 +333,18 @@ fn plans_a_python_program() {
     let run = r.plan(StepKind::Run, &p).unwrap();
     assert_eq!(argvs(&run), [vec![py, "main.py"]]);
     assert_eq!(run[0].parser, "python-run");
-    let env: BTreeMap<&str, &str> = run[0]
-        .env
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    assert_eq!(env["PATH"], "/opt/python/bin:/usr/bin:/bin");
-    assert_eq!(env["PYTHONDONTWRITEBYTECODE"], "1");
-    assert_eq!(env["PYTHONHASHSEED"], "0");
-    assert_eq!(env["PYTHONIOENCODING"], "utf-8");
-    assert_eq!(env["LANG"], "C.UTF-8");
-    assert_eq!(env["HOME"], "/tmp");
-    assert!(!env.contains_key("PYTHONPATH"));
+    assert_env(
+        &run[0],
+        &[
+            ("PATH", "/opt/python/bin:/usr/bin:/bin"),
+            ("PYTHONDONTWRITEBYTECODE", "1"),
+            ("PYTHONHASHSEED", "0"),
+            ("PYTHONIOENCODING", "utf-8"),
+            ("LANG", "C.UTF-8"),
+            ("HOME", "/tmp"),
+        ],
+    );
+    assert!(!run[0].env.iter().any(|(k, _)| k == "PYTHONPATH"));
 
     // No tests: an empty test step. A single source is the entry point.
     let p = program(TargetLanguage::Python, &[("solve.py", "print(1)\n")]);
@@ -436,19 +449,19 @@ fn plans_a_go_program() {
     assert_eq!(test[0].parser, "go-test");
     assert_eq!(test[0].limits.memory_bytes, 4 << 30);
     assert_eq!(test[0].limits.processes, 256);
-    let env: BTreeMap<&str, &str> = test[0]
-        .env
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    assert_eq!(env["GOPATH"], "/usr/share/gocode");
-    assert_eq!(env["GO111MODULE"], "auto");
-    assert_eq!(env["GOFLAGS"], "-mod=mod");
-    assert_eq!(env["GOPROXY"], "off");
-    assert_eq!(env["CGO_ENABLED"], "0");
-    assert_eq!(env["GOCACHE"], "/tmp/gocache");
-    assert_eq!(env["GOROOT"], "/opt/go/goroot");
-    assert_eq!(env["HOME"], "/tmp");
+    assert_env(
+        &test[0],
+        &[
+            ("GOPATH", "/usr/share/gocode"),
+            ("GO111MODULE", "auto"),
+            ("GOFLAGS", "-mod=mod"),
+            ("GOPROXY", "off"),
+            ("CGO_ENABLED", "0"),
+            ("GOCACHE", "/tmp/gocache"),
+            ("GOROOT", "/opt/go/goroot"),
+            ("HOME", "/tmp"),
+        ],
+    );
     // No warm cache here: GOCACHE lives on the sandbox's tmpfs, no overlay.
     assert!(!test[0]
         .mounts
