@@ -506,6 +506,7 @@ fn property<'a>(block: &ErrorBlock<'a>, key: &str) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostics::test_support::{cmd, headline, loc};
     use crate::program::Program;
     use std::path::Path;
     use std::process::Command;
@@ -528,10 +529,6 @@ mod tests {
         .unwrap()
     }
 
-    fn cmd(args: &[&str]) -> Vec<String> {
-        args.iter().map(|s| s.to_string()).collect()
-    }
-
     fn input<'a>(
         program: &'a Program,
         step: &'a str,
@@ -551,9 +548,12 @@ mod tests {
         }
     }
 
-    fn loc(error: &CodeError) -> (String, u32, u32, Option<u32>, Option<u32>) {
-        let l = error.location.as_ref().expect("location");
-        (l.file.clone(), l.line, l.column, l.end_line, l.end_column)
+    /// The errors of the test step `node main.test.js` (exit status 1) of [`MAIN`] and
+    /// [`TEST`] that printed `stderr`.
+    fn run_main_test(stderr: &str) -> Vec<CodeError> {
+        let p = program(&[("main.js", MAIN), ("main.test.js", TEST)]);
+        let command = cmd(&["node", "main.test.js"]);
+        parse_run(&input(&p, "test", &command, 1, stderr))
     }
 
     #[test]
@@ -586,10 +586,8 @@ mod tests {
 
     #[test]
     fn run_syntax_error_while_requiring_the_program() {
-        let p = program(&[("main.js", MAIN), ("main.test.js", TEST)]);
         let stderr = "/work/main.js:2\n    return a + c;;\n                ^^\n\nSyntaxError: Unexpected token ';'\n    at wrapSafe (node:internal/modules/cjs/loader:1464:18)\n    at require (node:internal/modules/helpers:182:18)\n    at Object.<anonymous> (/work/main.test.js:1:30)\n    at Module._compile (node:internal/modules/cjs/loader:1521:14)\n\nNode.js v20.20.2\n";
-        let command = cmd(&["node", "main.test.js"]);
-        let errors = parse_run(&input(&p, "test", &command, 1, stderr));
+        let errors = run_main_test(stderr);
         assert_eq!(errors[0].error_type, ErrorType::SyntaxError);
         assert_eq!(errors[0].test_name, None);
         assert_eq!(
@@ -600,10 +598,8 @@ mod tests {
 
     #[test]
     fn run_reference_error_in_program() {
-        let p = program(&[("main.js", MAIN), ("main.test.js", TEST)]);
         let stderr = "/work/main.js:2\n    return a + c;\n               ^\n\nReferenceError: c is not defined\n    at add (/work/main.js:2:16)\n    at testAdd (/work/main.test.js:5:20)\n    at Object.<anonymous> (/work/main.test.js:8:1)\n    at Module._compile (node:internal/modules/cjs/loader:1521:14)\n\nNode.js v20.20.2\n";
-        let command = cmd(&["node", "main.test.js"]);
-        let errors = parse_run(&input(&p, "test", &command, 1, stderr));
+        let errors = run_main_test(stderr);
         assert_eq!(errors.len(), 1);
         let e = &errors[0];
         assert_eq!(e.error_type, ErrorType::UndefinedVariable);
@@ -619,10 +615,8 @@ mod tests {
 
     #[test]
     fn run_type_errors_missing_member_or_mismatch() {
-        let p = program(&[("main.js", MAIN), ("main.test.js", TEST)]);
-        let command = cmd(&["node", "main.test.js"]);
         let stderr = "/work/main.js:6\n    return shape.size.width * 2;\n                      ^\n\nTypeError: Cannot read properties of undefined (reading 'width')\n    at area (/work/main.js:6:23)\n    at Object.<anonymous> (/work/main.test.js:8:1)\n\nNode.js v20.20.2\n";
-        let errors = parse_run(&input(&p, "test", &command, 1, stderr));
+        let errors = run_main_test(stderr);
         assert_eq!(errors[0].error_type, ErrorType::UndefinedVariable);
         assert_eq!(errors[0].code.as_deref(), Some("TypeError"));
         assert_eq!(
@@ -631,7 +625,7 @@ mod tests {
         );
 
         let stderr = "/work/main.js:2\n    return a + c;\n           ^\n\nTypeError: Assignment to constant variable.\n    at add (/work/main.js:2:12)\n\nNode.js v20.20.2\n";
-        let errors = parse_run(&input(&p, "test", &command, 1, stderr));
+        let errors = run_main_test(stderr);
         assert_eq!(errors[0].error_type, ErrorType::TypeMismatch);
         assert_eq!(errors[0].code.as_deref(), Some("TypeError"));
         assert_eq!(errors[0].message, "Assignment to constant variable.");
@@ -639,29 +633,35 @@ mod tests {
 
     #[test]
     fn run_failed_console_assert_helper_is_a_test_failure() {
-        let p = program(&[("main.js", MAIN), ("main.test.js", TEST)]);
-        let command = cmd(&["node", "main.test.js"]);
         let stderr = "/work/main.test.js:2\nconsole.assert = (cond, ...msg) => { if (!cond) throw new Error('Assertion failed' + (msg.length ? ': ' + msg.join(' ') : '')); };\n                                                ^\n\nError: Assertion failed: Test case 1 failed\n    at console.assert (/work/main.test.js:2:55)\n    at testAdd (/work/main.test.js:5:13)\n    at Object.<anonymous> (/work/main.test.js:8:1)\n    at Module._compile (node:internal/modules/cjs/loader:1521:14)\n\nNode.js v20.20.2\n";
-        let errors = parse_run(&input(&p, "test", &command, 1, stderr));
+        let errors = run_main_test(stderr);
         let e = &errors[0];
-        assert_eq!(e.error_type, ErrorType::TestFailure);
-        assert_eq!(e.code.as_deref(), Some("Error"));
-        assert_eq!(e.message, "Assertion failed: Test case 1 failed");
-        assert_eq!(e.test_name.as_deref(), Some("testAdd"));
+        assert_eq!(
+            headline(e),
+            (
+                ErrorType::TestFailure,
+                Some("Error"),
+                "Assertion failed: Test case 1 failed",
+                Some("testAdd")
+            )
+        );
         assert_eq!(loc(e), ("main.test.js".into(), 5, 13, None, None));
     }
 
     #[test]
     fn run_node_assert_failure_with_expected_and_actual() {
-        let p = program(&[("main.js", MAIN), ("main.test.js", TEST)]);
-        let command = cmd(&["node", "main.test.js"]);
         let stderr = "node:assert:90\n  throw new AssertionError(obj);\n  ^\n\nAssertionError [ERR_ASSERTION]: Expected values to be strictly equal:\n\n3 !== 4\n\n    at testAdd (/work/main.test.js:5:10)\n    at Object.<anonymous> (/work/main.test.js:8:1)\n    at Module._compile (node:internal/modules/cjs/loader:1521:14)\n    at node:internal/main/run_main_module:28:49 {\n  generatedMessage: true,\n  code: 'ERR_ASSERTION',\n  actual: 3,\n  expected: 4,\n  operator: 'strictEqual'\n}\n\nNode.js v20.20.2\n";
-        let errors = parse_run(&input(&p, "test", &command, 1, stderr));
+        let errors = run_main_test(stderr);
         let e = &errors[0];
-        assert_eq!(e.error_type, ErrorType::TestFailure);
-        assert_eq!(e.code.as_deref(), Some("AssertionError"));
-        assert_eq!(e.message, "Expected values to be strictly equal: 3 !== 4");
-        assert_eq!(e.test_name.as_deref(), Some("testAdd"));
+        assert_eq!(
+            headline(e),
+            (
+                ErrorType::TestFailure,
+                Some("AssertionError"),
+                "Expected values to be strictly equal: 3 !== 4",
+                Some("testAdd")
+            )
+        );
         assert_eq!(loc(e), ("main.test.js".into(), 5, 10, None, None));
         assert_eq!(e.notes[0], "expected: 4, actual: 3");
     }

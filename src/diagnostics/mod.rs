@@ -13,6 +13,8 @@ pub mod javascript;
 pub mod limits;
 pub mod python;
 pub mod rust;
+#[cfg(test)]
+mod test_support;
 
 pub use context::{add_context, context_lines};
 

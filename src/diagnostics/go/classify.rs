@@ -24,50 +24,176 @@ pub(super) fn strip_more_errors(message: &str) -> &str {
     }
 }
 
+/// How a message is matched: it starts with the text, contains it, or contains both texts.
+enum Pattern {
+    Starts(&'static str),
+    Has(&'static str),
+    HasBoth(&'static str, &'static str),
+}
+
+impl Pattern {
+    fn matches(&self, message: &str) -> bool {
+        match self {
+            Pattern::Starts(start) => message.starts_with(start),
+            Pattern::Has(part) => message.contains(part),
+            Pattern::HasBoth(a, b) => message.contains(a) && message.contains(b),
+        }
+    }
+}
+
+/// A category of the module table; `Compiler` is `CompilerError` named by the code.
+#[derive(Clone, Copy)]
+enum Category {
+    Compiler,
+    Syntax,
+    MissingImport,
+    Undefined,
+    Mismatch,
+}
+
+impl Category {
+    fn with_code(self, code: &'static str) -> (ErrorType, &'static str) {
+        let error_type = match self {
+            Category::Compiler => ErrorType::CompilerError(code.to_string()),
+            Category::Syntax => ErrorType::SyntaxError,
+            Category::MissingImport => ErrorType::MissingImport,
+            Category::Undefined => ErrorType::UndefinedVariable,
+            Category::Mismatch => ErrorType::TypeMismatch,
+        };
+        (error_type, code)
+    }
+}
+
+/// One row of the module table: a message any of `patterns` matches has `category` and `code`.
+type Row = (Category, &'static str, &'static [Pattern]);
+
+use Category::*;
+use Pattern::*;
+
+/// The rows tried, in order, before `undefined: NAME` (which needs the program to decide).
+const BEFORE_UNDEFINED: &[Row] = &[
+    (
+        Compiler,
+        "assignment",
+        &[
+            Has("on left side of :="),
+            Starts("assignment mismatch"),
+            Starts("cannot assign to "),
+        ],
+    ),
+    (
+        Syntax,
+        "syntax",
+        &[
+            Starts("syntax error"),
+            Starts("expected "),
+            Starts("newline in string"),
+            Has("literal not terminated"),
+            Starts("comment not terminated"),
+            Starts("invalid character"),
+            Starts("illegal character"),
+            Starts("non-declaration statement outside function body"),
+            Starts("missing ',' "),
+            Starts("illegal UTF-8"),
+        ],
+    ),
+    (
+        Compiler,
+        "unused_import",
+        &[Has("imported but not used"), Has("imported and not used")],
+    ),
+    (
+        Compiler,
+        "unused_variable",
+        &[Has("declared but not used"), Has("declared and not used")],
+    ),
+    (Compiler, "missing_return", &[Starts("missing return")]),
+    (
+        MissingImport,
+        "missing_package",
+        &[
+            Has("cannot find package"),
+            Has("could not import"),
+            Has("is not in GOROOT"),
+            Has("is not in std"),
+            Has("no required module provides package"),
+        ],
+    ),
+];
+
+/// The rows tried, in order, after `undefined: NAME`; a message none matches is a `go vet`
+/// finding or `go`.
+const AFTER_UNDEFINED: &[Row] = &[
+    (
+        Undefined,
+        "undefined_member",
+        &[
+            Has("has no field or method"),
+            Has(" undefined (type "),
+            Has(" not declared by package "),
+            Starts("cannot refer to unexported"),
+            Has("has no method "),
+        ],
+    ),
+    (Mismatch, "mismatched_types", &[Has("(mismatched types ")]),
+    (Mismatch, "cannot_use", &[Starts("cannot use ")]),
+    (
+        Mismatch,
+        "invalid_operation",
+        &[Starts("invalid operation")],
+    ),
+    (Mismatch, "cannot_convert", &[Starts("cannot convert")]),
+    (
+        Mismatch,
+        "argument_count",
+        &[Starts("too many arguments"), Starts("not enough arguments")],
+    ),
+    (
+        Mismatch,
+        "return_count",
+        &[
+            Starts("too many return values"),
+            Starts("not enough return values"),
+        ],
+    ),
+    (
+        Mismatch,
+        "type_mismatch",
+        &[
+            Starts("invalid argument"),
+            Starts("cannot range over"),
+            Starts("non-boolean condition"),
+            Starts("cannot index"),
+            Starts("cannot call non-function"),
+            Starts("invalid composite literal type"),
+            Has("is not a type"),
+            HasBoth("(untyped ", "overflows"),
+        ],
+    ),
+    (Compiler, "redeclared", &[Has("redeclared")]),
+    (
+        Compiler,
+        "missing_main",
+        &[Has("function main is undeclared")],
+    ),
+];
+
+/// The category and code of the first row of `rows` that matches `message`.
+fn lookup(rows: &[Row], message: &str) -> Option<(ErrorType, &'static str)> {
+    rows.iter()
+        .find(|(_, _, patterns)| patterns.iter().any(|p| p.matches(message)))
+        .map(|&(category, code, _)| category.with_code(code))
+}
+
 pub(super) fn classify(
     message: &str,
     location: Option<&Location>,
     program: &Program,
     analyzer: bool,
 ) -> (ErrorType, &'static str) {
-    use ErrorType::*;
-    let compiler = |kind: &'static str| (CompilerError(kind.to_string()), kind);
     let m = message;
-    if m.contains("on left side of :=")
-        || m.starts_with("assignment mismatch")
-        || m.starts_with("cannot assign to ")
-    {
-        return compiler("assignment");
-    }
-    if m.starts_with("syntax error")
-        || m.starts_with("expected ")
-        || m.starts_with("newline in string")
-        || m.contains("literal not terminated")
-        || m.starts_with("comment not terminated")
-        || m.starts_with("invalid character")
-        || m.starts_with("illegal character")
-        || m.starts_with("non-declaration statement outside function body")
-        || m.starts_with("missing ',' ")
-        || m.starts_with("illegal UTF-8")
-    {
-        return (SyntaxError, "syntax");
-    }
-    if m.contains("imported but not used") || m.contains("imported and not used") {
-        return compiler("unused_import");
-    }
-    if m.contains("declared but not used") || m.contains("declared and not used") {
-        return compiler("unused_variable");
-    }
-    if m.starts_with("missing return") {
-        return compiler("missing_return");
-    }
-    if m.contains("cannot find package")
-        || m.contains("could not import")
-        || m.contains("is not in GOROOT")
-        || m.contains("is not in std")
-        || m.contains("no required module provides package")
-    {
-        return (MissingImport, "missing_package");
+    if let Some(found) = lookup(BEFORE_UNDEFINED, m) {
+        return found;
     }
     if let Some(name) = m
         .strip_prefix("undefined: ")
@@ -75,60 +201,20 @@ pub(super) fn classify(
     {
         let name = name.trim();
         if name.contains('.') {
-            return (UndefinedVariable, "undefined_member");
+            return Undefined.with_code("undefined_member");
         }
         if STD_PACKAGE_NAMES.contains(&name) && used_as_package(name, location, program) {
-            return (MissingImport, "missing_import");
+            return MissingImport.with_code("missing_import");
         }
-        return (UndefinedVariable, "undefined");
+        return Undefined.with_code("undefined");
     }
-    if m.contains("has no field or method")
-        || m.contains(" undefined (type ")
-        || m.contains(" not declared by package ")
-        || m.starts_with("cannot refer to unexported")
-        || m.contains("has no method ")
-    {
-        return (UndefinedVariable, "undefined_member");
-    }
-    if m.contains("(mismatched types ") {
-        return (TypeMismatch, "mismatched_types");
-    }
-    if m.starts_with("cannot use ") {
-        return (TypeMismatch, "cannot_use");
-    }
-    if m.starts_with("invalid operation") {
-        return (TypeMismatch, "invalid_operation");
-    }
-    if m.starts_with("cannot convert") {
-        return (TypeMismatch, "cannot_convert");
-    }
-    if m.starts_with("too many arguments") || m.starts_with("not enough arguments") {
-        return (TypeMismatch, "argument_count");
-    }
-    if m.starts_with("too many return values") || m.starts_with("not enough return values") {
-        return (TypeMismatch, "return_count");
-    }
-    if m.starts_with("invalid argument")
-        || m.starts_with("cannot range over")
-        || m.starts_with("non-boolean condition")
-        || m.starts_with("cannot index")
-        || m.starts_with("cannot call non-function")
-        || m.starts_with("invalid composite literal type")
-        || m.contains("is not a type")
-        || m.contains("(untyped ") && m.contains("overflows")
-    {
-        return (TypeMismatch, "type_mismatch");
-    }
-    if m.contains("redeclared") {
-        return compiler("redeclared");
-    }
-    if m.contains("function main is undeclared") {
-        return compiler("missing_main");
+    if let Some(found) = lookup(AFTER_UNDEFINED, m) {
+        return found;
     }
     if analyzer || VET_PREFIXES.iter().any(|p| m.starts_with(p)) || m.contains("format %") {
-        return compiler("vet");
+        return Compiler.with_code("vet");
     }
-    compiler("go")
+    Compiler.with_code("go")
 }
 
 /// True when the source at the error location reads `NAME.` (a package selector), or when

@@ -1,5 +1,6 @@
 use super::test_log::*;
 use super::*;
+use crate::diagnostics::test_support::headline;
 use crate::types::TargetLanguage;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/diagnostics/go");
@@ -179,10 +180,15 @@ fn failed_test_with_t_errorf() {
     let errors = exited(parse_test, "errorf", TEST, "test.txt");
     assert_eq!(errors.len(), 1, "{errors:#?}");
     let e = &errors[0];
-    assert_eq!(e.error_type, ErrorType::TestFailure);
-    assert_eq!(e.code.as_deref(), Some("test_failed"));
-    assert_eq!(e.test_name.as_deref(), Some("TestAdd"));
-    assert_eq!(e.message, "add(2, 2) = 5, want 4");
+    assert_eq!(
+        headline(e),
+        (
+            ErrorType::TestFailure,
+            Some("test_failed"),
+            "add(2, 2) = 5, want 4",
+            Some("TestAdd")
+        )
+    );
     let l = e.location.as_ref().unwrap();
     assert_eq!((l.file.as_str(), l.line, l.column), ("main_test.go", 7, 3));
 }
@@ -219,12 +225,14 @@ fn panic_in_test() {
     let errors = run(parse_test, "panic", TEST, &output, Termination::Exited);
     assert_eq!(errors.len(), 1, "{errors:#?}");
     let e = &errors[0];
-    assert_eq!(e.error_type, ErrorType::CompilerError("panic".into()));
-    assert_eq!(e.code.as_deref(), Some("panic"));
-    assert_eq!(e.test_name.as_deref(), Some("TestAt"));
     assert_eq!(
-        e.message,
-        "runtime error: index out of range [5] with length 3"
+        headline(e),
+        (
+            ErrorType::CompilerError("panic".into()),
+            Some("panic"),
+            "runtime error: index out of range [5] with length 3",
+            Some("TestAt")
+        )
     );
     let l = e.location.as_ref().unwrap();
     assert_eq!((l.file.as_str(), l.line, l.column), ("main.go", 4, 2));
@@ -264,12 +272,14 @@ fn timeout_names_the_running_test() {
     let errors = run(parse_test, "errorf", TEST, output, Termination::WallTimeout);
     assert_eq!(errors.len(), 1);
     let e = &errors[0];
-    assert_eq!(e.error_type, ErrorType::TestFailure);
-    assert_eq!(e.code.as_deref(), Some("timeout"));
-    assert_eq!(e.test_name.as_deref(), Some("TestLoop"));
     assert_eq!(
-        e.message,
-        crate::diagnostics::limits::limit_message("timeout")
+        headline(e),
+        (
+            ErrorType::TestFailure,
+            Some("timeout"),
+            crate::diagnostics::limits::limit_message("timeout"),
+            Some("TestLoop")
+        )
     );
     assert_eq!(
         e.notes,

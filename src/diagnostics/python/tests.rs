@@ -1,6 +1,7 @@
 use super::check::*;
 use super::traceback::*;
 use super::*;
+use crate::diagnostics::test_support::{cmd, headline, loc};
 use std::path::Path;
 use std::process::Command;
 
@@ -28,15 +29,6 @@ fn run_input<'a>(
         stderr,
         program,
     }
-}
-
-fn cmd(args: &[&str]) -> Vec<String> {
-    args.iter().map(|s| s.to_string()).collect()
-}
-
-fn loc(error: &CodeError) -> (String, u32, u32, Option<u32>, Option<u32>) {
-    let l = error.location.as_ref().expect("location");
-    (l.file.clone(), l.line, l.column, l.end_line, l.end_column)
 }
 
 const MAIN_NAME_ERROR: &str = "from typing import List\n\ndef has_close(numbers: List[float]) -> bool:\n    for a in numbers:\n        if a > 1:\n            return true\n    return False\n";
@@ -125,10 +117,15 @@ fn run_assertion_failure_names_the_test_and_uses_the_assert_line() {
     let stderr = "Traceback (most recent call last):\n  File \"/work/test_main.py\", line 7, in <module>\n    check()\n  File \"/work/test_main.py\", line 4, in check\n    assert has_close([1.0, 2.0]) == True\n           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\nAssertionError\n";
     let errors = parse_run(&run_input(&p, &command, stderr, 1));
     let e = &errors[0];
-    assert_eq!(e.error_type, ErrorType::TestFailure);
-    assert_eq!(e.code.as_deref(), Some("AssertionError"));
-    assert_eq!(e.test_name.as_deref(), Some("check"));
-    assert_eq!(e.message, "assert has_close([1.0, 2.0]) == True");
+    assert_eq!(
+        headline(e),
+        (
+            ErrorType::TestFailure,
+            Some("AssertionError"),
+            "assert has_close([1.0, 2.0]) == True",
+            Some("check")
+        )
+    );
     assert_eq!(loc(e), ("test_main.py".into(), 4, 12, Some(4), Some(41)));
 
     let stderr = "Traceback (most recent call last):\n  File \"/work/test_main.py\", line 7, in <module>\n    check()\n  File \"/work/test_main.py\", line 5, in check\n    assert has_close([0.5]) == False, \"case 2\"\n           ^^^^^^^^^^^^^^^^^^^^^^^^^\nAssertionError: case 2\n";
@@ -153,10 +150,15 @@ fn run_pytest_style_test_function_and_module_level_failures() {
     // Any exception a test file raises is a failing test; at module level the name is the file.
     let stderr = "Traceback (most recent call last):\n  File \"/work/test_main.py\", line 10, in <module>\n    raise ValueError('bad')\nValueError: bad\n";
     let errors = parse_run(&run_input(&p, &command, stderr, 1));
-    assert_eq!(errors[0].error_type, ErrorType::TestFailure);
-    assert_eq!(errors[0].code.as_deref(), Some("ValueError"));
-    assert_eq!(errors[0].message, "ValueError: bad");
-    assert_eq!(errors[0].test_name.as_deref(), Some("test_main.py"));
+    assert_eq!(
+        headline(&errors[0]),
+        (
+            ErrorType::TestFailure,
+            Some("ValueError"),
+            "ValueError: bad",
+            Some("test_main.py")
+        )
+    );
 }
 
 #[test]

@@ -62,14 +62,7 @@ pub fn parse_libtest(input: &ParseInput<'_>) -> Vec<CodeError> {
                 error.message = p.message.join("\n");
                 error.location = p.location.clone();
             }
-            (None, Some(block)) => {
-                let useful: Vec<&str> = block
-                    .iter()
-                    .map(|l| l.trim_end())
-                    .filter(|l| !l.is_empty() && !l.starts_with("note: run with"))
-                    .collect();
-                error.message = useful.join("\n");
-            }
+            (None, Some(block)) => error.message = block_message(block),
             (None, None) => {}
         }
         if error.message.is_empty() {
@@ -149,6 +142,17 @@ pub(super) fn test_result_line(line: &str) -> Option<(String, Option<String>)> {
     let name = name.split(" - ").next().unwrap_or(name).to_string();
     let result = result.trim();
     Some((name, (!result.is_empty()).then(|| result.to_string())))
+}
+
+/// The message of a failure block without a panic: its non-blank lines, less libtest's
+/// `note: run with …` hint.
+pub(super) fn block_message(block: &[&str]) -> String {
+    let useful: Vec<&str> = block
+        .iter()
+        .map(|l| l.trim_end())
+        .filter(|l| !l.is_empty() && !l.starts_with("note: run with"))
+        .collect();
+    useful.join("\n")
 }
 
 /// The `---- NAME stdout ----` blocks, each up to the next block or the `failures:` list.

@@ -64,12 +64,7 @@ pub fn parse_test_run(input: &ParseInput<'_>) -> Parsed {
                 error.message = p.message.join("\n");
                 error.location = p.location.clone();
             } else {
-                let useful: Vec<&str> = block
-                    .iter()
-                    .map(|l| l.trim_end())
-                    .filter(|l| !l.is_empty() && !l.starts_with("note: run with"))
-                    .collect();
-                error.message = useful.join("\n");
+                error.message = block_message(block);
             }
             if error.message.is_empty() {
                 error.message = format!("test {} failed", result.name);

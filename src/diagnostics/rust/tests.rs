@@ -1,5 +1,6 @@
 use super::test_run::*;
 use super::*;
+use crate::diagnostics::test_support::headline;
 use crate::types::TargetLanguage;
 
 const FIXTURES: &str = concat!(
@@ -284,12 +285,14 @@ fn panic_outside_a_test_and_timeout() {
     );
     assert_eq!(errors.len(), 1);
     let e = &errors[0];
-    assert_eq!(e.error_type, ErrorType::TestFailure);
-    assert_eq!(e.code.as_deref(), Some("timeout"));
-    assert_eq!(e.test_name.as_deref(), Some("tests::spins"));
     assert_eq!(
-        e.message,
-        crate::diagnostics::limits::limit_message("timeout")
+        headline(e),
+        (
+            ErrorType::TestFailure,
+            Some("timeout"),
+            crate::diagnostics::limits::limit_message("timeout"),
+            Some("tests::spins")
+        )
     );
     assert_eq!(
         e.notes,
