@@ -128,24 +128,23 @@ pub fn check_out_dir(out: &Path, force: bool) -> Result<(), WriteError> {
 ///
 /// [`WriteError::Io`] naming the path that failed.
 pub fn write_program(out: &Path, program: &Program) -> Result<Vec<PathBuf>, WriteError> {
-    let mut written = Vec::new();
-    for (path, text) in program.files() {
-        check_relative_path(path)?;
-        let target = out.join(path);
-        if let Some(dir) = target.parent() {
-            std::fs::create_dir_all(dir).map_err(io(dir, "create directory"))?;
-        }
-        std::fs::write(&target, text).map_err(io(&target, "write"))?;
-        written.push(target);
-    }
+    let sources = program
+        .files()
+        .iter()
+        .map(|(path, text)| (path, text.as_bytes()));
     // Data files too (a generated program's telemetry contract and registry).
-    for (path, bytes) in program.data_files() {
+    let data = program
+        .data_files()
+        .iter()
+        .map(|(path, bytes)| (path, bytes.as_slice()));
+    let mut written = Vec::new();
+    for (path, contents) in sources.chain(data) {
         check_relative_path(path)?;
         let target = out.join(path);
         if let Some(dir) = target.parent() {
             std::fs::create_dir_all(dir).map_err(io(dir, "create directory"))?;
         }
-        std::fs::write(&target, bytes).map_err(io(&target, "write"))?;
+        std::fs::write(&target, contents).map_err(io(&target, "write"))?;
         written.push(target);
     }
     Ok(written)

@@ -116,54 +116,55 @@ pub fn keep_changed_regions(original: &str, healed: &str, formatted: &str) -> St
 mod tests {
     use super::*;
 
-    #[test]
-    fn an_untouched_misformatted_line_stays_while_the_written_one_is_formatted() {
-        let original = "fn a( ) {  }\nfn b() {\n    let x=1;\n}\n";
-        let healed = "fn a( ) {  }\nfn b() {\n    let x=1;\n    let y=x+1;\n}\n";
-        let formatted = "fn a() {}\nfn b() {\n    let x = 1;\n    let y = x + 1;\n}\n";
-        assert_eq!(
-            keep_changed_regions(original, healed, formatted),
-            "fn a( ) {  }\nfn b() {\n    let x=1;\n    let y = x + 1;\n}\n"
-        );
-    }
+    /// Each row: what it shows, then the original, the healed and the formatted text, and the
+    /// text that keeps the formatting of the written lines only.
+    const KEPT_REGIONS: &[(&str, &str, &str, &str, &str)] = &[
+        (
+            "an untouched misformatted line stays while the written one is formatted",
+            "fn a( ) {  }\nfn b() {\n    let x=1;\n}\n",
+            "fn a( ) {  }\nfn b() {\n    let x=1;\n    let y=x+1;\n}\n",
+            "fn a() {}\nfn b() {\n    let x = 1;\n    let y = x + 1;\n}\n",
+            "fn a( ) {  }\nfn b() {\n    let x=1;\n    let y = x + 1;\n}\n",
+        ),
+        (
+            "a written line split by the formatter is taken whole",
+            "x = 1\ny=2\n",
+            "x = 1\ny=2\nz = f(aaaa, bbbb)\n",
+            "x = 1\ny = 2\nz = f(\n    aaaa,\n    bbbb,\n)\n",
+            "x = 1\ny=2\nz = f(\n    aaaa,\n    bbbb,\n)\n",
+        ),
+        (
+            "a blank line inserted beside a written function is kept, elsewhere not",
+            "a=1\nb=2\n",
+            "a=1\nb=2\ndef f():\n    return 1\n",
+            "a = 1\n\nb = 2\n\n\ndef f():\n    return 1\n",
+            "a=1\nb=2\n\n\ndef f():\n    return 1\n",
+        ),
+        (
+            "rewritten neighbours are paired line by line",
+            "a = 'x'\nb = 'y'\n",
+            "a = 'x'\nb = 'z'\n",
+            "a = \"x\"\nb = \"z\"\n",
+            "a = 'x'\nb = \"z\"\n",
+        ),
+        (
+            "nothing written means nothing formatted",
+            "fn a( ) {  }\n",
+            "fn a( ) {  }\n",
+            "fn a() {}\n",
+            "fn a( ) {  }\n",
+        ),
+    ];
 
     #[test]
-    fn a_written_line_split_by_the_formatter_is_taken_whole() {
-        let original = "x = 1\ny=2\n";
-        let healed = "x = 1\ny=2\nz = f(aaaa, bbbb)\n";
-        let formatted = "x = 1\ny = 2\nz = f(\n    aaaa,\n    bbbb,\n)\n";
-        assert_eq!(
-            keep_changed_regions(original, healed, formatted),
-            "x = 1\ny=2\nz = f(\n    aaaa,\n    bbbb,\n)\n"
-        );
-    }
-
-    #[test]
-    fn a_blank_line_inserted_beside_a_written_function_is_kept_elsewhere_not() {
-        let original = "a=1\nb=2\n";
-        let healed = "a=1\nb=2\ndef f():\n    return 1\n";
-        let formatted = "a = 1\n\nb = 2\n\n\ndef f():\n    return 1\n";
-        assert_eq!(
-            keep_changed_regions(original, healed, formatted),
-            "a=1\nb=2\n\n\ndef f():\n    return 1\n"
-        );
-    }
-
-    #[test]
-    fn rewritten_neighbours_are_paired_line_by_line() {
-        let original = "a = 'x'\nb = 'y'\n";
-        let healed = "a = 'x'\nb = 'z'\n";
-        let formatted = "a = \"x\"\nb = \"z\"\n";
-        assert_eq!(
-            keep_changed_regions(original, healed, formatted),
-            "a = 'x'\nb = \"z\"\n"
-        );
-    }
-
-    #[test]
-    fn nothing_written_means_nothing_formatted() {
-        let text = "fn a( ) {  }\n";
-        assert_eq!(keep_changed_regions(text, text, "fn a() {}\n"), text);
+    fn only_the_written_lines_take_the_formatting() {
+        for (case, original, healed, formatted, expected) in KEPT_REGIONS {
+            assert_eq!(
+                keep_changed_regions(original, healed, formatted),
+                *expected,
+                "{case}"
+            );
+        }
     }
 
     #[test]

@@ -45,6 +45,18 @@ pub use set::{PluginLoadError, PluginSet};
 pub use strategy::WasmFixStrategy;
 pub use validator::WasmValidator;
 
+/// `plugin` if it is of the `expected` kind (the world a wrapper serves).
+fn of_kind(plugin: Plugin, expected: PluginKind) -> Result<Plugin, PluginError> {
+    if plugin.kind() != expected {
+        return Err(PluginError::WrongKind {
+            name: plugin.info().name.clone(),
+            expected,
+            found: plugin.kind(),
+        });
+    }
+    Ok(plugin)
+}
+
 /// The interface version this host speaks.
 pub const INTERFACE_VERSION: &str = "0.2.0";
 

@@ -17,13 +17,7 @@ pub struct WasmFixStrategy {
 impl WasmFixStrategy {
     /// Wraps a plugin of world `fix-strategy`.
     pub fn new(plugin: Plugin) -> Result<WasmFixStrategy, PluginError> {
-        if plugin.kind() != PluginKind::FixStrategy {
-            return Err(PluginError::WrongKind {
-                name: plugin.info().name.clone(),
-                expected: PluginKind::FixStrategy,
-                found: plugin.kind(),
-            });
-        }
+        let plugin = super::of_kind(plugin, PluginKind::FixStrategy)?;
         let id = format!("plugin.{}", plugin.info().name);
         Ok(WasmFixStrategy { plugin, id })
     }

@@ -14,13 +14,7 @@ pub struct WasmValidator {
 impl WasmValidator {
     /// Wraps a plugin of world `validator`.
     pub fn new(plugin: Plugin) -> Result<WasmValidator, PluginError> {
-        if plugin.kind() != PluginKind::Validator {
-            return Err(PluginError::WrongKind {
-                name: plugin.info().name.clone(),
-                expected: PluginKind::Validator,
-                found: plugin.kind(),
-            });
-        }
+        let plugin = super::of_kind(plugin, PluginKind::Validator)?;
         Ok(WasmValidator { plugin })
     }
 
