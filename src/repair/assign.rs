@@ -50,10 +50,8 @@ fn assignment_token<'t>(
 
 impl Generator<'_> {
     pub(super) fn assignment(&mut self, node: Node<'_>, line: u32) {
-        if !self.wants(EditKind::Assignment) {
-            return;
-        }
-        let Some((token, plain)) = assignment_token(self.language, node, self.source) else {
+        let Some((token, plain)) = self.wanted_site(EditKind::Assignment, node, assignment_token)
+        else {
             return;
         };
         // A loop's own update is the loop direction's business (an `i = 1` there never ends).

@@ -129,10 +129,8 @@ fn runaway<'t>(
 
 impl Generator<'_> {
     pub(super) fn loop_direction(&mut self, node: Node<'_>, line: u32) {
-        if !self.wants(EditKind::LoopDirection) {
-            return;
-        }
-        let Some((token, flipped)) = runaway(self.language, node, self.source) else {
+        let Some((token, flipped)) = self.wanted_site(EditKind::LoopDirection, node, runaway)
+        else {
             return;
         };
         let original = text(token, self.source).to_string();

@@ -292,6 +292,20 @@ impl<'a> Generator<'a> {
         self.kinds.contains(&kind)
     }
 
+    /// What `find` sees at `node` (a site for an edit of `kind`), when mutations of `kind`
+    /// were asked for: the common start of the operators that look for one token.
+    pub(super) fn wanted_site<'t, T>(
+        &self,
+        kind: EditKind,
+        node: Node<'t>,
+        find: impl FnOnce(TargetLanguage, Node<'t>, &str) -> Option<T>,
+    ) -> Option<T> {
+        if !self.wants(kind) {
+            return None;
+        }
+        find(self.language, node, self.source)
+    }
+
     pub(super) fn push(
         &mut self,
         kind: EditKind,
