@@ -8,6 +8,7 @@ mod infer_rust;
 mod lex;
 mod lines;
 mod names;
+mod placeholder;
 mod similar;
 mod synth;
 #[cfg(test)]
@@ -20,5 +21,6 @@ pub(crate) use infer_rust::*;
 pub(crate) use lex::*;
 pub(crate) use lines::*;
 pub(crate) use names::*;
+pub(crate) use placeholder::*;
 pub(crate) use similar::*;
 pub(crate) use synth::*;

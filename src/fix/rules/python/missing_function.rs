@@ -29,48 +29,45 @@ impl Rule for MissingFunction {
         .codes(&["NameError"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        let Some((name, NameKind::Value)) = crate::fix::text::undefined_name(message(error)) else {
-            return Vec::new();
-        };
-        let Some(site) = UseSite::of(error, program, TargetLanguage::Python) else {
-            return Vec::new();
-        };
-        let (file, use_text) = (site.file, site.text);
-        let Some(call) = site.function_call(&name) else {
-            return Vec::new();
-        };
-        let params = python_parameters(call, use_text);
-        let (value, shaped) = python_placeholder(call, use_text, &name);
-        let def = format!("def {name}({params}):\n    return {value}\n");
-        let (def_file, at, insert) = match editable_file(program, file) {
-            Some((f, _)) => {
-                let Some(item) = top_level_item(call) else {
-                    return Vec::new();
-                };
-                let at = start_of_line(use_text, item.start_byte());
-                (f, at, format!("{def}\n\n"))
-            }
-            None => {
-                let Some((f, text)) = definition_file(program, file) else {
-                    return Vec::new();
-                };
-                let end = text.trim_end().len();
-                (f, end, format!("\n\n\n{}", def.trim_end()))
-            }
-        };
-        insert_definition(
-            Self::META.id,
-            if shaped {
-                CONFIDENCE_SHAPED
-            } else {
-                CONFIDENCE_NONE
-            },
-            format!("define the missing function `{name}({params})`"),
-            def_file,
-            at,
-            &insert,
-        )
+        define_function(error, program).unwrap_or_default()
     }
+}
+
+/// The fix writing the function the error names.
+fn define_function(error: &CodeError, program: &Program) -> Option<Vec<Fix>> {
+    let Some((name, NameKind::Value)) = crate::fix::text::undefined_name(message(error)) else {
+        return None;
+    };
+    let site = UseSite::of(error, program, TargetLanguage::Python)?;
+    let (file, use_text) = (site.file, site.text);
+    let call = site.function_call(&name)?;
+    let params = python_parameters(call, use_text);
+    let (value, shaped) = PYTHON_PLACEHOLDERS.placeholder(call, use_text, &name);
+    let def = format!("def {name}({params}):\n    return {value}\n");
+    let (def_file, at, insert) = match editable_file(program, file) {
+        Some((f, _)) => {
+            let item = top_level_item(call)?;
+            let at = start_of_line(use_text, item.start_byte());
+            (f, at, format!("{def}\n\n"))
+        }
+        None => {
+            let (f, text) = definition_file(program, file)?;
+            let end = text.trim_end().len();
+            (f, end, format!("\n\n\n{}", def.trim_end()))
+        }
+    };
+    Some(insert_definition(
+        MissingFunction::META.id,
+        if shaped {
+            CONFIDENCE_SHAPED
+        } else {
+            CONFIDENCE_NONE
+        },
+        format!("define the missing function `{name}({params})`"),
+        def_file,
+        at,
+        &insert,
+    ))
 }
 
 /// Parameters named after a call's arguments: positional names, then `key=None` for keyword
@@ -104,46 +101,33 @@ pub(crate) fn python_parameters(call: Node<'_>, src: &str) -> String {
     params.join(", ")
 }
 
-/// The placeholder a function returns: what its use (a condition, a loop, an operand) or its
-/// name suggests, and whether anything suggested it.
-pub(crate) fn python_placeholder(call: Node<'_>, src: &str, name: &str) -> (&'static str, bool) {
-    if let Some(parent) = call.parent() {
-        let is = |field: &str| {
-            parent
-                .child_by_field_name(field)
-                .is_some_and(|c| c.id() == call.id())
-        };
-        match parent.kind() {
-            "if_statement" | "while_statement" | "elif_clause" if is("condition") => {
-                return ("False", true)
-            }
-            "not_operator" | "boolean_operator" => return ("False", true),
-            "for_statement" | "for_in_clause" if is("right") => return ("[]", true),
-            "expression_statement" => return ("None", true),
-            "binary_operator" | "augmented_assignment" | "comparison_operator" => {
-                let other = named_children(parent)
-                    .into_iter()
-                    .find(|c| c.id() != call.id() && !c.kind().contains("operator"));
-                match other.map(|o| o.kind()) {
-                    Some("integer") => return ("0", true),
-                    Some("float") => return ("0.0", true),
-                    Some("string") => return ("\"\"", true),
-                    _ => {}
-                }
-            }
-            _ => {}
-        }
-        let _ = src;
-    }
-    ShapeWords {
+/// Where Python says what a call returns: a condition, a loop, a statement of its own, an
+/// operand beside a literal; `None` when nothing does.
+pub(crate) const PYTHON_PLACEHOLDERS: PlaceholderGrammar = PlaceholderGrammar {
+    words: ShapeWords {
         boolean: "False",
         int: "0",
         float: "0.0",
         text: "\"\"",
         unknown: "None",
-    }
-    .for_name(name)
-}
+    },
+    empty_list: "[]",
+    conditions: &["if_statement", "while_statement", "elif_clause"],
+    condition_wrapper: None,
+    boolean_operators: &[("not_operator", ""), ("boolean_operator", "")],
+    loops: &["for_statement", "for_in_clause"],
+    statement: "expression_statement",
+    binary_operations: &[
+        "binary_operator",
+        "augmented_assignment",
+        "comparison_operator",
+    ],
+    literals: &[
+        ("integer", NamedShape::Int),
+        ("float", NamedShape::Float),
+        ("string", NamedShape::Text),
+    ],
+};
 
 #[cfg(test)]
 mod tests {
@@ -165,6 +149,63 @@ mod tests {
                 "def compute_total(items, arg2, scale=None):\n    return 0\n\n\ntotal = compute"
             )]
         );
+    }
+
+    /// What the call's place says the function returns, for names that say nothing.
+    #[test]
+    fn the_use_says_what_the_function_returns() {
+        for (case, body, at, name, value) in [
+            (
+                "negated loop condition",
+                "    while not probe(x):\n        x += 1\n",
+                (2, 15),
+                "probe",
+                "False",
+            ),
+            (
+                "iterated",
+                "    for y in source(x):\n        print(y)\n",
+                (2, 14),
+                "source",
+                "[]",
+            ),
+            (
+                "a statement of its own",
+                "    step(x)\n",
+                (2, 5),
+                "step",
+                "None",
+            ),
+            (
+                "beside a float",
+                "    return part(x) * 2.5\n",
+                (2, 12),
+                "part",
+                "0.0",
+            ),
+            (
+                "beside a string",
+                "    return piece(x) + \"!\"\n",
+                (2, 12),
+                "piece",
+                "\"\"",
+            ),
+            (
+                "beside an integer",
+                "    y = other(x) + 1\n    return y\n",
+                (2, 9),
+                "other",
+                "0",
+            ),
+        ] {
+            let text = format!("def main(x):\n{body}");
+            let msg = format!("name '{name}' is not defined");
+            assert_eq!(
+                heal(&text, at, &msg),
+                [format!("def {name}(x):\n    return {value}\n\n\n{text}")],
+                "{case}"
+            );
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //!
 //! Example: `s.push(3)` on `class Stack:` gains `def push(self, arg1):\n        return None`.
 
-use super::missing_function::{python_parameters, python_placeholder};
+use super::missing_function::{python_parameters, PYTHON_PLACEHOLDERS};
 use super::*;
 use crate::fix::ErrorKind;
 
@@ -27,65 +27,58 @@ impl Rule for MissingMethod {
         .codes(&["AttributeError"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        let msg = message(error);
-        let Some(rest) = msg.strip_prefix('\'') else {
-            return Vec::new();
-        };
-        let Some((class, tail)) = rest.split_once("' object has no attribute '") else {
-            return Vec::new();
-        };
-        let Some(name) = tail.split('\'').next().filter(|n| is_identifier(n)) else {
-            return Vec::new();
-        };
-        if !is_identifier(class) {
-            return Vec::new();
-        }
-        let Some(site) = UseSite::of(error, program, TargetLanguage::Python) else {
-            return Vec::new();
-        };
-        let use_text = site.text;
-        let Some(call) = site.call(name) else {
-            return Vec::new();
-        };
-        let params = python_parameters(call, use_text);
-        let (value, shaped) = python_placeholder(call, use_text, name);
-        let confidence = if shaped {
-            CONFIDENCE_SHAPED
-        } else {
-            CONFIDENCE_NONE
-        };
-        let kinds = ["class_definition"];
-        in_class_body(
-            program,
-            TargetLanguage::Python,
-            &kinds,
-            class,
-            |def_file, text, body| {
-                let first = body.start_byte();
-                let indent: String = text[start_of_line(text, first)..first].to_string();
-                if !indent.trim().is_empty() {
-                    return None; // `class C: pass` on one line
-                }
-                let self_params = if params.is_empty() {
-                    "self".to_string()
-                } else {
-                    format!("self, {params}")
-                };
-                let at = end_of_line(text, body.end_byte());
-                let def =
-                    format!("\n\n{indent}def {name}({self_params}):\n{indent}    return {value}");
-                Some(insert_definition(
-                    Self::META.id,
-                    confidence,
-                    format!("define the method `{class}.{name}({self_params})`"),
-                    def_file,
-                    at,
-                    &def,
-                ))
-            },
-        )
-        .unwrap_or_default()
+        define_method(error, program).unwrap_or_default()
     }
+}
+
+/// The fix writing the method the error names into the program's class.
+fn define_method(error: &CodeError, program: &Program) -> Option<Vec<Fix>> {
+    let msg = message(error);
+    let rest = msg.strip_prefix('\'')?;
+    let (class, tail) = rest.split_once("' object has no attribute '")?;
+    let name = tail.split('\'').next().filter(|n| is_identifier(n))?;
+    if !is_identifier(class) {
+        return None;
+    }
+    let site = UseSite::of(error, program, TargetLanguage::Python)?;
+    let use_text = site.text;
+    let call = site.call(name)?;
+    let params = python_parameters(call, use_text);
+    let (value, shaped) = PYTHON_PLACEHOLDERS.placeholder(call, use_text, name);
+    let confidence = if shaped {
+        CONFIDENCE_SHAPED
+    } else {
+        CONFIDENCE_NONE
+    };
+    let kinds = ["class_definition"];
+    in_class_body(
+        program,
+        TargetLanguage::Python,
+        &kinds,
+        class,
+        |def_file, text, body| {
+            let first = body.start_byte();
+            let indent: String = text[start_of_line(text, first)..first].to_string();
+            if !indent.trim().is_empty() {
+                return None; // `class C: pass` on one line
+            }
+            let self_params = if params.is_empty() {
+                "self".to_string()
+            } else {
+                format!("self, {params}")
+            };
+            let at = end_of_line(text, body.end_byte());
+            let def = format!("\n\n{indent}def {name}({self_params}):\n{indent}    return {value}");
+            Some(insert_definition(
+                MissingMethod::META.id,
+                confidence,
+                format!("define the method `{class}.{name}({self_params})`"),
+                def_file,
+                at,
+                &def,
+            ))
+        },
+    )
 }
 
 #[cfg(test)]
@@ -103,38 +96,28 @@ mod tests {
             ("main.py", main),
             ("test_main.py", test),
         );
-        let e = err(
-            ErrorType::UndefinedVariable,
-            "AttributeError",
-            "'Stack' object has no attribute 'push'",
-            "test_main.py",
-            4,
-            1,
-        );
-        let fixes = MissingMethod.suggest(&e, &p);
-        assert_eq!(fixes.len(), 1);
-        assert_eq!(
-            apply(main, &fixes[0]),
-            main.replace(
-                "        self.items = []\n",
-                "        self.items = []\n\n    def push(self, arg1):\n        return None\n"
-            )
-        );
-        let e = err(
-            ErrorType::UndefinedVariable,
-            "AttributeError",
-            "'Stack' object has no attribute 'size'",
-            "test_main.py",
-            5,
-            8,
-        );
-        let fixes = MissingMethod.suggest(&e, &p);
-        assert_eq!(
-            apply(main, &fixes[0]),
-            main.replace(
-                "        self.items = []\n",
-                "        self.items = []\n\n    def size(self):\n        return 0\n"
-            )
-        );
+        // (the method the test calls, where, the method written)
+        for (name, (line, col), method) in [
+            ("push", (4, 1), "def push(self, arg1):\n        return None"),
+            ("size", (5, 8), "def size(self):\n        return 0"),
+        ] {
+            let msg = format!("'Stack' object has no attribute '{name}'");
+            let e = err(
+                ErrorType::UndefinedVariable,
+                "AttributeError",
+                &msg,
+                "test_main.py",
+                line,
+                col,
+            );
+            let fixes = MissingMethod.suggest(&e, &p);
+            assert_eq!(fixes.len(), 1, "{name}");
+            let fields = "        self.items = []\n";
+            assert_eq!(
+                apply(main, &fixes[0]),
+                main.replace(fields, &format!("{fields}\n    {method}\n")),
+                "{name}"
+            );
+        }
     }
 }
