@@ -38,87 +38,70 @@ impl Rule for OperandCast {
         .codes(&["E0277", "E0308"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        let Some(t) = target(error, program) else {
-            return Vec::new();
-        };
-        let Some(tree) = parse_tree(TargetLanguage::Rust, t.text) else {
-            return Vec::new();
-        };
-        let root = tree.root_node();
-        let mut fixes = Fixes::new(Self::META.id);
-        if code(error) == "E0308" {
-            float_division(error, &t, root, &mut fixes);
-            return fixes.done();
-        }
-        let Some((verb, left_ty, right_ty)) = operand_types(message(error)) else {
-            return Vec::new();
-        };
-        let end = t.end.unwrap_or(t.offset + 1);
-        let Some(op) = binary_at(root, t.text, t.offset, end, verb) else {
-            return Vec::new();
-        };
-        let (Some(left), Some(right)) = (
-            op.child_by_field_name("left"),
-            op.child_by_field_name("right"),
-        ) else {
-            return Vec::new();
-        };
-        let float = |ty: &str| RUST_FLOATS.contains(&ty) || ty == "{float}";
-        let int = |ty: &str| RUST_INTEGERS.contains(&ty) || ty == "{integer}";
-        let mut cast = |node: Node<'_>, to: &str, confidence: f64| {
-            let text = node_text(node, t.text);
-            let replacement = if node.kind() == "integer_literal" && RUST_FLOATS.contains(&to) {
-                format!(
-                    "{}.0",
-                    text.trim_end_matches(|c: char| c.is_ascii_alphabetic())
-                )
-            } else {
-                format!("{} as {to}", operand(node, t.text))
-            };
-            fixes.replace(
-                confidence,
-                format!("cast `{text}` to `{to}`"),
-                t.file,
-                node.start_byte(),
-                node.end_byte(),
-                &replacement,
-            );
-        };
-        let concrete = |ty: &str, other: &str| match ty {
-            "{float}" if RUST_FLOATS.contains(&other) => other.to_string(),
-            "{float}" => "f64".to_string(),
-            "{integer}" => "i32".to_string(),
-            _ => ty.to_string(),
-        };
-        match (float(left_ty), float(right_ty), int(left_ty), int(right_ty)) {
-            (true, false, _, true) => {
-                let to = concrete(left_ty, right_ty);
-                let confidence = if right.kind() == "integer_literal" {
-                    CONFIDENCE_FLOAT_LITERAL
-                } else {
-                    CONFIDENCE_INT_TO_FLOAT
-                };
-                cast(right, &to, confidence);
-                cast(left, &concrete(right_ty, left_ty), CONFIDENCE_FLOAT_TO_INT);
-            }
-            (false, true, true, _) => {
-                let to = concrete(right_ty, left_ty);
-                let confidence = if left.kind() == "integer_literal" {
-                    CONFIDENCE_FLOAT_LITERAL
-                } else {
-                    CONFIDENCE_INT_TO_FLOAT
-                };
-                cast(left, &to, confidence);
-                cast(right, &concrete(left_ty, right_ty), CONFIDENCE_FLOAT_TO_INT);
-            }
-            (false, false, true, true) => {
-                cast(right, &concrete(left_ty, right_ty), CONFIDENCE_INT_RIGHT);
-                cast(left, &concrete(right_ty, left_ty), CONFIDENCE_INT_LEFT);
-            }
-            _ => {}
-        }
-        fixes.done()
+        casts(error, program).unwrap_or_default()
     }
+}
+
+/// The casts at the operand of the operation the error names that needs one.
+fn casts(error: &CodeError, program: &Program) -> Option<Vec<Fix>> {
+    let t = target(error, program)?;
+    let tree = parse_tree(TargetLanguage::Rust, t.text)?;
+    let root = tree.root_node();
+    let mut fixes = Fixes::new(OperandCast::META.id);
+    if code(error) == "E0308" {
+        float_division(error, &t, root, &mut fixes);
+        return Some(fixes.done());
+    }
+    let (verb, left_ty, right_ty) = operand_types(message(error))?;
+    let end = t.end.unwrap_or(t.offset + 1);
+    let op = binary_at(root, t.text, t.offset, end, verb)?;
+    let (left, right) = binary_operands(op)?;
+    let float = |ty: &str| RUST_FLOATS.contains(&ty) || ty == "{float}";
+    let int = |ty: &str| RUST_INTEGERS.contains(&ty) || ty == "{integer}";
+    let mut cast = |node: Node<'_>, to: &str, confidence: f64| {
+        let text = node_text(node, t.text);
+        let replacement = if node.kind() == "integer_literal" && RUST_FLOATS.contains(&to) {
+            format!(
+                "{}.0",
+                text.trim_end_matches(|c: char| c.is_ascii_alphabetic())
+            )
+        } else {
+            format!("{} as {to}", operand(node, t.text))
+        };
+        fixes.replace(
+            confidence,
+            format!("cast `{text}` to `{to}`"),
+            t.file,
+            node.start_byte(),
+            node.end_byte(),
+            &replacement,
+        );
+    };
+    let concrete = |ty: &str, other: &str| match ty {
+        "{float}" if RUST_FLOATS.contains(&other) => other.to_string(),
+        "{float}" => "f64".to_string(),
+        "{integer}" => "i32".to_string(),
+        _ => ty.to_string(),
+    };
+    if let Some(((int_node, int_ty), (float_node, float_ty))) =
+        int_and_float((left, left_ty), (right, right_ty), float, int)
+    {
+        let confidence = if int_node.kind() == "integer_literal" {
+            CONFIDENCE_FLOAT_LITERAL
+        } else {
+            CONFIDENCE_INT_TO_FLOAT
+        };
+        cast(int_node, &concrete(float_ty, int_ty), confidence);
+        cast(
+            float_node,
+            &concrete(int_ty, float_ty),
+            CONFIDENCE_FLOAT_TO_INT,
+        );
+    } else if int(left_ty) && int(right_ty) {
+        cast(right, &concrete(left_ty, right_ty), CONFIDENCE_INT_RIGHT);
+        cast(left, &concrete(right_ty, left_ty), CONFIDENCE_INT_LEFT);
+    }
+    Some(fixes.done())
 }
 
 /// `let avg: f64 = a / b;` with integers: `a as f64 / b as f64`.
@@ -143,32 +126,16 @@ fn float_division(error: &CodeError, t: &Target<'_>, root: Node<'_>, fixes: &mut
             break;
         }
     }
-    let Some(div) = div.filter(|d| {
-        d.kind() == "binary_expression"
-            && d.child_by_field_name("operator")
-                .is_some_and(|o| node_text(o, t.text) == "/")
-    }) else {
-        return;
-    };
-    let (Some(left), Some(right)) = (
-        div.child_by_field_name("left"),
-        div.child_by_field_name("right"),
-    ) else {
-        return;
-    };
-    let replacement = format!(
-        "{} as {expected} / {} as {expected}",
-        operand(left, t.text),
-        operand(right, t.text)
-    );
-    fixes.replace(
-        CONFIDENCE_FLOAT_DIVISION,
-        format!("divide as `{expected}`: `{replacement}`"),
-        t.file,
-        node.start_byte(),
-        node.end_byte(),
-        &replacement,
-    );
+    if let Some(div) = div {
+        convert_then_divide(
+            fixes,
+            (CONFIDENCE_FLOAT_DIVISION, t.file),
+            (node, div),
+            t.text,
+            &format!("`{expected}`"),
+            |n| format!("{} as {expected}", operand(n, t.text)),
+        );
+    }
 }
 
 /// An operand's text, parenthesized unless it binds tighter than `as`.
