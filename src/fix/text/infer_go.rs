@@ -20,10 +20,15 @@ pub(crate) fn go_expr_type(node: Node<'_>, src: &str) -> Option<String> {
 }
 
 fn go_expr_type_depth(node: Node<'_>, src: &str, depth: usize) -> Option<String> {
-    if depth > 6 {
-        return None;
-    }
-    let recurse = |n: Node<'_>| go_expr_type_depth(n, src, depth + 1);
+    super::infer_rust::typed_within_depth(node, src, depth, go_expression_type)
+}
+
+/// Go's expression typing (see [`typed_within_depth`](super::infer_rust::typed_within_depth)).
+fn go_expression_type(
+    node: Node<'_>,
+    src: &str,
+    recurse: &dyn Fn(Node<'_>) -> Option<String>,
+) -> Option<String> {
     match node.kind() {
         "int_literal" => Some("int".into()),
         "float_literal" => Some("float64".into()),

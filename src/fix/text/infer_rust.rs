@@ -37,10 +37,39 @@ pub(crate) fn expr_type(node: Node<'_>, src: &str) -> Option<String> {
 }
 
 fn expr_type_depth(node: Node<'_>, src: &str, depth: usize) -> Option<String> {
-    if depth > 6 {
+    typed_within_depth(node, src, depth, rust_expression_type)
+}
+
+/// How many levels of sub-expressions expression typing descends before it gives up.
+const MAX_EXPRESSION_DEPTH: usize = 6;
+
+/// One language's expression typing: the type of a node, given how to type its
+/// sub-expressions.
+pub(crate) type ExpressionTyping =
+    fn(Node<'_>, &str, &dyn Fn(Node<'_>) -> Option<String>) -> Option<String>;
+
+/// The type `typing` gives `node` at `depth` levels down, its sub-expressions typed one level
+/// deeper; nothing past [`MAX_EXPRESSION_DEPTH`] levels.
+pub(crate) fn typed_within_depth(
+    node: Node<'_>,
+    src: &str,
+    depth: usize,
+    typing: ExpressionTyping,
+) -> Option<String> {
+    if depth > MAX_EXPRESSION_DEPTH {
         return None;
     }
-    let recurse = |n: Node<'_>| expr_type_depth(n, src, depth + 1);
+    typing(node, src, &|n: Node<'_>| {
+        typed_within_depth(n, src, depth + 1, typing)
+    })
+}
+
+/// Rust's expression typing (see [`typed_within_depth`]).
+fn rust_expression_type(
+    node: Node<'_>,
+    src: &str,
+    recurse: &dyn Fn(Node<'_>) -> Option<String>,
+) -> Option<String> {
     let text = node_text(node, src);
     match node.kind() {
         "integer_literal" => Some(
