@@ -23,66 +23,67 @@ impl Rule for CloneMoved {
         RuleMeta::new("rust.clone-moved", FixApplicability::Likely).language(TargetLanguage::Rust);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if error.location.is_none() {
-            return Vec::new();
-        }
-        let (labels, conf): (&[&str], f64) = match code(error) {
-            "E0382" => (&["value moved here"], CLONE_MOVED),
-            "E0502" | "E0499" | "E0505" | "E0506" => (
-                &[
-                    "immutable borrow occurs here",
-                    "first mutable borrow occurs here",
-                    "borrow of",
-                    "`",
-                ],
-                CLONE_BORROWED,
-            ),
-            _ => return Vec::new(),
-        };
-        let Some(raw) = error.message.split('`').nth(1) else {
-            return Vec::new();
-        };
-        let name: String = raw
-            .trim_start_matches(['*', '&'])
-            .chars()
-            .take_while(|c| is_ident_char(*c))
-            .collect();
-        if !is_identifier(&name) {
-            return Vec::new();
-        }
-        let mut fixes = Vec::new();
-        for (file, pos) in note_positions(error, program, labels) {
-            let Some(text) = program.files().get(&file) else {
-                continue;
-            };
-            let mut at = pos;
-            if text[at..].starts_with('&') {
-                at += 1;
-                if text[at..].starts_with("mut ") {
-                    at += 4;
-                }
-            }
-            if !(text[at..].starts_with(name.as_str()) && is_word_at(text, at, name.len())) {
-                continue;
-            }
-            let end = at + name.len();
-            fixes.push(fix(
-                Self::META.id,
-                format!("clone `{name}` instead of moving or borrowing it"),
-                conf,
-                vec![edit(&file, end, end, ".clone()")],
-            ));
-            if code(error) == "E0382" && !text[..pos].ends_with('&') {
-                fixes.push(fix(
-                    Self::META.id,
-                    format!("borrow `{name}` instead of moving it"),
-                    conf - BORROW_PENALTY,
-                    vec![edit(&file, at, at, "&")],
-                ));
-            }
-        }
-        fixes
+        clone_at_move(error, program).unwrap_or_default()
     }
+}
+
+/// The fixes cloning (or borrowing) the value the error says was moved.
+fn clone_at_move(error: &CodeError, program: &Program) -> Option<Vec<Fix>> {
+    error.location.as_ref()?;
+    let (labels, conf): (&[&str], f64) = match code(error) {
+        "E0382" => (&["value moved here"], CLONE_MOVED),
+        "E0502" | "E0499" | "E0505" | "E0506" => (
+            &[
+                "immutable borrow occurs here",
+                "first mutable borrow occurs here",
+                "borrow of",
+                "`",
+            ],
+            CLONE_BORROWED,
+        ),
+        _ => return None,
+    };
+    let raw = error.message.split('`').nth(1)?;
+    let name: String = raw
+        .trim_start_matches(['*', '&'])
+        .chars()
+        .take_while(|c| is_ident_char(*c))
+        .collect();
+    if !is_identifier(&name) {
+        return None;
+    }
+    let mut fixes = Vec::new();
+    for (file, pos) in note_positions(error, program, labels) {
+        let Some(text) = program.files().get(&file) else {
+            continue;
+        };
+        let mut at = pos;
+        if text[at..].starts_with('&') {
+            at += 1;
+            if text[at..].starts_with("mut ") {
+                at += 4;
+            }
+        }
+        if !(text[at..].starts_with(name.as_str()) && is_word_at(text, at, name.len())) {
+            continue;
+        }
+        let end = at + name.len();
+        fixes.push(fix(
+            CloneMoved::META.id,
+            format!("clone `{name}` instead of moving or borrowing it"),
+            conf,
+            vec![edit(&file, end, end, ".clone()")],
+        ));
+        if code(error) == "E0382" && !text[..pos].ends_with('&') {
+            fixes.push(fix(
+                CloneMoved::META.id,
+                format!("borrow `{name}` instead of moving it"),
+                conf - BORROW_PENALTY,
+                vec![edit(&file, at, at, "&")],
+            ));
+        }
+    }
+    Some(fixes)
 }
 
 /// Positions the error's notes point at with a label starting with one of `labels`.

@@ -21,42 +21,41 @@ impl Rule for FunctionToMethod {
         .codes(&["E0425"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if !error.message.starts_with("cannot find function") {
-            return Vec::new();
-        }
-        let Some((loc, text, name, pos)) = undefined_on_line(error, program) else {
-            return Vec::new();
-        };
-        if !builtin_members(TargetLanguage::Rust).contains(&name.as_str()) {
-            return Vec::new();
-        }
-        let open = pos + name.len();
-        if text.as_bytes().get(open) != Some(&b'(') {
-            return Vec::new();
-        }
-        let Some((args, close)) = split_call_args(text, open) else {
-            return Vec::new();
-        };
-        let Some((receiver, rest)) = args.split_first() else {
-            return Vec::new();
-        };
-        let receiver = receiver.trim();
-        let simple = receiver.chars().all(|c| is_ident_char(c) || c == '.')
-            && !receiver.starts_with(|c: char| c.is_ascii_digit());
-        let receiver = if simple {
-            receiver.to_string()
-        } else {
-            format!("({receiver})")
-        };
-        let rest: Vec<&str> = rest.iter().map(|a| a.trim()).collect();
-        let call = format!("{receiver}.{name}({})", rest.join(", "));
-        vec![fix(
-            Self::META.id,
-            format!("call `{name}` as a method: `{call}`"),
-            CONFIDENCE,
-            vec![edit(&loc.file, pos, close + 1, call)],
-        )]
+        call_as_method(error, program).unwrap_or_default()
     }
+}
+
+/// The fix calling the free function the error names as a method of its first argument.
+fn call_as_method(error: &CodeError, program: &Program) -> Option<Vec<Fix>> {
+    if !error.message.starts_with("cannot find function") {
+        return None;
+    }
+    let (loc, text, name, pos) = undefined_on_line(error, program)?;
+    if !builtin_members(TargetLanguage::Rust).contains(&name.as_str()) {
+        return None;
+    }
+    let open = pos + name.len();
+    if text.as_bytes().get(open) != Some(&b'(') {
+        return None;
+    }
+    let (args, close) = split_call_args(text, open)?;
+    let (receiver, rest) = args.split_first()?;
+    let receiver = receiver.trim();
+    let simple = receiver.chars().all(|c| is_ident_char(c) || c == '.')
+        && !receiver.starts_with(|c: char| c.is_ascii_digit());
+    let receiver = if simple {
+        receiver.to_string()
+    } else {
+        format!("({receiver})")
+    };
+    let rest: Vec<&str> = rest.iter().map(|a| a.trim()).collect();
+    let call = format!("{receiver}.{name}({})", rest.join(", "));
+    Some(vec![fix(
+        FunctionToMethod::META.id,
+        format!("call `{name}` as a method: `{call}`"),
+        CONFIDENCE,
+        vec![edit(&loc.file, pos, close + 1, call)],
+    )])
 }
 
 /// The top-level comma-separated arguments of the call whose `(` is at `open`, and the

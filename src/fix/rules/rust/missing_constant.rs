@@ -26,59 +26,54 @@ impl Rule for MissingConstant {
         .codes(&["E0425"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if !message(error).starts_with("cannot find value `") {
-            return Vec::new();
-        }
-        let Some((name, _)) = undefined_name(message(error)) else {
-            return Vec::new();
-        };
-        let constant_case = name.chars().any(|c| c.is_ascii_uppercase())
-            && name
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-        if !constant_case {
-            return Vec::new();
-        }
-        let Some(t) = UseSite::editable(error, program, TargetLanguage::Rust) else {
-            return Vec::new();
-        };
-        let Some(use_node) = t.name_node(&name) else {
-            return Vec::new();
-        };
-        let expected = match expected_type(use_node, t.text) {
-            Expected::Type(ty) => Some(ty),
-            _ => range_bound_type(use_node, t.text),
-        };
-        let (ty, confidence) = match expected {
-            Some(ty) => (ty, CONFIDENCE_TYPED),
-            None => {
-                let (ty, _) = ShapeWords {
-                    boolean: "bool",
-                    int: "i32",
-                    float: "f64",
-                    text: "&str",
-                    unknown: "i32",
-                }
-                .for_name(&name);
-                (ty.to_string(), CONFIDENCE_GUESSED)
-            }
-        };
-        let Some(value) = const_zero(&ty) else {
-            return Vec::new();
-        };
-        let Some(item) = top_level_item(use_node) else {
-            return Vec::new();
-        };
-        let line_start = start_of_line(t.text, item.start_byte());
-        insert_definition(
-            Self::META.id,
-            confidence,
-            format!("declare the constant `{name}: {ty}`"),
-            t.file,
-            line_start,
-            &format!("const {name}: {ty} = {value};\n\n"),
-        )
+        define_constant(error, program).unwrap_or_default()
     }
+}
+
+/// The fix defining the constant the error names.
+fn define_constant(error: &CodeError, program: &Program) -> Option<Vec<Fix>> {
+    if !message(error).starts_with("cannot find value `") {
+        return None;
+    }
+    let (name, _) = undefined_name(message(error))?;
+    let constant_case = name.chars().any(|c| c.is_ascii_uppercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    if !constant_case {
+        return None;
+    }
+    let t = UseSite::editable(error, program, TargetLanguage::Rust)?;
+    let use_node = t.name_node(&name)?;
+    let expected = match expected_type(use_node, t.text) {
+        Expected::Type(ty) => Some(ty),
+        _ => range_bound_type(use_node, t.text),
+    };
+    let (ty, confidence) = match expected {
+        Some(ty) => (ty, CONFIDENCE_TYPED),
+        None => {
+            let (ty, _) = ShapeWords {
+                boolean: "bool",
+                int: "i32",
+                float: "f64",
+                text: "&str",
+                unknown: "i32",
+            }
+            .for_name(&name);
+            (ty.to_string(), CONFIDENCE_GUESSED)
+        }
+    };
+    let value = const_zero(&ty)?;
+    let item = top_level_item(use_node)?;
+    let line_start = start_of_line(t.text, item.start_byte());
+    Some(insert_definition(
+        MissingConstant::META.id,
+        confidence,
+        format!("declare the constant `{name}: {ty}`"),
+        t.file,
+        line_start,
+        &format!("const {name}: {ty} = {value};\n\n"),
+    ))
 }
 
 /// The type of the other bound of a range (`0..N`, `N..=10`).

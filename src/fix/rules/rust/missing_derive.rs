@@ -41,74 +41,74 @@ impl Rule for MissingDerive {
         .codes(&["E0277", "E0369", "E0599"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        let Some((ty, traits)) = wanted(message(error)) else {
-            return Vec::new();
-        };
-        let Some((file, text)) = editable_sources(program).into_iter().find(|(_, src)| {
-            src.contains(&format!("struct {ty}")) || src.contains(&format!("enum {ty}"))
-        }) else {
-            return Vec::new();
-        };
-        let Some(tree) = parse_tree(TargetLanguage::Rust, text) else {
-            return Vec::new();
-        };
-        let root = tree.root_node();
-        let mut wanted: Vec<&str> = Vec::new();
-        for t in traits {
-            let needs = DERIVABLE
-                .iter()
-                .find(|(d, _)| *d == t)
-                .map_or(&[][..], |d| d.1);
-            for n in needs.iter().chain(std::iter::once(&t)) {
-                if !wanted.contains(n) {
-                    wanted.push(n);
-                }
+        derive_traits(error, program).unwrap_or_default()
+    }
+}
+
+/// The fix deriving the traits the error asks for on the program's type and the types its
+/// fields name.
+fn derive_traits(error: &CodeError, program: &Program) -> Option<Vec<Fix>> {
+    let (ty, traits) = wanted(message(error))?;
+    let (file, text) = editable_sources(program).into_iter().find(|(_, src)| {
+        src.contains(&format!("struct {ty}")) || src.contains(&format!("enum {ty}"))
+    })?;
+    let tree = parse_tree(TargetLanguage::Rust, text)?;
+    let root = tree.root_node();
+    let mut wanted: Vec<&str> = Vec::new();
+    for t in traits {
+        let needs = DERIVABLE
+            .iter()
+            .find(|(d, _)| *d == t)
+            .map_or(&[][..], |d| d.1);
+        for n in needs.iter().chain(std::iter::once(&t)) {
+            if !wanted.contains(n) {
+                wanted.push(n);
             }
         }
-        if wanted.contains(&"Default") && find_item(root, text, "struct_item", &ty).is_none() {
-            return Vec::new(); // an enum's `Default` needs a `#[default]` variant
+    }
+    if wanted.contains(&"Default") && find_item(root, text, "struct_item", &ty).is_none() {
+        return None; // an enum's `Default` needs a `#[default]` variant
+    }
+    // The type and, transitively, the program's types its fields name.
+    let local: BTreeSet<String> = all_nodes(root)
+        .into_iter()
+        .filter(|n| matches!(n.kind(), "struct_item" | "enum_item"))
+        .filter_map(|n| n.child_by_field_name("name"))
+        .map(|n| node_text(n, text).to_string())
+        .collect();
+    let mut todo = vec![ty.clone()];
+    let mut seen = BTreeSet::new();
+    let mut edits = Vec::new();
+    while let Some(name) = todo.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
         }
-        // The type and, transitively, the program's types its fields name.
-        let local: BTreeSet<String> = all_nodes(root)
-            .into_iter()
-            .filter(|n| matches!(n.kind(), "struct_item" | "enum_item"))
-            .filter_map(|n| n.child_by_field_name("name"))
-            .map(|n| node_text(n, text).to_string())
-            .collect();
-        let mut todo = vec![ty.clone()];
-        let mut seen = BTreeSet::new();
-        let mut edits = Vec::new();
-        while let Some(name) = todo.pop() {
-            if !seen.insert(name.clone()) {
-                continue;
-            }
-            let Some(item) = find_item(root, text, "struct_item", &name)
-                .or_else(|| find_item(root, text, "enum_item", &name))
-            else {
-                continue;
-            };
-            if let Some(e) = derive_edit(item, text, file, &wanted) {
-                edits.push(e);
-            }
-            if let Some(body) = item.child_by_field_name("body") {
-                for n in all_nodes(body) {
-                    if n.kind() == "type_identifier" {
-                        let used = node_text(n, text);
-                        if local.contains(used) && !seen.contains(used) {
-                            todo.push(used.to_string());
-                        }
+        let Some(item) = find_item(root, text, "struct_item", &name)
+            .or_else(|| find_item(root, text, "enum_item", &name))
+        else {
+            continue;
+        };
+        if let Some(e) = derive_edit(item, text, file, &wanted) {
+            edits.push(e);
+        }
+        if let Some(body) = item.child_by_field_name("body") {
+            for n in all_nodes(body) {
+                if n.kind() == "type_identifier" {
+                    let used = node_text(n, text);
+                    if local.contains(used) && !seen.contains(used) {
+                        todo.push(used.to_string());
                     }
                 }
             }
         }
-        let mut fixes = Fixes::new(Self::META.id);
-        fixes.push(
-            CONFIDENCE,
-            format!("derive {} for `{ty}`", wanted.join(", ")),
-            edits,
-        );
-        fixes.done()
     }
+    let mut fixes = Fixes::new(MissingDerive::META.id);
+    fixes.push(
+        CONFIDENCE,
+        format!("derive {} for `{ty}`", wanted.join(", ")),
+        edits,
+    );
+    Some(fixes.done())
 }
 
 /// The type and the traits an error asks for, when they are derivable.
@@ -131,11 +131,7 @@ fn wanted(msg: &str) -> Option<(String, Vec<&'static str>)> {
     };
     // `Point` doesn't implement `Debug` / `std::fmt::Debug`
     if let Some(rest) = first.strip_prefix('`') {
-        let (ty, tail) = rest.split_once('`')?;
-        let tr = tail
-            .strip_prefix(" doesn't implement `")?
-            .split('`')
-            .next()?;
+        let (ty, tr) = quoted_pair(rest, " doesn't implement `")?;
         return Some((clean(ty)?, vec![derivable(tr)?]));
     }
     // the trait bound `Point: Clone` is not satisfied
@@ -145,20 +141,12 @@ fn wanted(msg: &str) -> Option<(String, Vec<&'static str>)> {
     }
     // the trait `Hash` is not implemented for `Point`
     if let Some(rest) = first.strip_prefix("the trait `") {
-        let (tr, tail) = rest.split_once('`')?;
-        let ty = tail
-            .strip_prefix(" is not implemented for `")?
-            .split('`')
-            .next()?;
+        let (tr, ty) = quoted_pair(rest, " is not implemented for `")?;
         return Some((clean(ty)?, vec![derivable(tr)?]));
     }
     // binary operation `==` cannot be applied to type `Point`
     if let Some(rest) = first.strip_prefix("binary operation `") {
-        let (op, tail) = rest.split_once('`')?;
-        let ty = tail
-            .strip_prefix(" cannot be applied to type `")?
-            .split('`')
-            .next()?;
+        let (op, ty) = quoted_pair(rest, " cannot be applied to type `")?;
         let tr = match op {
             "==" | "!=" => "PartialEq",
             "<" | ">" | "<=" | ">=" => "PartialOrd",
@@ -181,6 +169,14 @@ fn wanted(msg: &str) -> Option<(String, Vec<&'static str>)> {
         return Some((clean(ty)?, vec![tr]));
     }
     None
+}
+
+/// The two quoted names of a message read after its opening backtick: `` A`{middle}B` `` →
+/// (`A`, `B`); `None` when the text between them is not `middle`.
+fn quoted_pair<'m>(rest: &'m str, middle: &str) -> Option<(&'m str, &'m str)> {
+    let (first, tail) = rest.split_once('`')?;
+    let second = tail.strip_prefix(middle)?.split('`').next()?;
+    Some((first, second))
 }
 
 /// Adds the traits the item lacks to its `#[derive(…)]`, or writes one above it.

@@ -31,86 +31,69 @@ impl Rule for MissingField {
         .codes(&["E0560", "E0609"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        let msg = message(error);
-        let (field, owner) = if let Some(rest) = msg.strip_prefix("struct `") {
-            // E0560: struct `P` has no field named `y`
-            let Some((owner, tail)) = rest.split_once('`') else {
-                return Vec::new();
-            };
-            let Some(field) = tail.split('`').nth(1) else {
-                return Vec::new();
-            };
-            (field, owner)
-        } else if let Some(rest) = msg.strip_prefix("no field `") {
-            // E0609: no field `y` on type `P`
-            let Some((field, tail)) = rest.split_once('`') else {
-                return Vec::new();
-            };
-            let Some(owner) = tail.split('`').nth(1) else {
-                return Vec::new();
-            };
-            (field, owner)
-        } else {
-            return Vec::new();
-        };
-        let owner = owner
-            .trim_start_matches('&')
-            .trim_start_matches("mut ")
-            .rsplit("::")
-            .next()
-            .unwrap_or("");
-        if !is_identifier(field) || !is_identifier(owner) {
-            return Vec::new();
-        }
-        let Some(t) = UseSite::editable(error, program, TargetLanguage::Rust) else {
-            return Vec::new();
-        };
-        let Some(use_node) = t.name_node(field) else {
-            return Vec::new();
-        };
-        let Some((ty, typed)) = field_use_type(use_node, t.text, field) else {
-            return Vec::new();
-        };
-        let Some(item) = find_item(t.tree.root_node(), t.text, "struct_item", owner) else {
-            return Vec::new();
-        };
-        let Some(body) = item
-            .child_by_field_name("body")
-            .filter(|b| b.kind() == "field_declaration_list")
-        else {
-            return Vec::new();
-        };
-        let Some((at, insert)) = append_to_list(t.text, body, &format!("{field}: {ty}")) else {
-            return Vec::new();
-        };
-        let mut edits = vec![edit(t.file, at, at, insert)];
-        // Every other literal of the struct needs the new field too.
-        for lit in all_nodes(t.tree.root_node()) {
-            if lit.kind() != "struct_expression"
-                || lit
-                    .child_by_field_name("name")
-                    .is_none_or(|n| node_text(n, t.text) != owner)
-                || lit.start_byte() <= use_node.start_byte()
-                    && use_node.end_byte() <= lit.end_byte()
-            {
-                continue;
-            }
-            if let Some(e) = default_initializer(lit, t.text, t.file, field) {
-                edits.push(e);
-            }
-        }
-        let mut fixes = Fixes::new(Self::META.id);
-        fixes.push(
-            if typed {
-                CONFIDENCE_TYPED
-            } else {
-                CONFIDENCE_GUESSED
-            },
-            format!("add the field `{field}: {ty}` to `{owner}`"),
-            edits,
-        );
-        fixes.done()
+        add_field(error, program).unwrap_or_default()
     }
+}
+
+/// The fix adding the field the error names to the struct that lacks it.
+fn add_field(error: &CodeError, program: &Program) -> Option<Vec<Fix>> {
+    let msg = message(error);
+    let (field, owner) = if let Some(rest) = msg.strip_prefix("struct `") {
+        // E0560: struct `P` has no field named `y`
+        let (owner, tail) = rest.split_once('`')?;
+        let field = tail.split('`').nth(1)?;
+        (field, owner)
+    } else if let Some(rest) = msg.strip_prefix("no field `") {
+        // E0609: no field `y` on type `P`
+        let (field, tail) = rest.split_once('`')?;
+        let owner = tail.split('`').nth(1)?;
+        (field, owner)
+    } else {
+        return None;
+    };
+    let owner = owner
+        .trim_start_matches('&')
+        .trim_start_matches("mut ")
+        .rsplit("::")
+        .next()
+        .unwrap_or("");
+    if !is_identifier(field) || !is_identifier(owner) {
+        return None;
+    }
+    let t = UseSite::editable(error, program, TargetLanguage::Rust)?;
+    let use_node = t.name_node(field)?;
+    let (ty, typed) = field_use_type(use_node, t.text, field)?;
+    let item = find_item(t.tree.root_node(), t.text, "struct_item", owner)?;
+    let body = item
+        .child_by_field_name("body")
+        .filter(|b| b.kind() == "field_declaration_list")?;
+    let (at, insert) = append_to_list(t.text, body, &format!("{field}: {ty}"))?;
+    let mut edits = vec![edit(t.file, at, at, insert)];
+    // Every other literal of the struct needs the new field too.
+    for lit in all_nodes(t.tree.root_node()) {
+        if lit.kind() != "struct_expression"
+            || lit
+                .child_by_field_name("name")
+                .is_none_or(|n| node_text(n, t.text) != owner)
+            || lit.start_byte() <= use_node.start_byte() && use_node.end_byte() <= lit.end_byte()
+        {
+            continue;
+        }
+        if let Some(e) = default_initializer(lit, t.text, t.file, field) {
+            edits.push(e);
+        }
+    }
+    let mut fixes = Fixes::new(MissingField::META.id);
+    fixes.push(
+        if typed {
+            CONFIDENCE_TYPED
+        } else {
+            CONFIDENCE_GUESSED
+        },
+        format!("add the field `{field}: {ty}` to `{owner}`"),
+        edits,
+    );
+    Some(fixes.done())
 }
 
 /// The field's type from its use, and whether the text said it (`false`: a guess).

@@ -31,50 +31,43 @@ impl Rule for MissingFunction {
         .codes(&["E0425"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        if !message(error).starts_with("cannot find function `")
-            || message(error).contains(" in module ")
-            || message(error).contains(" in crate ")
-        {
-            return Vec::new();
-        }
-        let Some((name, _)) = undefined_name(message(error)) else {
-            return Vec::new();
-        };
-        let Some(t) = UseSite::editable(error, program, TargetLanguage::Rust) else {
-            return Vec::new();
-        };
-        let Some(call) = t.function_call(&name) else {
-            return Vec::new();
-        };
-        let Some(sig) = rust_signature(call, t.text, &name) else {
-            return Vec::new();
-        };
-        let Some(item) = top_level_item(call) else {
-            return Vec::new();
-        };
-        let Some(def) = rust_fn_text(&name, &sig, None, "") else {
-            return Vec::new();
-        };
-        let confidence = if !sig.params_known || sig.ret_from == Evidence::Guess {
-            CONFIDENCE_GUESSED
-        } else if sig.ret_from == Evidence::Name {
-            CONFIDENCE_NAMED
-        } else {
-            CONFIDENCE_TYPED
-        };
-        let at = item.end_byte();
-        insert_definition(
-            Self::META.id,
-            confidence,
-            format!(
-                "define the missing function `{name}` ({})",
-                def.lines().next().unwrap_or("").trim_end_matches(" {")
-            ),
-            t.file,
-            at,
-            &format!("\n\n{def}"),
-        )
+        define_function(error, program).unwrap_or_default()
     }
+}
+
+/// The fix writing the function the error names.
+fn define_function(error: &CodeError, program: &Program) -> Option<Vec<Fix>> {
+    if !message(error).starts_with("cannot find function `")
+        || message(error).contains(" in module ")
+        || message(error).contains(" in crate ")
+    {
+        return None;
+    }
+    let (name, _) = undefined_name(message(error))?;
+    let t = UseSite::editable(error, program, TargetLanguage::Rust)?;
+    let call = t.function_call(&name)?;
+    let sig = rust_signature(call, t.text, &name)?;
+    let item = top_level_item(call)?;
+    let def = rust_fn_text(&name, &sig, None, "")?;
+    let confidence = if !sig.params_known || sig.ret_from == Evidence::Guess {
+        CONFIDENCE_GUESSED
+    } else if sig.ret_from == Evidence::Name {
+        CONFIDENCE_NAMED
+    } else {
+        CONFIDENCE_TYPED
+    };
+    let at = item.end_byte();
+    Some(insert_definition(
+        MissingFunction::META.id,
+        confidence,
+        format!(
+            "define the missing function `{name}` ({})",
+            def.lines().next().unwrap_or("").trim_end_matches(" {")
+        ),
+        t.file,
+        at,
+        &format!("\n\n{def}"),
+    ))
 }
 
 #[cfg(test)]
@@ -82,50 +75,45 @@ mod tests {
     use super::*;
     use crate::fix::text::testing::rust_undefined;
 
-    fn heal(text: &str, line: u32, col: u32, msg: &str) -> Vec<String> {
-        rust_undefined(&MissingFunction, "E0425", text, (line, col), msg)
-    }
-
+    /// The function written after the program for a call of a missing `name` at `(line, col)`.
     #[test]
-    fn function_typed_from_arguments_and_annotation() {
-        let text = "fn main() {\n    let v = vec![1, 2];\n    let total: i64 = sum_all(&v, 3, \"x\");\n    println!(\"{total}\");\n}\n";
-        let out = heal(text, 3, 22, "cannot find function `sum_all` in this scope");
-        assert_eq!(
-            out,
-            [format!("{}\n\nfn sum_all(v: &[i32], arg2: i32, arg3: &str) -> i64 {{\n    Default::default()\n}}\n", text.trim_end())]
-        );
-    }
-
-    #[test]
-    fn statement_call_returns_nothing_and_unknown_arguments_are_generic() {
-        let text = "fn main() {\n    let x = std::env::args();\n    report(x);\n}\n";
-        let out = heal(text, 3, 5, "cannot find function `report` in this scope");
-        assert_eq!(
-            out,
-            [format!(
-                "{}\n\nfn report<T>(x: T) {{\n}}\n",
-                text.trim_end()
-            )]
-        );
-    }
-
-    #[test]
-    fn call_under_question_mark_returns_the_callers_result() {
-        let text =
-            "fn run() -> Result<u32, String> {\n    let n: u32 = load(\"a\")?;\n    Ok(n)\n}\n";
-        let out = heal(text, 2, 18, "cannot find function `load` in this scope");
-        assert_eq!(
-            out,
-            [format!(
-                "{}\n\nfn load(arg1: &str) -> Result<u32, String> {{\n    Ok(Default::default())\n}}\n",
-                text.trim_end()
-            )]
-        );
+    fn function_written_after_the_program() {
+        for (case, text, at, name, def) in [
+            (
+                "typed from the arguments and the annotation",
+                "fn main() {\n    let v = vec![1, 2];\n    let total: i64 = sum_all(&v, 3, \"x\");\n    println!(\"{total}\");\n}\n",
+                (3, 22),
+                "sum_all",
+                "fn sum_all(v: &[i32], arg2: i32, arg3: &str) -> i64 {\n    Default::default()\n}\n",
+            ),
+            (
+                "a statement call returns nothing, unknown arguments are generic",
+                "fn main() {\n    let x = std::env::args();\n    report(x);\n}\n",
+                (3, 5),
+                "report",
+                "fn report<T>(x: T) {\n}\n",
+            ),
+            (
+                "a call under `?` returns the caller's result",
+                "fn run() -> Result<u32, String> {\n    let n: u32 = load(\"a\")?;\n    Ok(n)\n}\n",
+                (2, 18),
+                "load",
+                "fn load(arg1: &str) -> Result<u32, String> {\n    Ok(Default::default())\n}\n",
+            ),
+        ] {
+            let msg = format!("cannot find function `{name}` in this scope");
+            assert_eq!(
+                rust_undefined(&MissingFunction, "E0425", text, at, &msg),
+                [format!("{}\n\n{def}", text.trim_end())],
+                "{case}"
+            );
+        }
     }
 
     #[test]
     fn values_and_module_paths_are_not_functions() {
         let text = "fn main() {\n    let x = limit;\n}\n";
-        assert!(heal(text, 2, 13, "cannot find value `limit` in this scope").is_empty());
+        let msg = "cannot find value `limit` in this scope";
+        assert!(rust_undefined(&MissingFunction, "E0425", text, (2, 13), msg).is_empty());
     }
 }

@@ -25,29 +25,28 @@ impl Rule for MissingImport {
         .codes(IMPORT_CODES);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        let Some((name, _)) = undefined_name(&error.message) else {
-            return Vec::new();
-        };
-        let Some(paths) = std_table().get(name.as_str()) else {
-            return Vec::new();
-        };
-        let Some(file) = import_file(error, program) else {
-            return Vec::new();
-        };
-        let Some(text) = program.files().get(&file) else {
-            return Vec::new();
-        };
-        let at = use_insertion_point(text);
-        let indent = if at > 0
-            && text[..at]
-                .lines()
-                .last()
-                .is_some_and(|l| l.starts_with(' '))
-        {
-            " "
-        } else {
-            ""
-        };
+        import_std_path(error, program).unwrap_or_default()
+    }
+}
+
+/// The fixes importing the std item the error names, one per path.
+fn import_std_path(error: &CodeError, program: &Program) -> Option<Vec<Fix>> {
+    let (name, _) = undefined_name(&error.message)?;
+    let paths = std_table().get(name.as_str())?;
+    let file = import_file(error, program)?;
+    let text = program.files().get(&file)?;
+    let at = use_insertion_point(text);
+    let indent = if at > 0
+        && text[..at]
+            .lines()
+            .last()
+            .is_some_and(|l| l.starts_with(' '))
+    {
+        " "
+    } else {
+        ""
+    };
+    Some(
         paths
             .iter()
             .enumerate()
@@ -59,14 +58,14 @@ impl Rule for MissingImport {
                     FIRST_OF_SEVERAL - RANK_STEP * rank as f64
                 };
                 fix(
-                    Self::META.id,
+                    MissingImport::META.id,
                     format!("import `{name}` with `use {path};`"),
                     conf,
                     vec![edit(&file, at, at, format!("{indent}use {path};\n"))],
                 )
             })
-            .collect()
-    }
+            .collect(),
+    )
 }
 
 pub(crate) const IMPORT_CODES: &[&str] = &[

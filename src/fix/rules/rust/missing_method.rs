@@ -88,112 +88,100 @@ impl Rule for MissingMethod {
         .codes(&["E0599"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        let msg = message(error);
-        let associated = msg.starts_with("no function or associated item named `")
-            || msg.starts_with("no variant or associated item named `");
-        if !associated && !msg.starts_with("no method named `") {
-            return Vec::new();
+        define_method(error, program).unwrap_or_default()
+    }
+}
+
+/// The fix writing the method the error names into its type's impl.
+fn define_method(error: &CodeError, program: &Program) -> Option<Vec<Fix>> {
+    let msg = message(error);
+    let associated = msg.starts_with("no function or associated item named `")
+        || msg.starts_with("no variant or associated item named `");
+    if !associated && !msg.starts_with("no method named `") {
+        return None;
+    }
+    let (name, _) = undefined_name(msg)?;
+    if msg.starts_with("no variant") && name.chars().next().is_some_and(char::is_uppercase) {
+        return None; // a variant: `rust.missing-variant`
+    }
+    if DERIVED.contains(&name.as_str()) {
+        return None; // a derivable trait's method: `rust.missing-derive`
+    }
+    let owner = owner_type(msg)?;
+    let t = UseSite::editable(error, program, TargetLanguage::Rust)?;
+    let call = t.call(&name)?;
+    let mut sig = rust_signature(call, t.text, &name)?;
+    let (file, def_text) = type_file(program, t.file, t.text, &owner)?;
+    let def_tree = parse_tree(TargetLanguage::Rust, def_text)?;
+    let def_root = def_tree.root_node();
+    let type_item = find_item(def_root, def_text, "struct_item", &owner)
+        .or_else(|| find_item(def_root, def_text, "enum_item", &owner))?;
+    let mut receivers: Vec<(Option<&str>, f64)> = Vec::new();
+    let base = if sig.params_known && sig.ret_from == Evidence::Use {
+        CONFIDENCE_TYPED
+    } else {
+        CONFIDENCE_WEAKER
+    };
+    let mut body_override = None;
+    if associated {
+        if sig.ret_from != Evidence::Use && constructor_name(&name) {
+            sig.ret = Some("Self".into());
+            name_after_fields(&mut sig, type_item, def_text);
+            body_override = constructor_body(type_item, def_text, &sig);
         }
-        let Some((name, _)) = undefined_name(msg) else {
-            return Vec::new();
-        };
-        if msg.starts_with("no variant") && name.chars().next().is_some_and(char::is_uppercase) {
-            return Vec::new(); // a variant: `rust.missing-variant`
-        }
-        if DERIVED.contains(&name.as_str()) {
-            return Vec::new(); // a derivable trait's method: `rust.missing-derive`
-        }
-        let Some(owner) = owner_type(msg) else {
-            return Vec::new();
-        };
-        let Some(t) = UseSite::editable(error, program, TargetLanguage::Rust) else {
-            return Vec::new();
-        };
-        let Some(call) = t.call(&name) else {
-            return Vec::new();
-        };
-        let Some(mut sig) = rust_signature(call, t.text, &name) else {
-            return Vec::new();
-        };
-        let Some((file, def_text)) = type_file(program, t.file, t.text, &owner) else {
-            return Vec::new();
-        };
-        let Some(def_tree) = parse_tree(TargetLanguage::Rust, def_text) else {
-            return Vec::new();
-        };
-        let def_root = def_tree.root_node();
-        let Some(type_item) = find_item(def_root, def_text, "struct_item", &owner)
-            .or_else(|| find_item(def_root, def_text, "enum_item", &owner))
-        else {
-            return Vec::new();
-        };
-        let mut receivers: Vec<(Option<&str>, f64)> = Vec::new();
-        let base = if sig.params_known && sig.ret_from == Evidence::Use {
-            CONFIDENCE_TYPED
+        receivers.push((None, base));
+    } else {
+        let mutating = split_words(&name)
+            .first()
+            .is_some_and(|w| MUTATING.contains(&w.as_str()));
+        let (first, second) = if mutating {
+            ("&mut self", "&self")
         } else {
-            CONFIDENCE_WEAKER
+            ("&self", "&mut self")
         };
-        let mut body_override = None;
-        if associated {
-            if sig.ret_from != Evidence::Use && constructor_name(&name) {
-                sig.ret = Some("Self".into());
-                name_after_fields(&mut sig, type_item, def_text);
-                body_override = constructor_body(type_item, def_text, &sig);
-            }
-            receivers.push((None, base));
-        } else {
-            let mutating = split_words(&name)
-                .first()
-                .is_some_and(|w| MUTATING.contains(&w.as_str()));
-            let (first, second) = if mutating {
-                ("&mut self", "&self")
-            } else {
-                ("&self", "&mut self")
-            };
-            receivers.push((Some(first), base));
-            receivers.push((Some(second), base - OTHER_RECEIVER_PENALTY));
-        }
-        let mut fixes = Fixes::new(Self::META.id);
-        for (receiver, confidence) in receivers {
-            let Some(mut def) = rust_fn_text(&name, &sig, receiver, "    ").or_else(|| {
-                body_override
-                    .as_ref()
-                    .and_then(|_| rust_fn_text(&name, &unit_sig(&sig), receiver, "    "))
-            }) else {
-                continue;
-            };
-            if let Some(body) = &body_override {
-                let open = def.find("{\n").map_or(def.len(), |i| i + 2);
-                def = format!("{}        {body}\n    }}", &def[..open]);
-                // The compiler could not see the methods called on the value this builds
-                // (its type was unknown): write the missing ones too.
-                for (method, receiver, msig) in companions(call, t.text, def_text, &name) {
-                    if let Some(more) = rust_fn_text(&method, &msig, Some(receiver), "    ") {
-                        def = format!("{def}\n\n{more}");
-                    }
+        receivers.push((Some(first), base));
+        receivers.push((Some(second), base - OTHER_RECEIVER_PENALTY));
+    }
+    let mut fixes = Fixes::new(MissingMethod::META.id);
+    for (receiver, confidence) in receivers {
+        let Some(mut def) = rust_fn_text(&name, &sig, receiver, "    ").or_else(|| {
+            body_override
+                .as_ref()
+                .and_then(|_| rust_fn_text(&name, &unit_sig(&sig), receiver, "    "))
+        }) else {
+            continue;
+        };
+        if let Some(body) = &body_override {
+            let open = def.find("{\n").map_or(def.len(), |i| i + 2);
+            def = format!("{}        {body}\n    }}", &def[..open]);
+            // The compiler could not see the methods called on the value this builds
+            // (its type was unknown): write the missing ones too.
+            for (method, receiver, msig) in companions(call, t.text, def_text, &name) {
+                if let Some(more) = rust_fn_text(&method, &msig, Some(receiver), "    ") {
+                    def = format!("{def}\n\n{more}");
                 }
             }
-            let Some((at, insert)) = insertion(def_root, def_text, type_item, &owner, &def) else {
-                continue;
-            };
-            fixes.replace(
-                confidence,
-                format!(
-                    "define `{owner}::{name}` ({})",
-                    def.trim()
-                        .lines()
-                        .next()
-                        .unwrap_or("")
-                        .trim_end_matches(" {")
-                ),
-                file,
-                at,
-                at,
-                &insert,
-            );
         }
-        fixes.done()
+        let Some((at, insert)) = insertion(def_root, def_text, type_item, &owner, &def) else {
+            continue;
+        };
+        fixes.replace(
+            confidence,
+            format!(
+                "define `{owner}::{name}` ({})",
+                def.trim()
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .trim_end_matches(" {")
+            ),
+            file,
+            at,
+            at,
+            &insert,
+        );
     }
+    Some(fixes.done())
 }
 
 /// The same signature returning `()` (the constructor body is written separately).

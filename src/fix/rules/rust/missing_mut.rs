@@ -24,60 +24,57 @@ impl Rule for MissingMut {
         .codes(&["E0384", "E0596", "E0594"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        let Some((loc, text)) = error_file(error, program) else {
-            return Vec::new();
-        };
-        let Some(raw) = error.message.split('`').nth(1) else {
-            return Vec::new();
-        };
-        let deref = raw.starts_with('*');
-        let name: String = raw
-            .trim_start_matches('*')
-            .chars()
-            .take_while(|c| is_ident_char(*c))
-            .collect();
-        if !is_identifier(&name) {
-            return Vec::new();
-        }
-        let Some(before) = line_col_to_byte(text, loc.line, loc.column) else {
-            return Vec::new();
-        };
-        let Some(binding) = find_binding(text, &name, before) else {
-            return Vec::new();
-        };
-        let mut fixes = Vec::new();
-        match binding {
-            Binding::Let(pos) | Binding::Pattern(pos) => {
-                if !deref {
-                    fixes.push(fix(
-                        Self::META.id,
-                        format!("declare `{name}` as mutable: `mut {name}`"),
-                        BINDING,
-                        vec![edit(&loc.file, pos, pos, "mut ")],
-                    ));
-                }
-            }
-            Binding::Param { name_pos, type_pos } => {
-                let ty = &text[type_pos..];
-                if ty.starts_with('&') && !ty.starts_with("&mut ") {
-                    fixes.push(fix(
-                        Self::META.id,
-                        format!("take parameter `{name}` by mutable reference: `&mut`"),
-                        MUT_REFERENCE,
-                        vec![edit(&loc.file, type_pos, type_pos + 1, "&mut ")],
-                    ));
-                } else if !deref {
-                    fixes.push(fix(
-                        Self::META.id,
-                        format!("make parameter `{name}` mutable: `mut {name}`"),
-                        PARAMETER,
-                        vec![edit(&loc.file, name_pos, name_pos, "mut ")],
-                    ));
-                }
-            }
-        }
-        fixes
+        declare_mutable(error, program).unwrap_or_default()
     }
+}
+
+/// The fixes making the binding the error names mutable.
+fn declare_mutable(error: &CodeError, program: &Program) -> Option<Vec<Fix>> {
+    let (loc, text) = error_file(error, program)?;
+    let raw = error.message.split('`').nth(1)?;
+    let deref = raw.starts_with('*');
+    let name: String = raw
+        .trim_start_matches('*')
+        .chars()
+        .take_while(|c| is_ident_char(*c))
+        .collect();
+    if !is_identifier(&name) {
+        return None;
+    }
+    let before = line_col_to_byte(text, loc.line, loc.column)?;
+    let binding = find_binding(text, &name, before)?;
+    let mut fixes = Vec::new();
+    match binding {
+        Binding::Let(pos) | Binding::Pattern(pos) => {
+            if !deref {
+                fixes.push(fix(
+                    MissingMut::META.id,
+                    format!("declare `{name}` as mutable: `mut {name}`"),
+                    BINDING,
+                    vec![edit(&loc.file, pos, pos, "mut ")],
+                ));
+            }
+        }
+        Binding::Param { name_pos, type_pos } => {
+            let ty = &text[type_pos..];
+            if ty.starts_with('&') && !ty.starts_with("&mut ") {
+                fixes.push(fix(
+                    MissingMut::META.id,
+                    format!("take parameter `{name}` by mutable reference: `&mut`"),
+                    MUT_REFERENCE,
+                    vec![edit(&loc.file, type_pos, type_pos + 1, "&mut ")],
+                ));
+            } else if !deref {
+                fixes.push(fix(
+                    MissingMut::META.id,
+                    format!("make parameter `{name}` mutable: `mut {name}`"),
+                    PARAMETER,
+                    vec![edit(&loc.file, name_pos, name_pos, "mut ")],
+                ));
+            }
+        }
+    }
+    Some(fixes)
 }
 
 pub(crate) enum Binding {

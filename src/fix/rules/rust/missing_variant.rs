@@ -33,56 +33,46 @@ impl Rule for MissingVariant {
         .codes(&["E0599"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        let msg = message(error);
-        if !msg.starts_with("no variant or associated item named `")
-            && !msg.starts_with("no variant named `")
-        {
-            return Vec::new();
-        }
-        let Some((name, _)) = undefined_name(msg) else {
-            return Vec::new();
-        };
-        if !name.chars().next().is_some_and(char::is_uppercase) {
-            return Vec::new();
-        }
-        let Some(owner) = msg
-            .split(" found for enum `")
-            .nth(1)
-            .and_then(|r| r.split(['`', '<']).next())
-            .filter(|o| is_identifier(o))
-        else {
-            return Vec::new();
-        };
-        let Some(t) = UseSite::editable(error, program, TargetLanguage::Rust) else {
-            return Vec::new();
-        };
-        let Some(use_node) = t.name_node(&name) else {
-            return Vec::new();
-        };
-        let (payload, guessed) = payload(use_node, t.text);
-        let Some(enum_item) = find_item(t.tree.root_node(), t.text, "enum_item", owner) else {
-            return Vec::new();
-        };
-        let Some(body) = enum_item.child_by_field_name("body") else {
-            return Vec::new();
-        };
-        let variant = format!("{name}{payload}");
-        let Some((at, insert)) = append_to_list(t.text, body, &variant) else {
-            return Vec::new();
-        };
-        insert_definition(
-            Self::META.id,
-            if guessed {
-                CONFIDENCE_GUESSED
-            } else {
-                CONFIDENCE_TYPED
-            },
-            format!("add the variant `{owner}::{variant}`"),
-            t.file,
-            at,
-            &insert,
-        )
+        add_variant(error, program).unwrap_or_default()
     }
+}
+
+/// The fix adding the variant the error names to its enum.
+fn add_variant(error: &CodeError, program: &Program) -> Option<Vec<Fix>> {
+    let msg = message(error);
+    if !msg.starts_with("no variant or associated item named `")
+        && !msg.starts_with("no variant named `")
+    {
+        return None;
+    }
+    let (name, _) = undefined_name(msg)?;
+    if !name.chars().next().is_some_and(char::is_uppercase) {
+        return None;
+    }
+    let owner = msg
+        .split(" found for enum `")
+        .nth(1)
+        .and_then(|r| r.split(['`', '<']).next())
+        .filter(|o| is_identifier(o))?;
+    let t = UseSite::editable(error, program, TargetLanguage::Rust)?;
+    let use_node = t.name_node(&name)?;
+    let (payload, guessed) = payload(use_node, t.text);
+    let enum_item = find_item(t.tree.root_node(), t.text, "enum_item", owner)?;
+    let body = enum_item.child_by_field_name("body")?;
+    let variant = format!("{name}{payload}");
+    let (at, insert) = append_to_list(t.text, body, &variant)?;
+    Some(insert_definition(
+        MissingVariant::META.id,
+        if guessed {
+            CONFIDENCE_GUESSED
+        } else {
+            CONFIDENCE_TYPED
+        },
+        format!("add the variant `{owner}::{variant}`"),
+        t.file,
+        at,
+        &insert,
+    ))
 }
 
 /// The payload the use gives the variant, and whether a type in it is a guess.
@@ -182,49 +172,45 @@ mod tests {
     use super::*;
     use crate::fix::text::testing::rust_undefined;
 
-    fn heal(text: &str, line: u32, col: u32, msg: &str) -> Vec<String> {
-        rust_undefined(&MissingVariant, "E0599", text, (line, col), msg)
-    }
-
+    /// Each case: the program, where it uses the missing `name` of enum `owner`, and the one
+    /// result as a replacement in the program (`None`: no fix).
     #[test]
-    fn tuple_variant_typed_from_the_arguments() {
-        let text = "enum Message {\n    Quit,\n    Move { x: i32 },\n}\n\nfn main() {\n    let w: u32 = 3;\n    let m = Message::Resize(w, \"big\");\n}\n";
-        let out = heal(
-            text,
-            8,
-            22,
-            "no variant or associated item named `Resize` found for enum `Message` in the current scope",
-        );
-        assert_eq!(
-            out,
-            [text.replace(
-                "    Move { x: i32 },\n}",
-                "    Move { x: i32 },\n    Resize(u32, &'static str),\n}"
-            )]
-        );
-    }
-
-    #[test]
-    fn unit_variant_on_one_line_enum() {
-        let text = "enum Dir { Up, Down }\n\nfn main() {\n    let d = Dir::Left;\n}\n";
-        let out = heal(
-            text,
-            4,
-            18,
-            "no variant or associated item named `Left` found for enum `Dir` in the current scope",
-        );
-        assert_eq!(out, [text.replace("Up, Down }", "Up, Down, Left }")]);
-    }
-
-    #[test]
-    fn lowercase_names_are_associated_functions() {
-        let text = "enum Dir { Up }\n\nfn main() {\n    let d = Dir::parse(1);\n}\n";
-        assert!(heal(
-            text,
-            4,
-            18,
-            "no variant or associated item named `parse` found for enum `Dir` in the current scope"
-        )
-        .is_empty());
+    fn variant_added_to_the_enum() {
+        for (case, text, at, (name, owner), want) in [
+            (
+                "a tuple variant typed from the arguments",
+                "enum Message {\n    Quit,\n    Move { x: i32 },\n}\n\nfn main() {\n    let w: u32 = 3;\n    let m = Message::Resize(w, \"big\");\n}\n",
+                (8, 22),
+                ("Resize", "Message"),
+                Some((
+                    "    Move { x: i32 },\n}",
+                    "    Move { x: i32 },\n    Resize(u32, &'static str),\n}",
+                )),
+            ),
+            (
+                "a unit variant in an enum on one line",
+                "enum Dir { Up, Down }\n\nfn main() {\n    let d = Dir::Left;\n}\n",
+                (4, 18),
+                ("Left", "Dir"),
+                Some(("Up, Down }", "Up, Down, Left }")),
+            ),
+            (
+                "a lowercase name is an associated function",
+                "enum Dir { Up }\n\nfn main() {\n    let d = Dir::parse(1);\n}\n",
+                (4, 18),
+                ("parse", "Dir"),
+                None,
+            ),
+        ] {
+            let msg = format!(
+                "no variant or associated item named `{name}` found for enum `{owner}` in the current scope"
+            );
+            let want: Vec<String> = want.iter().map(|&(a, b)| text.replace(a, b)).collect();
+            assert_eq!(
+                rust_undefined(&MissingVariant, "E0599", text, at, &msg),
+                want,
+                "{case}"
+            );
+        }
     }
 }

@@ -65,233 +65,230 @@ impl Rule for TypeConversion {
         .codes(&["E0308"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        let Some((loc, text)) = error_file(error, program) else {
-            return Vec::new();
-        };
-        let (Some(start), Some(end)) = (
-            line_col_to_byte(text, loc.line, loc.column),
-            loc.end_line
-                .zip(loc.end_column)
-                .and_then(|(l, c)| line_col_to_byte(text, l, c)),
-        ) else {
-            return Vec::new();
-        };
-        if end <= start {
-            return Vec::new();
+        conversions(error, program).unwrap_or_default()
+    }
+}
+
+/// The conversions from the found to the expected type the error names, at its span.
+fn conversions(error: &CodeError, program: &Program) -> Option<Vec<Fix>> {
+    let (loc, text) = error_file(error, program)?;
+    let start = line_col_to_byte(text, loc.line, loc.column)?;
+    let end = loc
+        .end_line
+        .zip(loc.end_column)
+        .and_then(|(l, c)| line_col_to_byte(text, l, c))?;
+    if end <= start {
+        return None;
+    }
+    let (expected, found) = expected_found(error)?;
+    let expr = &text[start..end];
+    let string_literal = expr.len() >= 2
+        && expr.starts_with('"')
+        && expr.ends_with('"')
+        && !expr[1..expr.len() - 1].contains('"');
+    let simple = string_literal
+        || expr
+            .chars()
+            .all(|c| is_ident_char(c) || c == '.' || c == ':')
+        || (expr.ends_with(')') && !expr.contains(' '));
+    let paren = |e: &str| {
+        if simple {
+            e.to_string()
+        } else {
+            format!("({e})")
         }
-        let Some((expected, found)) = expected_found(error) else {
-            return Vec::new();
-        };
-        let expr = &text[start..end];
-        let string_literal = expr.len() >= 2
-            && expr.starts_with('"')
-            && expr.ends_with('"')
-            && !expr[1..expr.len() - 1].contains('"');
-        let simple = string_literal
-            || expr
-                .chars()
-                .all(|c| is_ident_char(c) || c == '.' || c == ':')
-            || (expr.ends_with(')') && !expr.contains(' '));
-        let paren = |e: &str| {
-            if simple {
-                e.to_string()
-            } else {
-                format!("({e})")
+    };
+    let mut out: Vec<(String, f64, String)> = Vec::new();
+    macro_rules! add {
+        ($replacement:expr, $conf:expr, $why:expr) => {{
+            let replacement: String = $replacement;
+            if replacement != expr {
+                out.push((replacement, $conf, $why.to_string()));
             }
-        };
-        let mut out: Vec<(String, f64, String)> = Vec::new();
-        macro_rules! add {
-            ($replacement:expr, $conf:expr, $why:expr) => {{
-                let replacement: String = $replacement;
-                if replacement != expr {
-                    out.push((replacement, $conf, $why.to_string()));
-                }
-            }};
+        }};
+    }
+    let exp = expected.as_str();
+    let fnd = found.as_str();
+    let is_num = |t: &str| INTEGERS.contains(&t) || FLOATS.contains(&t);
+    if exp == "String" && (fnd == "&str" || fnd == "&String" || fnd == "&&str" || fnd == "char") {
+        add!(
+            format!("{}.to_string()", paren(expr)),
+            TO_STRING,
+            "convert to `String` with `.to_string()`"
+        );
+        add!(
+            format!("String::from({expr})"),
+            STRING_FROM,
+            "convert with `String::from`"
+        );
+    } else if exp == "&str" && fnd == "String" {
+        add!(
+            format!("&{expr}"),
+            BORROW_AS_STR,
+            "borrow the `String` as `&str`"
+        );
+        add!(
+            format!("{}.as_str()", paren(expr)),
+            AS_STR,
+            "borrow with `.as_str()`"
+        );
+    } else if exp == "&str" && fnd == "char" {
+        add!(
+            format!("&{}.to_string()", paren(expr)),
+            CHAR_TO_STR,
+            "turn the `char` into a string"
+        );
+    } else if exp == "char"
+        && (fnd == "&str" || fnd == "&&str")
+        && expr.starts_with('"')
+        && expr.chars().count() == 3
+    {
+        add!(
+            format!("'{}'", &expr[1..expr.len() - 1]),
+            CHAR_LITERAL,
+            "use a character literal"
+        );
+    } else if exp.strip_prefix("&mut ") == Some(fnd) {
+        add!(
+            format!("&mut {expr}"),
+            MUT_REFERENCE,
+            "pass a mutable reference"
+        );
+    } else if exp.strip_prefix('&').is_some_and(|i| {
+        i == fnd
+            || fnd.starts_with(&format!("{i}<"))
+            || (i.starts_with('[') && fnd.starts_with("Vec<"))
+    }) {
+        add!(format!("&{expr}"), REFERENCE, "pass a reference");
+    } else if fnd.strip_prefix('&').map(|i| i.trim_start_matches("mut ")) == Some(exp) {
+        add!(format!("*{expr}"), DEREFERENCE, "dereference");
+        add!(
+            format!("{}.clone()", paren(expr)),
+            CLONE_REFERENCED,
+            "clone the referenced value"
+        );
+    } else if is_num(exp)
+        && (is_num(fnd)
+            || fnd == "integer"
+            || fnd == "floating-point number"
+            || fnd.starts_with('&') && is_num(&fnd[1..]))
+    {
+        let is_float_literal = expr
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == '_')
+            && expr.contains('.');
+        let is_int_literal =
+            !expr.is_empty() && expr.chars().all(|c| c.is_ascii_digit() || c == '_');
+        if INTEGERS.contains(&exp) && is_float_literal {
+            if let Some(int) = expr.strip_suffix(".0") {
+                add!(
+                    int.to_string(),
+                    INTEGER_LITERAL,
+                    "write the number as an integer"
+                );
+            }
+            add!(
+                format!("{expr} as {exp}"),
+                CAST_FLOAT_TO_INT,
+                "cast to the expected type"
+            );
+        } else if FLOATS.contains(&exp) && is_int_literal {
+            add!(
+                format!("{expr}.0"),
+                FLOAT_LITERAL,
+                "write the number as a float"
+            );
+        } else {
+            let deref = if fnd.starts_with('&') { "*" } else { "" };
+            add!(
+                format!("{deref}{} as {exp}", paren(expr)),
+                NUMERIC_CAST,
+                "cast to the expected type"
+            );
+            add!(
+                format!("{exp}::from({deref}{expr})"),
+                FROM_LOSSLESS,
+                "convert losslessly with `From`"
+            );
         }
-        let exp = expected.as_str();
-        let fnd = found.as_str();
-        let is_num = |t: &str| INTEGERS.contains(&t) || FLOATS.contains(&t);
-        if exp == "String" && (fnd == "&str" || fnd == "&String" || fnd == "&&str" || fnd == "char")
+    } else if let Some(inner) = exp
+        .strip_prefix("Option<")
+        .and_then(|r| r.strip_suffix('>'))
+    {
+        if inner == fnd
+            || inner.starts_with('_')
+            || fnd.starts_with('{')
+            || fnd == "integer"
+            || fnd == "floating-point number"
         {
             add!(
-                format!("{}.to_string()", paren(expr)),
-                TO_STRING,
-                "convert to `String` with `.to_string()`"
+                format!("Some({expr})"),
+                WRAP_SOME,
+                "wrap the value in `Some`"
             );
-            add!(
-                format!("String::from({expr})"),
-                STRING_FROM,
-                "convert with `String::from`"
-            );
-        } else if exp == "&str" && fnd == "String" {
-            add!(
-                format!("&{expr}"),
-                BORROW_AS_STR,
-                "borrow the `String` as `&str`"
-            );
-            add!(
-                format!("{}.as_str()", paren(expr)),
-                AS_STR,
-                "borrow with `.as_str()`"
-            );
-        } else if exp == "&str" && fnd == "char" {
-            add!(
-                format!("&{}.to_string()", paren(expr)),
-                CHAR_TO_STR,
-                "turn the `char` into a string"
-            );
-        } else if exp == "char"
-            && (fnd == "&str" || fnd == "&&str")
-            && expr.starts_with('"')
-            && expr.chars().count() == 3
-        {
-            add!(
-                format!("'{}'", &expr[1..expr.len() - 1]),
-                CHAR_LITERAL,
-                "use a character literal"
-            );
-        } else if exp.strip_prefix("&mut ") == Some(fnd) {
-            add!(
-                format!("&mut {expr}"),
-                MUT_REFERENCE,
-                "pass a mutable reference"
-            );
-        } else if exp.strip_prefix('&').is_some_and(|i| {
-            i == fnd
-                || fnd.starts_with(&format!("{i}<"))
-                || (i.starts_with('[') && fnd.starts_with("Vec<"))
-        }) {
-            add!(format!("&{expr}"), REFERENCE, "pass a reference");
-        } else if fnd.strip_prefix('&').map(|i| i.trim_start_matches("mut ")) == Some(exp) {
-            add!(format!("*{expr}"), DEREFERENCE, "dereference");
-            add!(
-                format!("{}.clone()", paren(expr)),
-                CLONE_REFERENCED,
-                "clone the referenced value"
-            );
-        } else if is_num(exp)
-            && (is_num(fnd)
-                || fnd == "integer"
-                || fnd == "floating-point number"
-                || fnd.starts_with('&') && is_num(&fnd[1..]))
-        {
-            let is_float_literal = expr
-                .chars()
-                .all(|c| c.is_ascii_digit() || c == '.' || c == '_')
-                && expr.contains('.');
-            let is_int_literal =
-                !expr.is_empty() && expr.chars().all(|c| c.is_ascii_digit() || c == '_');
-            if INTEGERS.contains(&exp) && is_float_literal {
-                if let Some(int) = expr.strip_suffix(".0") {
-                    add!(
-                        int.to_string(),
-                        INTEGER_LITERAL,
-                        "write the number as an integer"
-                    );
-                }
-                add!(
-                    format!("{expr} as {exp}"),
-                    CAST_FLOAT_TO_INT,
-                    "cast to the expected type"
-                );
-            } else if FLOATS.contains(&exp) && is_int_literal {
-                add!(
-                    format!("{expr}.0"),
-                    FLOAT_LITERAL,
-                    "write the number as a float"
-                );
-            } else {
-                let deref = if fnd.starts_with('&') { "*" } else { "" };
-                add!(
-                    format!("{deref}{} as {exp}", paren(expr)),
-                    NUMERIC_CAST,
-                    "cast to the expected type"
-                );
-                add!(
-                    format!("{exp}::from({deref}{expr})"),
-                    FROM_LOSSLESS,
-                    "convert losslessly with `From`"
-                );
-            }
-        } else if let Some(inner) = exp
-            .strip_prefix("Option<")
-            .and_then(|r| r.strip_suffix('>'))
-        {
-            if inner == fnd
-                || inner.starts_with('_')
-                || fnd.starts_with('{')
-                || fnd == "integer"
-                || fnd == "floating-point number"
-            {
-                add!(
-                    format!("Some({expr})"),
-                    WRAP_SOME,
-                    "wrap the value in `Some`"
-                );
-            }
-        } else if let Some(inner) = fnd
-            .strip_prefix("Option<")
-            .and_then(|r| r.strip_suffix('>'))
-        {
-            if inner == exp || inner == format!("&{exp}") {
-                add!(
-                    format!("{}.unwrap()", paren(expr)),
-                    UNWRAP,
-                    "unwrap the `Option`"
-                );
-            }
-            if inner == format!("&{exp}") {
-                add!(
-                    format!("*{}.unwrap()", paren(expr)),
-                    UNWRAP_DEREF,
-                    "unwrap and dereference"
-                );
-            }
-        } else if fnd.starts_with("Result<") && fnd[7..].starts_with(exp) {
+        }
+    } else if let Some(inner) = fnd
+        .strip_prefix("Option<")
+        .and_then(|r| r.strip_suffix('>'))
+    {
+        if inner == exp || inner == format!("&{exp}") {
             add!(
                 format!("{}.unwrap()", paren(expr)),
                 UNWRAP,
-                "unwrap the `Result`"
+                "unwrap the `Option`"
             );
-        } else if exp.starts_with("Result<") && exp[7..].starts_with(fnd) {
-            add!(format!("Ok({expr})"), WRAP_OK, "wrap the value in `Ok`");
-        } else if exp == "Vec<char>" && fnd.contains("Chars") {
+        }
+        if inner == format!("&{exp}") {
             add!(
-                format!("{}.collect()", paren(expr)),
-                COLLECT_CHARS,
-                "collect the characters"
+                format!("*{}.unwrap()", paren(expr)),
+                UNWRAP_DEREF,
+                "unwrap and dereference"
             );
         }
-        // `v.append(x)` with a single element: `push`.
-        let append_call = text[..start].ends_with(".append(") && exp.starts_with("&mut Vec<");
-        if out.is_empty() && !exp.contains('{') && !fnd.contains("fn(") && !append_call {
-            add!(
-                format!("{}.into()", paren(expr)),
-                INTO,
-                "convert with `.into()`"
-            );
-            add!(format!("{}.clone()", paren(expr)), CLONE, "clone the value");
-        }
-        let mut fixes: Vec<Fix> = Vec::new();
-        if append_call {
-            let name_start = start - "append(".len();
-            fixes.push(fix(
-                Self::META.id,
-                "add one element with `push`, not `append`".into(),
-                PUSH_NOT_APPEND,
-                vec![edit(&loc.file, name_start, name_start + 6, "push")],
-            ));
-        }
-        fixes.extend(out.into_iter().map(|(replacement, conf, why)| {
-            fix(
-                Self::META.id,
-                format!("{why}: `{replacement}` (expected `{expected}`, found `{found}`)"),
-                conf,
-                vec![edit(&loc.file, start, end, replacement)],
-            )
-        }));
-        fixes
+    } else if fnd.starts_with("Result<") && fnd[7..].starts_with(exp) {
+        add!(
+            format!("{}.unwrap()", paren(expr)),
+            UNWRAP,
+            "unwrap the `Result`"
+        );
+    } else if exp.starts_with("Result<") && exp[7..].starts_with(fnd) {
+        add!(format!("Ok({expr})"), WRAP_OK, "wrap the value in `Ok`");
+    } else if exp == "Vec<char>" && fnd.contains("Chars") {
+        add!(
+            format!("{}.collect()", paren(expr)),
+            COLLECT_CHARS,
+            "collect the characters"
+        );
     }
+    // `v.append(x)` with a single element: `push`.
+    let append_call = text[..start].ends_with(".append(") && exp.starts_with("&mut Vec<");
+    if out.is_empty() && !exp.contains('{') && !fnd.contains("fn(") && !append_call {
+        add!(
+            format!("{}.into()", paren(expr)),
+            INTO,
+            "convert with `.into()`"
+        );
+        add!(format!("{}.clone()", paren(expr)), CLONE, "clone the value");
+    }
+    let mut fixes: Vec<Fix> = Vec::new();
+    if append_call {
+        let name_start = start - "append(".len();
+        fixes.push(fix(
+            TypeConversion::META.id,
+            "add one element with `push`, not `append`".into(),
+            PUSH_NOT_APPEND,
+            vec![edit(&loc.file, name_start, name_start + 6, "push")],
+        ));
+    }
+    fixes.extend(out.into_iter().map(|(replacement, conf, why)| {
+        fix(
+            TypeConversion::META.id,
+            format!("{why}: `{replacement}` (expected `{expected}`, found `{found}`)"),
+            conf,
+            vec![edit(&loc.file, start, end, replacement)],
+        )
+    }));
+    Some(fixes)
 }
 
 pub(crate) const INTEGERS: &[&str] = &[

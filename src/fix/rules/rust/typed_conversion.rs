@@ -46,154 +46,151 @@ impl Rule for TypedConversion {
         .codes(&["E0308"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        let Some((expected, found)) = super::type_conversion::expected_found(error) else {
-            return Vec::new();
-        };
-        let Some(t) = target(error, program) else {
-            return Vec::new();
-        };
-        let Some(end) = t.end.filter(|e| *e > t.offset) else {
-            return Vec::new();
-        };
-        let expr = &t.text[t.offset..end];
-        let Some(tree) = parse_tree(TargetLanguage::Rust, t.text) else {
-            return Vec::new();
-        };
-        let node = tree
-            .root_node()
-            .named_descendant_for_byte_range(t.offset, end);
-        let returns = node.map_or(Expected::Unknown, |n| enclosing_return(n, t.text));
-        let returns = match &returns {
-            Expected::Type(r) => r.as_str(),
-            _ => "",
-        };
-        let simple = node.is_some_and(|n| {
-            matches!(
-                n.kind(),
-                "identifier"
-                    | "field_expression"
-                    | "call_expression"
-                    | "string_literal"
-                    | "index_expression"
-                    | "parenthesized_expression"
-                    | "macro_invocation"
-            )
-        });
-        let paren = if simple {
-            expr.to_string()
-        } else {
-            format!("({expr})")
-        };
-        let exp = expected.as_str();
-        let fnd = found.as_str();
-        let mut out: Vec<(f64, String, String)> = Vec::new();
-        let stringy = matches!(fnd, "&str" | "String" | "&String" | "&&str");
-        if is_rust_number(exp) && stringy {
-            let literal = expr
-                .strip_prefix('"')
-                .and_then(|e| e.strip_suffix('"'))
-                .map(str::trim);
-            if let Some(lit) = literal {
-                let int_ok = RUST_INTEGERS.contains(&exp) && lit.parse::<i128>().is_ok();
-                let float_ok = RUST_FLOATS.contains(&exp) && lit.parse::<f64>().is_ok();
-                if int_ok || float_ok {
-                    let number = if float_ok && !lit.contains(['.', 'e', 'E']) {
-                        format!("{lit}.0")
-                    } else {
-                        lit.to_string()
-                    };
-                    out.push((CONFIDENCE_LITERAL, "write the number".into(), number));
-                }
-            }
-            let parse = format!("{paren}.trim().parse::<{exp}>()");
-            if result_takes_parse_errors(returns) {
-                out.push((
-                    CONFIDENCE_PARSE_TRY,
-                    "parse, returning the error".into(),
-                    format!("{parse}?"),
-                ));
-            } else if returns.starts_with("Option<") {
-                out.push((
-                    CONFIDENCE_PARSE_OPTION,
-                    "parse, returning `None` on failure".into(),
-                    format!("{parse}.ok()?"),
-                ));
-            }
-            out.push((
-                CONFIDENCE_PARSE_DEFAULT,
-                "parse, defaulting on failure".into(),
-                format!("{parse}.unwrap_or_default()"),
-            ));
-        }
-        let inner_of = |ty: &str, kind: &str| {
-            ty.strip_prefix(kind)
-                .and_then(|r| r.strip_suffix('>'))
-                .and_then(|r| split_top_level(r).first().map(|s| s.to_string()))
-        };
-        // `Result<_, _>`: rustc leaves the inner type to inference.
-        let same = |inner: Option<String>| inner.is_some_and(|i| i == exp || i == "_");
-        if same(inner_of(fnd, "Result<")) && returns.starts_with("Result<") {
-            out.push((
-                CONFIDENCE_TRY,
-                "propagate the error with `?`".into(),
-                format!("{paren}?"),
-            ));
-        }
-        if same(inner_of(fnd, "Option<")) && returns.starts_with("Option<") {
-            out.push((
-                CONFIDENCE_TRY,
-                "propagate `None` with `?`".into(),
-                format!("{paren}?"),
-            ));
-        }
-        if let Some(inner) = fnd.strip_prefix('&').map(|i| i.trim_start_matches("mut ")) {
-            let owned = !is_rust_number(inner) && !matches!(inner, "bool" | "char" | "str");
-            if inner == exp && owned {
-                out.push((
-                    CONFIDENCE_CLONE,
-                    "clone the borrowed value".into(),
-                    format!("{paren}.clone()"),
-                ));
-            }
-            if let (Some(elem), Some(want)) = (
-                inner.strip_prefix('[').and_then(|r| r.strip_suffix(']')),
-                inner_of(exp, "Vec<"),
-            ) {
-                if elem == want {
-                    out.push((
-                        CONFIDENCE_TO_VEC,
-                        "copy the slice into a `Vec`".into(),
-                        format!("{paren}.to_vec()"),
-                    ));
-                }
-            }
-        }
-        if exp == "String"
-            && (is_rust_number(fnd)
-                || matches!(
-                    fnd,
-                    "integer" | "floating-point number" | "{integer}" | "{float}"
-                ))
-        {
-            out.push((
-                CONFIDENCE_TO_STRING,
-                "format the number as a `String`".into(),
-                format!("{paren}.to_string()"),
-            ));
-        }
-        let mut fixes = Fixes::new(Self::META.id);
-        for (confidence, why, replacement) in out {
-            fixes.replace(
-                confidence,
-                format!("{why}: `{replacement}` (expected `{exp}`, found `{fnd}`)"),
-                t.file,
-                t.offset,
-                end,
-                &replacement,
-            );
-        }
-        fixes.done()
+        typed_conversions(error, program).unwrap_or_default()
     }
+}
+
+/// The conversions between the expected and the found type the error names.
+fn typed_conversions(error: &CodeError, program: &Program) -> Option<Vec<Fix>> {
+    let (expected, found) = super::type_conversion::expected_found(error)?;
+    let t = target(error, program)?;
+    let end = t.end.filter(|e| *e > t.offset)?;
+    let expr = &t.text[t.offset..end];
+    let tree = parse_tree(TargetLanguage::Rust, t.text)?;
+    let node = tree
+        .root_node()
+        .named_descendant_for_byte_range(t.offset, end);
+    let returns = node.map_or(Expected::Unknown, |n| enclosing_return(n, t.text));
+    let returns = match &returns {
+        Expected::Type(r) => r.as_str(),
+        _ => "",
+    };
+    let simple = node.is_some_and(|n| {
+        matches!(
+            n.kind(),
+            "identifier"
+                | "field_expression"
+                | "call_expression"
+                | "string_literal"
+                | "index_expression"
+                | "parenthesized_expression"
+                | "macro_invocation"
+        )
+    });
+    let paren = if simple {
+        expr.to_string()
+    } else {
+        format!("({expr})")
+    };
+    let exp = expected.as_str();
+    let fnd = found.as_str();
+    let mut out: Vec<(f64, String, String)> = Vec::new();
+    let stringy = matches!(fnd, "&str" | "String" | "&String" | "&&str");
+    if is_rust_number(exp) && stringy {
+        let literal = expr
+            .strip_prefix('"')
+            .and_then(|e| e.strip_suffix('"'))
+            .map(str::trim);
+        if let Some(lit) = literal {
+            let int_ok = RUST_INTEGERS.contains(&exp) && lit.parse::<i128>().is_ok();
+            let float_ok = RUST_FLOATS.contains(&exp) && lit.parse::<f64>().is_ok();
+            if int_ok || float_ok {
+                let number = if float_ok && !lit.contains(['.', 'e', 'E']) {
+                    format!("{lit}.0")
+                } else {
+                    lit.to_string()
+                };
+                out.push((CONFIDENCE_LITERAL, "write the number".into(), number));
+            }
+        }
+        let parse = format!("{paren}.trim().parse::<{exp}>()");
+        if result_takes_parse_errors(returns) {
+            out.push((
+                CONFIDENCE_PARSE_TRY,
+                "parse, returning the error".into(),
+                format!("{parse}?"),
+            ));
+        } else if returns.starts_with("Option<") {
+            out.push((
+                CONFIDENCE_PARSE_OPTION,
+                "parse, returning `None` on failure".into(),
+                format!("{parse}.ok()?"),
+            ));
+        }
+        out.push((
+            CONFIDENCE_PARSE_DEFAULT,
+            "parse, defaulting on failure".into(),
+            format!("{parse}.unwrap_or_default()"),
+        ));
+    }
+    let inner_of = |ty: &str, kind: &str| {
+        ty.strip_prefix(kind)
+            .and_then(|r| r.strip_suffix('>'))
+            .and_then(|r| split_top_level(r).first().map(|s| s.to_string()))
+    };
+    // `Result<_, _>`: rustc leaves the inner type to inference.
+    let same = |inner: Option<String>| inner.is_some_and(|i| i == exp || i == "_");
+    if same(inner_of(fnd, "Result<")) && returns.starts_with("Result<") {
+        out.push((
+            CONFIDENCE_TRY,
+            "propagate the error with `?`".into(),
+            format!("{paren}?"),
+        ));
+    }
+    if same(inner_of(fnd, "Option<")) && returns.starts_with("Option<") {
+        out.push((
+            CONFIDENCE_TRY,
+            "propagate `None` with `?`".into(),
+            format!("{paren}?"),
+        ));
+    }
+    if let Some(inner) = fnd.strip_prefix('&').map(|i| i.trim_start_matches("mut ")) {
+        let owned = !is_rust_number(inner) && !matches!(inner, "bool" | "char" | "str");
+        if inner == exp && owned {
+            out.push((
+                CONFIDENCE_CLONE,
+                "clone the borrowed value".into(),
+                format!("{paren}.clone()"),
+            ));
+        }
+        if let (Some(elem), Some(want)) = (
+            inner.strip_prefix('[').and_then(|r| r.strip_suffix(']')),
+            inner_of(exp, "Vec<"),
+        ) {
+            if elem == want {
+                out.push((
+                    CONFIDENCE_TO_VEC,
+                    "copy the slice into a `Vec`".into(),
+                    format!("{paren}.to_vec()"),
+                ));
+            }
+        }
+    }
+    if exp == "String"
+        && (is_rust_number(fnd)
+            || matches!(
+                fnd,
+                "integer" | "floating-point number" | "{integer}" | "{float}"
+            ))
+    {
+        out.push((
+            CONFIDENCE_TO_STRING,
+            "format the number as a `String`".into(),
+            format!("{paren}.to_string()"),
+        ));
+    }
+    let mut fixes = Fixes::new(TypedConversion::META.id);
+    for (confidence, why, replacement) in out {
+        fixes.replace(
+            confidence,
+            format!("{why}: `{replacement}` (expected `{exp}`, found `{fnd}`)"),
+            t.file,
+            t.offset,
+            end,
+            &replacement,
+        );
+    }
+    Some(fixes.done())
 }
 
 /// True when a function returning `returns` can use `?` on a parse error: its error type is a
