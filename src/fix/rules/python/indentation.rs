@@ -78,6 +78,10 @@ pub(crate) fn indentation(id: &str, error: &CodeError, program: &Program) -> Vec
     let line = t.line;
     let (ls, _) = lines.range(src, line);
     let cur = indent_of(src, lines, line);
+    // The error's line re-indented to `to`.
+    let reindent = |fixes: &mut Fixes<'_>, confidence: f64, description: String, to: &str| {
+        fixes.replace(confidence, description, t.file, ls, ls + cur.len(), to);
+    };
     let prev = (1..line).rev().find(|&l| is_code_line(src, lines, l));
     if msg.contains("expected an indented block") {
         // The header is on the named line or the previous code line; its body goes one level in.
@@ -86,27 +90,13 @@ pub(crate) fn indentation(id: &str, error: &CodeError, program: &Program) -> Vec
             .unwrap_or(line.saturating_sub(1).max(1));
         let want = format!("{}{unit}", indent_of(src, lines, header));
         if indent_width(&cur) < indent_width(&want) {
-            fixes.replace(
-                INDENT_INTO_BLOCK,
-                format!("indent line {line} into the block"),
-                t.file,
-                ls,
-                ls + cur.len(),
-                &want,
-            );
+            let description = format!("indent line {line} into the block");
+            reindent(&mut fixes, INDENT_INTO_BLOCK, description, &want);
             // The whole run of lines at the same indentation, when the block had several.
-            let mut edits = Vec::new();
-            for l in line..=lines.count() {
-                if !is_code_line(src, lines, l) {
-                    continue;
-                }
-                let ind = indent_of(src, lines, l);
-                if indent_width(&ind) < indent_width(&cur) || (l > line && ind != cur) {
-                    break;
-                }
-                let (s, _) = lines.range(src, l);
-                edits.push(edit(t.file, s, s + ind.len(), &want));
-            }
+            let edits: Vec<_> = indented_run(src, lines, line, &cur, true)
+                .into_iter()
+                .map(|(s, ind)| edit(t.file, s, s + ind.len(), &want))
+                .collect();
             if edits.len() > 1 {
                 fixes.push(
                     INDENT_FOLLOWING,
@@ -126,28 +116,16 @@ pub(crate) fn indentation(id: &str, error: &CodeError, program: &Program) -> Vec
         let levels = enclosing_levels(src, lines, line);
         if let Some(p) = prev {
             let want = indent_of(src, lines, p);
-            fixes.replace(
-                DEDENT_TO_PREVIOUS,
-                format!("dedent line {line} to the previous line's level"),
-                t.file,
-                ls,
-                ls + cur.len(),
-                &want,
-            );
+            let description = format!("dedent line {line} to the previous line's level");
+            reindent(&mut fixes, DEDENT_TO_PREVIOUS, description, &want);
             // The following lines that share the wrong indentation move with it.
-            let mut edits = Vec::new();
-            for l in line..=lines.count() {
-                if !is_code_line(src, lines, l) {
-                    continue;
-                }
-                let ind = indent_of(src, lines, l);
-                if indent_width(&ind) < indent_width(&cur) {
-                    break;
-                }
-                let (s, _) = lines.range(src, l);
-                let keep = &ind[cur.len().min(ind.len())..];
-                edits.push(edit(t.file, s, s + ind.len(), format!("{want}{keep}")));
-            }
+            let edits: Vec<_> = indented_run(src, lines, line, &cur, false)
+                .into_iter()
+                .map(|(s, ind)| {
+                    let keep = &ind[cur.len().min(ind.len())..];
+                    edit(t.file, s, s + ind.len(), format!("{want}{keep}"))
+                })
+                .collect();
             if edits.len() > 1 {
                 fixes.push(
                     DEDENT_BLOCK,
@@ -157,12 +135,10 @@ pub(crate) fn indentation(id: &str, error: &CodeError, program: &Program) -> Vec
             }
         }
         for level in levels.iter().rev().take(2) {
-            fixes.replace(
+            reindent(
+                &mut fixes,
                 DEDENT_TO_ENCLOSING,
                 format!("dedent line {line}"),
-                t.file,
-                ls,
-                ls + cur.len(),
                 level,
             );
         }
@@ -179,17 +155,37 @@ pub(crate) fn indentation(id: &str, error: &CodeError, program: &Program) -> Vec
             )
         });
         for (k, level) in ranked.into_iter().take(2).enumerate() {
-            fixes.replace(
-                ALIGN_ENCLOSING - RANK_STEP * k as f64,
-                format!("align line {line} with the enclosing block"),
-                t.file,
-                ls,
-                ls + cur.len(),
-                level,
-            );
+            let confidence = ALIGN_ENCLOSING - RANK_STEP * k as f64;
+            let description = format!("align line {line} with the enclosing block");
+            reindent(&mut fixes, confidence, description, level);
         }
     }
     fixes.done()
+}
+
+/// The code lines from `line` on that are indented at least as deep as `cur` (and, when
+/// `same_level`, exactly as `cur` after the first), up to the first that is not: each line's
+/// start and indentation.
+fn indented_run(
+    src: &str,
+    lines: &LineIndex,
+    line: usize,
+    cur: &str,
+    same_level: bool,
+) -> Vec<(usize, String)> {
+    let mut run = Vec::new();
+    for l in line..=lines.count() {
+        if !is_code_line(src, lines, l) {
+            continue;
+        }
+        let ind = indent_of(src, lines, l);
+        if indent_width(&ind) < indent_width(cur) || (same_level && l > line && ind != cur) {
+            break;
+        }
+        let (s, _) = lines.range(src, l);
+        run.push((s, ind));
+    }
+    run
 }
 
 pub(crate) fn header_line(msg: &str) -> Option<usize> {
