@@ -43,18 +43,6 @@ pub(crate) mod type_conversion;
 pub(crate) mod typed_conversion;
 pub(crate) mod uncomment_definition;
 
-/// The file and text an error points at, when fixes may edit it.
-pub(crate) fn error_file<'a>(
-    error: &'a CodeError,
-    program: &'a Program,
-) -> Option<(&'a Location, &'a str)> {
-    let loc = error.location.as_ref()?;
-    if program.protected().contains(&loc.file) {
-        return None;
-    }
-    Some((loc, program.files().get(&loc.file)?.as_str()))
-}
-
 /// The editable file an error points at, its text, and the byte offset of the error's line
 /// and column in it.
 pub(crate) fn error_offset<'a>(
@@ -66,24 +54,13 @@ pub(crate) fn error_offset<'a>(
     Some((loc, text, at))
 }
 
-/// The editable file an undefined-name error points at, its text, and the name the message
-/// reports.
-pub(crate) fn undefined_in_file<'a>(
-    error: &'a CodeError,
-    program: &'a Program,
-) -> Option<(&'a Location, &'a str, String)> {
-    let (loc, text) = error_file(error, program)?;
-    let (name, _) = undefined_name(&error.message)?;
-    Some((loc, text, name))
-}
-
-/// [`undefined_in_file`] and the byte offset of the name on the error's line, nearest the
+/// [`undefined_in_error_file`] and the byte offset of the name on the error's line, nearest the
 /// error's column.
 pub(crate) fn undefined_on_line<'a>(
     error: &'a CodeError,
     program: &'a Program,
 ) -> Option<(&'a Location, &'a str, String, usize)> {
-    let (loc, text, name) = undefined_in_file(error, program)?;
+    let (loc, text, name, _) = undefined_in_error_file(error, program)?;
     let pos = find_word_on_line(text, loc.line, loc.column, &name)?;
     Some((loc, text, name, pos))
 }

@@ -33,7 +33,7 @@ impl Rule for UncommentDefinition {
         .codes(&["E0425", "E0412", "E0433", "E0422"]);
 
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
-        let Some((loc, text, name)) = undefined_in_file(error, program) else {
+        let Some((loc, text, name, _)) = undefined_in_error_file(error, program) else {
             return Vec::new();
         };
         let patterns: Vec<String> = [
