@@ -96,10 +96,7 @@ pub fn parse_signature(language: TargetLanguage, text: &str) -> Result<FunctionS
                     variadic = true;
                     continue;
                 }
-                let (decl, default) = match item.split_once('=') {
-                    Some((d, _)) => (d.trim(), true),
-                    None => (item.as_str(), false),
-                };
+                let (decl, default) = without_default(&item);
                 let (n, ty) = match decl.split_once(':') {
                     Some((n, t)) => (n.trim(), Some(t.trim().to_string())),
                     None => (decl.trim(), None),
@@ -117,10 +114,7 @@ pub fn parse_signature(language: TargetLanguage, text: &str) -> Result<FunctionS
                     variadic = true;
                     continue;
                 }
-                let (n, default) = match item.split_once('=') {
-                    Some((n, _)) => (n.trim(), true),
-                    None => (item.as_str(), false),
-                };
+                let (n, default) = without_default(&item);
                 params.push(Param {
                     name: n.to_string(),
                     ty: None,
@@ -204,6 +198,14 @@ pub fn parse_signature(language: TargetLanguage, text: &str) -> Result<FunctionS
         variadic,
         text,
     })
+}
+
+/// A parameter without its default value (`x=1` → `x`), and whether it had one.
+fn without_default(item: &str) -> (&str, bool) {
+    match item.split_once('=') {
+        Some((declared, _)) => (declared.trim(), true),
+        None => (item, false),
+    }
 }
 
 pub(super) fn split_name(s: &str) -> Result<(String, &str), String> {
