@@ -12,6 +12,7 @@ mod operands;
 mod placeholder;
 mod similar;
 mod synth;
+mod written;
 #[cfg(test)]
 pub(crate) mod testing;
 
@@ -26,3 +27,4 @@ pub(crate) use operands::*;
 pub(crate) use placeholder::*;
 pub(crate) use similar::*;
 pub(crate) use synth::*;
+pub(crate) use written::*;

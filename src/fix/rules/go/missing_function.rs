@@ -21,6 +21,12 @@ const CONFIDENCE_TYPED: f64 = 0.45;
 const CONFIDENCE_NAMED: f64 = 0.4;
 /// A parameter is `any` or the result is `int` for want of anything better.
 const CONFIDENCE_GUESSED: f64 = 0.3;
+/// The three, by what the signature rests on.
+const CONFIDENCE: DefinitionConfidence = DefinitionConfidence {
+    typed: CONFIDENCE_TYPED,
+    named: CONFIDENCE_NAMED,
+    guessed: CONFIDENCE_GUESSED,
+};
 
 /// Names other rules define better (`go.builtin-helper`).
 const LEFT_TO_OTHERS: &[&str] = &["min", "max", "abs"];
@@ -52,13 +58,7 @@ impl Rule for MissingFunction {
         };
         let sig = go_signature(call, use_text, name);
         let def = go_fn_text(name, &sig, None);
-        let confidence = if !sig.params_known || sig.ret_from == Evidence::Guess {
-            CONFIDENCE_GUESSED
-        } else if sig.ret_from == Evidence::Name {
-            CONFIDENCE_NAMED
-        } else {
-            CONFIDENCE_TYPED
-        };
+        let confidence = CONFIDENCE.of(sig.params_known, sig.ret_from);
         let (def_file, at, insert) = match editable_file(program, file) {
             Some((f, _)) => {
                 let Some(item) = top_level_item(call) else {
@@ -77,17 +77,15 @@ impl Rule for MissingFunction {
         insert_definition(
             Self::META.id,
             confidence,
-            format!("define the missing function `{name}` ({})", signature(&def)),
+            format!(
+                "define the missing function `{name}` ({})",
+                signature_line(&def)
+            ),
             def_file,
             at,
             &insert,
         )
     }
-}
-
-/// The signature of a written Go function: its first line without the `{`.
-pub(crate) fn signature(def: &str) -> &str {
-    def.lines().next().unwrap_or("").trim_end_matches(" {")
 }
 
 #[cfg(test)]

@@ -10,7 +10,6 @@
 //! Example: `s.Push(3)` on `type Stack struct{ items []int }` gains
 //! `func (s *Stack) Push(arg1 int) {}`.
 
-use super::missing_function::signature;
 use super::*;
 use crate::fix::ErrorKind;
 
@@ -18,6 +17,12 @@ use crate::fix::ErrorKind;
 const CONFIDENCE_TYPED: f64 = 0.45;
 /// A parameter is `any`, or the results come from the name.
 const CONFIDENCE_WEAKER: f64 = 0.35;
+/// The two, by what the signature rests on.
+const CONFIDENCE: DefinitionConfidence = DefinitionConfidence {
+    typed: CONFIDENCE_TYPED,
+    named: CONFIDENCE_WEAKER,
+    guessed: CONFIDENCE_WEAKER,
+};
 
 /// Writes a method the program calls on one of its own types.
 pub(crate) struct MissingMethod;
@@ -52,15 +57,14 @@ impl Rule for MissingMethod {
             .map(|c| c.to_lowercase().collect())
             .unwrap_or_else(|| "r".into());
         let def = go_fn_text(name, &sig, Some(&format!("{recv_name} *{owner}")));
-        let confidence = if sig.params_known && sig.ret_from == Evidence::Use {
-            CONFIDENCE_TYPED
-        } else {
-            CONFIDENCE_WEAKER
-        };
+        let confidence = CONFIDENCE.of(sig.params_known, sig.ret_from);
         insert_definition(
             Self::META.id,
             confidence,
-            format!("define the method `{owner}.{name}` ({})", signature(&def)),
+            format!(
+                "define the method `{owner}.{name}` ({})",
+                signature_line(&def)
+            ),
             def_file,
             at,
             &format!("\n\n{def}"),
