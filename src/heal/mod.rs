@@ -162,6 +162,11 @@ pub struct HealConfig {
     pub jobs: usize,
     /// Candidates tried per round.
     pub beam: usize,
+    /// Candidates tried per round when the round is judged in one batched run (the program
+    /// builds and only fails its tests, and its language batches: see
+    /// [`crate::repair::batch`]). A batch judges its candidates in one sandbox run, so a wider
+    /// round costs about one validation; never below `beam`. Default 32.
+    pub batch_beam: usize,
     /// What passing means; `None` picks [`Expect::for_program`].
     pub expect: Option<Expect>,
 }
@@ -173,6 +178,7 @@ impl Default for HealConfig {
             timeout: Duration::from_secs(120),
             jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
             beam: 8,
+            batch_beam: 32,
             expect: None,
         }
     }
@@ -421,7 +427,7 @@ impl Healer {
         round: u32,
         search: &mut Search,
     ) -> Option<RoundEnd> {
-        let candidates = self.candidates(node_id, search, round);
+        let candidates = self.candidates(node_id, expect, search, round);
         if candidates.is_empty() {
             return None;
         }

@@ -11,6 +11,7 @@ use crate::learn::signature;
 use crate::program::Program;
 use crate::telemetry;
 use crate::types::CodeError;
+use crate::validate::Expect;
 
 /// A fix chosen for a round, before it is applied.
 #[derive(Clone)]
@@ -77,20 +78,31 @@ impl Healer {
         fixes
     }
 
-    /// Chooses, applies and de-duplicates up to `beam` candidates derived from one node.
+    /// Chooses, applies and de-duplicates up to `beam` candidates derived from one node
+    /// (`batch_beam` when the round will be judged in one batched run).
     pub(super) fn candidates(
         &self,
         node_id: usize,
+        expect: Expect,
         search: &mut Search,
         round: u32,
     ) -> Vec<Candidate> {
-        let proposals = {
+        let (proposals, beam) = {
             let node = &search.nodes[node_id];
-            self.proposals(&node.program, &node.errors)
+            let batched = expect == Expect::Test
+                && self.checker.batches(node.program.language())
+                && !node.errors.is_empty()
+                && node.errors.iter().all(crate::repair::rule::answers);
+            let beam = if batched {
+                self.config.batch_beam.max(self.config.beam)
+            } else {
+                self.config.beam
+            };
+            (self.proposals(&node.program, &node.errors), beam)
         };
         let mut out = Vec::new();
         for proposal in proposals {
-            if out.len() >= self.config.beam.max(1) {
+            if out.len() >= beam.max(1) {
                 break;
             }
             if let Some(candidate) = self.prepare(node_id, proposal, search, round) {

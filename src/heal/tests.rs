@@ -148,6 +148,8 @@ fn config(max_retries: u32, jobs: usize, beam: usize, expect: Expect) -> HealCon
         timeout: Duration::from_secs(600),
         jobs,
         beam,
+        // Tests give the round's width explicitly, batched or not.
+        batch_beam: beam,
         expect: Some(expect),
     }
 }
@@ -732,6 +734,35 @@ fn lying_healer(checker: Arc<LyingBatch>, replacements: Vec<(&'static str, f64)>
         ]),
         config(5, 2, 8, Expect::Test),
     )
+}
+
+/// A round judged in one batched run is `batch_beam` candidates wide, not `beam`: the right
+/// fix, ranked fourth, is reached in the first round with a beam of 2.
+#[tokio::test]
+async fn a_batched_round_is_batch_beam_wide() {
+    let checker = Arc::new(LyingBatch(Fake::new(), AtomicUsize::new(0)));
+    let healer = healer_over(
+        Arc::clone(&checker) as Arc<dyn Checker>,
+        engine(vec![replace(
+            "fake.logic",
+            "LOGIC",
+            vec![
+                ("LOGIC + 1", 0.9),
+                ("LOGIC + 2", 0.8),
+                ("LOGIC + 3", 0.7),
+                ("right", 0.6),
+                ("LOGIC + 5", 0.5),
+            ],
+        )]),
+        HealConfig {
+            batch_beam: 4,
+            ..config(5, 2, 2, Expect::Test)
+        },
+    );
+    let report = heal_main(&healer, "x = LOGIC\n").await;
+    assert_healed_to(&report, "x = right\n");
+    assert_eq!(report.rounds, 1, "{}", report.summary());
+    assert_eq!((report.batch_runs, report.batch_judged), (1, 4));
 }
 
 /// A candidate that passes in the batch but fails alone is never reported as passing: every

@@ -6,7 +6,7 @@
 //!
 //! ```
 //! use selfheal::settings::Budget;
-//! let budget = Budget { max_retries: 5, timeout_secs: 120.0, beam: 8, jobs: Some(2) };
+//! let budget = Budget { max_retries: 5, timeout_secs: 120.0, beam: 8, batch_beam: 32, jobs: Some(2) };
 //! let config = budget.heal_config(None).unwrap();
 //! assert_eq!((config.jobs, config.beam, config.timeout.as_secs()), (2, 8, 120));
 //! assert!(Budget { jobs: Some(0), ..budget }.heal_config(None).is_err());
@@ -351,6 +351,10 @@ pub struct Budget {
     /// Candidates tried per round.
     #[arg(long, value_name = "N", default_value_t = 8)]
     pub beam: usize,
+    /// Candidates tried per round when a batched run judges the round (a program that only
+    /// fails its tests, in Python, JavaScript or Go); never below --beam.
+    #[arg(long, value_name = "N", default_value_t = 32)]
+    pub batch_beam: usize,
     /// Validations (and, for eval, cases) at the same time (default: the number of CPUs).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
@@ -362,6 +366,7 @@ impl Default for Budget {
             max_retries: 5,
             timeout_secs: 120.0,
             beam: 8,
+            batch_beam: 32,
             jobs: None,
         }
     }
@@ -386,6 +391,7 @@ impl Budget {
             timeout: timeout(self.timeout_secs)?,
             jobs,
             beam: self.beam,
+            batch_beam: self.batch_beam,
             expect,
         })
     }
@@ -545,6 +551,7 @@ mod tests {
             max_retries: 3,
             timeout_secs: 1.5,
             beam: 4,
+            batch_beam: 16,
             jobs: Some(2),
         }
     }
@@ -554,7 +561,7 @@ mod tests {
         let config = budget().heal_config(Some(Expect::Check)).unwrap();
         assert_eq!(config.max_retries, 3);
         assert_eq!(config.timeout, Duration::from_millis(1500));
-        assert_eq!((config.beam, config.jobs), (4, 2));
+        assert_eq!((config.beam, config.batch_beam, config.jobs), (4, 16, 2));
         assert_eq!(config.expect, Some(Expect::Check));
         let default_jobs = Budget {
             jobs: None,
