@@ -208,37 +208,17 @@ pub(crate) fn lex(lang: TargetLanguage, src: &str) -> Vec<Token> {
             i = j;
             continue;
         }
-        // Strings and characters.
-        match (lang, c) {
-            (TargetLanguage::Python, b'\'' | b'"') => {
-                let (end, terminated) = python_string(b, i);
-                out.push(tok(Kind::Str, start, end, terminated));
-                i = end;
-                continue;
+        // Strings and characters: where a string-like literal starting here ends, and whether
+        // it is terminated.
+        let literal = match (lang, c) {
+            (TargetLanguage::Python, b'\'' | b'"') => Some(python_string(b, i)),
+            (TargetLanguage::JavaScript, b'\'' | b'"') | (TargetLanguage::Go, b'"' | b'\'') => {
+                Some(quoted_literal(b, i, c, false))
             }
-            (TargetLanguage::JavaScript, b'\'' | b'"') | (TargetLanguage::Go, b'"') => {
-                let (end, terminated) = quoted_literal(b, i, c, false);
-                out.push(tok(Kind::Str, start, end, terminated));
-                i = end;
-                continue;
-            }
-            (TargetLanguage::Rust, b'"') => {
-                let (end, terminated) = quoted_literal(b, i, c, true);
-                out.push(tok(Kind::Str, start, end, terminated));
-                i = end;
-                continue;
-            }
-            (TargetLanguage::Go, b'\'') => {
-                let (end, terminated) = quoted_literal(b, i, c, false);
-                out.push(tok(Kind::Str, start, end, terminated));
-                i = end;
-                continue;
-            }
-            (TargetLanguage::Rust, b'\'') => {
-                if let Some(end) = rust_char(src, i) {
-                    out.push(tok(Kind::Str, start, end, true));
-                    i = end;
-                } else {
+            (TargetLanguage::Rust, b'"') => Some(quoted_literal(b, i, c, true)),
+            (TargetLanguage::Rust, b'\'') => match rust_char(src, i) {
+                Some(end) => Some((end, true)),
+                None => {
                     // A lifetime or label: `'a`.
                     let mut j = i + 1;
                     while j < n && ident_continue(b[j]) {
@@ -246,28 +226,23 @@ pub(crate) fn lex(lang: TargetLanguage, src: &str) -> Vec<Token> {
                     }
                     out.push(tok(Kind::Ident, start, j, true));
                     i = j;
+                    continue;
                 }
-                continue;
-            }
+            },
             (TargetLanguage::Go, b'`') => {
                 let end = src[i + 1..].find('`').map(|k| i + 1 + k + 1);
-                out.push(tok(Kind::Str, start, end.unwrap_or(n), end.is_some()));
-                i = end.unwrap_or(n);
-                continue;
+                Some((end.unwrap_or(n), end.is_some()))
             }
-            (TargetLanguage::JavaScript, b'`') => {
-                let (end, terminated) = template_literal(b, i);
-                out.push(tok(Kind::Str, start, end, terminated));
-                i = end;
-                continue;
-            }
+            (TargetLanguage::JavaScript, b'`') => Some(template_literal(b, i)),
             (TargetLanguage::JavaScript, b'/') if regex_allowed(src, out.last()) => {
-                let (end, terminated) = regex_literal(b, i);
-                out.push(tok(Kind::Str, start, end, terminated));
-                i = end;
-                continue;
+                Some(regex_literal(b, i))
             }
-            _ => {}
+            _ => None,
+        };
+        if let Some((end, terminated)) = literal {
+            out.push(tok(Kind::Str, start, end, terminated));
+            i = end;
+            continue;
         }
         match c {
             b'(' | b'[' | b'{' => out.push(tok(Kind::Open, start, i + 1, true)),
