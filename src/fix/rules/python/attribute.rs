@@ -61,10 +61,7 @@ pub(crate) const ATTRIBUTE_SLIPS: &[(&str, &str)] = &[
 
 pub(crate) fn attribute(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
     let msg = message(error);
-    if !msg.contains("has no attribute") {
-        return Vec::new();
-    }
-    let Some(t) = target(error, program) else {
+    let Some(t) = target_if(msg.contains("has no attribute"), error, program) else {
         return Vec::new();
     };
     // `'str' object has no attribute 'x'` / `module 'math' has no attribute 'x'`

@@ -45,10 +45,8 @@ pub(crate) fn indentation(id: &str, error: &CodeError, program: &Program) -> Vec
     let msg = message(error);
     let code = error.code.as_deref().unwrap_or("");
     let tab = code == "TabError" || msg.contains("inconsistent use of tabs");
-    if !(code == "IndentationError" || tab || msg.contains("indent")) {
-        return Vec::new();
-    }
-    let Some(t) = target(error, program) else {
+    let indent_error = code == "IndentationError" || tab || msg.contains("indent");
+    let Some(t) = target_if(indent_error, error, program) else {
         return Vec::new();
     };
     let mut fixes = Fixes::new(id);

@@ -25,10 +25,7 @@ pub(crate) fn missing_argument(id: &str, error: &CodeError, program: &Program) -
         .nth(1)
         .and_then(quoted);
     let counted = msg.contains(" arguments, got ") || msg.contains(" argument, got ");
-    if wanted.is_none() && !counted {
-        return Vec::new();
-    }
-    let Some(t) = target(error, program) else {
+    let Some(t) = target_if(wanted.is_some() || counted, error, program) else {
         return Vec::new();
     };
     let src = t.text;

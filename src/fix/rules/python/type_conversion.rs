@@ -54,11 +54,9 @@ const RANGE_OVER_NUMBER: f64 = 0.5;
 /// `for i in range(n)`. The operands come from the error's span (Python 3.11+ carets give the
 /// failing expression exactly; without them, the whole statement on the line).
 pub(crate) fn type_conversion(id: &str, error: &CodeError, program: &Program) -> Vec<Fix> {
-    if !(error.error_type == ErrorType::TypeMismatch || error.code.as_deref() == Some("TypeError"))
-    {
-        return Vec::new();
-    }
-    let Some(t) = target(error, program) else {
+    let mismatch =
+        error.error_type == ErrorType::TypeMismatch || error.code.as_deref() == Some("TypeError");
+    let Some(t) = target_if(mismatch, error, program) else {
         return Vec::new();
     };
     let tokens = code_tokens(PY, t.text);

@@ -52,14 +52,12 @@ fn define_constant(error: &CodeError, program: &Program) -> Option<Vec<Fix>> {
     let (ty, confidence) = match expected {
         Some(ty) => (ty, CONFIDENCE_TYPED),
         None => {
-            let (ty, _) = ShapeWords {
-                boolean: "bool",
-                int: "i32",
-                float: "f64",
+            // A constant's text is a `&str` literal.
+            let words = ShapeWords {
                 text: "&str",
-                unknown: "i32",
-            }
-            .for_name(&name);
+                ..RUST_TYPE_WORDS
+            };
+            let (ty, _) = words.for_name(&name);
             (ty.to_string(), CONFIDENCE_GUESSED)
         }
     };

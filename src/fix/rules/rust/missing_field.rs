@@ -136,14 +136,7 @@ fn field_use_type(use_node: Node<'_>, src: &str, field: &str) -> Option<(String,
         _ => return None,
     };
     Some(found.unwrap_or_else(|| {
-        let (ty, _) = ShapeWords {
-            boolean: "bool",
-            int: "i32",
-            float: "f64",
-            text: "String",
-            unknown: "i32",
-        }
-        .for_name(field);
+        let (ty, _) = RUST_TYPE_WORDS.for_name(field);
         (ty.to_string(), false)
     }))
 }
