@@ -256,6 +256,19 @@ fn escape(value: &str) -> String {
 mod tests {
     use super::*;
 
+    /// Gauges of one tenant `tenant`: 1 job queued and 2 running, 3 sandboxes of 0.5 CPU
+    /// seconds, a cache of 4096 bytes bounded at 1 MiB.
+    fn gauges(tenant: &str, draining: bool) -> Gauges {
+        Gauges {
+            queued: 1,
+            running: 2,
+            draining,
+            tenants: [(tenant.to_string(), (1, 2))].into(),
+            sandboxes: [(tenant.to_string(), (3, 0.5))].into(),
+            caches: [(tenant.to_string(), (4096, 1 << 20))].into(),
+        }
+    }
+
     #[test]
     fn renders_counters_histograms_and_gauges() {
         let m = Metrics::default();
@@ -263,14 +276,7 @@ mod tests {
         m.request("/v1/check", 200, Duration::from_millis(30));
         m.job("check", "succeeded");
         m.refusal("a", "rate_limited");
-        let text = m.render(&Gauges {
-            queued: 1,
-            running: 2,
-            draining: false,
-            tenants: [("a".to_string(), (1, 2))].into(),
-            sandboxes: [("a".to_string(), (3, 0.5))].into(),
-            caches: [("a".to_string(), (4096, 1 << 20))].into(),
-        });
+        let text = m.render(&gauges("a", false));
         assert!(
             text.contains("selfheal_http_requests_total{route=\"/v1/check\",status=\"200\"} 2\n")
         );
@@ -298,14 +304,7 @@ mod tests {
         let m = Metrics::default();
         m.job("check", "failed");
         m.refusal("q\"t", "too_many_jobs");
-        let text = m.render(&Gauges {
-            queued: 0,
-            running: 1,
-            draining: true,
-            tenants: [("b".to_string(), (0, 1))].into(),
-            sandboxes: [("b".to_string(), (7, 1.25))].into(),
-            caches: [("b".to_string(), (10, 20))].into(),
-        });
+        let text = m.render(&gauges("b", true));
         let expected = "\
 # HELP selfheal_http_requests_total HTTP requests answered, by route and status.
 # TYPE selfheal_http_requests_total counter
@@ -319,24 +318,24 @@ selfheal_jobs_finished_total{kind=\"check\",state=\"failed\"} 1
 selfheal_refusals_total{tenant=\"q\\\"t\",code=\"too_many_jobs\"} 1
 # HELP selfheal_jobs Jobs accepted and not finished, by state.
 # TYPE selfheal_jobs gauge
-selfheal_jobs{state=\"queued\"} 0
-selfheal_jobs{state=\"running\"} 1
+selfheal_jobs{state=\"queued\"} 1
+selfheal_jobs{state=\"running\"} 2
 # HELP selfheal_tenant_jobs Jobs accepted and not finished, by tenant and state.
 # TYPE selfheal_tenant_jobs gauge
-selfheal_tenant_jobs{tenant=\"b\",state=\"queued\"} 0
-selfheal_tenant_jobs{tenant=\"b\",state=\"running\"} 1
+selfheal_tenant_jobs{tenant=\"b\",state=\"queued\"} 1
+selfheal_tenant_jobs{tenant=\"b\",state=\"running\"} 2
 # HELP selfheal_tenant_sandbox_runs_total Validations and runs that took a sandbox (cache hits take none), by tenant.
 # TYPE selfheal_tenant_sandbox_runs_total counter
-selfheal_tenant_sandbox_runs_total{tenant=\"b\"} 7
+selfheal_tenant_sandbox_runs_total{tenant=\"b\"} 3
 # HELP selfheal_tenant_sandbox_cpu_seconds_total Sandbox CPU time charged, by tenant.
 # TYPE selfheal_tenant_sandbox_cpu_seconds_total counter
-selfheal_tenant_sandbox_cpu_seconds_total{tenant=\"b\"} 1.25
+selfheal_tenant_sandbox_cpu_seconds_total{tenant=\"b\"} 0.5
 # HELP selfheal_tenant_cache_bytes Bytes the tenant's validation cache scope stores, by tenant.
 # TYPE selfheal_tenant_cache_bytes gauge
-selfheal_tenant_cache_bytes{tenant=\"b\"} 10
+selfheal_tenant_cache_bytes{tenant=\"b\"} 4096
 # HELP selfheal_tenant_cache_max_bytes The bound on the tenant's cache scope (least recently used entries are evicted beyond it), by tenant.
 # TYPE selfheal_tenant_cache_max_bytes gauge
-selfheal_tenant_cache_max_bytes{tenant=\"b\"} 20
+selfheal_tenant_cache_max_bytes{tenant=\"b\"} 1048576
 # HELP selfheal_draining 1 while the service drains after SIGTERM.
 # TYPE selfheal_draining gauge
 selfheal_draining 1

@@ -492,10 +492,54 @@ install = "apt-get install -y python3"
         Has(&'static str),
     }
 
-    /// Each `[[check]]` body of `cases` is refused with a message that [`Says`] what its row
-    /// expects; a failure names the body.
-    fn assert_checks_refused(cases: &[(&str, Says)]) {
-        for (check, says) in cases {
+    /// `[[check]]` bodies that are refused, each with what its refusal [`Says`]: unknown or
+    /// misplaced templates, then typos and values of the wrong type.
+    const REFUSED_CHECKS: &[(&str, Says)] = &[
+        (
+            "argv = [\"{bin:python}\", \"{main}\"]\nparser = \"python-run\"",
+            Says::Starts("line 10, `check[0].argv[1]`: unknown template `{main}`"),
+        ),
+        (
+            "argv = [\"{bin:py}\"]\nparser = \"python-run\"",
+            Says::Has("`check[0].argv[0]`: {bin:py}: no binary `py` in [binaries]"),
+        ),
+        (
+            "argv = [\"{bin:python}\", \"{python.prefix}\"]\nparser = \"python-run\"",
+            Says::Has("binary `python` has no probe `prefix`"),
+        ),
+        (
+            "argv = [\"{bin:python}\", \"{file}\"]\nparser = \"python-run\"",
+            Says::Has("{file} needs `for_each"),
+        ),
+        (
+            "argv = [\"{bin:python}\", \"{extern_args}\"]\nparser = \"python-run\"",
+            Says::Has("{extern_args} needs a [dependencies.rust-crates] table"),
+        ),
+        (
+            "argv = [\"python3\"]\nparser = \"python-run\"",
+            Says::Has("must be an absolute path"),
+        ),
+        (
+            "argv = [\"{bin:python}\"]\nparser = \"python-run\"\npasrer = 1",
+            Says::Starts("line 12, column 1, field `pasrer`: unknown field `pasrer`"),
+        ),
+        (
+            "argv = [\"{bin:python}\"]\nparser = 7",
+            Says::Starts("line 11, column 10, field `parser`:"),
+        ),
+        (
+            "argv = [\"{bin:python}\"]\nparser = \"python-run\"\nlimits = { memory_bytes = \"lots\" }",
+            Says::Has("`check[0].limits.memory_bytes`: must be a positive byte count"),
+        ),
+        (
+            "argv = [\"{bin:python}\"]\nparser = \"python-run\"\nfor_each = \"files\"",
+            Says::Has("`check[0].for_each`: `files`: expected \"sources\" or \"tests\""),
+        ),
+    ];
+
+    #[test]
+    fn refused_checks_name_the_line_field_and_problem() {
+        for (check, says) in REFUSED_CHECKS {
             let msg = invalid(&with_check(check));
             let ok = match says {
                 Says::Starts(start) => msg.starts_with(start),
@@ -506,33 +550,7 @@ install = "apt-get install -y python3"
     }
 
     #[test]
-    fn unknown_template_is_an_error() {
-        assert_checks_refused(&[
-            (
-                "argv = [\"{bin:python}\", \"{main}\"]\nparser = \"python-run\"",
-                Says::Starts("line 10, `check[0].argv[1]`: unknown template `{main}`"),
-            ),
-            (
-                "argv = [\"{bin:py}\"]\nparser = \"python-run\"",
-                Says::Has("`check[0].argv[0]`: {bin:py}: no binary `py` in [binaries]"),
-            ),
-            (
-                "argv = [\"{bin:python}\", \"{python.prefix}\"]\nparser = \"python-run\"",
-                Says::Has("binary `python` has no probe `prefix`"),
-            ),
-            (
-                "argv = [\"{bin:python}\", \"{file}\"]\nparser = \"python-run\"",
-                Says::Has("{file} needs `for_each"),
-            ),
-            (
-                "argv = [\"{bin:python}\", \"{extern_args}\"]\nparser = \"python-run\"",
-                Says::Has("{extern_args} needs a [dependencies.rust-crates] table"),
-            ),
-            (
-                "argv = [\"python3\"]\nparser = \"python-run\"",
-                Says::Has("must be an absolute path"),
-            ),
-        ]);
+    fn environment_values_refuse_file_templates() {
         let text = BASE.replace(
             "[binaries.python]",
             "[env]\nX = \"{file}\"\n[binaries.python]",
@@ -557,28 +575,6 @@ install = "apt-get install -y python3"
             msg,
             "line 13, `options.edition`: edition `2022` is not a Rust edition; use one of 2015, 2018, 2021, 2024"
         );
-    }
-
-    #[test]
-    fn typos_and_wrong_types_name_line_and_field() {
-        assert_checks_refused(&[
-            (
-                "argv = [\"{bin:python}\"]\nparser = \"python-run\"\npasrer = 1",
-                Says::Starts("line 12, column 1, field `pasrer`: unknown field `pasrer`"),
-            ),
-            (
-                "argv = [\"{bin:python}\"]\nparser = 7",
-                Says::Starts("line 11, column 10, field `parser`:"),
-            ),
-            (
-                "argv = [\"{bin:python}\"]\nparser = \"python-run\"\nlimits = { memory_bytes = \"lots\" }",
-                Says::Has("`check[0].limits.memory_bytes`: must be a positive byte count"),
-            ),
-            (
-                "argv = [\"{bin:python}\"]\nparser = \"python-run\"\nfor_each = \"files\"",
-                Says::Has("`check[0].for_each`: `files`: expected \"sources\" or \"tests\""),
-            ),
-        ]);
     }
 
     #[test]
