@@ -20,6 +20,12 @@ const CONFIDENCE_TYPED: f64 = 0.45;
 const CONFIDENCE_NAMED: f64 = 0.4;
 /// Some type is a guess (a type parameter, `i32`).
 const CONFIDENCE_GUESSED: f64 = 0.3;
+/// The three, by what the written signature rests on.
+const CONFIDENCE: DefinitionConfidence = DefinitionConfidence {
+    typed: CONFIDENCE_TYPED,
+    named: CONFIDENCE_NAMED,
+    guessed: CONFIDENCE_GUESSED,
+};
 
 /// Writes a function the program calls but never defined.
 pub(crate) struct MissingFunction;
@@ -49,20 +55,14 @@ fn define_function(error: &CodeError, program: &Program) -> Option<Vec<Fix>> {
     let sig = rust_signature(call, t.text, &name)?;
     let item = top_level_item(call)?;
     let def = rust_fn_text(&name, &sig, None, "")?;
-    let confidence = if !sig.params_known || sig.ret_from == Evidence::Guess {
-        CONFIDENCE_GUESSED
-    } else if sig.ret_from == Evidence::Name {
-        CONFIDENCE_NAMED
-    } else {
-        CONFIDENCE_TYPED
-    };
+    let confidence = CONFIDENCE.of(sig.params_known, sig.ret_from);
     let at = item.end_byte();
     Some(insert_definition(
         MissingFunction::META.id,
         confidence,
         format!(
             "define the missing function `{name}` ({})",
-            def.lines().next().unwrap_or("").trim_end_matches(" {")
+            signature_line(&def)
         ),
         t.file,
         at,

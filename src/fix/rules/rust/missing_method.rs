@@ -167,14 +167,7 @@ fn define_method(error: &CodeError, program: &Program) -> Option<Vec<Fix>> {
         };
         fixes.replace(
             confidence,
-            format!(
-                "define `{owner}::{name}` ({})",
-                def.trim()
-                    .lines()
-                    .next()
-                    .unwrap_or("")
-                    .trim_end_matches(" {")
-            ),
+            format!("define `{owner}::{name}` ({})", signature_line(def.trim())),
             file,
             at,
             at,
