@@ -6,7 +6,7 @@
 use tree_sitter::Node;
 
 use super::infer_rust::{root_of, Evidence, Expected};
-use super::synth::{all_nodes, call_arguments, named_children, node_text};
+use super::synth::{all_nodes, call_arguments, field_text, named_children, node_text};
 
 /// Go's numeric types.
 pub(crate) const GO_NUMBERS: &[&str] = &[
@@ -36,13 +36,9 @@ fn go_expression_type(
         "rune_literal" => Some("rune".into()),
         "true" | "false" => Some("bool".into()),
         "parenthesized_expression" => named_children(node).into_iter().next().and_then(recurse),
-        "composite_literal" => node
-            .child_by_field_name("type")
-            .map(|t| node_text(t, src).to_string()),
+        "composite_literal" => field_text(node, "type", src).map(str::to_string),
         "unary_expression" => {
-            let op = node
-                .child_by_field_name("operator")
-                .map(|o| node_text(o, src))?;
+            let op = field_text(node, "operator", src)?;
             let operand = node.child_by_field_name("operand")?;
             match op {
                 "&" => recurse(operand).map(|t| format!("*{t}")),
@@ -52,9 +48,7 @@ fn go_expression_type(
             }
         }
         "binary_expression" => {
-            let op = node
-                .child_by_field_name("operator")
-                .map(|o| node_text(o, src))?;
+            let op = field_text(node, "operator", src)?;
             if matches!(op, "==" | "!=" | "<" | ">" | "<=" | ">=" | "&&" | "||") {
                 return Some("bool".into());
             }
@@ -65,9 +59,7 @@ fn go_expression_type(
         "identifier" => go_binding_type(node, node_text(node, src), src),
         "selector_expression" => {
             let operand = node.child_by_field_name("operand")?;
-            let field = node
-                .child_by_field_name("field")
-                .map(|f| node_text(f, src))?;
+            let field = field_text(node, "field", src)?;
             let owner = recurse(operand)?;
             go_field_type(root_of(node), src, owner.trim_start_matches('*'), field)
         }
@@ -118,9 +110,7 @@ fn go_expression_type(
                 _ => None,
             }
         }
-        "type_conversion_expression" => node
-            .child_by_field_name("type")
-            .map(|t| node_text(t, src).to_string()),
+        "type_conversion_expression" => field_text(node, "type", src).map(str::to_string),
         _ => None,
     }
 }
@@ -310,10 +300,7 @@ pub(crate) fn go_field_type(root: Node<'_>, src: &str, owner: &str, field: &str)
         names
             .iter()
             .any(|n| node_text(*n, src) == field)
-            .then(|| {
-                f.child_by_field_name("type")
-                    .map(|t| node_text(t, src).to_string())
-            })
+            .then(|| field_text(f, "type", src).map(str::to_string))
             .flatten()
     })
 }
@@ -432,9 +419,7 @@ pub(crate) fn go_expected(node: Node<'_>, src: &str) -> (Expected, Vec<String>) 
             let Some(lit) = parent.parent().and_then(|b| b.parent()) else {
                 return unknown;
             };
-            let owner = lit
-                .child_by_field_name("type")
-                .map(|t| node_text(t, src).to_string());
+            let owner = field_text(lit, "type", src).map(str::to_string);
             let key = named_children(parent)
                 .first()
                 .map(|k| node_text(*k, src).to_string());

@@ -5,7 +5,7 @@
 
 use tree_sitter::Node;
 
-use super::synth::{named_children, node_text};
+use super::synth::{field_text, named_children, node_text};
 
 /// Integer types, as rustc names them.
 pub(crate) const RUST_INTEGERS: &[&str] = &[
@@ -110,9 +110,7 @@ fn rust_expression_type(
             Some(inner)
         }
         "binary_expression" => {
-            let op = node
-                .child_by_field_name("operator")
-                .map(|o| node_text(o, src))?;
+            let op = field_text(node, "operator", src)?;
             if matches!(op, "==" | "!=" | "<" | ">" | "<=" | ">=" | "&&" | "||") {
                 return Some("bool".into());
             }
@@ -135,13 +133,9 @@ fn rust_expression_type(
                 named_children(node).into_iter().map(recurse).collect();
             Some(format!("({})", parts?.join(", ")))
         }
-        "struct_expression" => node
-            .child_by_field_name("name")
-            .map(|n| node_text(n, src).to_string()),
+        "struct_expression" => field_text(node, "name", src).map(str::to_string),
         "macro_invocation" => {
-            let name = node
-                .child_by_field_name("macro")
-                .map(|m| node_text(m, src))?;
+            let name = field_text(node, "macro", src)?;
             match name {
                 "format" => Some("String".into()),
                 "vec" => {
@@ -159,9 +153,7 @@ fn rust_expression_type(
         "self" => None,
         "field_expression" => {
             let value = node.child_by_field_name("value")?;
-            let field = node
-                .child_by_field_name("field")
-                .map(|f| node_text(f, src))?;
+            let field = field_text(node, "field", src)?;
             let owner = recurse(value)?;
             let owner = owner.trim_start_matches('&').trim_start_matches("mut ");
             field_type(root_of(node), src, owner, field)
@@ -194,9 +186,7 @@ fn rust_expression_type(
                     }
                 }
                 "field_expression" => {
-                    let method = function
-                        .child_by_field_name("field")
-                        .map(|f| node_text(f, src))?;
+                    let method = field_text(function, "field", src)?;
                     let receiver = function.child_by_field_name("value")?;
                     match method {
                         "to_string" | "to_uppercase" | "to_lowercase" | "to_owned"
@@ -313,10 +303,7 @@ pub(crate) fn field_type(root: Node<'_>, src: &str, owner: &str, field: &str) ->
         (f.kind() == "field_declaration"
             && f.child_by_field_name("name")
                 .is_some_and(|n| node_text(n, src) == field))
-        .then(|| {
-            f.child_by_field_name("type")
-                .map(|t| node_text(t, src).to_string())
-        })
+        .then(|| field_text(f, "type", src).map(str::to_string))
         .flatten()
     })
 }
@@ -423,9 +410,7 @@ pub(crate) fn expected_type(node: Node<'_>, src: &str) -> Expected {
                 .parent()
                 .and_then(|s| s.child_by_field_name("name"))
                 .map(|n| node_text(n, src));
-            let field = parent
-                .child_by_field_name("field")
-                .map(|f| node_text(f, src));
+            let field = field_text(parent, "field", src);
             match (owner, field) {
                 (Some(o), Some(f)) => {
                     field_type(root_of(node), src, o, f).map_or(Expected::Unknown, Expected::Type)

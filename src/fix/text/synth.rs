@@ -240,6 +240,12 @@ pub(crate) fn end_of_line(source: &str, offset: usize) -> usize {
         .map_or(source.len(), |i| offset + i)
 }
 
+/// The text of `node`'s child in `field`, when it has one.
+pub(crate) fn field_text<'s>(node: Node<'_>, field: &str, src: &'s str) -> Option<&'s str> {
+    node.child_by_field_name(field)
+        .map(|child| node_text(child, src))
+}
+
 /// The start of the line holding byte `offset`.
 pub(crate) fn start_of_line(source: &str, offset: usize) -> usize {
     source[..offset.min(source.len())]

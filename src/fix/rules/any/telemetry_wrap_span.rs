@@ -274,8 +274,7 @@ fn parameters(lang: TargetLanguage, def: Node<'_>, text: &str) -> Vec<(String, S
     else {
         return Vec::new();
     };
-    let field = |n: Node<'_>, f: &str| n.child_by_field_name(f).map(|c| syntax::text(c, text));
-    let ty = |n: Node<'_>| field(n, "type").unwrap_or("").to_string();
+    let ty = |n: Node<'_>| field_text(n, "type", text).unwrap_or("").to_string();
     let mut out = Vec::new();
     if list.kind() == "identifier" {
         out.push((syntax::text(list, text).to_string(), String::new()));
@@ -291,7 +290,7 @@ fn parameters(lang: TargetLanguage, def: Node<'_>, text: &str) -> Vec<(String, S
                 }
             }
             TargetLanguage::Rust => {
-                if let Some(pattern) = field(p, "pattern") {
+                if let Some(pattern) = field_text(p, "pattern", text) {
                     let name = pattern.trim_start_matches("mut ").trim();
                     out.push((name.to_string(), ty(p)));
                 }
@@ -300,14 +299,16 @@ fn parameters(lang: TargetLanguage, def: Node<'_>, text: &str) -> Vec<(String, S
                 let name = if p.kind() == "identifier" {
                     Some(syntax::text(p, text))
                 } else {
-                    field(p, "name").or_else(|| field(p, "left")).or_else(|| {
-                        let mut c = p.walk();
-                        let first = p
-                            .named_children(&mut c)
-                            .find(|c| c.kind() == "identifier")
-                            .map(|c| syntax::text(c, text));
-                        first
-                    })
+                    field_text(p, "name", text)
+                        .or_else(|| field_text(p, "left", text))
+                        .or_else(|| {
+                            let mut c = p.walk();
+                            let first = p
+                                .named_children(&mut c)
+                                .find(|c| c.kind() == "identifier")
+                                .map(|c| syntax::text(c, text));
+                            first
+                        })
                 };
                 if let Some(name) = name.filter(|n| is_identifier(n)) {
                     out.push((name.to_string(), ty(p)));
