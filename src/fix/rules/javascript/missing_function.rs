@@ -59,55 +59,34 @@ impl Rule for MissingFunction {
 /// The placeholder a function or method called by `call` returns (what its use or its name
 /// suggests), and the confidence of a definition returning it.
 pub(crate) fn js_placeholder(call: Node<'_>, src: &str, name: &str) -> (&'static str, f64) {
-    match use_or_name_placeholder(call, src, name) {
+    match JAVASCRIPT_PLACEHOLDERS.placeholder(call, src, name) {
         (value, true) => (value, CONFIDENCE_SHAPED),
         (value, false) => (value, CONFIDENCE_UNDEFINED),
     }
 }
 
-/// What the use of `call` or the name suggests it returns, and whether anything suggested it.
-fn use_or_name_placeholder(call: Node<'_>, src: &str, name: &str) -> (&'static str, bool) {
-    if let Some(parent) = call.parent() {
-        let is = |field: &str| {
-            parent
-                .child_by_field_name(field)
-                .is_some_and(|c| c.id() == call.id())
-        };
-        match parent.kind() {
-            "parenthesized_expression"
-                if parent
-                    .parent()
-                    .is_some_and(|g| matches!(g.kind(), "if_statement" | "while_statement")) =>
-            {
-                return ("false", true)
-            }
-            "unary_expression" if node_text(parent, src).starts_with('!') => {
-                return ("false", true)
-            }
-            "for_in_statement" if is("right") => return ("[]", true),
-            "expression_statement" => return ("undefined", true),
-            "binary_expression" => {
-                let other = named_children(parent)
-                    .into_iter()
-                    .find(|c| c.id() != call.id());
-                match other.map(|o| o.kind()) {
-                    Some("number") => return ("0", true),
-                    Some("string" | "template_string") => return ("''", true),
-                    _ => {}
-                }
-            }
-            _ => {}
-        }
-    }
-    ShapeWords {
+/// Where JavaScript's grammar says what a call returns, and the placeholders it writes.
+const JAVASCRIPT_PLACEHOLDERS: PlaceholderGrammar = PlaceholderGrammar {
+    words: ShapeWords {
         boolean: "false",
         int: "0",
         float: "0",
         text: "''",
         unknown: "undefined",
-    }
-    .for_name(name)
-}
+    },
+    empty_list: "[]",
+    conditions: &["if_statement", "while_statement"],
+    condition_wrapper: Some("parenthesized_expression"),
+    boolean_operators: &[("unary_expression", "!")],
+    loops: &["for_in_statement"],
+    statement: "expression_statement",
+    binary_operations: &["binary_expression"],
+    literals: &[
+        ("number", NamedShape::Int),
+        ("string", NamedShape::Text),
+        ("template_string", NamedShape::Text),
+    ],
+};
 
 #[cfg(test)]
 mod tests {
@@ -136,5 +115,29 @@ mod tests {
                 "function isReady(total) {\n  return false;\n}\n\nif (!isReady"
             )]
         );
+    }
+
+    #[test]
+    fn the_use_says_what_it_returns() {
+        for (case, text, at, value) in [
+            ("a condition", "if (ready()) {}\n", (1, 5), "false"),
+            ("iterated", "for (const x of items()) {}\n", (1, 17), "[]"),
+            ("a statement", "tick();\n", (1, 1), "undefined"),
+            (
+                "beside a string",
+                "const s = label() + '!';\n",
+                (1, 11),
+                "''",
+            ),
+            ("beside a number", "const n = size() * 2;\n", (1, 11), "0"),
+        ] {
+            let name = &text[at.1 as usize - 1..text.find("()").unwrap()];
+            let written = format!("function {name}() {{\n  return {value};\n}}\n\n{text}");
+            assert_eq!(
+                heal(text, at, &format!("{name} is not defined")),
+                [written],
+                "case: {case}"
+            );
+        }
     }
 }
