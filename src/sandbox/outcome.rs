@@ -160,50 +160,78 @@ mod tests {
         }
     }
 
+    /// Each row: what it shows, the exit status, the signal, the stderr tail, and the
+    /// termination it is classified as.
+    const OBSERVED: &[(&str, Option<i32>, Option<i32>, &[u8], Termination)] = &[
+        ("a clean exit", Some(0), None, b"", Termination::Exited),
+        (
+            "a failing exit",
+            Some(1),
+            None,
+            b"boom",
+            Termination::Exited,
+        ),
+        (
+            "SIGXCPU",
+            None,
+            Some(libc::SIGXCPU),
+            b"",
+            Termination::CpuLimit,
+        ),
+        (
+            "a shell's exit status for SIGXFSZ",
+            Some(128 + libc::SIGXFSZ),
+            None,
+            b"",
+            Termination::FileSizeLimit,
+        ),
+        (
+            "SIGXFSZ",
+            None,
+            Some(libc::SIGXFSZ),
+            b"",
+            Termination::FileSizeLimit,
+        ),
+        (
+            "Python's MemoryError",
+            Some(1),
+            None,
+            b"Traceback...\nMemoryError\n",
+            Termination::OutOfMemory,
+        ),
+        (
+            "Rust's failed allocation",
+            None,
+            Some(libc::SIGABRT),
+            b"memory allocation of 1 bytes failed\n",
+            Termination::OutOfMemory,
+        ),
+        (
+            "a successful run that merely prints the word is not out of memory",
+            Some(0),
+            None,
+            b"MemoryError",
+            Termination::Exited,
+        ),
+        (
+            "SIGSEGV",
+            None,
+            Some(libc::SIGSEGV),
+            b"",
+            Termination::Signaled,
+        ),
+    ];
+
     #[test]
     fn classifies_limits() {
         let l = Limits::default();
-        assert_eq!(classify(&obs(Some(0), None, b""), &l), Termination::Exited);
-        assert_eq!(
-            classify(&obs(Some(1), None, b"boom"), &l),
-            Termination::Exited
-        );
-        assert_eq!(
-            classify(&obs(None, Some(libc::SIGXCPU), b""), &l),
-            Termination::CpuLimit
-        );
-        assert_eq!(
-            classify(&obs(Some(128 + libc::SIGXFSZ), None, b""), &l),
-            Termination::FileSizeLimit
-        );
-        assert_eq!(
-            classify(&obs(None, Some(libc::SIGXFSZ), b""), &l),
-            Termination::FileSizeLimit
-        );
-        assert_eq!(
-            classify(&obs(Some(1), None, b"Traceback...\nMemoryError\n"), &l),
-            Termination::OutOfMemory
-        );
-        assert_eq!(
-            classify(
-                &obs(
-                    None,
-                    Some(libc::SIGABRT),
-                    b"memory allocation of 1 bytes failed\n"
-                ),
-                &l
-            ),
-            Termination::OutOfMemory
-        );
-        // A successful run that merely prints the word is not out of memory.
-        assert_eq!(
-            classify(&obs(Some(0), None, b"MemoryError"), &l),
-            Termination::Exited
-        );
-        assert_eq!(
-            classify(&obs(None, Some(libc::SIGSEGV), b""), &l),
-            Termination::Signaled
-        );
+        for (case, exit, signal, tail, expected) in OBSERVED {
+            assert_eq!(
+                classify(&obs(*exit, *signal, tail), &l),
+                *expected,
+                "{case}"
+            );
+        }
         let mut k = obs(None, Some(libc::SIGKILL), b"");
         k.cpu_time = l.cpu_time;
         assert_eq!(classify(&k, &l), Termination::CpuLimit);
