@@ -71,22 +71,10 @@ fn go_expression_type(
             if base == "string" {
                 return Some("byte".into());
             }
-            if let Some(rest) = base.strip_prefix("map[") {
-                let mut depth = 1;
-                for (i, c) in rest.char_indices() {
-                    match c {
-                        '[' => depth += 1,
-                        ']' => {
-                            depth -= 1;
-                            if depth == 0 {
-                                return Some(rest[i + 1..].to_string());
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            None
+            // `map[K]V`: the value type after the key's `]`.
+            let key = base.strip_prefix("map")?;
+            let close = super::matching_char(key, '[', ']')?;
+            Some(key[close + 1..].to_string())
         }
         "slice_expression" => recurse(node.child_by_field_name("operand")?),
         "call_expression" => {
@@ -558,6 +546,14 @@ mod tests {
             .into_iter()
             .find(|n| n.start_byte() == at && n.kind() == "call_expression")
             .unwrap()
+    }
+
+    #[test]
+    fn index_expressions_type_as_the_element() {
+        let src = "package main\n\nfunc f(m map[string][]int, xs []bool, s string) {\n\tuse(m[\"a\"], xs[0], s[1], m[\"b\"][2])\n}\n";
+        let tree = parse_tree(TargetLanguage::Go, src).unwrap();
+        let sig = go_signature(call(&tree, src, "use("), src, "use");
+        assert_eq!(sig.params, "arg1 []int, arg2 bool, arg3 byte, arg4 int");
     }
 
     #[test]

@@ -484,6 +484,27 @@ pub(crate) fn token_at(tokens: &[Token], offset: usize) -> usize {
     tokens.partition_point(|t| t.end <= offset)
 }
 
+/// The byte index in `s` of the `close` that matches the `open` starting `s` (nested pairs
+/// skipped; no lexing: for type text such as `map[K]V` or `(int, error)`); `None` when `s`
+/// does not start with `open` or it never closes.
+pub(crate) fn matching_char(s: &str, open: char, close: char) -> Option<usize> {
+    if !s.starts_with(open) {
+        return None;
+    }
+    let mut depth = 0usize;
+    for (i, c) in s.char_indices() {
+        if c == open {
+            depth += 1;
+        } else if c == close {
+            depth = depth.checked_sub(1)?;
+            if depth == 0 {
+                return Some(i);
+            }
+        }
+    }
+    None
+}
+
 /// Index of the closer matching the opener at token `open`.
 pub(crate) fn matching_close(tokens: &[Token], open: usize) -> Option<usize> {
     let mut depth = 0usize;

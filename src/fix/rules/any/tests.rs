@@ -565,3 +565,12 @@ fn similarity_prefers_prefixes_and_case() {
         ["word1", "word2"]
     );
 }
+
+#[test]
+fn matching_char_skips_nested_pairs() {
+    assert_eq!(matching_char("[string][]int", '[', ']'), Some(7));
+    assert_eq!(matching_char("[map[int]bool]x", '[', ']'), Some(13));
+    assert_eq!(matching_char("(a, (b, c))", '(', ')'), Some(10));
+    assert_eq!(matching_char("[never", '[', ']'), None);
+    assert_eq!(matching_char("s[int]", '[', ']'), None);
+}
