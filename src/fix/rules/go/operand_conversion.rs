@@ -47,6 +47,10 @@ impl Rule for OperandConversion {
         let root = tree.root_node();
         let msg = message(error);
         let mut fixes = Fixes::new(Self::META.id);
+        // The expression the message quotes, on the error's line nearest the error.
+        let line_start = start_of_line(t.text, t.offset);
+        let line = &t.text[line_start..end_of_line(t.text, t.offset)];
+        let find = |expr: &str| find_text_near(t.text, line_start, line, t.offset, expr);
         if let Some(idx) = msg.find("(mismatched types ") {
             let types = msg[idx + "(mismatched types ".len()..].trim_end_matches(')');
             let Some((left_t, right_t)) = types.split_once(" and ") else {
@@ -55,11 +59,7 @@ impl Rule for OperandConversion {
             let Some(expr) = msg[..idx].trim().rsplit_once(": ").map(|(_, e)| e.trim()) else {
                 return Vec::new();
             };
-            let (line_start, line) = (start_of_line(t.text, t.offset), {
-                let s = start_of_line(t.text, t.offset);
-                &t.text[s..end_of_line(t.text, t.offset)]
-            });
-            let Some(at) = find_text_near(t.text, line_start, line, t.offset, expr) else {
+            let Some(at) = find(expr) else {
                 return Vec::new();
             };
             let Some(op) = root
@@ -68,10 +68,7 @@ impl Rule for OperandConversion {
             else {
                 return Vec::new();
             };
-            let (Some(left), Some(right)) = (
-                op.child_by_field_name("left"),
-                op.child_by_field_name("right"),
-            ) else {
+            let Some((left, right)) = binary_operands(op) else {
                 return Vec::new();
             };
             let int = |ty: &str| GO_NUMBERS.contains(&ty) && !GO_FLOATS.contains(&ty);
@@ -86,21 +83,19 @@ impl Rule for OperandConversion {
                     &format!("{to}({text})"),
                 );
             };
-            if GO_FLOATS.contains(&left_t) && int(right_t) {
-                convert(right, left_t, CONFIDENCE_INT_TO_FLOAT);
-                convert(left, right_t, CONFIDENCE_FLOAT_TO_INT);
-            } else if int(left_t) && GO_FLOATS.contains(&right_t) {
-                convert(left, right_t, CONFIDENCE_INT_TO_FLOAT);
-                convert(right, left_t, CONFIDENCE_FLOAT_TO_INT);
+            let float = |ty: &str| GO_FLOATS.contains(&ty);
+            if let Some(((i, i_ty), (f, f_ty))) =
+                int_and_float((left, left_t), (right, right_t), float, int)
+            {
+                convert(i, f_ty, CONFIDENCE_INT_TO_FLOAT);
+                convert(f, i_ty, CONFIDENCE_FLOAT_TO_INT);
             }
             return fixes.done();
         }
         let Some((expr, source, target_ty)) = cannot_use(msg) else {
             return Vec::new();
         };
-        let line_start = start_of_line(t.text, t.offset);
-        let line = &t.text[line_start..end_of_line(t.text, t.offset)];
-        let Some(at) = find_text_near(t.text, line_start, line, t.offset, expr) else {
+        let Some(at) = find(expr) else {
             return Vec::new();
         };
         let Some(node) = root.named_descendant_for_byte_range(at, at + expr.len()) else {
@@ -109,29 +104,16 @@ impl Rule for OperandConversion {
         if GO_FLOATS.contains(&target_ty)
             && GO_NUMBERS.contains(&source.as_str())
             && !GO_FLOATS.contains(&source.as_str())
-            && node.kind() == "binary_expression"
-            && node
-                .child_by_field_name("operator")
-                .is_some_and(|o| node_text(o, t.text) == "/")
         {
-            if let (Some(l), Some(r)) = (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-            ) {
-                let replacement = format!(
-                    "{target_ty}({}) / {target_ty}({})",
-                    node_text(l, t.text),
-                    node_text(r, t.text)
-                );
-                fixes.replace(
-                    CONFIDENCE_FLOAT_DIVISION,
-                    format!("divide as {target_ty}: `{replacement}`"),
-                    t.file,
-                    node.start_byte(),
-                    node.end_byte(),
-                    &replacement,
-                );
-            }
+            // Each operand converted, then divided: the quotient's conversion truncates first.
+            convert_then_divide(
+                &mut fixes,
+                (CONFIDENCE_FLOAT_DIVISION, t.file),
+                (node, node),
+                t.text,
+                target_ty,
+                |n| format!("{target_ty}({})", node_text(n, t.text)),
+            );
         }
         if GO_NUMBERS.contains(&target_ty) && source == "string" {
             let lit = expr
