@@ -36,9 +36,5 @@ pub(crate) fn tables() -> &'static Tables {
 
 /// The members of a well-known object (`Math`, `String.prototype`).
 pub(crate) fn members_of(object: &str) -> Option<&'static [&'static str]> {
-    tables()
-        .members
-        .iter()
-        .find(|(o, _)| *o == object)
-        .map(|(_, m)| m.as_slice())
+    table::words_of(&tables().members, object)
 }

@@ -56,11 +56,7 @@ pub(crate) fn tables() -> &'static Tables {
 
 /// The public names of a curated module (`builtins` included).
 pub(crate) fn module_members(module: &str) -> Option<&'static [&'static str]> {
-    tables()
-        .modules
-        .iter()
-        .find(|(m, _)| *m == module)
-        .map(|(_, v)| v.as_slice())
+    table::words_of(&tables().modules, module)
 }
 
 /// Modules (other than builtins) that export `name`, most commonly wanted first.

@@ -32,6 +32,17 @@ pub(crate) fn keyed_words(text: &'static str) -> Vec<(&'static str, Vec<&'static
         .collect()
 }
 
+/// The words of `key` in a key → words table (the shape [`keyed_words`] reads).
+pub(crate) fn words_of<'a>(
+    table: &'a [(&'static str, Vec<&'static str>)],
+    key: &str,
+) -> Option<&'a [&'static str]> {
+    table
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, words)| words.as_slice())
+}
+
 /// The rows of section `[name]` of a table with `[section]` header lines.
 pub(crate) fn section(text: &'static str, name: &str) -> Vec<&'static str> {
     let header = format!("[{name}]");
