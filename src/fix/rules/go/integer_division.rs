@@ -53,17 +53,7 @@ impl Rule for IntegerDivision {
                         None => break,
                     }
                 }
-                if inner.kind() != "binary_expression"
-                    || inner
-                        .child_by_field_name("operator")
-                        .is_none_or(|o| node_text(o, text) != "/")
-                {
-                    continue;
-                }
-                let (Some(l), Some(r)) = (
-                    inner.child_by_field_name("left"),
-                    inner.child_by_field_name("right"),
-                ) else {
+                let Some((l, r)) = division_operands(inner, text) else {
                     continue;
                 };
                 let integer = |n| {
