@@ -31,15 +31,21 @@ fn run_input<'a>(
     }
 }
 
+/// The errors of the test step `python3 test_main.py` (exit status 1) of a program of `main`
+/// and `test` that printed `stderr`.
+fn run_test_main(main: &str, test: &str, stderr: &str) -> Vec<CodeError> {
+    let p = program(&[("main.py", main), ("test_main.py", test)]);
+    let command = cmd(&["python3", "test_main.py"]);
+    parse_run(&run_input(&p, &command, stderr, 1))
+}
+
 const MAIN_NAME_ERROR: &str = "from typing import List\n\ndef has_close(numbers: List[float]) -> bool:\n    for a in numbers:\n        if a > 1:\n            return true\n    return False\n";
 const TEST_CHECK: &str = "from main import *\n\ndef check():\n    assert has_close([1.0, 2.0]) == True\n    assert has_close([0.5]) == False, \"case 2\"\n\ncheck()\n";
 
 #[test]
 fn run_name_error_in_program_file_with_carets_and_suggestion() {
-    let p = program(&[("main.py", MAIN_NAME_ERROR), ("test_main.py", TEST_CHECK)]);
     let stderr = "Traceback (most recent call last):\n  File \"/work/test_main.py\", line 7, in <module>\n    check()\n  File \"/work/test_main.py\", line 4, in check\n    assert has_close([1.0, 2.0]) == True\n           ^^^^^^^^^^^^^^^^^^^^^\n  File \"/work/main.py\", line 6, in has_close\n    return true\n           ^^^^\nNameError: name 'true' is not defined. Did you mean: 'True'?\n";
-    let command = cmd(&["python3", "test_main.py"]);
-    let errors = parse_run(&run_input(&p, &command, stderr, 1));
+    let errors = run_test_main(MAIN_NAME_ERROR, TEST_CHECK, stderr);
     assert_eq!(errors.len(), 1);
     let e = &errors[0];
     assert_eq!(e.error_type, ErrorType::UndefinedVariable);
@@ -62,10 +68,8 @@ fn run_name_error_in_program_file_with_carets_and_suggestion() {
 #[test]
 fn run_syntax_error_at_import_time() {
     let main = "def f(point):\n    x y = point\n    return x\n";
-    let p = program(&[("main.py", main), ("test_main.py", TEST_CHECK)]);
     let stderr = "Traceback (most recent call last):\n  File \"/work/test_main.py\", line 1, in <module>\n    from main import *\n  File \"/work/main.py\", line 2\n    x y = point\n      ^\nSyntaxError: invalid syntax\n";
-    let command = cmd(&["python3", "test_main.py"]);
-    let errors = parse_run(&run_input(&p, &command, stderr, 1));
+    let errors = run_test_main(main, TEST_CHECK, stderr);
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].error_type, ErrorType::SyntaxError);
     assert_eq!(errors[0].code.as_deref(), Some("SyntaxError"));
@@ -164,10 +168,8 @@ fn run_pytest_style_test_function_and_module_level_failures() {
 #[test]
 fn run_runtime_error_in_program_and_chained_traceback() {
     let main = "def top(carpets, n):\n    for i in range(n, -1, -1):\n        a, b = carpets[i]\n    return -1\n";
-    let p = program(&[("main.py", main), ("test_main.py", TEST_CHECK)]);
-    let command = cmd(&["python3", "test_main.py"]);
     let stderr = "Traceback (most recent call last):\n  File \"/work/main.py\", line 3, in top\n    a, b = carpets[i]\n           ~~~~~~~^^^\nKeyError: 3\n\nDuring handling of the above exception, another exception occurred:\n\nTraceback (most recent call last):\n  File \"/work/test_main.py\", line 4, in check\n    assert has_close([1.0, 2.0]) == True\n  File \"/work/main.py\", line 3, in top\n    a, b = carpets[i]\n           ~~~~~~~^^^\nIndexError: list index out of range\n";
-    let errors = parse_run(&run_input(&p, &command, stderr, 1));
+    let errors = run_test_main(main, TEST_CHECK, stderr);
     assert_eq!(errors.len(), 1);
     assert_eq!(
         errors[0].error_type,
@@ -185,10 +187,8 @@ fn run_runtime_error_in_program_and_chained_traceback() {
 fn run_unittest_blocks_each_become_a_failure() {
     let test = "import unittest\nfrom main import *\n\nclass T(unittest.TestCase):\n    def test_add(self):\n        self.assertEqual(add(1, 2), 4)\n\n    def test_sub(self):\n        self.assertEqual(sub(1, 2), -1)\n\nunittest.main()\n";
     let main = "def add(a, b):\n    return a + b\n\ndef sub(a, b):\n    return a - c\n";
-    let p = program(&[("main.py", main), ("test_main.py", test)]);
-    let command = cmd(&["python3", "test_main.py"]);
     let stderr = "FE\n======================================================================\nERROR: test_sub (__main__.T.test_sub)\n----------------------------------------------------------------------\nTraceback (most recent call last):\n  File \"/work/test_main.py\", line 9, in test_sub\n    self.assertEqual(sub(1, 2), -1)\n                     ^^^^^^^^^\n  File \"/work/main.py\", line 5, in sub\n    return a - c\n               ^\nNameError: name 'c' is not defined\n\n======================================================================\nFAIL: test_add (__main__.T.test_add)\n----------------------------------------------------------------------\nTraceback (most recent call last):\n  File \"/work/test_main.py\", line 6, in test_add\n    self.assertEqual(add(1, 2), 4)\nAssertionError: 3 != 4\n\n----------------------------------------------------------------------\nRan 2 tests in 0.001s\n\nFAILED (failures=1, errors=1)\n";
-    let errors = parse_run(&run_input(&p, &command, stderr, 1));
+    let errors = run_test_main(main, test, stderr);
     assert_eq!(errors.len(), 2);
     assert_eq!(errors[0].error_type, ErrorType::UndefinedVariable);
     assert_eq!(
