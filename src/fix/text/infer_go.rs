@@ -540,36 +540,39 @@ mod tests {
     use crate::fix::text::synth::parse_tree;
     use crate::types::TargetLanguage;
 
-    fn call<'t>(tree: &'t tree_sitter::Tree, src: &str, needle: &str) -> Node<'t> {
-        let at = src.find(needle).unwrap();
-        all_nodes(tree.root_node())
+    /// The signature of function `name` as its first call in `src` uses it.
+    fn signature(src: &str, name: &str) -> GoSignature {
+        let tree = parse_tree(TargetLanguage::Go, src).unwrap();
+        let at = src.find(&format!("{name}(")).unwrap();
+        let call = all_nodes(tree.root_node())
             .into_iter()
             .find(|n| n.start_byte() == at && n.kind() == "call_expression")
-            .unwrap()
+            .unwrap();
+        go_signature(call, src, name)
     }
 
     #[test]
     fn index_expressions_type_as_the_element() {
         let src = "package main\n\nfunc f(m map[string][]int, xs []bool, s string) {\n\tuse(m[\"a\"], xs[0], s[1], m[\"b\"][2])\n}\n";
-        let tree = parse_tree(TargetLanguage::Go, src).unwrap();
-        let sig = go_signature(call(&tree, src, "use("), src, "use");
-        assert_eq!(sig.params, "arg1 []int, arg2 bool, arg3 byte, arg4 int");
+        assert_eq!(
+            signature(src, "use").params,
+            "arg1 []int, arg2 bool, arg3 byte, arg4 int"
+        );
     }
 
     #[test]
     fn signatures_from_arguments_and_positions() {
         let src = "package main\n\ntype S struct {\n\tn float64\n}\n\nfunc f(xs []int, s S) (string, error) {\n\ttotal := 0\n\tfor _, x := range xs {\n\t\ttotal += x\n\t}\n\tvar avg float64 = mean(xs, total, s.n)\n\tv, err := load(\"a\")\n\tsave(v)\n\treturn describe(avg)\n}\n";
-        let tree = parse_tree(TargetLanguage::Go, src).unwrap();
-        let sig = go_signature(call(&tree, src, "mean("), src, "mean");
+        let sig = signature(src, "mean");
         assert_eq!(sig.params, "xs []int, total int, n float64");
         assert_eq!(sig.results, ["float64"]);
-        let sig = go_signature(call(&tree, src, "load("), src, "load");
+        let sig = signature(src, "load");
         assert_eq!(sig.params, "arg1 string");
         assert_eq!(sig.results, ["int", "error"]);
-        let sig = go_signature(call(&tree, src, "save("), src, "save");
+        let sig = signature(src, "save");
         assert_eq!(sig.params, "v any");
         assert!(sig.results.is_empty());
-        let sig = go_signature(call(&tree, src, "describe("), src, "describe");
+        let sig = signature(src, "describe");
         assert_eq!(sig.results, ["string", "error"]);
         assert_eq!(
             go_fn_text("describe", &sig, None),
