@@ -101,13 +101,17 @@ fn test_command(commands: Vec<PlannedCommand>) -> Option<PlannedCommand> {
 }
 
 /// The check step's `go test -c -o /dev/null …` compile, writing the binary into the batch's
-/// directory instead.
+/// directory instead, and reporting every compile error (`-gcflags=-e`; the compiler stops at
+/// ten otherwise), so one compile finds every candidate that breaks the schema.
 fn build_command(commands: Vec<PlannedCommand>) -> Option<PlannedCommand> {
     let mut command = commands.into_iter().find(|c| {
         c.argv.get(1).map(String::as_str) == Some("test") && c.argv.iter().any(|a| a == "-c")
     })?;
     let output = command.argv.iter().position(|a| a == "-o")? + 1;
     *command.argv.get_mut(output)? = format!("{DIR}/t.test");
+    if !command.argv.iter().any(|a| a.starts_with("-gcflags")) {
+        command.argv.insert(2, "-gcflags=-e".to_string());
+    }
     Some(command)
 }
 
@@ -404,6 +408,7 @@ mod tests {
             [
                 "/go",
                 "test",
+                "-gcflags=-e",
                 "-c",
                 "-o",
                 "selfheal_batch/t.test",
