@@ -160,9 +160,17 @@ mod tests {
         }
     }
 
-    /// Each row: what it shows, the exit status, the signal, the stderr tail, and the
-    /// termination it is classified as.
-    const OBSERVED: &[(&str, Option<i32>, Option<i32>, &[u8], Termination)] = &[
+    /// What a row shows, the exit status, the signal, the stderr tail, and the termination it
+    /// is classified as.
+    type Case = (
+        &'static str,
+        Option<i32>,
+        Option<i32>,
+        &'static [u8],
+        Termination,
+    );
+
+    const OBSERVED: &[Case] = &[
         ("a clean exit", Some(0), None, b"", Termination::Exited),
         (
             "a failing exit",
