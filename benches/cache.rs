@@ -38,6 +38,7 @@ fn bench(c: &mut Criterion) {
         jobs: 2,
         beam: 8,
         expect: Some(Expect::Check),
+        ..HealConfig::default()
     };
     let healer = || {
         Healer::new(

@@ -51,6 +51,7 @@ fn bench(c: &mut Criterion) {
         jobs: 2,
         beam: 8,
         expect: Some(Expect::Check),
+        ..HealConfig::default()
     };
     // Warm up: resolve the toolchain once, and check that the heal works at all.
     let healer = Healer::new(

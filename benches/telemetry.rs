@@ -72,6 +72,7 @@ fn healer(checker: Arc<dyn Checker>) -> Healer {
             jobs: 2,
             beam: 4,
             expect: None,
+            ..HealConfig::default()
         },
     )
 }

@@ -277,6 +277,7 @@ fn dropping_a_heal_future_stops_its_sandboxes_and_removes_its_work_dirs() {
             jobs: 2,
             beam: 2,
             expect: Some(Expect::Test),
+            ..HealConfig::default()
         },
     );
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -33,6 +33,7 @@ async fn heal_with(checker: Arc<dyn Checker>, program: &Program, format: bool) -
             jobs: 1,
             beam: 8,
             expect: None,
+            ..HealConfig::default()
         },
     )
     .with_formatting(format);

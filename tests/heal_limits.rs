@@ -55,6 +55,7 @@ async fn heal_with(
             jobs: 2,
             beam,
             expect: None,
+            ..HealConfig::default()
         },
     );
     let report = healer.heal(program).await.unwrap();

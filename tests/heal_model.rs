@@ -58,6 +58,7 @@ fn healer(model: Arc<OpenAiGenerator>, requests: u32) -> Healer {
             jobs: 2,
             beam: 4,
             expect: Some(Expect::Test),
+            ..HealConfig::default()
         },
     )
     .with_model(model, requests)
@@ -234,6 +235,7 @@ async fn without_a_model_nothing_is_asked_and_the_report_has_no_model_part() {
             jobs: 2,
             beam: 4,
             expect: Some(Expect::Test),
+            ..HealConfig::default()
         },
     );
     let report = healer.heal(&program()).await.unwrap();

@@ -263,6 +263,7 @@ mod truth {
                 jobs: 1,
                 beam: 8,
                 expect: Some(Expect::Check),
+                ..HealConfig::default()
             },
         )
     }

@@ -96,6 +96,7 @@ fn a_python_heal_produces_the_expected_span_tree_and_metrics() {
                 jobs: 2,
                 beam: 4,
                 expect: None,
+                ..HealConfig::default()
             },
         );
         healer.heal(&program).await.unwrap()

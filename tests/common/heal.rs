@@ -29,6 +29,7 @@ pub async fn heal_with(checker: Arc<dyn Checker>, program: &Program) -> HealRepo
             jobs: 2,
             beam: 8,
             expect: None,
+            ..HealConfig::default()
         },
     );
     healer.heal(program).await.unwrap()
