@@ -453,7 +453,10 @@ scenario!(only_loopback_exists_and_the_host_is_unreachable, network);
 /// a few seconds while the other keeps trying to connect to it. (As root, network namespaces
 /// are made ahead of time; each must still serve exactly one sandbox.)
 fn separate_networks() {
-    const PORT: u16 = 47113;
+    // Below the ephemeral range (32768-60999 by default): a connect to a port in that range
+    // with nobody listening can, once in tens of thousands of tries, pick the same port as
+    // its own source and connect to itself.
+    const PORT: u16 = 20113;
     let listener = std::thread::spawn(|| {
         let wd = work_dir();
         let code = format!(
