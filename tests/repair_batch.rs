@@ -65,8 +65,15 @@ fn program(language: TargetLanguage, code: (&str, &str), test: (&str, &str)) -> 
 
 /// The heal passed through a batch: the winner passed there, was validated alone (its
 /// verdict), and a fresh validator without a cache passes the final program too. With
-/// `filtered`, better-ranked candidates failed in the batch and were never validated alone.
-async fn assert_found_by_the_batch(program: &Program, file: &str, expected: &str, filtered: bool) {
+/// `filtered`, better-ranked candidates failed in the batch and were never validated alone;
+/// `unjudged` better-ranked candidates the batch could not judge were validated alone.
+async fn assert_found_by_the_batch(
+    program: &Program,
+    file: &str,
+    expected: &str,
+    filtered: bool,
+    unjudged: usize,
+) {
     let checker = Recording::new();
     let report = heal(Arc::clone(&checker), program).await;
     assert!(report.healed, "not healed:\n{}", report.summary());
@@ -80,7 +87,18 @@ async fn assert_found_by_the_batch(program: &Program, file: &str, expected: &str
         "the batch's pass was not validated alone"
     );
     // The candidates ranked after the winner that the batch left unjudged never ran alone.
-    assert_eq!(report.validations, 2, "the original and the winner alone");
+    assert_eq!(
+        report.validations,
+        2 + unjudged,
+        "the original, the unjudged and the winner alone:\n{}",
+        report.summary()
+    );
+    let winner_index = report.attempts.iter().position(|a| a.passed).unwrap();
+    let alone_before = report.attempts[..winner_index]
+        .iter()
+        .filter(|a| a.batch.is_none())
+        .count();
+    assert_eq!(alone_before, unjudged, "{}", report.summary());
     for attempt in &report.attempts {
         if attempt.batch == Some(BatchRole::Filtered) {
             assert!(!attempt.passed);
@@ -121,6 +139,7 @@ async fn python_a_fix_found_by_the_batch_is_validated_again_alone() {
         "main.py",
         &PY_AT_MOST.replace("x < limit", "x <= limit"),
         false,
+        0,
     )
     .await;
 }
@@ -143,6 +162,7 @@ async fn javascript_a_fix_found_by_the_batch_is_validated_again_alone() {
         "main.js",
         &JS_LAST.replace("xs[xs.length]", "xs[xs.length - 1]"),
         true,
+        0,
     )
     .await;
 }
@@ -343,7 +363,8 @@ fn described(errors: &[selfheal::types::CodeError]) -> Vec<String> {
 }
 
 /// Exactly one candidate passes: only it passes in the batch; the failures carry the same
-/// test errors as the test step alone gives them; the driver stops after the pass (the
+/// test errors (messages, places, per-test outcomes) as the test step alone gives them, a
+/// panic's place included; the driver stops after the pass (the
 /// candidate ranked after it is not judged); and the pass passes alone too.
 #[tokio::test]
 async fn go_only_the_passing_candidate_passes_in_the_batch() {
@@ -354,13 +375,15 @@ async fn go_only_the_passing_candidate_passes_in_the_batch() {
         ("xs[i] < limit", "xs[i] > limit"),
         ("n += 1", "n += 2"),
         ("i++", "i += 2"),
+        // Panics (index out of range): the panic's place is the candidate's line.
+        ("xs[i] < limit", "xs[i+1] < limit"),
         ("xs[i] < limit", "xs[i] <= limit"),
         ("return n", "return n + 1"),
     ]);
     let validator = go_validator();
     let verdicts = batch::judge(&validator, &candidates).await.unwrap();
-    assert_eq!(verdicts.len(), 5);
-    for (index, verdict) in verdicts.iter().enumerate().take(3) {
+    assert_eq!(verdicts.len(), 6);
+    for (index, verdict) in verdicts.iter().enumerate().take(4) {
         let verdict = verdict.as_ref().expect("judged");
         assert!(!verdict.passed, "candidate {index} passed");
         let alone = validator
@@ -377,13 +400,19 @@ async fn go_only_the_passing_candidate_passes_in_the_batch() {
         };
         assert_eq!(outcomes(verdict), outcomes(&alone));
     }
-    let pass = verdicts[3].as_ref().expect("judged");
+    let panic = &verdicts[3].as_ref().unwrap().errors[0];
+    assert_eq!(panic.code.as_deref(), Some("panic"), "{panic:?}");
+    assert_eq!(
+        panic.location.as_ref().map(|l| (l.file.as_str(), l.line)),
+        Some(("main.go", 6))
+    );
+    let pass = verdicts[4].as_ref().expect("judged");
     assert!(pass.passed, "{:?}", pass.errors);
     assert_eq!(pass.tests.len(), 2);
-    assert!(verdicts[4].is_none(), "judged after the pass");
+    assert!(verdicts[5].is_none(), "judged after the pass");
     let alone = Validator::new(ValidatorConfig::default())
         .unwrap()
-        .validate(&candidates[3], Expect::Test)
+        .validate(&candidates[4], Expect::Test)
         .await
         .unwrap();
     assert!(alone.passed, "{:?}", alone.errors);
@@ -439,7 +468,9 @@ async fn go_a_candidate_that_does_not_compile_does_not_sink_the_others() {
 }
 
 /// The heal loop heals a Go operator bug through the batch: the winner passed there and was
-/// validated again alone.
+/// validated again alone. The best-ranked candidate (`i < len(xs)` → `i <= len(xs)`) shares
+/// its condition's switch with `i` → `xs`, which does not compile: the compile error drops
+/// that switch's candidates from the schema, so it is validated alone (exactly one).
 #[tokio::test]
 async fn go_a_fix_found_by_the_batch_is_validated_again_alone() {
     if !go_available("go_a_fix_found_by_the_batch_is_validated_again_alone") {
@@ -454,7 +485,8 @@ async fn go_a_fix_found_by_the_batch_is_validated_again_alone() {
         &p,
         "main.go",
         &GO_AT_MOST.replace("xs[i] < limit", "xs[i] <= limit"),
-        true,
+        false,
+        1,
     )
     .await;
 }

@@ -9,8 +9,10 @@
 # The schema is compiled once; then each mutant runs the test binary with SELFHEAL_MUTANT set,
 # with the flags `go test` gives it, under `go tool test2json` (the events `go test -json`
 # prints), its CPU limit and, by `timeout`, its wall-clock limit (the whole process group is
-# killed). Per mutant K the files outK.json (the events), statusK (the binary's status as
-# `timeout` saw it), exitK (test2json's status) and msK (wall-clock milliseconds) are written.
+# killed), followed by the line `go test` prints after a test binary that was not killed
+# (`ok  \tPACKAGE\t…` or `FAIL\tPACKAGE\t…`, the package's end event). Per mutant K the files
+# outK.json (the events), statusK (the binary's status as `timeout` saw it), exitK
+# (test2json's status) and msK (wall-clock milliseconds) are written.
 # The driver stops after the first mutant whose binary exited 0 (candidates come best first).
 set -u
 dir=selfheal_batch
@@ -22,8 +24,17 @@ echo $built > "$dir/build.status"
 for k in $mutants; do
   start=$(date +%s%N)
   SELFHEAL_MUTANT=$k "$go" tool test2json -p "$package" "$sh" -c \
-    'ulimit -t "$1" 2>/dev/null; timeout -s KILL "$2" ./selfheal_batch/t.test -test.paniconexit0 -test.v=true -test.timeout=10m0s -test.count=1 2>&1; s=$?; echo $s > "$3"; exit $s' \
-    sh "$cpu" "$wall" "$dir/status$k" > "$dir/out$k.json" 2> "$dir/err$k"
+    'ulimit -t "$1" 2>/dev/null
+     timeout -s KILL "$2" ./selfheal_batch/t.test -test.paniconexit0 -test.v=true -test.timeout=10m0s -test.count=1 2>&1
+     s=$?
+     echo $s > "$3"
+     case $s in
+       137|152) ;;
+       0) printf "ok  \t%s\t0.000s\n" "$4" ;;
+       *) printf "FAIL\t%s\t0.000s\n" "$4" ;;
+     esac
+     exit $s' \
+    sh "$cpu" "$wall" "$dir/status$k" "$package" > "$dir/out$k.json" 2> "$dir/err$k"
   echo $? > "$dir/exit$k"
   end=$(date +%s%N)
   echo $(( (end - start) / 1000000 )) > "$dir/ms$k"
