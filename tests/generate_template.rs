@@ -636,10 +636,11 @@ fn cli_generate_exit_codes() {
     assert!(String::from_utf8_lossy(&out.stderr)
         .contains("bad.toml: missing `description`; say in prose what the program does"));
 
+    // Two answers to one question: no program passes, however it is repaired.
     let failing = dir.path().join("inc.toml");
     std::fs::write(
         &failing,
-        "name = \"inc\"\nlanguage = \"python\"\ndescription = \"adds one\"\nsignatures = [\"def inc(x)\"]\n[implementation]\nbodies.inc = \"return x + 50\"\n[[examples]]\nargs = [1]\nexpected = 2\n",
+        "name = \"inc\"\nlanguage = \"python\"\ndescription = \"adds one\"\nsignatures = [\"def inc(x)\"]\n[implementation]\nbodies.inc = \"return x + 50\"\n[[examples]]\nargs = [1]\nexpected = 2\n[[examples]]\nargs = [1]\nexpected = 3\n",
     )
     .unwrap();
     let out = run(&["generate", failing.to_str().unwrap(), "--max-retries", "1"]);

@@ -45,7 +45,7 @@ fn model(server: &ModelServer) -> Arc<OpenAiGenerator> {
     Arc::new(OpenAiGenerator::new(c).unwrap())
 }
 
-/// One rule round, then the model, at most `requests` times.
+/// One rule round of 4 candidates (batched or not), then the model, at most `requests` times.
 fn healer(model: Arc<OpenAiGenerator>, requests: u32) -> Healer {
     let checker: Arc<dyn Checker> = common::validator();
     Healer::new(
@@ -57,8 +57,8 @@ fn healer(model: Arc<OpenAiGenerator>, requests: u32) -> Healer {
             timeout: Duration::from_secs(600),
             jobs: 2,
             beam: 4,
+            batch_beam: 4,
             expect: Some(Expect::Test),
-            ..HealConfig::default()
         },
     )
     .with_model(model, requests)
