@@ -469,8 +469,9 @@ async fn go_a_candidate_that_does_not_compile_does_not_sink_the_others() {
 
 /// The heal loop heals a Go operator bug through the batch: the winner passed there and was
 /// validated again alone. The best-ranked candidate (`i < len(xs)` → `i <= len(xs)`) shares
-/// its condition's switch with `i` → `xs`, which does not compile: the compile error drops
-/// that switch's candidates from the schema, so it is validated alone (exactly one).
+/// its condition's switch with `i` → `xs`, which does not compile: the compile without line
+/// directives names `i` → `xs` alone, so the better-ranked candidate is still judged (and
+/// filtered) by the batch.
 #[tokio::test]
 async fn go_a_fix_found_by_the_batch_is_validated_again_alone() {
     if !go_available("go_a_fix_found_by_the_batch_is_validated_again_alone") {
@@ -485,8 +486,8 @@ async fn go_a_fix_found_by_the_batch_is_validated_again_alone() {
         &p,
         "main.go",
         &GO_AT_MOST.replace("xs[i] < limit", "xs[i] <= limit"),
-        false,
-        1,
+        true,
+        0,
     )
     .await;
 }

@@ -72,7 +72,7 @@ pub(super) async fn judge(
         return Ok(verdicts);
     };
     for _ in 0..BUILD_ATTEMPTS {
-        match run_schema(validator, &schema, &runner, &build).await? {
+        match run_schema(validator, &schema, &runner, &build, true).await? {
             Run::Built(results) => {
                 for (index, result) in results {
                     if let (Some(program), Some(result)) = (candidates.get(index), result) {
@@ -81,13 +81,26 @@ pub(super) async fn judge(
                 }
                 return Ok(verdicts);
             }
-            Run::BuildFailed(output) => match schema.without_build_errors(&output) {
-                Some(smaller) => schema = smaller,
-                None => {
-                    tracing::debug!("the Go schema does not compile: {output}");
-                    return Ok(verdicts);
+            Run::BuildFailed(output) => {
+                // The directives give a switch's candidates one place: compile the schema
+                // once more without them to name the candidates that broke it.
+                let smaller = match schema.diagnostic() {
+                    Some(diagnostic) => {
+                        match run_schema(validator, &diagnostic, &runner, &build, false).await? {
+                            Run::BuildFailed(exact) => diagnostic.without_build_errors(&exact),
+                            _ => None,
+                        }
+                    }
+                    None => None,
+                };
+                match smaller.or_else(|| schema.without_build_errors(&output)) {
+                    Some(smaller) => schema = smaller,
+                    None => {
+                        tracing::debug!("the Go schema does not compile: {output}");
+                        return Ok(verdicts);
+                    }
                 }
-            },
+            }
             Run::Nothing => return Ok(verdicts),
         }
     }
@@ -134,18 +147,20 @@ enum Run {
     Nothing,
 }
 
-/// Runs the driver over `schema` in one sandbox command.
+/// Runs the driver over `schema` in one sandbox command (only its compile unless
+/// `run_candidates`).
 async fn run_schema(
     validator: &Validator,
     schema: &Schema,
     runner: &PlannedCommand,
     build: &PlannedCommand,
+    run_candidates: bool,
 ) -> Result<Run, ValidateError> {
     let mutants: Vec<usize> = schema
         .included
         .iter()
         .enumerate()
-        .filter(|(_, included)| **included)
+        .filter(|(_, included)| **included && run_candidates)
         .map(|(index, _)| index + 1)
         .collect();
     let shell = if Path::new("/usr/bin/sh").exists() {

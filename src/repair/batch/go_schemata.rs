@@ -70,6 +70,9 @@ pub struct Schema {
     pub included: Vec<bool>,
     regions: Vec<Region>,
     reference: BTreeMap<String, String>,
+    /// Whether positions are mapped back to the reference's (`/*line*/` directives); without,
+    /// each candidate's text is marked `/*selfheal:K*/` so compile errors name it exactly.
+    directives: bool,
 }
 
 impl Schema {
@@ -110,7 +113,7 @@ impl Schema {
                 regions.extend(mine);
             }
         }
-        Schema::assemble(first, reference, regions, included)
+        Schema::assemble(first, reference, regions, included, true)
     }
 
     fn assemble(
@@ -118,6 +121,7 @@ impl Schema {
         reference: BTreeMap<String, String>,
         regions: Vec<Region>,
         included: Vec<bool>,
+        directives: bool,
     ) -> Option<Schema> {
         if included.iter().filter(|i| **i).count() < 2 {
             return None;
@@ -129,7 +133,7 @@ impl Schema {
             let rendered = if mine.is_empty() {
                 text.clone()
             } else {
-                render_file(path, text, &mine)
+                render_file(path, text, &mine, directives)
             };
             files.insert(path.clone(), rendered);
         }
@@ -147,7 +151,21 @@ impl Schema {
             included,
             regions,
             reference,
+            directives,
         })
+    }
+
+    /// The same schema without line directives, each candidate's text marked, to compile once
+    /// more when this one does not: its errors name the candidates exactly
+    /// ([`Schema::without_build_errors`]).
+    pub fn diagnostic(&self) -> Option<Schema> {
+        Schema::assemble(
+            &self.program,
+            self.reference.clone(),
+            self.regions.clone(),
+            self.included.clone(),
+            false,
+        )
     }
 
     /// The schema without the candidates whose regions hold a compile error of `build_output`
@@ -161,7 +179,11 @@ impl Schema {
         }
         let mut dropped = vec![false; self.included.len()];
         for (file, line) in places {
-            let culprits = self.regions_at(&file, line);
+            let culprits = if self.directives {
+                self.regions_at(&file, line)
+            } else {
+                self.marked_at(&file, line)
+            };
             if culprits.is_empty() {
                 return None;
             }
@@ -181,7 +203,35 @@ impl Schema {
             .filter(|r| included[r.candidate])
             .cloned()
             .collect();
-        Schema::assemble(&self.program, self.reference.clone(), regions, included)
+        Schema::assemble(
+            &self.program,
+            self.reference.clone(),
+            regions,
+            included,
+            true,
+        )
+    }
+
+    /// In a diagnostic schema: the candidate whose marked text holds `line` of `file` (the
+    /// innermost when texts nest).
+    fn marked_at(&self, file: &str, line: u32) -> Vec<usize> {
+        let Some(text) = self.program.files().get(file) else {
+            return Vec::new();
+        };
+        let mut best: Option<(u32, usize)> = None;
+        for region in self.regions.iter().filter(|r| r.file == file) {
+            let marker = format!("/*selfheal:{}*/", region.candidate + 1);
+            let Some(at) = text.find(&marker) else {
+                continue;
+            };
+            let first = line_col(text, at).0;
+            let span = count_lines(&region.text);
+            if (first..=first + span).contains(&line) && best.is_none_or(|(s, _)| span < s) {
+                best = Some((span, region.candidate));
+            }
+        }
+        best.map(|(_, candidate)| vec![candidate])
+            .unwrap_or_default()
     }
 
     /// The candidates of the innermost regions whose lines (the reference's, and each
@@ -556,7 +606,7 @@ struct Group<'r> {
 }
 
 /// `text` (the reference's `path`) with every region's switch.
-fn render_file(path: &str, text: &str, regions: &[&Region]) -> String {
+fn render_file(path: &str, text: &str, regions: &[&Region], directives: bool) -> String {
     let mut groups: Vec<Group<'_>> = Vec::new();
     for &region in regions {
         match groups
@@ -577,7 +627,12 @@ fn render_file(path: &str, text: &str, regions: &[&Region]) -> String {
     }
     // Outer regions before the regions inside them.
     groups.sort_by(|x, y| x.start.cmp(&y.start).then(y.end.cmp(&x.end)));
-    let directive_path = format!("{}/{path}", crate::sandbox::WORK_DIR);
+    // An empty path: no directives, marked texts instead.
+    let directive_path = if directives {
+        format!("{}/{path}", crate::sandbox::WORK_DIR)
+    } else {
+        String::new()
+    };
     render_range(&directive_path, text, 0, text.len(), &groups)
 }
 
@@ -613,8 +668,21 @@ fn wrap(path: &str, text: &str, group: &Group<'_>, old: &str) -> String {
     let var = MUTANT_VAR;
     let (line, column) = line_col(text, group.start);
     let (end_line, end_column) = line_col(text, group.end);
-    let here = format!("/*line {path}:{line}:{column}*/");
-    let after = format!("/*line {path}:{end_line}:{end_column}*/");
+    let (here, after) = if path.is_empty() {
+        (String::new(), String::new())
+    } else {
+        (
+            format!("/*line {path}:{line}:{column}*/"),
+            format!("/*line {path}:{end_line}:{end_column}*/"),
+        )
+    };
+    let mark = |k: usize| {
+        if path.is_empty() {
+            format!("/*selfheal:{k}*/")
+        } else {
+            here.clone()
+        }
+    };
     let mut out = String::new();
     match group.kind {
         Kind::Statements | Kind::Post => {
@@ -624,7 +692,8 @@ fn wrap(path: &str, text: &str, group: &Group<'_>, old: &str) -> String {
             for member in &group.members {
                 let k = member.candidate + 1;
                 out.push_str(&format!(
-                    "if {var} == {k} {{{here}{}\n}} else ",
+                    "if {var} == {k} {{{}{}\n}} else ",
+                    mark(k),
                     member.text
                 ));
             }
@@ -638,7 +707,8 @@ fn wrap(path: &str, text: &str, group: &Group<'_>, old: &str) -> String {
             for member in &group.members {
                 let k = member.candidate + 1;
                 out.push_str(&format!(
-                    "if {var} == {k} {{return {here}{}\n}}; ",
+                    "if {var} == {k} {{return {}{}\n}}; ",
+                    mark(k),
                     member.text
                 ));
             }
@@ -789,6 +859,33 @@ mod tests {
             .without_build_errors("./main.go:3:1: missing return\n")
             .is_none());
         assert!(schema.without_build_errors("no places here\n").is_none());
+    }
+
+    #[test]
+    fn a_diagnostic_compile_names_the_one_candidate_of_a_shared_switch() {
+        let schema = schema_of(&[
+            ("xs[i] < limit", "xs[i] <= limit"),
+            ("xs[i] < limit", "xs < limit"),
+            ("return n", "return n + 1"),
+            ("n += 1", "n += 2"),
+        ]);
+        let diagnostic = schema.diagnostic().expect("a diagnostic schema");
+        let main = &diagnostic.program.files()["main.go"];
+        assert!(!main.contains("/*line"), "{main}");
+        let line = main
+            .lines()
+            .position(|l| l.contains("/*selfheal:2*/xs < limit"))
+            .expect("marked")
+            + 1;
+        let output = format!("./main.go:{line}:40: invalid operation: mismatched types\n");
+        let again = diagnostic.without_build_errors(&output).expect("a schema");
+        assert_eq!(again.included, [true, false, true, true]);
+        assert!(again.program.files()["main.go"].contains("/*line"));
+        // With directives, the same error names the whole switch.
+        let coarse = schema
+            .without_build_errors("./main.go:6:6: invalid operation\n")
+            .expect("a schema");
+        assert_eq!(coarse.included, [false, false, true, true]);
     }
 
     #[test]
