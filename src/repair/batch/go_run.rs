@@ -4,8 +4,9 @@
 //! `go tool test2json` (so the judge reads the same `go test -json` events as the test step's)
 //! and under the test step's own per-candidate limits (`go_batch.sh`, a POSIX shell driver).
 //!
-//! When the schema does not compile, the candidates whose regions the compiler's errors point
-//! at are left out and the rest compiled again, at most [`BUILD_ATTEMPTS`] times; a candidate
+//! When the schema does not compile, it is compiled once more without line directives, each
+//! candidate's text marked, so the compiler's errors name the candidates that broke it; those
+//! are left out and the rest compiled again, at most [`BUILD_ATTEMPTS`] rounds; a candidate
 //! left out is `None` (validated alone). What the batch does not check: `go vet` (the check
 //! step's, and the test step's own vet run) — a candidate vet would refuse can pass here, which
 //! the re-validation alone of every pass catches; a failure here is a failure alone too.
