@@ -12,9 +12,9 @@ mod operands;
 mod placeholder;
 mod similar;
 mod synth;
-mod written;
 #[cfg(test)]
 pub(crate) mod testing;
+mod written;
 
 pub(crate) use error_file::*;
 pub(crate) use fixes::*;
