@@ -19,9 +19,7 @@ use crate::diagnostics::ParseInput;
 use crate::program::Program;
 use crate::sandbox::SandboxCommand;
 use crate::toolchain::{PlannedCommand, StepKind};
-use crate::types::{
-    CodeError, ErrorType, StepOutcome, TargetLanguage, Termination, ValidationResult,
-};
+use crate::types::{CodeError, ErrorType, TargetLanguage, Termination, ValidationResult};
 use crate::validate::{ValidateError, Validator};
 
 /// The driver, written into the batch's work directory.
@@ -348,32 +346,15 @@ fn judged(
         error.step = StepKind::Test.name().to_string();
         errors.push(error);
     }
-    let validation = ValidationResult {
-        passed: errors.is_empty() && exited_cleanly,
-        language: TargetLanguage::Go,
+    Some(super::judged_in_batch(
+        program,
+        runner,
         errors,
-        duration: run.wall_time,
-        output: String::new(),
-        steps: vec![StepOutcome {
-            step: StepKind::Test.name().to_string(),
-            command: runner.argv.clone(),
-            exit_code: run.exit_code,
-            signal: None,
-            termination: run.termination,
-            wall_time: run.wall_time,
-            cpu_time: Duration::ZERO,
-            peak_memory_bytes: 0,
-            stdout: String::new(),
-            stderr: String::new(),
-            stdout_truncated: false,
-            stderr_truncated: false,
-        }],
-        cached: false,
-        tests: parsed.tests,
-    };
-    // Per-test evidence for localization, as a validation records it (never a verdict).
-    super::super::evidence::remember(program, &validation);
-    Some(validation)
+        parsed.tests,
+        run.exit_code,
+        run.termination,
+        run.wall_time,
+    ))
 }
 
 #[cfg(test)]

@@ -273,7 +273,30 @@ fn judged(
         }
     }
     let wall_time = Duration::from_secs_f64(result.wall_ms.max(0.0) / 1000.0);
-    let exited_cleanly = termination == Termination::Exited && result.exit_code == Some(0);
+    Some(judged_in_batch(
+        program,
+        runner,
+        errors,
+        parsed.tests,
+        result.exit_code,
+        termination,
+        wall_time,
+    ))
+}
+
+/// A candidate's result as the batch judged it: the test step alone (no check step ran),
+/// never cached. Its per-test evidence is recorded for localization as a validation records
+/// it (never a verdict).
+pub(super) fn judged_in_batch(
+    program: &Program,
+    runner: &PlannedCommand,
+    errors: Vec<crate::types::CodeError>,
+    tests: Vec<crate::types::TestReport>,
+    exit_code: Option<i32>,
+    termination: Termination,
+    wall_time: Duration,
+) -> ValidationResult {
+    let exited_cleanly = termination == Termination::Exited && exit_code == Some(0);
     let validation = ValidationResult {
         passed: errors.is_empty() && exited_cleanly,
         language: program.language(),
@@ -283,7 +306,7 @@ fn judged(
         steps: vec![StepOutcome {
             step: StepKind::Test.name().to_string(),
             command: runner.argv.clone(),
-            exit_code: result.exit_code,
+            exit_code,
             signal: None,
             termination,
             wall_time,
@@ -295,11 +318,10 @@ fn judged(
             stderr_truncated: false,
         }],
         cached: false,
-        tests: parsed.tests,
+        tests,
     };
-    // Per-test evidence for localization, as a validation records it (never a verdict).
     super::evidence::remember(program, &validation);
-    Some(validation)
+    validation
 }
 
 #[cfg(test)]
