@@ -157,7 +157,16 @@ async fn js(url: &str) -> jetstream::Context {
 }
 
 /// Every live worker's heartbeat, keyed by pid.
+/// The workers' heartbeats, or none when the listing does not end within 5 s: listing a
+/// bucket's keys waits forever when an entry ages out (the bucket's `max_age`) between the
+/// listing's start and its delivery, as a killed worker's heartbeat does. Callers poll again.
 async fn heartbeats(js: &jetstream::Context) -> Vec<WorkerStatus> {
+    tokio::time::timeout(Duration::from_secs(5), list_heartbeats(js))
+        .await
+        .unwrap_or_default()
+}
+
+async fn list_heartbeats(js: &jetstream::Context) -> Vec<WorkerStatus> {
     use futures_util::StreamExt;
     let Ok(bucket) = js.get_key_value(WORKERS_BUCKET).await else {
         return Vec::new();
