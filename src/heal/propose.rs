@@ -91,6 +91,7 @@ impl Healer {
             let node = &search.nodes[node_id];
             let batched = expect == Expect::Test
                 && self.checker.batches(node.program.language())
+                && crate::repair::batch::can_judge(&node.program)
                 && !node.errors.is_empty()
                 && node.errors.iter().all(crate::repair::rule::answers);
             let beam = if batched {

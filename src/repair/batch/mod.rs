@@ -62,6 +62,21 @@ pub fn supports(language: TargetLanguage) -> bool {
     )
 }
 
+/// Whether a batch can judge candidates derived from `program`: its language batches, it uses
+/// no telemetry, and a Go program is one package (no Go file below the root). The heal loop
+/// widens a round to `batch_beam` only then: a wide round validated one at a time would spend
+/// the heal's budget.
+pub fn can_judge(program: &Program) -> bool {
+    let language = program.language();
+    supports(language)
+        && !uses_telemetry(program)
+        && (language != TargetLanguage::Go
+            || !program
+                .files()
+                .keys()
+                .any(|p| p.ends_with(".go") && p.contains('/')))
+}
+
 /// One candidate's line in the driver's results file.
 #[derive(Debug, Deserialize)]
 struct DriverResult {
@@ -334,5 +349,38 @@ mod tests {
         assert!(supports(TargetLanguage::JavaScript));
         assert!(supports(TargetLanguage::Go));
         assert!(!supports(TargetLanguage::Rust));
+    }
+
+    #[test]
+    fn telemetry_and_go_sub_packages_are_not_judged_in_a_batch() {
+        let program = |language, files: &[(&str, &str)]| {
+            Program::new(
+                language,
+                files.iter().map(|(p, t)| (p.to_string(), t.to_string())),
+            )
+            .unwrap()
+        };
+        let go_main = ("main.go", "package main\n");
+        let go_test = ("main_test.go", "package main\n");
+        assert!(can_judge(&program(TargetLanguage::Go, &[go_main, go_test])));
+        assert!(!can_judge(&program(
+            TargetLanguage::Go,
+            &[go_main, go_test, ("util/util.go", "package util\n")]
+        )));
+        assert!(can_judge(&program(
+            TargetLanguage::Python,
+            &[("main.py", "x = 1\n")]
+        )));
+        assert!(!can_judge(&program(
+            TargetLanguage::Python,
+            &[
+                ("main.py", "x = 1\n"),
+                (crate::compliance::CONTRACT_FILE, "[service]\n")
+            ]
+        )));
+        assert!(!can_judge(&program(
+            TargetLanguage::Rust,
+            &[("lib.rs", "fn f() {}\n")]
+        )));
     }
 }
