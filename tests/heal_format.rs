@@ -228,6 +228,19 @@ async fn formatting_off_returns_the_heal_as_the_fixes_wrote_it() {
 }
 
 #[tokio::test]
+async fn the_formatted_programs_revalidation_is_counted() {
+    let program = common::program(TargetLanguage::Rust, &[("main.rs", RUST)]);
+    let unformatted = heal_with(common::validator(), &program, false).await;
+    let formatted = heal_with(common::validator(), &program, true).await;
+    assert_eq!(
+        formatted.format.as_ref().map(|f| f.status),
+        Some(FormatStatus::Formatted)
+    );
+    // The same search, then one validation more: the formatted program's.
+    assert_eq!(formatted.validations, unformatted.validations + 1);
+}
+
+#[tokio::test]
 async fn a_missing_formatter_leaves_the_heal_unformatted_and_says_why() {
     let (validator, _dir) = validator_with_rust_formatter(
         "[[format]]\nname = \"rustfmt\"\ncandidates = [\"/nonexistent/selfheal-rustfmt\"]\nversion = [\"--version\"]\ninstall = \"rustup component add rustfmt\"",

@@ -28,6 +28,8 @@ impl Healer {
         if let Some(program) = outcome.program {
             let revalidated = Instant::now();
             let verdict = self.validate(&program, expect).await;
+            // A validation like any other: it takes a sandbox (or a cached verdict).
+            report.validations += 1;
             format.revalidation_ms = revalidated.elapsed().as_secs_f64() * 1000.0;
             match verdict {
                 Ok(result) if result.passed => {

@@ -131,8 +131,8 @@ pub struct HealReport {
     pub diff: String,
     /// Wall-clock time of the whole heal.
     pub duration_ms: f64,
-    /// Validations run, the original's included (a batched run's candidates are not
-    /// validations: see `batch_runs`).
+    /// Validations run, the original's and the formatted program's (see `format`) included
+    /// (a batched run's candidates are not validations: see `batch_runs`).
     pub validations: usize,
     /// Batched runs of behaviour-repair candidates (`crate::repair::batch`), each one
     /// sandbox run judging several candidates as a filter.
