@@ -15,23 +15,29 @@ from `/metrics`, `selfheal_tenant_cache_bytes`) and --min-fill-seconds have pass
 cgroups of its pid) and entries in its TMPDIR are sampled every --sample-seconds.
 
 The report (JSON on stdout) gives them at the start (after the first round of requests), at
-the bound (the end of phase 1) and at the end. Exits 1 when the fill did not reach the bound,
+the bound (the end of phase 1) and at the end, the least-squares slope of resident memory over
+the steady phase and over its second half alone (whether the growth levels off), and
+`leak_check`: descriptors before the load and 3 s after it, and the sandboxes, cgroups and
+TMPDIR entries left then. Exits 1 when the fill did not reach the bound,
 when resident memory grew by more than --max-growth-mib over the steady phase, or when
 something leaked (descriptors, sandboxes, temporary files left once the load stops); 0
 otherwise.
 
 Usage: scripts/serve_soak.py --selfheal target/release/selfheal [--seconds 600]
     [--tenants 4] [--cache-max-bytes 262144] [--cache-memory-bytes 524288]
-    [--cache off] [--port 18180]
+    [--cache off] [--port 18180] [--wrap 'heaptrack -o FILE']
 The default bounds are small (256 KiB per tenant, 512 KiB of pages: the four scopes' entries
 do not fit in the page cache) so that a few minutes reach them; the service's own defaults
 (64 MiB each) take hours of traffic to reach. `--cache off` gives every tenant no validation cache (no fill phase), to tell the cache's
-memory from the rest. Standard library only.
+memory from the rest. `--wrap` runs the service under another command (a heap profiler);
+memory is still sampled from the service's own process. Standard library only.
 """
 
 import argparse
 import json
 import os
+import shlex
+import signal
 import subprocess
 import sys
 import tempfile
@@ -135,6 +141,24 @@ def program(tenant, n, broken):
     }
 
 
+def server_pid(launched, selfheal):
+    """The service's pid: `launched` itself, or (under --wrap) its descendant running `selfheal`."""
+    target = os.path.realpath(selfheal)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        todo = [launched]
+        while todo:
+            pid = todo.pop()
+            try:
+                if os.path.realpath(f"/proc/{pid}/exe") == target:
+                    return pid
+            except OSError:
+                pass
+            todo.extend(descendants(pid))
+        time.sleep(0.2)
+    return launched
+
+
 def slope(samples):
     """Resident memory's least-squares slope over `samples`, in MiB per minute."""
     if len(samples) < 2:
@@ -212,6 +236,12 @@ def main():
     ap.add_argument("--cache-memory-bytes", type=int, default=512 << 10)
     ap.add_argument("--max-growth-mib", type=float, default=4.0)
     ap.add_argument("--cache", choices=["private", "off"], default="private")
+    ap.add_argument(
+        "--wrap",
+        default="",
+        help="a command the service runs under, e.g. 'heaptrack -o FILE' (memory is sampled "
+        "from the service's own process)",
+    )
     args = ap.parse_args()
 
     data = tempfile.mkdtemp(prefix="selfheal-soak-data-")
@@ -235,7 +265,7 @@ def main():
             f.write("[tenants.service]\nrequests_per_minute = 100000\n")
     env = dict(os.environ, TMPDIR=tmp)
     server = subprocess.Popen(
-        [args.selfheal, "serve", "--config", config, "--data-dir", data],
+        shlex.split(args.wrap) + [args.selfheal, "serve", "--config", config, "--data-dir", data],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -251,7 +281,7 @@ def main():
         server.kill()
         sys.exit("the service did not become ready in 120 s")
 
-    pid = server.pid
+    pid = server_pid(server.pid, args.selfheal)
     before = sample(time.time(), pid, tmp, args.port)
     load = Load(args.port, keys)
     start = time.time()
@@ -287,12 +317,14 @@ def main():
         "cgroups": cgroups_of(pid),
         "child_processes": descendants(pid),
     }
-    server.terminate()
-    server.wait(timeout=120)
+    os.kill(pid, signal.SIGTERM)  # the service itself, not a --wrap command around it
+    server.wait(timeout=300)
 
     steady_growth_mib = (end["rss_kib"] - at_bound["rss_kib"]) / 1024
     steady_minutes = max((end["t_s"] - at_bound["t_s"]) / 60, 1e-9)
     steady = [s for s in samples if s["t_s"] >= at_bound["t_s"]]
+    halfway = (at_bound["t_s"] + end["t_s"]) / 2
+    last_half = [s for s in steady if s["t_s"] >= halfway]
     report = {
         "requests": load.requests,
         "statuses": load.statuses,
@@ -308,10 +340,19 @@ def main():
         "steady_rss_growth_mib_per_min": round(steady_growth_mib / steady_minutes, 3),
         # Least squares over every steady sample: the trend, not two noisy end points.
         "steady_rss_slope_mib_per_min": round(slope(steady), 3),
+        # The second half alone: whether the growth levels off (near 0) or keeps on.
+        "steady_rss_slope_last_half_mib_per_min": round(slope(last_half), 3),
         "steady_rss_min_max_mib": [
             round(min(s["rss_kib"] for s in steady) / 1024, 1),
             round(max(s["rss_kib"] for s in steady) / 1024, 1),
         ],
+        "leak_check": {
+            "fds_before_load": before["fds"],
+            "fds_after_load": after["fds"],
+            "child_processes_after_load": after["child_processes"],
+            "cgroups_after_load": after["cgroups"],
+            "tmpdir_entries_after_load": after["tmpdir_entries"],
+        },
         "before_load": before,
         "after_load": after,
         "samples": samples,
