@@ -36,6 +36,7 @@ pub(crate) const STAGE_EXEC: u32 = 15;
 pub(crate) const STAGE_STDIO: u32 = 16;
 pub(crate) const STAGE_CLONE_TREE: u32 = 17;
 pub(crate) const STAGE_FSIDS: u32 = 18;
+pub(crate) const STAGE_CGROUP: u32 = 19;
 
 /// One report: `KIND_ERROR` (stage, index, errno in `value`) or `KIND_STATUS` (the command's
 /// wait status in `value`, and the resource usage of every process the sandbox ran).
@@ -383,6 +384,25 @@ pub(super) fn loopback_up() -> Result<(), i32> {
     Ok(())
 }
 
+/// Moves the calling thread into the cgroup whose v1 `tasks` file is `path` (`0` names the
+/// caller: the kernel then needs no grace period, see `scope.rs`).
+fn join_cgroup(path: &std::ffi::CStr) -> Result<(), i32> {
+    // SAFETY: open/write/close on a NUL-terminated path owned by the plan and a static byte.
+    unsafe {
+        let fd = libc::open(path.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
+        if fd < 0 {
+            return Err(errno());
+        }
+        let r = libc::write(fd, b"0".as_ptr() as *const c_void, 1);
+        let e = errno();
+        libc::close(fd);
+        if r != 1 {
+            return Err(if r < 0 { e } else { libc::EIO });
+        }
+    }
+    Ok(())
+}
+
 /// Reads one byte from the host's sync pipe; EOF (the host went away) ends the init.
 fn wait_for_host(sync_r: c_int) {
     let mut byte = 0u8;
@@ -433,8 +453,16 @@ pub(crate) unsafe fn init_main(plan: &ChildPlan) -> ! {
         }
     }
 
-    // Wait until the host has written our id maps. EOF means the host went away.
+    // Wait until the host has written our id maps (and, on cgroup v1, made the run's cgroup).
+    // EOF means the host went away.
     wait_for_host(fds.sync_r);
+    // Join the run's cgroup (v1) while our filesystem ids are still the host user's, which
+    // owns the cgroup's files; everything started later is born inside it.
+    for (i, path) in plan.cgroup_tasks.iter().enumerate() {
+        if let Err(e) = join_cgroup(path) {
+            fail(rep, STAGE_CGROUP, i as u32, e);
+        }
+    }
     // The init keeps the host's memory image (argv, environment) and full capabilities in the
     // namespace; being non-dumpable keeps the command (which may share its kernel uid) out of
     // /proc/1/mem, environ etc. Only now: it also makes our /proc files root-owned, which would
@@ -506,9 +534,9 @@ pub(crate) unsafe fn init_main(plan: &ChildPlan) -> ! {
     if libc::sethostname(plan.hostname.as_ptr(), plan.hostname.as_bytes().len()) < 0 {
         fail(rep, STAGE_HOSTNAME, 0, errno());
     }
-    // The host moves us into the run's cgroup while we build the root (on cgroup v1 a move
-    // waits for an RCU grace period, which this overlaps); the command, and everything it
-    // starts, must begin inside it, so wait for the host's second byte.
+    // On cgroup v2 the host moves us into the run's cgroup while we build the root (moving
+    // another process waits for an RCU grace period, which this overlaps); the command, and
+    // everything it starts, must begin inside it, so wait for the host's second byte.
     wait_for_host(fds.sync_r);
     libc::close(fds.sync_r);
 

@@ -271,6 +271,7 @@ fn stage_name(rec: &Record, descriptions: &[String]) -> String {
             )
         }
         child::STAGE_FSIDS => "switch the filesystem ids to the sandbox user",
+        child::STAGE_CGROUP => "join the sandbox's cgroup",
         _ => "set up the sandbox",
     };
     s.to_string()
@@ -432,6 +433,7 @@ impl Sandbox {
         cmd: &SandboxCommand,
         probe: bool,
         cgroup: Option<std::sync::mpsc::Receiver<Result<Arc<RunCgroup>, String>>>,
+        cgroup_tasks: &[PathBuf],
         reply: Box<dyn FnOnce(SpawnResult) + Send>,
     ) -> Result<HostEnds, SandboxError> {
         let (stdin_r, stdin_w) = pipe_pair()?;
@@ -448,7 +450,21 @@ impl Sandbox {
             host_pidfd: spawn::host_pidfd()?,
             work_fd: -1,
         };
-        let Prepared { plan, descriptions } = plan::prepare(cmd, &self.inner.host, fds, probe)?;
+        let Prepared {
+            mut plan,
+            descriptions,
+        } = plan::prepare(cmd, &self.inner.host, fds, probe)?;
+        plan.cgroup_tasks = cgroup_tasks
+            .iter()
+            .map(|p| {
+                std::ffi::CString::new(p.as_os_str().as_encoded_bytes()).map_err(|_| {
+                    SandboxError::Setup(format!(
+                        "the cgroup path {} contains a NUL byte",
+                        p.display()
+                    ))
+                })
+            })
+            .collect::<Result<_, _>>()?;
         set_nonblocking(&report_r)?;
         spawn::submit(Request {
             plan: Arc::new(plan),
@@ -537,13 +553,16 @@ impl Sandbox {
         let start = Instant::now();
         let control = super::resource_control();
         // The run's cgroup is made while the spawner clones the init (the spawner waits for it
-        // before the init may start the command), so making it adds no time of its own.
+        // before the init may join it or start the command), so making it adds no time of its
+        // own. Its name is chosen now: on cgroup v1 the init's plan names its files.
+        let cgroup_name = super::scope::unique_name();
         let (made_tx, made_rx) = if control.per_sandbox_memory() {
             let (tx, rx) = std::sync::mpsc::sync_channel(1);
             (Some(tx), Some(rx))
         } else {
             (None, None)
         };
+        let cgroup_tasks = RunCgroup::self_join_files(control, &cgroup_name);
         // The reply carries a `Guard`: a run cancelled before the spawn finished, or after it
         // but before this future took the reply, still kills and reaps its init (whoever
         // drops the unreceived reply does), and only then removes its cgroup, which the
@@ -553,6 +572,7 @@ impl Sandbox {
             cmd,
             false,
             made_rx,
+            &cgroup_tasks,
             Box::new(move |r| {
                 // Sending fails when the run was cancelled: the guard comes back and is
                 // dropped here.
@@ -561,7 +581,7 @@ impl Sandbox {
         )?;
         let cgroup = match made_tx {
             None => None,
-            Some(made_tx) => match RunCgroup::create(control, limits) {
+            Some(made_tx) => match RunCgroup::create(control, limits, &cgroup_name) {
                 Ok(Some(cgroup)) => {
                     let cgroup = Arc::new(cgroup);
                     // A spawner that already failed no longer listens; its reply says why.
@@ -815,6 +835,7 @@ impl Sandbox {
                 &cmd,
                 true,
                 None,
+                &[],
                 Box::new(move |r| {
                     if let Err(std::sync::mpsc::SendError(Ok(s))) = tx.send(r) {
                         drop(Guard { spawned: Some(s) });

@@ -72,6 +72,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::types::Termination;
 
+mod bpf_dispatch;
 mod cgroup;
 mod child;
 mod host;

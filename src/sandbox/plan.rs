@@ -152,6 +152,10 @@ pub(crate) struct ChildPlan {
     /// Probe mode: do everything except `execve`, then exit 0.
     pub probe: bool,
     pub fds: ChildFds,
+    /// cgroup v1 `tasks` files the init writes `0` to (joining the run's cgroup) right after
+    /// the host releases it, before it takes the namespace's ids (see `scope.rs`). Empty on
+    /// cgroup v2 (the spawner moves the init) and without a cgroup.
+    pub cgroup_tasks: Vec<CString>,
 }
 
 /// A plan plus the human descriptions of its ops (for error messages).
@@ -793,6 +797,7 @@ pub(crate) fn prepare(
             cap_last: host.cap_last,
             probe,
             fds,
+            cgroup_tasks: Vec::new(),
         },
         descriptions,
     })

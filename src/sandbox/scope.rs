@@ -1,11 +1,19 @@
 //! One run's own cgroup: memory and process limits across all of a sandbox's processes.
 //!
-//! Created on the host while the spawner clones the init, joined by the init while it builds
-//! its root and before it starts the command (the spawner writes the init's pid into
-//! `cgroup.procs`, then lets the init go on; every later process inherits the cgroup, and the
-//! sandbox cannot leave it: its root has no `/sys/fs/cgroup`), read after the run
-//! (out-of-memory kills, peak memory) and removed once the init is reaped (the spawned init
-//! holds it, so whoever reaps the init drops it afterwards).
+//! Created on the host while the spawner clones the init, joined by the init before it starts
+//! the command (every later process inherits the cgroup, and the sandbox cannot leave it: its
+//! root has no `/sys/fs/cgroup`), read after the run (out-of-memory kills, peak memory) and
+//! removed once the init is reaped (the spawned init holds it, so whoever reaps the init drops
+//! it afterwards).
+//!
+//! How the init joins: on cgroup v1 it writes `0` ("this thread") to each hierarchy's `tasks`
+//! file itself, with the host's credentials, before it takes the namespace's ids. The kernel
+//! moves a single thread that names itself without taking the global lock that moving another
+//! process needs, and that lock's writer waits for an RCU grace period (1 to 15 ms on a busy
+//! host, with the cgroup mutex held, so the next run's `mkdir` and the last one's `rmdir` wait
+//! too). The init is single-threaded, so the thread is the whole process. On cgroup v2 (no
+//! `tasks` file for a domain cgroup) the spawner writes the init's pid to `cgroup.procs` while
+//! the init builds its root.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -30,7 +38,7 @@ pub(crate) struct RunCgroup {
 
 /// Names are unique per host process and run; a prefix with the host pid lets a later
 /// process remove the empty cgroups of one that was killed before it could.
-fn unique_name() -> String {
+pub(crate) fn unique_name() -> String {
     static NEXT: AtomicU64 = AtomicU64::new(0);
     format!(
         "selfheal-{}-{}",
@@ -81,8 +89,8 @@ impl RunCgroup {
     pub(crate) fn create(
         control: &ResourceControl,
         limits: &Limits,
+        name: &str,
     ) -> io::Result<Option<RunCgroup>> {
-        let name = unique_name();
         let memory = limits.memory_bytes.to_string();
         // Plus one: the sandbox's own init is in the cgroup too, and is not the command's.
         let processes = limits.processes.saturating_add(1).to_string();
@@ -130,13 +138,27 @@ impl RunCgroup {
         }
     }
 
-    /// The `cgroup.procs` files the init's pid must be written to.
+    /// The `cgroup.procs` files the spawner writes the init's pid to (cgroup v2; on v1 the
+    /// init joins by itself, see [`RunCgroup::self_join_files`]).
     pub(crate) fn procs_files(&self) -> Vec<PathBuf> {
         match &self.layout {
             Layout::V2 { dir } => vec![dir.join("cgroup.procs")],
-            Layout::V1 { memory, pids } => {
-                vec![memory.join("cgroup.procs"), pids.join("cgroup.procs")]
+            Layout::V1 { .. } => Vec::new(),
+        }
+    }
+
+    /// The `tasks` files the init itself writes `0` to, to join the run's cgroup `name` under
+    /// `control` (cgroup v1: one per hierarchy; none on v2 or without a cgroup). Known before
+    /// the cgroup exists, so that they can be part of the init's plan.
+    pub(crate) fn self_join_files(control: &ResourceControl, name: &str) -> Vec<PathBuf> {
+        match control {
+            ResourceControl::CgroupV1 { memory, pids } => {
+                vec![
+                    memory.join(name).join("tasks"),
+                    pids.join(name).join("tasks"),
+                ]
             }
+            ResourceControl::CgroupV2 { .. } | ResourceControl::Rlimits { .. } => Vec::new(),
         }
     }
 
@@ -244,7 +266,9 @@ mod tests {
             processes: 17,
             ..Limits::default()
         };
-        let run = RunCgroup::create(&control, &limits).unwrap().unwrap();
+        let run = RunCgroup::create(&control, &limits, &unique_name())
+            .unwrap()
+            .unwrap();
         let dir = run.dirs()[0].to_path_buf();
         assert!(dir.starts_with(root.path()));
         assert_eq!(
@@ -253,6 +277,7 @@ mod tests {
         );
         assert_eq!(std::fs::read_to_string(dir.join("pids.max")).unwrap(), "18");
         assert_eq!(run.procs_files(), vec![dir.join("cgroup.procs")]);
+        assert!(RunCgroup::self_join_files(&control, "x").is_empty());
         std::fs::write(dir.join("memory.events"), "low 0\noom 1\noom_kill 2\n").unwrap();
         std::fs::write(dir.join("memory.peak"), "12345\n").unwrap();
         assert!(run.oom_killed());
@@ -272,13 +297,38 @@ mod tests {
     }
 
     #[test]
+    fn on_v1_the_init_joins_through_each_hierarchy_tasks_file() {
+        let control = ResourceControl::CgroupV1 {
+            memory: "/m".into(),
+            pids: "/p".into(),
+        };
+        assert_eq!(
+            RunCgroup::self_join_files(&control, "selfheal-1-2"),
+            vec![
+                PathBuf::from("/m/selfheal-1-2/tasks"),
+                PathBuf::from("/p/selfheal-1-2/tasks")
+            ]
+        );
+        let run = RunCgroup {
+            layout: Layout::V1 {
+                memory: PathBuf::new(),
+                pids: PathBuf::new(),
+            },
+        };
+        assert!(run.procs_files().is_empty(), "the spawner moves nothing");
+    }
+
+    #[test]
     fn rlimits_only_makes_no_cgroup() {
         let control = ResourceControl::Rlimits {
             reason: "none".into(),
         };
-        assert!(RunCgroup::create(&control, &Limits::default())
-            .unwrap()
-            .is_none());
+        assert!(
+            RunCgroup::create(&control, &Limits::default(), &unique_name())
+                .unwrap()
+                .is_none()
+        );
+        assert!(RunCgroup::self_join_files(&control, "x").is_empty());
     }
 
     #[test]

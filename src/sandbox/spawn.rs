@@ -178,30 +178,22 @@ fn spawn_one(req: &Request) -> SpawnResult {
         kill_and_reap(&spawned);
         return Err(e);
     }
+    // On cgroup v1 the init joins the run's cgroup itself as soon as it is released, so the
+    // cgroup must exist by then; on v2 the spawner moves it while it builds its root.
+    let joins_itself = !req.plan.cgroup_tasks.is_empty();
+    if joins_itself {
+        receive_cgroup(req, &mut spawned)?;
+    }
     // Release the init: it builds the sandbox's root meanwhile.
     if let Err(e) = release(req) {
         kill_and_reap(&spawned);
         return Err(fail("release the sandbox init", e));
     }
-    // Move it into the run's cgroup; it starts the command only after the second byte, so
+    // Move it into the run's cgroup (v2); it starts the command only after the second byte, so
     // nothing the command runs is ever outside the cgroup. (The pipe cannot break: the
     // request still holds the init's read end.)
-    if let Some(made) = &req.cgroup {
-        match made.recv() {
-            Ok(Ok(cgroup)) => spawned.cgroup = Some(cgroup),
-            Ok(Err(e)) => {
-                kill_and_reap(&spawned);
-                return Err(fail("make the sandbox cgroup", std::io::Error::other(e)));
-            }
-            // The run was dropped before its cgroup was made.
-            Err(_) => {
-                kill_and_reap(&spawned);
-                return Err(fail(
-                    "make the sandbox cgroup",
-                    std::io::Error::other("the run was cancelled"),
-                ));
-            }
-        }
+    if !joins_itself {
+        receive_cgroup(req, &mut spawned)?;
     }
     let procs = spawned
         .cgroup
@@ -223,6 +215,25 @@ fn spawn_one(req: &Request) -> SpawnResult {
         return Err(fail("start the sandboxed command", e));
     }
     Ok(spawned)
+}
+
+/// Takes the run's cgroup from the host (which makes it while the spawner clones), or kills
+/// and reaps the init when it could not be made or the run was cancelled meanwhile.
+fn receive_cgroup(req: &Request, spawned: &mut Spawned) -> Result<(), SpawnFailure> {
+    let Some(made) = &req.cgroup else {
+        return Ok(());
+    };
+    let why = match made.recv() {
+        Ok(Ok(cgroup)) => {
+            spawned.cgroup = Some(cgroup);
+            return Ok(());
+        }
+        Ok(Err(e)) => e,
+        // The run was dropped before its cgroup was made.
+        Err(_) => "the run was cancelled".to_string(),
+    };
+    kill_and_reap(spawned);
+    Err(fail("make the sandbox cgroup", std::io::Error::other(why)))
 }
 
 /// As root, enters a network namespace made ahead of time (see [`netns`]) so that the clone
