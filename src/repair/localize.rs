@@ -520,7 +520,8 @@ pub fn failing_evidence(tests: &[TestReport]) -> Vec<Evidence> {
 }
 
 /// The combined ranking: with a spectrum, `0.6 · ochiai + 0.4 · evidence` over the lines
-/// either ranks (editable files only); without one, the evidence ranking alone.
+/// either ranks (editable files only); without one, the evidence ranking with the backward
+/// slice of the tested functions' results raised ([`toward_results`]).
 pub fn rank(
     program: &Program,
     evidence: &[Evidence],
@@ -528,7 +529,7 @@ pub fn rank(
 ) -> Vec<Suspicious> {
     let static_rank = from_evidence(program, evidence);
     let Some(spectrum) = spectrum else {
-        return static_rank;
+        return toward_results(program, evidence, static_rank);
     };
     let editable = editable_files(program);
     let mut combined: HashMap<(String, u32), f64> = HashMap::new();
@@ -543,6 +544,80 @@ pub fn rank(
     let mut out: Vec<Suspicious> = combined
         .into_iter()
         .map(|((file, line), score)| Suspicious { file, line, score })
+        .collect();
+    sort(&mut out);
+    out
+}
+
+/// Score of a line that returns the tested function's result; each step of data dependence
+/// away from it costs [`RESULT_SLICE_STEP`]. Above the lines of a function the failing
+/// assertion calls (0.64), below a frame in the program and its slice (0.85 and up).
+pub const RESULT_SLICE: f64 = 0.8;
+/// What each step of data dependence away from the result costs.
+pub const RESULT_SLICE_STEP: f64 = 0.04;
+
+/// `ranking` with the backward slice of each tested function's result raised
+/// ([`super::backslice`]): for a failing test with no frame in the program (a wrong value,
+/// not a crash), the functions its failing assertion (or, without one, its test function)
+/// calls; each line of their slice scores at least `RESULT_SLICE − RESULT_SLICE_STEP · depth`.
+/// Used without a coverage spectrum, where every line of such a function would rank alike.
+pub fn toward_results(
+    program: &Program,
+    evidence: &[Evidence],
+    ranking: Vec<Suspicious>,
+) -> Vec<Suspicious> {
+    let editable = editable_files(program);
+    let defs: Vec<Definition> = editable
+        .iter()
+        .flat_map(|f| definitions(program.language(), f, &program.files()[*f]))
+        .collect();
+    let mut raised: HashMap<(String, u32), f64> = HashMap::new();
+    for ev in evidence {
+        let crashed = ev
+            .frames
+            .iter()
+            .chain(ev.assertion.iter())
+            .any(|l| editable.contains(&l.file.as_str()));
+        if crashed {
+            continue;
+        }
+        // The closest names the evidence gives that name a tested function: the assertion's
+        // line, else the test function.
+        let mut groups = used_by_test(program, ev);
+        groups.retain(|(_, w)| *w >= 0.7);
+        groups.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let Some(tested) = groups
+            .iter()
+            .map(|(names, _)| {
+                defs.iter()
+                    .filter(|d| names.contains(&d.name))
+                    .collect::<Vec<_>>()
+            })
+            .find(|found| !found.is_empty())
+        else {
+            continue;
+        };
+        for def in tested {
+            let source = &program.files()[&def.file];
+            let slice = super::backslice::of_function(program.language(), source, &def.name);
+            for (line, depth) in slice {
+                let score = RESULT_SLICE - RESULT_SLICE_STEP * f64::from(depth);
+                let entry = raised.entry((def.file.clone(), line)).or_insert(0.0);
+                *entry = entry.max(score);
+            }
+        }
+    }
+    if raised.is_empty() {
+        return ranking;
+    }
+    let mut out: Vec<Suspicious> = ranking
+        .into_iter()
+        .map(|mut s| {
+            if let Some(score) = raised.get(&(s.file.clone(), s.line)) {
+                s.score = s.score.max(*score);
+            }
+            s
+        })
         .collect();
     sort(&mut out);
     out

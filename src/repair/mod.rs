@@ -8,6 +8,7 @@
 //! `docs/repair.md`.
 
 mod assign;
+pub mod backslice;
 pub mod batch;
 mod consistent;
 mod effect;

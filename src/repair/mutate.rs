@@ -9,7 +9,8 @@
 //!   `range(…)`/`.slice(…)` argument `x` becomes `x + 1` or `x - 1`; `x ± 1` becomes `x`; Rust
 //!   `a..b` ↔ `a..=b`;
 //! - [`EditKind::Constant`]: an integer literal ±1, or another integer constant of the same
-//!   function; `true` ↔ `false`;
+//!   function; a floating-point literal ±1 (a whole number), `2.0`, `1.0` or `0.0`;
+//!   `true` ↔ `false`;
 //! - [`EditKind::Condition`]: an `if`/`while`/ternary condition negated (or its negation
 //!   removed); one side of `and`/`or` dropped;
 //! - [`EditKind::Variable`]: a use of a variable replaced by another variable bound in the same
@@ -33,7 +34,8 @@
 //! proposed at every occurrence at once, as one mutation (see [`super::consistent`]).
 //!
 //! Output is deterministic: lines in the order given, then kinds in [`EditKind::ALL`] order,
-//! then position; at most `per_location` mutations per line, no duplicates, no no-ops.
+//! then position; at most `per_location` single edits per line (each followed by its
+//! everywhere version, when it has one), no duplicates, no no-ops.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -198,7 +200,8 @@ impl Mutation {
 pub const DEFAULT_PER_LOCATION: usize = 24;
 
 /// Mutations of `source` (the text of `file`, in `language`) on the given 1-based `lines`, in
-/// that order, at most `per_location` per line, restricted to `kinds`. Empty when the file does
+/// that order, at most `per_location` single edits per line (each with its everywhere version),
+/// restricted to `kinds`. Empty when the file does
 /// not parse into a tree.
 pub fn mutate(
     language: TargetLanguage,
@@ -240,19 +243,21 @@ pub fn mutate(
         // Kind order first, then the order the tree walk produced (position, then siblings).
         found.sort_by_key(|(kind, seq, _)| (EditKind::ALL.iter().position(|k| k == kind), *seq));
         // Each single edit is followed by the same edit at every other occurrence of its
-        // context in the function, when there are any.
-        let found: Vec<(EditKind, usize, Mutation)> = found
+        // context in the function, when there are any. The bound counts single edits: the
+        // same edit everywhere rides along with its single edit (a line with several repeated
+        // contexts would otherwise lose the later edits' everywhere versions to the bound).
+        let found: Vec<(EditKind, bool, Mutation)> = found
             .into_iter()
-            .flat_map(|(kind, seq, m)| {
+            .flat_map(|(kind, _, m)| {
                 let everywhere = consistent::everywhere(language, tree.root_node(), source, &m);
-                std::iter::once((kind, seq, m))
-                    .chain(everywhere.map(|e| (kind, seq, e)))
+                std::iter::once((kind, false, m))
+                    .chain(everywhere.map(|e| (kind, true, e)))
                     .collect::<Vec<_>>()
             })
             .collect();
         let mut count = 0;
-        for (kind, _, mutation) in found {
-            if count >= per_location {
+        for (kind, rides_along, mutation) in found {
+            if count >= per_location && !rides_along {
                 break;
             }
             if !kinds.contains(&kind) {
@@ -265,7 +270,9 @@ pub fn mutate(
                 .collect();
             if seen.insert(key) {
                 out.push(mutation);
-                count += 1;
+                if !rides_along {
+                    count += 1;
+                }
             }
         }
     }
@@ -426,6 +433,8 @@ impl<'a> Generator<'a> {
         }
         if self.is_integer(node) {
             self.constant(node, line);
+        } else if self.is_float(node) {
+            self.float_constant(node, line);
         }
         match kind {
             "true" | "false" | "boolean_literal" => self.boolean(node, line),
@@ -676,6 +685,55 @@ impl<'a> Generator<'a> {
                     format!("{other_digits}{suffix}"),
                 );
             }
+        }
+    }
+
+    /// A floating-point literal: Go and Rust `float_literal`, Python `float`, a JavaScript
+    /// `number` with a fraction or an exponent.
+    fn is_float(&self, node: Node<'_>) -> bool {
+        match (self.language, node.kind()) {
+            (TargetLanguage::Python, "float") => true,
+            (TargetLanguage::Go | TargetLanguage::Rust, "float_literal") => true,
+            (TargetLanguage::JavaScript, "number") => {
+                let t = text(node, self.source);
+                t.bytes()
+                    .all(|b| b.is_ascii_digit() || b == b'.' || b == b'e')
+                    && t.bytes().any(|b| b == b'.' || b == b'e')
+            }
+            _ => false,
+        }
+    }
+
+    /// A floating-point literal `c` becomes `c ± 1` (when it is a whole number), then `2.0`,
+    /// `1.0`, `0.0`: the constants a formula most often has where another was written
+    /// (halving, a unit, nothing), written as floats (Rust keeps an `f64`/`f32` suffix).
+    fn float_constant(&mut self, node: Node<'_>, line: u32) {
+        let literal = text(node, self.source);
+        let (number, suffix) = match literal.strip_suffix("f64").or(literal.strip_suffix("f32")) {
+            Some(number) => (number.trim_end_matches('_'), &literal[number.len()..]),
+            None => (literal, ""),
+        };
+        let Ok(value) = number.replace('_', "").parse::<f64>() else {
+            return;
+        };
+        if !value.is_finite() || value < 0.0 {
+            return;
+        }
+        let mut values = Vec::new();
+        if value.fract() == 0.0 && value < 1e15 {
+            values.push(value + 1.0);
+            if value >= 1.0 {
+                values.push(value - 1.0);
+            }
+        }
+        values.extend([2.0, 1.0, 0.0]);
+        let mut seen = Vec::new();
+        for v in values {
+            if v == value || seen.contains(&v) {
+                continue;
+            }
+            seen.push(v);
+            self.replace(EditKind::Constant, line, node, format!("{v:.1}{suffix}"));
         }
     }
 

@@ -27,7 +27,7 @@ pub const SYNTHESIS_LINES: usize = 6;
 /// Lines searched by the kinds that answer a defect visible in the code
 /// ([`EditKind::is_finding`]): every suspicious line, up to this many.
 pub const FINDING_LINES: usize = 400;
-/// Mutations one kind proposes per line.
+/// Single edits one kind proposes per line (each with its everywhere version, when it has one).
 pub const PER_LINE: usize = 8;
 /// Fixes one kind proposes per error.
 pub const MAX_FIXES: usize = 48;

@@ -5,6 +5,7 @@
 //!   the only statement of its block), **duplicated** (not for `return`/`break`/`continue`),
 //!   or **moved** one place down (swapped with the next statement of its block);
 //! - `break` ↔ `continue`;
+//! - a **missing `break`**: the last statement of an `if` inside a loop followed by `break`;
 //! - a **guard**: at the first statement of a function, an early return when a parameter is
 //!   empty — Python `if not p: return R`, JavaScript `if (!p || p.length === 0) return R;`,
 //!   Go `if len(p) == 0 { return R }` (slice, string and map parameters), Rust
@@ -151,6 +152,10 @@ impl Generator<'_> {
                 description,
             );
         }
+        // The last statement of an `if` inside a loop, followed by `break`.
+        if siblings.last().map(|s| s.id()) == Some(node.id()) && !jumps {
+            self.insert_break(node, line, end, &what);
+        }
         // Move one place down: swap with the next statement of the block.
         let next = siblings
             .iter()
@@ -182,6 +187,67 @@ impl Generator<'_> {
                 }
             }
         }
+    }
+
+    /// A missing early exit: `statement`, the last of an `if`'s consequence inside a loop
+    /// (no `switch`/`select` in between, whose `break` would mean something else), followed
+    /// by `break` (a search loop that keeps going after it found what it looked for).
+    fn insert_break(&mut self, statement: Node<'_>, line: u32, end: usize, what: &str) {
+        let mut block = statement.parent();
+        while let Some(b) = block.filter(|b| is_block(self.language, b.kind())) {
+            let parent = b.parent();
+            if parent.is_some_and(|p| is_block(self.language, p.kind())) {
+                block = parent;
+                continue;
+            }
+            break;
+        }
+        let Some(block) = block else {
+            return;
+        };
+        let Some(owner) = block.parent() else {
+            return;
+        };
+        let is_consequence = matches!(
+            owner.kind(),
+            "if_statement" | "if_expression" | "elif_clause"
+        ) && owner
+            .child_by_field_name("consequence")
+            .is_some_and(|c| c.id() == block.id());
+        if !is_consequence {
+            return;
+        }
+        let mut current = owner.parent();
+        let in_loop = loop {
+            let Some(n) = current else {
+                break false;
+            };
+            match n.kind() {
+                "for_statement" | "for_in_statement" | "while_statement" | "do_statement"
+                | "for_expression" | "while_expression" | "loop_expression" => break true,
+                "expression_switch_statement"
+                | "type_switch_statement"
+                | "select_statement"
+                | "switch_statement" => break false,
+                k if syntax::is_function(self.language, k) => break false,
+                _ => current = n.parent(),
+            }
+        };
+        if !in_loop {
+            return;
+        }
+        let keyword = match self.language {
+            TargetLanguage::Go | TargetLanguage::Python => "break",
+            TargetLanguage::JavaScript | TargetLanguage::Rust => "break;",
+        };
+        let indent = indent_at(self.source, statement.start_byte());
+        let code = if self.source[..end].ends_with('\n') {
+            format!("{indent}{keyword}\n")
+        } else {
+            format!("\n{indent}{keyword}")
+        };
+        let description = format!("`break` after `{what}` at {}:{line}", self.file);
+        self.push_described(EditKind::Statement, line, end, end, code, description);
     }
 
     fn break_continue(&mut self, node: Node<'_>, line: u32) {
