@@ -19,6 +19,7 @@ pub fn builtin() -> Vec<Arc<dyn FixStrategy>> {
         Arc::new(any::unterminated_string::UnterminatedString),
         Arc::new(any::comments::Comments),
         Arc::new(any::assignment_comparison::AssignmentComparison),
+        Arc::new(any::comparison_statement::ComparisonStatement),
         Arc::new(any::foreign_syntax::ForeignSyntax),
         // Telemetry contracts (crate::compliance).
         Arc::new(any::telemetry_span_name::TelemetrySpanName),
@@ -67,7 +68,9 @@ pub fn builtin() -> Vec<Arc<dyn FixStrategy>> {
         Arc::new(go::untyped_parameters::UntypedParameters),
         Arc::new(go::undeclared_variable::UndeclaredVariable),
         Arc::new(go::parameter_name::ParameterName),
+        Arc::new(go::stuttered_name::StutteredName),
         Arc::new(go::slice_length::SliceLength),
+        Arc::new(go::placeholder_body::PlaceholderBody),
         Arc::new(python::indentation::Indentation),
         Arc::new(python::missing_import::MissingImport),
         Arc::new(python::module_name::ModuleName),
@@ -87,6 +90,7 @@ pub fn builtin() -> Vec<Arc<dyn FixStrategy>> {
         Arc::new(javascript::operators::Operators),
         Arc::new(javascript::uncomment::Uncomment),
         Arc::new(javascript::test_failure::TestFailure),
+        Arc::new(javascript::unused_parameter::UnusedParameter),
         Arc::new(javascript::missing_function::MissingFunction),
         Arc::new(javascript::missing_method::MissingMethod),
     ];

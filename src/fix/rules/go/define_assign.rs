@@ -151,7 +151,11 @@ impl Rule for DefineAssign {
             } else {
                 None
             };
-            if let (true, Some(off)) = (starts_stmt, eq_offset) {
+            // `for x := …` declares `x` for the loop only: when the function reads `x` after
+            // the loop, `:=` would leave that use undefined (or shadow a later declaration),
+            // and the declaration belongs at the function's top (`go.undeclared-variable`).
+            let loop_only = before == "for" && read_after_loop(text, pos, &name);
+            if let (true, Some(off), false) = (starts_stmt, eq_offset, loop_only) {
                 let eq = pos + name.len() + off;
                 fixes.push(fix(
                     id,
@@ -163,4 +167,33 @@ impl Rule for DefineAssign {
         }
         fixes
     }
+}
+
+/// Whether the function holding the `for` statement whose header is at `pos` uses `name`
+/// after that statement ends.
+fn read_after_loop(text: &str, pos: usize, name: &str) -> bool {
+    let Some(tree) = parse_tree(TargetLanguage::Go, text) else {
+        return false;
+    };
+    let Some(at) = tree.root_node().descendant_for_byte_range(pos, pos) else {
+        return false;
+    };
+    let mut node = Some(at);
+    while let Some(n) = node {
+        if n.kind() == "for_statement" {
+            break;
+        }
+        node = n.parent();
+    }
+    let Some(for_statement) = node else {
+        return false;
+    };
+    let Some(function) = super::scope::enclosing_function(for_statement) else {
+        return false;
+    };
+    all_nodes(function).into_iter().any(|n| {
+        n.kind() == "identifier"
+            && n.start_byte() >= for_statement.end_byte()
+            && node_text(n, text) == name
+    })
 }

@@ -4,7 +4,9 @@
 //! untyped constant: it fits every numeric use), `""` or `false` when the use's position
 //! expects a string or a boolean. A constant used as the divisor of `%` (where `0` does not
 //! compile) gets the moduli modular arithmetic is written with: `1000000007`, then
-//! `998244353`.
+//! `998244353`. A constant that sizes an allocation (`make([]int, N)`, `[N]int`, where `0`
+//! leaves nothing to index) gets the bounds tables are written with: `1000` (an `N × N` table
+//! still fits in memory), then `100000`.
 //!
 //! Why it is safe: only the use is read and a new declaration is added; nothing existing
 //! changes.
@@ -23,6 +25,10 @@ const CONFIDENCE_GUESSED: f64 = 0.3;
 /// A constant that is the right operand of `%` or `%=`: the moduli of modular arithmetic,
 /// the prime `1e9 + 7` first, then `998244353` (NTT-friendly).
 const MODULI: &[(&str, f64)] = &[("1000000007", 0.4), ("998244353", 0.35)];
+
+/// A constant that sizes an allocation: the bounds tables are declared with, the one whose
+/// square still fits in memory (a `dp[N][N]` table) first.
+const SIZES: &[(&str, f64)] = &[("1000", 0.4), ("100000", 0.35)];
 
 /// Declares a constant the program uses but never defined.
 pub(crate) struct MissingConstant;
@@ -56,6 +62,32 @@ fn is_modulus(root: tree_sitter::Node<'_>, text: &str, name: &str) -> bool {
     uses.any(right_of_modulo)
 }
 
+/// Whether some use of `name` in the file is the length of an allocation: the size argument
+/// of `make` or the length of an array type.
+fn is_size(root: tree_sitter::Node<'_>, text: &str, name: &str) -> bool {
+    all_nodes(root)
+        .into_iter()
+        .filter(|n| n.kind() == "identifier" && node_text(*n, text) == name)
+        .any(|n| {
+            let Some(p) = n.parent() else {
+                return false;
+            };
+            match p.kind() {
+                "array_type" => p
+                    .child_by_field_name("length")
+                    .is_some_and(|l| l.id() == n.id()),
+                "argument_list" => p.parent().is_some_and(|call| {
+                    call.kind() == "call_expression"
+                        && call
+                            .child_by_field_name("function")
+                            .is_some_and(|f| node_text(f, text) == "make")
+                        && named_children(p).get(1).is_some_and(|a| a.id() == n.id())
+                }),
+                _ => false,
+            }
+        })
+}
+
 impl Rule for MissingConstant {
     const META: RuleMeta = RuleMeta::new("go.missing-constant", FixApplicability::Speculative)
         .language(TargetLanguage::Go)
@@ -85,6 +117,8 @@ impl Rule for MissingConstant {
             // A modulus of zero does not compile (`division by zero`): the moduli
             // modular arithmetic is written with, the most common first.
             _ if is_modulus(t.tree.root_node(), t.text, name) => MODULI.to_vec(),
+            // A zero length leaves nothing to index: the bounds tables are declared with.
+            _ if is_size(t.tree.root_node(), t.text, name) => SIZES.to_vec(),
             Expected::Type(_) => vec![("0", CONFIDENCE_TYPED)],
             _ => vec![("0", CONFIDENCE_GUESSED)],
         };
@@ -147,6 +181,35 @@ mod tests {
         assert_eq!(
             undefined_results(&MissingConstant, &p, &bound, "Mod", (6, 18)),
             [bound.replace("func ways", "const Mod = 0\n\nfunc ways")]
+        );
+    }
+
+    #[test]
+    fn a_constant_that_sizes_an_allocation_is_a_bound_not_zero() {
+        let text = "package main\n\nfunc table(n int) int {\n\tdp := make([][]int, MaxN)\n\tfor i := range dp {\n\t\tdp[i] = make([]int, MaxN)\n\t}\n\treturn dp[n][n]\n}\n";
+        let p = program(TargetLanguage::Go, "main.go", text);
+        assert_eq!(
+            undefined_results(&MissingConstant, &p, text, "MaxN", (4, 23)),
+            [
+                text.replace("func table", "const MaxN = 1000\n\nfunc table"),
+                text.replace("func table", "const MaxN = 100000\n\nfunc table"),
+            ]
+        );
+        let array = "package main\n\nvar seen [Limit]bool\n\nfunc main() {}\n";
+        let p = program(TargetLanguage::Go, "main.go", array);
+        assert_eq!(
+            undefined_results(&MissingConstant, &p, array, "Limit", (3, 11)),
+            [
+                array.replace("var seen", "const Limit = 1000\n\nvar seen"),
+                array.replace("var seen", "const Limit = 100000\n\nvar seen"),
+            ]
+        );
+        // A capacity (make's third argument) or a loop bound is no size.
+        let bound = "package main\n\nfunc f() []int {\n\tfor i := 0; i < Count; i++ {\n\t}\n\treturn make([]int, 0, Count)\n}\n";
+        let p = program(TargetLanguage::Go, "main.go", bound);
+        assert_eq!(
+            undefined_results(&MissingConstant, &p, bound, "Count", (4, 18)),
+            [bound.replace("func f", "const Count = 0\n\nfunc f")]
         );
     }
 }

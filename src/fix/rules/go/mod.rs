@@ -19,7 +19,9 @@
 //! | `go.untyped-parameters` | `undefined: a` for a bare word of a parameter list (`func f(a, b) float64`) | the parameters typed from the calls' arguments (else the result type, `int`); the body's undeclared names added when the calls pass more arguments |
 //! | `go.undeclared-variable` | `undefined: p` where `p` is assigned (`for p = 1; …`) | `var p int` (every assigned, undeclared name, by type) at the top of the function |
 //! | `go.parameter-name` | `undefined: k` read in a function with a parameter its body never uses | every `k` of the function renamed to that parameter (of a fitting type) |
+//! | `go.stuttered-name` | `undefined: anskkkkk` where a declared name (`ans`) is followed by one character repeated | the declared name |
 //! | `go.slice-length` | panic `index out of range [I] with length L` | the allocation of the indexed slice or array lengthened to fit (`make([]int, n)` → `make([]int, n+1)`) |
+//! | `go.placeholder-body` | failing tests, panics, timeouts with a function whose whole body returns zero values | the `return` of small expressions over its parameters, typed by its results (every parameter read first) |
 //! | `go.commented-code` | syntax errors, test failures, timeouts, panics | uncomment code cut off by a trailing comment (`x := o[i] // + 1`) |
 
 #[allow(unused_imports)]
@@ -48,8 +50,10 @@ pub(crate) mod missing_method;
 pub(crate) mod missing_return;
 pub(crate) mod operand_conversion;
 pub(crate) mod parameter_name;
+pub(crate) mod placeholder_body;
 pub(crate) mod scope;
 pub(crate) mod slice_length;
+pub(crate) mod stuttered_name;
 #[cfg(test)]
 mod testing;
 #[cfg(test)]

@@ -308,6 +308,13 @@ fn define_and_assign() {
             want: All(&["package main\n\nfunc f(k int) int {\n\tfor p := 1; p < k; p++ {\n\t}\n\treturn 0\n}\n"]),
         },
         Case {
+            name: "`for p = 1; …` with `p` read after the loop: `:=` would end with the loop",
+            rule: &DefineAssign,
+            text: "package main\n\nfunc f(k int) int {\n\tfor p = 1; p < k; p++ {\n\t}\n\treturn p\n}\n",
+            error: undefined("p", 4, 6),
+            want: All(&[]),
+        },
+        Case {
             name: "assignments in a condition compare",
             rule: &DefineAssign,
             text: "package main\n\nfunc f(n int) int {\n\tif n = 0 || n = 1 {\n\t\treturn 1\n\t}\n\treturn 0\n}\n",
