@@ -189,7 +189,7 @@ mod tests {
         let text = "package main\n\nfunc table(n int) int {\n\tdp := make([][]int, MaxN)\n\tfor i := range dp {\n\t\tdp[i] = make([]int, MaxN)\n\t}\n\treturn dp[n][n]\n}\n";
         let p = program(TargetLanguage::Go, "main.go", text);
         assert_eq!(
-            undefined_results(&MissingConstant, &p, text, "MaxN", (4, 23)),
+            undefined_results(&MissingConstant, &p, text, "MaxN", (4, 22)),
             [
                 text.replace("func table", "const MaxN = 1000\n\nfunc table"),
                 text.replace("func table", "const MaxN = 100000\n\nfunc table"),
