@@ -252,20 +252,48 @@ fn is_block(kind: &str) -> bool {
     )
 }
 
-/// Whether `statement` holds a `break`, `continue` or `return` of the code around it (not one
-/// of a nested function).
+/// Whether `statement` holds a jump that can skip the code after it: a `return`, or a `break`
+/// or `continue` of a loop around `statement` (not one of a loop, `switch` or `select` inside
+/// it, which ends there; not one of a nested function).
 fn holds_jump(language: TargetLanguage, statement: Node<'_>) -> bool {
     let function = syntax::enclosing_function(language, statement).map(|f| f.id());
     descendants(statement).into_iter().any(|n| {
-        matches!(
-            n.kind(),
+        if syntax::enclosing_function(language, n).map(|f| f.id()) != function {
+            return false;
+        }
+        match n.kind() {
+            "return_statement" | "return_expression" => true,
             "break_statement"
-                | "continue_statement"
-                | "return_statement"
-                | "break_expression"
-                | "continue_expression"
-                | "return_expression"
-        ) && syntax::enclosing_function(language, n).map(|f| f.id()) == function
+            | "continue_statement"
+            | "break_expression"
+            | "continue_expression" => {
+                let mut current = n.parent();
+                while let Some(a) = current {
+                    if matches!(
+                        a.kind(),
+                        "for_statement"
+                            | "for_in_statement"
+                            | "while_statement"
+                            | "do_statement"
+                            | "for_expression"
+                            | "while_expression"
+                            | "loop_expression"
+                            | "expression_switch_statement"
+                            | "type_switch_statement"
+                            | "select_statement"
+                            | "switch_statement"
+                    ) {
+                        return false;
+                    }
+                    if a.id() == statement.id() {
+                        return true;
+                    }
+                    current = a.parent();
+                }
+                true
+            }
+            _ => false,
+        }
     })
 }
 
@@ -305,6 +333,33 @@ func count(xs []int, k int) int {
         // `seen` never reaches the result.
         assert_eq!(slice.get(&6), None);
         assert_eq!(slice.get(&11), None);
+    }
+
+    #[test]
+    fn a_loop_ending_itself_does_not_control_the_code_after_it() {
+        let go = "package main
+
+func f(xs []int) int {
+\tm := 0
+\tfor i := 1; i < len(xs); i++ {
+\t\tif xs[i] < xs[i-1] {
+\t\t\tm = i
+\t\t\tbreak
+\t\t}
+\t}
+\ttotal := 0
+\tfor _, x := range xs {
+\t\ttotal += x
+\t}
+\treturn total
+}
+";
+        let slice = of_function(TargetLanguage::Go, go, "f");
+        assert_eq!(slice.get(&15), Some(&0), "{slice:?}");
+        assert_eq!(slice.get(&13), Some(&1), "{slice:?}");
+        // The first loop's `break` ends that loop: it decides nothing about `total`.
+        assert_eq!(slice.get(&5), None, "{slice:?}");
+        assert_eq!(slice.get(&6), None, "{slice:?}");
     }
 
     #[test]
