@@ -3,9 +3,9 @@
 //! heal loop validates a candidate alone: its check step, then its test step). Eight failing
 //! behaviour-repair candidates of a small function, so the batch driver judges every one.
 //!
-//! Python and JavaScript batch by running each candidate's copy in turn; Go by a mutant schema
-//! (one compile of every candidate's edit behind a runtime switch, the test binary run once per
-//! candidate). Rust does not batch (its candidates are validated alone).
+//! Python and JavaScript batch by running each candidate's copy in turn; Go and Rust by a mutant
+//! schema (one compile of every candidate's edit behind a runtime switch, the test binary run
+//! once per candidate).
 //!
 //! Run: `cargo bench --bench batch`. Reported as elements (candidates) per second.
 
@@ -75,6 +75,24 @@ fn go(i: usize) -> Program {
     .expect("a valid program")
 }
 
+fn rust(i: usize) -> Program {
+    let lib = format!(
+        "pub fn count_at_most(xs: &[f64], limit: f64) -> usize {{\n    let mut n = {i};\n    for &x in xs {{\n        if x < limit {{\n            n += 1;\n        }}\n    }}\n    n\n}}\n\n#[cfg(test)]\nmod tests;\n"
+    );
+    Program::new(
+        TargetLanguage::Rust,
+        [
+            ("lib.rs".to_string(), lib),
+            (
+                "tests.rs".to_string(),
+                "use super::*;\n\n#[test]\nfn counts() {\n    assert_eq!(count_at_most(&[1.0, 2.0, 2.5, 3.0], 2.5), 3);\n}\n"
+                    .to_string(),
+            ),
+        ],
+    )
+    .expect("a valid program")
+}
+
 fn bench(c: &mut Criterion) {
     let validator = match Validator::new(ValidatorConfig::default()) {
         Ok(v) => v,
@@ -87,8 +105,12 @@ fn bench(c: &mut Criterion) {
         .enable_all()
         .build()
         .expect("a tokio runtime");
-    let languages: [(&str, MakeCandidate); 3] =
-        [("python", python), ("javascript", javascript), ("go", go)];
+    let languages: [(&str, MakeCandidate); 4] = [
+        ("python", python),
+        ("javascript", javascript),
+        ("go", go),
+        ("rust", rust),
+    ];
     for (name, make) in languages {
         // Every candidate fails (n starts at 2 or more), so the batch judges all eight.
         let candidates: Vec<Program> = (2..CANDIDATES + 2).map(make).collect();

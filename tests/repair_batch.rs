@@ -1,6 +1,6 @@
-//! Batched validation of behaviour-repair candidates (Python, JavaScript, and Go by mutant
-//! schemata): several candidates judged in one sandbox run as a filter, a pass there validated
-//! again alone.
+//! Batched validation of behaviour-repair candidates (Python, JavaScript, and Go and Rust by
+//! mutant schemata): several candidates judged in one sandbox run as a filter, a pass there
+//! validated again alone.
 
 mod common;
 
@@ -276,27 +276,6 @@ async fn javascript_a_looping_candidate_costs_one_limit_not_the_batch() {
     assert!(verdicts[2].as_ref().expect("judged").passed);
 }
 
-/// Rust does not batch: every entry is `None` (its candidates are validated alone).
-#[tokio::test]
-async fn rust_does_not_batch() {
-    let rust = |body: &str| {
-        common::program(
-            TargetLanguage::Rust,
-            &[(
-                "src/lib.rs",
-                &format!("pub fn one() -> i32 {{ {body} }}\n\n#[cfg(test)]\nmod tests {{\n    #[test]\n    fn one_is_one() {{\n        assert_eq!(super::one(), 1);\n    }}\n}}\n"),
-            )],
-        )
-    };
-    let candidates = [rust("1"), rust("2")];
-    assert!(!batch::supports(TargetLanguage::Rust));
-    let verdicts = batch::judge(&common::validator(), &candidates)
-        .await
-        .unwrap();
-    assert_eq!(verdicts.len(), 2);
-    assert!(verdicts.iter().all(Option::is_none));
-}
-
 // ---------------------------------------------------------------------------------------------
 // Go: mutant schemata (one compile, the test binary run once per candidate)
 
@@ -313,7 +292,7 @@ fn go_available(test: &str) -> bool {
 }
 
 /// A validator whose commands stop after 10 s (a looping candidate costs that, not 30 s).
-fn go_validator() -> Arc<Validator> {
+fn capped_validator() -> Arc<Validator> {
     static VALIDATOR: std::sync::OnceLock<Arc<Validator>> = std::sync::OnceLock::new();
     VALIDATOR
         .get_or_init(|| {
@@ -380,7 +359,7 @@ async fn go_only_the_passing_candidate_passes_in_the_batch() {
         ("xs[i] < limit", "xs[i] <= limit"),
         ("return n", "return n + 1"),
     ]);
-    let validator = go_validator();
+    let validator = capped_validator();
     let verdicts = batch::judge(&validator, &candidates).await.unwrap();
     assert_eq!(verdicts.len(), 6);
     for (index, verdict) in verdicts.iter().enumerate().take(4) {
@@ -430,7 +409,7 @@ async fn go_a_looping_candidate_costs_one_limit_not_the_batch() {
         ("n += 1", "n += 2"),
         ("xs[i] < limit", "xs[i] <= limit"),
     ]);
-    let verdicts = batch::judge(&go_validator(), &candidates).await.unwrap();
+    let verdicts = batch::judge(&capped_validator(), &candidates).await.unwrap();
     let looping = verdicts[0]
         .as_ref()
         .expect("the looping candidate is judged");
@@ -460,7 +439,7 @@ async fn go_a_candidate_that_does_not_compile_does_not_sink_the_others() {
         ("return n", "return n - 1"),
         ("xs[i] < limit", "xs[i] <= limit"),
     ]);
-    let verdicts = batch::judge(&go_validator(), &candidates).await.unwrap();
+    let verdicts = batch::judge(&capped_validator(), &candidates).await.unwrap();
     assert!(verdicts[0].is_none(), "{:?}", verdicts[0]);
     assert!(!verdicts[1].as_ref().expect("judged").passed);
     let pass = verdicts[2].as_ref().expect("judged");
@@ -486,6 +465,154 @@ async fn go_a_fix_found_by_the_batch_is_validated_again_alone() {
         &p,
         "main.go",
         &GO_AT_MOST.replace("xs[i] < limit", "xs[i] <= limit"),
+        true,
+        0,
+    )
+    .await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rust: mutant schemata (one `rustc --test` compile, the test binary run once per candidate)
+
+const RS_AT_MOST: &str = "pub fn count_at_most(xs: &[i32], limit: i32) -> usize {\n    let mut n = 0;\n    let mut i = 0;\n    while i < xs.len() {\n        if xs[i] < limit {\n            n += 1;\n        }\n        i += 1;\n    }\n    n\n}\n\n#[cfg(test)]\nmod tests;\n";
+
+const RS_AT_MOST_TEST: &str = "use super::*;\n\n#[test]\nfn counts() {\n    assert_eq!(count_at_most(&[1, 2, 3, 4], 3), 3);\n}\n\n#[test]\nfn empty() {\n    assert_eq!(count_at_most(&[], 1), 0);\n}\n";
+
+fn rust_program(lib: &str) -> Program {
+    program(
+        TargetLanguage::Rust,
+        ("lib.rs", lib),
+        ("tests.rs", RS_AT_MOST_TEST),
+    )
+    .with_option("edition", "2021")
+}
+
+/// `RS_AT_MOST` with each (from, to) replacement, as a candidate with the protected test.
+fn rust_candidates(edits: &[(&str, &str)]) -> Vec<Program> {
+    edits
+        .iter()
+        .map(|(from, to)| {
+            assert!(RS_AT_MOST.contains(from), "{from}");
+            rust_program(&RS_AT_MOST.replacen(from, to, 1))
+        })
+        .collect()
+}
+
+/// Exactly one candidate passes: only it passes in the batch; the failures carry the same
+/// errors (messages, places: a panic's place is the candidate's own line) and per-test
+/// outcomes as the test step alone gives them; the driver stops after the pass (the candidate
+/// ranked after it is not judged); and the pass passes alone too.
+#[tokio::test]
+async fn rust_only_the_passing_candidate_passes_in_the_batch() {
+    let candidates = rust_candidates(&[
+        ("xs[i] < limit", "xs[i] > limit"),
+        ("n += 1;", "n += 2;"),
+        ("i += 1;", "i += 2;"),
+        // Panics (index out of bounds) on the candidate's line 5.
+        ("xs[i] < limit", "xs[i + 1] < limit"),
+        // Declares a name: the switch takes the rest of the body.
+        (
+            "let mut i = 0;",
+            "let mut i = 0;\n    let skip = 1;\n    n += skip;",
+        ),
+        ("xs[i] < limit", "xs[i] <= limit"),
+        ("    n\n}", "    n + 1\n}"),
+    ]);
+    let validator = capped_validator();
+    let verdicts = batch::judge(&validator, &candidates).await.unwrap();
+    assert_eq!(verdicts.len(), 7);
+    for (index, verdict) in verdicts.iter().enumerate().take(5) {
+        let verdict = verdict.as_ref().expect("judged");
+        assert!(!verdict.passed, "candidate {index} passed");
+        let alone = validator
+            .validate(&candidates[index], Expect::Test)
+            .await
+            .unwrap();
+        assert!(!alone.passed);
+        assert_eq!(
+            described(&verdict.errors),
+            described(&alone.errors),
+            "candidate {index}"
+        );
+        let outcomes = |r: &ValidationResult| {
+            r.tests
+                .iter()
+                .map(|t| (t.name.clone(), t.outcome, t.assertion.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(outcomes(verdict), outcomes(&alone), "candidate {index}");
+    }
+    let panic = &verdicts[3].as_ref().unwrap().errors[0];
+    assert!(panic.message.contains("index out of bounds"), "{panic:?}");
+    assert_eq!(
+        panic.location.as_ref().map(|l| (l.file.as_str(), l.line)),
+        Some(("lib.rs", 5))
+    );
+    let pass = verdicts[5].as_ref().expect("judged");
+    assert!(pass.passed, "{:?}", pass.errors);
+    assert_eq!(pass.tests.len(), 2);
+    assert!(verdicts[6].is_none(), "judged after the pass");
+    let alone = Validator::new(ValidatorConfig::default())
+        .unwrap()
+        .validate(&candidates[5], Expect::Test)
+        .await
+        .unwrap();
+    assert!(alone.passed, "{:?}", alone.errors);
+}
+
+/// A looping candidate is stopped at the per-candidate limit (a time or CPU limit error), and
+/// the candidates after it are still judged.
+#[tokio::test]
+async fn rust_a_looping_candidate_costs_one_limit_not_the_batch() {
+    let candidates = rust_candidates(&[
+        ("i += 1;", "i += 0;"),
+        ("n += 1;", "n += 2;"),
+        ("xs[i] < limit", "xs[i] <= limit"),
+    ]);
+    let verdicts = batch::judge(&capped_validator(), &candidates).await.unwrap();
+    let looping = verdicts[0]
+        .as_ref()
+        .expect("the looping candidate is judged");
+    assert!(!looping.passed);
+    assert!(
+        looping
+            .errors
+            .iter()
+            .any(|e| matches!(e.code.as_deref(), Some("timeout") | Some("cpu_limit"))),
+        "{:?}",
+        looping.errors
+    );
+    assert!(!verdicts[1].as_ref().expect("judged").passed);
+    let pass = verdicts[2].as_ref().expect("judged");
+    assert!(pass.passed, "{:?}", pass.errors);
+}
+
+/// A candidate that does not compile in the schema (its branch's type is not the original's)
+/// is left out (validated alone); the others are judged by the schema compiled again without
+/// it.
+#[tokio::test]
+async fn rust_a_candidate_that_does_not_compile_does_not_sink_the_others() {
+    let candidates = rust_candidates(&[
+        ("n += 1;", "n += \"one\";"),
+        ("    n\n}", "    n * 2\n}"),
+        ("xs[i] < limit", "xs[i] <= limit"),
+    ]);
+    let verdicts = batch::judge(&capped_validator(), &candidates).await.unwrap();
+    assert!(verdicts[0].is_none(), "{:?}", verdicts[0]);
+    assert!(!verdicts[1].as_ref().expect("judged").passed);
+    let pass = verdicts[2].as_ref().expect("judged");
+    assert!(pass.passed, "{:?}", pass.errors);
+}
+
+/// The heal loop heals a Rust operator bug through the batch: the winner passed there and was
+/// validated again alone.
+#[tokio::test]
+async fn rust_a_fix_found_by_the_batch_is_validated_again_alone() {
+    let p = rust_program(RS_AT_MOST);
+    assert_found_by_the_batch(
+        &p,
+        "lib.rs",
+        &RS_AT_MOST.replace("xs[i] < limit", "xs[i] <= limit"),
         true,
         0,
     )

@@ -726,8 +726,9 @@ fn same_shape(a: &PlannedCommand, b: &PlannedCommand) -> bool {
         && a.argv.iter().zip(&b.argv).filter(|(x, y)| x != y).count() == 1
 }
 
-/// An error for a command that failed without saying anything a parser understood.
-fn unexplained_failure(step: &StepOutcome) -> CodeError {
+/// An error for a command that failed without saying anything a parser understood (also how
+/// the Rust batch judges a candidate's run: `repair::batch`).
+pub(crate) fn unexplained_failure(step: &StepOutcome) -> CodeError {
     let tail: String = {
         let text = if step.stderr.trim().is_empty() {
             &step.stdout

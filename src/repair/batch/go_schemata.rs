@@ -293,7 +293,7 @@ fn error_places(output: &str) -> Vec<(String, u32)> {
 /// The reference the candidates are compared with: per file, the text every candidate has;
 /// else, among the candidates with the most common line count, each line's most common text
 /// (the first candidate's on a tie).
-fn reference(candidates: &[Program]) -> BTreeMap<String, String> {
+pub(super) fn reference(candidates: &[Program]) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     let Some(first) = candidates.first() else {
         return out;
@@ -401,7 +401,7 @@ fn candidate_regions(
 
 /// The edit between `old` and `new`: `old[a..b]` became `new[a..b + delta]` (common prefix and
 /// suffix, on character boundaries).
-fn edit_span(old: &str, new: &str) -> (usize, usize, isize) {
+pub(super) fn edit_span(old: &str, new: &str) -> (usize, usize, isize) {
     let mut prefix = old
         .bytes()
         .zip(new.bytes())

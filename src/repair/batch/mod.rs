@@ -14,14 +14,17 @@
 //! - **Go** ([`go_schemata`], `go_run.rs`): a mutant schema — one program holding every
 //!   candidate's edit behind a runtime switch — is compiled once (`go test -c`), and its test
 //!   binary runs once per candidate with its switch set, under `go tool test2json`.
+//! - **Rust** ([`rust_schemata`], `rust_run.rs`): a mutant schema compiled once by the test
+//!   step's `rustc --test`, its test binary run once per candidate with its switch set.
 //!
-//! Rust does not batch (its candidates are validated alone). Each candidate's record channel
-//! is judged exactly as the test step's ([`crate::judge::judge`] with a secret of its own for
-//! Python and JavaScript; the `go test -json` events by the Go test step's parser). The result
+//! Each candidate's record channel is judged exactly as the test step's
+//! ([`crate::judge::judge`] with a secret of its own for Python and JavaScript; the
+//! `go test -json` events by the Go test step's parser; the test binary's output by the Rust
+//! test step's `libtest` parser). The result
 //! is a filter, never the verdict: the heal loop validates a candidate that passed here again,
 //! alone, in a fresh sandbox, before it reports it; a candidate that failed here is judged on
 //! this evidence (no check step ran, nothing is cached). A candidate the batch could not judge
-//! (the driver died, its runner never started, a Go edit the schema cannot hold) is `None`:
+//! (the driver died, its runner never started, a Go or Rust edit the schema cannot hold) is `None`:
 //! the caller validates it alone.
 //!
 //! Limits of the filter: the candidates share one work directory tree and one sandbox, so a
@@ -43,6 +46,8 @@ use crate::validate::{ValidateError, Validator};
 
 mod go_run;
 pub mod go_schemata;
+mod rust_run;
+pub mod rust_schemata;
 
 /// The Python driver, written into the batch's work directory.
 pub const PYTHON_DRIVER: &str = include_str!("python_batch.py");
@@ -54,11 +59,15 @@ const DIR: &str = "selfheal_batch";
 /// Time the driver itself may take on top of its candidates' limits.
 const DRIVER_SLACK: Duration = Duration::from_secs(10);
 
-/// Whether candidates of `language` can be judged in a batch (Python, JavaScript and Go).
+/// Whether candidates of `language` can be judged in a batch (Python, JavaScript, Go and
+/// Rust).
 pub fn supports(language: TargetLanguage) -> bool {
     matches!(
         language,
-        TargetLanguage::Python | TargetLanguage::JavaScript | TargetLanguage::Go
+        TargetLanguage::Python
+            | TargetLanguage::JavaScript
+            | TargetLanguage::Go
+            | TargetLanguage::Rust
     )
 }
 
@@ -114,8 +123,10 @@ pub async fn judge(
     {
         return Ok(unjudged());
     }
-    if language == TargetLanguage::Go {
-        return go_run::judge(validator, candidates).await;
+    match language {
+        TargetLanguage::Go => return go_run::judge(validator, candidates).await,
+        TargetLanguage::Rust => return rust_run::judge(validator, candidates).await,
+        _ => {}
     }
     let toolchain = validator.toolchain(language).await?;
     let mut runner = match single_judged_command(toolchain.plan(StepKind::Test, first)?) {
@@ -344,11 +355,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn python_javascript_and_go_batch() {
+    fn every_language_batches() {
         assert!(supports(TargetLanguage::Python));
         assert!(supports(TargetLanguage::JavaScript));
         assert!(supports(TargetLanguage::Go));
-        assert!(!supports(TargetLanguage::Rust));
+        assert!(supports(TargetLanguage::Rust));
     }
 
     #[test]
@@ -378,7 +389,7 @@ mod tests {
                 (crate::compliance::CONTRACT_FILE, "[service]\n")
             ]
         )));
-        assert!(!can_judge(&program(
+        assert!(can_judge(&program(
             TargetLanguage::Rust,
             &[("lib.rs", "fn f() {}\n")]
         )));
