@@ -13,6 +13,9 @@ use crate::lang::builtins::{builtin_members, builtin_values};
 
 pub(crate) mod assignment_comparison;
 pub(crate) mod comments;
+pub(crate) mod comparison_statement;
+#[cfg(test)]
+mod comparison_statement_tests;
 pub(crate) mod compiler_suggestion;
 pub(crate) mod delimiters;
 pub(crate) mod foreign_syntax;

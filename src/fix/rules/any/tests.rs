@@ -293,6 +293,20 @@ fn unterminated_literals_close_where_the_code_says() {
                 ("SyntaxError", "Unexpected identifier 'Z'", 1, 36),
                 First("if (c >= 'A'.charCodeAt(0) && c <= 'Z'.charCodeAt(0)) {}\n"),
             ),
+            (
+                "rust: a format string lost its opening quote",
+                LIB_RS,
+                "fn show(a: f64, b: f64) -> String {\n    format!({:.2},{:.2}\", a, b)\n}\n",
+                ("unterminated_string", "unterminated double quote string", 2, 24),
+                First("fn show(a: f64, b: f64) -> String {\n    format!(\"{:.2},{:.2}\", a, b)\n}\n"),
+            ),
+            (
+                "python: a %-format string lost its opening quote",
+                MAIN_PY,
+                "def line(n, total):\n    return (%d/%d done\" % (n, total))\n",
+                ("SyntaxError", "unterminated string literal (detected at line 2)", 2, 23),
+                First("def line(n, total):\n    return (\"%d/%d done\" % (n, total))\n"),
+            ),
         ],
     );
 }

@@ -18,6 +18,11 @@ const OPEN_CHAR: f64 = 0.5;
 const MATCH_QUOTES: f64 = 0.6;
 /// Punctuation glued to a quote (`)"`) is text far more often than code.
 const OPEN_BEFORE_PUNCTUATION: f64 = 0.6;
+/// The text between the argument's `(` and the quote holds format placeholders (`{},{}`,
+/// `%d`): a format string lost its opening quote; above closing it somewhere further on.
+const OPEN_AT_ARGUMENT: f64 = 0.62;
+/// The same with other text between (`f(a - "b)`): it may well be code, a last guess.
+const OPEN_AT_ARGUMENT_GUESS: f64 = 0.3;
 /// A word glued to a quote may be code: opening the string there is a guess.
 const OPEN_BEFORE_CODE: f64 = 0.45;
 /// `"abc.len()`: the text ends before a method called on it.
@@ -171,6 +176,25 @@ pub(crate) fn unterminated_fixes(fixes: &mut Fixes<'_>, t: &Target<'_>, s: &Toke
             vec![edit(file, at, at, q)],
         );
     }
+    // The quote opened where one was meant to close, and the text runs back to the start of
+    // the argument: `format!({},{}", x)` → `format!("{},{}", x)`. Text with format
+    // placeholders (`{},{}`, `%d`) is not code, so the argument's start is the likelier opening.
+    if s.start == body_start - 1 {
+        if let Some(at) = argument_start(t.lang, src, t.lines.range(src, t.line).0, s.start) {
+            let text = &src[at..s.start];
+            if !text.trim().is_empty() && !text.contains(q) {
+                fixes.push(
+                    if looks_like_format(text) {
+                        OPEN_AT_ARGUMENT
+                    } else {
+                        OPEN_AT_ARGUMENT_GUESS
+                    },
+                    format!("add the opening {q} before `{}`", text.trim_end()),
+                    vec![edit(file, at, at, q)],
+                );
+            }
+        }
+    }
     // Close it before the first piece of code that follows the text: `"a.charCodeAt(0)]`
     // → `"a".charCodeAt(0)]`, `"Yes;` → `"Yes";`, `a["0]` → `a["0"]`.
     let (ls, _) = t.lines.range(src, t.line);
@@ -268,4 +292,40 @@ impl Rule for UnterminatedString {
     fn fixes(&self, error: &CodeError, program: &Program) -> Vec<Fix> {
         unterminated_string(Self::META.id, error, program)
     }
+}
+
+/// Where the argument holding byte `quote` starts: just after the innermost `(` or `[` of the
+/// line (from `line_start`) still open at the quote, past any spaces; `None` outside one.
+fn argument_start(
+    lang: TargetLanguage,
+    src: &str,
+    line_start: usize,
+    quote: usize,
+) -> Option<usize> {
+    let prefix = &src[line_start..quote];
+    let mut open: Vec<(usize, &str)> = Vec::new();
+    for tok in code_tokens(lang, prefix) {
+        match tok.kind {
+            Kind::Open => open.push((tok.end, tok.text(prefix))),
+            Kind::Close => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    let (after, _) = open
+        .into_iter()
+        .rev()
+        .find(|(_, o)| matches!(*o, "(" | "["))?;
+    let skipped = prefix[after..].len() - prefix[after..].trim_start().len();
+    Some(line_start + after + skipped)
+}
+
+/// Text that reads as a format string's: a `{}`/`{:…}` placeholder or a `%d`-style one.
+fn looks_like_format(text: &str) -> bool {
+    let b = text.as_bytes();
+    text.contains("{}")
+        || text.contains("{:")
+        || b.windows(2)
+            .any(|w| w[0] == b'%' && matches!(w[1], b'd' | b's' | b'f' | b'i' | b'x' | b'r' | b'.'))
 }

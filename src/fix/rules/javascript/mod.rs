@@ -27,6 +27,9 @@ pub(crate) mod test_failure;
 mod tests;
 pub(crate) mod uncomment;
 pub(crate) mod undefined_name;
+pub(crate) mod unused_parameter;
+#[cfg(test)]
+mod unused_parameter_tests;
 
 pub(crate) const JS: TargetLanguage = TargetLanguage::JavaScript;
 

@@ -14,6 +14,10 @@ const UNCOMMENT_CODE: f64 = 0.3;
 const RETURN_AFTER_LOOP: f64 = 0.3;
 /// A slice bound one off: which bound is a guess.
 const SLICE_BOUND: f64 = 0.25;
+/// The slice is the very expression the error's span points at and the error says the value
+/// was empty (`int('')`): one of its bounds is off, the strongest evidence a failing run gives,
+/// so it ranks above the behaviour repairs' generic edits of the suspicious lines.
+const EMPTY_SLICE_IN_SPAN: f64 = 0.4;
 /// `a[n]` indexed one past the end: 1-based counting.
 const INDEX_MINUS_ONE: f64 = 0.3;
 /// `range(n + 1)` one too many, or a 1-based start: the usual off-by-one.
@@ -41,7 +45,7 @@ pub(crate) fn test_failure(id: &str, error: &CodeError, program: &Program) -> Ve
     // A value error from an empty or shifted slice (`int(s[j:i])` with `j == i`).
     if matches!(error.code.as_deref(), Some("ValueError" | "IndexError")) {
         if let Some(t) = target(error, program) {
-            slice_fixes(&mut fixes, &t);
+            slice_fixes(&mut fixes, &t, reports_empty_value(msg));
         }
     }
     for (file, src) in editable_sources(program) {
@@ -51,6 +55,12 @@ pub(crate) fn test_failure(id: &str, error: &CodeError, program: &Program) -> Ve
         return_in_loop(&mut fixes, file, src);
     }
     fixes.done()
+}
+
+/// The message quotes an empty value as what failed: `…: ''` (`int('')`, `float("")`).
+fn reports_empty_value(msg: &str) -> bool {
+    let m = msg.trim_end();
+    m.ends_with(": ''") || m.ends_with(": \"\"")
 }
 
 pub(crate) fn commented_code(fixes: &mut Fixes<'_>, file: &str, src: &str) {
@@ -125,8 +135,10 @@ pub(crate) fn return_in_loop(fixes: &mut Fixes<'_>, file: &str, src: &str) {
     }
 }
 
-/// Slices on the error line, one bound moved by one: `s[j:i]` → `s[j - 1:i]`, `s[j:i + 1]`.
-pub(crate) fn slice_fixes(fixes: &mut Fixes<'_>, t: &Target<'_>) {
+/// Slices on the error line, one bound moved by one: `s[j:i]` → `s[j - 1:i]`, `s[j:i + 1]`;
+/// surer when the slice lies in the error's span and `empty_value` (the error reports an empty
+/// value, `invalid literal for int() with base 10: ''`).
+pub(crate) fn slice_fixes(fixes: &mut Fixes<'_>, t: &Target<'_>, empty_value: bool) {
     let src = t.text;
     let tokens = code_tokens(PY, src);
     let (ls, le) = t.lines.range(src, t.line);
@@ -137,6 +149,14 @@ pub(crate) fn slice_fixes(fixes: &mut Fixes<'_>, t: &Target<'_>) {
         }
         let Some(close) = crate::fix::text::matching_close(&tokens, k) else {
             continue;
+        };
+        let in_span = t
+            .end
+            .is_some_and(|end| o.start >= t.offset && tokens[close].end <= end);
+        let confidence = if in_span && empty_value {
+            EMPTY_SLICE_IN_SPAN
+        } else {
+            SLICE_BOUND
         };
         let inner = &tokens[k + 1..close];
         let colons: Vec<usize> = (0..inner.len())
@@ -154,7 +174,7 @@ pub(crate) fn slice_fixes(fixes: &mut Fixes<'_>, t: &Target<'_>) {
             let (s, e) = (inner[0].start, inner[c - 1].end);
             let lower = &src[s..e];
             fixes.replace(
-                SLICE_BOUND,
+                confidence,
                 format!("start the slice at `{lower} - 1`"),
                 t.file,
                 s,
@@ -166,7 +186,7 @@ pub(crate) fn slice_fixes(fixes: &mut Fixes<'_>, t: &Target<'_>) {
             let (s, e) = (inner[c + 1].start, inner[inner.len() - 1].end);
             let upper = &src[s..e];
             fixes.replace(
-                SLICE_BOUND,
+                confidence,
                 format!("end the slice at `{upper} + 1`"),
                 t.file,
                 s,

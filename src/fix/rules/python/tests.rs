@@ -236,6 +236,42 @@ fn missing_arguments_and_slices() {
     );
 }
 
+/// A `ValueError` at the span `col..end` of line `line`.
+fn value_error(msg: &str, line: u32, col: u32, end: u32) -> CodeError {
+    CodeError::new(ErrorType::CompilerError("runtime".into()), msg)
+        .with_code("ValueError")
+        .with_location(Location::new("main.py", line, col).with_end(line, end))
+}
+
+#[test]
+fn an_empty_slice_in_the_errors_span_ranks_above_generic_edits() {
+    // Generated code that splits a number string: the piece `digits[start:end]` is empty on
+    // the first pass, and `int('')` fails at exactly that expression.
+    let text = "def pieces(digits, cut):
+    total = 0
+    for end in range(1, len(digits) + 1):
+        start = end if end < cut else cut
+        total += int(digits[start:end]) * 2
+    return total
+";
+    let p = program(PY, "main.py", text);
+    let span = value_error("invalid literal for int() with base 10: ''", 5, 18, 40);
+    let fixes = test_failure("t", &span, &p);
+    let lower = text.replace("[start:end]", "[start - 1:end]");
+    let upper = text.replace("[start:end]", "[start:end + 1]");
+    assert_eq!(results(&fixes, text), [lower.clone(), upper.clone()]);
+    assert!(fixes.iter().all(|f| f.confidence == 0.4), "{fixes:?}");
+    // The same slice when the message names a non-empty value, or outside the span: the
+    // ordinary off-by-one guess.
+    let other = value_error("invalid literal for int() with base 10: 'x'", 5, 18, 40);
+    let fixes = test_failure("t", &other, &p);
+    assert_eq!(results(&fixes, text), [lower.clone(), upper.clone()]);
+    assert!(fixes.iter().all(|f| f.confidence == 0.25), "{fixes:?}");
+    let elsewhere = value_error("invalid literal for int() with base 10: ''", 5, 9, 14);
+    let fixes = test_failure("t", &elsewhere, &p);
+    assert!(fixes.iter().all(|f| f.confidence == 0.25), "{fixes:?}");
+}
+
 fn type_error(msg: &str, line: u32, col: u32, end: Option<u32>) -> CodeError {
     let mut location = Location::new("main.py", line, col);
     if let Some(end) = end {
