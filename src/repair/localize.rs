@@ -555,11 +555,17 @@ pub fn rank(
 pub const RESULT_SLICE: f64 = 0.8;
 /// What each step of data dependence away from the result costs.
 pub const RESULT_SLICE_STEP: f64 = 0.04;
+/// Steps of data dependence raised at most: the result's own lines, the writes they read and
+/// the control of those. Deeper, the slice covers most of a function and its order is no
+/// better than the source's (mdeval Go/23: the `&` for `^` three steps away fell past the lines
+/// mutated, where source order reached it).
+pub const RESULT_SLICE_DEPTH: u32 = 1;
 
 /// `ranking` with the backward slice of each tested function's result raised
 /// ([`super::backslice`]): for a failing test with no frame in the program (a wrong value,
 /// not a crash), the functions its failing assertion (or, without one, its test function)
-/// calls; each line of their slice scores at least `RESULT_SLICE − RESULT_SLICE_STEP · depth`.
+/// calls; each line of their slice up to [`RESULT_SLICE_DEPTH`] scores at least
+/// `RESULT_SLICE − RESULT_SLICE_STEP · depth`.
 /// Used without a coverage spectrum, where every line of such a function would rank alike.
 pub fn toward_results(
     program: &Program,
@@ -600,7 +606,7 @@ pub fn toward_results(
         for def in tested {
             let source = &program.files()[&def.file];
             let slice = super::backslice::of_function(program.language(), source, &def.name);
-            for (line, depth) in slice {
+            for (line, depth) in slice.into_iter().filter(|(_, d)| *d <= RESULT_SLICE_DEPTH) {
                 let score = RESULT_SLICE - RESULT_SLICE_STEP * f64::from(depth);
                 let entry = raised.entry((def.file.clone(), line)).or_insert(0.0);
                 *entry = entry.max(score);
