@@ -98,7 +98,7 @@ impl RunCgroup {
             ResourceControl::Rlimits { .. } => Ok(None),
             ResourceControl::CgroupV2 { path } => {
                 sweep_stale(path);
-                let dir = path.join(&name);
+                let dir = path.join(name);
                 make(&dir)?;
                 // From here on, an error drops `run`, which removes what was made.
                 let run = RunCgroup {
@@ -116,7 +116,7 @@ impl RunCgroup {
             } => {
                 sweep_stale(memory_root);
                 sweep_stale(pids_root);
-                let (m, p) = (memory_root.join(&name), pids_root.join(&name));
+                let (m, p) = (memory_root.join(name), pids_root.join(name));
                 make(&m)?;
                 let mut run = RunCgroup {
                     layout: Layout::V1 {
