@@ -51,12 +51,12 @@ fn functions(src: &str, tokens: &[Token], pairs: &[Option<usize>]) -> Vec<Functi
         // Parameters: names right after `(` or `,` at the list's own depth (defaults skipped).
         let mut params = Vec::new();
         let mut depth = 0;
-        for j in k + 1..close {
-            match tokens[j].kind {
+        for (j, tok) in tokens.iter().enumerate().take(close).skip(k + 1) {
+            match tok.kind {
                 Kind::Open => depth += 1,
                 Kind::Close => depth -= 1,
                 Kind::Ident if depth == 0 && matches!(text(j - 1), "(" | ",") => {
-                    params.push(text(j).to_string());
+                    params.push(tok.text(src).to_string());
                 }
                 _ => {}
             }
