@@ -352,7 +352,7 @@ pub struct Budget {
     #[arg(long, value_name = "N", default_value_t = 8)]
     pub beam: usize,
     /// Candidates tried per round when a batched run judges the round (a program that only
-    /// fails its tests, in Python, JavaScript or Go); never below --beam.
+    /// fails its tests; every language batches: docs/healing.md); never below --beam.
     #[arg(long, value_name = "N", default_value_t = 32)]
     pub batch_beam: usize,
     /// Validations (and, for eval, cases) at the same time (default: the number of CPUs).
