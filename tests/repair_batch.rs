@@ -409,7 +409,9 @@ async fn go_a_looping_candidate_costs_one_limit_not_the_batch() {
         ("n += 1", "n += 2"),
         ("xs[i] < limit", "xs[i] <= limit"),
     ]);
-    let verdicts = batch::judge(&capped_validator(), &candidates).await.unwrap();
+    let verdicts = batch::judge(&capped_validator(), &candidates)
+        .await
+        .unwrap();
     let looping = verdicts[0]
         .as_ref()
         .expect("the looping candidate is judged");
@@ -439,7 +441,9 @@ async fn go_a_candidate_that_does_not_compile_does_not_sink_the_others() {
         ("return n", "return n - 1"),
         ("xs[i] < limit", "xs[i] <= limit"),
     ]);
-    let verdicts = batch::judge(&capped_validator(), &candidates).await.unwrap();
+    let verdicts = batch::judge(&capped_validator(), &candidates)
+        .await
+        .unwrap();
     assert!(verdicts[0].is_none(), "{:?}", verdicts[0]);
     assert!(!verdicts[1].as_ref().expect("judged").passed);
     let pass = verdicts[2].as_ref().expect("judged");
@@ -569,7 +573,9 @@ async fn rust_a_looping_candidate_costs_one_limit_not_the_batch() {
         ("n += 1;", "n += 2;"),
         ("xs[i] < limit", "xs[i] <= limit"),
     ]);
-    let verdicts = batch::judge(&capped_validator(), &candidates).await.unwrap();
+    let verdicts = batch::judge(&capped_validator(), &candidates)
+        .await
+        .unwrap();
     let looping = verdicts[0]
         .as_ref()
         .expect("the looping candidate is judged");
@@ -597,7 +603,9 @@ async fn rust_a_candidate_that_does_not_compile_does_not_sink_the_others() {
         ("    n\n}", "    n * 2\n}"),
         ("xs[i] < limit", "xs[i] <= limit"),
     ]);
-    let verdicts = batch::judge(&capped_validator(), &candidates).await.unwrap();
+    let verdicts = batch::judge(&capped_validator(), &candidates)
+        .await
+        .unwrap();
     assert!(verdicts[0].is_none(), "{:?}", verdicts[0]);
     assert!(!verdicts[1].as_ref().expect("judged").passed);
     let pass = verdicts[2].as_ref().expect("judged");
